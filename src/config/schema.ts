@@ -1,0 +1,104 @@
+// The job configuration file's schema (zod): the single source for validation, types and the
+// exported JSON Schema. Cross-field rules (commands naming jobs, params, ambiguity) are in rules.ts.
+import { z } from 'zod'
+
+/** Names that become path segments or job types: no slashes, dots, underscores or traversal. */
+const NAME = /^[a-z0-9][a-z0-9-]*$/i
+const name = (what: string) =>
+  z
+    .string()
+    .regex(NAME, `${what} must be one word of letters, digits and hyphens (no dots, slashes or underscores)`)
+    .max(40)
+
+/** Built-in words a namespace may not take, or `help` and `status` would become ambiguous. */
+export const RESERVED_WORDS = ['help', 'status', 'remove', 'history', 'logs', 'cancel', 'rerun', 'explain']
+
+export const DURATION = /^(\d+)\s*(ms|s|m|h)?$/
+/** Seconds as a number, or a string such as `90s`, `10m`, `2h`. */
+const duration = z
+  .union([z.number(), z.string()])
+  .describe('seconds, or a duration such as "90s", "10m", "2h"')
+  .transform((v, ctx) => {
+    const seconds = parseDuration(v)
+    if (seconds === null || seconds <= 0 || seconds > 7 * 24 * 3600) {
+      ctx.addIssue({ code: 'custom', message: `bad duration ${JSON.stringify(v)}: use seconds (e.g. 600) or "90s", "10m", "2h", more than 0 and at most 7 days` })
+      return z.NEVER
+    }
+    return seconds
+  })
+
+export function parseDuration(v: number | string): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null
+  const m = DURATION.exec(v.trim())
+  if (!m) return null
+  const n = Number(m[1])
+  const unit = m[2] ?? 's'
+  return unit === 'ms' ? n / 1000 : unit === 's' ? n : unit === 'm' ? n * 60 : n * 3600
+}
+
+export const REPORT_FORMATS = ['text', 'code', 'blocks', 'file'] as const
+export const ACTIONS = ['schedule_job', 'cancel_job', 'schedule_suppression', 'cancel_suppression'] as const
+
+const envVar = z.union([
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and underscores'),
+  z.strictObject({
+    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+    secret: z.boolean().default(false).describe('redact its value from everything shown to users'),
+  }),
+])
+
+export const jobSchema = z.strictObject({
+  run: z.string().min(1).describe('bash command template; [param] placeholders are replaced by shell-quoted values'),
+  description: z.string().optional(),
+  timeout: duration.optional().describe('kill the job (whole process group) after this long; default settings.default_timeout'),
+  env: z.array(envVar).default([]).describe('extra environment variables the job may see (allowlist)'),
+  report_stdout: z.boolean().default(false).describe('post the job output when it succeeds'),
+  report_success: z.boolean().default(true).describe('post a one-line success notice'),
+  report_format: z.enum(REPORT_FORMATS).default('text'),
+  callback: z.boolean().default(false).describe('give the job EBMBOT_CALLBACK_URL to post into its thread'),
+})
+
+export const commandSchema = z.strictObject({
+  pattern: z.string().min(1).describe('words after the namespace; [name] captures one or more words'),
+  help: z.string().default(''),
+  action: z.enum(ACTIONS).default('schedule_job'),
+  job: name('job'),
+  delay_seconds: z.number().int().min(0).max(7 * 24 * 3600).default(0),
+})
+
+export const namespaceSchema = z.strictObject({
+  description: z.string().default(''),
+  restricted: z.boolean().default(false).describe('Slack guests may not use its commands'),
+  default_channel: z.string().optional(),
+  workdir: z.string().optional().describe('working directory for its jobs, relative to this file; created if missing'),
+  jobs: z.record(name('job'), jobSchema).default({}),
+  commands: z.array(commandSchema).default([]),
+})
+
+export const settingsSchema = z.strictObject({
+  max_parallel: z.number().int().min(1).max(256).default(4).describe('runs at once across job types'),
+  default_timeout: duration.default(3600),
+  kill_grace: duration.default(10).describe('time between SIGTERM and SIGKILL'),
+  poll_interval: duration.default(5).describe('fallback queue poll; enqueues wake the dispatcher at once'),
+  logs_channel: z.string().optional().describe('start notices; default SLACK_LOGS_CHANNEL'),
+  tech_support_channel: z.string().optional().describe('failure escalations; default SLACK_TECH_SUPPORT_CHANNEL'),
+})
+
+export const configSchema = z.strictObject({
+  settings: settingsSchema.default(settingsSchema.parse({})),
+  namespaces: z.record(name('namespace'), namespaceSchema),
+})
+
+export type ConfigInput = z.input<typeof configSchema>
+export type ParsedConfig = z.output<typeof configSchema>
+export type JobConfig = z.output<typeof jobSchema>
+export type CommandConfig = z.output<typeof commandSchema>
+export type NamespaceConfig = z.output<typeof namespaceSchema>
+export type Settings = z.output<typeof settingsSchema>
+export type Action = (typeof ACTIONS)[number]
+export type ReportFormat = (typeof REPORT_FORMATS)[number]
+
+/** JSON Schema for editors (yaml-language-server); generated, so it cannot drift. */
+export function jsonSchema(): unknown {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' })
+}

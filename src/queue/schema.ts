@@ -1,0 +1,134 @@
+// Drizzle schema: the queue, run history, suppressions, outbox and worker registry.
+//
+// One `runs` row is a request from the moment it is accepted; it becomes a run when claimed and
+// keeps its id (AUTOINCREMENT: ids are never reused, so "run 42" always means one thing).
+// Nothing is deleted when a run ends: the row is the history.
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+export const RUN_STATES = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'lost',
+] as const
+export type RunState = (typeof RUN_STATES)[number]
+export const FINAL_STATES: readonly RunState[] = ['succeeded', 'failed', 'timed_out', 'cancelled', 'lost']
+
+/** Which front door a request came through; reports go back through the same one. */
+export type Door = 'slack' | 'local' | 'github'
+
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    namespace: text('namespace').notNull(),
+    job: text('job').notNull(),
+    jobType: text('job_type').notNull(),
+    state: text('state').$type<RunState>().notNull(),
+    /** epoch ms; the dispatcher claims pending rows whose due time has passed */
+    dueAt: integer('due_at').notNull(),
+    queuedAt: integer('queued_at').notNull(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+    door: text('door').$type<Door>().notNull(),
+    requestedBy: text('requested_by').notNull(),
+    channel: text('channel').notNull(),
+    /** the reply spot: every answer about this request goes to this thread */
+    threadTs: text('thread_ts'),
+    /** the triggering message itself (for reactions and permalinks) */
+    messageTs: text('message_ts'),
+    isDm: integer('is_dm', { mode: 'boolean' }).notNull().default(false),
+    requestText: text('request_text').notNull(),
+    params: text('params', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    command: text('command').notNull(),
+    exitCode: integer('exit_code'),
+    signal: text('signal'),
+    /** worker that claimed the row, and the job's process group leader */
+    owner: text('owner'),
+    pid: integer('pid'),
+    /** /proc start time of pid, so recovery never signals a recycled pid */
+    pidStart: text('pid_start'),
+    stdoutPath: text('stdout_path'),
+    stderrPath: text('stderr_path'),
+    cancelRequestedBy: text('cancel_requested_by'),
+    cancelledBy: text('cancelled_by'),
+    /** one-line reason for a failure that is not an exit code (could not start, lost, ...) */
+    detail: text('detail'),
+  },
+  (t) => [
+    // Serves the claim: pending rows in (due_at, id) order, nothing else scanned.
+    index('runs_claim_idx').on(t.dueAt, t.id).where(sql`state = 'pending'`),
+    // The scheduling rules as constraints: at most one pending and one running row per job type,
+    // whoever writes (two dispatchers, chat and serve on one file) cannot break them.
+    uniqueIndex('runs_one_pending_per_type').on(t.jobType).where(sql`state = 'pending'`),
+    uniqueIndex('runs_one_running_per_type').on(t.jobType).where(sql`state = 'running'`),
+    index('runs_history_idx').on(t.jobType, t.id),
+  ],
+)
+
+export const suppressions = sqliteTable(
+  'suppressions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    jobType: text('job_type').notNull(),
+    startAt: integer('start_at').notNull(),
+    endAt: integer('end_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('suppressions_type_idx').on(t.jobType, t.endAt)],
+)
+
+export type OutboxState = 'pending' | 'sent' | 'failed'
+
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** which transport delivers it: a chat session prints, the Slack notifier posts */
+    door: text('door').$type<Door>().notNull(),
+    runId: integer('run_id'),
+    payload: text('payload', { mode: 'json' }).notNull(),
+    state: text('state').$type<OutboxState>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+    /** what the transport returned (e.g. the posted message's ts), for later edits and links */
+    result: text('result', { mode: 'json' }),
+  },
+  (t) => [index('outbox_due_idx').on(t.door, t.nextAttemptAt, t.id).where(sql`state = 'pending'`)],
+)
+
+export const workers = sqliteTable('workers', {
+  id: text('id').primaryKey(),
+  host: text('host').notNull(),
+  pid: integer('pid').notNull(),
+  pidStart: text('pid_start'),
+  startedAt: integer('started_at').notNull(),
+  heartbeatAt: integer('heartbeat_at').notNull(),
+  stoppedAt: integer('stopped_at'),
+})
+
+/** Deliveries already accepted (Slack event ids, message ts, GitHub delivery ids). */
+export const seen = sqliteTable(
+  'seen',
+  {
+    source: text('source').notNull(),
+    key: text('key').notNull(),
+    seenAt: integer('seen_at').notNull(),
+    runId: integer('run_id'),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.key] })],
+)
+
+export type Run = typeof runs.$inferSelect
+export type NewRun = typeof runs.$inferInsert
+export type Suppression = typeof suppressions.$inferSelect
+export type OutboxRow = typeof outbox.$inferSelect
+export type Worker = typeof workers.$inferSelect
