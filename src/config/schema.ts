@@ -79,6 +79,7 @@ export const settingsSchema = z.strictObject({
   max_parallel: z.number().int().min(1).max(256).default(4).describe('runs at once across job types'),
   default_timeout: duration.default(3600),
   kill_grace: duration.default(10).describe('time between SIGTERM and SIGKILL'),
+  shutdown_grace: duration.default(30).describe('on SIGTERM, how long running jobs may finish before they are stopped'),
   poll_interval: duration.default(5).describe('fallback queue poll; enqueues wake the dispatcher at once'),
   logs_channel: z.string().optional().describe('start notices; default SLACK_LOGS_CHANNEL'),
   tech_support_channel: z.string().optional().describe('failure escalations; default SLACK_TECH_SUPPORT_CHANNEL'),

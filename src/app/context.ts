@@ -1,0 +1,55 @@
+// What every worker in one bot process shares: the queue, the config, the clock, the wake-ups.
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import type { Config } from '../config/types.ts'
+import { secretValues, type Environment } from '../config/env.ts'
+import { processStartTime } from '../dispatcher/proc.ts'
+import type { ReportContext } from '../notify/reports.ts'
+import { openQueue, type Queue } from '../queue/db.ts'
+import type { Door, Run } from '../queue/schema.ts'
+import { registerWorker } from '../queue/workers.ts'
+import type { Logger } from '../util/log.ts'
+import { Signal } from '../util/signal.ts'
+
+export interface AppContext {
+  queue: Queue
+  config: Config
+  env: Environment
+  log: Logger
+  now: () => number
+  /** this process in the workers table; owner of the runs it claims */
+  workerId: string
+  host: string
+  logsDir: string
+  /** enqueue → dispatcher; finish or reply → outbox deliverers */
+  wake: { dispatch: Signal; outbox: Signal }
+  reports: ReportContext
+}
+
+export function createContext(opts: { config: Config; env: Environment; log: Logger; now?: () => number }): AppContext {
+  const { config, env, log } = opts
+  const now = opts.now ?? Date.now
+  const queue = openQueue(join(env.stateDir, 'ebmbot.db'))
+  const host = hostname()
+  const workerId = `${host}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`
+  registerWorker(queue.db, now(), { id: workerId, host, pid: process.pid, pidStart: processStartTime(process.pid) })
+  return {
+    queue,
+    config,
+    env,
+    log,
+    now,
+    workerId,
+    host,
+    logsDir: join(env.stateDir, 'logs'),
+    wake: { dispatch: new Signal(), outbox: new Signal() },
+    reports: {
+      logsChannel: config.settings.logs_channel ?? env.slack.logsChannel ?? 'logs',
+      techSupportChannel: config.settings.tech_support_channel ?? env.slack.techSupportChannel ?? 'tech-support',
+      secrets: secretValues(env),
+    },
+  }
+}
+
+/** Reports go back through the door the request came in by; webhook runs report in Slack. */
+export const replyDoor = (run: Pick<Run, 'door'>): Door => (run.door === 'local' ? 'local' : 'slack')

@@ -1,0 +1,24 @@
+// `ebmbot serve`: every configured worker in one process, stopped gracefully on SIGTERM/SIGINT.
+import { Dispatcher } from '../dispatcher/dispatcher.ts'
+import type { AppContext } from './context.ts'
+
+export async function serve(ctx: AppContext): Promise<number> {
+  const dispatcher = new Dispatcher(ctx)
+  dispatcher.start()
+  ctx.log.info('serve.ready', { worker: ctx.workerId, state_dir: ctx.env.stateDir, config: ctx.config.source, slack: false })
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'))
+    process.once('SIGINT', () => resolve('SIGINT'))
+  })
+  const graceMs = ctx.config.settings.shutdown_grace * 1000
+  ctx.log.info('serve.stopping', { signal, running: dispatcher.running, grace_ms: graceMs })
+  // If something still holds the process open after the grace, say what and leave anyway.
+  setTimeout(() => {
+    ctx.log.error('serve.forced_exit', { running: dispatcher.running })
+    process.exit(1)
+  }, graceMs + 15_000).unref()
+  await dispatcher.stop(graceMs)
+  ctx.queue.sqlite.close()
+  ctx.log.info('serve.stopped', {})
+  return 0
+}

@@ -1,0 +1,86 @@
+// Local chat mode: the thinnest front door. Lines from the terminal go to the same router, queue
+// and dispatcher as Slack messages; replies and reports are printed as they happen. With piped
+// input it reads every line, waits for the jobs those lines started to finish and report, and ends.
+import { createInterface } from 'node:readline'
+import type { AppContext } from '../app/context.ts'
+import { handleMessage } from '../app/handle-message.ts'
+import { Dispatcher } from '../dispatcher/dispatcher.ts'
+import { startDeliverer } from '../notify/deliver.ts'
+import { pendingOutgoing } from '../queue/outbox.ts'
+import { getRun } from '../queue/read.ts'
+import { openSuppressions, isActive } from '../queue/suppress.ts'
+import { terminalTransport } from './terminal-transport.ts'
+
+export interface ChatOptions {
+  input: NodeJS.ReadableStream
+  write: (text: string) => void
+  interactive: boolean
+  /** how long a stopping session lets running jobs finish */
+  graceMs?: number
+}
+
+export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void> {
+  const dispatcher = new Dispatcher(ctx)
+  const deliverer = startDeliverer({ queue: ctx.queue, door: 'local', transport: terminalTransport(opts.write), wake: ctx.wake.outbox, log: ctx.log, pollMs: 500 })
+  dispatcher.start()
+  const started: number[] = []
+  const rl = createInterface({ input: opts.input, terminal: opts.interactive, output: opts.interactive ? process.stdout : undefined })
+  if (opts.interactive) {
+    opts.write('ebmbot local chat. Type `help` to start, `quit` to leave.')
+    rl.setPrompt('> ')
+    rl.prompt()
+  }
+  let n = 0
+  for await (const line of rl) {
+    const text = line.trim()
+    if (opts.interactive && /^(quit|exit)$/i.test(text)) break
+    if (text) {
+      n++
+      const res = await handleMessage(ctx, {
+        door: 'local',
+        text,
+        user: 'local',
+        isGuest: false,
+        isDirect: true,
+        channel: 'local',
+        threadTs: null,
+        messageTs: `local-${process.pid}-${n}`,
+      })
+      if (res.runId && res.kind === 'schedule' && !started.includes(res.runId)) started.push(res.runId)
+    }
+    if (opts.interactive) rl.prompt()
+  }
+  rl.close()
+  await waitForJobs(ctx, started, opts.write)
+  await dispatcher.stop(opts.graceMs ?? 0)
+  await waitForOutbox(ctx)
+  await deliverer.stop()
+}
+
+/** Until every run this session started has ended (a run held by a suppression is not waited for). */
+async function waitForJobs(ctx: AppContext, ids: number[], write: (t: string) => void): Promise<void> {
+  const noted = new Set<number>()
+  for (;;) {
+    let waiting = false
+    for (const id of ids) {
+      const run = getRun(ctx.queue.db, id)
+      if (!run || (run.state !== 'pending' && run.state !== 'running')) continue
+      if (run.state === 'pending' && openSuppressions(ctx.queue.db, ctx.now(), run.jobType).some((s) => isActive(s, ctx.now()))) {
+        if (!noted.has(id)) write(`(run ${id} is held by a suppression; it stays queued for the next session)`)
+        noted.add(id)
+        continue
+      }
+      waiting = true
+    }
+    if (!waiting) return
+    await Bun.sleep(50)
+  }
+}
+
+async function waitForOutbox(ctx: AppContext): Promise<void> {
+  const until = Date.now() + 10_000
+  while (pendingOutgoing(ctx.queue.db, 'local', 1).length && Date.now() < until) {
+    ctx.wake.outbox.notify()
+    await Bun.sleep(20)
+  }
+}

@@ -1,0 +1,40 @@
+// Help texts: the namespace list, one namespace's commands, and the unknown-namespace reply.
+import type { Config, Namespace } from '../config/types.ts'
+import { patternText } from './pattern.ts'
+
+export interface HelpContext {
+  config: Config
+  /** `@ebmbot ` after a mention in a channel; empty in DMs and local chat */
+  prefix: string
+}
+
+export function generalHelp({ config, prefix }: HelpContext): string {
+  const names = Object.keys(config.namespaces).sort()
+  const lines = names.map((n) => {
+    const ns = config.namespaces[n]!
+    return `${ns.restricted ? ':lock: ' : ''}\`${n}\`${ns.description ? `: ${ns.description}` : ''}`
+  })
+  const example = names[0] ?? 'demo'
+  return [
+    'I run jobs for this team. Namespaces:',
+    ...(lines.length ? lines : ['(none configured)']),
+    '',
+    `\`${prefix}status\`: what is running, scheduled and suppressed`,
+    `\`${prefix}remove job id [id]\`: drop a scheduled job, or stop a running one`,
+    `For a namespace's commands, say \`${prefix}[namespace] help\`, e.g. \`${prefix}${example} help\`.`,
+  ].join('\n')
+}
+
+export function namespaceHelp(ns: Namespace): string {
+  const lines = [`Commands in \`${ns.name}\`${ns.description ? ` (${ns.description})` : ''}:`]
+  if (ns.restricted) lines.push(':lock: Only internal members of this workspace may use these commands.')
+  const cmds = [...ns.commands].sort((a, b) => patternText(a.tokens).localeCompare(patternText(b.tokens)))
+  for (const c of cmds) lines.push(`\`${ns.name} ${patternText(c.tokens)}\`${c.help ? `: ${c.help}` : ''}`)
+  if (!cmds.length) lines.push('(no commands yet)')
+  return lines.join('\n')
+}
+
+export function unknownNamespace(config: Config, name: string): string {
+  const names = Object.keys(config.namespaces).sort().map((n) => `\`${n}\``)
+  return `There is no namespace called \`${name}\`. The namespaces are: ${names.join(', ') || '(none)'}.`
+}

@@ -1,0 +1,93 @@
+// Command patterns (`deploy [env] [branch]`): parsing, matching cleaned words, and the
+// load-time check that two patterns can never match the same text.
+
+export type Token = { kind: 'word'; word: string } | { kind: 'param'; name: string }
+
+const PARAM = /^\[([A-Za-z0-9_]+)\]$/
+
+/** Splits a pattern into literal words (lower-cased: literals match in any case) and params. */
+export function parsePattern(pattern: string): Token[] {
+  return pattern
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => {
+      const m = PARAM.exec(w)
+      return m ? { kind: 'param', name: m[1]! } : { kind: 'word', word: w.toLowerCase() }
+    })
+}
+
+export function paramNames(tokens: Token[]): string[] {
+  return tokens.flatMap((t) => (t.kind === 'param' ? [t.name] : []))
+}
+
+export function patternText(tokens: Token[]): string {
+  return tokens.map((t) => (t.kind === 'word' ? t.word : `[${t.name}]`)).join(' ')
+}
+
+/**
+ * Matches words against tokens from first word to last. A param takes one or more whole words;
+ * earlier params take as few as still let the rest match (so `[a] [b]` on `x y z` gives a=x, b="y z").
+ */
+export function matchTokens(tokens: Token[], words: string[]): Record<string, string> | null {
+  const out: Record<string, string> = {}
+  const go = (ti: number, wi: number): boolean => {
+    if (ti === tokens.length) return wi === words.length
+    const t = tokens[ti]!
+    if (wi >= words.length) return false
+    if (t.kind === 'word') return words[wi]!.toLowerCase() === t.word && go(ti + 1, wi + 1)
+    // Each remaining token needs at least one word: bound the param's greed accordingly.
+    const maxEnd = words.length - (tokens.length - ti - 1)
+    for (let end = wi + 1; end <= maxEnd; end++) {
+      if (go(ti + 1, end)) {
+        out[t.name] = words.slice(wi, end).join(' ')
+        return true
+      }
+    }
+    return false
+  }
+  return go(0, 0) ? out : null
+}
+
+/**
+ * True when some word sequence matches both patterns. Each pattern is a regular language over
+ * words (a literal is one word, a param is "one or more of any word"), so we explore the product
+ * of the two automata. The alphabet that matters is finite: the literals of both patterns plus
+ * one stand-in for "any other word".
+ */
+export function patternsOverlap(a: Token[], b: Token[]): boolean {
+  const OTHER = '\u0000other'
+  const alphabet = new Set<string>([OTHER])
+  for (const t of [...a, ...b]) if (t.kind === 'word') alphabet.add(t.word)
+  // State per pattern: (index of next token, inside a param that may continue?)
+  type S = [number, boolean]
+  const step = (tokens: Token[], [i, inParam]: S, w: string): S[] => {
+    const next: S[] = []
+    if (inParam) next.push([i, true]) // the param swallows another word
+    const t = tokens[i]
+    if (t?.kind === 'word' && t.word === w) next.push([i + 1, false])
+    if (t?.kind === 'param') next.push([i + 1, true])
+    return next
+  }
+  // The param state [i, true] means token i-1 was a param that can still absorb words.
+  const accepting = (tokens: Token[], [i]: S) => i === tokens.length
+  const key = (x: S, y: S) => `${x[0]},${x[1]}|${y[0]},${y[1]}`
+  const seen = new Set<string>()
+  const todo: [S, S][] = [[[0, false], [0, false]]]
+  while (todo.length) {
+    const [x, y] = todo.pop()!
+    if (accepting(a, x) && accepting(b, y)) return true
+    for (const w of alphabet) {
+      for (const nx of step(a, x, w)) {
+        for (const ny of step(b, y, w)) {
+          const k = key(nx, ny)
+          if (!seen.has(k)) {
+            seen.add(k)
+            todo.push([nx, ny])
+          }
+        }
+      }
+    }
+  }
+  return false
+}

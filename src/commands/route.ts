@@ -1,0 +1,105 @@
+// The command router shared by every front door: cleaned text in, a decision out. Pure: the
+// caller carries the decision out against the queue and sends the replies.
+import type { Command, Config, Job } from '../config/types.ts'
+import { cleanText, words as splitWords } from './clean.ts'
+import { generalHelp, namespaceHelp, unknownNamespace } from './help.ts'
+import { matchTokens, paramNames } from './pattern.ts'
+import { suggestCommands } from './suggest.ts'
+
+export interface Incoming {
+  /** the text as the transport delivered it */
+  text: string
+  user: string
+  /** Slack guest (restricted or ultra-restricted); local chat users never are */
+  isGuest: boolean
+  /** a DM or local chat: help hints carry no `@bot` prefix */
+  isDirect: boolean
+}
+
+export interface RouterContext {
+  config: Config
+  botUserId?: string
+  /** shown in hints after a mention: `@ebmbot status` */
+  botName?: string
+}
+
+export type Decision =
+  | { kind: 'reply'; text: string }
+  | { kind: 'status' }
+  | { kind: 'remove'; id: number }
+  | { kind: 'logs'; id: number; stream: 'stdout' | 'stderr' }
+  | { kind: 'schedule'; job: Job; command: Command; params: Record<string, string>; delaySeconds: number }
+  | { kind: 'cancel_job'; job: Job; command: Command }
+  | { kind: 'suppress'; job: Job; command: Command; start: string; end: string }
+  | { kind: 'cancel_suppression'; job: Job; command: Command }
+
+/** The decision plus the cleaned text it was made on (recorded with requests, shown by explain). */
+export function route(ctx: RouterContext, msg: Incoming): Decision & { cleaned: string } {
+  const cleaned = cleanText(msg.text, { botUserId: ctx.botUserId })
+  return { ...decide(ctx, msg, cleaned), cleaned }
+}
+
+function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
+  const { config } = ctx
+  const ws = splitWords(text)
+  const lower = ws.map((w) => w.toLowerCase())
+  const prefix = msg.isDirect || !ctx.botName ? '' : `@${ctx.botName} `
+  const help = () => generalHelp({ config, prefix })
+
+  // Built-ins first, so no namespace can shadow them.
+  if (lower.length === 1 && lower[0] === 'status') return { kind: 'status' }
+  if (lower[0] === 'remove' && lower[1] === 'job' && lower[2] === 'id') {
+    const id = ws[3]
+    if (lower.length === 4 && id && /^\d+$/.test(id)) return { kind: 'remove', id: Number(id) }
+    return { kind: 'reply', text: `Usage: \`${prefix}remove job id [id]\`, with the job number that \`${prefix}status\` shows.` }
+  }
+  if (lower[0] === 'logs' && lower.length >= 2 && lower.length <= 3 && /^\d+$/.test(lower[1]!)) {
+    if (lower.length === 2 || lower[2] === 'stderr' || lower[2] === 'stdout') {
+      return { kind: 'logs', id: Number(lower[1]), stream: lower[2] === 'stderr' ? 'stderr' : 'stdout' }
+    }
+  }
+  if (lower.length === 1 && lower[0] === 'help') return { kind: 'reply', text: help() }
+  if (lower.length === 2 && (lower[0] === 'help' || lower[1] === 'help')) {
+    const name = lower[0] === 'help' ? ws[1]! : ws[0]!
+    const ns = findNamespace(config, name)
+    return { kind: 'reply', text: ns ? namespaceHelp(ns) : unknownNamespace(config, name) }
+  }
+
+  const ns = lower.length ? findNamespace(config, ws[0]!) : undefined
+  if (ns) {
+    const rest = ws.slice(1)
+    for (const command of ns.commands) {
+      const params = matchTokens(command.tokens, rest)
+      if (!params) continue
+      const job = ns.jobs[command.job]!
+      if (ns.restricted && msg.isGuest) {
+        return { kind: 'reply', text: `Sorry, only internal members of this workspace may use the \`${ns.name}\` commands.` }
+      }
+      switch (command.action) {
+        case 'schedule_job':
+          return { kind: 'schedule', job, command, params, delaySeconds: command.delaySeconds }
+        case 'cancel_job':
+          return { kind: 'cancel_job', job, command }
+        case 'schedule_suppression': {
+          const [start, end] = paramNames(command.tokens).map((n) => params[n]!)
+          return { kind: 'suppress', job, command, start: start!, end: end! }
+        }
+        case 'cancel_suppression':
+          return { kind: 'cancel_suppression', job, command }
+      }
+    }
+  }
+  return { kind: 'reply', text: notUnderstood(ctx, text, ws, help()) }
+}
+
+function findNamespace(config: Config, word: string) {
+  const key = Object.keys(config.namespaces).find((n) => n.toLowerCase() === word.toLowerCase())
+  return key ? config.namespaces[key] : undefined
+}
+
+function notUnderstood(ctx: RouterContext, text: string, ws: string[], help: string): string {
+  const close = suggestCommands(ctx.config, ws)
+  const head = text ? `Sorry, I didn't understand \`${text}\`.` : "Sorry, I didn't catch a command there."
+  const hint = close.length ? `\nDid you mean: ${close.map((c) => `\`${c}\``).join(', ')}?` : ''
+  return `${head}${hint}\n\n${help}`
+}

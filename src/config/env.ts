@@ -1,0 +1,63 @@
+// Reads the process environment once (the only module that does), so everything else gets
+// plain values and tests can pass their own.
+import { join, resolve } from 'node:path'
+
+export interface Environment {
+  stateDir: string
+  configPath?: string
+  logLevel: 'debug' | 'info' | 'warn' | 'error'
+  slack: {
+    appToken?: string
+    botToken?: string
+    signingSecret?: string
+    appUsername?: string
+    logsChannel?: string
+    techSupportChannel?: string
+    apiUrl?: string
+  }
+  webhook: { host: string; port: number; origin?: string; githubSecret?: string; callbackSecret?: string }
+  /** the whole environment, read only to fill a job's allowlisted variables */
+  vars: Readonly<Record<string, string | undefined>>
+}
+
+/** Names whose values are the bot's own secrets: never in a job's env, masked in anything shown. */
+export const SECRET_VARS = [
+  'SLACK_APP_TOKEN',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_USER_TOKEN',
+  'GITHUB_WEBHOOK_SECRET',
+  'EBMBOT_WEBHOOK_SECRET',
+  'METAFLOW_SERVICE_AUTH_KEY',
+]
+
+export function readEnvironment(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Environment {
+  const level = env.EBMBOT_LOG_LEVEL?.toLowerCase()
+  return {
+    stateDir: resolve(cwd, env.EBMBOT_STATE_DIR || env.STATE_DIRECTORY?.split(':')[0] || join(cwd, 'state')),
+    configPath: env.EBMBOT_CONFIG || undefined,
+    logLevel: level === 'debug' || level === 'warn' || level === 'error' ? level : 'info',
+    slack: {
+      appToken: env.SLACK_APP_TOKEN || undefined,
+      botToken: env.SLACK_BOT_TOKEN || undefined,
+      signingSecret: env.SLACK_SIGNING_SECRET || undefined,
+      appUsername: env.SLACK_APP_USERNAME || undefined,
+      logsChannel: env.SLACK_LOGS_CHANNEL || undefined,
+      techSupportChannel: env.SLACK_TECH_SUPPORT_CHANNEL || undefined,
+      apiUrl: env.SLACK_API_URL || undefined,
+    },
+    webhook: {
+      host: env.WEBHOOK_HOST || '127.0.0.1',
+      port: Number(env.WEBHOOK_PORT || 9000),
+      origin: env.WEBHOOK_ORIGIN || undefined,
+      githubSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
+      callbackSecret: env.EBMBOT_WEBHOOK_SECRET || undefined,
+    },
+    vars: { ...env },
+  }
+}
+
+/** The values to mask wherever output is shown (empty and very short values would mask noise). */
+export function secretValues(env: Environment, extraNames: string[] = []): string[] {
+  return [...SECRET_VARS, ...extraNames].map((n) => env.vars[n]).filter((v): v is string => !!v && v.length >= 4)
+}

@@ -1,0 +1,128 @@
+// Loads the YAML job configuration: parse with positions, validate with the schema, apply the
+// cross-field rules, and resolve paths against the file's folder.
+import { readFileSync } from 'node:fs'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
+import type { z } from 'zod'
+import { parsePattern } from '../commands/pattern.ts'
+import { ConfigError, keyPath, type ConfigIssue } from './errors.ts'
+import { checkRules } from './rules.ts'
+import { configSchema, type ParsedConfig } from './schema.ts'
+import { jobType, type Config, type Namespace } from './types.ts'
+
+export interface LoadOptions {
+  /** relative paths in the file resolve against this folder (the file's own by default) */
+  baseDir?: string
+  /** where namespaces without a workdir get one: <stateDir>/workspace/<namespace> */
+  stateDir: string
+}
+
+export function loadConfigFile(file: string, opts: LoadOptions): Config {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new ConfigError(file, [{ path: '', message: `cannot read the config file: ${(e as Error).message}` }])
+  }
+  return loadConfigText(text, file, { ...opts, baseDir: opts.baseDir ?? dirname(resolve(file)) })
+}
+
+export function loadConfigText(text: string, source: string, opts: LoadOptions): Config {
+  const lines = new LineCounter()
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false })
+  if (doc.errors.length) {
+    throw new ConfigError(
+      source,
+      doc.errors.map((e) => ({
+        path: '',
+        line: e.linePos?.[0]?.line,
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+      })),
+    )
+  }
+  const lineOf = (path: readonly PropertyKey[], key?: string) => findLine(doc, lines, path, key)
+  const parsed = configSchema.safeParse(doc.toJS() ?? {})
+  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.flatMap((i) => toIssues(i, lineOf)))
+  const ruleIssues = checkRules(parsed.data).map((r) => ({
+    path: keyPath(r.path),
+    line: lineOf(r.path),
+    message: r.message,
+  }))
+  if (ruleIssues.length) throw new ConfigError(source, ruleIssues)
+  return compile(parsed.data, source, opts)
+}
+
+function toIssues(issue: z.core.$ZodIssue, lineOf: (p: readonly PropertyKey[], key?: string) => number | undefined): ConfigIssue[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((k) => ({
+      path: keyPath([...issue.path, k]),
+      line: lineOf(issue.path, k),
+      message: 'unknown key (check the spelling; see docs/config.schema.json for the allowed keys)',
+    }))
+  }
+  let message = issue.message
+  if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'missing required key'
+  return [{ path: keyPath(issue.path), line: lineOf(issue.path), message }]
+}
+
+/** Line of the node at `path`; with `key`, the line of that key inside the map at `path`. */
+function findLine(doc: Document, lines: LineCounter, path: readonly PropertyKey[], key?: string): number | undefined {
+  // Walk down as far as the document goes: a missing key is reported at its parent.
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as unknown[], true)
+    if (!node || typeof node !== 'object') continue
+    if (key !== undefined && n === path.length && isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key)
+      const range = pair && isScalar(pair.key) ? pair.key.range : undefined
+      if (range) return lines.linePos(range[0]).line
+    }
+    const range = (node as { range?: [number, number, number] }).range
+    if (range) return lines.linePos(range[0]).line
+  }
+  return undefined
+}
+
+function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config {
+  const base = opts.baseDir ?? process.cwd()
+  const namespaces: Record<string, Namespace> = {}
+  for (const [name, ns] of Object.entries(data.namespaces)) {
+    const workdir = ns.workdir
+      ? isAbsolute(ns.workdir) ? ns.workdir : resolve(base, ns.workdir)
+      : join(opts.stateDir, 'workspace', name)
+    namespaces[name] = {
+      name,
+      description: ns.description,
+      restricted: ns.restricted,
+      defaultChannel: ns.default_channel,
+      workdir,
+      jobs: Object.fromEntries(
+        Object.entries(ns.jobs).map(([jobName, j]) => [
+          jobName,
+          {
+            name: jobName,
+            namespace: name,
+            type: jobType(name, jobName),
+            run: j.run,
+            description: j.description,
+            timeoutSeconds: j.timeout ?? data.settings.default_timeout,
+            env: j.env.map((e) => (typeof e === 'string' ? { name: e, secret: false } : e)),
+            reportStdout: j.report_stdout,
+            reportSuccess: j.report_success,
+            reportFormat: j.report_format,
+            callback: j.callback,
+          },
+        ]),
+      ),
+      commands: ns.commands.map((c) => ({
+        namespace: name,
+        pattern: c.pattern.trim().replace(/\s+/g, ' '),
+        tokens: parsePattern(c.pattern),
+        help: c.help,
+        action: c.action,
+        job: c.job,
+        delaySeconds: c.delay_seconds,
+      })),
+    }
+  }
+  return { source, settings: data.settings, namespaces }
+}

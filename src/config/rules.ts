@@ -1,0 +1,71 @@
+// Cross-field rules the schema cannot express, checked at load so that no user is ever
+// acknowledged for a command that could not run.
+import { paramNames, parsePattern, patternsOverlap, patternText } from '../commands/pattern.ts'
+import { placeholders, quotedPlaceholders } from '../commands/template.ts'
+import { RESERVED_WORDS, type ParsedConfig } from './schema.ts'
+
+export interface RuleIssue {
+  path: PropertyKey[]
+  message: string
+}
+
+export function checkRules(config: ParsedConfig): RuleIssue[] {
+  const issues: RuleIssue[] = []
+  for (const [nsName, ns] of Object.entries(config.namespaces)) {
+    const at = (...p: PropertyKey[]) => ['namespaces', nsName, ...p]
+    if (RESERVED_WORDS.includes(nsName.toLowerCase())) {
+      issues.push({ path: at(), message: `"${nsName}" is a built-in command word; choose another namespace name` })
+    }
+    for (const [jobName, job] of Object.entries(ns.jobs)) {
+      for (const p of quotedPlaceholders(job.run)) {
+        issues.push({
+          path: at('jobs', jobName, 'run'),
+          message: `placeholder [${p}] is inside quotes; write it bare, ebmbot quotes every value for you`,
+        })
+      }
+    }
+    const parsed = ns.commands.map((c) => parsePattern(c.pattern))
+    ns.commands.forEach((cmd, i) => {
+      const tokens = parsed[i]!
+      const names = paramNames(tokens)
+      if (tokens.length === 0) issues.push({ path: at('commands', i, 'pattern'), message: 'empty pattern' })
+      if (tokens[0]?.kind === 'word' && tokens[0].word === 'help') {
+        issues.push({ path: at('commands', i, 'pattern'), message: `"${nsName} help" is built in; a command may not start with "help"` })
+      }
+      const dup = names.find((n, k) => names.indexOf(n) !== k)
+      if (dup) issues.push({ path: at('commands', i, 'pattern'), message: `parameter [${dup}] appears twice` })
+      const job = ns.jobs[cmd.job]
+      if (!job) {
+        const known = Object.keys(ns.jobs)
+        issues.push({
+          path: at('commands', i, 'job'),
+          message: `no job "${cmd.job}" in namespace ${nsName}${known.length ? ` (jobs: ${known.join(', ')})` : ' (it has no jobs)'}`,
+        })
+      } else if (cmd.action === 'schedule_job') {
+        for (const p of placeholders(job.run)) {
+          if (!names.includes(p)) {
+            issues.push({
+              path: at('commands', i, 'pattern'),
+              message: `job ${cmd.job} uses [${p}] but this command does not capture it; add [${p}] to the pattern`,
+            })
+          }
+        }
+      }
+      if (cmd.action === 'schedule_suppression' && names.length !== 2) {
+        issues.push({
+          path: at('commands', i, 'pattern'),
+          message: `a schedule_suppression command needs exactly two parameters (start and end, HH:MM); it has ${names.length}`,
+        })
+      }
+      for (let j = 0; j < i; j++) {
+        if (patternsOverlap(parsed[j]!, tokens)) {
+          issues.push({
+            path: at('commands', i, 'pattern'),
+            message: `"${nsName} ${patternText(tokens)}" and "${nsName} ${patternText(parsed[j]!)}" (commands[${j}]) can match the same text; make them differ by a literal word`,
+          })
+        }
+      }
+    })
+  }
+  return issues
+}

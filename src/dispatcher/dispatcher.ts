@@ -1,0 +1,183 @@
+// The dispatcher: claims due requests and runs them as process groups.
+//
+// Run states and what moves them:
+//   pending  --claim (due, type idle, not suppressed, under max_parallel)-->  running
+//   running  --exit 0--> succeeded   --exit != 0 / could not start--> failed
+//   running  --timeout: SIGTERM group, SIGKILL after grace--> timed_out
+//   running  --remove job id (cancel requested in the row)--> cancelled
+//   running  --owner died (crash, kill -9) or shutdown grace ran out--> lost
+//   pending  --cancel job / remove job id--> cancelled (queue/cancel.ts)
+// Enqueueing wakes the loop at once; a timer covers the next due time or suppression end, and a
+// slow poll covers rows written by other processes.
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Subprocess } from 'bun'
+import { and, eq, isNotNull } from 'drizzle-orm'
+import { type AppContext, replyDoor } from '../app/context.ts'
+import { findJob, type Job } from '../config/types.ts'
+import { startNotice } from '../notify/reports.ts'
+import { prepareClaim } from '../queue/claim.ts'
+import { recordStart } from '../queue/finish.ts'
+import { enqueueOutgoing } from '../queue/outbox.ts'
+import { nextWakeAt } from '../queue/read.ts'
+import { runs, type Run } from '../queue/schema.ts'
+import { heartbeat, markStopped } from '../queue/workers.ts'
+import { errorText } from '../util/log.ts'
+import { recordOutcome } from './finish.ts'
+import { jobEnvironment } from './job-env.ts'
+import { killGroup } from './kill-group.ts'
+import { runLogDir } from './log-paths.ts'
+import { processStartTime } from './proc.ts'
+import { recoverOrphans } from './recover.ts'
+
+interface Live {
+  run: Run
+  job: Job
+  proc: Subprocess
+  timer?: ReturnType<typeof setTimeout>
+  stop?: { reason: 'timeout' | 'cancel' | 'shutdown'; by?: string }
+  exited: Promise<void>
+}
+
+export class Dispatcher {
+  private readonly live = new Map<number, Live>()
+  private readonly claim: ReturnType<typeof prepareClaim>
+  private stopping = false
+  private loop?: Promise<void>
+
+  constructor(private readonly ctx: AppContext) {
+    this.claim = prepareClaim(ctx.queue.db)
+  }
+
+  get running(): number {
+    return this.live.size
+  }
+
+  start(): void {
+    this.loop ??= this.run()
+  }
+
+  private async run(): Promise<void> {
+    const { ctx } = this
+    const pollMs = ctx.config.settings.poll_interval * 1000
+    while (!this.stopping) {
+      try {
+        heartbeat(ctx.queue.db, ctx.now(), ctx.workerId)
+        await recoverOrphans(ctx)
+        this.applyCancelRequests()
+        this.claimAndLaunch()
+      } catch (e) {
+        ctx.log.error('dispatcher.pass_failed', { error: errorText(e) })
+      }
+      if (this.stopping) break
+      const next = nextWakeAt(ctx.queue.db, ctx.now())
+      await ctx.wake.dispatch.wait(next === null ? pollMs : Math.min(pollMs, next - ctx.now() + 5))
+    }
+  }
+
+  private claimAndLaunch(): void {
+    const max = this.ctx.config.settings.max_parallel
+    while (!this.stopping && this.live.size < max) {
+      const run = this.claim(this.ctx.now(), this.ctx.workerId, max)
+      if (!run) return
+      this.launch(run)
+    }
+  }
+
+  private launch(run: Run): void {
+    const { ctx } = this
+    const job = findJob(ctx.config, run.jobType)
+    const ns = ctx.config.namespaces[run.namespace]
+    if (!job || !ns) {
+      void recordOutcome(ctx, run, ctx.workerId, { state: 'failed', detail: 'the job is no longer in the configuration' })
+      return
+    }
+    let stdoutPath: string
+    let stderrPath: string
+    let proc: Subprocess
+    try {
+      mkdirSync(ns.workdir, { recursive: true })
+      const dir = runLogDir(ctx.logsDir, run.jobType, run.id, run.startedAt ?? ctx.now())
+      mkdirSync(dir, { recursive: true })
+      stdoutPath = join(dir, 'stdout')
+      stderrPath = join(dir, 'stderr')
+      enqueueOutgoing(ctx.queue.db, ctx.now(), replyDoor(run), [startNotice(run, ctx.reports)], run.id)
+      ctx.wake.outbox.notify()
+      proc = Bun.spawn(['bash', '-c', run.command], {
+        cwd: ns.workdir,
+        env: jobEnvironment(job, ctx.env.vars),
+        stdin: 'ignore',
+        stdout: Bun.file(stdoutPath),
+        stderr: Bun.file(stderrPath),
+        detached: true, // its own process group, so timeouts and cancels reach grandchildren
+      })
+    } catch (e) {
+      ctx.log.error('run.spawn_failed', { run: run.id, job: run.jobType, error: errorText(e) })
+      void recordOutcome(ctx, run, ctx.workerId, { state: 'failed', detail: `could not start: ${errorText(e)}` })
+      return
+    }
+    const started = recordStart(ctx.queue.db, run.id, ctx.workerId, { pid: proc.pid, pidStart: processStartTime(proc.pid), stdoutPath, stderrPath }) ?? run
+    ctx.log.info('run.started', { run: run.id, job: run.jobType, pid: proc.pid, requested_by: run.requestedBy, door: run.door })
+    const live: Live = { run: started, job, proc, exited: Promise.resolve() }
+    live.timer = setTimeout(() => void this.stopRun(run.id, 'timeout'), job.timeoutSeconds * 1000)
+    live.exited = proc.exited.then(() => this.onExit(live))
+    this.live.set(run.id, live)
+  }
+
+  private async onExit(live: Live): Promise<void> {
+    clearTimeout(live.timer)
+    const { proc, run } = live
+    // After a stop the leader may die before its children: wait for the whole group.
+    if (live.stop) await killGroup(proc.pid, this.ctx.config.settings.kill_grace * 1000)
+    const code = proc.exitCode
+    const signal = proc.signalCode ? String(proc.signalCode) : null
+    const stop = live.stop
+    const outcome =
+      stop?.reason === 'timeout' ? { state: 'timed_out' as const, exitCode: code, signal, detail: `timed out after ${live.job.timeoutSeconds}s` }
+      : stop?.reason === 'cancel' ? { state: 'cancelled' as const, exitCode: code, signal, cancelledBy: stop.by }
+      : stop?.reason === 'shutdown' ? { state: 'lost' as const, exitCode: code, signal, detail: 'the bot was stopped while it ran' }
+      : code === 0 ? { state: 'succeeded' as const, exitCode: 0 }
+      : { state: 'failed' as const, exitCode: code, signal, detail: signal ? `killed by ${signal}` : null }
+    try {
+      await recordOutcome(this.ctx, run, this.ctx.workerId, outcome)
+    } catch (e) {
+      this.ctx.log.error('run.finish_failed', { run: run.id, error: errorText(e) })
+    }
+    this.live.delete(run.id)
+  }
+
+  /** Stops a live run's whole process group; its exit handler records why. */
+  async stopRun(id: number, reason: 'timeout' | 'cancel' | 'shutdown', by?: string): Promise<boolean> {
+    const live = this.live.get(id)
+    if (!live || live.stop) return !!live
+    live.stop = { reason, by }
+    this.ctx.log.info('run.stopping', { run: id, job: live.run.jobType, reason, by })
+    await killGroup(live.proc.pid, this.ctx.config.settings.kill_grace * 1000)
+    return true
+  }
+
+  /** `remove job id N` on a running job flags the row; whoever owns the process acts on it. */
+  private applyCancelRequests(): void {
+    if (!this.live.size) return
+    const flagged = this.ctx.queue.db
+      .select({ id: runs.id, by: runs.cancelRequestedBy })
+      .from(runs)
+      .where(and(eq(runs.state, 'running'), eq(runs.owner, this.ctx.workerId), isNotNull(runs.cancelRequestedBy)))
+      .all()
+    for (const f of flagged) if (!this.live.get(f.id)?.stop) void this.stopRun(f.id, 'cancel', f.by ?? undefined)
+  }
+
+  /** Takes no new work, lets runs finish for up to `graceMs`, then stops them and records them lost. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true
+    this.ctx.wake.dispatch.notify()
+    await this.loop
+    const all = () => Promise.all([...this.live.values()].map((l) => l.exited))
+    const timedOut = await Promise.race([all().then(() => false), Bun.sleep(graceMs).then(() => true)])
+    if (timedOut) {
+      await Promise.all([...this.live.keys()].map((id) => this.stopRun(id, 'shutdown')))
+      await all()
+    }
+    markStopped(this.ctx.queue.db, this.ctx.now(), this.ctx.workerId)
+  }
+}

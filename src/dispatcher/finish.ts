@@ -1,0 +1,45 @@
+// Ending a run: the outcome and its reports are written in one transaction, so a report can
+// never be lost between the two (the outbox delivers it, now or after a restart).
+import { type AppContext, replyDoor } from '../app/context.ts'
+import { findJob } from '../config/types.ts'
+import { jobSecrets } from './job-env.ts'
+import { finishReport } from '../notify/reports.ts'
+import { finishRun, type Outcome } from '../queue/finish.ts'
+import { enqueueOutgoing } from '../queue/outbox.ts'
+import type { Run } from '../queue/schema.ts'
+
+/** Reads at most the last `max` bytes: reports show tails, and a runaway job must not exhaust memory. */
+export async function readTail(path: string | null, max = 4 * 1024 * 1024): Promise<string> {
+  if (!path) return ''
+  try {
+    const f = Bun.file(path)
+    const size = f.size
+    const text = await (size > max ? f.slice(size - max) : f).text()
+    return size > max ? `[first ${size - max} bytes not shown]\n${text}` : text
+  } catch {
+    return '' // a missing log file (could not start, disk trouble) reports as empty output
+  }
+}
+
+export async function recordOutcome(ctx: AppContext, run: Run, owner: string, outcome: Outcome): Promise<Run | undefined> {
+  const [stdout, stderr] = await Promise.all([readTail(run.stdoutPath), readTail(run.stderrPath, 256 * 1024)])
+  const job = findJob(ctx.config, run.jobType)
+  const secrets = [...ctx.reports.secrets, ...(job ? jobSecrets(job, ctx.env.vars) : [])]
+  const { db } = ctx.queue
+  const done = db.transaction(
+    (tx) => {
+      const finished = finishRun(tx as unknown as typeof db, ctx.now(), run.id, owner, outcome)
+      if (!finished) return undefined
+      const messages = finishReport(finished, job, { stdout, stderr }, { ...ctx.reports, secrets })
+      enqueueOutgoing(tx as unknown as typeof db, ctx.now(), replyDoor(finished), messages, finished.id)
+      return finished
+    },
+    { behavior: 'immediate' },
+  )
+  if (done) {
+    ctx.log.info('run.finished', { run: done.id, job: done.jobType, state: done.state, exit_code: done.exitCode, detail: done.detail })
+    ctx.wake.outbox.notify()
+    ctx.wake.dispatch.notify()
+  }
+  return done
+}

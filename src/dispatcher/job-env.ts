@@ -1,0 +1,20 @@
+// A job's environment: PATH, HOME and LANG, its allowlisted variables, and (opted in) its
+// callback URL. The bot's own tokens are never inherited.
+import type { Job } from '../config/types.ts'
+
+export function jobEnvironment(job: Job, host: Readonly<Record<string, string | undefined>>, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: host.PATH || '/usr/local/bin:/usr/bin:/bin',
+    HOME: host.HOME || '/',
+    LANG: host.LANG || 'C.UTF-8',
+  }
+  for (const v of job.env) {
+    const value = host[v.name]
+    if (value !== undefined) env[v.name] = value
+  }
+  return { ...env, ...extra }
+}
+
+/** Values of the job's variables marked secret, masked in its reports and logs. */
+export const jobSecrets = (job: Job, host: Readonly<Record<string, string | undefined>>) =>
+  job.env.filter((v) => v.secret).map((v) => host[v.name]).filter((v): v is string => !!v)

@@ -1,0 +1,33 @@
+// Process facts from /proc: whether a pid or process group is alive, and a pid's start time,
+// which tells a job's process apart from a later process that reused its pid.
+import { readFileSync } from 'node:fs'
+
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Field 22 (starttime), counted after the parenthesised command name, which may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return fields[19] ?? null
+  } catch {
+    return null
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+export function groupAlive(pgid: number): boolean {
+  return pgid > 1 && pidAlive(-pgid)
+}
+
+/** Alive and the same process we started (not a recycled pid). */
+export function sameProcess(pid: number, startTime: string | null): boolean {
+  if (!pidAlive(pid)) return false
+  return startTime === null || processStartTime(pid) === startTime
+}

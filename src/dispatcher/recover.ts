@@ -1,0 +1,37 @@
+// Crash recovery: a run still marked running whose owner process is gone (kill -9, power cut,
+// a peer that stopped heartbeating) is recorded lost and reported, exactly once; if its process
+// group survived the crash it is killed first, so a type never has two runs going.
+import type { AppContext } from '../app/context.ts'
+import { runsInState } from '../queue/read.ts'
+import type { Run, Worker } from '../queue/schema.ts'
+import { getWorker } from '../queue/workers.ts'
+import { recordOutcome } from './finish.ts'
+import { killGroup } from './kill-group.ts'
+import { sameProcess } from './proc.ts'
+
+/** A peer on another host is presumed dead after this long without a heartbeat. */
+export const STALE_WORKER_MS = 60_000
+
+export function ownerIsDead(ctx: AppContext, owner: Worker | undefined): boolean {
+  if (!owner || owner.stoppedAt) return true
+  if (owner.host === ctx.host) return !sameProcess(owner.pid, owner.pidStart)
+  return ctx.now() - owner.heartbeatAt > STALE_WORKER_MS
+}
+
+export async function recoverOrphans(ctx: AppContext): Promise<Run[]> {
+  const lost: Run[] = []
+  for (const run of runsInState(ctx.queue.db, ['running'])) {
+    if (!run.owner || run.owner === ctx.workerId) continue
+    if (!ownerIsDead(ctx, getWorker(ctx.queue.db, run.owner))) continue
+    if (run.pid && sameProcess(run.pid, run.pidStart)) {
+      ctx.log.warn('recover.killing_survivor', { run: run.id, job: run.jobType, pid: run.pid })
+      await killGroup(run.pid, ctx.config.settings.kill_grace * 1000)
+    }
+    const done = await recordOutcome(ctx, run, run.owner, { state: 'lost', detail: 'the bot restarted while it ran' })
+    if (done) {
+      ctx.log.warn('recover.run_lost', { run: run.id, job: run.jobType, owner: run.owner })
+      lost.push(done)
+    }
+  }
+  return lost
+}

@@ -1,0 +1,107 @@
+// Delivers the outbox through one transport: in id order per channel, retrying with backoff
+// (honouring Retry-After), resuming whatever a previous process left pending.
+import type { Queue } from '../queue/db.ts'
+import { enqueueOutgoing, markFailed, markRetry, markSent, pendingOutgoing } from '../queue/outbox.ts'
+import type { Door } from '../queue/schema.ts'
+import { errorText, type Logger } from '../util/log.ts'
+import type { Signal } from '../util/signal.ts'
+import type { Outgoing } from './outgoing.ts'
+
+export interface Transport {
+  /** Sends one message; returns what later edits need (e.g. the message ts). Throws DeliveryError. */
+  deliver(msg: Outgoing): Promise<unknown>
+}
+
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message)
+  }
+}
+
+export interface DelivererDeps {
+  queue: Queue
+  door: Door
+  transport: Transport
+  wake: Signal
+  now?: () => number
+  log: Logger
+  /** fallback poll, for rows written by another process */
+  pollMs?: number
+}
+
+export const backoffMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 5 * 60_000)
+
+export function startDeliverer(deps: DelivererDeps) {
+  const now = deps.now ?? Date.now
+  let stopped = false
+  let busy = false
+
+  async function pass(): Promise<number | null> {
+    const { db } = deps.queue
+    const blocked = new Set<string>()
+    let next: number | null = null
+    for (const row of pendingOutgoing(db, deps.door)) {
+      const msg = row.payload as Outgoing
+      if (blocked.has(msg.channel)) continue
+      if (row.nextAttemptAt > now()) {
+        blocked.add(msg.channel) // keep the channel's order: nothing overtakes a waiting message
+        next = Math.min(next ?? Infinity, row.nextAttemptAt)
+        continue
+      }
+      try {
+        const result = await deps.transport.deliver(msg)
+        markSent(db, now(), row.id, result)
+      } catch (e) {
+        const err = e instanceof DeliveryError ? e : new DeliveryError(errorText(e), true)
+        if (err.retryable) {
+          const at = now() + Math.max(err.retryAfterMs ?? 0, backoffMs(row.attempts))
+          markRetry(db, row.id, at, err.message)
+          blocked.add(msg.channel)
+          next = Math.min(next ?? Infinity, at)
+          deps.log.warn('outbox.retry', { id: row.id, run: row.runId, attempts: row.attempts + 1, error: err.message, retry_in_ms: at - now() })
+        } else {
+          markFailed(db, now(), row.id, err.message)
+          deps.log.error('outbox.rejected', { id: row.id, run: row.runId, error: err.message })
+          if (msg.kind === 'message' && !msg.fallback) {
+            // Say at least that something could not be posted, in the same place.
+            const text = `I could not post a message here (${err.message}). It began: ${msg.text.slice(0, 300)}`
+            enqueueOutgoing(db, now(), deps.door, [{ kind: 'message', purpose: msg.purpose, channel: msg.channel, threadTs: msg.threadTs, text, fallback: true }], row.runId)
+            next = now()
+          }
+        }
+      }
+    }
+    return next
+  }
+
+  const done = (async () => {
+    while (!stopped) {
+      busy = true
+      let next: number | null = null
+      try {
+        next = await pass()
+      } catch (e) {
+        deps.log.error('outbox.pass_failed', { error: errorText(e) })
+      }
+      busy = false
+      if (stopped) break
+      const poll = deps.pollMs ?? 2000
+      await deps.wake.wait(next === null ? poll : Math.min(poll, Math.max(0, next - now())))
+    }
+  })()
+
+  return {
+    get busy() {
+      return busy
+    },
+    async stop() {
+      stopped = true
+      deps.wake.notify()
+      await done
+    },
+  }
+}

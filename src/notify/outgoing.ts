@@ -1,0 +1,37 @@
+// What the bot sends, as stored in the outbox: transport-neutral, so a chat session prints what
+// the Slack notifier would post.
+import type { KnownBlock } from '@slack/types'
+
+export type Purpose = 'reply' | 'report' | 'notice' | 'escalation' | 'ack'
+
+export interface MessageOut {
+  kind: 'message'
+  purpose: Purpose
+  channel: string
+  /** the reply spot; null posts top-level */
+  threadTs?: string | null
+  text: string
+  /** Block Kit from a `blocks` job; on rejection the transport falls back to `text` */
+  blocks?: KnownBlock[]
+  /** long output: uploaded as a file, `text` is the comment posted with it */
+  file?: { filename: string; content: string }
+  /** escalations link to the original request; the transport resolves the permalink */
+  linkTo?: { channel: string; ts: string }
+  /** a short notice that another message could not be posted; never itself replaced */
+  fallback?: boolean
+}
+
+export interface ReactionOut {
+  kind: 'reaction'
+  purpose: 'ack'
+  channel: string
+  ts: string
+  name: string
+  /** what was accepted (`run 5`), for transports without reactions */
+  label?: string
+}
+
+export type Outgoing = MessageOut | ReactionOut
+
+/** Slack keeps messages readable under 4,000 characters; longer output goes as a file. */
+export const MESSAGE_LIMIT = 4000

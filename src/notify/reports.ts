@@ -1,0 +1,133 @@
+// Report texts (behaviour §5): the start notice, the result in the request's thread, and the
+// escalation of failures. Pure: output text in, messages out; redaction happens here so no
+// path around it exists.
+import type { KnownBlock } from '@slack/types'
+import { formatDuration } from '../commands/times.ts'
+import type { Job } from '../config/types.ts'
+import type { Run } from '../queue/schema.ts'
+import { MESSAGE_LIMIT, type MessageOut } from './outgoing.ts'
+import { redact } from './redact.ts'
+
+export interface ReportContext {
+  logsChannel: string
+  techSupportChannel: string
+  secrets: readonly string[]
+}
+
+const replySpot = (run: Run) => ({ channel: run.channel, threadTs: run.threadTs })
+const who = (user: string) => (/^[UW][A-Z0-9]+$/.test(user) ? `<@${user}>` : user)
+
+export function startNotice(run: Run, ctx: ReportContext): MessageOut {
+  return {
+    kind: 'message',
+    purpose: 'notice',
+    channel: ctx.logsChannel,
+    threadTs: null,
+    text: `Starting \`${run.jobType}\` (run ${run.id}), requested by ${who(run.requestedBy)}.`,
+  }
+}
+
+export interface RunOutput {
+  stdout: string
+  stderr: string
+}
+
+export function finishReport(run: Run, job: Job | undefined, out: RunOutput, ctx: ReportContext): MessageOut[] {
+  const secrets = ctx.secrets
+  const took = run.startedAt && run.finishedAt ? formatDuration(run.finishedAt - run.startedAt) : '?'
+  if (run.state === 'succeeded') {
+    if (job?.reportStdout) return [outputMessage(run, job, redact(out.stdout, secrets))]
+    if (job?.reportSuccess ?? true) {
+      return [{ kind: 'message', purpose: 'report', ...replySpot(run), text: `:white_check_mark: \`${run.jobType}\` succeeded (run ${run.id}, ${took}).` }]
+    }
+    return []
+  }
+  if (run.state === 'cancelled') {
+    const by = run.cancelledBy ? ` by ${who(run.cancelledBy)}` : ''
+    return [{ kind: 'message', purpose: 'report', ...replySpot(run), text: `:no_entry_sign: \`${run.jobType}\` (run ${run.id}) was cancelled${by} after ${took}.` }]
+  }
+  let head: string
+  if (run.state === 'timed_out') {
+    head = `:hourglass: \`${run.jobType}\` timed out after ${formatDuration((job?.timeoutSeconds ?? 0) * 1000)} and was stopped (run ${run.id}).`
+  } else if (run.state === 'lost') {
+    head = `:warning: The bot restarted while \`${run.jobType}\` (run ${run.id}) was running; it did not finish.`
+  } else if (run.exitCode === null || run.exitCode === undefined) {
+    head = `:x: \`${run.jobType}\` could not run (run ${run.id}): ${run.detail ?? 'unknown error'}.`
+  } else {
+    head = `:x: \`${run.jobType}\` failed with exit code ${run.exitCode} (run ${run.id}, ${took}).`
+  }
+  const tail = lastLines(redact(out.stderr, secrets), 15, 2500)
+  const lines = [head]
+  if (tail) lines.push('Last lines of its error output:', fence(tail))
+  if (run.stdoutPath) lines.push(`Say \`logs ${run.id}\` to see its output.`)
+  if (!run.isDm) lines.push('Calling tech-support.')
+  const report: MessageOut = { kind: 'message', purpose: 'report', ...replySpot(run), text: lines.join('\n') }
+  if (run.isDm) return [report]
+  const escalation: MessageOut = {
+    kind: 'message',
+    purpose: 'escalation',
+    channel: ctx.techSupportChannel,
+    threadTs: null,
+    text: `${head} Requested by ${who(run.requestedBy)}.`,
+    ...(run.messageTs ? { linkTo: { channel: run.channel, ts: run.messageTs } } : {}),
+  }
+  return [report, escalation]
+}
+
+function outputMessage(run: Run, job: Job, output: string): MessageOut {
+  const base = { kind: 'message' as const, purpose: 'report' as const, ...replySpot(run) }
+  const file = { filename: `${run.jobType}-${run.id}.txt`, content: output }
+  const trimmed = output.trimEnd()
+  if (!trimmed && job.reportFormat !== 'blocks') return { ...base, text: `\`${run.jobType}\` (run ${run.id}) succeeded and printed nothing.` }
+  switch (job.reportFormat) {
+    case 'file':
+      return { ...base, text: `Output of \`${run.jobType}\` (run ${run.id}):`, file }
+    case 'code':
+      return trimmed.length + 8 <= MESSAGE_LIMIT ? { ...base, text: fence(trimmed) } : { ...base, text: `Output of \`${run.jobType}\` (run ${run.id}):`, file }
+    case 'blocks': {
+      const parsed = parseBlocks(trimmed)
+      if ('blocks' in parsed) return { ...base, text: parsed.fallback || `\`${run.jobType}\` (run ${run.id})`, blocks: parsed.blocks }
+      const note = `(The job's Block Kit output was unusable: ${parsed.error}; here it is as text.)`
+      if (!trimmed) return { ...base, text: `\`${run.jobType}\` (run ${run.id}) succeeded but ${note.slice(1, -1).replace('; here it is as text', '')}.` }
+      return trimmed.length + note.length < MESSAGE_LIMIT ? { ...base, text: `${trimmed}\n${note}` } : { ...base, text: note, file }
+    }
+    default:
+      return trimmed.length <= MESSAGE_LIMIT ? { ...base, text: trimmed } : { ...base, text: `Output of \`${run.jobType}\` (run ${run.id}) is long; here it is as a file.`, file }
+  }
+}
+
+/** A job's `blocks` output: a JSON array of at most 50 Block Kit blocks, each with a `type`. */
+export function parseBlocks(output: string): { blocks: KnownBlock[]; fallback: string } | { error: string } {
+  if (!output.trim()) return { error: 'it printed nothing' }
+  let value: unknown
+  try {
+    value = JSON.parse(output)
+  } catch {
+    return { error: 'it is not JSON' }
+  }
+  if (!Array.isArray(value)) return { error: 'it is not a JSON array of blocks' }
+  if (value.length === 0 || value.length > 50) return { error: `Slack takes 1 to 50 blocks, it has ${value.length}` }
+  if (!value.every((b) => b && typeof b === 'object' && typeof (b as { type?: unknown }).type === 'string')) {
+    return { error: 'every block needs a "type"' }
+  }
+  const texts: string[] = []
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk)
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>
+      if (typeof o.text === 'string') texts.push(o.text)
+      for (const [k, x] of Object.entries(o)) if (k !== 'text' || typeof x !== 'string') walk(x)
+    }
+  }
+  walk(value)
+  return { blocks: value as KnownBlock[], fallback: texts.join(' ').slice(0, 3000) }
+}
+
+export function lastLines(text: string, n: number, maxChars: number): string {
+  const lines = text.trimEnd().split('\n')
+  let tail = lines.slice(-n).join('\n')
+  if (tail.length > maxChars) tail = `…${tail.slice(-maxChars)}`
+  return tail.trim() ? tail : ''
+}
+
+const fence = (s: string) => '```\n' + s.replace(/```/g, '`\u200b``') + '\n```'

@@ -1,0 +1,36 @@
+// Claiming the next due request: one UPDATE with a subquery and RETURNING.
+import { sql } from 'drizzle-orm'
+import type { Db } from './db.ts'
+import { runs, type Run } from './schema.ts'
+
+/**
+ * Picks the earliest-due, then lowest-numbered, pending request that is due, whose job type has
+ * no run going and no active suppression, while fewer than `max` runs are going, and marks it
+ * running for `owner`, in one statement. There is no select-then-update window: inside SQLite a
+ * statement runs under the write lock, and the IMMEDIATE transaction around it takes that lock
+ * before reading (a deferred read would hit SQLITE_BUSY_SNAPSHOT under contention instead of
+ * waiting). `runs_claim_idx` (due_at, id WHERE state='pending') serves the ORDER BY without a
+ * sort, and the partial unique index on running job types makes a second run of a type
+ * impossible even for a writer that skipped this statement.
+ */
+export function prepareClaim(db: Db) {
+  const now = sql.placeholder('now')
+  const statement = db
+    .update(runs)
+    .set({ state: 'running', startedAt: sql`${now}`, owner: sql`${sql.placeholder('owner')}` })
+    .where(
+      sql`${runs.id} = (
+        SELECT r.id FROM runs r
+        WHERE r.state = 'pending' AND r.due_at <= ${now}
+          AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.job_type = r.job_type AND x.state = 'running')
+          AND NOT EXISTS (SELECT 1 FROM suppressions s
+                          WHERE s.job_type = r.job_type AND s.start_at <= ${now} AND s.end_at > ${now})
+        ORDER BY r.due_at, r.id
+        LIMIT 1)
+      AND (SELECT count(*) FROM runs WHERE state = 'running') < ${sql.placeholder('max')}`,
+    )
+    .returning()
+    .prepare()
+  return (now: number, owner: string, max: number): Run | undefined =>
+    db.transaction(() => statement.get({ now, owner, max }), { behavior: 'immediate' })
+}

@@ -1,0 +1,8 @@
+// Bun macro: runs at bundle time and inlines drizzle/ (SQL, hashes, journal) into the code, so
+// the compiled binary applies migrations without any file beside it.
+import { join } from 'node:path'
+import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator'
+
+export function embeddedMigrations(): MigrationMeta[] {
+  return readMigrationFiles({ migrationsFolder: join(import.meta.dir, '../../drizzle') })
+}

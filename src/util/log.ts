@@ -1,0 +1,46 @@
+// Structured logs: one logfmt line per event on stderr, which journald keeps as is. Secret
+// values are masked in every line, whatever a caller passes.
+import { redact } from '../notify/redact.ts'
+
+export type Level = 'debug' | 'info' | 'warn' | 'error'
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+
+export type Fields = Record<string, string | number | boolean | null | undefined>
+
+export interface Logger {
+  debug(event: string, fields?: Fields): void
+  info(event: string, fields?: Fields): void
+  warn(event: string, fields?: Fields): void
+  error(event: string, fields?: Fields): void
+  child(fields: Fields): Logger
+}
+
+const value = (v: unknown) => {
+  const s = String(v)
+  return /^[\w.:/@+-]*$/.test(s) && s !== '' ? s : JSON.stringify(s)
+}
+
+export function createLogger(opts: { level?: Level; secrets?: readonly string[]; write?: (line: string) => void; base?: Fields } = {}): Logger {
+  const min = ORDER[opts.level ?? 'info']
+  const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'))
+  const secrets = opts.secrets ?? []
+  const emit = (level: Level, event: string, fields: Fields = {}) => {
+    if (ORDER[level] < min) return
+    const all = { level, event, ...opts.base, ...fields }
+    const line = Object.entries(all)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${value(v)}`)
+      .join(' ')
+    write(redact(line, secrets))
+  }
+  return {
+    debug: (e, f) => emit('debug', e, f),
+    info: (e, f) => emit('info', e, f),
+    warn: (e, f) => emit('warn', e, f),
+    error: (e, f) => emit('error', e, f),
+    child: (base) => createLogger({ ...opts, base: { ...opts.base, ...base } }),
+  }
+}
+
+/** An error's message without its stack: stack traces stay out of chat and out of one-line logs. */
+export const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300)

@@ -1,0 +1,32 @@
+// An in-process wake-up: enqueue nudges the dispatcher, finishing nudges the notifier. A notify
+// with nobody waiting is remembered, so a wake-up between two loop passes is never missed.
+
+export class Signal {
+  private waiters: (() => void)[] = []
+  private pending = false
+
+  notify(): void {
+    if (!this.waiters.length) {
+      this.pending = true
+      return
+    }
+    for (const w of this.waiters.splice(0)) w()
+  }
+
+  /** Resolves on the next notify, or after `ms`. */
+  wait(ms: number): Promise<void> {
+    if (this.pending) {
+      this.pending = false
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        this.waiters = this.waiters.filter((w) => w !== done)
+        resolve()
+      }
+      const timer = setTimeout(done, Math.max(0, ms))
+      this.waiters.push(done)
+    })
+  }
+}
