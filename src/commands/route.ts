@@ -100,6 +100,9 @@ function findNamespace(config: Config, word: string) {
 function notUnderstood(ctx: RouterContext, text: string, ws: string[], help: string): string {
   const close = suggestCommands(ctx.config, ws)
   const head = text ? `Sorry, I didn't understand \`${text}\`.` : "Sorry, I didn't catch a command there."
-  const hint = close.length ? `\nDid you mean: ${close.map((c) => `\`${c}\``).join(', ')}?` : ''
+  const ns = ws[0] ? findNamespace(ctx.config, ws[0]) : undefined
+  const hint = close.length
+    ? `\nDid you mean: ${close.map((c) => `\`${c}\``).join(', ')}?`
+    : ns ? `\n\`${ns.name} help\` lists the \`${ns.name}\` commands.` : ''
   return `${head}${hint}\n\n${help}`
 }

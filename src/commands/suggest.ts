@@ -2,18 +2,18 @@
 import type { Config } from '../config/types.ts'
 import { patternText } from './pattern.ts'
 
+/** Edit distance where swapping two neighbouring letters counts once (`deplyo` is one typo away). */
 export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j)
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!
-    prev[0] = i
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1))
-      diag = up
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1)
+      d[i]![j] = v
     }
   }
-  return prev[b.length]!
+  return d[a.length]![b.length]!
 }
 
 /** Allowed typos grow with the word: none for short words, two for long ones. */
@@ -34,14 +34,19 @@ export function suggestCommands(config: Config, words: string[], max = 3): strin
   ]
   const scored = candidates.map(({ text, literals }) => {
     // Words beyond the namespace count double: the namespace alone says little.
+    // Literal words the user did not type count against a candidate a little.
     let score = 0
+    let hits = 0
     literals.forEach((lit, i) => {
-      if (typed.some((w) => close(w, lit))) score += i === 0 && literals.length > 1 ? 1 : 2
+      if (typed.some((w) => close(w, lit))) {
+        score += i === 0 && literals.length > 1 ? 1 : 2
+        hits++
+      } else score -= 0.5
     })
-    return { text, score }
+    return { text, score: hits ? score : 0 }
   })
   return scored
-    .filter((s) => s.score >= 2)
+    .filter((s) => s.score >= 1.5)
     .sort((a, b) => b.score - a.score || a.text.length - b.text.length)
     .slice(0, max)
     .map((s) => s.text)

@@ -29,7 +29,7 @@ export function loadConfigFile(file: string, opts: LoadOptions): Config {
 
 export function loadConfigText(text: string, source: string, opts: LoadOptions): Config {
   const lines = new LineCounter()
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false })
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true })
   if (doc.errors.length) {
     throw new ConfigError(
       source,
@@ -60,23 +60,33 @@ function toIssues(issue: z.core.$ZodIssue, lineOf: (p: readonly PropertyKey[], k
       message: 'unknown key (check the spelling; see docs/config.schema.json for the allowed keys)',
     }))
   }
+  if (issue.code === 'invalid_key') {
+    // A bad record key (namespace or job name): point at the key itself, with the key rule's message.
+    const key = String(issue.path.at(-1))
+    return [{ path: keyPath(issue.path), line: lineOf(issue.path.slice(0, -1), key), message: issue.issues[0]?.message ?? issue.message }]
+  }
   let message = issue.message
   if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'missing required key'
   return [{ path: keyPath(issue.path), line: lineOf(issue.path), message }]
 }
 
-/** Line of the node at `path`; with `key`, the line of that key inside the map at `path`. */
+/**
+ * Line of the key at `path` (its `key:` line, which is where people look), or of the node itself
+ * inside a list. With `key`, the line of that key inside the map at `path`. A path that goes
+ * beyond the document (a missing key) is reported at the deepest part that exists.
+ */
 function findLine(doc: Document, lines: LineCounter, path: readonly PropertyKey[], key?: string): number | undefined {
-  // Walk down as far as the document goes: a missing key is reported at its parent.
-  for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as unknown[], true)
-    if (!node || typeof node !== 'object') continue
-    if (key !== undefined && n === path.length && isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key)
+  const full = key === undefined ? path : [...path, key]
+  for (let n = full.length; n >= 0; n--) {
+    const parent = n <= 1 ? doc.contents : doc.getIn(full.slice(0, n - 1) as unknown[], true)
+    if (n > 0 && isMap(parent)) {
+      const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === full[n - 1])
       const range = pair && isScalar(pair.key) ? pair.key.range : undefined
       if (range) return lines.linePos(range[0]).line
+      continue
     }
-    const range = (node as { range?: [number, number, number] }).range
+    const node = n === 0 ? doc.contents : doc.getIn(full.slice(0, n) as unknown[], true)
+    const range = (node as { range?: [number, number, number] } | null)?.range
     if (range) return lines.linePos(range[0]).line
   }
   return undefined

@@ -1,0 +1,88 @@
+// The command line as users run it: piped chat on the built-in example, config check, explain,
+// exit codes and error lines.
+import { afterAll, describe, expect, test } from 'bun:test'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { botEnv, runBot } from './support/bot.ts'
+import { cleanupTemp, EXAMPLE_CONFIG, tempDir, writeConfig } from './support/temp.ts'
+
+afterAll(cleanupTemp)
+
+describe('ebmbot chat (piped)', () => {
+  test('runs the job, prints its greeting, waits for the report and exits 0', async () => {
+    const state = tempDir()
+    const r = await runBot(['chat'], { env: botEnv(state), input: 'demo hello world\n' })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Hello, world!')
+    expect(r.stdout).toContain('(:crossed_fingers: accepted: run 1)')
+    expect(existsSync(join(state, 'ebmbot.db'))).toBe(true)
+  })
+  test('a hostile param reaches the job literally and runs nothing', async () => {
+    const state = tempDir()
+    const r = await runBot(['chat'], { env: botEnv(state), input: `demo hello $(touch ${state}/pwned); touch ${state}/pwned2 \`id\`\n` })
+    expect(r.stdout).toContain(`Hello, $(touch ${state}/pwned); touch ${state}/pwned2 \`id\`!`)
+    expect(existsSync(join(state, 'pwned'))).toBe(false)
+    expect(existsSync(join(state, 'pwned2'))).toBe(false)
+  })
+  test('help, status, unknown commands and a failing job, in order', async () => {
+    const state = tempDir()
+    const r = await runBot(['chat', '--config', EXAMPLE_CONFIG], { env: botEnv(state), input: 'help\ndemo helo\ndemo fail\n' })
+    expect(r.code).toBe(0)
+    const out = r.stdout
+    expect(out).toContain('`demo`: Harmless demo jobs')
+    expect(out).toContain('Did you mean: `demo hello`')
+    expect(out).toMatch(/`demo_fail` failed with exit code 3 \(run 1/)
+    expect(out).toContain('something went wrong')
+    expect(out.indexOf('Namespaces')).toBeLessThan(out.indexOf('Did you mean'))
+  })
+  test('jobs queued in one session survive into the next', async () => {
+    const state = tempDir()
+    // `nap` waits a minute: suppress it so the first session does not wait, then lift it.
+    const first = await runBot(['chat'], { env: botEnv(state), input: 'demo suppress sleep from 00:00 to 23:59\ndemo nap 0\n' })
+    expect(first.stdout).toContain('held by a suppression')
+    const second = await runBot(['chat'], { env: botEnv(state), input: 'status\n' })
+    expect(second.stdout).toMatch(/1 job scheduled:\n• \[1\] `demo_sleep` due at .*\(held by a suppression\)/)
+  })
+})
+
+describe('config check', () => {
+  test('a valid file prints a summary and exits 0', async () => {
+    const r = await runBot(['config', 'check', '--config', EXAMPLE_CONFIG], { env: botEnv(tempDir()) })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('examples/ebmbot.yaml: OK')
+    expect(r.stdout).toContain('demo hello [name]  ->  schedule_job demo_hello')
+  })
+  test('EBMBOT_CONFIG is used when --config is absent, from any folder', async () => {
+    const dir = tempDir()
+    const r = await runBot(['config', 'check'], { env: botEnv(dir, { EBMBOT_CONFIG: EXAMPLE_CONFIG }), cwd: dir })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toStartWith(`${EXAMPLE_CONFIG}: OK`)
+  })
+  test('an invalid file exits 2 naming file, key and line, with no stack trace', async () => {
+    const dir = tempDir()
+    const file = writeConfig(dir, 'namespaces:\n  demo:\n    jobs:\n      x:\n        run: "true"\n        timeout: -5\n')
+    const r = await runBot(['config', 'check', '--config', file], { env: botEnv(dir) })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toStartWith(`${file}:6: namespaces.demo.jobs.x.timeout: bad duration -5`)
+    expect(r.stderr).not.toContain('    at ')
+  })
+  test('bad usage exits 2 with the usage text', async () => {
+    const r = await runBot(['frobnicate'], { env: botEnv(tempDir()) })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('unknown command "frobnicate"')
+    expect(r.stderr).toContain('usage: ebmbot')
+  })
+})
+
+describe('explain', () => {
+  test('shows namespace, command, job and the exact quoted command; queues nothing', async () => {
+    const state = tempDir()
+    const r = await runBot(['explain', "demo hello it's $(id)"], { env: botEnv(state) })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('namespace: demo')
+    expect(r.stdout).toContain('command:   demo hello [name]')
+    expect(r.stdout).toContain('action:    schedule job demo_hello')
+    expect(r.stdout).toContain(`shell:     echo Hello, 'it'\\''s $(id)'!`)
+    expect(existsSync(join(state, 'ebmbot.db'))).toBe(false)
+  })
+})

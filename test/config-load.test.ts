@@ -1,0 +1,111 @@
+// Loading the job config: valid files compile; every refusal names file, key path and line.
+import { afterAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { ConfigError } from '../src/config/errors.ts'
+import { loadConfigFile, loadConfigText } from '../src/config/load.ts'
+import { cleanupTemp, EXAMPLE_CONFIG, tempDir, writeConfig } from './support/temp.ts'
+
+afterAll(cleanupTemp)
+
+const BASE = `namespaces:
+  demo:
+    jobs:
+      hello:
+        run: echo Hello, [name]
+    commands:
+      - pattern: hello [name]
+        job: hello
+`
+
+function errorOf(yaml: string): ConfigError {
+  try {
+    loadConfigText(yaml, 'conf.yaml', { stateDir: '/tmp/s' })
+  } catch (e) {
+    if (e instanceof ConfigError) return e
+    throw e
+  }
+  throw new Error('expected the config to be refused')
+}
+
+describe('valid configs', () => {
+  test('the bundled example loads, with defaults applied and paths resolved', () => {
+    const dir = tempDir()
+    const config = loadConfigFile(EXAMPLE_CONFIG, { stateDir: dir })
+    const demo = config.namespaces.demo!
+    expect(demo.jobs.hello!.type).toBe('demo_hello')
+    expect(demo.jobs.hello!.timeoutSeconds).toBe(30)
+    expect(demo.jobs.fail!.timeoutSeconds).toBe(600)
+    expect(demo.workdir).toBe(join(dir, 'workspace', 'demo'))
+  })
+  test('a relative workdir resolves against the config file folder, wherever the bot runs', () => {
+    const dir = tempDir()
+    const file = writeConfig(dir, BASE.replace('  demo:\n', '  demo:\n    workdir: work/demo\n'))
+    expect(loadConfigFile(file, { stateDir: '/x' }).namespaces.demo!.workdir).toBe(join(dir, 'work', 'demo'))
+  })
+  test('durations accept seconds and units', () => {
+    const c = loadConfigText(BASE.replace('run: echo Hello, [name]', 'run: echo Hello, [name]\n        timeout: 2h'), 'c', { stateDir: '/s' })
+    expect(c.namespaces.demo!.jobs.hello!.timeoutSeconds).toBe(7200)
+  })
+})
+
+describe('refusals name the file, the key path and the line', () => {
+  test('unknown key', () => {
+    const e = errorOf(BASE.replace('        run: echo Hello, [name]\n', '        run: echo Hello, [name]\n        timout: 30\n'))
+    expect(e.message).toBe('conf.yaml:6: namespaces.demo.jobs.hello.timout: unknown key (check the spelling; see docs/config.schema.json for the allowed keys)')
+  })
+  test('a command naming a missing job', () => {
+    const e = errorOf(BASE.replace('        job: hello', '        job: helo'))
+    expect(e.message).toBe('conf.yaml:8: namespaces.demo.commands[0].job: no job "helo" in namespace demo (jobs: hello)')
+  })
+  test('a placeholder the command does not capture', () => {
+    const e = errorOf(BASE.replace('- pattern: hello [name]', '- pattern: hello [who]'))
+    expect(e.message).toContain('conf.yaml:7: namespaces.demo.commands[0].pattern: job hello uses [name] but this command does not capture it')
+  })
+  test('two commands that could match the same text', () => {
+    const e = errorOf(`${BASE}      - pattern: hello world
+        job: hello2
+`.replace('      hello:\n', '      hello2:\n        run: echo hi\n      hello:\n'))
+    expect(e.message).toContain('conf.yaml:11: namespaces.demo.commands[1].pattern: "demo hello world" and "demo hello [name]" (commands[0]) can match the same text')
+  })
+  test('a bad timeout', () => {
+    const e = errorOf(BASE.replace('run: echo Hello, [name]', 'run: echo Hello, [name]\n        timeout: soon'))
+    expect(e.message).toStartWith('conf.yaml:6: namespaces.demo.jobs.hello.timeout: bad duration "soon"')
+  })
+  test('an unknown action and a bad report format', () => {
+    const e = errorOf(BASE.replace('        job: hello', '        job: hello\n        action: launch').replace('run: echo Hello, [name]', 'run: echo Hello, [name]\n        report_format: html'))
+    expect(e.issues.map((i) => i.path).sort()).toEqual(['namespaces.demo.commands[0].action', 'namespaces.demo.jobs.hello.report_format'])
+    expect(e.issues.every((i) => typeof i.line === 'number')).toBe(true)
+  })
+  test('a suppression command needs exactly two parameters', () => {
+    const e = errorOf(`${BASE}      - pattern: quiet from [start]
+        action: schedule_suppression
+        job: hello
+`)
+    expect(e.message).toContain('conf.yaml:9: namespaces.demo.commands[1].pattern: a schedule_suppression command needs exactly two parameters')
+  })
+  test('unsafe and reserved names', () => {
+    expect(errorOf(BASE.replace('  demo:', '  ../etc:')).message).toContain('conf.yaml:2: namespaces.../etc: namespace must be one word')
+    expect(errorOf(BASE.replace('  demo:', '  my_ns:')).message).toContain('namespace must be one word')
+    expect(errorOf(BASE.replace('  demo:', '  status:')).message).toContain('conf.yaml:2: namespaces.status: "status" is a built-in command word')
+  })
+  test('a placeholder written inside quotes', () => {
+    const e = errorOf(BASE.replace('run: echo Hello, [name]', 'run: echo "Hello, [name]"'))
+    expect(e.message).toContain('conf.yaml:5: namespaces.demo.jobs.hello.run: placeholder [name] is inside quotes')
+  })
+  test('YAML syntax errors and duplicate keys give the line', () => {
+    expect(errorOf('namespaces:\n  demo:\n    jobs: [\n').message).toMatch(/^conf\.yaml:\d+: YAML syntax/)
+    expect(errorOf(BASE + '  demo:\n    jobs: {}\n').message).toMatch(/^conf\.yaml:9: YAML syntax: .*[Mm]ap keys must be unique/)
+  })
+  test('a missing namespaces key', () => {
+    expect(errorOf('settings: {}\n').message).toBe('conf.yaml:1: namespaces: missing required key')
+  })
+  test('a file that cannot be read', () => {
+    expect(() => loadConfigFile('/nonexistent/ebmbot.yaml', { stateDir: '/s' })).toThrow('/nonexistent/ebmbot.yaml: cannot read the config file')
+  })
+})
+
+test('docs/config.schema.json is the schema the loader uses (regenerate with `bun run config:schema`)', async () => {
+  const { jsonSchema } = await import('../src/config/schema.ts')
+  const committed = JSON.parse(await Bun.file(join(import.meta.dir, '..', 'docs', 'config.schema.json')).text())
+  expect(committed).toEqual(JSON.parse(JSON.stringify(jsonSchema())))
+})

@@ -1,0 +1,62 @@
+// An in-process bot for tests: real queue file, real dispatcher and processes, outbox delivered
+// to a recording transport.
+import { createContext, type AppContext } from '../../src/app/context.ts'
+import { handleMessage, type MessageIn } from '../../src/app/handle-message.ts'
+import { readEnvironment } from '../../src/config/env.ts'
+import { loadConfigText } from '../../src/config/load.ts'
+import { Dispatcher } from '../../src/dispatcher/dispatcher.ts'
+import { startDeliverer } from '../../src/notify/deliver.ts'
+import type { MessageOut, Outgoing } from '../../src/notify/outgoing.ts'
+import { getRun } from '../../src/queue/read.ts'
+import { createLogger } from '../../src/util/log.ts'
+import { tempDir } from './temp.ts'
+import { waitUntil } from './wait.ts'
+
+export interface Harness {
+  ctx: AppContext
+  dispatcher: Dispatcher
+  sent: Outgoing[]
+  logLines: string[]
+  say(text: string, extra?: Partial<MessageIn>): ReturnType<typeof handleMessage>
+  messages(): MessageOut[]
+  waitForState(runId: number, states: string[], timeoutMs?: number): Promise<NonNullable<ReturnType<typeof getRun>>>
+  waitForMessage(pred: (m: MessageOut) => boolean, timeoutMs?: number): Promise<MessageOut>
+  stop(): Promise<void>
+}
+
+export function startHarness(yaml: string, envVars: Record<string, string> = {}): Harness {
+  const stateDir = tempDir()
+  const env = readEnvironment({ PATH: process.env.PATH, HOME: process.env.HOME, EBMBOT_STATE_DIR: stateDir, ...envVars }, stateDir)
+  const config = loadConfigText(yaml, 'test.yaml', { stateDir, baseDir: stateDir })
+  const logLines: string[] = []
+  const log = createLogger({ level: 'debug', write: (l) => logLines.push(l), secrets: [] })
+  const ctx = createContext({ config, env, log })
+  const sent: Outgoing[] = []
+  const deliverer = startDeliverer({ queue: ctx.queue, door: 'slack', wake: ctx.wake.outbox, log, pollMs: 200, transport: { deliver: async (m) => void sent.push(m) } })
+  const dispatcher = new Dispatcher(ctx)
+  dispatcher.start()
+  let n = 0
+  const messages = () => sent.filter((m): m is MessageOut => m.kind === 'message')
+  return {
+    ctx,
+    dispatcher,
+    sent,
+    logLines,
+    messages,
+    say: (text, extra = {}) => {
+      n++
+      return handleMessage(ctx, { door: 'slack', text, user: 'U1', isGuest: false, isDirect: false, channel: 'C1', threadTs: `100.${n}`, messageTs: `100.${n}`, ...extra })
+    },
+    waitForState: (id, states, timeoutMs = 10_000) =>
+      waitUntil(`run ${id} in ${states.join('/')}`, () => {
+        const r = getRun(ctx.queue.db, id)
+        return r && states.includes(r.state) ? r : undefined
+      }, timeoutMs),
+    waitForMessage: (pred, timeoutMs = 10_000) => waitUntil('a matching message', () => messages().find(pred), timeoutMs),
+    async stop() {
+      await dispatcher.stop(0)
+      await deliverer.stop()
+      ctx.queue.sqlite.close()
+    },
+  }
+}

@@ -1,0 +1,21 @@
+// Waiting for conditions in tests: poll with a deadline, and say what was awaited on timeout.
+
+export async function waitUntil<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 20): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const v = await probe()
+    if (v) return v as NonNullable<T>
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`)
+    await Bun.sleep(everyMs)
+  }
+}
+
+export function deferred<T = void>() {
+  let resolve!: (v: T) => void
+  let reject!: (e: unknown) => void
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
