@@ -9,6 +9,7 @@ import { openQueue, type Queue } from '../queue/db.ts'
 import type { Door, Run } from '../queue/schema.ts'
 import { registerWorker } from '../queue/workers.ts'
 import type { Logger } from '../util/log.ts'
+import { Metrics } from '../util/metrics.ts'
 import { Signal } from '../util/signal.ts'
 
 export interface AppContext {
@@ -24,6 +25,14 @@ export interface AppContext {
   /** enqueue → dispatcher; finish or reply → outbox deliverers */
   wake: { dispatch: Signal; outbox: Signal }
   reports: ReportContext
+  metrics: Metrics
+  /** each worker registers how it is doing; /healthz reports them all */
+  health: Map<string, () => WorkerHealth>
+}
+
+export interface WorkerHealth {
+  ok: boolean
+  detail?: Record<string, unknown>
 }
 
 export function createContext(opts: { config: Config; env: Environment; log: Logger; now?: () => number }): AppContext {
@@ -48,6 +57,8 @@ export function createContext(opts: { config: Config; env: Environment; log: Log
       techSupportChannel: config.settings.tech_support_channel ?? env.slack.techSupportChannel ?? 'tech-support',
       secrets: secretValues(env),
     },
+    metrics: new Metrics(),
+    health: new Map(),
   }
 }
 

@@ -1,11 +1,20 @@
-// `ebmbot serve`: every configured worker in one process, stopped gracefully on SIGTERM/SIGINT.
+// `ebmbot serve`: every configured worker in one process, stopped gracefully on SIGTERM/SIGINT:
+// front doors stop taking work first, then running jobs get the shutdown grace to finish.
 import { Dispatcher } from '../dispatcher/dispatcher.ts'
 import type { AppContext } from './context.ts'
+
+/** A running part of the bot (a front door, a notifier) that serve stops on shutdown. */
+export interface Worker {
+  name: string
+  stop(): Promise<void>
+}
 
 export async function serve(ctx: AppContext): Promise<number> {
   const dispatcher = new Dispatcher(ctx)
   dispatcher.start()
-  ctx.log.info('serve.ready', { worker: ctx.workerId, state_dir: ctx.env.stateDir, config: ctx.config.source, slack: false })
+  // Front doors, each only when configured, in the order they should stop.
+  const workers: Worker[] = []
+  ctx.log.info('serve.ready', { worker: ctx.workerId, state_dir: ctx.env.stateDir, config: ctx.config.source, workers: ['dispatcher', ...workers.map((w) => w.name)].join(',') })
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'))
     process.once('SIGINT', () => resolve('SIGINT'))
@@ -17,6 +26,7 @@ export async function serve(ctx: AppContext): Promise<number> {
     ctx.log.error('serve.forced_exit', { running: dispatcher.running })
     process.exit(1)
   }, graceMs + 15_000).unref()
+  for (const w of workers) await w.stop().catch((e) => ctx.log.error('serve.stop_failed', { worker: w.name, error: String(e) }))
   await dispatcher.stop(graceMs)
   ctx.queue.sqlite.close()
   ctx.log.info('serve.stopped', {})

@@ -1,7 +1,7 @@
 // Local chat mode: the thinnest front door. Lines from the terminal go to the same router, queue
 // and dispatcher as Slack messages; replies and reports are printed as they happen. With piped
 // input it reads every line, waits for the jobs those lines started to finish and report, and ends.
-import { createInterface } from 'node:readline'
+import { clearLine, createInterface, cursorTo } from 'node:readline'
 import type { AppContext } from '../app/context.ts'
 import { handleMessage } from '../app/handle-message.ts'
 import { Dispatcher } from '../dispatcher/dispatcher.ts'
@@ -21,10 +21,19 @@ export interface ChatOptions {
 
 export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void> {
   const dispatcher = new Dispatcher(ctx)
-  const deliverer = startDeliverer({ queue: ctx.queue, door: 'local', transport: terminalTransport(opts.write), wake: ctx.wake.outbox, log: ctx.log, pollMs: 500 })
+  const rl = createInterface({ input: opts.input, terminal: opts.interactive, output: opts.interactive ? process.stdout : undefined })
+  // Interactive: print above the prompt line and redraw it, so replies never land mid-prompt.
+  const print = opts.interactive
+    ? (text: string) => {
+        clearLine(process.stdout, 0)
+        cursorTo(process.stdout, 0)
+        opts.write(text)
+        rl.prompt(true)
+      }
+    : opts.write
+  const deliverer = startDeliverer({ queue: ctx.queue, door: 'local', transport: terminalTransport(print), wake: ctx.wake.outbox, log: ctx.log, pollMs: 500 })
   dispatcher.start()
   const started: number[] = []
-  const rl = createInterface({ input: opts.input, terminal: opts.interactive, output: opts.interactive ? process.stdout : undefined })
   if (opts.interactive) {
     opts.write('ebmbot local chat. Type `help` to start, `quit` to leave.')
     rl.setPrompt('> ')

@@ -43,6 +43,7 @@ export class Dispatcher {
   private readonly live = new Map<number, Live>()
   private readonly claim: ReturnType<typeof prepareClaim>
   private stopping = false
+  private lastPass = Date.now()
   private loop?: Promise<void>
 
   constructor(private readonly ctx: AppContext) {
@@ -54,6 +55,10 @@ export class Dispatcher {
   }
 
   start(): void {
+    this.ctx.health.set('dispatcher', () => ({
+      ok: !this.stopping && this.ctx.now() - this.lastPass < Math.max(30_000, this.ctx.config.settings.poll_interval * 3000),
+      detail: { running: this.live.size, last_pass_ms_ago: this.ctx.now() - this.lastPass },
+    }))
     this.loop ??= this.run()
   }
 
@@ -61,6 +66,7 @@ export class Dispatcher {
     const { ctx } = this
     const pollMs = ctx.config.settings.poll_interval * 1000
     while (!this.stopping) {
+      this.lastPass = ctx.now()
       try {
         heartbeat(ctx.queue.db, ctx.now(), ctx.workerId)
         await recoverOrphans(ctx)

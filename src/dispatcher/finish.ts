@@ -37,6 +37,8 @@ export async function recordOutcome(ctx: AppContext, run: Run, owner: string, ou
     { behavior: 'immediate' },
   )
   if (done) {
+    ctx.metrics.runsFinished.inc({ job: done.jobType, state: done.state })
+    if (done.startedAt && done.finishedAt) ctx.metrics.runDuration.observe((done.finishedAt - done.startedAt) / 1000, { job: done.jobType })
     ctx.log.info('run.finished', { run: done.id, job: done.jobType, state: done.state, exit_code: done.exitCode, detail: done.detail })
     ctx.wake.outbox.notify()
     ctx.wake.dispatch.notify()
