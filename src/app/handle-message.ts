@@ -5,19 +5,16 @@ import { route, type Incoming } from '../commands/route.ts'
 import { renderCommand } from '../commands/template.ts'
 import { statusText } from '../commands/status-text.ts'
 import { suppressionWindow, formatUtc } from '../commands/times.ts'
-import { findJob } from '../config/types.ts'
-import { jobSecrets } from '../dispatcher/job-env.ts'
-import { readTail } from '../dispatcher/finish.ts'
 import type { Outgoing } from '../notify/outgoing.ts'
-import { lastLines } from '../notify/reports.ts'
-import { redact } from '../notify/redact.ts'
 import { cancelPending, removeJob } from '../queue/cancel.ts'
 import { enqueueOutgoing } from '../queue/outbox.ts'
-import { getRun, snapshot } from '../queue/read.ts'
+import { threadRun } from '../queue/history.ts'
+import { snapshot } from '../queue/read.ts'
 import { scheduleRequest } from '../queue/schedule.ts'
 import type { Door } from '../queue/schema.ts'
 import { addSuppression, cancelSuppressions } from '../queue/suppress.ts'
 import type { AppContext } from './context.ts'
+import { runAction, type Said } from './run-actions.ts'
 
 export interface MessageIn extends Incoming {
   door: Door
@@ -38,10 +35,13 @@ export interface Handled {
 export const ACK_REACTION = 'crossed_fingers'
 
 export async function handleMessage(ctx: AppContext, msg: MessageIn, who: { botUserId?: string; botName?: string } = {}): Promise<Handled> {
-  const decision = route({ config: ctx.config, ...who }, msg)
   const { db } = ctx.queue
+  const inThread = !!msg.threadTs && !!msg.messageTs && msg.threadTs !== msg.messageTs
+  const thread = inThread ? threadRun(db, msg.channel, msg.threadTs!) : undefined
+  const decision = route({ config: ctx.config, ...who }, { ...msg, threadRun: thread?.id })
   const now = ctx.now()
-  const replies: string[] = []
+  const said: Said[] = []
+  const replies = { push: (text: string) => said.push({ text }) }
   let accepted = false
   let runId: number | undefined
 
@@ -123,28 +123,26 @@ export async function handleMessage(ctx: AppContext, msg: MessageIn, who: { botU
       }
       break
     }
+    case 'run_status':
     case 'logs':
-      replies.push(await logsReply(ctx, decision.id, decision.stream))
+    case 'cancel_run':
+    case 'rerun':
+    case 'quiet':
+    case 'history': {
+      const res = await runAction(ctx, msg, decision)
+      said.push(...res.said)
+      accepted = !!res.accepted
+      runId = res.runId
       break
+    }
   }
 
   const out: Outgoing[] = []
   if (accepted && msg.messageTs) {
     out.push({ kind: 'reaction', purpose: 'ack', channel: msg.channel, ts: msg.messageTs, name: ACK_REACTION, ...(runId ? { label: `run ${runId}` } : {}) })
   }
-  for (const text of replies) out.push({ kind: 'message', purpose: 'reply', channel: msg.channel, threadTs: msg.threadTs ?? null, text })
+  for (const r of said) out.push({ kind: 'message', purpose: 'reply', channel: msg.channel, threadTs: msg.threadTs ?? null, ...r })
   enqueueOutgoing(db, now, msg.door, out, runId)
   if (out.length) ctx.wake.outbox.notify()
-  return { kind: decision.kind, accepted, runId, replies }
-}
-
-/** The tail of one run's own log file; the path comes from the run row, never from the user. */
-async function logsReply(ctx: AppContext, id: number, stream: 'stdout' | 'stderr'): Promise<string> {
-  const run = getRun(ctx.queue.db, id)
-  const path = stream === 'stdout' ? run?.stdoutPath : run?.stderrPath
-  if (!run || !path) return `Run ${id} has no logs${run ? ' (it never started)' : ''}.`
-  const job = findJob(ctx.config, run.jobType)
-  const text = redact(await readTail(path, 256 * 1024), [...ctx.reports.secrets, ...(job ? jobSecrets(job, ctx.env.vars) : [])])
-  const tail = lastLines(text, 40, 3500)
-  return tail ? `Last lines of ${stream} of run ${id} (\`${run.jobType}\`, ${run.state}):\n\`\`\`\n${tail}\n\`\`\`` : `Run ${id} (\`${run.jobType}\`) printed nothing on ${stream}.`
+  return { kind: decision.kind, accepted, runId, replies: said.map((r) => r.text) }
 }

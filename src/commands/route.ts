@@ -4,6 +4,7 @@ import type { Command, Config, Job } from '../config/types.ts'
 import { cleanText, words as splitWords } from './clean.ts'
 import { generalHelp, namespaceHelp, unknownNamespace } from './help.ts'
 import { matchTokens, paramNames } from './pattern.ts'
+import { parseRunVerb, type RunVerb } from './run-verbs.ts'
 import { suggestCommands } from './suggest.ts'
 
 export interface Incoming {
@@ -14,6 +15,8 @@ export interface Incoming {
   isGuest: boolean
   /** a DM or local chat: help hints carry no `@bot` prefix */
   isDirect: boolean
+  /** when the message is in a run's thread, that run: its verbs then need no number */
+  threadRun?: number
 }
 
 export interface RouterContext {
@@ -27,7 +30,7 @@ export type Decision =
   | { kind: 'reply'; text: string }
   | { kind: 'status' }
   | { kind: 'remove'; id: number }
-  | { kind: 'logs'; id: number; stream: 'stdout' | 'stderr' }
+  | Exclude<RunVerb, { kind: 'usage' }>
   | { kind: 'schedule'; job: Job; command: Command; params: Record<string, string>; delaySeconds: number }
   | { kind: 'cancel_job'; job: Job; command: Command }
   | { kind: 'suppress'; job: Job; command: Command; start: string; end: string }
@@ -47,16 +50,13 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
   const help = () => generalHelp({ config, prefix })
 
   // Built-ins first, so no namespace can shadow them.
+  const verb = parseRunVerb(lower, msg.threadRun)
+  if (verb) return verb.kind === 'usage' ? { kind: 'reply', text: verb.text } : verb
   if (lower.length === 1 && lower[0] === 'status') return { kind: 'status' }
   if (lower[0] === 'remove' && lower[1] === 'job' && lower[2] === 'id') {
     const id = ws[3]
     if (lower.length === 4 && id && /^\d+$/.test(id)) return { kind: 'remove', id: Number(id) }
     return { kind: 'reply', text: `Usage: \`${prefix}remove job id [id]\`, with the job number that \`${prefix}status\` shows.` }
-  }
-  if (lower[0] === 'logs' && lower.length >= 2 && lower.length <= 3 && /^\d+$/.test(lower[1]!)) {
-    if (lower.length === 2 || lower[2] === 'stderr' || lower[2] === 'stdout') {
-      return { kind: 'logs', id: Number(lower[1]), stream: lower[2] === 'stderr' ? 'stderr' : 'stdout' }
-    }
   }
   if (lower.length === 1 && lower[0] === 'help') return { kind: 'reply', text: help() }
   if (lower.length === 2 && (lower[0] === 'help' || lower[1] === 'help')) {

@@ -11,7 +11,7 @@ const name = (what: string) =>
     .max(40)
 
 /** Built-in words a namespace may not take, or `help` and `status` would become ambiguous. */
-export const RESERVED_WORDS = ['help', 'status', 'remove', 'history', 'logs', 'cancel', 'rerun', 'explain']
+export const RESERVED_WORDS = ['help', 'status', 'remove', 'history', 'logs', 'cancel', 'rerun', 'quiet', 'loud', 'explain', 'inspect', 'flows', 'runs', 'run', 'watch']
 
 export const DURATION = /^(\d+)\s*(ms|s|m|h)?$/
 /** Seconds as a number, or a string such as `90s`, `10m`, `2h`. */

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 export const RUN_STATES = [
+  'awaiting_approval',
   'pending',
   'running',
   'succeeded',
@@ -58,6 +59,16 @@ export const runs = sqliteTable(
     cancelledBy: text('cancelled_by'),
     /** one-line reason for a failure that is not an exit code (could not start, lost, ...) */
     detail: text('detail'),
+    /** progress edits stopped by `quiet` in the run's thread */
+    quiet: integer('quiet', { mode: 'boolean' }).notNull().default(false),
+    /** the message edited with live progress, and when it was last edited */
+    progressTs: text('progress_ts'),
+    progressAt: integer('progress_at'),
+    /** confirmation of `confirm: true` jobs: the decision, who made it and when */
+    approval: text('approval').$type<'required' | 'approved' | 'denied' | 'expired'>(),
+    approvalBy: text('approval_by'),
+    approvalAt: integer('approval_at'),
+    approvalExpiresAt: integer('approval_expires_at'),
   },
   (t) => [
     // Serves the claim: pending rows in (due_at, id) order, nothing else scanned.
@@ -67,6 +78,8 @@ export const runs = sqliteTable(
     uniqueIndex('runs_one_pending_per_type').on(t.jobType).where(sql`state = 'pending'`),
     uniqueIndex('runs_one_running_per_type').on(t.jobType).where(sql`state = 'running'`),
     index('runs_history_idx').on(t.jobType, t.id),
+    // A run's thread finds its run: `status`, `logs`, `cancel` typed in the thread.
+    index('runs_thread_idx').on(t.channel, t.threadTs),
   ],
 )
 

@@ -1,0 +1,115 @@
+// Carrying out the run verbs: status, logs, cancel, rerun, quiet/loud, history.
+import type { Decision } from '../commands/route.ts'
+import { historyText, runStatusText } from '../commands/run-text.ts'
+import type { LogsSpec } from '../commands/run-verbs.ts'
+import { renderCommand } from '../commands/template.ts'
+import { findJob, jobType } from '../config/types.ts'
+import { readTail } from '../dispatcher/finish.ts'
+import { jobSecrets } from '../dispatcher/job-env.ts'
+import { lastLines } from '../notify/reports.ts'
+import { redact } from '../notify/redact.ts'
+import { removeJob } from '../queue/cancel.ts'
+import { listHistory, setQuiet } from '../queue/history.ts'
+import { getRun } from '../queue/read.ts'
+import { scheduleRequest } from '../queue/schedule.ts'
+import type { Run, RunState } from '../queue/schema.ts'
+import type { AppContext } from './context.ts'
+import type { MessageIn } from './handle-message.ts'
+
+export interface Said {
+  text: string
+  file?: { filename: string; content: string }
+}
+export interface ActionResult {
+  said: Said[]
+  accepted?: boolean
+  runId?: number
+}
+
+type RunDecision = Extract<Decision, { kind: 'run_status' | 'logs' | 'cancel_run' | 'rerun' | 'quiet' | 'history' }>
+
+const HISTORY_PAGE = 10
+
+export async function runAction(ctx: AppContext, msg: MessageIn, d: RunDecision): Promise<ActionResult> {
+  if (d.kind === 'history') return { said: [history(ctx, d)] }
+  const run = getRun(ctx.queue.db, d.id)
+  if (!run || run.state === 'awaiting_approval' && d.kind === 'logs') return { said: [{ text: `There is no run ${d.id}. Say \`history\` to see recent runs.` }] }
+  if (msg.isGuest && ctx.config.namespaces[run.namespace]?.restricted && d.kind !== 'run_status') {
+    return { said: [{ text: `Sorry, only internal members of this workspace may use the \`${run.namespace}\` commands.` }] }
+  }
+  switch (d.kind) {
+    case 'run_status':
+      return { said: [{ text: runStatusText(run, ctx.now()) }] }
+    case 'logs':
+      return { said: [await logs(ctx, run, d.spec)] }
+    case 'cancel_run': {
+      const res = removeJob(ctx.queue.db, ctx.now(), run.id, msg.user)
+      if (res.kind === 'unknown') return { said: [{ text: `Run ${run.id} (\`${run.jobType}\`) is not running or scheduled; it ${run.state.replace('_', ' ')}.` }] }
+      ctx.wake.dispatch.notify()
+      return {
+        accepted: true,
+        runId: run.id,
+        said: [{ text: res.kind === 'removed' ? `Cancelled run ${run.id} (\`${run.jobType}\`) before it started.` : `Stopping run ${run.id} (\`${run.jobType}\`); it will be recorded as cancelled.` }],
+      }
+    }
+    case 'rerun':
+      return rerun(ctx, msg, run)
+    case 'quiet':
+      setQuiet(ctx.queue.db, run.id, d.quiet)
+      return { accepted: true, runId: run.id, said: [{ text: d.quiet ? `No more progress updates for run ${run.id}; its result will still be posted.` : `Progress updates for run ${run.id} are back on.` }] }
+  }
+}
+
+function rerun(ctx: AppContext, msg: MessageIn, run: Run): ActionResult {
+  const job = findJob(ctx.config, run.jobType)
+  if (!job) return { said: [{ text: `\`${run.jobType}\` is no longer in the configuration, so run ${run.id} cannot be rerun.` }] }
+  const res = scheduleRequest(ctx.queue.db, ctx.now(), {
+    namespace: job.namespace,
+    job: job.name,
+    jobType: job.type,
+    door: msg.door,
+    requestedBy: msg.user,
+    channel: msg.channel,
+    threadTs: msg.threadTs,
+    messageTs: msg.messageTs,
+    isDm: msg.isDirect,
+    requestText: `rerun ${run.id}: ${run.requestText}`,
+    params: run.params,
+    command: renderCommand(job.run, run.params),
+    delaySeconds: 0,
+  })
+  ctx.wake.dispatch.notify()
+  const behind = res.behind ? ` It will start after run ${res.behind.id}, which is still going.` : ''
+  return { accepted: true, runId: res.run.id, said: [{ text: `Rerunning run ${run.id} as run ${res.run.id} (\`${job.type}\`).${behind}` }] }
+}
+
+/** The run's own log files only: the path comes from the run row, never from the user. */
+async function logs(ctx: AppContext, run: Run, spec: LogsSpec): Promise<Said> {
+  const path = spec.stream === 'stdout' ? run.stdoutPath : run.stderrPath
+  if (!path) return { text: `Run ${run.id} (\`${run.jobType}\`) has no logs: it ${run.state === 'pending' ? 'has not started yet' : 'never started'}.` }
+  const job = findJob(ctx.config, run.jobType)
+  const secrets = [...ctx.reports.secrets, ...(job ? jobSecrets(job, ctx.env.vars) : [])]
+  if (spec.lines === 'all') {
+    const content = redact(await readTail(path, 5 * 1024 * 1024), secrets)
+    if (!content) return { text: `Run ${run.id} (\`${run.jobType}\`) printed nothing on ${spec.stream}.` }
+    return { text: `The ${spec.stream} of run ${run.id} (\`${run.jobType}\`, ${run.state}):`, file: { filename: `${run.jobType}-${run.id}-${spec.stream}.txt`, content } }
+  }
+  const text = redact(await readTail(path, 512 * 1024), secrets)
+  const tail = lastLines(text, spec.lines, 3500)
+  if (!tail) return { text: `Run ${run.id} (\`${run.jobType}\`) printed nothing on ${spec.stream}.` }
+  return { text: `Last lines of ${spec.stream} of run ${run.id} (\`${run.jobType}\`, ${run.state}):\n\`\`\`\n${tail}\n\`\`\`` }
+}
+
+function history(ctx: AppContext, d: Extract<Decision, { kind: 'history' }>): Said {
+  const nsName = d.namespace && Object.keys(ctx.config.namespaces).find((n) => n.toLowerCase() === d.namespace)
+  if (d.namespace && !nsName) return { text: `There is no namespace called \`${d.namespace}\`. Usage: \`history [namespace] [job] [failed|succeeded|cancelled|timed-out|lost] [page N]\`` }
+  const ns = nsName ? ctx.config.namespaces[nsName] : undefined
+  const jobName = d.job && ns ? Object.keys(ns.jobs).find((j) => j.toLowerCase() === d.job) : undefined
+  if (d.job && !jobName) return { text: `There is no job \`${d.job}\` in \`${nsName}\` (jobs: ${Object.keys(ns!.jobs).join(', ')}).` }
+  const type = nsName && jobName ? jobType(nsName, jobName) : undefined
+  const { rows, total } = listHistory(ctx.queue.db, { namespace: type ? undefined : nsName, jobType: type, state: d.outcome as RunState | undefined }, HISTORY_PAGE, (d.page - 1) * HISTORY_PAGE)
+  const what = type ? ` of \`${type}\`` : nsName ? ` in \`${nsName}\`` : ''
+  const label = `${what}${d.outcome ? ` that ${d.outcome.replace('_', ' ')}` : ''}`
+  const next = ['history', nsName, jobName, d.outcome?.replace('_', '-'), 'page', String(d.page + 1)].filter(Boolean).join(' ')
+  return { text: historyText(rows, d.page, Math.max(1, Math.ceil(total / HISTORY_PAGE)), total, label, next) }
+}

@@ -1,0 +1,56 @@
+// Texts about runs: one run's status, and history lines.
+import { formatDuration, formatUtc } from './times.ts'
+
+export interface RunLike {
+  id: number
+  jobType: string
+  state: string
+  requestedBy: string
+  requestText: string
+  command: string
+  queuedAt: number
+  dueAt: number
+  startedAt: number | null
+  finishedAt: number | null
+  exitCode: number | null
+  detail: string | null
+  cancelledBy: string | null
+  approval?: string | null
+  approvalBy?: string | null
+}
+
+export const who = (user: string) => (/^[UW][A-Z0-9]+$/.test(user) ? `<@${user}>` : user)
+const STATE_WORDS: Record<string, string> = {
+  awaiting_approval: 'waiting for approval',
+  pending: 'scheduled',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  timed_out: 'timed out',
+  cancelled: 'cancelled',
+  lost: 'lost',
+}
+
+export function runStatusText(run: RunLike, now: number): string {
+  const lines = [`Run ${run.id}, \`${run.jobType}\`: *${STATE_WORDS[run.state] ?? run.state}*`]
+  if (run.state === 'running' && run.startedAt) lines.push(`Running for ${formatDuration(now - run.startedAt)} (since ${formatUtc(run.startedAt)}).`)
+  if (run.state === 'pending') lines.push(`Due at ${formatUtc(run.dueAt)}.`)
+  if (run.startedAt && run.finishedAt) lines.push(`Ran ${formatDuration(run.finishedAt - run.startedAt)}, finished ${formatUtc(run.finishedAt)}${run.exitCode !== null ? `, exit code ${run.exitCode}` : ''}.`)
+  if (run.detail) lines.push(`Note: ${run.detail}.`)
+  if (run.cancelledBy) lines.push(`Cancelled by ${who(run.cancelledBy)}.`)
+  if (run.approval && run.approval !== 'required') lines.push(`${run.approval[0]!.toUpperCase()}${run.approval.slice(1)}${run.approvalBy ? ` by ${who(run.approvalBy)}` : ''}.`)
+  lines.push(`Asked by ${who(run.requestedBy)} at ${formatUtc(run.queuedAt)}: \`${run.requestText}\``, `Command: \`${run.command}\``)
+  return lines.join('\n')
+}
+
+export function historyLine(run: RunLike): string {
+  const took = run.startedAt && run.finishedAt ? formatDuration(run.finishedAt - run.startedAt) : run.startedAt ? 'running' : '-'
+  return `• [${run.id}] \`${run.jobType}\` ${STATE_WORDS[run.state] ?? run.state}, by ${who(run.requestedBy)}, ${formatUtc(run.startedAt ?? run.queuedAt)}, ${took}`
+}
+
+/** `label` says what was filtered (" of demo_hello that failed"); `next` is the command for the next page. */
+export function historyText(runs: RunLike[], page: number, pages: number, total: number, label: string, next: string): string {
+  if (!runs.length) return page > 1 ? `No more runs${label} (page ${page}).` : `No runs${label} yet.`
+  const more = page < pages ? `\nSay \`${next}\` for older runs.` : ''
+  return `Runs${label}, newest first (page ${page} of ${pages}, ${total} in all):\n${runs.map(historyLine).join('\n')}${more}`
+}

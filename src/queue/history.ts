@@ -1,0 +1,30 @@
+// Run history and thread lookups: every run is kept, so these are plain queries.
+import { and, count, desc, eq, type SQL } from 'drizzle-orm'
+import type { Db } from './db.ts'
+import { runs, type Run, type RunState } from './schema.ts'
+
+export interface HistoryFilter {
+  namespace?: string
+  jobType?: string
+  state?: RunState
+}
+
+export function listHistory(db: Db, filter: HistoryFilter, limit: number, offset: number): { rows: Run[]; total: number } {
+  const conds: SQL[] = []
+  if (filter.namespace) conds.push(eq(runs.namespace, filter.namespace))
+  if (filter.jobType) conds.push(eq(runs.jobType, filter.jobType))
+  if (filter.state) conds.push(eq(runs.state, filter.state))
+  const where = conds.length ? and(...conds) : undefined
+  const rows = db.select().from(runs).where(where).orderBy(desc(runs.id)).limit(limit).offset(offset).all()
+  const total = db.select({ n: count() }).from(runs).where(where).get()?.n ?? 0
+  return { rows, total }
+}
+
+/** The run a thread belongs to: the newest run requested in it (a rerun in the thread takes over). */
+export function threadRun(db: Db, channel: string, threadTs: string): Run | undefined {
+  return db.select().from(runs).where(and(eq(runs.channel, channel), eq(runs.threadTs, threadTs))).orderBy(desc(runs.id)).limit(1).get()
+}
+
+export function setQuiet(db: Db, id: number, quiet: boolean): Run | undefined {
+  return db.update(runs).set({ quiet }).where(eq(runs.id, id)).returning().get()
+}

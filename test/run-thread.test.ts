@@ -1,0 +1,130 @@
+// Following and steering a run from its thread (and by number): status, logs, cancel, rerun,
+// quiet, history; guests kept out of restricted namespaces; secrets masked in logs.
+import { afterAll, afterEach, describe, expect, test } from 'bun:test'
+import { getRun } from '../src/queue/read.ts'
+import { startHarness, type Harness } from './support/harness.ts'
+import { cleanupTemp } from './support/temp.ts'
+
+const YAML = `
+settings: {kill_grace: 1s, poll_interval: 1s}
+namespaces:
+  t:
+    jobs:
+      chatty:
+        run: for i in 1 2 3; do echo "line $i token=$API_KEY"; done; echo oops >&2; sleep 300
+        env: [{name: API_KEY, secret: true}]
+      hello:
+        run: echo Hello, [name]
+        report_stdout: true
+      fail:
+        run: exit 4
+    commands:
+      - {pattern: chatty, job: chatty}
+      - {pattern: "hello [name]", job: hello}
+      - {pattern: fail, job: fail}
+  ops:
+    restricted: true
+    jobs:
+      x:
+        run: echo secret-output
+    commands:
+      - {pattern: x, job: x}
+`
+
+let h: Harness
+afterEach(async () => h && (await h.stop()))
+afterAll(cleanupTemp)
+
+const inThread = (ts: string, n: number) => ({ threadTs: ts, messageTs: `${ts.split('.')[0]}.${900 + n}` })
+
+describe("a run's thread", () => {
+  test('status, logs, logs stderr, quiet and cancel need no number there', async () => {
+    h = startHarness(YAML, { API_KEY: 'sk-thread-secret' })
+    const { runId } = await h.say('t chatty', { threadTs: '500.1', messageTs: '500.1' })
+    await h.waitForState(runId!, ['running'])
+    await Bun.sleep(200) // let it print
+
+    const status = await h.say('status', inThread('500.1', 1))
+    expect(status.replies[0]).toStartWith(`Run ${runId}, \`t_chatty\`: *running*`)
+    expect(status.replies[0]).toContain('Asked by <@U1>')
+
+    const logs = await h.say('logs', inThread('500.1', 2))
+    expect(logs.replies[0]).toContain('line 3 token=[redacted]')
+    expect(logs.replies[0]).not.toContain('sk-thread-secret')
+    const two = await h.say('logs 2', inThread('500.1', 3))
+    expect(two.replies[0]).toContain('line 2')
+    expect(two.replies[0]).not.toContain('line 1')
+    expect((await h.say('logs stderr', inThread('500.1', 4))).replies[0]).toContain('oops')
+
+    await h.say('quiet', inThread('500.1', 5))
+    expect(getRun(h.ctx.queue.db, runId!)?.quiet).toBe(true)
+
+    const cancel = await h.say('cancel', { ...inThread('500.1', 6), user: 'U7' })
+    expect(cancel.replies[0]).toContain(`Stopping run ${runId}`)
+    const done = await h.waitForState(runId!, ['cancelled'], 8000)
+    expect(done.cancelledBy).toBe('U7')
+    // Every answer went to the thread.
+    expect(h.messages().filter((m) => m.purpose === 'reply').every((m) => m.threadTs === '500.1')).toBe(true)
+  })
+  test('rerun queues the same job and params again, reporting in the thread', async () => {
+    h = startHarness(YAML)
+    const first = await h.say('t hello big world', { threadTs: '600.1', messageTs: '600.1' })
+    await h.waitForState(first.runId!, ['succeeded'])
+    const again = await h.say('rerun', inThread('600.1', 1))
+    expect(again.replies[0]).toContain(`Rerunning run ${first.runId} as run ${again.runId}`)
+    const run = await h.waitForState(again.runId!, ['succeeded'])
+    expect(run.params).toEqual({ name: 'big world' })
+    const reports = h.messages().filter((m) => m.purpose === 'report' && m.text === 'Hello, big world')
+    expect(reports).toHaveLength(2)
+    expect(reports.every((m) => m.threadTs === '600.1')).toBe(true)
+    // The thread now belongs to the newest run.
+    expect((await h.say('status', inThread('600.1', 2))).replies[0]).toStartWith(`Run ${again.runId},`)
+  })
+  test('logs all uploads the whole output as a file', async () => {
+    h = startHarness(YAML)
+    const { runId } = await h.say('t hello there')
+    await h.waitForState(runId!, ['succeeded'])
+    await h.say(`logs ${runId} all`)
+    const msg = await h.waitForMessage((m) => !!m.file)
+    expect(msg.file).toEqual({ filename: `t_hello-${runId}-stdout.txt`, content: 'Hello, there\n' })
+  })
+})
+
+describe('history', () => {
+  test('newest first, filtered by job and outcome, paged', async () => {
+    h = startHarness(YAML)
+    const ids: number[] = []
+    for (let i = 0; i < 12; i++) {
+      const { runId } = await h.say(`t hello n${i}`)
+      await h.waitForState(runId!, ['succeeded'])
+      ids.push(runId!)
+    }
+    const failed = await h.say('t fail')
+    await h.waitForState(failed.runId!, ['failed'])
+
+    const page1 = (await h.say('history')).replies[0]!
+    expect(page1).toContain('page 1 of 2, 13 in all')
+    expect(page1.indexOf(`[${failed.runId}]`)).toBeLessThan(page1.indexOf(`[${ids[11]}]`))
+    expect(page1).toContain('Say `history page 2` for older runs.')
+    const page2 = (await h.say('history page 2')).replies[0]!
+    expect(page2).toContain(`[${ids[0]}] \`t_hello\` succeeded, by <@U1>`)
+    const onlyFailed = (await h.say('history failed')).replies[0]!
+    expect(onlyFailed).toContain(`[${failed.runId}] \`t_fail\` failed`)
+    expect(onlyFailed).not.toContain('t_hello')
+    const byJob = (await h.say('history t hello page 2')).replies[0]!
+    expect(byJob).toContain('Runs of `t_hello`, newest first (page 2 of 2, 12 in all)')
+  }, 20_000)
+})
+
+describe('guests', () => {
+  test('a guest cannot read the logs of, cancel or rerun a restricted namespace run', async () => {
+    h = startHarness(YAML)
+    const { runId } = await h.say('ops x')
+    await h.waitForState(runId!, ['succeeded'])
+    for (const verb of ['logs', 'rerun', 'cancel']) {
+      const r = await h.say(`${verb} ${runId}`, { isGuest: true, user: 'G1' })
+      expect(r.replies[0]).toContain('only internal members of this workspace may use the `ops` commands')
+      expect(r.accepted).toBe(false)
+    }
+  })
+})
