@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import type { Config } from '../config/types.ts'
 import { secretValues, type Environment } from '../config/env.ts'
 import { processStartTime } from '../dispatcher/proc.ts'
+import { metaflowSourceFor } from '../metaflow/deployment.ts'
+import type { MetaflowSource } from '../metaflow/source.ts'
 import type { ReportContext } from '../notify/reports.ts'
 import { openQueue, type Queue } from '../queue/db.ts'
 import type { Door, Run } from '../queue/schema.ts'
@@ -28,6 +30,8 @@ export interface AppContext {
   metrics: Metrics
   /** each worker registers how it is doing; /healthz reports them all */
   health: Map<string, () => WorkerHealth>
+  /** where the Metaflow verbs read runs; present when the config has a `metaflow` section */
+  metaflow?: MetaflowSource
 }
 
 export interface WorkerHealth {
@@ -38,6 +42,8 @@ export interface WorkerHealth {
 export function createContext(opts: { config: Config; env: Environment; log: Logger; now?: () => number }): AppContext {
   const { config, env, log } = opts
   const now = opts.now ?? Date.now
+  // Before the queue opens: a Metaflow section that cannot work stops the bot with the reason.
+  const metaflow = config.metaflow ? metaflowSourceFor(config.metaflow, env) : undefined
   const queue = openQueue(join(env.stateDir, 'ebmbot.db'))
   const host = hostname()
   const workerId = `${host}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`
@@ -55,10 +61,11 @@ export function createContext(opts: { config: Config; env: Environment; log: Log
     reports: {
       logsChannel: config.settings.logs_channel ?? env.slack.logsChannel ?? 'logs',
       techSupportChannel: config.settings.tech_support_channel ?? env.slack.techSupportChannel ?? 'tech-support',
-      secrets: secretValues(env),
+      secrets: secretValues(env, config.metaflow ? [config.metaflow.authKeyEnv] : []),
     },
     metrics: new Metrics(),
     health: new Map(),
+    ...(metaflow ? { metaflow } : {}),
   }
 }
 

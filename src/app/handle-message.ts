@@ -10,10 +10,12 @@ import { cancelPending, removeJob } from '../queue/cancel.ts'
 import { enqueueOutgoing } from '../queue/outbox.ts'
 import { threadRun } from '../queue/history.ts'
 import { snapshot } from '../queue/read.ts'
-import { scheduleRequest } from '../queue/schedule.ts'
+import { scheduleRequest, type RequestInput } from '../queue/schedule.ts'
 import type { Door } from '../queue/schema.ts'
 import { addSuppression, cancelSuppressions } from '../queue/suppress.ts'
 import type { AppContext } from './context.ts'
+import { askForApproval, decide } from './approvals.ts'
+import { metaflowAction, metaflowThreadOf } from './metaflow-actions.ts'
 import { runAction, type Said } from './run-actions.ts'
 
 export interface MessageIn extends Incoming {
@@ -38,7 +40,8 @@ export async function handleMessage(ctx: AppContext, msg: MessageIn, who: { botU
   const { db } = ctx.queue
   const inThread = !!msg.threadTs && !!msg.messageTs && msg.threadTs !== msg.messageTs
   const thread = inThread ? threadRun(db, msg.channel, msg.threadTs!) : undefined
-  const decision = route({ config: ctx.config, ...who }, { ...msg, threadRun: thread?.id })
+  const mfThread = metaflowThreadOf(ctx, msg)
+  const decision = route({ config: ctx.config, ...who }, { ...msg, threadRun: thread?.id, trusted: msg.door === 'local', threadMetaflow: mfThread && (mfThread.runId ? `${mfThread.flow}/${mfThread.runId}` : mfThread.flow) })
   const now = ctx.now()
   const said: Said[] = []
   const replies = { push: (text: string) => said.push({ text }) }
@@ -54,7 +57,7 @@ export async function handleMessage(ctx: AppContext, msg: MessageIn, who: { botU
       break
     case 'schedule': {
       const { job, params } = decision
-      const res = scheduleRequest(db, now, {
+      const req: RequestInput = {
         namespace: job.namespace,
         job: job.name,
         jobType: job.type,
@@ -68,7 +71,15 @@ export async function handleMessage(ctx: AppContext, msg: MessageIn, who: { botU
         params,
         command: renderCommand(job.run, params),
         delaySeconds: decision.delaySeconds,
-      })
+      }
+      if (job.confirm) {
+        const res = askForApproval(ctx, job, req)
+        said.push(...res.said)
+        accepted = true
+        runId = res.runId
+        break
+      }
+      const res = scheduleRequest(db, now, req)
       accepted = true
       runId = res.run.id
       if (res.behind) {
@@ -79,6 +90,13 @@ export async function handleMessage(ctx: AppContext, msg: MessageIn, who: { botU
       }
       ctx.log.info('request.queued', { run: res.run.id, job: job.type, replaced: res.replaced, due_at: res.run.dueAt, door: msg.door, user: msg.user })
       ctx.wake.dispatch.notify()
+      break
+    }
+    case 'decide': {
+      const res = decide(ctx, msg, decision.id, decision.approve)
+      said.push(...res.said)
+      accepted = !!res.accepted
+      runId = res.runId
       break
     }
     case 'cancel_job': {
@@ -130,6 +148,13 @@ export async function handleMessage(ctx: AppContext, msg: MessageIn, who: { botU
     case 'quiet':
     case 'history': {
       const res = await runAction(ctx, msg, decision)
+      said.push(...res.said)
+      accepted = !!res.accepted
+      runId = res.runId
+      break
+    }
+    case 'metaflow': {
+      const res = await metaflowAction(ctx, msg, decision.verb, { cleaned: decision.cleaned, thread: mfThread, threadRunId: thread?.id })
       said.push(...res.said)
       accepted = !!res.accepted
       runId = res.runId

@@ -1,4 +1,6 @@
 // Carrying out the run verbs: status, logs, cancel, rerun, quiet/loud, history.
+import type { KnownBlock } from '@slack/types'
+import { mayRun } from '../commands/access.ts'
 import type { Decision } from '../commands/route.ts'
 import { historyText, runStatusText } from '../commands/run-text.ts'
 import type { LogsSpec } from '../commands/run-verbs.ts'
@@ -14,11 +16,14 @@ import { getRun } from '../queue/read.ts'
 import { scheduleRequest } from '../queue/schedule.ts'
 import type { Run, RunState } from '../queue/schema.ts'
 import type { AppContext } from './context.ts'
+import { askForApproval } from './approvals.ts'
+import { askerOf } from './asker.ts'
 import type { MessageIn } from './handle-message.ts'
 
 export interface Said {
   text: string
   file?: { filename: string; content: string }
+  blocks?: KnownBlock[]
 }
 export interface ActionResult {
   said: Said[]
@@ -34,8 +39,10 @@ export async function runAction(ctx: AppContext, msg: MessageIn, d: RunDecision)
   if (d.kind === 'history') return { said: [history(ctx, d)] }
   const run = getRun(ctx.queue.db, d.id)
   if (!run || run.state === 'awaiting_approval' && d.kind === 'logs') return { said: [{ text: `There is no run ${d.id}. Say \`history\` to see recent runs.` }] }
-  if (msg.isGuest && ctx.config.namespaces[run.namespace]?.restricted && d.kind !== 'run_status') {
-    return { said: [{ text: `Sorry, only internal members of this workspace may use the \`${run.namespace}\` commands.` }] }
+  const ns = ctx.config.namespaces[run.namespace]
+  if (ns && d.kind !== 'run_status') {
+    const verdict = mayRun(ns, findJob(ctx.config, run.jobType), askerOf(msg))
+    if (!verdict.ok) return { said: [{ text: `Sorry, ${verdict.reason}.` }] }
   }
   switch (d.kind) {
     case 'run_status':
@@ -63,7 +70,7 @@ export async function runAction(ctx: AppContext, msg: MessageIn, d: RunDecision)
 function rerun(ctx: AppContext, msg: MessageIn, run: Run): ActionResult {
   const job = findJob(ctx.config, run.jobType)
   if (!job) return { said: [{ text: `\`${run.jobType}\` is no longer in the configuration, so run ${run.id} cannot be rerun.` }] }
-  const res = scheduleRequest(ctx.queue.db, ctx.now(), {
+  const req = {
     namespace: job.namespace,
     job: job.name,
     jobType: job.type,
@@ -77,7 +84,10 @@ function rerun(ctx: AppContext, msg: MessageIn, run: Run): ActionResult {
     params: run.params,
     command: renderCommand(job.run, run.params),
     delaySeconds: 0,
-  })
+  }
+  // A rerun of a job that needs confirmation needs it again.
+  if (job.confirm) return askForApproval(ctx, job, req)
+  const res = scheduleRequest(ctx.queue.db, ctx.now(), req)
   ctx.wake.dispatch.notify()
   const behind = res.behind ? ` It will start after run ${res.behind.id}, which is still going.` : ''
   return { accepted: true, runId: res.run.id, said: [{ text: `Rerunning run ${run.id} as run ${res.run.id} (\`${job.type}\`).${behind}` }] }
@@ -113,3 +123,4 @@ function history(ctx: AppContext, d: Extract<Decision, { kind: 'history' }>): Sa
   const next = ['history', nsName, jobName, d.outcome?.replace('_', '-'), 'page', String(d.page + 1)].filter(Boolean).join(' ')
   return { text: historyText(rows, d.page, Math.max(1, Math.ceil(total / HISTORY_PAGE)), total, label, next) }
 }
+

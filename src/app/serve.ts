@@ -1,6 +1,9 @@
 // `ebmbot serve`: every configured worker in one process, stopped gracefully on SIGTERM/SIGINT:
 // front doors stop taking work first, then running jobs get the shutdown grace to finish.
 import { Dispatcher } from '../dispatcher/dispatcher.ts'
+import { startMetaflowWatcher } from '../metaflow/watcher.ts'
+import { startSlack } from '../slack/start-slack.ts'
+import { startWebhooks, webhooksWanted } from '../webhooks/index.ts'
 import type { AppContext } from './context.ts'
 
 /** A running part of the bot (a front door, a notifier) that serve stops on shutdown. */
@@ -14,6 +17,11 @@ export async function serve(ctx: AppContext): Promise<number> {
   dispatcher.start()
   // Front doors, each only when configured, in the order they should stop.
   const workers: Worker[] = []
+  if (webhooksWanted(ctx)) workers.push(await startWebhooks(ctx))
+  const slack = await startSlack(ctx)
+  if (slack) workers.push(slack)
+  const metaflowWatcher = startMetaflowWatcher(ctx)
+  if (metaflowWatcher) workers.push(metaflowWatcher)
   ctx.log.info('serve.ready', { worker: ctx.workerId, state_dir: ctx.env.stateDir, config: ctx.config.source, workers: ['dispatcher', ...workers.map((w) => w.name)].join(',') })
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'))

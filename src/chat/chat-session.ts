@@ -9,6 +9,9 @@ import { startDeliverer } from '../notify/deliver.ts'
 import { pendingOutgoing } from '../queue/outbox.ts'
 import { getRun } from '../queue/read.ts'
 import { openSuppressions, isActive } from '../queue/suppress.ts'
+import { redact } from '../notify/redact.ts'
+import { errorText } from '../util/log.ts'
+import { startMetaflowWatcher } from '../metaflow/watcher.ts'
 import { terminalTransport } from './terminal-transport.ts'
 
 export interface ChatOptions {
@@ -33,6 +36,7 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void>
     : opts.write
   const deliverer = startDeliverer({ queue: ctx.queue, door: 'local', transport: terminalTransport(print), wake: ctx.wake.outbox, log: ctx.log, pollMs: 500 })
   dispatcher.start()
+  const metaflowWatcher = startMetaflowWatcher(ctx, { finalPass: !opts.interactive })
   const started: number[] = []
   if (opts.interactive) {
     opts.write('ebmbot local chat. Type `help` to start, `quit` to leave.')
@@ -45,22 +49,30 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void>
     if (opts.interactive && /^(quit|exit)$/i.test(text)) break
     if (text) {
       n++
-      const res = await handleMessage(ctx, {
-        door: 'local',
-        text,
-        user: 'local',
-        isGuest: false,
-        isDirect: true,
-        channel: 'local',
-        threadTs: null,
-        messageTs: `local-${process.pid}-${n}`,
-      })
-      if (res.runId && res.kind === 'schedule' && !started.includes(res.runId)) started.push(res.runId)
+      try {
+        const res = await handleMessage(ctx, {
+          door: 'local',
+          text,
+          user: 'local',
+          isGuest: false,
+          isDirect: true,
+          channel: 'local',
+          threadTs: null,
+          messageTs: `local-${process.pid}-${n}`,
+        })
+        if (res.runId && (res.kind === 'schedule' || res.kind === 'metaflow') && !started.includes(res.runId)) started.push(res.runId)
+      } catch (e) {
+        // One failed line (e.g. the database locked past its busy timeout) must not end the
+        // session: say so directly (the outbox may be what failed) and keep reading.
+        ctx.log.error('chat.message_failed', { error: errorText(e) })
+        print(redact(`:x: Sorry, something went wrong with \`${text.length > 200 ? `${text.slice(0, 200)}…` : text}\`: ${errorText(e)}. Try again in a moment.`, ctx.reports.secrets))
+      }
     }
     if (opts.interactive) rl.prompt()
   }
   rl.close()
   await waitForJobs(ctx, started, opts.write)
+  await metaflowWatcher?.stop()
   await dispatcher.stop(opts.graceMs ?? 0)
   await waitForOutbox(ctx)
   await deliverer.stop()

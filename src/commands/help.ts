@@ -1,15 +1,17 @@
 // Help texts: the namespace list, one namespace's commands, and the unknown-namespace reply.
-import type { Config, Namespace } from '../config/types.ts'
+import type { Command, Config, Namespace } from '../config/types.ts'
 import { patternText } from './pattern.ts'
 
 export interface HelpContext {
   config: Config
   /** `@ebmbot ` after a mention in a channel; empty in DMs and local chat */
   prefix: string
+  /** whether the asker may see (run something in) a namespace here */
+  visible?: (ns: Namespace) => boolean
 }
 
-export function generalHelp({ config, prefix }: HelpContext): string {
-  const names = Object.keys(config.namespaces).sort()
+export function generalHelp({ config, prefix, visible = () => true }: HelpContext): string {
+  const names = Object.keys(config.namespaces).filter((n) => visible(config.namespaces[n]!)).sort()
   const lines = names.map((n) => {
     const ns = config.namespaces[n]!
     return `${ns.restricted ? ':lock: ' : ''}\`${n}\`${ns.description ? `: ${ns.description}` : ''}`
@@ -25,16 +27,16 @@ export function generalHelp({ config, prefix }: HelpContext): string {
   ].join('\n')
 }
 
-export function namespaceHelp(ns: Namespace): string {
+export function namespaceHelp(ns: Namespace, visible: (c: Command) => boolean = () => true): string {
   const lines = [`Commands in \`${ns.name}\`${ns.description ? ` (${ns.description})` : ''}:`]
   if (ns.restricted) lines.push(':lock: Only internal members of this workspace may use these commands.')
-  const cmds = [...ns.commands].sort((a, b) => patternText(a.tokens).localeCompare(patternText(b.tokens)))
+  const cmds = ns.commands.filter(visible).sort((a, b) => patternText(a.tokens).localeCompare(patternText(b.tokens)))
   for (const c of cmds) lines.push(`\`${ns.name} ${patternText(c.tokens)}\`${c.help ? `: ${c.help}` : ''}`)
   if (!cmds.length) lines.push('(no commands yet)')
   return lines.join('\n')
 }
 
-export function unknownNamespace(config: Config, name: string): string {
-  const names = Object.keys(config.namespaces).sort().map((n) => `\`${n}\``)
+export function unknownNamespace(config: Config, name: string, visible: (ns: Namespace) => boolean = () => true): string {
+  const names = Object.keys(config.namespaces).filter((n) => visible(config.namespaces[n]!)).sort().map((n) => `\`${n}\``)
   return `There is no namespace called \`${name}\`. The namespaces are: ${names.join(', ') || '(none)'}.`
 }

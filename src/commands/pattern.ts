@@ -28,25 +28,40 @@ export function patternText(tokens: Token[]): string {
 /**
  * Matches words against tokens from first word to last. A param takes one or more whole words;
  * earlier params take as few as still let the rest match (so `[a] [b]` on `x y z` gives a=x, b="y z").
+ *
+ * Linear in the words (times the tokens), whatever the text: `rest[ti][wi]` says whether tokens
+ * ti.. can match words wi.. exactly, filled from the end, a param's "one or more words, then the
+ * rest" being a running OR over later positions. Then each param takes the shortest span after
+ * which the rest can still match. (A backtracking matcher went quadratic, or worse with more
+ * params, on long texts that almost match: one 40,000-character message froze the bot for seconds.)
  */
 export function matchTokens(tokens: Token[], words: string[]): Record<string, string> | null {
-  const out: Record<string, string> = {}
-  const go = (ti: number, wi: number): boolean => {
-    if (ti === tokens.length) return wi === words.length
+  const n = words.length
+  const lower = words.map((w) => w.toLowerCase())
+  const rest = Array.from({ length: tokens.length + 1 }, () => new Uint8Array(n + 2))
+  rest[tokens.length]![n] = 1
+  for (let ti = tokens.length - 1; ti >= 0; ti--) {
     const t = tokens[ti]!
-    if (wi >= words.length) return false
-    if (t.kind === 'word') return words[wi]!.toLowerCase() === t.word && go(ti + 1, wi + 1)
-    // Each remaining token needs at least one word: bound the param's greed accordingly.
-    const maxEnd = words.length - (tokens.length - ti - 1)
-    for (let end = wi + 1; end <= maxEnd; end++) {
-      if (go(ti + 1, end)) {
-        out[t.name] = words.slice(wi, end).join(' ')
-        return true
-      }
+    const here = rest[ti]!
+    const next = rest[ti + 1]!
+    if (t.kind === 'word') {
+      for (let wi = 0; wi < n; wi++) here[wi] = next[wi + 1]! & (lower[wi] === t.word ? 1 : 0)
+    } else {
+      let any = 0
+      for (let wi = n - 1; wi >= 0; wi--) here[wi] = any |= next[wi + 1]!
     }
-    return false
   }
-  return go(0, 0) ? out : null
+  if (!rest[0]![0]) return null
+  const out: Record<string, string> = {}
+  let wi = 0
+  tokens.forEach((t, ti) => {
+    if (t.kind === 'word') return void wi++
+    let end = wi + 1
+    while (!rest[ti + 1]![end]) end++
+    out[t.name] = words.slice(wi, end).join(' ')
+    wi = end
+  })
+  return out
 }
 
 /**

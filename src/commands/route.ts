@@ -1,8 +1,10 @@
 // The command router shared by every front door: cleaned text in, a decision out. Pure: the
 // caller carries the decision out against the queue and sends the replies.
-import type { Command, Config, Job } from '../config/types.ts'
+import type { Command, Config, Job, Namespace } from '../config/types.ts'
+import { mayRun, type Asker } from './access.ts'
 import { cleanText, words as splitWords } from './clean.ts'
 import { generalHelp, namespaceHelp, unknownNamespace } from './help.ts'
+import { parseMetaflowVerb, type MetaflowDecision } from './metaflow-verbs.ts'
 import { matchTokens, paramNames } from './pattern.ts'
 import { parseRunVerb, type RunVerb } from './run-verbs.ts'
 import { suggestCommands } from './suggest.ts'
@@ -17,6 +19,14 @@ export interface Incoming {
   isDirect: boolean
   /** when the message is in a run's thread, that run: its verbs then need no number */
   threadRun?: number
+  /** when the thread inspects a Metaflow run: its pathspec (`Flow/id`, or `Flow` until the id is known) */
+  threadMetaflow?: string
+  /** for access rules: where it was said, and the user's Slack user groups */
+  channel?: string
+  channelName?: string
+  groups?: readonly string[]
+  /** the local terminal operator: allow lists do not apply */
+  trusted?: boolean
 }
 
 export interface RouterContext {
@@ -35,6 +45,7 @@ export type Decision =
   | { kind: 'cancel_job'; job: Job; command: Command }
   | { kind: 'suppress'; job: Job; command: Command; start: string; end: string }
   | { kind: 'cancel_suppression'; job: Job; command: Command }
+  | MetaflowDecision
 
 /** The decision plus the cleaned text it was made on (recorded with requests, shown by explain). */
 export function route(ctx: RouterContext, msg: Incoming): Decision & { cleaned: string } {
@@ -47,10 +58,15 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
   const ws = splitWords(text)
   const lower = ws.map((w) => w.toLowerCase())
   const prefix = msg.isDirect || !ctx.botName ? '' : `@${ctx.botName} `
-  const help = () => generalHelp({ config, prefix })
+  const asker: Asker = { user: msg.user, groups: msg.groups, channel: msg.channel ?? '', channelName: msg.channelName, isGuest: msg.isGuest, trusted: msg.trusted }
+  // Help shows what this user may run here; restricted namespaces stay listed (marked) for guests.
+  const visible = (ns: Namespace, job?: Job) => mayRun(ns, job, { ...asker, isGuest: false }).ok
+  const help = () => generalHelp({ config, prefix, visible })
 
   // Built-ins first, so no namespace can shadow them.
   const verb = parseRunVerb(lower, msg.threadRun)
+  const metaflow = parseMetaflowVerb(config, msg, ws, verb)
+  if (metaflow) return metaflow
   if (verb) return verb.kind === 'usage' ? { kind: 'reply', text: verb.text } : verb
   if (lower.length === 1 && lower[0] === 'status') return { kind: 'status' }
   if (lower[0] === 'remove' && lower[1] === 'job' && lower[2] === 'id') {
@@ -62,7 +78,7 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
   if (lower.length === 2 && (lower[0] === 'help' || lower[1] === 'help')) {
     const name = lower[0] === 'help' ? ws[1]! : ws[0]!
     const ns = findNamespace(config, name)
-    return { kind: 'reply', text: ns ? namespaceHelp(ns) : unknownNamespace(config, name) }
+    return { kind: 'reply', text: ns && visible(ns) ? namespaceHelp(ns, (c) => visible(ns, ns.jobs[c.job])) : unknownNamespace(config, name, visible) }
   }
 
   const ns = lower.length ? findNamespace(config, ws[0]!) : undefined
@@ -72,9 +88,8 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
       const params = matchTokens(command.tokens, rest)
       if (!params) continue
       const job = ns.jobs[command.job]!
-      if (ns.restricted && msg.isGuest) {
-        return { kind: 'reply', text: `Sorry, only internal members of this workspace may use the \`${ns.name}\` commands.` }
-      }
+      const verdict = mayRun(ns, job, asker)
+      if (!verdict.ok) return { kind: 'reply', text: `Sorry, ${verdict.reason}.` }
       switch (command.action) {
         case 'schedule_job':
           return { kind: 'schedule', job, command, params, delaySeconds: command.delaySeconds }
@@ -89,7 +104,7 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
       }
     }
   }
-  return { kind: 'reply', text: notUnderstood(ctx, text, ws, help()) }
+  return { kind: 'reply', text: notUnderstood(ctx, text, ws, help(), (n, c) => visible(n, n.jobs[c.job])) }
 }
 
 function findNamespace(config: Config, word: string) {
@@ -97,9 +112,11 @@ function findNamespace(config: Config, word: string) {
   return key ? config.namespaces[key] : undefined
 }
 
-function notUnderstood(ctx: RouterContext, text: string, ws: string[], help: string): string {
-  const close = suggestCommands(ctx.config, ws)
-  const head = text ? `Sorry, I didn't understand \`${text}\`.` : "Sorry, I didn't catch a command there."
+function notUnderstood(ctx: RouterContext, text: string, ws: string[], help: string, visible: (ns: Namespace, c: Command) => boolean): string {
+  const close = suggestCommands(ctx.config, ws, 3, visible)
+  // Quote at most the start of what was typed: the reply must stay a readable message however long the text.
+  const quoted = text.length > 200 ? `${Array.from(text).slice(0, 200).join('')}…` : text
+  const head = text ? `Sorry, I didn't understand \`${quoted}\`.` : "Sorry, I didn't catch a command there."
   const ns = ws[0] ? findNamespace(ctx.config, ws[0]) : undefined
   const hint = close.length
     ? `\nDid you mean: ${close.map((c) => `\`${c}\``).join(', ')}?`

@@ -9,6 +9,7 @@ export type RunVerb =
   | { kind: 'cancel_run'; id: number }
   | { kind: 'rerun'; id: number }
   | { kind: 'quiet'; id: number; quiet: boolean }
+  | { kind: 'decide'; id: number; approve: boolean }
   | { kind: 'history'; namespace?: string; job?: string; outcome?: string; page: number }
   | { kind: 'usage'; text: string }
 
@@ -25,7 +26,7 @@ export const OUTCOMES: Record<string, string> = {
   pending: 'pending',
 }
 
-const VERBS = ['status', 'logs', 'cancel', 'rerun', 'quiet', 'loud'] as const
+const VERBS = ['status', 'logs', 'cancel', 'rerun', 'quiet', 'loud', 'approve', 'deny', 'yes', 'no'] as const
 const isNumber = (w: string) => /^\d{1,12}$/.test(w)
 export const DEFAULT_LOG_LINES = 40
 export const MAX_LOG_LINES = 500
@@ -37,6 +38,8 @@ export function parseRunVerb(lower: string[], threadRun?: number): RunVerb | nul
   if (!verb || !(VERBS as readonly string[]).includes(verb)) return null
   // `status` alone outside a run's thread is the queue status, not a run verb.
   if (verb === 'status' && rest.length === 0 && threadRun === undefined) return null
+  // `yes` and `no` answer a confirmation only inside its thread; elsewhere they mean nothing.
+  if ((verb === 'yes' || verb === 'no') && (threadRun === undefined || rest.length)) return null
   const idWord = rest.find(isNumber)
   let id = threadRun
   if (verb !== 'logs' && idWord !== undefined) id = Number(idWord)
@@ -61,6 +64,12 @@ export function parseRunVerb(lower: string[], threadRun?: number): RunVerb | nul
       return { kind: 'cancel_run', id }
     case 'rerun':
       return { kind: 'rerun', id }
+    case 'approve':
+    case 'yes':
+      return { kind: 'decide', id, approve: true }
+    case 'deny':
+    case 'no':
+      return { kind: 'decide', id, approve: false }
     default:
       return { kind: 'quiet', id, quiet: verb === 'quiet' }
   }

@@ -1,5 +1,5 @@
 // "Did you mean": up to three commands close to what the user typed (shared or nearly-equal words).
-import type { Config } from '../config/types.ts'
+import type { Command, Config, Namespace } from '../config/types.ts'
 import { patternText } from './pattern.ts'
 
 /** Edit distance where swapping two neighbouring letters counts once (`deplyo` is one typo away). */
@@ -17,16 +17,19 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** Allowed typos grow with the word: none for short words, two for long ones. */
-const close = (a: string, b: string) => a === b || (Math.min(a.length, b.length) >= 4 && editDistance(a, b) <= (b.length >= 7 ? 2 : 1))
+// Lengths more than two apart are never within two edits: skip the matrix, which for a very long
+// typed word (a 40,000-character Slack message) would cost a second and megabytes per literal.
+const close = (a: string, b: string) =>
+  a === b || (Math.min(a.length, b.length) >= 4 && Math.abs(a.length - b.length) <= 2 && editDistance(a, b) <= (b.length >= 7 ? 2 : 1))
 
-export function suggestCommands(config: Config, words: string[], max = 3): string[] {
+export function suggestCommands(config: Config, words: string[], max = 3, visible: (ns: Namespace, c: Command) => boolean = () => true): string[] {
   const typed = words.map((w) => w.toLowerCase())
   const candidates: { text: string; literals: string[] }[] = [
     { text: 'status', literals: ['status'] },
     { text: 'help', literals: ['help'] },
     { text: 'remove job id [id]', literals: ['remove', 'job', 'id'] },
     ...Object.values(config.namespaces).flatMap((ns) =>
-      ns.commands.map((c) => ({
+      ns.commands.filter((c) => visible(ns, c)).map((c) => ({
         text: `${ns.name} ${patternText(c.tokens)}`,
         literals: [ns.name.toLowerCase(), ...c.tokens.flatMap((t) => (t.kind === 'word' ? [t.word] : []))],
       })),

@@ -14,8 +14,18 @@ export interface Environment {
     logsChannel?: string
     techSupportChannel?: string
     apiUrl?: string
+    /** the socket client's pong timeout, which is also its reconnect delay (SDK default 5 s); tests lower it */
+    clientPingTimeoutMs?: number
   }
   webhook: { host: string; port: number; origin?: string; githubSecret?: string; callbackSecret?: string }
+  /** Metaflow's own variables (metaflow.md §3), the fallback for the config's `metaflow` section */
+  metaflow: {
+    serviceUrl?: string
+    defaultMetadata?: string
+    serviceHeaders?: string
+    serviceRetryCount?: string
+    datastoreSysrootLocal?: string
+  }
   /** the whole environment, read only to fill a job's allowlisted variables */
   vars: Readonly<Record<string, string | undefined>>
 }
@@ -45,6 +55,7 @@ export function readEnvironment(env: Record<string, string | undefined> = proces
       logsChannel: env.SLACK_LOGS_CHANNEL || undefined,
       techSupportChannel: env.SLACK_TECH_SUPPORT_CHANNEL || undefined,
       apiUrl: env.SLACK_API_URL || undefined,
+      clientPingTimeoutMs: positiveInt(env.SLACK_CLIENT_PING_TIMEOUT_MS),
     },
     webhook: {
       host: env.WEBHOOK_HOST || '127.0.0.1',
@@ -53,8 +64,20 @@ export function readEnvironment(env: Record<string, string | undefined> = proces
       githubSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
       callbackSecret: env.EBMBOT_WEBHOOK_SECRET || undefined,
     },
+    metaflow: {
+      serviceUrl: env.METAFLOW_SERVICE_URL || undefined,
+      defaultMetadata: env.METAFLOW_DEFAULT_METADATA || undefined,
+      serviceHeaders: env.METAFLOW_SERVICE_HEADERS || undefined,
+      serviceRetryCount: env.METAFLOW_SERVICE_RETRY_COUNT || undefined,
+      datastoreSysrootLocal: env.METAFLOW_DATASTORE_SYSROOT_LOCAL || undefined,
+    },
     vars: { ...env },
   }
+}
+
+function positiveInt(v: string | undefined): number | undefined {
+  const n = Number(v)
+  return v && Number.isInteger(n) && n > 0 ? n : undefined
 }
 
 /** The values to mask wherever output is shown (empty and very short values would mask noise). */

@@ -6,9 +6,10 @@ import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } fr
 import type { z } from 'zod'
 import { parsePattern } from '../commands/pattern.ts'
 import { ConfigError, keyPath, type ConfigIssue } from './errors.ts'
+import { compileMetaflow } from './metaflow-config.ts'
 import { checkRules } from './rules.ts'
 import { configSchema, type ParsedConfig } from './schema.ts'
-import { jobType, type Config, type Namespace } from './types.ts'
+import { jobType, type Config, type GitHubConfig, type GitHubProject, type Namespace } from './types.ts'
 
 export interface LoadOptions {
   /** relative paths in the file resolve against this folder (the file's own by default) */
@@ -104,6 +105,8 @@ function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config 
       description: ns.description,
       restricted: ns.restricted,
       defaultChannel: ns.default_channel,
+      allow: ns.allow,
+      approvers: ns.approvers,
       workdir,
       jobs: Object.fromEntries(
         Object.entries(ns.jobs).map(([jobName, j]) => [
@@ -120,6 +123,11 @@ function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config 
             reportSuccess: j.report_success,
             reportFormat: j.report_format,
             callback: j.callback,
+            allow: j.allow,
+            confirm: j.confirm,
+            approvers: j.approvers ?? ns.approvers,
+            confirmTimeoutSeconds: j.confirm_timeout ?? data.settings.confirm_timeout,
+            progress: j.progress,
           },
         ]),
       ),
@@ -134,5 +142,44 @@ function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config 
       })),
     }
   }
-  return { source, settings: data.settings, namespaces }
+  // The flows become one more namespace of jobs, so the queue and dispatcher treat them like any job.
+  const metaflow = data.metaflow ? compileMetaflow(data.metaflow, base, data.settings) : undefined
+  if (metaflow) namespaces[metaflow.namespace.name] = metaflow.namespace
+  return {
+    source,
+    settings: data.settings,
+    namespaces,
+    ...(data.github ? { github: compileGithub(data.github, namespaces) } : {}),
+    ...(metaflow ? { metaflow: metaflow.metaflow } : {}),
+  }
+}
+
+function compileGithub(gh: NonNullable<ParsedConfig['github']>, namespaces: Record<string, Namespace>): GitHubConfig {
+  const projects: Record<string, GitHubProject> = {}
+  for (const [name, p] of Object.entries(gh.projects)) {
+    projects[name] = {
+      name,
+      secretEnv: p.secret_env,
+      allowSha1: p.allow_sha1,
+      bodyLimit: p.body_limit ?? gh.body_limit,
+      triggers: p.triggers.map((t, index) => ({
+        index,
+        event: t.event,
+        action: t.action,
+        merged: t.merged,
+        baseBranch: t.base_branch,
+        ref: t.ref,
+        conclusion: t.conclusion,
+        where: Object.fromEntries(Object.entries(t.where).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])),
+        namespace: t.namespace,
+        job: t.job,
+        jobType: jobType(t.namespace, t.job),
+        params: t.params,
+        delaySeconds: t.delay_seconds,
+        // The rules guarantee one of the two exists.
+        channel: t.channel ?? namespaces[t.namespace]!.defaultChannel!,
+      })),
+    }
+  }
+  return { projects }
 }

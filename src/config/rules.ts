@@ -2,6 +2,8 @@
 // acknowledged for a command that could not run.
 import { paramNames, parsePattern, patternsOverlap, patternText } from '../commands/pattern.ts'
 import { placeholders, quotedPlaceholders } from '../commands/template.ts'
+import { checkGithubRules } from './github-rules.ts'
+import { checkMetaflowRules } from './metaflow-rules.ts'
 import { RESERVED_WORDS, type ParsedConfig } from './schema.ts'
 
 export interface RuleIssue {
@@ -67,5 +69,7 @@ export function checkRules(config: ParsedConfig): RuleIssue[] {
       }
     })
   }
+  issues.push(...checkGithubRules(config))
+  issues.push(...checkMetaflowRules(config))
   return issues
 }

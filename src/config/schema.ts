@@ -1,6 +1,8 @@
 // The job configuration file's schema (zod): the single source for validation, types and the
 // exported JSON Schema. Cross-field rules (commands naming jobs, params, ambiguity) are in rules.ts.
 import { z } from 'zod'
+import { githubSchema } from './github-schema.ts'
+import { metaflowSchema } from './metaflow-schema.ts'
 
 /** Names that become path segments or job types: no slashes, dots, underscores or traversal. */
 const NAME = /^[a-z0-9][a-z0-9-]*$/i
@@ -11,7 +13,7 @@ const name = (what: string) =>
     .max(40)
 
 /** Built-in words a namespace may not take, or `help` and `status` would become ambiguous. */
-export const RESERVED_WORDS = ['help', 'status', 'remove', 'history', 'logs', 'cancel', 'rerun', 'quiet', 'loud', 'explain', 'inspect', 'flows', 'runs', 'run', 'watch']
+export const RESERVED_WORDS = ['help', 'status', 'remove', 'history', 'logs', 'cancel', 'rerun', 'quiet', 'loud', 'explain', 'approve', 'deny', 'yes', 'no', 'inspect', 'flows', 'runs', 'run', 'watch']
 
 export const DURATION = /^(\d+)\s*(ms|s|m|h)?$/
 /** Seconds as a number, or a string such as `90s`, `10m`, `2h`. */
@@ -47,6 +49,15 @@ const envVar = z.union([
   }),
 ])
 
+/** Slack user ids (U…), user group ids (S…) and channel ids (C…/D…/G…) or names. */
+const ids = z.array(z.string().min(1)).default([])
+const allowSchema = z.strictObject({
+  users: ids.describe('Slack user ids; empty means anyone'),
+  groups: ids.describe('Slack user group ids (S...) whose members may run it'),
+  channels: ids.describe('channels where it may be invoked (ids or #names); empty means anywhere'),
+})
+const approversSchema = z.strictObject({ users: ids, groups: ids })
+
 export const jobSchema = z.strictObject({
   run: z.string().min(1).describe('bash command template; [param] placeholders are replaced by shell-quoted values'),
   description: z.string().optional(),
@@ -56,6 +67,11 @@ export const jobSchema = z.strictObject({
   report_success: z.boolean().default(true).describe('post a one-line success notice'),
   report_format: z.enum(REPORT_FORMATS).default('text'),
   callback: z.boolean().default(false).describe('give the job EBMBOT_CALLBACK_URL to post into its thread'),
+  allow: allowSchema.optional().describe('who may run this job, narrowing the namespace rule'),
+  confirm: z.boolean().default(false).describe('wait for the requester or an approver to press Approve (or say yes) before it starts'),
+  approvers: approversSchema.optional().describe('who besides the requester may approve; default the namespace approvers'),
+  confirm_timeout: duration.optional().describe('drop an unapproved request after this long; default settings.confirm_timeout'),
+  progress: z.boolean().default(true).describe('edit the start message with elapsed time and the last output line while it runs'),
 })
 
 export const commandSchema = z.strictObject({
@@ -71,23 +87,43 @@ export const namespaceSchema = z.strictObject({
   restricted: z.boolean().default(false).describe('Slack guests may not use its commands'),
   default_channel: z.string().optional(),
   workdir: z.string().optional().describe('working directory for its jobs, relative to this file; created if missing'),
+  allow: allowSchema.optional().describe('who may use its commands and where; absent means everyone (guests still refused when restricted)'),
+  approvers: approversSchema.optional().describe('who may approve its confirm jobs besides the requester'),
   jobs: z.record(name('job'), jobSchema).default({}),
   commands: z.array(commandSchema).default([]),
+})
+
+/** Behaviour §6: a keyword in a channel message earns a reaction and a repost in the team's channel. */
+const supportRoute = z.strictObject({
+  keywords: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/i, 'a keyword is one word of letters, digits and hyphens'))
+    .min(1)
+    .describe('words that call this team: a separate word in any case, not inside a URL'),
+  reaction: z.string().regex(/^[a-z0-9_+'-]+$/, 'an emoji name without colons, e.g. sos').describe('emoji put on the message'),
+  channel: z.string().min(1).optional().describe('channel name or id to repost in; default the tech-support channel'),
 })
 
 export const settingsSchema = z.strictObject({
   max_parallel: z.number().int().min(1).max(256).default(4).describe('runs at once across job types'),
   default_timeout: duration.default(3600),
   kill_grace: duration.default(10).describe('time between SIGTERM and SIGKILL'),
+  confirm_timeout: duration.default(900).describe('how long a confirm job waits for approval'),
+  progress_interval: duration.default(5).describe('at most one progress edit per message this often'),
   shutdown_grace: duration.default(30).describe('on SIGTERM, how long running jobs may finish before they are stopped'),
   poll_interval: duration.default(5).describe('fallback queue poll; enqueues wake the dispatcher at once'),
   logs_channel: z.string().optional().describe('start notices; default SLACK_LOGS_CHANNEL'),
   tech_support_channel: z.string().optional().describe('failure escalations; default SLACK_TECH_SUPPORT_CHANNEL'),
+  support_routes: z
+    .array(supportRoute)
+    .default([{ keywords: ['tech-support'], reaction: 'sos' }])
+    .describe('Slack messages carrying a keyword are reacted to and reposted to the route\'s channel'),
 })
 
 export const configSchema = z.strictObject({
   settings: settingsSchema.default(settingsSchema.parse({})),
   namespaces: z.record(name('namespace'), namespaceSchema),
+  metaflow: metaflowSchema.optional().describe('Metaflow: where its metadata and data are, and the flows chat may run'),
+  github: githubSchema.optional().describe('GitHub webhooks: projects served at POST /github/<project> and their triggers'),
 })
 
 export type ConfigInput = z.input<typeof configSchema>

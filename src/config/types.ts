@@ -1,10 +1,23 @@
 // The loaded configuration, after validation and cross-checks: what the rest of the bot reads.
 import type { Token } from '../commands/pattern.ts'
+import type { MetaflowConfig } from './metaflow-config.ts'
 import type { Action, ReportFormat, Settings } from './schema.ts'
 
 export interface EnvAllow {
   name: string
   secret: boolean
+}
+
+/** Who may do something: empty lists mean no restriction on that axis. */
+export interface Allow {
+  users: string[]
+  groups: string[]
+  channels: string[]
+}
+
+export interface Approvers {
+  users: string[]
+  groups: string[]
 }
 
 export interface Job {
@@ -20,6 +33,11 @@ export interface Job {
   reportSuccess: boolean
   reportFormat: ReportFormat
   callback: boolean
+  allow?: Allow
+  confirm: boolean
+  approvers?: Approvers
+  confirmTimeoutSeconds: number
+  progress: boolean
 }
 
 export interface Command {
@@ -37,6 +55,8 @@ export interface Namespace {
   description: string
   restricted: boolean
   defaultChannel?: string
+  allow?: Allow
+  approvers?: Approvers
   /** absolute path */
   workdir: string
   jobs: Record<string, Job>
@@ -48,6 +68,10 @@ export interface Config {
   source: string
   settings: Settings
   namespaces: Record<string, Namespace>
+  /** present when the file has a `github` section */
+  github?: GitHubConfig
+  /** present when the file has a `metaflow` section */
+  metaflow?: MetaflowConfig
 }
 
 export const jobType = (namespace: string, job: string) => `${namespace}_${job}`
@@ -58,4 +82,42 @@ export function findJob(config: Config, type: string): Job | undefined {
     for (const job of Object.values(ns.jobs)) if (job.type === type) return job
   }
   return undefined
+}
+
+/** A filter value list: a delivery passes when its field equals (or, for globs, matches) one. */
+export type Scalar = string | number | boolean
+
+/** One GitHub trigger, compiled: which deliveries schedule which job, with what, reported where. */
+export interface GitHubTrigger {
+  /** position in the project's list, for logs and reasons */
+  index: number
+  event: string
+  action?: string[]
+  merged?: boolean
+  baseBranch?: string[]
+  ref?: string[]
+  conclusion?: string[]
+  where: Record<string, Scalar[]>
+  namespace: string
+  job: string
+  jobType: string
+  /** job placeholder -> dotted payload path */
+  params: Record<string, string>
+  delaySeconds: number
+  /** the trigger's channel, else the namespace's default channel (required at load) */
+  channel: string
+}
+
+export interface GitHubProject {
+  name: string
+  /** the variable holding its secret; undefined means GITHUB_WEBHOOK_SECRET */
+  secretEnv?: string
+  allowSha1: boolean
+  /** bytes */
+  bodyLimit: number
+  triggers: GitHubTrigger[]
+}
+
+export interface GitHubConfig {
+  projects: Record<string, GitHubProject>
 }

@@ -13,6 +13,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
 import { and, eq, isNotNull } from 'drizzle-orm'
+import { expireDue } from '../app/approvals.ts'
 import { type AppContext, replyDoor } from '../app/context.ts'
 import { findJob, type Job } from '../config/types.ts'
 import { startNotice } from '../notify/reports.ts'
@@ -23,6 +24,7 @@ import { nextWakeAt } from '../queue/read.ts'
 import { runs, type Run } from '../queue/schema.ts'
 import { heartbeat, markStopped } from '../queue/workers.ts'
 import { errorText } from '../util/log.ts'
+import { callbackEnv } from '../webhooks/callback-url.ts'
 import { recordOutcome } from './finish.ts'
 import { jobEnvironment } from './job-env.ts'
 import { killGroup } from './kill-group.ts'
@@ -70,6 +72,7 @@ export class Dispatcher {
       try {
         heartbeat(ctx.queue.db, ctx.now(), ctx.workerId)
         await recoverOrphans(ctx)
+        expireDue(ctx)
         this.applyCancelRequests()
         this.claimAndLaunch()
       } catch (e) {
@@ -111,7 +114,7 @@ export class Dispatcher {
       ctx.wake.outbox.notify()
       proc = Bun.spawn(['bash', '-c', run.command], {
         cwd: ns.workdir,
-        env: jobEnvironment(job, ctx.env.vars),
+        env: jobEnvironment(job, ctx.env.vars, callbackEnv(ctx, run, job)),
         stdin: 'ignore',
         stdout: Bun.file(stdoutPath),
         stderr: Bun.file(stderrPath),

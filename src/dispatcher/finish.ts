@@ -7,6 +7,7 @@ import { finishReport } from '../notify/reports.ts'
 import { finishRun, type Outcome } from '../queue/finish.ts'
 import { enqueueOutgoing } from '../queue/outbox.ts'
 import type { Run } from '../queue/schema.ts'
+import { errorText } from '../util/log.ts'
 
 /** Reads at most the last `max` bytes: reports show tails, and a runaway job must not exhaust memory. */
 export async function readTail(path: string | null, max = 4 * 1024 * 1024): Promise<string> {
@@ -26,16 +27,30 @@ export async function recordOutcome(ctx: AppContext, run: Run, owner: string, ou
   const job = findJob(ctx.config, run.jobType)
   const secrets = [...ctx.reports.secrets, ...(job ? jobSecrets(job, ctx.env.vars) : [])]
   const { db } = ctx.queue
-  const done = db.transaction(
-    (tx) => {
-      const finished = finishRun(tx as unknown as typeof db, ctx.now(), run.id, owner, outcome)
-      if (!finished) return undefined
-      const messages = finishReport(finished, job, { stdout, stderr }, { ...ctx.reports, secrets })
-      enqueueOutgoing(tx as unknown as typeof db, ctx.now(), replyDoor(finished), messages, finished.id)
-      return finished
-    },
-    { behavior: 'immediate' },
-  )
+  const record = () =>
+    db.transaction(
+      (tx) => {
+        const finished = finishRun(tx as unknown as typeof db, ctx.now(), run.id, owner, outcome)
+        if (!finished) return undefined
+        const messages = finishReport(finished, job, { stdout, stderr }, { ...ctx.reports, secrets })
+        enqueueOutgoing(tx as unknown as typeof db, ctx.now(), replyDoor(finished), messages, finished.id)
+        return finished
+      },
+      { behavior: 'immediate' },
+    )
+  let done: Run | undefined
+  for (let attempt = 1; ; attempt++) {
+    try {
+      done = record()
+      break
+    } catch (e) {
+      // Another writer held the lock past the busy timeout. Dropping the outcome would leave the
+      // run "running" under a live owner, which recovery never touches: wait and try again.
+      if (!isBusy(e)) throw e
+      ctx.log.warn('run.finish_retry', { run: run.id, attempt, error: errorText(e) })
+      await Bun.sleep(Math.min(250 * 2 ** attempt, 5000))
+    }
+  }
   if (done) {
     ctx.metrics.runsFinished.inc({ job: done.jobType, state: done.state })
     if (done.startedAt && done.finishedAt) ctx.metrics.runDuration.observe((done.finishedAt - done.startedAt) / 1000, { job: done.jobType })
@@ -44,4 +59,14 @@ export async function recordOutcome(ctx: AppContext, run: Run, owner: string, ou
     ctx.wake.dispatch.notify()
   }
   return done
+}
+
+/** SQLite gave up waiting for another connection's lock (SQLITE_BUSY after the busy timeout). */
+function isBusy(e: unknown): boolean {
+  for (let x: unknown = e; x; x = (x as { cause?: unknown }).cause) {
+    const code = (x as { code?: unknown }).code
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return true
+    if (x instanceof Error && /database is locked/.test(x.message)) return true
+  }
+  return false
 }

@@ -2,7 +2,7 @@
 // the Slack notifier would post.
 import type { KnownBlock } from '@slack/types'
 
-export type Purpose = 'reply' | 'report' | 'notice' | 'escalation' | 'ack'
+export type Purpose = 'reply' | 'report' | 'notice' | 'escalation' | 'ack' | 'progress'
 
 export interface MessageOut {
   kind: 'message'
@@ -29,6 +29,16 @@ export interface ReactionOut {
   name: string
   /** what was accepted (`run 5`), for transports without reactions */
   label?: string
+}
+
+/** An edit of a message sent earlier (live progress): `editOf` is that message's outbox row. */
+export interface UpdateOut {
+  kind: 'update'
+  purpose: 'progress'
+  channel: string
+  editOf: number
+  text: string
+  blocks?: KnownBlock[]
 }
 
 export type Outgoing = MessageOut | ReactionOut

@@ -51,6 +51,9 @@ export function finishReport(run: Run, job: Job | undefined, out: RunOutput, ctx
     head = `:hourglass: \`${run.jobType}\` timed out after ${formatDuration((job?.timeoutSeconds ?? 0) * 1000)} and was stopped (run ${run.id}).`
   } else if (run.state === 'lost') {
     head = `:warning: The bot restarted while \`${run.jobType}\` (run ${run.id}) was running; it did not finish.`
+  } else if (run.signal && (run.exitCode === null || run.exitCode === undefined)) {
+    // It ran and a signal ended it (file size limit, OOM killer, someone's kill): not "could not run".
+    head = `:x: \`${run.jobType}\` was killed by ${run.signal} (run ${run.id}, ${took}).`
   } else if (run.exitCode === null || run.exitCode === undefined) {
     head = `:x: \`${run.jobType}\` could not run (run ${run.id}): ${run.detail ?? 'unknown error'}.`
   } else {

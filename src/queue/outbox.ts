@@ -1,6 +1,6 @@
 // The outbox: messages stored before they are sent, retried with backoff, resumed after restarts.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
-import type { Outgoing } from '../notify/outgoing.ts'
+import type { Outgoing, UpdateOut } from '../notify/outgoing.ts'
 import type { Db } from './db.ts'
 import { outbox, type Door, type OutboxRow } from './schema.ts'
 
@@ -12,6 +12,27 @@ export function enqueueOutgoing(db: Db, now: number, door: Door, messages: Outgo
     .returning()
     .all()
 }
+
+/**
+ * Queues an edit, or rewrites one still waiting for the same message: only the newest state of
+ * a progress message is worth sending, so a slow Slack never builds a backlog of edits.
+ */
+export function enqueueUpdate(db: Db, now: number, door: Door, update: UpdateOut, runId: number): void {
+  db.transaction(
+    (tx) => {
+      const waiting = tx
+        .select({ id: outbox.id })
+        .from(outbox)
+        .where(and(eq(outbox.door, door), eq(outbox.state, 'pending'), eq(outbox.runId, runId), sql`json_extract(${outbox.payload}, '$.kind') = 'update'`, sql`json_extract(${outbox.payload}, '$.editOf') = ${update.editOf}`))
+        .get()
+      if (waiting) tx.update(outbox).set({ payload: update }).where(eq(outbox.id, waiting.id)).run()
+      else tx.insert(outbox).values({ door, runId, payload: update, nextAttemptAt: now, createdAt: now }).run()
+    },
+    { behavior: 'immediate' },
+  )
+}
+
+export const getOutgoing = (db: Db, id: number): OutboxRow | undefined => db.select().from(outbox).where(eq(outbox.id, id)).get()
 
 /** Pending rows of a door in id order (due or not: the deliverer keeps each channel in order). */
 export function pendingOutgoing(db: Db, door: Door, limit = 100): OutboxRow[] {

@@ -34,6 +34,7 @@ export function nextWakeAt(db: Db, now: number): number | null {
     .from(suppressions)
     .where(and(gt(suppressions.endAt, now), sql`${suppressions.startAt} <= ${now}`))
     .get()?.at
-  const starts = [due, ends].filter((x): x is number => typeof x === 'number')
+  const expiry = db.select({ at: min(runs.approvalExpiresAt) }).from(runs).where(eq(runs.state, 'awaiting_approval')).get()?.at
+  const starts = [due, ends, expiry].filter((x): x is number => typeof x === 'number')
   return starts.length ? Math.min(...starts) : null
 }

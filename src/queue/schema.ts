@@ -145,3 +145,37 @@ export type NewRun = typeof runs.$inferInsert
 export type Suppression = typeof suppressions.$inferSelect
 export type OutboxRow = typeof outbox.$inferSelect
 export type Worker = typeof workers.$inferSelect
+
+/** The last status of a Metaflow run a thread follows, as the watcher saw (and announced) it. */
+export type MetaflowThreadStatus = 'running' | 'finished' | 'failed' | 'lost' | 'not_started'
+
+/**
+ * Metaflow state of one conversation: a Slack thread (its reply spot), or a whole chat without
+ * threads (`thread_ts` ''). It records which run the thread inspects, whether it is watched, the
+ * last status announced (so a restart neither repeats nor loses a notice), and the ebmbot run
+ * that started the flow, when one did (its run id is learned from the run-id file).
+ */
+export const metaflowThreads = sqliteTable(
+  'metaflow_threads',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    door: text('door').$type<Door>().notNull(),
+    channel: text('channel').notNull(),
+    threadTs: text('thread_ts').notNull(),
+    flow: text('flow').notNull(),
+    /** the Metaflow run id; null while a run started from chat has not reported it */
+    runId: text('run_id'),
+    watching: integer('watching', { mode: 'boolean' }).notNull().default(false),
+    lastStatus: text('last_status').$type<MetaflowThreadStatus>(),
+    ebmbotRunId: integer('ebmbot_run_id'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('metaflow_threads_thread').on(t.channel, t.threadTs),
+    // `cancel`, `rerun` and liveness checks go from an ebmbot run to the thread following it.
+    index('metaflow_threads_ebmbot_idx').on(t.ebmbotRunId),
+  ],
+)
+
+export type MetaflowThread = typeof metaflowThreads.$inferSelect

@@ -1,4 +1,5 @@
 // Deliveries already accepted, so Slack retries and GitHub redeliveries never queue twice.
+import { and, eq } from 'drizzle-orm'
 import type { Db } from './db.ts'
 import { seen } from './schema.ts'
 
@@ -6,4 +7,9 @@ import { seen } from './schema.ts'
 export function markSeen(db: Db, now: number, source: string, key: string, runId?: number): boolean {
   const rows = db.insert(seen).values({ source, key, seenAt: now, runId: runId ?? null }).onConflictDoNothing().returning().all()
   return rows.length === 1
+}
+
+/** Releases a key, e.g. a button press that was refused, so a permitted user can press it. */
+export function unmarkSeen(db: Db, source: string, key: string): void {
+  db.delete(seen).where(and(eq(seen.source, source), eq(seen.key, key))).run()
 }

@@ -96,6 +96,8 @@ export interface Fault {
   retryAfter?: number
   /** A Slack error code, answered as HTTP 200 `{ok:false,error}` unless `status` says otherwise. */
   error?: string
+  /** Only calls whose arguments pass this get the fault; others are answered normally. */
+  when?: (args: Record<string, unknown>) => boolean
 }
 
 export interface Delivery {
@@ -253,6 +255,12 @@ export class FakeSlack {
     const queue = this.faults.get(method) ?? []
     for (let i = 0; i < count; i++) queue.push(fault)
     this.faults.set(method, queue)
+  }
+
+  private takeFault(method: string, args: Args): Fault | undefined {
+    const queue = this.faults.get(method)
+    const i = queue?.findIndex((f) => !f.when || f.when(args)) ?? -1
+    return i >= 0 ? queue!.splice(i, 1)[0] : undefined
   }
 
   /** Answer every call of `method` after `ms` (0 removes the delay). */
@@ -522,7 +530,7 @@ export class FakeSlack {
 
     const wait = this.delays.get(method)
     if (wait) await Bun.sleep(wait)
-    const fault = this.faults.get(method)?.shift()
+    const fault = this.takeFault(method, args)
     const answer = () => (parsed ? this.answer(method, args, token) : { ok: false, error: 'invalid_json' })
     const [status, body, headers] = fault ? faultResponse(fault) : [200, answer(), {}]
     call.status = status

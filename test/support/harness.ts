@@ -5,6 +5,7 @@ import { handleMessage, type MessageIn } from '../../src/app/handle-message.ts'
 import { readEnvironment } from '../../src/config/env.ts'
 import { loadConfigText } from '../../src/config/load.ts'
 import { Dispatcher } from '../../src/dispatcher/dispatcher.ts'
+import { startMetaflowWatcher } from '../../src/metaflow/watcher.ts'
 import { startDeliverer } from '../../src/notify/deliver.ts'
 import type { MessageOut, Outgoing } from '../../src/notify/outgoing.ts'
 import { getRun } from '../../src/queue/read.ts'
@@ -24,8 +25,15 @@ export interface Harness {
   stop(): Promise<void>
 }
 
-export function startHarness(yaml: string, envVars: Record<string, string> = {}): Harness {
-  const stateDir = tempDir()
+export interface HarnessOptions {
+  /** reuse a state folder (database, logs): a restart of the same bot */
+  stateDir?: string
+  /** run the Metaflow watcher too, as serve does */
+  metaflowWatcher?: boolean
+}
+
+export function startHarness(yaml: string, envVars: Record<string, string> = {}, opts: HarnessOptions = {}): Harness {
+  const stateDir = opts.stateDir ?? tempDir()
   const env = readEnvironment({ PATH: process.env.PATH, HOME: process.env.HOME, EBMBOT_STATE_DIR: stateDir, ...envVars }, stateDir)
   const config = loadConfigText(yaml, 'test.yaml', { stateDir, baseDir: stateDir })
   const logLines: string[] = []
@@ -35,6 +43,7 @@ export function startHarness(yaml: string, envVars: Record<string, string> = {})
   const deliverer = startDeliverer({ queue: ctx.queue, door: 'slack', wake: ctx.wake.outbox, log, pollMs: 200, transport: { deliver: async (m) => void sent.push(m) } })
   const dispatcher = new Dispatcher(ctx)
   dispatcher.start()
+  const watcher = opts.metaflowWatcher ? startMetaflowWatcher(ctx) : null
   let n = 0
   const messages = () => sent.filter((m): m is MessageOut => m.kind === 'message')
   return {
@@ -54,6 +63,7 @@ export function startHarness(yaml: string, envVars: Record<string, string> = {})
       }, timeoutMs),
     waitForMessage: (pred, timeoutMs = 10_000) => waitUntil('a matching message', () => messages().find(pred), timeoutMs),
     async stop() {
+      await watcher?.stop()
       await dispatcher.stop(0)
       await deliverer.stop()
       ctx.queue.sqlite.close()

@@ -1,0 +1,32 @@
+// Button presses (Approve, Deny, Cancel, Rerun, Logs) become the verb a user could have typed, so
+// they go through the same router, rules and replies. A double click does one thing: approvals
+// are conditioned on the run's state, and Rerun and Cancel act once per message they sit on.
+import type { ButtonAction } from '../notify/blocks.ts'
+import { markSeen, unmarkSeen } from '../queue/seen.ts'
+import type { AppContext } from './context.ts'
+import { handleMessage, type Handled, type MessageIn } from './handle-message.ts'
+
+export interface ActionIn extends Omit<MessageIn, 'text' | 'messageTs' | 'isDirect'> {
+  action: ButtonAction
+  runId: number
+  /** the message the button is on: with the action, the key that makes presses idempotent */
+  buttonMessageTs: string
+  isDirect?: boolean
+}
+
+const VERB: Record<ButtonAction, string> = { approve: 'approve', deny: 'deny', cancel: 'cancel', rerun: 'rerun', logs: 'logs' }
+const ONCE: ButtonAction[] = ['rerun', 'cancel']
+
+export async function handleAction(ctx: AppContext, a: ActionIn): Promise<Handled | { kind: 'duplicate' }> {
+  const { action, runId, buttonMessageTs, ...rest } = a
+  const key = `${a.channel}:${buttonMessageTs}:${action}`
+  const once = ONCE.includes(action)
+  if (once && !markSeen(ctx.queue.db, ctx.now(), 'button', key, runId)) {
+    ctx.log.info('action.duplicate', { action, run: runId, user: a.user })
+    return { kind: 'duplicate' }
+  }
+  ctx.log.info('action.pressed', { action, run: runId, user: a.user })
+  const handled = await handleMessage(ctx, { ...rest, isDirect: a.isDirect ?? false, text: `${VERB[action]} ${runId}`, messageTs: null })
+  if (once && !handled.accepted) unmarkSeen(ctx.queue.db, 'button', key) // refused: the button still works for others
+  return handled
+}

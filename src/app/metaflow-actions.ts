@@ -1,0 +1,73 @@
+// Carrying out the Metaflow verbs: finds the thread's state, calls the verb, and turns Metaflow's
+// failures (service down, not found, out of reach) into plain replies. Nothing here reaches chat
+// unredacted, and no stack trace reaches it at all.
+import type { MetaflowVerb } from '../commands/metaflow-verbs.ts'
+import { MetaflowNotFoundError, MetaflowServiceError, MetaflowUnavailableError } from '../metaflow/errors.ts'
+import { redact } from '../notify/redact.ts'
+import { getThread } from '../queue/metaflow-threads.ts'
+import type { MetaflowThread } from '../queue/schema.ts'
+import { errorText } from '../util/log.ts'
+import type { AppContext } from './context.ts'
+import type { MessageIn } from './handle-message.ts'
+import { readVerb } from './metaflow-read.ts'
+import { startVerb } from './metaflow-start.ts'
+import type { ActionResult } from './run-actions.ts'
+
+export interface MetaflowCall {
+  ctx: AppContext
+  msg: MessageIn
+  /** the cleaned text, recorded with requests */
+  cleaned: string
+  /** the thread's Metaflow state, if it has any */
+  thread: MetaflowThread | undefined
+  /** the ebmbot run whose thread this is, if any */
+  threadRunId: number | undefined
+}
+
+/** The conversation's key: a Slack thread's reply spot, or '' for a chat without threads. */
+export const threadKeyOf = (msg: MessageIn) => ({ door: msg.door, channel: msg.channel, threadTs: msg.threadTs ?? '' })
+
+/** The thread lookup handle-message does next to the run-thread one. */
+export function metaflowThreadOf(ctx: AppContext, msg: MessageIn): MetaflowThread | undefined {
+  if (!ctx.config.metaflow) return undefined
+  const key = threadKeyOf(msg)
+  return getThread(ctx.queue.db, key.channel, key.threadTs)
+}
+
+export async function metaflowAction(
+  ctx: AppContext,
+  msg: MessageIn,
+  verb: MetaflowVerb,
+  where: { cleaned: string; thread: MetaflowThread | undefined; threadRunId: number | undefined },
+): Promise<ActionResult> {
+  const res = await carryOut({ ctx, msg, ...where }, verb).catch((e: unknown) => ({ said: [{ text: failureText(ctx, verb, e) }] }))
+  // Defence in depth: replies quote Metaflow's own texts (error details, log lines, values).
+  for (const s of res.said) s.text = redact(s.text, ctx.reports.secrets)
+  return res
+}
+
+async function carryOut(call: MetaflowCall, verb: MetaflowVerb): Promise<ActionResult> {
+  if (verb.kind === 'reply') return { said: [{ text: verb.text }] }
+  if (!call.ctx.metaflow) return { said: [{ text: 'Metaflow is not set up for this bot.' }] }
+  switch (verb.kind) {
+    case 'run':
+    case 'rerun':
+    case 'cancel':
+    case 'watch':
+    case 'quiet':
+      return startVerb(call, verb)
+    default:
+      return readVerb(call, verb)
+  }
+}
+
+function failureText(ctx: AppContext, verb: MetaflowVerb, e: unknown): string {
+  if (e instanceof MetaflowServiceError) {
+    ctx.log.warn('metaflow.service_error', { verb: verb.kind, kind: e.kind, status: e.status, error: e.message })
+    return `:warning: I could not get an answer from Metaflow: ${e.message}. Try again in a little while.`
+  }
+  if (e instanceof MetaflowNotFoundError) return `Metaflow has no ${e.what}.`
+  if (e instanceof MetaflowUnavailableError) return `I cannot read that: ${e.message}.`
+  ctx.log.error('metaflow.action_failed', { verb: verb.kind, error: errorText(e) })
+  return 'Sorry, something went wrong while reading Metaflow; the details are in the bot\'s log.'
+}

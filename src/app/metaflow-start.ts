@@ -1,0 +1,157 @@
+// The Metaflow verbs that act: `run <Flow>` (an ebmbot job, so queueing, confirmation, timeouts
+// and cancel all apply), `rerun`, `cancel`, `watch` and `quiet`.
+import { existsSync } from 'node:fs'
+import { mayRun } from '../commands/access.ts'
+import type { MetaflowVerb } from '../commands/metaflow-verbs.ts'
+import { paramsText } from '../commands/metaflow-params.ts'
+import type { MetaflowFlowConfig } from '../config/metaflow-config.ts'
+import { pathspecOf } from '../metaflow/chat-text.ts'
+import { launchSettings } from '../metaflow/deployment.ts'
+import { processAlive } from '../metaflow/follow.ts'
+import { statusPhrase } from '../metaflow/format.ts'
+import { flowCommand, prepareRunIdDir, runIdFilePath } from '../metaflow/launch.ts'
+import { loadRunView } from '../metaflow/run-view.ts'
+import { setQuiet } from '../queue/history.ts'
+import { followInThread, releaseEbmbotRun, setWatching } from '../queue/metaflow-threads.ts'
+import { getRun } from '../queue/read.ts'
+import { scheduleRequest, type RequestInput, type ScheduleResult } from '../queue/schedule.ts'
+import { setRequestCommand } from '../queue/set-command.ts'
+import { askForApproval } from './approvals.ts'
+import { askerOf } from './asker.ts'
+import { threadKeyOf, type MetaflowCall } from './metaflow-actions.ts'
+import { runAction, type ActionResult } from './run-actions.ts'
+
+type StartVerb = Extract<MetaflowVerb, { kind: 'run' | 'rerun' | 'cancel' | 'watch' | 'quiet' }>
+const one = (text: string): ActionResult => ({ said: [{ text }] })
+
+export async function startVerb(call: MetaflowCall, verb: StartVerb): Promise<ActionResult> {
+  const mf = call.ctx.config.metaflow!
+  switch (verb.kind) {
+    case 'run':
+      return startFlow(call, mf.flows[verb.flow]!, verb.params, call.cleaned)
+    case 'rerun':
+      return rerun(call, verb.id)
+    case 'cancel': {
+      const id = call.thread?.ebmbotRunId ?? call.threadRunId
+      if (id === undefined) {
+        const what = call.thread ? `\`${pathspecOf(call.thread)}\`` : 'this run'
+        return one(`I did not start ${what} here, so I cannot stop it; stop it where it runs.`)
+      }
+      return runAction(call.ctx, call.msg, { kind: 'cancel_run', id })
+    }
+    case 'watch':
+      return watch(call)
+    case 'quiet': {
+      const row = call.thread!
+      setWatching(call.ctx.queue.db, call.ctx.now(), row.id, false)
+      const job = row.ebmbotRunId !== null ? getRun(call.ctx.queue.db, row.ebmbotRunId) : undefined
+      if (job?.state === 'running') setQuiet(call.ctx.queue.db, job.id, true)
+      return { accepted: true, said: [{ text: `No more notices about \`${pathspecOf(row)}\` here; \`watch\` turns them back on.` }] }
+    }
+  }
+}
+
+/**
+ * Queues the flow's job and makes this thread follow it, in one transaction: the command names
+ * a run-id file after the new row's id, and the thread must know the row before the dispatcher
+ * can start it.
+ */
+async function startFlow(call: MetaflowCall, flow: MetaflowFlowConfig, params: Record<string, string>, requestText: string): Promise<ActionResult> {
+  const { ctx, msg } = call
+  const mf = ctx.config.metaflow!
+  const job = ctx.config.namespaces[mf.namespace]!.jobs[flow.job]!
+  if (!existsSync(flow.file)) {
+    ctx.log.error('metaflow.flow_file_missing', { flow: flow.flow, file: flow.file })
+    return one(`The flow file of \`${flow.flow}\` is missing on the bot's host, so nothing was started. Ask whoever runs the bot to fix \`metaflow.flows.${flow.flow}.file\`.`)
+  }
+  await prepareRunIdDir(ctx.env.stateDir)
+  const launch = launchSettings(mf, ctx.env, ctx.metaflow!)
+  const now = ctx.now()
+  const { db } = ctx.queue
+  const req: RequestInput = {
+    namespace: job.namespace,
+    job: job.name,
+    jobType: job.type,
+    door: msg.door,
+    requestedBy: msg.user,
+    channel: msg.channel,
+    threadTs: msg.threadTs,
+    messageTs: msg.messageTs,
+    isDm: msg.isDirect,
+    requestText,
+    params,
+    command: '',
+    delaySeconds: 0,
+  }
+  const done = db.transaction(
+    () => {
+      let approval: ActionResult | undefined
+      let scheduled: ScheduleResult | undefined
+      if (job.confirm) approval = askForApproval(ctx, job, req)
+      else scheduled = scheduleRequest(db, now, req)
+      const id = approval?.runId ?? scheduled!.run.id
+      setRequestCommand(db, id, flowCommand(flow, params, runIdFilePath(ctx.env.stateDir, id), launch))
+      // A replaced pending request keeps its id: the thread that asked first no longer owns it.
+      releaseEbmbotRun(db, now, id)
+      followInThread(db, now, threadKeyOf(msg), { flow: flow.flow, runId: null, watching: true, lastStatus: null, ebmbotRunId: id })
+      return { id, approval, scheduled }
+    },
+    { behavior: 'immediate' },
+  )
+  ctx.log.info('request.queued', { run: done.id, job: job.type, door: msg.door, user: msg.user, metaflow: flow.flow, approval: job.confirm })
+  ctx.wake.dispatch.notify()
+  const withParams = Object.keys(params).length ? ` with ${paramsText(params)}` : ''
+  if (done.approval) {
+    return { ...done.approval, said: [...done.approval.said, { text: `Once run ${done.id} is approved and starts \`${flow.flow}\`${withParams}, I will follow the Metaflow run in this thread.` }] }
+  }
+  const s = done.scheduled!
+  const behind = s.behind ? ` A \`${job.type}\` run is going (run ${s.behind.id}); this one starts after it.` : ''
+  const replaced = s.replaced ? ' It replaces the request that was waiting.' : ''
+  return {
+    accepted: true,
+    runId: done.id,
+    said: [{ text: `Starting \`${flow.flow}\`${withParams} as run ${done.id}.${behind}${replaced} I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).` }],
+  }
+}
+
+/** A flow's rerun rebuilds its command (and run-id file) from the same parameters; any other job reruns as usual. */
+async function rerun(call: MetaflowCall, explicit: number | undefined): Promise<ActionResult> {
+  const { ctx, msg } = call
+  const mf = ctx.config.metaflow!
+  const id = explicit ?? call.thread?.ebmbotRunId ?? call.threadRunId
+  if (id === undefined) {
+    const flow = call.thread?.flow
+    return one(`I did not start ${call.thread ? `\`${pathspecOf(call.thread)}\`` : 'a run'} here, so there is nothing to rerun.${flow && mf.flows[flow] ? ` To start \`${flow}\` say \`run ${flow} …\`.` : ''}`)
+  }
+  const run = getRun(ctx.queue.db, id)
+  if (!run || run.namespace !== mf.namespace) return runAction(ctx, msg, { kind: 'rerun', id })
+  const flow = Object.values(mf.flows).find((f) => f.jobType === run.jobType)
+  if (!flow) return one(`\`${run.jobType}\` is no longer in the configuration, so run ${run.id} cannot be rerun.`)
+  const verdict = mayRun(ctx.config.namespaces[mf.namespace]!, ctx.config.namespaces[mf.namespace]!.jobs[flow.job], askerOf(msg))
+  if (!verdict.ok) return one(`Sorry, ${verdict.reason}.`)
+  const dropped = Object.keys(run.params).filter((p) => !flow.params.some((q) => q.name === p))
+  if (dropped.length) return one(`Run ${run.id} set ${dropped.map((p) => `\`${p}\``).join(', ')}, which chat may no longer set for \`${flow.flow}\`; start it afresh with \`run ${flow.flow} …\`.`)
+  return startFlow(call, flow, run.params, `rerun ${run.id}: ${run.requestText}`)
+}
+
+async function watch(call: MetaflowCall): Promise<ActionResult> {
+  const { ctx } = call
+  const row = call.thread!
+  const db = ctx.queue.db
+  if (!row.runId) {
+    setWatching(db, ctx.now(), row.id, true)
+    return { accepted: true, said: [{ text: `I will post here when \`${row.flow}\` starts and when it ends.` }] }
+  }
+  const alive = await processAlive(ctx, row.flow, row.runId, row)
+  const view = await loadRunView(ctx.metaflow!, row.flow, row.runId, { nowSeconds: Math.floor(ctx.now() / 1000), processAlive: alive })
+  const st = view.status
+  const pathspec = pathspecOf(row)
+  if (st.status === 'running') {
+    setWatching(db, ctx.now(), row.id, true, 'running')
+    return { accepted: true, said: [{ text: `Watching \`${pathspec}\`: I will post here when it finishes, fails or is lost.` }] }
+  }
+  if (st.status === 'lost' && ctx.metaflow!.kind === 'local' && alive === undefined) {
+    return one(`I cannot watch \`${pathspec}\`: it is a local run I did not start, and local runs send no heartbeats, so nothing tells me whether it still runs.`)
+  }
+  return one(`\`${pathspec}\` ${st.status === 'lost' ? `is lost (${st.reason})` : `already ${statusPhrase(st)}`}; there is nothing to watch.`)
+}

@@ -1,0 +1,48 @@
+// Access rules: who may run a namespace's or job's commands, and where; who may approve.
+// Pure: the front door supplies the user's groups and the channel.
+import type { Allow, Approvers, Job, Namespace } from '../config/types.ts'
+
+export interface Asker {
+  user: string
+  /** Slack user group ids the user belongs to (resolved by the front door) */
+  groups?: readonly string[]
+  channel: string
+  /** `#name` of the channel when known, so rules may name channels */
+  channelName?: string
+  isGuest: boolean
+  /** the local terminal: the operator at the host, not bound by allow lists */
+  trusted?: boolean
+}
+
+export type Verdict = { ok: true } | { ok: false; reason: string }
+
+const inGroups = (rule: { groups: string[] }, who: Asker) => rule.groups.some((g) => who.groups?.includes(g))
+
+function check(rule: Allow | undefined, who: Asker, what: string): Verdict {
+  if (!rule) return { ok: true }
+  if (rule.users.length || rule.groups.length) {
+    if (!rule.users.includes(who.user) && !inGroups(rule, who)) return { ok: false, reason: `you are not on the list of people who may run ${what}` }
+  }
+  if (rule.channels.length) {
+    const here = [who.channel, who.channelName && `#${who.channelName.replace(/^#/, '')}`].filter(Boolean)
+    if (!rule.channels.some((c) => here.includes(c))) {
+      return { ok: false, reason: `${what} may only be run in ${rule.channels.map((c) => (c.startsWith('#') ? c : `<#${c}>`)).join(', ')}` }
+    }
+  }
+  return { ok: true }
+}
+
+export function mayRun(ns: Namespace, job: Job | undefined, who: Asker): Verdict {
+  if (ns.restricted && who.isGuest) return { ok: false, reason: `only internal members of this workspace may use the \`${ns.name}\` commands` }
+  if (who.trusted) return { ok: true }
+  const nsVerdict = check(ns.allow, who, `the \`${ns.name}\` commands`)
+  if (!nsVerdict.ok || !job) return nsVerdict
+  return check(job.allow, who, `\`${job.type}\``)
+}
+
+/** The requester, or a configured approver (by user id or group). */
+export function mayApprove(approvers: Approvers | undefined, requester: string, who: Asker): boolean {
+  if (who.user === requester) return true
+  if (!approvers) return false
+  return approvers.users.includes(who.user) || inGroups(approvers, who)
+}

@@ -1,0 +1,179 @@
+// The Metaflow verbs: `flows`, `runs <Flow>`, `inspect <run>`, `run <Flow> name=value…`, and in a
+// thread that inspects a run, `status`, `steps`, `params`, `data`, `logs <step>`, `export`,
+// `watch`, `quiet`, `cancel`, `rerun`, `help`. Pure: words in, a verb or a reply out.
+//
+// Precedence in a thread that inspects a Metaflow run: these verbs first; `cancel`/`rerun` then
+// act on the ebmbot job that started the flow, when there is one. Elsewhere the run verbs keep
+// `status`, `cancel N`, `logs N`, `quiet N`.
+import { findFlow } from '../config/metaflow-config.ts'
+import type { Config } from '../config/types.ts'
+import { formatNoRunChosen } from '../metaflow/format.ts'
+import { parseRunSpec, RUN_SPEC_HELP, type RunSpec } from '../metaflow/run-spec.ts'
+import { mayRun } from './access.ts'
+import { parseFlowParams } from './metaflow-params.ts'
+import type { Incoming } from './route.ts'
+import type { RunVerb } from './run-verbs.ts'
+
+export type MetaflowVerb =
+  | { kind: 'flows' }
+  | { kind: 'runs'; flow: string }
+  /** without a spec: show the thread's run again; `watch <run>` also watches it */
+  | { kind: 'inspect'; spec?: RunSpec; watch?: boolean }
+  | { kind: 'status' }
+  | { kind: 'steps' }
+  | { kind: 'params' }
+  | { kind: 'export' }
+  /** `data`, `data <name or step>`, `data <step>[/<task>] [<name>]` */
+  | { kind: 'data'; name?: string; step?: string; task?: string }
+  /** without a step: say which steps there are */
+  | { kind: 'logs'; step?: string; task?: string; stream: 'stdout' | 'stderr' }
+  | { kind: 'watch' }
+  | { kind: 'quiet' }
+  | { kind: 'cancel' }
+  /** with an id: that ebmbot run (any job; flows are rebuilt, others rerun as usual) */
+  | { kind: 'rerun'; id?: number }
+  | { kind: 'run'; flow: string; params: Record<string, string> }
+  | { kind: 'help' }
+  | { kind: 'reply'; text: string }
+
+export type MetaflowDecision = { kind: 'metaflow'; verb: MetaflowVerb }
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/
+const TASK = /^[A-Za-z0-9_-]+$/
+/** Verbs that need a chosen run; elsewhere they explain how to choose one. */
+const RUN_DETAIL = ['steps', 'params', 'export', 'data']
+
+const verb = (v: MetaflowVerb): MetaflowDecision => ({ kind: 'metaflow', verb: v })
+const reply = (text: string) => verb({ kind: 'reply', text })
+
+/**
+ * Called by the router right after the run verbs are parsed (`runVerb`), so it can take over the
+ * ones that mean something else in a Metaflow thread. Null: not a Metaflow verb.
+ */
+export function parseMetaflowVerb(config: Config, msg: Incoming, ws: string[], runVerb: RunVerb | null): MetaflowDecision | null {
+  const lower = ws.map((w) => w.toLowerCase())
+  const mf = config.metaflow
+  if (!mf) {
+    // These words are reserved, so no namespace answers to them: say why nothing happens.
+    return ['flows', 'runs', 'run', 'inspect', 'watch'].includes(lower[0] ?? '') ? reply('Metaflow is not set up for this bot (the config has no `metaflow` section).') : null
+  }
+  const ns = mf.namespace.toLowerCase()
+  let words = ws
+  let low = lower
+  let viaNamespace = false
+  if ((low[0] === 'help' && low[1] === ns && low.length === 2) || (low[0] === ns && (low.length === 1 || (low[1] === 'help' && low.length === 2)))) {
+    return guard(config, msg, verb({ kind: 'help' }))
+  }
+  if (low[0] === ns) {
+    // `metaflow runs HelloFlow` works like `runs HelloFlow`.
+    words = ws.slice(1)
+    low = lower.slice(1)
+    viaNamespace = true
+  }
+  if (low.join(' ') === 'how to inspect' || (low[0] === 'help' && low[1] === 'inspect' && low.length === 2)) return guard(config, msg, reply(RUN_SPEC_HELP))
+  const parsed = (msg.threadMetaflow !== undefined ? inThread(low, words, runVerb) : null) ?? anywhere(config, low, words, runVerb)
+  if (!parsed && viaNamespace) return reply(`Sorry, I didn't understand that. Say \`${mf.namespace} help\` for the Metaflow commands.`)
+  return parsed ? guard(config, msg, parsed) : null
+}
+
+/** The flows' namespace rules (guests, allow lists) cover every Metaflow verb. */
+function guard(config: Config, msg: Incoming, d: MetaflowDecision): MetaflowDecision {
+  const ns = config.namespaces[config.metaflow!.namespace]
+  if (!ns) return d
+  const asker = { user: msg.user, groups: msg.groups, channel: msg.channel ?? '', channelName: msg.channelName, isGuest: msg.isGuest, trusted: msg.trusted }
+  const job = d.verb.kind === 'run' ? ns.jobs[findFlow(config.metaflow!, d.verb.flow)!.job] : undefined
+  const verdict = mayRun(ns, job, asker)
+  return verdict.ok ? d : reply(`Sorry, ${verdict.reason}.`)
+}
+
+function inThread(low: string[], words: string[], runVerb: RunVerb | null): MetaflowDecision | null {
+  const [first, ...rest] = low
+  if (low.length === 1) {
+    switch (first) {
+      case 'status': return verb({ kind: 'status' })
+      case 'steps': return verb({ kind: 'steps' })
+      case 'params': return verb({ kind: 'params' })
+      case 'export': return verb({ kind: 'export' })
+      case 'watch': return verb({ kind: 'watch' })
+      case 'quiet': return verb({ kind: 'quiet' })
+      case 'cancel': return verb({ kind: 'cancel' })
+      case 'rerun': return verb({ kind: 'rerun' })
+      case 'help': return verb({ kind: 'help' })
+      case 'inspect': return verb({ kind: 'inspect' })
+    }
+  }
+  if (first === 'data') return parseData(words.slice(1))
+  if (first === 'logs') {
+    // `logs`, `logs stderr`, `logs 100` stay the ebmbot job's logs when the thread has a job.
+    if (runVerb?.kind === 'logs') return null
+    if (rest.every((w) => w === 'stdout' || w === 'stderr')) return verb({ kind: 'logs', stream: rest.includes('stderr') ? 'stderr' : 'stdout' })
+    return parseLogs(words.slice(1))
+  }
+  return null
+}
+
+function anywhere(config: Config, low: string[], words: string[], runVerb: RunVerb | null): MetaflowDecision | null {
+  const [first, ...rest] = low
+  switch (first) {
+    case 'flows':
+      return rest.length ? null : verb({ kind: 'flows' })
+    case 'runs': {
+      const flow = words[1]
+      if (rest.length !== 1 || !IDENT.test(flow!)) return reply('Usage: `runs <Flow>`, e.g. `runs HelloFlow`. Say `flows` for the flows there are.')
+      return verb({ kind: 'runs', flow: flow! })
+    }
+    case 'inspect':
+    case 'watch': {
+      const text = words.slice(1).join(' ')
+      if (!text) return reply(first === 'watch' ? `Nothing to watch in this thread yet: say \`watch <run>\` or \`inspect <run>\` first.\n${RUN_SPEC_HELP}` : formatNoRunChosen())
+      const spec = parseRunSpec(text)
+      if (!spec.ok) return reply(spec.error)
+      return verb({ kind: 'inspect', spec: spec.spec, ...(first === 'watch' ? { watch: true } : {}) })
+    }
+    case 'run':
+      return parseRun(config, words)
+    case 'rerun':
+      // Only `rerun N`: a flow's rerun rebuilds its command; other jobs are rerun as before.
+      return runVerb?.kind === 'rerun' && rest.length === 1 ? verb({ kind: 'rerun', id: runVerb.id }) : null
+  }
+  if (first === undefined) return null
+  // Asking for run details with no run chosen: explain how to choose one, unless a namespace has the word.
+  const namespaceNamed = Object.keys(config.namespaces).some((n) => n.toLowerCase() === first)
+  if (!namespaceNamed && RUN_DETAIL.includes(first) && (first === 'data' || rest.length === 0)) return reply(formatNoRunChosen())
+  // `logs <step>` (the run verbs took `logs N` and `logs stderr`).
+  if (first === 'logs' && runVerb === null && rest.length >= 1) return reply(formatNoRunChosen())
+  return null
+}
+
+function parseRun(config: Config, words: string[]): MetaflowDecision {
+  const mf = config.metaflow!
+  const names = Object.keys(mf.flows).sort()
+  const known = names.length ? `Flows you may run: ${names.map((n) => `\`${n}\``).join(', ')}.` : 'No flows are set up to run from chat (metaflow.flows in the config).'
+  const name = words[1]
+  if (!name) return reply(`Usage: \`run <Flow> [name=value …]\`. ${known}`)
+  const flow = findFlow(mf, name)
+  if (!flow) return reply(`\`${name}\` is not a flow I may run. ${known}`)
+  const params = parseFlowParams(flow, words.slice(2).join(' '))
+  if (!params.ok) return reply(`${params.error} Nothing was started.`)
+  return verb({ kind: 'run', flow: flow.flow, params: params.params })
+}
+
+function parseData(args: string[]): MetaflowDecision {
+  const usage = reply('Usage: `data` (the run\'s artifacts), `data <name>` (one value), `data <step>` (a step\'s artifacts) or `data <step> <name>`.')
+  if (args.length === 0) return verb({ kind: 'data' })
+  if (args.length > 2) return usage
+  const [where, name] = args as [string, string | undefined]
+  const [step, task, extra] = where.split('/')
+  if (extra !== undefined || !IDENT.test(step!) || (task !== undefined && !TASK.test(task)) || (name !== undefined && !IDENT.test(name))) return usage
+  if (task === undefined && name === undefined) return verb({ kind: 'data', name: step! })
+  return verb({ kind: 'data', step: step!, ...(task !== undefined ? { task } : {}), ...(name !== undefined ? { name } : {}) })
+}
+
+function parseLogs(args: string[]): MetaflowDecision {
+  const stream = args.slice(1).map((w) => w.toLowerCase())
+  const usage = reply('Usage: `logs <step>` (its stdout), `logs <step> stderr`, or `logs <step>/<task>` for one task of a foreach.')
+  if (stream.length > 1 || (stream[0] !== undefined && stream[0] !== 'stdout' && stream[0] !== 'stderr')) return usage
+  const [step, task, extra] = args[0]!.split('/')
+  if (extra !== undefined || !IDENT.test(step!) || (task !== undefined && !TASK.test(task))) return usage
+  return verb({ kind: 'logs', step: step!, ...(task !== undefined ? { task } : {}), stream: stream[0] === 'stderr' ? 'stderr' : 'stdout' })
+}

@@ -1,0 +1,91 @@
+// Live progress: a Slack run gets a "running" message in its thread (with a Cancel button) that
+// is edited with the elapsed time and the last line of output, at most once per interval per
+// message and within a budget shared by all runs, so Slack's rate limits hold however many runs
+// are going. The final edit shows the outcome with Rerun and Logs buttons.
+import { eq } from 'drizzle-orm'
+import type { AppContext } from '../app/context.ts'
+import { formatDuration } from '../commands/times.ts'
+import type { Job } from '../config/types.ts'
+import { finishedBlocks, runningBlocks } from '../notify/blocks.ts'
+import type { UpdateOut } from '../notify/outgoing.ts'
+import { redact } from '../notify/redact.ts'
+import { enqueueOutgoing, enqueueUpdate } from '../queue/outbox.ts'
+import { runs, type Run } from '../queue/schema.ts'
+import { TokenBucket } from '../util/token-bucket.ts'
+import { readTail } from './finish.ts'
+import { jobSecrets } from './job-env.ts'
+
+/** Slack allows chat.update at roughly 50 a minute per workspace; stay well under it. */
+export const EDITS_PER_MINUTE = 30
+
+const OUTCOME: Record<string, string> = {
+  succeeded: ':white_check_mark: succeeded',
+  failed: ':x: failed',
+  timed_out: ':hourglass: timed out',
+  cancelled: ':no_entry_sign: was cancelled',
+  lost: ':warning: was lost (the bot restarted)',
+}
+
+export function runningText(run: Pick<Run, 'id' | 'jobType'>, elapsedMs: number, lastLine: string): string {
+  const line = lastLine ? `\n\`${lastLine.slice(0, 300).replace(/`/g, "'")}\`` : ''
+  return `:hourglass_flowing_sand: \`${run.jobType}\` (run ${run.id}) is running: ${formatDuration(elapsedMs)} so far.${line}`
+}
+
+export function finishedText(run: Pick<Run, 'id' | 'jobType' | 'state' | 'startedAt' | 'finishedAt'>): string {
+  const took = run.startedAt && run.finishedAt ? ` after ${formatDuration(run.finishedAt - run.startedAt)}` : ''
+  return `\`${run.jobType}\` (run ${run.id}) ${OUTCOME[run.state] ?? run.state}${took}.`
+}
+
+/** The outbox row of a run's progress message, kept in `progress_ts` as `outbox:<id>`. */
+export const progressRow = (run: Pick<Run, 'progressTs'>): number | null =>
+  run.progressTs?.startsWith('outbox:') ? Number(run.progressTs.slice(7)) : null
+
+/** The last non-empty line of a log file (read from its end only). */
+export async function lastLine(path: string | null, secrets: readonly string[]): Promise<string> {
+  const tail = await readTail(path, 4096)
+  const lines = tail.split('\n').map((l) => l.trim()).filter(Boolean)
+  return redact(lines.at(-1) ?? '', secrets)
+}
+
+export class ProgressReporter {
+  private readonly budget: TokenBucket
+
+  constructor(private readonly ctx: AppContext) {
+    this.budget = new TokenBucket(EDITS_PER_MINUTE, 10, ctx.now())
+  }
+
+  /** Posts the editable message for a run that reports to Slack. */
+  begin(run: Run, job: Job): void {
+    if (run.door === 'local' || !job.progress) return
+    const { db } = this.ctx.queue
+    const text = runningText(run, 0, '')
+    const [row] = enqueueOutgoing(db, this.ctx.now(), 'slack', [{ kind: 'message', purpose: 'progress', channel: run.channel, threadTs: run.threadTs, text, blocks: runningBlocks(text, run.id) }], run.id)
+    db.update(runs).set({ progressTs: `outbox:${row!.id}`, progressAt: this.ctx.now() }).where(eq(runs.id, run.id)).run()
+  }
+
+  /** Edits the messages of live runs whose interval has passed, while the budget lasts. */
+  async tick(live: { run: Run; job: Job }[]): Promise<void> {
+    const { db } = this.ctx.queue
+    const interval = this.ctx.config.settings.progress_interval * 1000
+    for (const { run: started, job } of live) {
+      const run = db.select().from(runs).where(eq(runs.id, started.id)).get()
+      const row = run && progressRow(run)
+      if (!run || !row || run.quiet || run.state !== 'running') continue
+      const now = this.ctx.now()
+      if (now - (run.progressAt ?? 0) < interval || !this.budget.take(now)) continue
+      const line = await lastLine(run.stdoutPath, [...this.ctx.reports.secrets, ...jobSecrets(job, this.ctx.env.vars)])
+      const text = runningText(run, now - (run.startedAt ?? now), line)
+      enqueueUpdate(db, now, 'slack', { kind: 'update', purpose: 'progress', channel: run.channel, editOf: row, text, blocks: runningBlocks(text, run.id) }, run.id)
+      db.update(runs).set({ progressAt: now }).where(eq(runs.id, run.id)).run()
+      this.ctx.wake.outbox.notify()
+    }
+  }
+}
+
+/** The last edit, written with the outcome (in the same transaction as the report). */
+export function finalEdit(run: Run): UpdateOut | null {
+  const row = progressRow(run)
+  if (!row) return null
+  const text = finishedText(run)
+  return { kind: 'update', purpose: 'progress', channel: run.channel, editOf: row, text, blocks: finishedBlocks(text, run.id) }
+}

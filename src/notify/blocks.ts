@@ -1,0 +1,36 @@
+// Block Kit builders for interactive messages (pure). Buttons carry the run id as their value;
+// the action ids are what the Slack listener dispatches on.
+import type { KnownBlock } from '@slack/types'
+
+export const ACTIONS = {
+  approve: 'ebmbot_approve',
+  deny: 'ebmbot_deny',
+  cancel: 'ebmbot_cancel',
+  rerun: 'ebmbot_rerun',
+  logs: 'ebmbot_logs',
+} as const
+export type ButtonAction = keyof typeof ACTIONS
+
+export const actionOf = (actionId: string): ButtonAction | undefined =>
+  (Object.keys(ACTIONS) as ButtonAction[]).find((k) => ACTIONS[k] === actionId)
+
+const button = (action: ButtonAction, text: string, runId: number, style?: 'primary' | 'danger') => ({
+  type: 'button' as const,
+  action_id: ACTIONS[action],
+  text: { type: 'plain_text' as const, text },
+  value: String(runId),
+  ...(style ? { style } : {}),
+})
+
+/** A text section followed by the given buttons. */
+export function withButtons(text: string, runId: number, buttons: [ButtonAction, string, ('primary' | 'danger')?][]): KnownBlock[] {
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } },
+    { type: 'actions', block_id: `run_${runId}`, elements: buttons.map(([a, t, s]) => button(a, t, runId, s)) },
+  ]
+}
+
+export const approvalBlocks = (text: string, runId: number) =>
+  withButtons(text, runId, [['approve', 'Approve', 'primary'], ['deny', 'Deny', 'danger']])
+export const runningBlocks = (text: string, runId: number) => withButtons(text, runId, [['cancel', 'Cancel', 'danger']])
+export const finishedBlocks = (text: string, runId: number) => withButtons(text, runId, [['rerun', 'Rerun'], ['logs', 'Logs']])

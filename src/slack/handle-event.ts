@@ -1,0 +1,119 @@
+// One Slack event made durable: a command becomes a request (through the shared handleMessage), a
+// support keyword becomes a stored reaction and repost, a new channel is joined. Each message is
+// handled once: its event id and its `channel:ts` go into the seen table before the work, so
+// Slack's retries and the mention-plus-message pair of one message find it taken.
+import type { SlackEvent } from '@slack/types'
+import type { AppContext } from '../app/context.ts'
+import { handleMessage } from '../app/handle-message.ts'
+import { cleanText } from '../commands/clean.ts'
+import type { Outgoing } from '../notify/outgoing.ts'
+import { redact } from '../notify/redact.ts'
+import type { Db } from '../queue/db.ts'
+import { enqueueOutgoing } from '../queue/outbox.ts'
+import { markSeen } from '../queue/seen.ts'
+import { errorText } from '../util/log.ts'
+import { planEvent, type Plan } from './events.ts'
+import type { GuestCheck } from './guests.ts'
+import { directSupportReply, supportOutgoing, type SupportRoute } from './support.ts'
+
+export interface EventDeps {
+  ctx: AppContext
+  botUserId: string
+  botName?: string
+  routes: readonly SupportRoute[]
+  guests: GuestCheck
+  /** joins a channel in the background (nothing to store, so nothing to wait for) */
+  join: (channel: string) => void
+}
+
+export type Outcome = 'queued' | 'replied' | 'support' | 'joined' | 'duplicate' | 'ignored' | 'failed'
+
+export async function handleEvent(deps: EventDeps, eventId: string, event: SlackEvent): Promise<Outcome> {
+  const plan = planEvent(event, deps)
+  const { ctx } = deps
+  switch (plan.kind) {
+    case 'ignore':
+      ctx.log.debug('slack.ignored', { event_id: eventId, type: event.type, reason: plan.reason })
+      return 'ignored'
+    case 'join':
+      deps.join(plan.channel)
+      return 'joined'
+    case 'support':
+      return storeSupport(ctx, eventId, plan)
+    case 'support_dm': {
+      const reply: Outgoing = { kind: 'message', purpose: 'reply', channel: plan.spot.channel, threadTs: plan.spot.threadTs, text: directSupportReply(plan.routes) }
+      const fresh = store(ctx, (tx) => {
+        if (!claim(tx, ctx.now(), eventId, plan.spot)) return false
+        enqueueOutgoing(tx, ctx.now(), 'slack', [reply])
+        return true
+      })
+      return fresh ? 'replied' : 'duplicate'
+    }
+    case 'command':
+      return runCommand(deps, eventId, plan)
+  }
+}
+
+async function runCommand(deps: EventDeps, eventId: string, plan: Extract<Plan, { kind: 'command' }>): Promise<Outcome> {
+  const { ctx, botUserId, botName } = deps
+  const { spot } = plan
+  // Looked up before the claim: the claim-to-request window then holds no network wait.
+  const needsGuestCheck = Object.values(ctx.config.namespaces).some((ns) => ns.restricted)
+  const isGuest = needsGuestCheck ? await deps.guests.isGuest(plan.user) : false
+  // The claim commits before the request does (handleMessage runs its own transactions), so a
+  // crash in between loses this message rather than running it twice.
+  if (!store(ctx, (tx) => claim(tx, ctx.now(), eventId, spot))) return 'duplicate'
+  try {
+    const res = await handleMessage(
+      ctx,
+      { door: 'slack', text: plan.text, user: plan.user, isGuest, isDirect: plan.isDirect, channel: spot.channel, threadTs: spot.threadTs, messageTs: spot.ts },
+      { botUserId, botName },
+    )
+    return res.accepted ? 'queued' : 'replied'
+  } catch (e) {
+    // Behaviour §6: say so where it was asked, briefly (no stack, no secrets); not escalated.
+    const cleaned = cleanText(plan.text, { botUserId })
+    const why = redact(errorText(e), ctx.reports.secrets)
+    ctx.log.error('slack.command_failed', { event_id: eventId, channel: spot.channel, ts: spot.ts, error: why })
+    const text = `:x: Sorry, something went wrong handling \`${cleaned}\`: ${why}. Please try again, or ask tech-support if it keeps happening.`
+    enqueueOutgoing(ctx.queue.db, ctx.now(), 'slack', [
+      { kind: 'reaction', purpose: 'ack', channel: spot.channel, ts: spot.ts, name: 'x' },
+      { kind: 'message', purpose: 'reply', channel: spot.channel, threadTs: spot.threadTs, text },
+    ])
+    ctx.wake.outbox.notify()
+    return 'failed'
+  }
+}
+
+/** Per route, once per message: its reaction and repost, stored with the marks in one transaction. */
+function storeSupport(ctx: AppContext, eventId: string, plan: Extract<Plan, { kind: 'support' }>): Outcome {
+  const { spot } = plan
+  let routed = 0
+  const fresh = store(ctx, (tx) => {
+    const now = ctx.now()
+    if (!markSeen(tx, now, 'slack-event', eventId)) return false
+    for (const route of plan.routes) {
+      // Keyed by route, not by event: a mention and a message event for one message, or an edit
+      // of a message already reposted, find it taken.
+      if (!markSeen(tx, now, 'slack-support', `${route.reaction}:${spot.channel}:${spot.ts}`)) continue
+      enqueueOutgoing(tx, now, 'slack', supportOutgoing(route, spot))
+      routed++
+    }
+    return true
+  })
+  if (routed) ctx.log.info('slack.support', { event_id: eventId, channel: spot.channel, ts: spot.ts, user: plan.user, routes: plan.routes.map((r) => r.keywords[0]).join(',') })
+  return fresh && routed ? 'support' : 'duplicate'
+}
+
+/** Both keys new: the event id (retries) and the message (a mention and a message event of it). */
+function claim(tx: Db, now: number, eventId: string, spot: { channel: string; ts: string }): boolean {
+  return markSeen(tx, now, 'slack-event', eventId) && markSeen(tx, now, 'slack-message', `${spot.channel}:${spot.ts}`)
+}
+
+/** Runs `fn` in one IMMEDIATE transaction; wakes the outbox when it stored something. */
+function store(ctx: AppContext, fn: (tx: Db) => boolean): boolean {
+  const { db } = ctx.queue
+  const ok = db.transaction((tx) => fn(tx as unknown as Db), { behavior: 'immediate' })
+  if (ok) ctx.wake.outbox.notify()
+  return ok
+}

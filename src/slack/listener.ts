@@ -1,0 +1,113 @@
+// The Socket Mode receiver: one connection to Slack, each envelope handed to `onEvent` and
+// acknowledged once that returns (by then what the event asked for is stored), or at once when it
+// asks for nothing. Drops and `disconnect` envelopes are the SDK's to reconnect; its state changes
+// are logged. Tokens never reach a log line: they are only ever passed to the SDK.
+import type { SlackEvent } from '@slack/types'
+import { SocketModeClient } from '@slack/socket-mode'
+import type { Logger } from '../util/log.ts'
+import { errorText } from '../util/log.ts'
+import { envelopeAck } from './ack.ts'
+import { sdkLogger } from './web-client.ts'
+
+export interface ListenerOptions {
+  appToken: string
+  apiUrl?: string
+  /** the SDK's pong timeout, which is also its reconnect delay */
+  clientPingTimeoutMs?: number
+  log: Logger
+  logLevel: 'debug' | 'info' | 'warn' | 'error'
+  /** handles one event; its result is the outcome label for logs and metrics */
+  onEvent: (eventId: string, event: SlackEvent, meta: { retryNum?: number; retryReason?: string }) => Promise<string>
+  /** counts envelopes: type and outcome */
+  count?: (type: string, outcome: string) => void
+}
+
+export interface Listener {
+  readonly connected: boolean
+  readonly reconnects: number
+  readonly lastEventAt: number | null
+  stop(): Promise<void>
+}
+
+interface EnvelopeArgs {
+  ack: (response?: Record<string, unknown>) => Promise<void>
+  envelope_id: string
+  type: string
+  body?: { event_id?: string; event?: SlackEvent }
+  retry_num?: number
+  retry_reason?: string
+}
+
+export async function startListener(opts: ListenerOptions): Promise<Listener> {
+  const { log } = opts
+  const client = new SocketModeClient({
+    appToken: opts.appToken,
+    clientOptions: opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {},
+    ...(opts.clientPingTimeoutMs ? { clientPingTimeout: opts.clientPingTimeoutMs } : {}),
+    logger: sdkLogger(log, opts.logLevel),
+  })
+  let connected = false
+  let opened = 0
+  let lastEventAt: number | null = null
+
+  client.on('connecting', () => log.info('slack.connecting', {}))
+  client.on('connected', () => {
+    connected = true
+    opened++
+    log.info('slack.connected', { connection: opened })
+  })
+  client.on('reconnecting', () => log.info('slack.reconnecting', {}))
+  // 'close' is the SDK's word for "this connection is gone" (a drop, or a `disconnect` envelope).
+  client.on('close', () => {
+    if (connected) log.warn('slack.connection_lost', { will_reconnect: true })
+    connected = false
+  })
+  client.on('disconnected', () => {
+    connected = false
+    log.info('slack.disconnected', {})
+  })
+
+  client.on('slack_event', async (args: EnvelopeArgs) => {
+    lastEventAt = Date.now()
+    const once = envelopeAck({
+      send: () => args.ack(),
+      onLate: (ms) => log.warn('slack.ack_slow', { envelope: args.envelope_id, elapsed_ms: ms }),
+      onSendError: (e) => log.warn('slack.ack_failed', { envelope: args.envelope_id, error: errorText(e) }),
+    })
+    const event = args.body?.event
+    const eventId = args.body?.event_id
+    let type = args.type
+    let outcome = 'ignored'
+    try {
+      if (args.type === 'events_api' && event && eventId) {
+        type = event.type
+        outcome = await opts.onEvent(eventId, event, { retryNum: args.retry_num, retryReason: args.retry_reason })
+      }
+    } catch (e) {
+      // Acknowledged anyway: a retry of an event that breaks the handler would only break it again.
+      outcome = 'error'
+      log.error('slack.event_failed', { event_id: eventId, type, error: errorText(e) })
+    } finally {
+      await once.ack()
+      opts.count?.(type, outcome)
+      log.debug('slack.event', { event_id: eventId, type, outcome, retry: args.retry_num || undefined })
+    }
+  })
+
+  await client.start()
+  return {
+    get connected() {
+      return connected
+    },
+    get reconnects() {
+      return Math.max(0, opened - 1)
+    },
+    get lastEventAt() {
+      return lastEventAt
+    },
+    async stop() {
+      // A connection that never finishes its close handshake must not hold up shutdown.
+      await Promise.race([client.disconnect(), Bun.sleep(3000)])
+    },
+  }
+}

@@ -1,0 +1,95 @@
+// The Slack front door, started by `ebmbot serve` when both tokens are set: who the bot is
+// (auth.test), where its channels are, the outbox deliverer for door 'slack', the socket listener,
+// and the joins of public channels. A configured channel that does not exist stops the start.
+import type { AppContext } from '../app/context.ts'
+import type { Worker } from '../app/serve.ts'
+import { startDeliverer } from '../notify/deliver.ts'
+import { errorText } from '../util/log.ts'
+import { joinChannel, joinPublicChannels, listChannels, resolveChannel, type ChannelInfo } from './channels.ts'
+import { slackErrorCode } from './errors.ts'
+import { GuestCheck } from './guests.ts'
+import { handleEvent } from './handle-event.ts'
+import { startListener } from './listener.ts'
+import type { SupportRoute } from './support.ts'
+import { slackTransport } from './transport.ts'
+import { createWebClient } from './web-client.ts'
+
+export async function startSlack(ctx: AppContext): Promise<Worker | null> {
+  const { env, log } = ctx
+  const { appToken, botToken } = env.slack
+  if (!appToken || !botToken) {
+    log.info('slack.off', { reason: 'SLACK_APP_TOKEN and SLACK_BOT_TOKEN are not both set' })
+    return null
+  }
+  const patient = createWebClient(botToken, env, log, { mode: 'patient' })
+  const fast = createWebClient(botToken, env, log, { mode: 'fast' })
+
+  const me = await patient.auth.test().catch((e) => {
+    throw new Error(`Slack refused SLACK_BOT_TOKEN (${slackErrorCode(e) ?? errorText(e)})`)
+  })
+  const botUserId = me.user_id!
+  const botName = env.slack.appUsername ?? me.user
+
+  const channels = await listChannels(patient, log)
+  const resolve = (value: string, what: string) => {
+    const id = resolveChannel(value, channels)
+    if (!id) throw new Error(`the ${what} "${value}" is not a channel the bot can see (give its name or id; private channels need groups:read or an id)`)
+    return id
+  }
+  const s = ctx.config.settings
+  if (!s.logs_channel && !env.slack.logsChannel) throw new Error('Slack needs a logs channel: set SLACK_LOGS_CHANNEL (or settings.logs_channel)')
+  if (!s.tech_support_channel && !env.slack.techSupportChannel) throw new Error('Slack needs a tech-support channel: set SLACK_TECH_SUPPORT_CHANNEL (or settings.tech_support_channel)')
+  resolve(ctx.reports.logsChannel, 'logs channel')
+  const techSupport = resolve(ctx.reports.techSupportChannel, 'tech-support channel')
+  const routes: SupportRoute[] = s.support_routes.map((r) => ({
+    keywords: r.keywords,
+    reaction: r.reaction,
+    channel: r.channel ? resolve(r.channel, `support channel for ${r.keywords[0]}`) : techSupport,
+  }))
+
+  // The outbox stores channels as configured (`logs`); the transport posts to their ids.
+  const channelId = (value: string) => resolveChannel(value, channels) ?? value
+  const deliverer = startDeliverer({ queue: ctx.queue, door: 'slack', transport: slackTransport({ web: fast, channelId }), wake: ctx.wake.outbox, log })
+
+  const joins = new Set<Promise<unknown>>()
+  const inBackground = (p: Promise<unknown>) => {
+    joins.add(p)
+    void p.finally(() => joins.delete(p))
+  }
+  const guests = new GuestCheck({ web: fast, log })
+  const deps = { ctx, botUserId, botName, routes, guests, join: (c: string) => inBackground(joinChannel(patient, c, log)) }
+  const listener = await startListener({
+    appToken,
+    apiUrl: env.slack.apiUrl,
+    clientPingTimeoutMs: env.slack.clientPingTimeoutMs,
+    log,
+    logLevel: env.logLevel,
+    onEvent: (eventId, event) => handleEvent(deps, eventId, event),
+    count: (type, outcome) => ctx.metrics.slackEvents.inc({ type, outcome }),
+  }).catch(async (e) => {
+    await deliverer.stop()
+    throw new Error(`could not connect to Slack in socket mode (${slackErrorCode(e) ?? errorText(e)}); check SLACK_APP_TOKEN`)
+  })
+  inBackground(joinMissing(ctx, patient, channels))
+
+  ctx.health.set('slack', () => ({
+    ok: listener.connected,
+    detail: { connected: listener.connected, reconnects: listener.reconnects, last_event_ms_ago: listener.lastEventAt ? ctx.now() - listener.lastEventAt : null },
+  }))
+  log.info('slack.ready', { bot_user: botUserId, bot_name: botName, channels: channels.length, support_routes: routes.length })
+
+  return {
+    name: 'slack',
+    async stop() {
+      // New events stop first; then what is already stored gets one last delivery pass.
+      await listener.stop()
+      await deliverer.stop()
+      await Promise.race([Promise.allSettled([...joins]), Bun.sleep(1000)])
+    },
+  }
+}
+
+async function joinMissing(ctx: AppContext, web: Parameters<typeof joinPublicChannels>[0], channels: ChannelInfo[]) {
+  const joined = await joinPublicChannels(web, channels, ctx.log)
+  if (joined) ctx.log.info('slack.joined_channels', { joined })
+}

@@ -1,0 +1,45 @@
+// Tech-support routes (behaviour §6): which messages call a team, and what the bot stores for them
+// (a reaction on the message, then its permalink posted top-level in the team's channel).
+import type { Outgoing } from '../notify/outgoing.ts'
+
+export interface SupportRoute {
+  keywords: string[]
+  reaction: string
+  /** the team's channel, as an id once resolved at startup */
+  channel: string
+}
+
+// A keyword inside a link does not count: Slack's wrapped links `<https://x/tech-support|label>`
+// (label included: it is link text) and bare `scheme://…` runs.
+const LINKS = /<(?:https?|mailto|ftp):[^>]*>|\b[a-z][a-z0-9+.-]*:\/\/\S+/gi
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/**
+ * A separate word in any case: not preceded by a letter, digit, underscore, hyphen or slash, nor
+ * followed by a letter, digit, underscore or hyphen. So `@tech-support`, `#tech-support`, the word
+ * in backticks and `help - tech-support` count; `tech support`, `my-tech-support`,
+ * `tech-support-bot` and `https://x/tech-support` do not.
+ */
+export function hasKeyword(text: string, keyword: string): boolean {
+  const word = new RegExp(`(?<![\\p{L}\\p{N}_/-])${escapeRe(keyword)}(?![\\p{L}\\p{N}_-])`, 'iu')
+  return word.test(text.replace(LINKS, ' '))
+}
+
+export function matchingRoutes(text: string | undefined, routes: readonly SupportRoute[]): SupportRoute[] {
+  if (!text) return []
+  return routes.filter((r) => r.keywords.some((k) => hasKeyword(text, k)))
+}
+
+/** The reaction first, then the bare permalink (the transport resolves `linkTo`) in the team's channel. */
+export function supportOutgoing(route: SupportRoute, message: { channel: string; ts: string }): Outgoing[] {
+  return [
+    { kind: 'reaction', purpose: 'ack', channel: message.channel, ts: message.ts, name: route.reaction, label: route.keywords[0] },
+    { kind: 'message', purpose: 'escalation', channel: route.channel, threadTs: null, text: '', linkTo: { channel: message.channel, ts: message.ts } },
+  ]
+}
+
+/** In a DM nobody else would see the repost's context, so the bot says where to ask instead. */
+export function directSupportReply(routes: readonly SupportRoute[]): string {
+  const names = routes.map((r) => `\`${r.keywords[0]}\``).join(' or ')
+  return `I can't call ${names} from a direct conversation. Please ask in a channel, mentioning ${names} there, and I'll pass it on.`
+}

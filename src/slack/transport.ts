@@ -1,0 +1,94 @@
+// The outbox's Slack transport: one stored message or reaction becomes Web API calls. Replies and
+// reports go into the request's thread; long output is uploaded as a file; Block Kit that Slack
+// refuses is posted as text with a note, so a result is never lost. Failures become DeliveryErrors
+// the outbox understands (retry later, or give up).
+import type { KnownBlock } from '@slack/types'
+import type { WebClient } from '@slack/web-api'
+import type { Transport } from '../notify/deliver.ts'
+import { MESSAGE_LIMIT, type MessageOut, type Outgoing } from '../notify/outgoing.ts'
+import { slackErrorCode, toDeliveryError } from './errors.ts'
+
+export interface SlackTransportOptions {
+  web: WebClient
+  /** The outbox keeps channels as configured (`logs`); uploads and reactions need ids. */
+  channelId?: (nameOrId: string) => string
+}
+
+export interface Posted {
+  channel: string
+  ts?: string
+  file?: string
+}
+
+export function slackTransport(opts: SlackTransportOptions): Transport {
+  const { web } = opts
+  const idOf = opts.channelId ?? ((c: string) => c)
+
+  async function post(channel: string, threadTs: string | null | undefined, text: string, blocks?: KnownBlock[]): Promise<Posted> {
+    const res = await web.chat.postMessage({ channel, text, ...(threadTs ? { thread_ts: threadTs } : {}), ...(blocks ? { blocks } : {}) })
+    return { channel: res.channel ?? channel, ts: res.ts }
+  }
+
+  async function upload(channel: string, threadTs: string | null | undefined, comment: string, file: { filename: string; content: string }): Promise<Posted> {
+    const what = { filename: file.filename, title: file.filename, content: file.content, ...(comment ? { initial_comment: comment } : {}) }
+    // The SDK's types tell a thread destination from a channel one by the presence of thread_ts.
+    const res = await (threadTs ? web.filesUploadV2({ ...what, channel_id: channel, thread_ts: threadTs }) : web.filesUploadV2({ ...what, channel_id: channel }))
+    return { channel, file: res.files?.[0]?.files?.[0]?.id }
+  }
+
+  /** Blocks first; if Slack refuses them, the same content as text (or a file) with the reason. */
+  async function postBlocks(channel: string, msg: MessageOut, text: string, blocks: KnownBlock[]): Promise<Posted> {
+    try {
+      return await post(channel, msg.threadTs, text, blocks)
+    } catch (e) {
+      const code = slackErrorCode(e)
+      if (!code || !code.includes('block')) throw e
+      const raw = JSON.stringify(blocks, null, 2)
+      const note = `(The job's Block Kit output was unusable: Slack refused it with \`${code}\`; here it is as text.)`
+      const body = '```\n' + raw.replace(/```/g, '`\u200b``') + '\n```'
+      if (body.length + note.length + 1 <= MESSAGE_LIMIT) return post(channel, msg.threadTs, `${body}\n${note}`)
+      return upload(channel, msg.threadTs, note, { filename: 'blocks.json', content: raw })
+    }
+  }
+
+  /** An escalation or support repost carries the request's permalink; without one it still goes out. */
+  async function withLink(text: string, link: { channel: string; ts: string }): Promise<string> {
+    let permalink: string
+    try {
+      const res = await web.chat.getPermalink({ channel: idOf(link.channel), message_ts: link.ts })
+      permalink = res.permalink ?? ''
+    } catch (e) {
+      const err = toDeliveryError(e)
+      if (err.retryable) throw err
+      permalink = `(no link to the message: ${err.message})`
+    }
+    return text ? `${text}\n${permalink}` : permalink
+  }
+
+  async function send(msg: Outgoing): Promise<Posted | null> {
+    if (msg.kind === 'reaction') {
+      try {
+        await web.reactions.add({ channel: idOf(msg.channel), timestamp: msg.ts, name: msg.name })
+      } catch (e) {
+        // Already there (a retried delivery, or a person added it): the message shows it either way.
+        if (slackErrorCode(e) !== 'already_reacted') throw e
+      }
+      return null
+    }
+    const channel = idOf(msg.channel)
+    const text = msg.linkTo ? await withLink(msg.text, msg.linkTo) : msg.text
+    if (msg.file) return upload(channel, msg.threadTs, text, msg.file)
+    if (msg.blocks?.length) return postBlocks(channel, msg, text, msg.blocks)
+    return post(channel, msg.threadTs, text)
+  }
+
+  return {
+    async deliver(msg: Outgoing) {
+      try {
+        return await send(msg)
+      } catch (e) {
+        throw toDeliveryError(e)
+      }
+    },
+  }
+}

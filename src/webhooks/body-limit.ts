@@ -1,0 +1,51 @@
+// Body size guard: refuses on Content-Length before reading anything, and stops reading (never
+// buffering more than the limit) when a chunked body grows past it. The raw bytes it keeps are
+// what signatures are checked against.
+import type { Context, MiddlewareHandler } from 'hono'
+import type { WebEnv } from './web-env.ts'
+
+/** The body's bytes, or null when it is larger than `maxBytes`. */
+export async function readLimited(req: Request, maxBytes: number): Promise<Uint8Array | null> {
+  // RFC 9112 §6.3: with Transfer-Encoding present, Content-Length is not the length; only trust
+  // it alone. A body longer than its Content-Length is cut by the server's framing anyway.
+  const declared = req.headers.get('content-length')
+  if (declared !== null && !req.headers.has('transfer-encoding') && Number(declared) > maxBytes) return null
+  if (!req.body) return new Uint8Array(0)
+  const reader = req.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {})
+      return null
+    }
+    chunks.push(value)
+  }
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.byteLength
+  }
+  return out
+}
+
+export interface BodyLimitOptions {
+  /** bytes; a function when the limit depends on the route (a project's own limit) */
+  maxBytes: number | ((c: Context<WebEnv>) => number)
+  onTooLarge: (c: Context<WebEnv>, maxBytes: number) => Response | Promise<Response>
+}
+
+/** Middleware: reads the body within the limit into `c.var.rawBody`, or answers `onTooLarge`. */
+export function bodyLimit(opts: BodyLimitOptions): MiddlewareHandler<WebEnv> {
+  return async function bodyLimit(c, next) {
+    const max = typeof opts.maxBytes === 'function' ? opts.maxBytes(c) : opts.maxBytes
+    const bytes = await readLimited(c.req.raw, max)
+    if (!bytes) return opts.onTooLarge(c, max)
+    c.set('rawBody', bytes)
+    await next()
+  }
+}

@@ -1,0 +1,56 @@
+// GET /healthz: each part of the bot and how it is doing; 503 when any part is not. For systemd
+// watchdogs, load balancers and people: the JSON says which part and why.
+import { Hono } from 'hono'
+import type { AppContext, WorkerHealth } from '../app/context.ts'
+import { errorText } from '../util/log.ts'
+import { probeDatabase } from './db-probe.ts'
+import { queueStats } from './queue-stats.ts'
+import type { WebEnv } from './web-env.ts'
+
+export interface HealthOptions {
+  /** replaceable in tests; by default a fresh connection takes and drops the write lock */
+  probe?: () => WorkerHealth
+}
+
+/** A startable request waiting this long means the dispatcher is not doing its job. */
+export const lagLimitMs = (ctx: AppContext) => Math.max(30_000, ctx.config.settings.poll_interval * 3000)
+
+export function healthChecks(ctx: AppContext, opts: HealthOptions = {}): Record<string, WorkerHealth> {
+  const checks: Record<string, WorkerHealth> = {}
+  const probe = opts.probe ?? (() => probeDatabase(ctx.queue.file))
+  checks.database = guarded(() => {
+    ctx.queue.sqlite.query('select 1').get() // our own connection, not only the file
+    return probe()
+  })
+  if (checks.database.ok) {
+    checks.queue = guarded(() => {
+      const s = queueStats(ctx.queue.db, ctx.now())
+      // Lag while every slot is busy is the parallel limit at work, not a fault.
+      const saturated = s.running >= ctx.config.settings.max_parallel
+      return { ok: saturated || s.lagMs < lagLimitMs(ctx), detail: { queued: s.queued, running: s.running, lag_seconds: s.lagMs / 1000 } }
+    })
+  }
+  for (const [name, check] of ctx.health) checks[name] = guarded(check)
+  return checks
+}
+
+export function healthRoutes(ctx: AppContext, opts: HealthOptions = {}): Hono<WebEnv> {
+  const app = new Hono<WebEnv>()
+  app.get('/healthz', (c) => {
+    const checks = healthChecks(ctx, opts)
+    const ok = Object.values(checks).every((x) => x.ok)
+    c.set('outcome', ok ? 'healthy' : 'unhealthy')
+    c.header('cache-control', 'no-store')
+    return c.json({ ok, checks }, ok ? 200 : 503)
+  })
+  return app
+}
+
+/** A check that throws is a failing check, not a failing endpoint. */
+function guarded(check: () => WorkerHealth): WorkerHealth {
+  try {
+    return check()
+  } catch (e) {
+    return { ok: false, detail: { error: errorText(e) } }
+  }
+}

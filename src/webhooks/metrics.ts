@@ -1,0 +1,30 @@
+// GET /metrics: the process's Prometheus registry (runs, durations, webhook requests, Slack
+// events) plus queue gauges read from the database at scrape time.
+import { Hono } from 'hono'
+import type { AppContext } from '../app/context.ts'
+import { queueStats, type QueueStats } from './queue-stats.ts'
+import type { WebEnv } from './web-env.ts'
+
+/** Queue gauges; a scrape while the database is unusable omits them rather than failing. */
+export function registerQueueGauges(ctx: AppContext): void {
+  const read = (pick: (s: QueueStats) => number) => () => {
+    try {
+      return [{ value: pick(queueStats(ctx.queue.db, ctx.now())) }]
+    } catch {
+      return []
+    }
+  }
+  ctx.metrics.gauge('ebmbot_jobs_queued', 'Requests waiting to start (pending)', read((s) => s.queued))
+  ctx.metrics.gauge('ebmbot_jobs_running', 'Runs going now', read((s) => s.running))
+  ctx.metrics.gauge('ebmbot_dispatcher_lag_seconds', 'How long the oldest startable request has been due', read((s) => s.lagMs / 1000))
+}
+
+export function metricsRoutes(ctx: AppContext): Hono<WebEnv> {
+  registerQueueGauges(ctx)
+  const app = new Hono<WebEnv>()
+  app.get('/metrics', (c) => {
+    c.set('outcome', 'ok')
+    return c.body(ctx.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' })
+  })
+  return app
+}

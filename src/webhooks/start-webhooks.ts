@@ -1,0 +1,49 @@
+// The web server as a worker of `ebmbot serve`: Bun.serve on WEBHOOK_HOST:WEBHOOK_PORT
+// (127.0.0.1:9000 by default: put a reverse proxy with TLS in front, see the README).
+import type { AppContext } from '../app/context.ts'
+import type { Worker } from '../app/serve.ts'
+import { ConfigError } from '../config/errors.ts'
+import { createWebhookApp } from './app.ts'
+
+/**
+ * The server runs when something needs it: GitHub projects, a job that posts callbacks, or an
+ * explicit WEBHOOK_* address (for /healthz and /metrics alone). A bot with none of these opens no
+ * port, so two bots on one host (or the tests) never fight over 9000.
+ */
+export function webhooksWanted(ctx: AppContext): boolean {
+  const v = ctx.env.vars
+  return !!ctx.config.github || callbackJobs(ctx).length > 0 || !!(v.WEBHOOK_PORT || v.WEBHOOK_HOST || v.WEBHOOK_ORIGIN)
+}
+
+const callbackJobs = (ctx: AppContext) => Object.values(ctx.config.namespaces).flatMap((ns) => Object.values(ns.jobs).filter((j) => j.callback))
+
+export async function startWebhooks(ctx: AppContext): Promise<Worker> {
+  const { host, port, origin } = ctx.env.webhook
+  const needOrigin = callbackJobs(ctx)
+  if (needOrigin.length && !origin) {
+    // A callback URL has to be reachable from the job's point of view; only the operator knows it.
+    throw new ConfigError(
+      ctx.config.source,
+      needOrigin.map((j) => ({
+        path: `namespaces.${j.namespace}.jobs.${j.name}.callback`,
+        message: 'callback jobs need WEBHOOK_ORIGIN (the public base URL of the web server, e.g. https://bot.example.org)',
+      })),
+    )
+  }
+  for (const p of Object.values(ctx.config.github?.projects ?? {})) {
+    const variable = p.secretEnv ?? 'GITHUB_WEBHOOK_SECRET'
+    if (!ctx.env.vars[variable]) ctx.log.warn('github.no_secret', { project: p.name, variable, effect: 'every delivery gets 401' })
+  }
+  const app = createWebhookApp(ctx)
+  // development: false, so an unexpected error can never come back as a page with a stack trace.
+  const server = Bun.serve({ fetch: app.fetch, hostname: host, port, development: false })
+  ctx.log.info('webhooks.listening', { url: server.url.href, projects: Object.keys(ctx.config.github?.projects ?? {}).join(',') })
+  return {
+    name: 'webhooks',
+    async stop() {
+      // Stop accepting, let requests in flight finish: their rows are committed before they answer.
+      await server.stop()
+      ctx.log.info('webhooks.stopped', {})
+    },
+  }
+}

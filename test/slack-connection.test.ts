@@ -1,0 +1,119 @@
+// The socket-mode connection of a real `ebmbot serve`: it survives drops and `disconnect`
+// envelopes without losing or repeating work, logs its state, and refuses to start half-configured.
+import { afterEach, describe, expect, test } from 'bun:test'
+import { botEnv, runBot, startBot } from './support/bot.ts'
+import { startFakeSlack } from './support/fake-slack.ts'
+import { APP_TOKEN, BOT_TOKEN, fakeOptions, GENERAL, startSlackBot, type SlackBot } from './support/slack-bot.ts'
+import { cleanupTemp, EXAMPLE_CONFIG, tempDir } from './support/temp.ts'
+import { waitUntil } from './support/wait.ts'
+
+let s: SlackBot | undefined
+
+afterEach(async () => {
+  if (s) {
+    await s.stop()
+    await s.fake.stop()
+  }
+  s = undefined
+  cleanupTemp()
+})
+
+const inThread = (ts: string) => s!.fake.messages.filter((m) => m.channel === GENERAL && m.thread_ts === ts)
+const runCount = () => s!.query<{ n: number }>('select count(*) as n from runs')[0]!.n
+
+describe('reconnecting', () => {
+  test('after the socket drops the bot reconnects, logs it, and the next command works', async () => {
+    s = await startSlackBot()
+    const { fake } = s
+    fake.dropSockets()
+    await fake.waitFor((f) => f.connectionsOpened === 2 && f.connectionCount === 1, 5000, 'a new connection')
+
+    const event = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello again' })
+    await fake.sendEvent(event).acked
+    await fake.waitFor(() => inThread(event.ts)[0], 5000, 'the report')
+    const log = s.bot.out.stderr
+    expect(log).toContain('event=slack.connection_lost')
+    expect(log).toContain('event=slack.reconnecting')
+    expect(log).toContain('event=slack.connected connection=2')
+  })
+
+  test('a disconnect envelope makes the bot reconnect, and it keeps working', async () => {
+    s = await startSlackBot()
+    const { fake } = s
+    fake.sendDisconnect('refresh_requested')
+    await fake.waitFor((f) => f.connectionsOpened === 2 && f.connectionCount === 1, 5000, 'a new connection')
+
+    const event = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello refreshed' })
+    await fake.sendEvent(event).acked
+    expect((await fake.waitFor(() => inThread(event.ts)[0], 5000, 'the report')).text).toBe('Hello, refreshed!')
+  })
+
+  test('an event whose ack was lost with the socket is redelivered and runs nothing new', async () => {
+    s = await startSlackBot({ fake: { ackTimeoutMs: 1500 } })
+    const { fake } = s
+    // Handling takes a while (a slow user lookup); the socket drops meanwhile and is still down
+    // (Slack slow to hand out a new one) when the ack is due.
+    fake.delay('users.info', 600)
+    fake.delay('apps.connections.open', 1000)
+    const event = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello once' })
+    const sent = fake.sendEvent(event)
+    await Bun.sleep(100)
+    fake.dropSockets()
+    await waitUntil('the request to be stored', () => runCount() === 1, 5000)
+
+    await fake.waitFor((f) => f.deliveries.some((d) => d.retryAttempt === 1 && d.ackedAt !== undefined), 8000, 'the acked redelivery')
+    await fake.waitFor(() => inThread(event.ts)[0], 5000, 'the report')
+    expect(fake.deliveries.map((d) => [d.eventId, d.retryAttempt, d.ackedAt !== undefined])).toEqual([
+      [sent.eventId, 0, false],
+      [sent.eventId, 1, true],
+    ])
+    expect(runCount()).toBe(1)
+    expect(inThread(event.ts)).toHaveLength(1)
+    expect(s.bot.out.stderr).toContain('event=slack.ack_failed')
+  })
+})
+
+describe('starting', () => {
+  test('without both tokens serve runs without Slack and says so', async () => {
+    const stateDir = tempDir()
+    const bot = startBot(['serve', '--config', EXAMPLE_CONFIG], { env: botEnv(stateDir, { SLACK_BOT_TOKEN: BOT_TOKEN }) })
+    await waitUntil('serve to be ready', () => bot.out.stderr.includes('event=serve.ready'), 10_000)
+    bot.proc.kill('SIGTERM')
+    expect(await bot.proc.exited).toBe(0)
+    expect(bot.out.stderr).toContain('event=slack.off')
+    expect(bot.out.stderr).toContain('workers=dispatcher\n')
+  })
+
+  test('a logs channel that does not exist stops the start with exit 1, naming it', async () => {
+    const fake = await startFakeSlack(fakeOptions())
+    try {
+      const env = botEnv(tempDir(), {
+        SLACK_API_URL: fake.apiUrl,
+        SLACK_APP_TOKEN: APP_TOKEN,
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_LOGS_CHANNEL: 'no-such-channel',
+        SLACK_TECH_SUPPORT_CHANNEL: 'tech-support',
+      })
+      const res = await runBot(['serve', '--config', EXAMPLE_CONFIG], { env })
+      expect(res.code).toBe(1)
+      expect(res.stderr).toContain('the logs channel \\"no-such-channel\\" is not a channel the bot can see')
+      expect(fake.connectionsOpened).toBe(0)
+    } finally {
+      await fake.stop()
+    }
+  })
+
+  test('a bot token Slack refuses stops the start with exit 1, without printing the token', async () => {
+    const fake = await startFakeSlack(fakeOptions())
+    try {
+      const wrong = 'xoxb-9999-wrong-token'
+      const env = botEnv(tempDir(), { SLACK_API_URL: fake.apiUrl, SLACK_APP_TOKEN: APP_TOKEN, SLACK_BOT_TOKEN: wrong, SLACK_LOGS_CHANNEL: 'logs', SLACK_TECH_SUPPORT_CHANNEL: 'tech-support' })
+      const res = await runBot(['serve', '--config', EXAMPLE_CONFIG], { env })
+      expect(res.code).toBe(1)
+      expect(res.stderr).toContain('Slack refused SLACK_BOT_TOKEN (invalid_auth)')
+      expect(res.stderr).not.toContain(wrong)
+    } finally {
+      await fake.stop()
+    }
+  })
+})

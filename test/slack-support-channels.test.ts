@@ -1,0 +1,113 @@
+// Tech-support reposts and channel joins by a real `ebmbot serve` (behaviour §6, §7).
+import { afterEach, describe, expect, test } from 'bun:test'
+import type { FakeChannel } from './support/fake-slack.ts'
+import { GENERAL, SUPPORT, startSlackBot, type SlackBot } from './support/slack-bot.ts'
+import { cleanupTemp } from './support/temp.ts'
+
+let s: SlackBot | undefined
+
+afterEach(async () => {
+  if (s) {
+    await s.stop()
+    await s.fake.stop()
+  }
+  s = undefined
+  cleanupTemp()
+})
+
+const permalink = (channel: string, ts: string) => `https://fake.slack/archives/${channel}/p${ts.replace('.', '')}`
+
+describe('tech-support', () => {
+  test('a channel message with the keyword gets the reaction, and its permalink is posted in tech-support once', async () => {
+    s = await startSlackBot()
+    const { fake } = s
+    const msg = fake.channelMessage({ user: 'U1', channel: GENERAL, text: 'the deploy is stuck, @tech-support' })
+    // The same message mentioning the bot arrives as a message event and an app_mention.
+    const mention = { ...fake.mention({ user: 'U2', channel: GENERAL, text: 'demo hello tech-support' }) }
+    const mentionCopy = fake.channelMessage({ user: 'U2', channel: GENERAL, text: mention.text, ts: mention.ts })
+    for (const e of [msg, mention, mentionCopy]) await fake.sendEvent(e).acked
+
+    await fake.waitFor((f) => f.messages.filter((m) => m.channel === SUPPORT).length === 2, 5000, 'two reposts')
+    await Bun.sleep(200)
+    expect(fake.messages.map((m) => [m.channel, m.thread_ts, m.text])).toEqual([
+      [SUPPORT, undefined, permalink(GENERAL, msg.ts)],
+      [SUPPORT, undefined, permalink(GENERAL, mention.ts)],
+    ])
+    expect(fake.reactions).toEqual([
+      { channel: GENERAL, timestamp: msg.ts, name: 'sos' },
+      { channel: GENERAL, timestamp: mention.ts, name: 'sos' },
+    ])
+    // A keyword is never a command: no job ran for the mention.
+    expect(s.query('select id from runs')).toEqual([])
+  })
+
+  test("not in the tech-support channel itself, not for the bot's own messages, not inside a link", async () => {
+    s = await startSlackBot()
+    const { fake } = s
+    const events = [
+      fake.channelMessage({ user: 'U1', channel: SUPPORT, text: 'tech-support: looking at it' }),
+      { ...fake.channelMessage({ user: 'UBOT', channel: GENERAL, text: 'Calling tech-support.' }), bot_id: 'BBOT' },
+      fake.channelMessage({ user: 'U1', channel: GENERAL, text: 'read <https://wiki.example/tech-support>' }),
+    ]
+    for (const e of events) await fake.sendEvent(e).acked
+
+    expect(s.query('select id from outbox')).toEqual([])
+    expect(fake.reactions).toEqual([])
+  })
+
+  test('in a DM the keyword gets a reply saying where to ask, and no repost', async () => {
+    s = await startSlackBot()
+    const { fake } = s
+    const dm = fake.dm({ user: 'U1', text: 'can tech-support help me?' })
+    await fake.sendEvent(dm).acked
+
+    const reply = await fake.waitFor((f) => f.messages.find((m) => m.channel === 'D1'), 5000, 'the reply')
+    expect(reply.thread_ts).toBe(dm.ts)
+    expect(reply.text).toContain("can't call `tech-support` from a direct conversation")
+    expect(fake.messages.filter((m) => m.channel === SUPPORT)).toEqual([])
+    expect(fake.reactions).toEqual([])
+  })
+
+  test('an edit that adds the keyword is reposted once; a second edit is not', async () => {
+    s = await startSlackBot()
+    const { fake } = s
+    const original = fake.channelMessage({ user: 'U1', channel: GENERAL, text: 'the site is down' })
+    const edit = (text: string) => ({
+      type: 'message', subtype: 'message_changed', hidden: true, channel: GENERAL, channel_type: 'channel', ts: `${original.ts}9`, event_ts: `${original.ts}9`,
+      message: { ...original, text, edited: { user: 'U1', ts: `${original.ts}9` } },
+      previous_message: original,
+    })
+    for (const e of [original, edit('the site is down, tech-support'), edit('the site is down, tech-support!!')]) await fake.sendEvent(e).acked
+
+    await fake.waitFor((f) => f.messages.find((m) => m.channel === SUPPORT), 5000, 'the repost')
+    await Bun.sleep(200)
+    expect(fake.messages.map((m) => m.text)).toEqual([permalink(GENERAL, original.ts)])
+    expect(fake.reactions).toHaveLength(1)
+  })
+})
+
+describe('channels', () => {
+  test('at start the bot joins every public channel it is not in, page after page, never private ones', async () => {
+    const many: FakeChannel[] = Array.from({ length: 230 }, (_, i) => ({ id: `CPUB${i}`, name: `project-${i}` }))
+    const secret: FakeChannel = { id: 'GSECRET', name: 'secret', is_private: true }
+    const archived: FakeChannel = { id: 'COLD', name: 'old', is_archived: true }
+    s = await startSlackBot({ fake: { channels: [{ id: 'CLOGS', name: 'logs', is_member: true }, { id: SUPPORT, name: 'tech-support', is_member: true }, ...many, secret, archived] } })
+    const { fake } = s
+
+    await fake.waitFor((f) => f.callsOf('conversations.join').length === 230, 10_000, 'the joins')
+    expect(fake.callsOf('conversations.list').length).toBeGreaterThanOrEqual(2)
+    const joined = new Set(fake.callsOf('conversations.join').map((c) => c.args.channel))
+    expect(joined.has('CPUB0') && joined.has('CPUB229')).toBe(true)
+    expect([...joined].filter((c) => c === 'GSECRET' || c === 'COLD' || c === 'CLOGS')).toEqual([])
+  })
+
+  test('a channel created later is joined at once, and nothing is posted there', async () => {
+    s = await startSlackBot()
+    const { fake } = s
+    await fake.sendEvent(fake.channelCreated({ id: 'CNEW', name: 'new-project' })).acked
+
+    await fake.waitFor((f) => f.callsOf('conversations.join').some((c) => c.args.channel === 'CNEW'), 5000, 'the join')
+    expect(fake.channels.find((c) => c.id === 'CNEW')?.members).toEqual(['UBOT'])
+    expect(fake.messages).toEqual([])
+  })
+})

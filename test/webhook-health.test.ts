@@ -1,0 +1,160 @@
+// /healthz and /metrics through app.request(): each part's state, 503 when the database is gone
+// or locked, when a startable request waits too long, or when a worker says it is unwell; metrics
+// that count what happened.
+import { Database } from 'bun:sqlite'
+import { afterAll, afterEach, describe, expect, test } from 'bun:test'
+import { renameSync } from 'node:fs'
+import { scheduleRequest } from '../src/queue/schedule.ts'
+import { addSuppression } from '../src/queue/suppress.ts'
+import { createWebhookApp } from '../src/webhooks/index.ts'
+import { delivery, pullRequest } from './support/github.ts'
+import { startHarness, type Harness } from './support/harness.ts'
+import { cleanupTemp } from './support/temp.ts'
+
+const YAML = `
+settings: {kill_grace: 1s, poll_interval: 1s}
+namespaces:
+  t:
+    default_channel: '#t'
+    jobs:
+      hello: {run: 'echo hello [name]', report_stdout: true}
+    commands:
+      - {pattern: 'hello [name]', job: hello}
+github:
+  projects:
+    site:
+      triggers:
+        - {event: pull_request, action: closed, merged: true, namespace: t, job: hello, params: {name: pull_request.head.ref}}
+`
+
+let h: Harness
+let app: ReturnType<typeof createWebhookApp>
+afterEach(async () => h && (await h.stop()))
+afterAll(cleanupTemp)
+
+type Health = { ok: boolean; checks: Record<string, { ok: boolean; detail?: Record<string, unknown> }> }
+const health = async () => {
+  const res = await app.request('/healthz')
+  return { status: res.status, body: (await res.json()) as Health }
+}
+const setup = () => {
+  h = startHarness(YAML, { GITHUB_WEBHOOK_SECRET: 'gh-secret' })
+  app = createWebhookApp(h.ctx)
+}
+
+describe('/healthz', () => {
+  test('all well: 200 with the database, queue and dispatcher', async () => {
+    setup()
+    const r = await health()
+    expect(r.status).toBe(200)
+    expect(r.body.ok).toBe(true)
+    expect(Object.keys(r.body.checks).sort()).toEqual(['database', 'dispatcher', 'queue'])
+    expect(r.body.checks.queue).toEqual({ ok: true, detail: { queued: 0, running: 0, lag_seconds: 0 } })
+  })
+
+  test('the database file gone: 503 naming the database; back again: 200', async () => {
+    setup()
+    const file = h.ctx.queue.file
+    renameSync(file, `${file}.moved`)
+    try {
+      const r = await health()
+      expect(r.status).toBe(503)
+      expect(r.body.checks.database!.ok).toBe(false)
+      expect(String(r.body.checks.database!.detail!.error)).toMatch(/unable to open/i)
+    } finally {
+      renameSync(`${file}.moved`, file)
+    }
+    expect((await health()).status).toBe(200)
+  })
+
+  test('the database locked by another writer: 503 within a second, not a hung request', async () => {
+    setup()
+    await h.dispatcher.stop(0) // its heartbeat would wait on the same lock in this very thread
+    const other = new Database(h.ctx.queue.file)
+    other.run('BEGIN IMMEDIATE')
+    try {
+      const started = Date.now()
+      const r = await health()
+      expect(r.status).toBe(503)
+      expect(String(r.body.checks.database!.detail!.error)).toMatch(/locked|busy/i)
+      expect(Date.now() - started).toBeLessThan(1500)
+    } finally {
+      other.run('ROLLBACK')
+      other.close()
+    }
+    const after = await health()
+    expect(after.body.checks.database!.ok).toBe(true)
+  })
+
+  test('a startable request overdue: 503 with the lag; one held by a suppression is not lag', async () => {
+    setup()
+    await h.dispatcher.stop(0)
+    const now = Date.now()
+    const req = { namespace: 't', job: 'hello', jobType: 't_hello', door: 'slack' as const, requestedBy: 'U1', channel: 'C1', requestText: 't hello x', params: { name: 'x' }, command: "echo hello 'x'", delaySeconds: 0 }
+    scheduleRequest(h.ctx.queue.db, now - 120_000, req)
+    const late = await health()
+    expect(late.status).toBe(503)
+    expect(late.body.checks.queue!.ok).toBe(false)
+    expect(late.body.checks.queue!.detail!.lag_seconds as number).toBeGreaterThanOrEqual(120)
+    expect(late.body.checks.dispatcher!.ok).toBe(false) // stopped, and it says so
+    addSuppression(h.ctx.queue.db, now, 't_hello', now - 1000, now + 60_000, 'U1')
+    expect((await health()).body.checks.queue).toMatchObject({ ok: true, detail: { queued: 1, lag_seconds: 0 } })
+  })
+
+  test('a worker reporting trouble (e.g. Slack disconnected) makes it 503; a throwing check too', async () => {
+    setup()
+    h.ctx.health.set('slack', () => ({ ok: false, detail: { connected: false } }))
+    h.ctx.health.set('broken', () => {
+      throw new Error('probe exploded')
+    })
+    const r = await health()
+    expect(r.status).toBe(503)
+    expect(r.body.checks.slack).toEqual({ ok: false, detail: { connected: false } })
+    expect(r.body.checks.broken).toEqual({ ok: false, detail: { error: 'probe exploded' } })
+    expect(r.body.checks.database!.ok).toBe(true)
+  })
+})
+
+describe('/metrics', () => {
+  test('Prometheus text that counts runs, durations, webhook requests and the queue', async () => {
+    setup()
+    const { runId } = await h.say('t hello world')
+    await h.waitForState(runId!, ['succeeded'])
+    const res = await app.request('/github/site', await delivery(pullRequest({ head: 'gh' })))
+    expect(res.status).toBe(200)
+    await h.waitForState(2, ['succeeded'])
+    await app.request('/github/site', await delivery(pullRequest(), { secret: 'wrong' }))
+    await app.request('/github/zzz', await delivery(pullRequest()))
+
+    const m = await app.request('/metrics')
+    expect(m.status).toBe(200)
+    expect(m.headers.get('content-type')).toStartWith('text/plain; version=0.0.4')
+    const text = await m.text()
+    for (const line of [
+      'ebmbot_runs_finished_total{job="t_hello",state="succeeded"} 2',
+      'ebmbot_run_duration_seconds_count{job="t_hello"} 2',
+      'ebmbot_webhook_requests_total{project="site",outcome="queued"} 1',
+      'ebmbot_webhook_requests_total{project="site",outcome="unauthorized"} 1',
+      'ebmbot_webhook_requests_total{project="(unknown)",outcome="unknown_project"} 1',
+      '# TYPE ebmbot_jobs_queued gauge',
+      'ebmbot_jobs_queued 0',
+      'ebmbot_jobs_running 0',
+      'ebmbot_dispatcher_lag_seconds 0',
+    ]) {
+      expect(text.split('\n')).toContain(line)
+    }
+  })
+})
+
+describe('routes', () => {
+  test.each([
+    ['GET', '/'],
+    ['GET', '/github/site'],
+    ['POST', '/healthz/x'],
+    ['GET', '/callbacks/1/x'],
+    ['POST', '/github'],
+  ])('%s %s: 404', async (method, path) => {
+    setup()
+    expect((await app.request(path, { method })).status).toBe(404)
+  })
+})
