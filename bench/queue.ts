@@ -168,7 +168,7 @@ function historyBench(histories: number[], claims: number): string {
 }
 
 export function queueBench(): void {
-  const n = QUICK ? 5_000 : 50_000
+  const n = QUICK ? 5_000 : 20_000
   console.log(`\n## Queue (bun:sqlite, WAL, synchronous=NORMAL, one transaction per operation)\n`)
   console.log(enqueueBench(n))
   console.log()

@@ -128,7 +128,7 @@ describe('confirmation', () => {
 
     const first = await press('rerun', asked.runId!, '700.9')
     const second = await press('rerun', asked.runId!, '700.9')
-    expect(second).toEqual({ kind: 'duplicate' })
+    expect(second).toEqual({ kind: 'duplicate', accepted: false, replies: [] })
     expect('runId' in first && first.runId).toBeGreaterThan(asked.runId!)
     // A rerun of a confirm job asks again.
     expect(getRun(h.ctx.queue.db, (first as { runId: number }).runId)?.state).toBe('awaiting_approval')

@@ -158,7 +158,7 @@ describe('configuration and access', () => {
     expect(replyOf('run HelloFlow', {}, plain)).toContain('Metaflow is not set up')
     expect(say('steps', {}, plain)).toMatchObject({ kind: 'reply' })
     expect((say('steps', {}, plain) as { text: string }).text).toStartWith("Sorry, I didn't understand")
-    expect(say('rerun 7', {}, plain)).toEqual({ kind: 'rerun', id: 7, cleaned: 'rerun 7' })
+    expect(say('rerun 7', {}, plain)).toMatchObject({ kind: 'rerun', id: 7 })
   })
   test('a namespace named like a run-detail word keeps it outside Metaflow threads', () => {
     expect(say('data foo', {}, withData).kind).toBe('schedule')
@@ -168,5 +168,7 @@ describe('configuration and access', () => {
     expect(replyOf('flows', { isGuest: true }, restricted)).toBe('Sorry, only internal members of this workspace may use the `metaflow` commands.')
     expect(replyOf('status', { isGuest: true, ...thread }, restricted)).toContain('only internal members')
     expect(mf('flows', {}, restricted)).toEqual({ kind: 'flows' })
+    // `rerun N` may be any job's: its own namespace's rules decide, when it is carried out.
+    expect(mf('rerun 7', { isGuest: true }, restricted)).toEqual({ kind: 'rerun', id: 7 })
   })
 })

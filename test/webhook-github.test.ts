@@ -22,6 +22,9 @@ namespaces:
         report_stdout: true
       later:
         run: echo later [branch]
+      prod:
+        run: echo prod [branch]
+        confirm: true
     commands:
       - {pattern: 'suppress later from [start] to [end]', action: schedule_suppression, job: later}
       - {pattern: unsuppress later, action: cancel_suppression, job: later}
@@ -31,6 +34,7 @@ github:
       triggers:
         - {event: pull_request, action: closed, merged: true, base_branch: main, namespace: site, job: deploy, params: {branch: pull_request.head.ref}, channel: '#deploys'}
         - {event: pull_request, action: closed, merged: true, base_branch: staging, namespace: site, job: later, params: {branch: pull_request.head.ref}, delay_seconds: 60}
+        - {event: pull_request, action: closed, merged: true, base_branch: production, namespace: site, job: prod, params: {branch: pull_request.head.ref}}
     legacy:
       secret_env: LEGACY_SECRET
       allow_sha1: true
@@ -95,6 +99,17 @@ describe('a matching delivery', () => {
     const notice = await h.waitForMessage((m) => m.purpose === 'notice' && m.channel === '#site')
     expect(notice.text).toContain('`site_later` runs are suppressed until')
     expect(notice.text).toContain('lift the suppression with `site unsuppress later`')
+  })
+
+  test('a trigger for a confirm job asks for approval in the channel and starts nothing until then', async () => {
+    setup()
+    const r = await post('site', await delivery(pullRequest({ base: 'production', head: 'release-1' })))
+    expect(r).toMatchObject({ status: 200, body: { outcome: 'queued', runs: [{ run: 1, job: 'site_prod' }] } })
+    const prompt = await h.waitForMessage((m) => m.channel === '#site' && !!m.blocks)
+    expect(prompt.text).toContain('`site_prod` (run 1) needs approval')
+    expect(JSON.stringify(prompt.blocks)).toContain('ebmbot_approve')
+    await Bun.sleep(300)
+    expect(h.ctx.queue.sqlite.query('select state, approval from runs').get()).toEqual({ state: 'awaiting_approval', approval: 'required' })
   })
 
   test('the legacy project: its own secret variable, SHA-1 allowed, trailing slash accepted', async () => {

@@ -17,13 +17,13 @@ export interface ActionIn extends Omit<MessageIn, 'text' | 'messageTs' | 'isDire
 const VERB: Record<ButtonAction, string> = { approve: 'approve', deny: 'deny', cancel: 'cancel', rerun: 'rerun', logs: 'logs' }
 const ONCE: ButtonAction[] = ['rerun', 'cancel']
 
-export async function handleAction(ctx: AppContext, a: ActionIn): Promise<Handled | { kind: 'duplicate' }> {
+export async function handleAction(ctx: AppContext, a: ActionIn): Promise<Handled> {
   const { action, runId, buttonMessageTs, ...rest } = a
   const key = `${a.channel}:${buttonMessageTs}:${action}`
   const once = ONCE.includes(action)
   if (once && !markSeen(ctx.queue.db, ctx.now(), 'button', key, runId)) {
     ctx.log.info('action.duplicate', { action, run: runId, user: a.user })
-    return { kind: 'duplicate' }
+    return { kind: 'duplicate', accepted: false, replies: [] }
   }
   ctx.log.info('action.pressed', { action, run: runId, user: a.user })
   const handled = await handleMessage(ctx, { ...rest, isDirect: a.isDirect ?? false, text: `${VERB[action]} ${runId}`, messageTs: null })

@@ -1,7 +1,9 @@
 // Carries out the router's decision against the queue, then stores the acknowledgement and
 // replies in the outbox: by the time a front door acknowledges its transport, both the request
 // and everything said about it are durable.
+import { mayRun } from '../commands/access.ts'
 import { route, type Incoming } from '../commands/route.ts'
+import { findJob } from '../config/types.ts'
 import { renderCommand } from '../commands/template.ts'
 import { statusText } from '../commands/status-text.ts'
 import { suppressionWindow, formatUtc } from '../commands/times.ts'
@@ -11,12 +13,14 @@ import { enqueueOutgoing } from '../queue/outbox.ts'
 import { threadRun } from '../queue/history.ts'
 import { snapshot } from '../queue/read.ts'
 import { scheduleRequest, type RequestInput } from '../queue/schedule.ts'
+import type { Db } from '../queue/db.ts'
 import type { Door } from '../queue/schema.ts'
 import { addSuppression, cancelSuppressions } from '../queue/suppress.ts'
 import type { AppContext } from './context.ts'
 import { askForApproval, decide } from './approvals.ts'
-import { metaflowAction, metaflowThreadOf } from './metaflow-actions.ts'
-import { runAction, type Said } from './run-actions.ts'
+import { isImmediate, metaflowAction, metaflowImmediate, metaflowThreadOf } from './metaflow-actions.ts'
+import { askerOf } from './asker.ts'
+import { logsAction, runAction, type ActionResult } from './run-actions.ts'
 
 export interface MessageIn extends Incoming {
   door: Door
@@ -36,27 +40,75 @@ export interface Handled {
 
 export const ACK_REACTION = 'crossed_fingers'
 
-export async function handleMessage(ctx: AppContext, msg: MessageIn, who: { botUserId?: string; botName?: string } = {}): Promise<Handled> {
+export interface HandleOptions {
+  /**
+   * Marks the delivery as taken (Slack event id, message ts) inside the same transaction that
+   * stores the request and the replies: returning false (already taken) stores nothing. So a
+   * crash can neither lose an unacknowledged message nor let its redelivery run it twice.
+   */
+  claim?: (tx: Db) => boolean
+  /** a cheap look before any work: true when the delivery is already known to be taken */
+  taken?: () => boolean
+}
+
+/** `kind: 'duplicate'` when the claim found the delivery already taken. */
+export type HandleResult = Handled
+
+export async function handleMessage(
+  ctx: AppContext,
+  msg: MessageIn,
+  who: { botUserId?: string; botName?: string } = {},
+  opts: HandleOptions = {},
+): Promise<HandleResult> {
   const { db } = ctx.queue
+  if (opts.taken?.()) return { kind: 'duplicate', accepted: false, replies: [] }
   const inThread = !!msg.threadTs && !!msg.messageTs && msg.threadTs !== msg.messageTs
   const thread = inThread ? threadRun(db, msg.channel, msg.threadTs!) : undefined
   const mfThread = metaflowThreadOf(ctx, msg)
   const decision = route({ config: ctx.config, ...who }, { ...msg, threadRun: thread?.id, trusted: msg.door === 'local', threadMetaflow: mfThread && (mfThread.runId ? `${mfThread.flow}/${mfThread.runId}` : mfThread.flow) })
-  const now = ctx.now()
-  const said: Said[] = []
-  const replies = { push: (text: string) => said.push({ text }) }
-  let accepted = false
-  let runId: number | undefined
 
-  switch (decision.kind) {
+  // Work that waits on files or the network happens first, outside the transaction.
+  let prepared: ActionResult | undefined
+  if (decision.kind === 'logs') prepared = await logsAction(ctx, msg, decision)
+  // Metaflow verbs that only queue or change thread state (`run`, `cancel`…) run in the transaction below.
+  const mfWhere = { cleaned: decision.cleaned, thread: mfThread, threadRunId: thread?.id }
+  if (decision.kind === 'metaflow' && !isImmediate(decision.verb)) prepared = await metaflowAction(ctx, msg, decision.verb, mfWhere)
+
+  const result = db.transaction(
+    (tx) => {
+      if (opts.claim && !opts.claim(tx as unknown as Db)) return null
+      const txCtx: AppContext = { ...ctx, queue: { ...ctx.queue, db: tx as unknown as Db } }
+      const res = prepared ?? (decision.kind === 'metaflow' ? metaflowImmediate(txCtx, msg, decision.verb, mfWhere)! : execute(txCtx, msg, decision))
+      const out: Outgoing[] = []
+      if (res.accepted && msg.messageTs) {
+        out.push({ kind: 'reaction', purpose: 'ack', channel: msg.channel, ts: msg.messageTs, name: ACK_REACTION, ...(res.runId ? { label: `run ${res.runId}` } : {}) })
+      }
+      for (const r of res.said) out.push({ kind: 'message', purpose: 'reply', channel: msg.channel, threadTs: msg.threadTs ?? null, ...r })
+      enqueueOutgoing(txCtx.queue.db, ctx.now(), msg.door, out, res.runId)
+      return res
+    },
+    { behavior: 'immediate' },
+  )
+  if (!result) return { kind: 'duplicate', accepted: false, replies: [] }
+  ctx.wake.outbox.notify()
+  return { kind: decision.kind, accepted: !!result.accepted, runId: result.runId, replies: result.said.map((r) => r.text) }
+}
+
+type SyncDecision = Exclude<ReturnType<typeof route>, { kind: 'logs' | 'metaflow' }>
+
+/** The state-changing part of every decision: synchronous, inside the caller's transaction. */
+function execute(ctx: AppContext, msg: MessageIn, decision: ReturnType<typeof route>): ActionResult {
+  const { db } = ctx.queue
+  const now = ctx.now()
+  const d = decision as SyncDecision
+  const reply = (text: string, extra: Omit<ActionResult, 'said'> = {}): ActionResult => ({ said: [{ text }], ...extra })
+  switch (d.kind) {
     case 'reply':
-      replies.push(decision.text)
-      break
+      return reply(d.text)
     case 'status':
-      replies.push(statusText(snapshot(db, now)))
-      break
+      return reply(statusText(snapshot(db, now)))
     case 'schedule': {
-      const { job, params } = decision
+      const { job, params } = d
       const req: RequestInput = {
         namespace: job.namespace,
         job: job.name,
@@ -67,107 +119,59 @@ export async function handleMessage(ctx: AppContext, msg: MessageIn, who: { botU
         threadTs: msg.threadTs,
         messageTs: msg.messageTs,
         isDm: msg.isDirect,
-        requestText: decision.cleaned,
+        requestText: d.cleaned,
         params,
         command: renderCommand(job.run, params),
-        delaySeconds: decision.delaySeconds,
+        delaySeconds: d.delaySeconds,
       }
-      if (job.confirm) {
-        const res = askForApproval(ctx, job, req)
-        said.push(...res.said)
-        accepted = true
-        runId = res.runId
-        break
-      }
+      if (job.confirm) return askForApproval(ctx, job, req)
       const res = scheduleRequest(db, now, req)
-      accepted = true
-      runId = res.run.id
-      if (res.behind) {
-        replies.push(
-          `A \`${job.type}\` job is running (run ${res.behind.id}); this request (run ${res.run.id}) will start after it. ` +
-            `Say \`status\` to see the queue, or \`remove job id ${res.run.id}\` to drop it.`,
-        )
-      }
       ctx.log.info('request.queued', { run: res.run.id, job: job.type, replaced: res.replaced, due_at: res.run.dueAt, door: msg.door, user: msg.user })
       ctx.wake.dispatch.notify()
-      break
+      const said = res.behind
+        ? [{ text: `A \`${job.type}\` job is running (run ${res.behind.id}); this request (run ${res.run.id}) will start after it. Say \`status\` to see the queue, or \`remove job id ${res.run.id}\` to drop it.` }]
+        : []
+      return { said, accepted: true, runId: res.run.id }
     }
-    case 'decide': {
-      const res = decide(ctx, msg, decision.id, decision.approve)
-      said.push(...res.said)
-      accepted = !!res.accepted
-      runId = res.runId
-      break
-    }
+    case 'decide':
+      return decide(ctx, msg, d.id, d.approve)
     case 'cancel_job': {
-      const dropped = cancelPending(db, now, decision.job.type, msg.user)
-      accepted = true
+      const dropped = cancelPending(db, now, d.job.type, msg.user)
       if (dropped) ctx.log.info('request.cancelled', { run: dropped.id, job: dropped.jobType, by: msg.user })
-      break
+      return { said: [], accepted: true }
     }
     case 'suppress': {
-      const window = suppressionWindow(now, decision.start, decision.end)
-      if (!window) {
-        replies.push('Both times must be `HH:MM` (24-hour, UTC, today), with the start before the end, e.g. `from 09:00 to 17:30`.')
-        break
-      }
-      const s = addSuppression(db, now, decision.job.type, window.startAt, window.endAt, msg.user)
-      accepted = true
-      replies.push(`\`${decision.job.type}\` jobs will not start from ${formatUtc(s.startAt)} to ${formatUtc(s.endAt)}.`)
-      break
+      const window = suppressionWindow(now, d.start, d.end)
+      if (!window) return reply('Both times must be `HH:MM` (24-hour, UTC, today), with the start before the end, e.g. `from 09:00 to 17:30`.')
+      const s = addSuppression(db, now, d.job.type, window.startAt, window.endAt, msg.user)
+      return reply(`\`${d.job.type}\` jobs will not start from ${formatUtc(s.startAt)} to ${formatUtc(s.endAt)}.`, { accepted: true })
     }
     case 'cancel_suppression': {
-      const n = cancelSuppressions(db, decision.job.type)
-      accepted = true
-      replies.push(n ? `Lifted the suppression${n === 1 ? '' : 's'} of \`${decision.job.type}\`.` : `\`${decision.job.type}\` had no suppressions.`)
+      const n = cancelSuppressions(db, d.job.type)
       ctx.wake.dispatch.notify()
-      break
+      return reply(n ? `Lifted the suppression${n === 1 ? '' : 's'} of \`${d.job.type}\`.` : `\`${d.job.type}\` had no suppressions.`, { accepted: true })
     }
     case 'remove': {
-      const res = removeJob(db, now, decision.id, msg.user, (run) => !(msg.isGuest && ctx.config.namespaces[run.namespace]?.restricted))
-      if (res.kind === 'unknown') {
-        replies.push(`No running or scheduled job has the number ${decision.id}. Say \`status\` to see them.`)
-      } else if (res.kind === 'refused') {
-        replies.push(`Sorry, only internal members of this workspace may use the \`${res.run.namespace}\` commands.`)
-      } else {
-        accepted = true
-        runId = res.run.id
-        replies.push(
-          res.kind === 'removed'
-            ? `Removed job ${res.run.id} (\`${res.run.jobType}\`).`
-            : `Stopping run ${res.run.id} (\`${res.run.jobType}\`); it will be recorded as cancelled.`,
-        )
-        ctx.wake.dispatch.notify()
-      }
-      break
+      let refusal = ''
+      const res = removeJob(db, now, d.id, msg.user, (run) => {
+        const ns = ctx.config.namespaces[run.namespace]
+        const verdict = ns ? mayRun(ns, findJob(ctx.config, run.jobType), askerOf(msg)) : { ok: true as const }
+        if (!verdict.ok) refusal = verdict.reason
+        return verdict.ok
+      })
+      if (res.kind === 'unknown') return reply(`No running or scheduled job has the number ${d.id}. Say \`status\` to see them.`)
+      if (res.kind === 'refused') return reply(`Sorry, ${refusal}.`)
+      ctx.wake.dispatch.notify()
+      return reply(
+        res.kind === 'removed' ? `Removed job ${res.run.id} (\`${res.run.jobType}\`).` : `Stopping run ${res.run.id} (\`${res.run.jobType}\`); it will be recorded as cancelled.`,
+        { accepted: true, runId: res.run.id },
+      )
     }
     case 'run_status':
-    case 'logs':
     case 'cancel_run':
     case 'rerun':
     case 'quiet':
-    case 'history': {
-      const res = await runAction(ctx, msg, decision)
-      said.push(...res.said)
-      accepted = !!res.accepted
-      runId = res.runId
-      break
-    }
-    case 'metaflow': {
-      const res = await metaflowAction(ctx, msg, decision.verb, { cleaned: decision.cleaned, thread: mfThread, threadRunId: thread?.id })
-      said.push(...res.said)
-      accepted = !!res.accepted
-      runId = res.runId
-      break
-    }
+    case 'history':
+      return runAction(ctx, msg, d)
   }
-
-  const out: Outgoing[] = []
-  if (accepted && msg.messageTs) {
-    out.push({ kind: 'reaction', purpose: 'ack', channel: msg.channel, ts: msg.messageTs, name: ACK_REACTION, ...(runId ? { label: `run ${runId}` } : {}) })
-  }
-  for (const r of said) out.push({ kind: 'message', purpose: 'reply', channel: msg.channel, threadTs: msg.threadTs ?? null, ...r })
-  enqueueOutgoing(db, now, msg.door, out, runId)
-  if (out.length) ctx.wake.outbox.notify()
-  return { kind: decision.kind, accepted, runId, replies: said.map((r) => r.text) }
 }

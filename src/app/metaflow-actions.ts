@@ -10,7 +10,7 @@ import { errorText } from '../util/log.ts'
 import type { AppContext } from './context.ts'
 import type { MessageIn } from './handle-message.ts'
 import { readVerb } from './metaflow-read.ts'
-import { startVerb } from './metaflow-start.ts'
+import { immediateVerb, watchVerb, type ImmediateVerb } from './metaflow-start.ts'
 import type { ActionResult } from './run-actions.ts'
 
 export interface MetaflowCall {
@@ -46,19 +46,35 @@ export async function metaflowAction(
   return res
 }
 
+/**
+ * The verbs that change state and read nothing from Metaflow (`run`, `rerun`, `cancel`, `quiet`,
+ * and plain replies): synchronous, so a caller may carry them out inside the transaction that
+ * stores the request's replies. Null for the verbs that must read Metaflow first.
+ */
+export function metaflowImmediate(
+  ctx: AppContext,
+  msg: MessageIn,
+  verb: MetaflowVerb,
+  where: { cleaned: string; thread: MetaflowThread | undefined; threadRunId: number | undefined },
+): ActionResult | null {
+  if (!isImmediate(verb)) return null
+  if (verb.kind === 'reply') return { said: [{ text: redact(verb.text, ctx.reports.secrets) }] }
+  if (!ctx.metaflow) return { said: [{ text: 'Metaflow is not set up for this bot.' }] }
+  const res = immediateVerb({ ctx, msg, ...where }, verb)
+  for (const s of res.said) s.text = redact(s.text, ctx.reports.secrets)
+  return res
+}
+
+/** Whether metaflowImmediate carries this verb out (no Metaflow read needed). */
+export const isImmediate = (v: MetaflowVerb): v is ImmediateVerb | Extract<MetaflowVerb, { kind: 'reply' }> =>
+  v.kind === 'run' || v.kind === 'rerun' || v.kind === 'cancel' || v.kind === 'quiet' || v.kind === 'reply'
+
 async function carryOut(call: MetaflowCall, verb: MetaflowVerb): Promise<ActionResult> {
   if (verb.kind === 'reply') return { said: [{ text: verb.text }] }
   if (!call.ctx.metaflow) return { said: [{ text: 'Metaflow is not set up for this bot.' }] }
-  switch (verb.kind) {
-    case 'run':
-    case 'rerun':
-    case 'cancel':
-    case 'watch':
-    case 'quiet':
-      return startVerb(call, verb)
-    default:
-      return readVerb(call, verb)
-  }
+  if (isImmediate(verb)) return immediateVerb(call, verb)
+  if (verb.kind === 'watch') return watchVerb(call)
+  return readVerb(call, verb)
 }
 
 function failureText(ctx: AppContext, verb: MetaflowVerb, e: unknown): string {

@@ -18,7 +18,7 @@ import type { MetaflowTask } from '../metaflow/types.ts'
 import { followInThread } from '../queue/metaflow-threads.ts'
 import type { MetaflowThread } from '../queue/schema.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-actions.ts'
-import type { ActionResult, Said } from './run-actions.ts'
+import type { ActionResult } from './run-actions.ts'
 
 type ReadVerb = Exclude<MetaflowVerb, { kind: 'run' | 'rerun' | 'cancel' | 'watch' | 'quiet' | 'reply' }>
 const RUNS_SHOWN = 10
@@ -204,5 +204,3 @@ async function logs(source: MetaflowSource, row: MetaflowThread, verb: Extract<M
   const label = `${row.flow}/${runId}/${verb.step}/${picked.task.task_id}`
   return `${formatLog(label, verb.stream, log.attempt, renderLogTail(log.lines))}${picked.note}`
 }
-
-export type { Said }

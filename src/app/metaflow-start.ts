@@ -21,10 +21,11 @@ import { askerOf } from './asker.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-actions.ts'
 import { runAction, type ActionResult } from './run-actions.ts'
 
-type StartVerb = Extract<MetaflowVerb, { kind: 'run' | 'rerun' | 'cancel' | 'watch' | 'quiet' }>
+/** The verbs that change state without reading Metaflow: synchronous, database work only. */
+export type ImmediateVerb = Extract<MetaflowVerb, { kind: 'run' | 'rerun' | 'cancel' | 'quiet' }>
 const one = (text: string): ActionResult => ({ said: [{ text }] })
 
-export async function startVerb(call: MetaflowCall, verb: StartVerb): Promise<ActionResult> {
+export function immediateVerb(call: MetaflowCall, verb: ImmediateVerb): ActionResult {
   const mf = call.ctx.config.metaflow!
   switch (verb.kind) {
     case 'run':
@@ -39,8 +40,6 @@ export async function startVerb(call: MetaflowCall, verb: StartVerb): Promise<Ac
       }
       return runAction(call.ctx, call.msg, { kind: 'cancel_run', id })
     }
-    case 'watch':
-      return watch(call)
     case 'quiet': {
       const row = call.thread!
       setWatching(call.ctx.queue.db, call.ctx.now(), row.id, false)
@@ -56,15 +55,17 @@ export async function startVerb(call: MetaflowCall, verb: StartVerb): Promise<Ac
  * a run-id file after the new row's id, and the thread must know the row before the dispatcher
  * can start it.
  */
-async function startFlow(call: MetaflowCall, flow: MetaflowFlowConfig, params: Record<string, string>, requestText: string): Promise<ActionResult> {
+function startFlow(call: MetaflowCall, flow: MetaflowFlowConfig, params: Record<string, string>, requestText: string): ActionResult {
   const { ctx, msg } = call
   const mf = ctx.config.metaflow!
   const job = ctx.config.namespaces[mf.namespace]!.jobs[flow.job]!
-  if (!existsSync(flow.file)) {
-    ctx.log.error('metaflow.flow_file_missing', { flow: flow.flow, file: flow.file })
-    return one(`The flow file of \`${flow.flow}\` is missing on the bot's host, so nothing was started. Ask whoever runs the bot to fix \`metaflow.flows.${flow.flow}.file\`.`)
+  // A config pointing at a missing file or folder would fail every run; say so before queueing.
+  const missing = !existsSync(flow.file) ? 'file' : !existsSync(flow.workdir) ? 'workdir' : null
+  if (missing) {
+    ctx.log.error('metaflow.flow_path_missing', { flow: flow.flow, file: flow.file, workdir: flow.workdir })
+    return one(`The ${missing === 'file' ? 'flow file' : 'working directory'} of \`${flow.flow}\` is missing on the bot's host, so nothing was started. Ask whoever runs the bot to fix \`metaflow.flows.${flow.flow}.${missing}\`.`)
   }
-  await prepareRunIdDir(ctx.env.stateDir)
+  prepareRunIdDir(ctx.env.stateDir)
   const launch = launchSettings(mf, ctx.env, ctx.metaflow!)
   const now = ctx.now()
   const { db } = ctx.queue
@@ -115,7 +116,7 @@ async function startFlow(call: MetaflowCall, flow: MetaflowFlowConfig, params: R
 }
 
 /** A flow's rerun rebuilds its command (and run-id file) from the same parameters; any other job reruns as usual. */
-async function rerun(call: MetaflowCall, explicit: number | undefined): Promise<ActionResult> {
+function rerun(call: MetaflowCall, explicit: number | undefined): ActionResult {
   const { ctx, msg } = call
   const mf = ctx.config.metaflow!
   const id = explicit ?? call.thread?.ebmbotRunId ?? call.threadRunId
@@ -134,7 +135,8 @@ async function rerun(call: MetaflowCall, explicit: number | undefined): Promise<
   return startFlow(call, flow, run.params, `rerun ${run.id}: ${run.requestText}`)
 }
 
-async function watch(call: MetaflowCall): Promise<ActionResult> {
+/** `watch` reads the run's status first: only a running run is worth watching. */
+export async function watchVerb(call: MetaflowCall): Promise<ActionResult> {
   const { ctx } = call
   const row = call.thread!
   const db = ctx.queue.db

@@ -31,24 +31,37 @@ export interface ActionResult {
   runId?: number
 }
 
-type RunDecision = Extract<Decision, { kind: 'run_status' | 'logs' | 'cancel_run' | 'rerun' | 'quiet' | 'history' }>
+type RunDecision = Extract<Decision, { kind: 'run_status' | 'cancel_run' | 'rerun' | 'quiet' | 'history' }>
+type LogsDecision = Extract<Decision, { kind: 'logs' }>
 
 const HISTORY_PAGE = 10
 
-export async function runAction(ctx: AppContext, msg: MessageIn, d: RunDecision): Promise<ActionResult> {
-  if (d.kind === 'history') return { said: [history(ctx, d)] }
-  const run = getRun(ctx.queue.db, d.id)
-  if (!run || run.state === 'awaiting_approval' && d.kind === 'logs') return { said: [{ text: `There is no run ${d.id}. Say \`history\` to see recent runs.` }] }
+/** The run a verb is about, or the reply that says why the asker gets nothing. */
+function runFor(ctx: AppContext, msg: MessageIn, id: number, kind: string): Run | ActionResult {
+  const run = getRun(ctx.queue.db, id)
+  if (!run) return { said: [{ text: `There is no run ${id}. Say \`history\` to see recent runs.` }] }
   const ns = ctx.config.namespaces[run.namespace]
-  if (ns && d.kind !== 'run_status') {
+  if (ns && kind !== 'run_status') {
     const verdict = mayRun(ns, findJob(ctx.config, run.jobType), askerOf(msg))
     if (!verdict.ok) return { said: [{ text: `Sorry, ${verdict.reason}.` }] }
   }
+  return run
+}
+
+/** `logs`: reads files, so it runs before the transaction that stores the reply. */
+export async function logsAction(ctx: AppContext, msg: MessageIn, d: LogsDecision): Promise<ActionResult> {
+  const run = runFor(ctx, msg, d.id, d.kind)
+  return 'said' in run ? run : { said: [await logs(ctx, run, d.spec)] }
+}
+
+/** The other run verbs: synchronous, so they run inside the caller's transaction. */
+export function runAction(ctx: AppContext, msg: MessageIn, d: RunDecision): ActionResult {
+  if (d.kind === 'history') return { said: [history(ctx, d)] }
+  const run = runFor(ctx, msg, d.id, d.kind)
+  if ('said' in run) return run
   switch (d.kind) {
     case 'run_status':
       return { said: [{ text: runStatusText(run, ctx.now()) }] }
-    case 'logs':
-      return { said: [await logs(ctx, run, d.spec)] }
     case 'cancel_run': {
       const res = removeJob(ctx.queue.db, ctx.now(), run.id, msg.user)
       if (res.kind === 'unknown') return { said: [{ text: `Run ${run.id} (\`${run.jobType}\`) is not running or scheduled; it ${run.state.replace('_', ' ')}.` }] }

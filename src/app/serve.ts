@@ -6,22 +6,28 @@ import { startSlack } from '../slack/start-slack.ts'
 import { startWebhooks, webhooksWanted } from '../webhooks/index.ts'
 import type { AppContext } from './context.ts'
 
-/** A running part of the bot (a front door, a notifier) that serve stops on shutdown. */
+/**
+ * A running part of the bot (a front door, a notifier) that serve stops on shutdown: `stop` ends
+ * its intake before running jobs are given their grace; `flush` runs after them, so reports of
+ * jobs that finish during the grace are still delivered.
+ */
 export interface Worker {
   name: string
   stop(): Promise<void>
+  flush?(): Promise<void>
 }
 
 export async function serve(ctx: AppContext): Promise<number> {
   const dispatcher = new Dispatcher(ctx)
-  dispatcher.start()
-  // Front doors, each only when configured, in the order they should stop.
+  // Front doors, each only when configured, in the order they should stop. They start before
+  // the dispatcher, so a start that fails (bad Slack token, missing WEBHOOK_ORIGIN) runs no job.
   const workers: Worker[] = []
   if (webhooksWanted(ctx)) workers.push(await startWebhooks(ctx))
   const slack = await startSlack(ctx)
   if (slack) workers.push(slack)
   const metaflowWatcher = startMetaflowWatcher(ctx)
   if (metaflowWatcher) workers.push(metaflowWatcher)
+  dispatcher.start()
   ctx.log.info('serve.ready', { worker: ctx.workerId, state_dir: ctx.env.stateDir, config: ctx.config.source, workers: ['dispatcher', ...workers.map((w) => w.name)].join(',') })
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'))
@@ -34,8 +40,12 @@ export async function serve(ctx: AppContext): Promise<number> {
     ctx.log.error('serve.forced_exit', { running: dispatcher.running })
     process.exit(1)
   }, graceMs + 15_000).unref()
-  for (const w of workers) await w.stop().catch((e) => ctx.log.error('serve.stop_failed', { worker: w.name, error: String(e) }))
+  const each = async (phase: 'stop' | 'flush') => {
+    for (const w of workers) await w[phase]?.().catch((e) => ctx.log.error('serve.stop_failed', { worker: w.name, phase, error: String(e) }))
+  }
+  await each('stop')
   await dispatcher.stop(graceMs)
+  await each('flush')
   ctx.queue.sqlite.close()
   ctx.log.info('serve.stopped', {})
   return 0

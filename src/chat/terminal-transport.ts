@@ -5,6 +5,7 @@ import type { Outgoing } from '../notify/outgoing.ts'
 export function terminalTransport(write: (text: string) => void): Transport {
   return {
     async deliver(msg: Outgoing) {
+      if (msg.kind === 'update') return null // a terminal cannot edit what it printed; the result follows
       if (msg.kind === 'reaction') {
         write(`(:${msg.name}: accepted${msg.label ? `: ${msg.label}` : ''})`)
         return null

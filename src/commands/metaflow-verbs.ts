@@ -79,7 +79,8 @@ export function parseMetaflowVerb(config: Config, msg: Incoming, ws: string[], r
 /** The flows' namespace rules (guests, allow lists) cover every Metaflow verb. */
 function guard(config: Config, msg: Incoming, d: MetaflowDecision): MetaflowDecision {
   const ns = config.namespaces[config.metaflow!.namespace]
-  if (!ns) return d
+  // `rerun N` may name any job: the action applies that job's own rules.
+  if (!ns || (d.verb.kind === 'rerun' && d.verb.id !== undefined)) return d
   const asker = { user: msg.user, groups: msg.groups, channel: msg.channel ?? '', channelName: msg.channelName, isGuest: msg.isGuest, trusted: msg.trusted }
   const job = d.verb.kind === 'run' ? ns.jobs[findFlow(config.metaflow!, d.verb.flow)!.job] : undefined
   const verdict = mayRun(ns, job, asker)

@@ -90,7 +90,7 @@ export const metaflowSchema = z.strictObject({
     .describe('the folder holding the local datastore\'s .metaflow, relative to this file; default METAFLOW_DATASTORE_SYSROOT_LOCAL'),
   namespace: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]*$/i, 'the namespace must be one word of letters, digits and hyphens')
+    .regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'the namespace must be one word of letters, digits and hyphens')
     .max(40)
     .default('metaflow')
     .describe('the namespace its flows run under as ebmbot jobs (`<namespace>_<Flow>`), shown by help and history'),

@@ -30,6 +30,7 @@ import { jobEnvironment } from './job-env.ts'
 import { killGroup } from './kill-group.ts'
 import { runLogDir } from './log-paths.ts'
 import { processStartTime } from './proc.ts'
+import { ProgressReporter } from './progress.ts'
 import { recoverOrphans } from './recover.ts'
 
 interface Live {
@@ -46,10 +47,13 @@ export class Dispatcher {
   private readonly claim: ReturnType<typeof prepareClaim>
   private stopping = false
   private lastPass = Date.now()
+  private readonly progress: ProgressReporter
+  private progressTimer?: ReturnType<typeof setInterval>
   private loop?: Promise<void>
 
   constructor(private readonly ctx: AppContext) {
     this.claim = prepareClaim(ctx.queue.db)
+    this.progress = new ProgressReporter(ctx)
   }
 
   get running(): number {
@@ -61,6 +65,10 @@ export class Dispatcher {
       ok: !this.stopping && this.ctx.now() - this.lastPass < Math.max(30_000, this.ctx.config.settings.poll_interval * 3000),
       detail: { running: this.live.size, last_pass_ms_ago: this.ctx.now() - this.lastPass },
     }))
+    // Progress edits are paced by their own interval and budget, not by the queue loop.
+    this.progressTimer ??= setInterval(() => {
+      if (this.live.size) void this.progress.tick([...this.live.values()]).catch((e) => this.ctx.log.warn('progress.failed', { error: errorText(e) }))
+    }, 1000)
     this.loop ??= this.run()
   }
 
@@ -181,6 +189,7 @@ export class Dispatcher {
     this.stopping = true
     this.ctx.wake.dispatch.notify()
     await this.loop
+    clearInterval(this.progressTimer)
     const all = () => Promise.all([...this.live.values()].map((l) => l.exited))
     const timedOut = await Promise.race([all().then(() => false), Bun.sleep(graceMs).then(() => true)])
     if (timedOut) {

@@ -5,7 +5,8 @@ import { findJob } from '../config/types.ts'
 import { jobSecrets } from './job-env.ts'
 import { finishReport } from '../notify/reports.ts'
 import { finishRun, type Outcome } from '../queue/finish.ts'
-import { enqueueOutgoing } from '../queue/outbox.ts'
+import { enqueueOutgoing, enqueueUpdate } from '../queue/outbox.ts'
+import { finalEdit } from './progress.ts'
 import type { Run } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
 
@@ -33,6 +34,9 @@ export async function recordOutcome(ctx: AppContext, run: Run, owner: string, ou
         const finished = finishRun(tx as unknown as typeof db, ctx.now(), run.id, owner, outcome)
         if (!finished) return undefined
         const messages = finishReport(finished, job, { stdout, stderr }, { ...ctx.reports, secrets })
+        // The progress message's last edit shows the outcome (with Rerun and Logs).
+        const edit = finalEdit(finished)
+        if (edit) enqueueUpdate(tx as unknown as typeof db, ctx.now(), 'slack', edit, finished.id)
         enqueueOutgoing(tx as unknown as typeof db, ctx.now(), replyDoor(finished), messages, finished.id)
         return finished
       },

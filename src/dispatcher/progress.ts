@@ -1,7 +1,8 @@
-// Live progress: a Slack run gets a "running" message in its thread (with a Cancel button) that
-// is edited with the elapsed time and the last line of output, at most once per interval per
-// message and within a budget shared by all runs, so Slack's rate limits hold however many runs
-// are going. The final edit shows the outcome with Rerun and Logs buttons.
+// Live progress: a Slack run still going after one progress interval gets a "running" message in
+// its thread (with a Cancel button), edited with the elapsed time and the last line of output at
+// most once per interval per message and within a budget shared by all runs, so Slack's rate
+// limits hold however many runs are going. The final edit shows the outcome with Rerun and Logs.
+// Quick jobs never get one: their thread holds just the request and the result.
 import { eq } from 'drizzle-orm'
 import type { AppContext } from '../app/context.ts'
 import { formatDuration } from '../commands/times.ts'
@@ -55,12 +56,11 @@ export class ProgressReporter {
   }
 
   /** Posts the editable message for a run that reports to Slack. */
-  begin(run: Run, job: Job): void {
-    if (run.door === 'local' || !job.progress) return
+  private begin(run: Run, now: number, line: string): void {
     const { db } = this.ctx.queue
-    const text = runningText(run, 0, '')
-    const [row] = enqueueOutgoing(db, this.ctx.now(), 'slack', [{ kind: 'message', purpose: 'progress', channel: run.channel, threadTs: run.threadTs, text, blocks: runningBlocks(text, run.id) }], run.id)
-    db.update(runs).set({ progressTs: `outbox:${row!.id}`, progressAt: this.ctx.now() }).where(eq(runs.id, run.id)).run()
+    const text = runningText(run, now - (run.startedAt ?? now), line)
+    const [row] = enqueueOutgoing(db, now, 'slack', [{ kind: 'message', purpose: 'progress', channel: run.channel, threadTs: run.threadTs, text, blocks: runningBlocks(text, run.id) }], run.id)
+    db.update(runs).set({ progressTs: `outbox:${row!.id}`, progressAt: now }).where(eq(runs.id, run.id)).run()
   }
 
   /** Edits the messages of live runs whose interval has passed, while the budget lasts. */
@@ -68,12 +68,19 @@ export class ProgressReporter {
     const { db } = this.ctx.queue
     const interval = this.ctx.config.settings.progress_interval * 1000
     for (const { run: started, job } of live) {
+      if (started.door === 'local' || !job.progress) continue
       const run = db.select().from(runs).where(eq(runs.id, started.id)).get()
-      const row = run && progressRow(run)
-      if (!run || !row || run.quiet || run.state !== 'running') continue
+      if (!run || run.quiet || run.state !== 'running') continue
       const now = this.ctx.now()
-      if (now - (run.progressAt ?? 0) < interval || !this.budget.take(now)) continue
+      const row = progressRow(run)
+      // The first message after one interval of running; each edit one interval after the last.
+      if (now - (row ? (run.progressAt ?? 0) : (run.startedAt ?? now)) < interval || !this.budget.take(now)) continue
       const line = await lastLine(run.stdoutPath, [...this.ctx.reports.secrets, ...jobSecrets(job, this.ctx.env.vars)])
+      if (!row) {
+        this.begin(run, now, line)
+        this.ctx.wake.outbox.notify()
+        continue
+      }
       const text = runningText(run, now - (run.startedAt ?? now), line)
       enqueueUpdate(db, now, 'slack', { kind: 'update', purpose: 'progress', channel: run.channel, editOf: row, text, blocks: runningBlocks(text, run.id) }, run.id)
       db.update(runs).set({ progressAt: now }).where(eq(runs.id, run.id)).run()

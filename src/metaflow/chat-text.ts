@@ -38,7 +38,7 @@ export function metaflowHelp(mf: MetaflowConfig, where: string): string {
 export function threadHelp(t: ThreadState): string {
   const lines: string[] = []
   if (!t.runId) {
-    lines.push(`This thread is waiting for \`${t.flow}\` to start${t.ebmbot ? ` (run ${t.ebmbot.id}, ${stateWords(t.ebmbot.state)})` : ''}; Metaflow has not given it a run id yet.`)
+    lines.push(`This thread is waiting for \`${t.flow}\` to start${t.ebmbot ? ` (run ${t.ebmbot.id} ${jobState(t.ebmbot.state)})` : ''}; Metaflow has not given it a run id yet.`)
   } else {
     lines.push(`This thread follows \`${pathspecOf(t)}\`${t.ebmbot ? `, started here as run ${t.ebmbot.id}` : ''}. Ask here:`)
     lines.push(
@@ -78,13 +78,18 @@ export function startedNotice(pathspec: string, ebmbotRunId: number, watching: b
 
 /** `status` and friends before the flow has reported its run id. */
 export function notStartedYet(t: ThreadState): string {
-  const how = t.ebmbot ? ` Run ${t.ebmbot.id} is ${stateWords(t.ebmbot.state)}.` : ''
+  const how = t.ebmbot ? ` Run ${t.ebmbot.id} ${jobState(t.ebmbot.state)}.` : ''
   const final = t.ebmbot && !['pending', 'running', 'awaiting_approval'].includes(t.ebmbot.state)
   return final
     ? `\`${t.flow}\` never reported a Metaflow run id.${how} Its report above says why; \`logs\` shows its output.`
     : `\`${t.flow}\` has not started a Metaflow run yet.${how}`
 }
 
-function stateWords(state: string): string {
-  return ({ awaiting_approval: 'waiting for approval', pending: 'queued', timed_out: 'timed out' } as Record<string, string>)[state] ?? state
+/** "Run 5 is queued", "Run 5 failed", "Run 5 was cancelled". */
+function jobState(state: string): string {
+  const words: Record<string, string> = {
+    awaiting_approval: 'is waiting for approval', pending: 'is queued', running: 'is running', succeeded: 'succeeded',
+    failed: 'failed', timed_out: 'timed out', cancelled: 'was cancelled', lost: 'was lost when the bot restarted',
+  }
+  return words[state] ?? `is ${state}`
 }

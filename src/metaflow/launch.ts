@@ -1,6 +1,7 @@
 // Starting a configured flow as an ebmbot job: the exact bash command (metaflow.md §8) and the
 // run-id file through which the bot learns which Metaflow run the job became.
-import { mkdir, readFile, stat } from 'node:fs/promises'
+import { mkdirSync } from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { shellQuote } from '../commands/template.ts'
 import type { MetaflowFlowConfig } from '../config/metaflow-config.ts'
@@ -53,8 +54,9 @@ export function runIdFilePath(stateDir: string, ebmbotRunId: number): string {
   return join(stateDir, 'metaflow', 'run-ids', String(Math.trunc(ebmbotRunId)))
 }
 
-export async function prepareRunIdDir(stateDir: string): Promise<void> {
-  await mkdir(join(stateDir, 'metaflow', 'run-ids'), { recursive: true })
+/** Synchronous, so a flow can be queued inside the transaction that stores the request. */
+export function prepareRunIdDir(stateDir: string): void {
+  mkdirSync(join(stateDir, 'metaflow', 'run-ids'), { recursive: true })
 }
 
 /** Metaflow writes the id (no newline) before any step runs; null until then, or if it is not an id. */

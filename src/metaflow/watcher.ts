@@ -44,17 +44,22 @@ export function startMetaflowWatcher(ctx: AppContext, options: WatcherOptions = 
   /** rows whose last read failed, so an outage is logged once per row, not every pass */
   const failing = new Set<number>()
 
-  async function check(row: MetaflowThread): Promise<void> {
+  async function check(seen: MetaflowThread): Promise<void> {
+    let row = seen
     if (row.runId === null) {
-      const linked = await learnRunId(ctx, row)
-      if (linked.runId !== null || row.ebmbotRunId === null) return
-      const job = getRun(ctx.queue.db, row.ebmbotRunId)
-      // Its job ended without Metaflow writing a run id (bad parameter, missing Python…): the
-      // job's own failure report says why. Look once more, in case it wrote the id and ended
-      // between the two reads, then stop looking.
-      if (job && WAITING.includes(job.state)) return
-      if ((await learnRunId(ctx, row)).runId === null) recordStatus(ctx.queue.db, ctx.now(), row, 'not_started')
-      return
+      row = await learnRunId(ctx, row)
+      if (row.runId === null) {
+        const job = row.ebmbotRunId === null ? undefined : getRun(ctx.queue.db, row.ebmbotRunId)
+        // Its job ended without Metaflow writing a run id (bad parameter, missing Python…): the
+        // job's own failure report says why. Look once more, in case it wrote the id and ended
+        // between the two reads, then stop looking.
+        if (!job || WAITING.includes(job.state)) return
+        row = await learnRunId(ctx, row)
+        if (row.runId === null) {
+          recordStatus(ctx.queue.db, ctx.now(), row, 'not_started')
+          return
+        }
+      }
     }
     if (!row.watching) return
     const alive = await processAlive(ctx, row.flow, row.runId, row)

@@ -98,10 +98,12 @@ export function startDeliverer(deps: DelivererDeps) {
     get busy() {
       return busy
     },
+    /** Ends the loop after one last pass, so what was stored meanwhile is not left waiting. */
     async stop() {
       stopped = true
       deps.wake.notify()
       await done
+      await pass().catch((e) => deps.log.error('outbox.pass_failed', { error: errorText(e) }))
     },
   }
 }

@@ -41,7 +41,7 @@ export interface UpdateOut {
   blocks?: KnownBlock[]
 }
 
-export type Outgoing = MessageOut | ReactionOut
+export type Outgoing = MessageOut | ReactionOut | UpdateOut
 
 /** Slack keeps messages readable under 4,000 characters; longer output goes as a file. */
 export const MESSAGE_LIMIT = 4000

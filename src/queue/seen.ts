@@ -13,3 +13,7 @@ export function markSeen(db: Db, now: number, source: string, key: string, runId
 export function unmarkSeen(db: Db, source: string, key: string): void {
   db.delete(seen).where(and(eq(seen.source, source), eq(seen.key, key))).run()
 }
+
+export function isSeen(db: Db, source: string, key: string): boolean {
+  return !!db.select({ key: seen.key }).from(seen).where(and(eq(seen.source, source), eq(seen.key, key))).get()
+}

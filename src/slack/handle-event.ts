@@ -1,19 +1,23 @@
 // One Slack event made durable: a command becomes a request (through the shared handleMessage), a
 // support keyword becomes a stored reaction and repost, a new channel is joined. Each message is
-// handled once: its event id and its `channel:ts` go into the seen table before the work, so
-// Slack's retries and the mention-plus-message pair of one message find it taken.
+// handled once: its event id and its `channel:ts` go into the seen table in the same transaction
+// as the work, so Slack's retries and the mention-plus-message pair of one message find it taken,
+// and a crash before that commit leaves nothing taken for the redelivery.
 import type { SlackEvent } from '@slack/types'
 import type { AppContext } from '../app/context.ts'
+import { handleAction } from '../app/handle-action.ts'
 import { handleMessage } from '../app/handle-message.ts'
 import { cleanText } from '../commands/clean.ts'
 import type { Outgoing } from '../notify/outgoing.ts'
 import { redact } from '../notify/redact.ts'
 import type { Db } from '../queue/db.ts'
 import { enqueueOutgoing } from '../queue/outbox.ts'
-import { markSeen } from '../queue/seen.ts'
+import { isSeen, markSeen } from '../queue/seen.ts'
 import { errorText } from '../util/log.ts'
 import { planEvent, type Plan } from './events.ts'
+import type { GroupMembership } from './groups.ts'
 import type { GuestCheck } from './guests.ts'
+import { readPress } from './interactive.ts'
 import { directSupportReply, supportOutgoing, type SupportRoute } from './support.ts'
 
 export interface EventDeps {
@@ -22,6 +26,8 @@ export interface EventDeps {
   botName?: string
   routes: readonly SupportRoute[]
   guests: GuestCheck
+  groups?: GroupMembership
+  channelName?: (id: string) => string | undefined
   /** joins a channel in the background (nothing to store, so nothing to wait for) */
   join: (channel: string) => void
 }
@@ -60,15 +66,19 @@ async function runCommand(deps: EventDeps, eventId: string, plan: Extract<Plan, 
   // Looked up before the claim: the claim-to-request window then holds no network wait.
   const needsGuestCheck = Object.values(ctx.config.namespaces).some((ns) => ns.restricted)
   const isGuest = needsGuestCheck ? await deps.guests.isGuest(plan.user) : false
-  // The claim commits before the request does (handleMessage runs its own transactions), so a
-  // crash in between loses this message rather than running it twice.
-  if (!store(ctx, (tx) => claim(tx, ctx.now(), eventId, spot))) return 'duplicate'
+  const who = await accessFacts(deps, plan.user, spot.channel)
   try {
+    // The marks are taken in the same transaction that stores the request and its replies.
     const res = await handleMessage(
       ctx,
-      { door: 'slack', text: plan.text, user: plan.user, isGuest, isDirect: plan.isDirect, channel: spot.channel, threadTs: spot.threadTs, messageTs: spot.ts },
+      { door: 'slack', text: plan.text, user: plan.user, isGuest, isDirect: plan.isDirect, channel: spot.channel, threadTs: spot.threadTs, messageTs: spot.ts, ...who },
       { botUserId, botName },
+      {
+        taken: () => isSeen(ctx.queue.db, 'slack-event', eventId) || isSeen(ctx.queue.db, 'slack-message', `${spot.channel}:${spot.ts}`),
+        claim: (tx) => claim(tx, ctx.now(), eventId, spot),
+      },
     )
+    if (res.kind === 'duplicate') return 'duplicate'
     return res.accepted ? 'queued' : 'replied'
   } catch (e) {
     // Behaviour §6: say so where it was asked, briefly (no stack, no secrets); not escalated.
@@ -83,6 +93,33 @@ async function runCommand(deps: EventDeps, eventId: string, plan: Extract<Plan, 
     ctx.wake.outbox.notify()
     return 'failed'
   }
+}
+
+/** A button press: the verb it stands for, through the same rules as typed text. */
+export async function handlePress(deps: EventDeps, payload: Record<string, unknown>): Promise<Outcome> {
+  const press = readPress(payload)
+  if (!press) return 'ignored'
+  const { ctx } = deps
+  const isGuest = Object.values(ctx.config.namespaces).some((ns) => ns.restricted) ? await deps.guests.isGuest(press.user) : false
+  const res = await handleAction(ctx, {
+    door: 'slack',
+    action: press.action,
+    runId: press.runId,
+    buttonMessageTs: press.messageTs,
+    user: press.user,
+    isGuest,
+    isDirect: press.channel.startsWith('D'),
+    channel: press.channel,
+    threadTs: press.threadTs,
+    ...(await accessFacts(deps, press.user, press.channel)),
+  })
+  return res.kind === 'duplicate' ? 'duplicate' : res.accepted ? 'queued' : 'replied'
+}
+
+/** The user's configured groups and the channel's name, for access rules (looked up only when used). */
+async function accessFacts(deps: EventDeps, user: string, channel: string): Promise<{ groups?: string[]; channelName?: string }> {
+  const groups = deps.groups ? await deps.groups.of(user) : undefined
+  return { groups, channelName: deps.channelName?.(channel) }
 }
 
 /** Per route, once per message: its reaction and repost, stored with the marks in one transaction. */

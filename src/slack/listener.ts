@@ -18,6 +18,8 @@ export interface ListenerOptions {
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   /** handles one event; its result is the outcome label for logs and metrics */
   onEvent: (eventId: string, event: SlackEvent, meta: { retryNum?: number; retryReason?: string }) => Promise<string>
+  /** handles a button press (a `block_actions` payload), after the envelope is acknowledged */
+  onInteractive?: (payload: Record<string, unknown>) => Promise<string>
   /** counts envelopes: type and outcome */
   count?: (type: string, outcome: string) => void
 }
@@ -33,7 +35,7 @@ interface EnvelopeArgs {
   ack: (response?: Record<string, unknown>) => Promise<void>
   envelope_id: string
   type: string
-  body?: { event_id?: string; event?: SlackEvent }
+  body?: { event_id?: string; event?: SlackEvent; type?: string }
   retry_num?: number
   retry_reason?: string
 }
@@ -79,7 +81,13 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     let type = args.type
     let outcome = 'ignored'
     try {
-      if (args.type === 'events_api' && event && eventId) {
+      if (args.type === 'interactive' && args.body && opts.onInteractive) {
+        // Button presses are acknowledged at once (Slack shows an error after 3 s otherwise);
+        // what they do is idempotent, so a press lost to a crash can simply be pressed again.
+        await once.ack()
+        type = `interactive:${args.body.type ?? 'unknown'}`
+        outcome = await opts.onInteractive(args.body as Record<string, unknown>)
+      } else if (args.type === 'events_api' && event && eventId) {
         type = event.type
         outcome = await opts.onEvent(eventId, event, { retryNum: args.retry_num, retryReason: args.retry_reason })
       }

@@ -4,14 +4,16 @@
 import type { AppContext } from '../app/context.ts'
 import type { Worker } from '../app/serve.ts'
 import { startDeliverer } from '../notify/deliver.ts'
+import { getOutgoing } from '../queue/outbox.ts'
 import { errorText } from '../util/log.ts'
 import { joinChannel, joinPublicChannels, listChannels, resolveChannel, type ChannelInfo } from './channels.ts'
 import { slackErrorCode } from './errors.ts'
 import { GuestCheck } from './guests.ts'
-import { handleEvent } from './handle-event.ts'
+import { configuredGroups, GroupMembership } from './groups.ts'
+import { handleEvent, handlePress } from './handle-event.ts'
 import { startListener } from './listener.ts'
 import type { SupportRoute } from './support.ts'
-import { slackTransport } from './transport.ts'
+import { slackTransport, type Posted } from './transport.ts'
 import { createWebClient } from './web-client.ts'
 
 export async function startSlack(ctx: AppContext): Promise<Worker | null> {
@@ -49,7 +51,12 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
 
   // The outbox stores channels as configured (`logs`); the transport posts to their ids.
   const channelId = (value: string) => resolveChannel(value, channels) ?? value
-  const deliverer = startDeliverer({ queue: ctx.queue, door: 'slack', transport: slackTransport({ web: fast, channelId }), wake: ctx.wake.outbox, log })
+  const sentAs = (id: number) => {
+    const row = getOutgoing(ctx.queue.db, id)
+    if (!row || row.state === 'failed') return null
+    return row.state === 'sent' ? ((row.result as Posted | null) ?? null) : undefined
+  }
+  const deliverer = startDeliverer({ queue: ctx.queue, door: 'slack', transport: slackTransport({ web: fast, channelId, sentAs }), wake: ctx.wake.outbox, log })
 
   const joins = new Set<Promise<unknown>>()
   const inBackground = (p: Promise<unknown>) => {
@@ -57,7 +64,9 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
     void p.finally(() => joins.delete(p))
   }
   const guests = new GuestCheck({ web: fast, log })
-  const deps = { ctx, botUserId, botName, routes, guests, join: (c: string) => inBackground(joinChannel(patient, c, log)) }
+  const groups = new GroupMembership({ web: fast, groups: configuredGroups(ctx.config), log })
+  const channelName = (id: string) => channels.find((c) => c.id === id)?.name
+  const deps = { ctx, botUserId, botName, routes, guests, groups, channelName, join: (c: string) => inBackground(joinChannel(patient, c, log)) }
   const listener = await startListener({
     appToken,
     apiUrl: env.slack.apiUrl,
@@ -65,6 +74,7 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
     log,
     logLevel: env.logLevel,
     onEvent: (eventId, event) => handleEvent(deps, eventId, event),
+    onInteractive: (payload) => handlePress(deps, payload),
     count: (type, outcome) => ctx.metrics.slackEvents.inc({ type, outcome }),
   }).catch(async (e) => {
     await deliverer.stop()
@@ -81,8 +91,10 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
   return {
     name: 'slack',
     async stop() {
-      // New events stop first; then what is already stored gets one last delivery pass.
-      await listener.stop()
+      await listener.stop() // no new events; the notifier keeps delivering while jobs finish
+    },
+    async flush() {
+      // What is already stored (including reports of jobs that finished in the grace) gets one last pass.
       await deliverer.stop()
       await Promise.race([Promise.allSettled([...joins]), Bun.sleep(1000)])
     },

@@ -4,14 +4,19 @@
 // the outbox understands (retry later, or give up).
 import type { KnownBlock } from '@slack/types'
 import type { WebClient } from '@slack/web-api'
-import type { Transport } from '../notify/deliver.ts'
-import { MESSAGE_LIMIT, type MessageOut, type Outgoing } from '../notify/outgoing.ts'
+import { DeliveryError, type Transport } from '../notify/deliver.ts'
+import { MESSAGE_LIMIT, type MessageOut, type Outgoing, type UpdateOut } from '../notify/outgoing.ts'
 import { slackErrorCode, toDeliveryError } from './errors.ts'
 
 export interface SlackTransportOptions {
   web: WebClient
   /** The outbox keeps channels as configured (`logs`); uploads and reactions need ids. */
   channelId?: (nameOrId: string) => string
+  /**
+   * Where an earlier outbox message ended up (its channel id and ts), for edits: `undefined` while
+   * it is still waiting to be sent, `null` when it never will be.
+   */
+  sentAs?: (outboxId: number) => Posted | null | undefined
 }
 
 export interface Posted {
@@ -65,7 +70,17 @@ export function slackTransport(opts: SlackTransportOptions): Transport {
     return text ? `${text}\n${permalink}` : permalink
   }
 
+  /** Edits a message posted earlier; an edit of a message that was never posted is dropped. */
+  async function edit(msg: UpdateOut): Promise<Posted | null> {
+    const original = opts.sentAs?.(msg.editOf)
+    if (original === undefined) throw new DeliveryError('the message to edit has not been posted yet', true)
+    if (!original?.ts) return null
+    await web.chat.update({ channel: original.channel, ts: original.ts, text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) })
+    return original
+  }
+
   async function send(msg: Outgoing): Promise<Posted | null> {
+    if (msg.kind === 'update') return edit(msg)
     if (msg.kind === 'reaction') {
       try {
         await web.reactions.add({ channel: idOf(msg.channel), timestamp: msg.ts, name: msg.name })
@@ -87,7 +102,7 @@ export function slackTransport(opts: SlackTransportOptions): Transport {
       try {
         return await send(msg)
       } catch (e) {
-        throw toDeliveryError(e)
+        throw e instanceof DeliveryError ? e : toDeliveryError(e)
       }
     },
   }

@@ -2,6 +2,7 @@
 // delivery id: the id is recorded only if the requests are, so GitHub gets a 2xx only once they
 // are committed, and a redelivery after a refusal or a crash is processed normally.
 import { and, eq } from 'drizzle-orm'
+import { askForApproval } from '../app/approvals.ts'
 import { replyDoor, type AppContext } from '../app/context.ts'
 import { renderCommand } from '../commands/template.ts'
 import { formatUtc } from '../commands/times.ts'
@@ -9,7 +10,8 @@ import type { Namespace } from '../config/types.ts'
 import type { MessageOut } from '../notify/outgoing.ts'
 import type { Db } from '../queue/db.ts'
 import { enqueueOutgoing } from '../queue/outbox.ts'
-import { scheduleRequest, type ScheduleResult } from '../queue/schedule.ts'
+import { getRun } from '../queue/read.ts'
+import { scheduleRequest, type RequestInput, type ScheduleResult } from '../queue/schedule.ts'
 import { seen } from '../queue/schema.ts'
 import { markSeen } from '../queue/seen.ts'
 import { isActive, openSuppressions } from '../queue/suppress.ts'
@@ -50,8 +52,7 @@ export function scheduleDelivery(ctx: AppContext, d: Delivery, fired: Fired[]): 
         const results = fired.map(({ trigger: t, params }) => {
           const ns = ctx.config.namespaces[t.namespace]!
           const job = ns.jobs[t.job]!
-          // Nested transaction = savepoint: scheduleRequest keeps its own atomic unit inside ours.
-          const res = scheduleRequest(q, now, {
+          const req: RequestInput = {
             namespace: t.namespace,
             job: t.job,
             jobType: t.jobType,
@@ -63,7 +64,16 @@ export function scheduleDelivery(ctx: AppContext, d: Delivery, fired: Fired[]): 
             params,
             command: renderCommand(job.run, params),
             delaySeconds: t.delaySeconds,
-          })
+          }
+          if (job.confirm) {
+            // A job that needs confirmation needs it from GitHub too: the prompt (with Approve and
+            // Deny) goes to the trigger's channel, and nothing starts until someone decides.
+            const asked = askForApproval({ ...ctx, queue: { ...ctx.queue, db: q } }, job, req)
+            enqueueOutgoing(q, now, 'slack', asked.said.map((m) => ({ kind: 'message' as const, purpose: 'notice' as const, channel: t.channel, threadTs: null, ...m })), asked.runId)
+            return { run: getRun(q, asked.runId!)!, replaced: false }
+          }
+          // Nested transaction = savepoint: scheduleRequest keeps its own atomic unit inside ours.
+          const res = scheduleRequest(q, now, req)
           const notice = suppressedNotice(q, now, ns, t.job, res)
           if (notice) enqueueOutgoing(q, now, replyDoor(res.run), [notice], res.run.id)
           return res

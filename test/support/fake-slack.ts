@@ -191,6 +191,8 @@ export class FakeSlack {
   readonly deliveries: Delivery[] = []
   readonly acks: Ack[] = []
   readonly users = new Map<string, FakeUser>()
+  /** user group id -> member user ids, for usergroups.users.list */
+  readonly usergroups = new Map<string, string[]>()
   readonly channels: FakeChannel[]
   /** How many WebSocket connections were ever opened (open or not). */
   connectionsOpened = 0
@@ -602,6 +604,10 @@ export class FakeSlack {
       return { ok: true }
     },
 
+    'usergroups.users.list': (args) => {
+      const members = this.usergroups.get(String(args.usergroup))
+      return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' }
+    },
     'users.info': (args) => {
       const id = String(args.user)
       const u = this.users.get(id)

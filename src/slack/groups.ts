@@ -1,0 +1,47 @@
+// Slack user group membership for access rules: only the groups the config names are looked
+// up (usergroups.users.list), each cached briefly. A failed lookup counts as "not a member".
+import type { WebClient } from '@slack/web-api'
+import type { Config } from '../config/types.ts'
+import { errorText, type Logger } from '../util/log.ts'
+
+const TTL_MS = 5 * 60_000
+
+/** Every user group id the config mentions, in allow lists and approvers. */
+export function configuredGroups(config: Config): string[] {
+  const ids = new Set<string>()
+  for (const ns of Object.values(config.namespaces)) {
+    for (const g of [...(ns.allow?.groups ?? []), ...(ns.approvers?.groups ?? [])]) ids.add(g)
+    for (const job of Object.values(ns.jobs)) for (const g of [...(job.allow?.groups ?? []), ...(job.approvers?.groups ?? [])]) ids.add(g)
+  }
+  return [...ids]
+}
+
+export class GroupMembership {
+  private cache = new Map<string, { members: Set<string>; at: number }>()
+
+  constructor(
+    private readonly opts: { web: WebClient; groups: string[]; log: Logger; now?: () => number },
+  ) {}
+
+  /** The configured groups `user` belongs to. */
+  async of(user: string): Promise<string[]> {
+    const out: string[] = []
+    for (const g of this.opts.groups) if ((await this.members(g)).has(user)) out.push(g)
+    return out
+  }
+
+  private async members(group: string): Promise<Set<string>> {
+    const now = (this.opts.now ?? Date.now)()
+    const hit = this.cache.get(group)
+    if (hit && now - hit.at < TTL_MS) return hit.members
+    try {
+      const res = await this.opts.web.usergroups.users.list({ usergroup: group })
+      const members = new Set(res.users ?? [])
+      this.cache.set(group, { members, at: now })
+      return members
+    } catch (e) {
+      this.opts.log.warn('slack.group_lookup_failed', { group, error: errorText(e) })
+      return new Set()
+    }
+  }
+}

@@ -1,0 +1,183 @@
+// `run <Flow>` from chat: a stand-in flow script (python3, Metaflow's CLI and local datastore
+// layout) started as an ebmbot job, followed in the thread through its run-id file; good and bad
+// parameters, a failing step, cancel, quiet, rerun, and the piped local chat.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { count } from 'drizzle-orm'
+import { getThread } from '../src/queue/metaflow-threads.ts'
+import { getRun } from '../src/queue/read.ts'
+import { runs } from '../src/queue/schema.ts'
+import type { MessageOut } from '../src/notify/outgoing.ts'
+import { botEnv, runBot } from './support/bot.ts'
+import { startHarness, type Harness } from './support/harness.ts'
+import { makeTempSysroot } from './support/metaflow-fixtures.ts'
+import { writeStandInFlow } from './support/stand-in-flow.ts'
+import { cleanupTemp, tempDir, writeConfig } from './support/temp.ts'
+
+let sysroot: string
+let flowFile: string
+let yaml: string
+let h: Harness
+
+beforeAll(async () => {
+  sysroot = await makeTempSysroot()
+  flowFile = await writeStandInFlow(tempDir())
+  yaml = `settings: {kill_grace: 1s, poll_interval: 1s}
+namespaces: {}
+metaflow:
+  datastore_sysroot: ${sysroot}
+  watch_interval: 100ms
+  flows:
+    HelloFlow:
+      file: ${flowFile}
+      params:
+        alpha: {help: a number}
+        seconds: {}
+        mode: {choices: [fast, full]}
+    GoneFlow:
+      file: /nonexistent/gone.py
+`
+  h = startHarness(yaml, {}, { metaflowWatcher: true })
+})
+afterAll(async () => {
+  await h.stop()
+  await rm(sysroot, { recursive: true, force: true })
+  cleanupTemp()
+})
+
+let n = 0
+const inThread = (t: string) => ({ threadTs: t, messageTs: `${t}${++n}` })
+const startedIn = (t: string) => h.waitForMessage((m) => m.threadTs === t && m.text.startsWith(':rocket:'))
+const runIdOf = (m: MessageOut) => /`HelloFlow\/(\d+)`/.exec(m.text)![1]!
+const notices = (t: string, prefix: string) => h.messages().filter((m) => m.threadTs === t && m.text.startsWith(prefix))
+const runCount = () => h.ctx.queue.db.select({ n: count() }).from(runs).get()!.n
+
+describe('run <Flow> with good parameters', () => {
+  const T = '700.1'
+  let runId = ''
+  let jobId = 0
+
+  test('queues the flow as an ebmbot job whose command carries the parameters and a run-id file', async () => {
+    const res = await h.say('run HelloFlow alpha=0.5 seconds=2', { threadTs: T, messageTs: T })
+    jobId = res.runId!
+    expect(res.accepted).toBe(true)
+    expect(res.replies[0]).toBe(`Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${jobId}. I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`)
+    const row = getRun(h.ctx.queue.db, jobId)!
+    expect(row.jobType).toBe('metaflow_HelloFlow')
+    expect(row.params).toEqual({ alpha: '0.5', seconds: '2' })
+    expect(row.command).toContain(`METAFLOW_USER='ebmbot' METAFLOW_DATASTORE_SYSROOT_LOCAL='${sysroot}' exec 'python3' '${flowFile}' run`)
+    expect(row.command).toEndWith(`--run-id-file '${join(h.ctx.env.stateDir, 'metaflow', 'run-ids', String(jobId))}' --alpha '0.5' --seconds '2'`)
+  })
+  test('follows the Metaflow run in the thread: started, running, then finished, once each', async () => {
+    runId = runIdOf(await startedIn(T))
+    expect(runId).toMatch(/^\d{16}$/)
+    expect(await reply('status')).toMatch(new RegExp(`^\`HelloFlow/${runId}\`: still running \\(for \\d+s\\)\\. Started here as run ${jobId} \\(running\\)\\. I will post here when it ends\\.$`))
+    const done = await h.waitForMessage((m) => m.threadTs === T && m.text.startsWith(':white_check_mark: `HelloFlow/'), 15_000)
+    expect(done.text).toMatch(new RegExp(`^:white_check_mark: \`HelloFlow/${runId}\` succeeded in \\ds\\.$`))
+    expect((await h.waitForState(jobId, ['succeeded'])).state).toBe('succeeded')
+    await Bun.sleep(400) // several more watcher passes
+    expect(notices(T, ':rocket:')).toHaveLength(1)
+    expect(notices(T, ':white_check_mark: `HelloFlow/')).toHaveLength(1)
+  })
+  test('the thread then answers about that run: params, data, logs', async () => {
+    expect(await reply('params')).toBe(`Parameters of \`HelloFlow/${runId}\`:\n• \`alpha\` = 0.5\n• \`mode\` = 'fast'\n• \`seconds\` = 2.0`)
+    expect(await reply('data message')).toMatch(/^`message` \(str, \d+ bytes\): 'hello from fast'$/)
+    expect(await reply('logs start')).toBe(`Stdout of \`HelloFlow/${runId}/start/1\`:\n\`\`\`\nstarting with alpha=0.5\n\`\`\``)
+    // `logs` alone is still the ebmbot job's own output: Metaflow's progress lines.
+    expect(await reply('logs')).toContain(`Workflow starting (run-id ${runId}):`)
+    const help = await reply('help')
+    expect(help).toStartWith(`This thread follows \`HelloFlow/${runId}\`, started here as run ${jobId}. Ask here:`)
+    expect(help).toContain('`rerun`: start it again with the same parameters')
+  })
+  test('rerun starts it again with the same parameters and follows the new run', async () => {
+    const res = await h.say('rerun', inThread(T))
+    expect(res.replies[0]).toStartWith(`Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${res.runId}.`)
+    expect(res.runId).toBeGreaterThan(jobId)
+    expect(getRun(h.ctx.queue.db, res.runId!)!.requestText).toBe(`rerun ${jobId}: run HelloFlow alpha=0.5 seconds=2`)
+    const second = await h.waitForMessage((m) => m.threadTs === T && m.text.startsWith(`:rocket: Run ${res.runId} started`))
+    expect(runIdOf(second)).not.toBe(runId)
+    await h.waitForState(res.runId!, ['succeeded'], 15_000)
+  })
+
+  async function reply(text: string): Promise<string> {
+    return (await h.say(text, inThread(T))).replies[0]!
+  }
+})
+
+describe('run <Flow> with bad parameters', () => {
+  test('refused by the bot: a clear error and nothing queued', async () => {
+    const before = runCount()
+    expect((await h.say('run HelloFlow beta=1')).replies[0]).toBe('`HelloFlow` has no parameter `beta` that chat may set. Parameters: `alpha`, `seconds`, `mode`. Nothing was started.')
+    expect((await h.say('run HelloFlow mode=slow')).replies[0]).toBe('`mode` must be one of `fast`, `full`, not `slow`. Nothing was started.')
+    expect(runCount()).toBe(before)
+  })
+  test('a flow whose file is missing is refused before anything is queued', async () => {
+    const before = runCount()
+    expect((await h.say('run GoneFlow')).replies[0]).toBe("The flow file of `GoneFlow` is missing on the bot's host, so nothing was started. Ask whoever runs the bot to fix `metaflow.flows.GoneFlow.file`.")
+    expect(runCount()).toBe(before)
+  })
+  test('refused by the flow itself: the job fails with Metaflow\'s message and no run is followed', async () => {
+    const T = '710.1'
+    const res = await h.say('run HelloFlow alpha=abc', { threadTs: T, messageTs: T })
+    await h.waitForState(res.runId!, ['failed'])
+    const report = await h.waitForMessage((m) => m.threadTs === T && m.purpose === 'report' && m.text.includes('failed with exit code 2'))
+    expect(report.text).toContain("Error: Invalid value for '--alpha': 'abc' is not a valid float.")
+    await waitFor(() => getThread(h.ctx.queue.db, 'C1', T)?.lastStatus === 'not_started')
+    expect((await h.say('status', inThread(T))).replies[0]).toBe(`\`HelloFlow\` never reported a Metaflow run id. Run ${res.runId} failed. Its report above says why; \`logs\` shows its output.`)
+    expect(notices(T, ':rocket:')).toHaveLength(0)
+  })
+})
+
+describe('a failing flow, cancel and quiet', () => {
+  test('a failed step is posted once, with the way to its error output', async () => {
+    const T = '720.1'
+    const res = await h.say('run HelloFlow alpha=-1', { threadTs: T, messageTs: T })
+    const runId = runIdOf(await startedIn(T))
+    const failed = await h.waitForMessage((m) => m.threadTs === T && m.text.startsWith(':x: `HelloFlow/'), 15_000)
+    expect(failed.text).toMatch(new RegExp(`^:x: \`HelloFlow/${runId}\` failed after \\ds \\(step start failed\\)\\. Say \`logs start stderr\` to see why\\.$`))
+    await h.waitForState(res.runId!, ['failed'])
+    expect((await h.say('logs start stderr', inThread(T))).replies[0]).toContain('ValueError: alpha must not be negative')
+  })
+  test('cancel in the thread stops the ebmbot job; the run is then lost, and said so once', async () => {
+    const T = '730.1'
+    const res = await h.say('run HelloFlow seconds=30', { threadTs: T, messageTs: T })
+    const runId = runIdOf(await startedIn(T))
+    const cancel = await h.say('cancel', { ...inThread(T), user: 'U9' })
+    expect(cancel.replies[0]).toBe(`Stopping run ${res.runId} (\`metaflow_HelloFlow\`); it will be recorded as cancelled.`)
+    expect((await h.waitForState(res.runId!, ['cancelled'])).cancelledBy).toBe('U9')
+    const lost = await h.waitForMessage((m) => m.threadTs === T && m.text.startsWith(':warning: `HelloFlow/'))
+    expect(lost.text).toBe(`:warning: \`HelloFlow/${runId}\` is lost: its process exited without finishing.`)
+    await Bun.sleep(300)
+    expect(notices(T, ':warning: `HelloFlow/')).toHaveLength(1)
+  })
+  test('quiet stops the notices for that run', async () => {
+    const T = '740.1'
+    const res = await h.say('run HelloFlow seconds=1', { threadTs: T, messageTs: T })
+    await startedIn(T)
+    expect((await h.say('quiet', inThread(T))).replies[0]).toMatch(/^No more notices about `HelloFlow\/\d+` here; `watch` turns them back on\.$/)
+    await h.waitForState(res.runId!, ['succeeded'], 15_000)
+    await Bun.sleep(400)
+    expect(notices(T, ':white_check_mark: `HelloFlow/')).toHaveLength(0)
+  })
+})
+
+describe('local chat', () => {
+  test('piped: the run is started, followed and reported in the terminal, then the session ends', async () => {
+    const dir = tempDir()
+    const file = writeConfig(dir, yaml.replace('watch_interval: 100ms', 'watch_interval: 200ms'))
+    const out = await runBot(['chat', '--config', file], { env: botEnv(join(dir, 'state')), input: 'run HelloFlow alpha=2 mode=full\n' })
+    expect(out.code).toBe(0)
+    expect(out.stdout).toContain('Starting `HelloFlow` with alpha=2 mode=full as run 1.')
+    expect(out.stdout).toMatch(/:rocket: Run 1 started `HelloFlow\/\d+`/)
+    expect(out.stdout).toMatch(/:white_check_mark: `HelloFlow\/\d+` succeeded in \ds\./)
+  }, 20_000)
+})
+
+async function waitFor(probe: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms
+  while (!probe()) {
+    if (Date.now() > until) throw new Error('timed out')
+    await Bun.sleep(20)
+  }
+}
