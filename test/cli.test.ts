@@ -45,6 +45,24 @@ describe('ebmbot chat (piped)', () => {
   })
 })
 
+describe('run verbs in local chat take run numbers', () => {
+  test('status, logs, cancel and rerun by number; history', async () => {
+    const state = tempDir()
+    const first = await runBot(['chat'], { env: botEnv(state), input: 'demo fail\ndemo sleep 30\nstatus 2\ncancel 2\n' })
+    // A second session reads what the first left behind, once run 1 has surely finished.
+    const second = await runBot(['chat'], { env: botEnv(state), input: 'logs 1 stderr\nrerun 1\nhistory\n' })
+    const r = { code: first.code || second.code, stdout: first.stdout + second.stdout }
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/Run 2, `demo_sleep`: \*(scheduled|running)\*/)
+    // Depending on timing the sleep was still queued or already going; either way it is stopped.
+    expect(r.stdout).toMatch(/Cancelled run 2 \(`demo_sleep`\) before it started\.|Stopping run 2 \(`demo_sleep`\)/)
+    expect(r.stdout).toContain('Last lines of stderr of run 1 (`demo_fail`, failed):\n```\nsomething went wrong\n```')
+    expect(r.stdout).toContain('Rerunning run 1 as run 3 (`demo_fail`).')
+    expect(r.stdout).toContain('Runs, newest first (page 1 of 1, 3 in all)')
+    expect(r.stdout).toMatch(/`demo_fail` failed with exit code 3 \(run 3/)
+  }, 20_000)
+})
+
 describe('config check', () => {
   test('a valid file prints a summary and exits 0', async () => {
     const r = await runBot(['config', 'check', '--config', EXAMPLE_CONFIG], { env: botEnv(tempDir()) })

@@ -21,10 +21,19 @@ namespaces:
       hello:
         run: sleep 4; echo Hello, [name]
         report_stdout: true
+      leaky:
+        run: echo "connecting with $DEMO_SECRET"; echo "failed using $DEMO_SECRET" >&2; exit 2
+        env: [{name: DEMO_SECRET, secret: true}]
+        report_stdout: true
+      quick:
+        run: echo quick [n]
+        report_stdout: true
     commands:
       - {pattern: chatty, job: chatty, help: a chatty ten-second job}
       - {pattern: sleeper, job: sleeper, help: sleeps a minute}
       - {pattern: "hello [name]", job: hello, help: say hello after a pause}
+      - {pattern: leaky, job: leaky, help: prints a secret and fails}
+      - {pattern: "quick [n]", job: quick, help: a quick one}
   prod:
     description: Production
     allow: {groups: [SOPS, SLEADS], channels: ["#deploys"]}
@@ -34,8 +43,13 @@ namespaces:
         run: echo deployed [env]
         report_stdout: true
         confirm: true
+      hotfix:
+        run: echo hotfix
+        confirm: true
+        confirm_timeout: 1s
     commands:
       - {pattern: "deploy [env]", job: deploy, help: deploy to an environment}
+      - {pattern: hotfix, job: hotfix, help: an urgent fix}
 `
 
 let s: SlackBot | undefined
@@ -202,5 +216,73 @@ describe('confirmation and access', () => {
     expect(await say('UOPS', GENERAL, 'prod deploy x')).toBe('Sorry, the `prod` commands may only be run in #deploys.')
     expect(await say('UOTHER', DEPLOYS, 'prod deploy x')).toBe('Sorry, you are not on the list of people who may run the `prod` commands.')
     expect(s.query('select count(*) as n from runs')).toEqual([{ n: 0 }])
+  })
+})
+
+describe('the run thread, typed', () => {
+  test('status, logs, cancel and rerun typed in the thread act on its run', async () => {
+    s = await start()
+    const { fake } = s
+    const ask = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo chatty' })
+    await fake.sendEvent(ask).acked
+    await fake.waitFor(() => runState(1) === 'running', 5000, 'the run to start')
+    const say = async (text: string) => {
+      const before = thread(GENERAL, ask.ts).length
+      await fake.sendEvent(fake.mention({ user: 'U1', channel: GENERAL, text, thread_ts: ask.ts })).acked
+      return fake.waitFor(() => thread(GENERAL, ask.ts).slice(before).find((m) => m.user === 'UBOT' && !hasAction(m, 'ebmbot_cancel'))?.text, 5000, `the answer to ${text}`)
+    }
+    expect(await say('status')).toStartWith('Run 1, `demo_chatty`: *running*')
+    await Bun.sleep(1200)
+    const logs = await say('logs')
+    expect(logs).toMatch(/Last lines of stdout of run 1.*\n```\nstep 1 token=\[redacted\]\nstep 2 token=\[redacted\]/s)
+    // In the thread a number is a line count: `logs 1` is the last line only.
+    expect(await say('logs 1')).toMatch(/```\nstep \d+ token=\[redacted\]\n```$/)
+    expect(logs).not.toContain('sk-live-very-secret')
+    expect(await say('cancel')).toBe('Stopping run 1 (`demo_chatty`); it will be recorded as cancelled.')
+    await fake.waitFor(() => runState(1) === 'cancelled', 8000, 'the cancel')
+    expect(await say('rerun')).toStartWith('Rerunning run 1 as run 2')
+    await fake.waitFor(() => runState(2) === 'running', 5000, 'the rerun to start')
+  }, 20_000)
+
+  test('a secret printed by a failing job is masked in the report and the escalation', async () => {
+    s = await start()
+    const { fake } = s
+    const ask = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo leaky' })
+    await fake.sendEvent(ask).acked
+    const report = await fake.waitFor(() => thread(GENERAL, ask.ts).find((m) => m.text?.includes('failed with exit code 2')), 5000, 'the failure report')
+    expect(report.text).toContain('failed using [redacted]')
+    await fake.waitFor(() => fake.messages.some((m) => m.channel === 'CSUPPORT'), 5000, 'the escalation')
+    expect(JSON.stringify(fake.messages)).not.toContain('sk-live-very-secret')
+  })
+
+  test('history lists runs newest first, filtered and paged', async () => {
+    s = await start()
+    const { fake } = s
+    for (let i = 1; i <= 11; i++) {
+      await fake.sendEvent(fake.mention({ user: 'U1', channel: GENERAL, text: `demo quick ${i}` })).acked
+      await fake.waitFor(() => runState(i) === 'succeeded', 5000, `run ${i}`)
+    }
+    const ask = fake.mention({ user: 'U1', channel: GENERAL, text: 'history demo quick' })
+    await fake.sendEvent(ask).acked
+    const page1 = await fake.waitFor(() => thread(GENERAL, ask.ts)[0]?.text, 5000, 'history')
+    expect(page1).toContain('Runs of `demo_quick`, newest first (page 1 of 2, 11 in all)')
+    expect(page1.indexOf('[11]')).toBeLessThan(page1.indexOf('[10]'))
+    expect(page1).toContain('Say `history demo quick page 2` for older runs.')
+    const ask2 = fake.mention({ user: 'U1', channel: GENERAL, text: 'history demo quick page 2' })
+    await fake.sendEvent(ask2).acked
+    expect(await fake.waitFor(() => thread(GENERAL, ask2.ts)[0]?.text, 5000, 'page 2')).toContain('• [1] `demo_quick` succeeded, by <@U1>')
+    const ask3 = fake.mention({ user: 'U1', channel: GENERAL, text: 'history failed' })
+    await fake.sendEvent(ask3).acked
+    expect(await fake.waitFor(() => thread(GENERAL, ask3.ts)[0]?.text, 5000, 'filtered')).toBe('No runs that failed yet.')
+  }, 30_000)
+
+  test('a confirmation nobody answers times out and says so in the thread', async () => {
+    s = await start()
+    const { fake } = s
+    fake.usergroups.set('SOPS', ['UOPS'])
+    const ask = fake.mention({ user: 'UOPS', channel: DEPLOYS, text: 'prod hotfix' })
+    await fake.sendEvent(ask).acked
+    await fake.waitFor(() => thread(DEPLOYS, ask.ts).some((m) => m.text?.includes('Nobody approved run 1')), 6000, 'the timeout notice')
+    expect(s.query('select state, approval from runs')).toEqual([{ state: 'cancelled', approval: 'expired' }])
   })
 })
