@@ -9,6 +9,7 @@ import { configSummary } from './app/summary.ts'
 import { runChat } from './chat/chat-session.ts'
 import { readEnvironment, secretValues } from './config/env.ts'
 import { ConfigError } from './config/errors.ts'
+import { configReference } from './config/docs.ts'
 import { jsonSchema } from './config/schema.ts'
 import { resolveConfig } from './config/source.ts'
 import { openQueue } from './queue/db.ts'
@@ -22,6 +23,7 @@ commands:
   migrate           apply database migrations and exit
   config check      validate the config and print a summary
   config schema     print the config's JSON Schema (for editors)
+  config docs       print the configuration reference (Markdown)
   explain "TEXT"    show what a message would run, without running anything
   version           print the version
 
@@ -70,11 +72,15 @@ async function main(argv: string[]): Promise<number> {
         console.log(JSON.stringify(jsonSchema(), null, 2))
         return 0
       }
+      if (sub === 'docs') {
+        process.stdout.write(configReference())
+        return 0
+      }
       if (sub === 'check') {
         console.log(configSummary(load()))
         return 0
       }
-      throw new UsageError('config takes "check" or "schema"')
+      throw new UsageError('config takes "check", "schema" or "docs"')
     case 'explain': {
       const text = [sub, ...rest].filter((x) => x !== undefined).join(' ')
       if (!text) throw new UsageError('explain needs the message text, e.g. ebmbot explain "demo hello world"')

@@ -109,3 +109,20 @@ test('docs/config.schema.json is the schema the loader uses (regenerate with `bu
   const committed = JSON.parse(await Bun.file(join(import.meta.dir, '..', 'docs', 'config.schema.json')).text())
   expect(committed).toEqual(JSON.parse(JSON.stringify(jsonSchema())))
 })
+
+test('docs/configuring.md is the reference generated from the schema (regenerate with `bun run config:schema`)', async () => {
+  const { configReference } = await import('../src/config/docs.ts')
+  const committed = await Bun.file(join(import.meta.dir, '..', 'docs', 'configuring.md')).text()
+  expect(committed).toBe(configReference())
+  // Every key the loader knows is documented, defaults included.
+  expect(committed).toContain('| `settings.default_timeout` | number or string | `3600` |')
+  expect(committed).toContain('| `namespaces.<name>.jobs.<name>.confirm` | boolean | `false` |')
+})
+
+test("the README's example config loads", async () => {
+  const readme = await Bun.file(join(import.meta.dir, '..', 'README.md')).text()
+  const yaml = /## Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1]
+  expect(yaml).toBeDefined()
+  const config = loadConfigText(yaml!, 'README.md', { stateDir: '/s' })
+  expect(config.namespaces.op!.jobs.deploy).toMatchObject({ confirm: true, timeoutSeconds: 1800, reportFormat: 'code' })
+})

@@ -33,7 +33,9 @@ const typeOf = (n: Node): string => {
 }
 
 function walk(node: Node, path: string, rows: Row[], required: boolean): void {
-  const def = node.default !== undefined ? `\`${JSON.stringify(node.default)}\`` : required ? 'required' : ''
+  // An object's default is the sum of its keys' defaults, each shown on its own row.
+  const shown = node.default !== undefined && (node.type !== 'object' || Array.isArray(node.default))
+  const def = shown ? `\`${JSON.stringify(node.default)}\`` : required ? 'required' : ''
   if (path) rows.push({ key: `\`${path}\``, type: typeOf(node), def, text: (node.description ?? '').replace(/\|/g, '\\|') })
   const objectLike = node.anyOf?.find((a) => a.properties) ?? node
   for (const [k, child] of Object.entries(objectLike.properties ?? {})) {

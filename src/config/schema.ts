@@ -56,16 +56,16 @@ const allowSchema = z.strictObject({
   groups: ids.describe('Slack user group ids (S...) whose members may run it'),
   channels: ids.describe('channels where it may be invoked (ids or #names); empty means anywhere'),
 })
-const approversSchema = z.strictObject({ users: ids, groups: ids })
+const approversSchema = z.strictObject({ users: ids.describe('Slack user ids who may approve'), groups: ids.describe('Slack user group ids whose members may approve') })
 
 export const jobSchema = z.strictObject({
   run: z.string().min(1).describe('bash command template; [param] placeholders are replaced by shell-quoted values'),
-  description: z.string().optional(),
+  description: z.string().optional().describe('shown in help and history'),
   timeout: duration.optional().describe('kill the job (whole process group) after this long; default settings.default_timeout'),
   env: z.array(envVar).default([]).describe('extra environment variables the job may see (allowlist)'),
   report_stdout: z.boolean().default(false).describe('post the job output when it succeeds'),
   report_success: z.boolean().default(true).describe('post a one-line success notice'),
-  report_format: z.enum(REPORT_FORMATS).default('text'),
+  report_format: z.enum(REPORT_FORMATS).default('text').describe('text, code (a code block), blocks (Block Kit JSON printed by the job) or file'),
   callback: z.boolean().default(false).describe('give the job EBMBOT_CALLBACK_URL to post into its thread'),
   allow: allowSchema.optional().describe('who may run this job, narrowing the namespace rule'),
   confirm: z.boolean().default(false).describe('wait for the requester or an approver to press Approve (or say yes) before it starts'),
@@ -76,21 +76,21 @@ export const jobSchema = z.strictObject({
 
 export const commandSchema = z.strictObject({
   pattern: z.string().min(1).describe('words after the namespace; [name] captures one or more words'),
-  help: z.string().default(''),
-  action: z.enum(ACTIONS).default('schedule_job'),
-  job: name('job'),
-  delay_seconds: z.number().int().min(0).max(7 * 24 * 3600).default(0),
+  help: z.string().default('').describe('one line shown by `<namespace> help`'),
+  action: z.enum(ACTIONS).default('schedule_job').describe('what the command does with its job'),
+  job: name('job').describe('the job (in this namespace) the command acts on'),
+  delay_seconds: z.number().int().min(0).max(7 * 24 * 3600).default(0).describe('schedule the job this many seconds later'),
 })
 
 export const namespaceSchema = z.strictObject({
-  description: z.string().default(''),
+  description: z.string().default('').describe('shown in help'),
   restricted: z.boolean().default(false).describe('Slack guests may not use its commands'),
-  default_channel: z.string().optional(),
+  default_channel: z.string().optional().describe('where webhook-triggered runs and suppression notices report'),
   workdir: z.string().optional().describe('working directory for its jobs, relative to this file; created if missing'),
   allow: allowSchema.optional().describe('who may use its commands and where; absent means everyone (guests still refused when restricted)'),
   approvers: approversSchema.optional().describe('who may approve its confirm jobs besides the requester'),
-  jobs: z.record(name('job'), jobSchema).default({}),
-  commands: z.array(commandSchema).default([]),
+  jobs: z.record(name('job'), jobSchema).default({}).describe('jobs by name; the job type is <namespace>_<job>'),
+  commands: z.array(commandSchema).default([]).describe('chat commands: `<namespace> <pattern>`'),
 })
 
 /** Behaviour §6: a keyword in a channel message earns a reaction and a repost in the team's channel. */
@@ -121,7 +121,7 @@ export const settingsSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   settings: settingsSchema.default(settingsSchema.parse({})),
-  namespaces: z.record(name('namespace'), namespaceSchema),
+  namespaces: z.record(name('namespace'), namespaceSchema).describe('groups of jobs and commands; every command starts with its namespace name'),
   metaflow: metaflowSchema.optional().describe('Metaflow: where its metadata and data are, and the flows chat may run'),
   github: githubSchema.optional().describe('GitHub webhooks: projects served at POST /github/<project> and their triggers'),
 })
@@ -137,5 +137,13 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number]
 
 /** JSON Schema for editors (yaml-language-server); generated, so it cannot drift. */
 export function jsonSchema(): unknown {
-  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' })
+  return z.toJSONSchema(configSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+    // Durations are transformed, which hides their defaults from the input schema: put them back.
+    override: (ctx) => {
+      const def = (ctx.zodSchema as unknown as { _zod: { def: { type: string; defaultValue?: unknown } } })._zod.def
+      if (def.type === 'default' && ctx.jsonSchema.default === undefined) ctx.jsonSchema.default = def.defaultValue
+    },
+  })
 }
