@@ -70,6 +70,12 @@ describe('config check', () => {
     expect(r.stdout).toContain('examples/ebmbot.yaml: OK')
     expect(r.stdout).toContain('demo hello [name]  ->  schedule_job demo_hello')
   })
+  test('GitHub triggers are summarised with their filters, job and channel', async () => {
+    const r = await runBot(['config', 'check', '--config', EXAMPLE_CONFIG.replace('ebmbot.yaml', 'github.yaml')], { env: botEnv(tempDir()) })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('github project website: POST /github/website, 3 triggers')
+    expect(r.stdout).toContain('pull_request [action=closed merged=true base=main]  ->  website_deploy (after 60s), report to #website')
+  })
   test('EBMBOT_CONFIG is used when --config is absent, from any folder', async () => {
     const dir = tempDir()
     const r = await runBot(['config', 'check'], { env: botEnv(dir, { EBMBOT_CONFIG: EXAMPLE_CONFIG }), cwd: dir })
