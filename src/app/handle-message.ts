@@ -4,7 +4,6 @@
 import { mayRun } from '../commands/access.ts'
 import { route, type Incoming } from '../commands/route.ts'
 import { findJob } from '../config/types.ts'
-import { renderCommand } from '../commands/template.ts'
 import { statusText } from '../commands/status-text.ts'
 import { suppressionWindow, formatUtc } from '../commands/times.ts'
 import type { Outgoing } from '../notify/outgoing.ts'
@@ -12,11 +11,12 @@ import { cancelPending, removeJob } from '../queue/cancel.ts'
 import { enqueueOutgoing } from '../queue/outbox.ts'
 import { threadRun } from '../queue/history.ts'
 import { snapshot } from '../queue/read.ts'
-import { scheduleRequest, type RequestInput } from '../queue/schedule.ts'
+import { scheduleRequest } from '../queue/schedule.ts'
 import type { Db } from '../queue/db.ts'
 import type { Door } from '../queue/schema.ts'
 import { addSuppression, cancelSuppressions } from '../queue/suppress.ts'
 import type { AppContext } from './context.ts'
+import { requestFor } from './request.ts'
 import { askForApproval, decide } from './approvals.ts'
 import { isImmediate, metaflowAction, metaflowImmediate, metaflowThreadOf } from './metaflow-actions.ts'
 import { askerOf } from './asker.ts'
@@ -109,21 +109,7 @@ function execute(ctx: AppContext, msg: MessageIn, decision: ReturnType<typeof ro
       return reply(statusText(snapshot(db, now)))
     case 'schedule': {
       const { job, params } = d
-      const req: RequestInput = {
-        namespace: job.namespace,
-        job: job.name,
-        jobType: job.type,
-        door: msg.door,
-        requestedBy: msg.user,
-        channel: msg.channel,
-        threadTs: msg.threadTs,
-        messageTs: msg.messageTs,
-        isDm: msg.isDirect,
-        requestText: d.cleaned,
-        params,
-        command: renderCommand(job.run, params),
-        delaySeconds: d.delaySeconds,
-      }
+      const req = requestFor(msg, job, params, d.cleaned, { delaySeconds: d.delaySeconds })
       if (job.confirm) return askForApproval(ctx, job, req)
       const res = scheduleRequest(db, now, req)
       ctx.log.info('request.queued', { run: res.run.id, job: job.type, replaced: res.replaced, due_at: res.run.dueAt, door: msg.door, user: msg.user })

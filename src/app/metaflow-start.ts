@@ -14,11 +14,12 @@ import { loadRunView } from '../metaflow/run-view.ts'
 import { setQuiet } from '../queue/history.ts'
 import { followInThread, releaseEbmbotRun, setWatching } from '../queue/metaflow-threads.ts'
 import { getRun } from '../queue/read.ts'
-import { scheduleRequest, type RequestInput, type ScheduleResult } from '../queue/schedule.ts'
+import { scheduleRequest, type ScheduleResult } from '../queue/schedule.ts'
 import { setRequestCommand } from '../queue/set-command.ts'
 import { askForApproval } from './approvals.ts'
 import { askerOf } from './asker.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-actions.ts'
+import { requestFor } from './request.ts'
 import { runAction, type ActionResult } from './run-actions.ts'
 
 /** The verbs that change state without reading Metaflow: synchronous, database work only. */
@@ -69,21 +70,8 @@ function startFlow(call: MetaflowCall, flow: MetaflowFlowConfig, params: Record<
   const launch = launchSettings(mf, ctx.env, ctx.metaflow!)
   const now = ctx.now()
   const { db } = ctx.queue
-  const req: RequestInput = {
-    namespace: job.namespace,
-    job: job.name,
-    jobType: job.type,
-    door: msg.door,
-    requestedBy: msg.user,
-    channel: msg.channel,
-    threadTs: msg.threadTs,
-    messageTs: msg.messageTs,
-    isDm: msg.isDirect,
-    requestText,
-    params,
-    command: '',
-    delaySeconds: 0,
-  }
+  // The command needs the run's number, so it is set once the request exists (set-command.ts).
+  const req = requestFor(msg, job, params, requestText, { command: '' })
   const done = db.transaction(
     () => {
       let approval: ActionResult | undefined

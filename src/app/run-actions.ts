@@ -4,7 +4,6 @@ import { mayRun } from '../commands/access.ts'
 import type { Decision } from '../commands/route.ts'
 import { historyText, runStatusText } from '../commands/run-text.ts'
 import type { LogsSpec } from '../commands/run-verbs.ts'
-import { renderCommand } from '../commands/template.ts'
 import { findJob, jobType } from '../config/types.ts'
 import { readTail } from '../dispatcher/finish.ts'
 import { jobSecrets } from '../dispatcher/job-env.ts'
@@ -16,6 +15,7 @@ import { getRun } from '../queue/read.ts'
 import { scheduleRequest } from '../queue/schedule.ts'
 import type { Run, RunState } from '../queue/schema.ts'
 import type { AppContext } from './context.ts'
+import { requestFor } from './request.ts'
 import { askForApproval } from './approvals.ts'
 import { askerOf } from './asker.ts'
 import type { MessageIn } from './handle-message.ts'
@@ -83,21 +83,7 @@ export function runAction(ctx: AppContext, msg: MessageIn, d: RunDecision): Acti
 function rerun(ctx: AppContext, msg: MessageIn, run: Run): ActionResult {
   const job = findJob(ctx.config, run.jobType)
   if (!job) return { said: [{ text: `\`${run.jobType}\` is no longer in the configuration, so run ${run.id} cannot be rerun.` }] }
-  const req = {
-    namespace: job.namespace,
-    job: job.name,
-    jobType: job.type,
-    door: msg.door,
-    requestedBy: msg.user,
-    channel: msg.channel,
-    threadTs: msg.threadTs,
-    messageTs: msg.messageTs,
-    isDm: msg.isDirect,
-    requestText: `rerun ${run.id}: ${run.requestText}`,
-    params: run.params,
-    command: renderCommand(job.run, run.params),
-    delaySeconds: 0,
-  }
+  const req = requestFor(msg, job, run.params, `rerun ${run.id}: ${run.requestText}`)
   // A rerun of a job that needs confirmation needs it again.
   if (job.confirm) return askForApproval(ctx, job, req)
   const res = scheduleRequest(ctx.queue.db, ctx.now(), req)
