@@ -6,6 +6,7 @@
 // The job stamps itself with bash's $EPOCHREALTIME (no extra process); the bench stamps the send
 // with the same wall clock, so the difference is the latency a user would see. Sixteen job types
 // take turns, so a command never waits behind the previous run of its own type.
+import { Database } from 'bun:sqlite'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { BUN, MAIN, benchDir, botEnv, collect, writeFile } from './lib/bot.ts'
@@ -58,6 +59,24 @@ async function baseline(dir: string, n: number): Promise<number[]> {
   return lat
 }
 
+/**
+ * Splits each command's latency at the run's own timestamps: queued_at (taken as the line is
+ * handled), started_at (the claim) and the job's first command.
+ */
+function breakdown(dbFile: string, sent: Map<string, number>, jobStart: Map<string, number>, skip: number) {
+  const db = new Database(dbFile, { readonly: true })
+  const rows = db.query('SELECT request_text, queued_at, started_at FROM runs ORDER BY id').all() as { request_text: string; queued_at: number; started_at: number }[]
+  db.close()
+  const out = { 'line written -> request handled (stdin, parse)': [] as number[], 'handled -> claimed (store, wake, claim)': [] as number[], 'claimed -> first shell command (log dir, spawn, bash)': [] as number[] }
+  for (const r of rows.slice(skip)) {
+    const tag = r.request_text.split(' ')[2]!
+    out['line written -> request handled (stdin, parse)'].push(r.queued_at - sent.get(tag)!)
+    out['handled -> claimed (store, wake, claim)'].push(r.started_at - r.queued_at)
+    out['claimed -> first shell command (log dir, spawn, bash)'].push(jobStart.get(tag)! - r.started_at)
+  }
+  return out
+}
+
 export async function e2eBench(): Promise<void> {
   const n = QUICK ? 200 : 1000
   const warmup = 20
@@ -69,6 +88,7 @@ export async function e2eBench(): Promise<void> {
   const out = collect(proc.stdout)
   const err = collect(proc.stderr)
   const lat: number[] = []
+  const sentAt = new Map<string, number>()
   const begin = performance.now()
   try {
     for (let i = 0; i < warmup + n; i++) {
@@ -77,6 +97,7 @@ export async function e2eBench(): Promise<void> {
       const sent = wallMs()
       proc.stdin.write(`e j${i % TYPES} ${tag}\n`)
       proc.stdin.flush()
+      sentAt.set(tag, sent)
       lat.push((await waitForStart(log, tag)) - sent)
     }
   } catch (e) {
@@ -89,6 +110,7 @@ export async function e2eBench(): Promise<void> {
   proc.stdin.end()
   const code = await proc.exited
   if (code !== 0) throw new Error(`chat exited ${code}: ${err.text.slice(-2000)}`)
+  const phases = breakdown(join(dir, 'state', 'ebmbot.db'), sentAt, starts(log), warmup)
   const base = await baseline(dir, QUICK ? 100 : 300)
   rmSync(dir, { recursive: true, force: true })
 
@@ -102,6 +124,16 @@ export async function e2eBench(): Promise<void> {
         ['ebmbot chat: stdin -> router -> queue -> dispatcher -> bash', fmtInt(s.n), fmt(s.p50), fmt(s.p95), fmt(s.p99), fmt(s.max), fmt(s.mean)],
         ['baseline: Bun.spawn(bash) from the bench itself', fmtInt(b.n), fmt(b.p50), fmt(b.p95), fmt(b.p99), fmt(b.max), fmt(b.mean)],
       ],
+    ),
+  )
+  console.log(`\nWhere the time goes (the bot's own timestamps are whole milliseconds, so each phase is ±1 ms):\n`)
+  console.log(
+    table(
+      ['phase', 'p50 ms', 'p95 ms', 'p99 ms'],
+      Object.entries(phases).map(([name, v]) => {
+        const x = summarize(v)
+        return [name, fmt(x.p50), fmt(x.p95), fmt(x.p99)]
+      }),
     ),
   )
   console.log(`\nthroughput (paced, one command in flight): ${fmt((n + warmup) / (elapsed / 1000), 0)} commands/s`)

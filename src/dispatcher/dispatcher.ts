@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
-import { and, eq, isNotNull } from 'drizzle-orm'
+import { and, eq, isNotNull, sql } from 'drizzle-orm'
 import { expireDue } from '../app/approvals.ts'
 import { type AppContext, replyDoor } from '../app/context.ts'
 import { findJob, type Job } from '../config/types.ts'
@@ -179,7 +179,7 @@ export class Dispatcher {
     const flagged = this.ctx.queue.db
       .select({ id: runs.id, by: runs.cancelRequestedBy })
       .from(runs)
-      .where(and(eq(runs.state, 'running'), eq(runs.owner, this.ctx.workerId), isNotNull(runs.cancelRequestedBy)))
+      .where(and(sql`${runs.state} = 'running'`, eq(runs.owner, this.ctx.workerId), isNotNull(runs.cancelRequestedBy)))
       .all()
     for (const f of flagged) if (!this.live.get(f.id)?.stop) void this.stopRun(f.id, 'cancel', f.by ?? undefined)
   }

@@ -2,7 +2,7 @@
 // a peer that stopped heartbeating) is recorded lost and reported, exactly once; if its process
 // group survived the crash it is killed first, so a type never has two runs going.
 import type { AppContext } from '../app/context.ts'
-import { runsInState } from '../queue/read.ts'
+import { runningRuns } from '../queue/read.ts'
 import type { Run, Worker } from '../queue/schema.ts'
 import { getWorker } from '../queue/workers.ts'
 import { recordOutcome } from './finish.ts'
@@ -20,7 +20,7 @@ export function ownerIsDead(ctx: AppContext, owner: Worker | undefined): boolean
 
 export async function recoverOrphans(ctx: AppContext): Promise<Run[]> {
   const lost: Run[] = []
-  for (const run of runsInState(ctx.queue.db, ['running'])) {
+  for (const run of runningRuns(ctx.queue.db)) {
     if (!run.owner || run.owner === ctx.workerId) continue
     if (!ownerIsDead(ctx, getWorker(ctx.queue.db, run.owner))) continue
     if (run.pid && sameProcess(run.pid, run.pidStart)) {

@@ -1,8 +1,9 @@
 // Confirmation of `confirm: true` jobs. A request waits in `awaiting_approval` (which the claim
 // never picks) until the requester or an approver decides, or it expires. Every transition is
 // conditioned on the row still awaiting, so a double click or two approvers at once decide once.
-import { and, eq, lte } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from './db.ts'
+import { prepared } from './prepared.ts'
 import type { RequestInput } from './schedule.ts'
 import { runs, type Run } from './schema.ts'
 
@@ -69,10 +70,14 @@ export function decideApproval(db: Db, now: number, id: number, by: string, appr
 
 /** Requests nobody approved in time: dropped, kept in history as expired. */
 export function expireApprovals(db: Db, now: number): Run[] {
-  return db
-    .update(runs)
-    .set({ state: 'cancelled', approval: 'expired', approvalAt: now, finishedAt: now, detail: 'not approved in time' })
-    .where(and(eq(runs.state, 'awaiting_approval'), lte(runs.approvalExpiresAt, now)))
-    .returning()
-    .all()
+  const stmt = prepared(db, 'approval.expire', (d) =>
+    d
+      .update(runs)
+      .set({ state: 'cancelled', approval: 'expired', approvalAt: sql`${sql.placeholder('now')}`, finishedAt: sql`${sql.placeholder('now')}`, detail: 'not approved in time' })
+      // Literal state: served by runs_awaiting_idx, checked on every dispatcher pass.
+      .where(sql`${runs.state} = 'awaiting_approval' and ${runs.approvalExpiresAt} <= ${sql.placeholder('now')}`)
+      .returning()
+      .prepare(),
+  )
+  return stmt.all({ now })
 }

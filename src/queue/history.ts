@@ -1,6 +1,7 @@
 // Run history and thread lookups: every run is kept, so these are plain queries.
-import { and, count, desc, eq, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm'
 import type { Db } from './db.ts'
+import { prepared } from './prepared.ts'
 import { runs, type Run, type RunState } from './schema.ts'
 
 export interface HistoryFilter {
@@ -22,7 +23,10 @@ export function listHistory(db: Db, filter: HistoryFilter, limit: number, offset
 
 /** The run a thread belongs to: the newest run requested in it (a rerun in the thread takes over). */
 export function threadRun(db: Db, channel: string, threadTs: string): Run | undefined {
-  return db.select().from(runs).where(and(eq(runs.channel, channel), eq(runs.threadTs, threadTs))).orderBy(desc(runs.id)).limit(1).get()
+  const stmt = prepared(db, 'history.thread_run', (d) =>
+    d.select().from(runs).where(and(eq(runs.channel, sql.placeholder('channel')), eq(runs.threadTs, sql.placeholder('thread')))).orderBy(desc(runs.id)).limit(1).prepare(),
+  )
+  return stmt.get({ channel, thread: threadTs })
 }
 
 export function setQuiet(db: Db, id: number, quiet: boolean): Run | undefined {

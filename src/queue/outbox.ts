@@ -1,16 +1,22 @@
 // The outbox: messages stored before they are sent, retried with backoff, resumed after restarts.
-import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Outgoing, UpdateOut } from '../notify/outgoing.ts'
 import type { Db } from './db.ts'
+import { prepared } from './prepared.ts'
 import { outbox, type Door, type OutboxRow } from './schema.ts'
 
+const p = sql.placeholder
+const insertOne = (db: Db) =>
+  prepared(db, 'outbox.insert', (d) =>
+    d.insert(outbox).values({ door: p('door'), runId: p('runId'), payload: p('payload'), nextAttemptAt: p('now'), createdAt: p('now') }).returning().prepare(),
+  )
+
+/** Stores messages to send, all or none. */
 export function enqueueOutgoing(db: Db, now: number, door: Door, messages: Outgoing[], runId?: number | null): OutboxRow[] {
   if (!messages.length) return []
-  return db
-    .insert(outbox)
-    .values(messages.map((payload) => ({ door, runId: runId ?? null, payload, nextAttemptAt: now, createdAt: now })))
-    .returning()
-    .all()
+  const insert = insertOne(db)
+  const one = (payload: Outgoing) => insert.get({ door, runId: runId ?? null, payload, now })!
+  return messages.length === 1 ? [one(messages[0]!)] : db.transaction(() => messages.map(one))
 }
 
 /**
@@ -23,7 +29,7 @@ export function enqueueUpdate(db: Db, now: number, door: Door, update: UpdateOut
       const waiting = tx
         .select({ id: outbox.id })
         .from(outbox)
-        .where(and(eq(outbox.door, door), eq(outbox.state, 'pending'), eq(outbox.runId, runId), sql`json_extract(${outbox.payload}, '$.kind') = 'update'`, sql`json_extract(${outbox.payload}, '$.editOf') = ${update.editOf}`))
+        .where(and(eq(outbox.door, door), sql`${outbox.state} = 'pending'`, eq(outbox.runId, runId), sql`json_extract(${outbox.payload}, '$.kind') = 'update'`, sql`json_extract(${outbox.payload}, '$.editOf') = ${update.editOf}`))
         .get()
       if (waiting) tx.update(outbox).set({ payload: update }).where(eq(outbox.id, waiting.id)).run()
       else tx.insert(outbox).values({ door, runId, payload: update, nextAttemptAt: now, createdAt: now }).run()
@@ -36,11 +42,18 @@ export const getOutgoing = (db: Db, id: number): OutboxRow | undefined => db.sel
 
 /** Pending rows of a door in id order (due or not: the deliverer keeps each channel in order). */
 export function pendingOutgoing(db: Db, door: Door, limit = 100): OutboxRow[] {
-  return db.select().from(outbox).where(and(eq(outbox.door, door), eq(outbox.state, 'pending'))).orderBy(asc(outbox.id)).limit(limit).all()
+  // Literal state: read from outbox_pending_idx in id order, never touching sent rows.
+  const stmt = prepared(db, 'outbox.pending', (d) =>
+    d.select().from(outbox).where(and(eq(outbox.door, p('door')), sql`${outbox.state} = 'pending'`)).orderBy(asc(outbox.id)).limit(p('limit')).prepare(),
+  )
+  return stmt.all({ door, limit })
 }
 
 export function markSent(db: Db, now: number, id: number, result: unknown) {
-  db.update(outbox).set({ state: 'sent', sentAt: now, attempts: sqlIncrement(), result: result ?? null }).where(eq(outbox.id, id)).run()
+  const stmt = prepared(db, 'outbox.sent', (d) =>
+    d.update(outbox).set({ state: 'sent', sentAt: sql`${p('now')}`, attempts: sqlIncrement(), result: p('result') as never }).where(eq(outbox.id, p('id'))).prepare(),
+  )
+  stmt.run({ now, id, result: result ?? null })
 }
 
 export function markRetry(db: Db, id: number, nextAttemptAt: number, error: string) {
@@ -49,27 +62,6 @@ export function markRetry(db: Db, id: number, nextAttemptAt: number, error: stri
 
 export function markFailed(db: Db, now: number, id: number, error: string) {
   db.update(outbox).set({ state: 'failed', attempts: sqlIncrement(), sentAt: now, lastError: error }).where(eq(outbox.id, id)).run()
-}
-
-export function nextOutboxAttempt(db: Db, door: Door, now: number): number | null {
-  const row = db
-    .select({ at: outbox.nextAttemptAt })
-    .from(outbox)
-    .where(and(eq(outbox.door, door), eq(outbox.state, 'pending')))
-    .orderBy(asc(outbox.nextAttemptAt))
-    .limit(1)
-    .get()
-  return row ? Math.max(row.at, now) : null
-}
-
-/** How many of these runs' messages are still waiting to be delivered. */
-export function pendingForRuns(db: Db, door: Door, runIds: number[]): number {
-  if (!runIds.length) return 0
-  return db
-    .select({ id: outbox.id })
-    .from(outbox)
-    .where(and(eq(outbox.door, door), eq(outbox.state, 'pending'), inArray(outbox.runId, runIds)))
-    .all().length
 }
 
 const sqlIncrement = () => sql`${outbox.attempts} + 1`

@@ -1,13 +1,19 @@
 // Read-only queries over the queue: one run, the status snapshot, the next wake-up time.
-import { and, asc, eq, gt, inArray, min, sql } from 'drizzle-orm'
+import { asc, eq, min, sql } from 'drizzle-orm'
 import type { Db } from './db.ts'
+import { prepared } from './prepared.ts'
 import { runs, suppressions, type Run, type Suppression } from './schema.ts'
 import { openSuppressions } from './suppress.ts'
 
 export const getRun = (db: Db, id: number): Run | undefined => db.select().from(runs).where(eq(runs.id, id)).get()
 
-export function runsInState(db: Db, states: Run['state'][]): Run[] {
-  return db.select().from(runs).where(inArray(runs.state, states)).orderBy(asc(runs.id)).all()
+/**
+ * Every running run, oldest first. The state is a literal so SQLite serves it from the partial
+ * index of running rows (a handful) instead of scanning all history, on every dispatcher pass.
+ */
+export function runningRuns(db: Db): Run[] {
+  const stmt = prepared(db, 'read.running', (d) => d.select().from(runs).where(sql`${runs.state} = 'running'`).prepare())
+  return stmt.all().sort((a, b) => a.id - b.id)
 }
 
 export interface Snapshot {
@@ -26,15 +32,16 @@ export function snapshot(db: Db, now: number): Snapshot {
   }))
 }
 
-/** When the dispatcher should look again: the next due request or the next suppression end. */
+/** When the dispatcher should look again: the next due request, suppression end or approval expiry. */
 export function nextWakeAt(db: Db, now: number): number | null {
-  const due = db.select({ at: min(runs.dueAt) }).from(runs).where(and(eq(runs.state, 'pending'), gt(runs.dueAt, now))).get()?.at
-  const ends = db
-    .select({ at: min(suppressions.endAt) })
-    .from(suppressions)
-    .where(and(gt(suppressions.endAt, now), sql`${suppressions.startAt} <= ${now}`))
-    .get()?.at
-  const expiry = db.select({ at: min(runs.approvalExpiresAt) }).from(runs).where(eq(runs.state, 'awaiting_approval')).get()?.at
-  const starts = [due, ends, expiry].filter((x): x is number => typeof x === 'number')
+  const stmts = prepared(db, 'read.next_wake', (d) => {
+    const at = sql.placeholder('now')
+    return [
+      d.select({ at: min(runs.dueAt) }).from(runs).where(sql`${runs.state} = 'pending' and ${runs.dueAt} > ${at}`).prepare(),
+      d.select({ at: min(suppressions.endAt) }).from(suppressions).where(sql`${suppressions.endAt} > ${at} and ${suppressions.startAt} <= ${at}`).prepare(),
+      d.select({ at: min(runs.approvalExpiresAt) }).from(runs).where(sql`${runs.state} = 'awaiting_approval'`).prepare(),
+    ] as const
+  })
+  const starts = stmts.map((s) => s.get({ now })?.at).filter((x): x is number => typeof x === 'number')
   return starts.length ? Math.min(...starts) : null
 }

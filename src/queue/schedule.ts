@@ -1,7 +1,8 @@
 // Scheduling a request (behaviour §3), one IMMEDIATE transaction so chat and webhooks racing
 // on the same job type cannot leave two pending rows (the unique index would refuse it anyway).
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from './db.ts'
+import { prepared } from './prepared.ts'
 import { runs, type Door, type Run } from './schema.ts'
 
 export interface RequestInput {
@@ -28,12 +29,38 @@ export interface ScheduleResult {
   behind?: Run
 }
 
+const p = sql.placeholder
+
+/** The row of a type in one state: each served by its partial unique index. */
+const oneOfType = (db: Db, state: 'running' | 'pending') =>
+  prepared(db, `schedule.${state}`, (d) =>
+    d.select().from(runs).where(and(eq(runs.jobType, p('type')), sql`${runs.state} = ${sql.raw(`'${state}'`)}`)).prepare(),
+  )
+
+const FIELDS = ['door', 'requestedBy', 'channel', 'threadTs', 'messageTs', 'isDm', 'requestText', 'params', 'command'] as const
+// Typed as the values they stand for: drizzle binds (and JSON-encodes) them when the statement runs.
+const placeholders = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, p(k)])) as unknown as Record<K, never>
+
+const replacePending = (db: Db) =>
+  prepared(db, 'schedule.replace', (d) =>
+    d.update(runs).set(placeholders([...FIELDS, 'dueAt'])).where(eq(runs.id, p('id'))).returning().prepare(),
+  )
+
+const insertPending = (db: Db) =>
+  prepared(db, 'schedule.insert', (d) =>
+    d
+      .insert(runs)
+      .values({ ...placeholders(FIELDS), namespace: p('namespace'), job: p('job'), jobType: p('jobType'), state: 'pending', dueAt: p('dueAt'), queuedAt: p('queuedAt') })
+      .returning()
+      .prepare(),
+  )
+
 export function scheduleRequest(db: Db, now: number, req: RequestInput): ScheduleResult {
   return db.transaction(
-    (tx) => {
+    () => {
       const dueAt = now + req.delaySeconds * 1000
-      const behind = tx.select().from(runs).where(and(eq(runs.jobType, req.jobType), eq(runs.state, 'running'))).get()
-      const pending = tx.select().from(runs).where(and(eq(runs.jobType, req.jobType), eq(runs.state, 'pending'))).get()
+      const behind = oneOfType(db, 'running').get({ type: req.jobType })
+      const pending = oneOfType(db, 'pending').get({ type: req.jobType })
       const fields = {
         door: req.door,
         requestedBy: req.requestedBy,
@@ -47,19 +74,10 @@ export function scheduleRequest(db: Db, now: number, req: RequestInput): Schedul
       }
       if (pending) {
         // The newer request wins everything but the start time: repeats never push a deploy back.
-        const run = tx
-          .update(runs)
-          .set({ ...fields, dueAt: Math.min(pending.dueAt, dueAt) })
-          .where(eq(runs.id, pending.id))
-          .returning()
-          .get()
+        const run = replacePending(db).get({ ...fields, dueAt: Math.min(pending.dueAt, dueAt), id: pending.id })!
         return { run, replaced: true, behind }
       }
-      const run = tx
-        .insert(runs)
-        .values({ ...fields, namespace: req.namespace, job: req.job, jobType: req.jobType, state: 'pending', dueAt, queuedAt: now })
-        .returning()
-        .get()
+      const run = insertPending(db).get({ ...fields, namespace: req.namespace, job: req.job, jobType: req.jobType, dueAt, queuedAt: now })!
       return { run, replaced: false, behind }
     },
     { behavior: 'immediate' },

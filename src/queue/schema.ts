@@ -80,6 +80,8 @@ export const runs = sqliteTable(
     index('runs_history_idx').on(t.jobType, t.id),
     // A run's thread finds its run: `status`, `logs`, `cancel` typed in the thread.
     index('runs_thread_idx').on(t.channel, t.threadTs),
+    // The dispatcher's pass times out approvals: without this it would scan all history.
+    index('runs_awaiting_idx').on(t.approvalExpiresAt).where(sql`state = 'awaiting_approval'`),
   ],
 )
 
@@ -115,7 +117,8 @@ export const outbox = sqliteTable(
     /** what the transport returned (e.g. the posted message's ts), for later edits and links */
     result: text('result', { mode: 'json' }),
   },
-  (t) => [index('outbox_due_idx').on(t.door, t.nextAttemptAt, t.id).where(sql`state = 'pending'`)],
+  // The deliverer reads a door's pending rows in id order (channel order), never the sent ones.
+  (t) => [index('outbox_pending_idx').on(t.door, t.id).where(sql`state = 'pending'`)],
 )
 
 export const workers = sqliteTable('workers', {

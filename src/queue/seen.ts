@@ -1,12 +1,16 @@
 // Deliveries already accepted, so Slack retries and GitHub redeliveries never queue twice.
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from './db.ts'
+import { prepared } from './prepared.ts'
 import { seen } from './schema.ts'
 
 /** True the first time (source, key) is seen; false for a duplicate. */
 export function markSeen(db: Db, now: number, source: string, key: string, runId?: number): boolean {
-  const rows = db.insert(seen).values({ source, key, seenAt: now, runId: runId ?? null }).onConflictDoNothing().returning().all()
-  return rows.length === 1
+  const p = sql.placeholder
+  const stmt = prepared(db, 'seen.mark', (d) =>
+    d.insert(seen).values({ source: p('source'), key: p('key'), seenAt: p('now'), runId: p('runId') }).onConflictDoNothing().returning({ key: seen.key }).prepare(),
+  )
+  return stmt.all({ source, key, now, runId: runId ?? null }).length === 1
 }
 
 /** Releases a key, e.g. a button press that was refused, so a permitted user can press it. */
@@ -15,5 +19,8 @@ export function unmarkSeen(db: Db, source: string, key: string): void {
 }
 
 export function isSeen(db: Db, source: string, key: string): boolean {
-  return !!db.select({ key: seen.key }).from(seen).where(and(eq(seen.source, source), eq(seen.key, key))).get()
+  const stmt = prepared(db, 'seen.is', (d) =>
+    d.select({ key: seen.key }).from(seen).where(and(eq(seen.source, sql.placeholder('source')), eq(seen.key, sql.placeholder('key')))).prepare(),
+  )
+  return !!stmt.get({ source, key })
 }
