@@ -1,11 +1,13 @@
-// `bun run bench [queue] [e2e] [binary] [--quick]`: runs the named benchmarks (all by default) and
+// `bun run bench [queue] [e2e] [slack] [webhooks] [binary] [--quick]`: runs the named benchmarks (all by default) and
 // prints Markdown tables with the machine they ran on, ready for docs/performance.md.
 import { binaryBench } from './binary.ts'
 import { e2eBench } from './e2e.ts'
 import { machineLine, QUICK } from './lib/stats.ts'
 import { queueBench } from './queue.ts'
+import { slackBench } from './slack.ts'
+import { webhooksBench } from './webhooks.ts'
 
-const ALL = { queue: queueBench, e2e: e2eBench, binary: binaryBench } as const
+const ALL = { queue: queueBench, e2e: e2eBench, slack: slackBench, webhooks: webhooksBench, binary: binaryBench } as const
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const unknown = asked.filter((a) => !(a in ALL))
 if (unknown.length) {

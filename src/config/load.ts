@@ -34,7 +34,8 @@ export function loadConfigText(text: string, source: string, opts: LoadOptions):
   if (doc.errors.length) {
     throw new ConfigError(
       source,
-      doc.errors.map((e) => ({
+      // One syntax error makes the parser trip over everything after it: the first few say enough.
+      doc.errors.slice(0, 3).map((e) => ({
         path: '',
         line: e.linePos?.[0]?.line,
         message: `YAML syntax: ${e.message.split('\n')[0]}`,

@@ -1,6 +1,7 @@
 // Suppression windows: a job type does not start while one is active (held, not dropped).
-import { and, asc, eq, gt } from 'drizzle-orm'
+import { and, asc, eq, gt, sql } from 'drizzle-orm'
 import type { Db } from './db.ts'
+import { prepared } from './prepared.ts'
 import { suppressions, type Suppression } from './schema.ts'
 
 export function addSuppression(db: Db, now: number, jobType: string, startAt: number, endAt: number, by: string): Suppression {
@@ -13,13 +14,15 @@ export function cancelSuppressions(db: Db, jobType: string): number {
 
 /** Suppressions not yet over, soonest first; an ended window is history and listed nowhere. */
 export function openSuppressions(db: Db, now: number, jobType?: string): Suppression[] {
-  const notOver = gt(suppressions.endAt, now)
-  return db
-    .select()
-    .from(suppressions)
-    .where(jobType ? and(notOver, eq(suppressions.jobType, jobType)) : notOver)
-    .orderBy(asc(suppressions.startAt), asc(suppressions.id))
-    .all()
+  // Prepared: every webhook delivery and `status` asks (about 0.3 ms each when built per call).
+  const stmt = jobType
+    ? prepared(db, 'suppress.open_of_type', (d) =>
+        d.select().from(suppressions).where(and(gt(suppressions.endAt, sql.placeholder('now')), eq(suppressions.jobType, sql.placeholder('type')))).orderBy(asc(suppressions.startAt), asc(suppressions.id)).prepare(),
+      )
+    : prepared(db, 'suppress.open', (d) =>
+        d.select().from(suppressions).where(gt(suppressions.endAt, sql.placeholder('now'))).orderBy(asc(suppressions.startAt), asc(suppressions.id)).prepare(),
+      )
+  return stmt.all({ now, type: jobType })
 }
 
 export const isActive = (s: Suppression, now: number) => s.startAt <= now && now < s.endAt

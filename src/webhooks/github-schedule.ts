@@ -1,7 +1,7 @@
 // Queues what a delivery fired, by the chat rules (behaviour §3), in one transaction with the
 // delivery id: the id is recorded only if the requests are, so GitHub gets a 2xx only once they
 // are committed, and a redelivery after a refusal or a crash is processed normally.
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { askForApproval } from '../app/approvals.ts'
 import { replyDoor, type AppContext } from '../app/context.ts'
 import { renderCommand } from '../commands/template.ts'
@@ -9,6 +9,7 @@ import { formatUtc } from '../commands/times.ts'
 import type { Namespace } from '../config/types.ts'
 import type { MessageOut } from '../notify/outgoing.ts'
 import type { Db } from '../queue/db.ts'
+import { prepared } from '../queue/prepared.ts'
 import { enqueueOutgoing } from '../queue/outbox.ts'
 import { getRun } from '../queue/read.ts'
 import { scheduleRequest, type RequestInput, type ScheduleResult } from '../queue/schedule.ts'
@@ -21,11 +22,10 @@ export const DELIVERY_SOURCE = 'github-delivery'
 
 /** The run a delivery id already queued, if it did (only deliveries that queued are recorded). */
 export function deliveryRun(db: Db, delivery: string): { runId: number | null } | undefined {
-  return db
-    .select({ runId: seen.runId })
-    .from(seen)
-    .where(and(eq(seen.source, DELIVERY_SOURCE), eq(seen.key, delivery)))
-    .get()
+  const stmt = prepared(db, 'github.delivery_run', (d) =>
+    d.select({ runId: seen.runId }).from(seen).where(and(eq(seen.source, DELIVERY_SOURCE), eq(seen.key, sql.placeholder('id')))).prepare(),
+  )
+  return stmt.get({ id: delivery })
 }
 
 export interface Delivery {
