@@ -50,7 +50,7 @@ async function baselineAcks(n: number): Promise<number[]> {
 
 export async function slackBench(): Promise<void> {
   const events = QUICK ? 100 : 1000
-  const commands = QUICK ? 50 : 300
+  const commands = QUICK ? 50 : 1000
   const dir = benchDir()
   const fake = await startFakeSlack({ ...fakeOptions(), redeliver: false })
   const cfg = writeFile(dir, 'bench.yaml', config(dir))
