@@ -22,6 +22,7 @@ const cases: [string, string][] = [
   ['<@UBOT> status!!', 'status'],
   ['<@UBOT> demo hello world.,!?', 'demo hello world'],
   ['<@UBOT>', ''],
+  ['<@UBOT> demo hello a\u0000b', 'demo hello ab'],
 ]
 
 describe('cleanText', () => {

@@ -118,6 +118,19 @@ describe('reports and logs', () => {
   })
 })
 
+describe('database trouble at the wrong moment', () => {
+  test('a job whose pid cannot be recorded is still tracked: it finishes, is recorded and reported', async () => {
+    h = startHarness(YAML)
+    // As if another writer held the lock past the busy timeout just after the spawn.
+    h.ctx.queue.sqlite.run(`CREATE TRIGGER no_pid BEFORE UPDATE OF pid ON runs WHEN NEW.pid IS NOT NULL BEGIN SELECT RAISE(ABORT, 'database is locked'); END`)
+    const { runId } = await h.say('t hello still tracked')
+    const run = await h.waitForState(runId!, ['succeeded'], 8000)
+    expect(run.exitCode).toBe(0)
+    await h.waitForMessage((m) => m.purpose === 'report' && m.text === 'Hello, still tracked')
+    expect(h.logLines.some((l) => l.includes('event=run.record_start_failed'))).toBe(true)
+  })
+})
+
 describe('timeouts and cancel', () => {
   test('a timeout kills the whole process group, grandchildren included', async () => {
     h = startHarness(YAML)

@@ -86,5 +86,5 @@ test('SIGTERM while a job outlasts the grace: its process group is stopped, it i
   // The report waits in the outbox and reaches the requester on the next start.
   const next = await runBot(['chat', '--config', cfg], { env: botEnv(state), input: '' })
   expect(next.code).toBe(0)
-  expect(next.stdout).toContain(`\`s_long\` (run ${running.id}) was running; it did not finish.`)
+  expect(next.stdout).toContain(`The bot was stopped while \`s_long\` (run ${running.id}) was running; it did not finish.`)
 }, 30_000)

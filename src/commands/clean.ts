@@ -20,6 +20,8 @@ export function cleanText(raw: string, opts: CleanOptions = {}): string {
     }
     text = text.replace(mention, ' ')
   }
+  // No program can receive a NUL in an argument: drop it rather than fail when the job starts.
+  text = text.replace(/\0/g, '')
   text = text.replace(/^\s*Reminder:\s+/i, '')
   text = unwrapLinks(text)
   text = text.replace(/\s+/g, ' ').trim()

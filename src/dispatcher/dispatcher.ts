@@ -39,6 +39,8 @@ interface Live {
   proc: Subprocess
   timer?: ReturnType<typeof setTimeout>
   stop?: { reason: 'timeout' | 'cancel' | 'shutdown'; by?: string }
+  /** whether the pid and log paths reached the database (retried at exit if not) */
+  recorded: boolean
   exited: Promise<void>
 }
 
@@ -133,9 +135,19 @@ export class Dispatcher {
       void recordOutcome(ctx, run, ctx.workerId, { state: 'failed', detail: `could not start: ${errorText(e)}` })
       return
     }
-    const started = recordStart(ctx.queue.db, run.id, ctx.workerId, { pid: proc.pid, pidStart: processStartTime(proc.pid), stdoutPath, stderrPath }) ?? run
+    const facts = { pid: proc.pid, pidStart: processStartTime(proc.pid), stdoutPath, stderrPath }
+    // The process runs from here on, whatever the database says: it must be tracked (timeout,
+    // exit, report) even if recording its pid fails (another writer holding the lock too long).
+    let started: Run = { ...run, ...facts }
+    let recorded = false
+    try {
+      started = recordStart(ctx.queue.db, run.id, ctx.workerId, facts) ?? started
+      recorded = true
+    } catch (e) {
+      ctx.log.warn('run.record_start_failed', { run: run.id, pid: proc.pid, error: errorText(e) })
+    }
     ctx.log.info('run.started', { run: run.id, job: run.jobType, pid: proc.pid, requested_by: run.requestedBy, door: run.door })
-    const live: Live = { run: started, job, proc, exited: Promise.resolve() }
+    const live: Live = { run: started, job, proc, recorded, exited: Promise.resolve() }
     live.timer = setTimeout(() => void this.stopRun(run.id, 'timeout'), job.timeoutSeconds * 1000)
     live.exited = proc.exited.then(() => this.onExit(live))
     this.live.set(run.id, live)
@@ -146,6 +158,13 @@ export class Dispatcher {
     const { proc, run } = live
     // After a stop the leader may die before its children: wait for the whole group.
     if (live.stop) await killGroup(proc.pid, this.ctx.config.settings.kill_grace * 1000)
+    if (!live.recorded) {
+      try {
+        recordStart(this.ctx.queue.db, run.id, this.ctx.workerId, { pid: proc.pid, pidStart: run.pidStart, stdoutPath: run.stdoutPath!, stderrPath: run.stderrPath! })
+      } catch (e) {
+        this.ctx.log.warn('run.record_start_failed', { run: run.id, error: errorText(e) })
+      }
+    }
     const code = proc.exitCode
     const signal = proc.signalCode ? String(proc.signalCode) : null
     const stop = live.stop

@@ -50,7 +50,8 @@ export function finishReport(run: Run, job: Job | undefined, out: RunOutput, ctx
   if (run.state === 'timed_out') {
     head = `:hourglass: \`${run.jobType}\` timed out after ${formatDuration((job?.timeoutSeconds ?? 0) * 1000)} and was stopped (run ${run.id}).`
   } else if (run.state === 'lost') {
-    head = `:warning: The bot restarted while \`${run.jobType}\` (run ${run.id}) was running; it did not finish.`
+    const how = run.detail?.startsWith('the bot was stopped') ? 'was stopped' : 'restarted'
+    head = `:warning: The bot ${how} while \`${run.jobType}\` (run ${run.id}) was running; it did not finish.`
   } else if (run.signal && (run.exitCode === null || run.exitCode === undefined)) {
     // It ran and a signal ended it (file size limit, OOM killer, someone's kill): not "could not run".
     head = `:x: \`${run.jobType}\` was killed by ${run.signal} (run ${run.id}, ${took}).`
