@@ -109,6 +109,7 @@ function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config 
       allow: ns.allow,
       approvers: ns.approvers,
       workdir,
+      fetch: ns.fetch,
       jobs: Object.fromEntries(
         Object.entries(ns.jobs).map(([jobName, j]) => [
           jobName,

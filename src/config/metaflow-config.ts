@@ -112,6 +112,7 @@ export function compileMetaflow(data: MetaflowSection, base: string, settings: S
     restricted: data.restricted,
     allow: data.allow,
     approvers: data.approvers,
+    fetch: [],
     // Flow commands `cd` into their own folder; this is only where a stray relative path lands.
     workdir: base,
     jobs,

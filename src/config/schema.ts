@@ -87,6 +87,18 @@ export const namespaceSchema = z.strictObject({
   restricted: z.boolean().default(false).describe('Slack guests may not use its commands'),
   default_channel: z.string().optional().describe('where webhook-triggered runs and suppression notices report'),
   workdir: z.string().optional().describe('working directory for its jobs, relative to this file; created if missing'),
+  fetch: z
+    .array(
+      z.strictObject({
+        url: z.url({ protocol: /^https?$/ }).describe('http(s) URL downloaded before each run'),
+        file: z
+          .string()
+          .regex(/^(?!\.)[A-Za-z0-9._-]+$/, 'a file name in the working directory: letters, digits, dots, hyphens, underscores; no slashes, not starting with a dot')
+          .describe('where it is written in the working directory'),
+      }),
+    )
+    .default([])
+    .describe('files refreshed into the working directory before each run (e.g. a fabfile); on failure the job runs with the copy already there'),
   allow: allowSchema.optional().describe('who may use its commands and where; absent means everyone (guests still refused when restricted)'),
   approvers: approversSchema.optional().describe('who may approve its confirm jobs besides the requester'),
   jobs: z.record(name('job'), jobSchema).default({}).describe('jobs by name; the job type is <namespace>_<job>'),

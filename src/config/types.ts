@@ -59,6 +59,8 @@ export interface Namespace {
   approvers?: Approvers
   /** absolute path */
   workdir: string
+  /** files downloaded into workdir before each run */
+  fetch: { url: string; file: string }[]
   jobs: Record<string, Job>
   commands: Command[]
 }

@@ -15,7 +15,7 @@ import type { Subprocess } from 'bun'
 import { and, eq, isNotNull, sql } from 'drizzle-orm'
 import { expireDue } from '../app/approvals.ts'
 import { type AppContext, replyDoor } from '../app/context.ts'
-import { findJob, type Job } from '../config/types.ts'
+import { findJob, type Job, type Namespace } from '../config/types.ts'
 import { startNotice } from '../notify/reports.ts'
 import { prepareClaim } from '../queue/claim.ts'
 import { recordStart } from '../queue/finish.ts'
@@ -25,6 +25,7 @@ import { runs, type Run } from '../queue/schema.ts'
 import { heartbeat, markStopped } from '../queue/workers.ts'
 import { errorText } from '../util/log.ts'
 import { callbackEnv } from '../webhooks/callback-url.ts'
+import { fetchFiles } from './fetch-files.ts'
 import { recordOutcome } from './finish.ts'
 import { jobEnvironment } from './job-env.ts'
 import { killGroup } from './kill-group.ts'
@@ -48,6 +49,8 @@ export class Dispatcher {
   private readonly live = new Map<number, Live>()
   private readonly claim: ReturnType<typeof prepareClaim>
   private stopping = false
+  /** runs claimed and waiting for their namespace's files before they start */
+  private fetching = 0
   private lastPass = Date.now()
   private readonly progress: ProgressReporter
   private progressTimer?: ReturnType<typeof setInterval>
@@ -96,11 +99,27 @@ export class Dispatcher {
 
   private claimAndLaunch(): void {
     const max = this.ctx.config.settings.max_parallel
-    while (!this.stopping && this.live.size < max) {
+    while (!this.stopping && this.live.size + this.fetching < max) {
       const run = this.claim(this.ctx.now(), this.ctx.workerId, max)
       if (!run) return
-      this.launch(run)
+      const ns = this.ctx.config.namespaces[run.namespace]
+      if (ns?.fetch.length) void this.fetchThenLaunch(run, ns)
+      else this.launch(run)
     }
+  }
+
+  /** Files the namespace refreshes before each run come first; they count as a run starting. */
+  private async fetchThenLaunch(run: Run, ns: Namespace): Promise<void> {
+    this.fetching++
+    try {
+      mkdirSync(ns.workdir, { recursive: true })
+      await fetchFiles(this.ctx, ns, run)
+    } catch (e) {
+      this.ctx.log.warn('run.fetch_failed', { run: run.id, error: errorText(e) })
+    } finally {
+      this.fetching--
+    }
+    this.launch(run)
   }
 
   private launch(run: Run): void {
@@ -209,6 +228,8 @@ export class Dispatcher {
     this.ctx.wake.dispatch.notify()
     await this.loop
     clearInterval(this.progressTimer)
+    // Runs claimed before the stop and still fetching their files start, and get the grace too.
+    while (this.fetching) await Bun.sleep(20)
     const all = () => Promise.all([...this.live.values()].map((l) => l.exited))
     const timedOut = await Promise.race([all().then(() => false), Bun.sleep(graceMs).then(() => true)])
     if (timedOut) {
