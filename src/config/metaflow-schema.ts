@@ -1,43 +1,13 @@
 // The `metaflow` section of the config (zod): where Metaflow keeps its metadata and data, and the
 // flows chat may start. Compiled in metaflow-config.ts; cross-checks in metaflow-rules.ts.
 import { z } from 'zod'
-import { parseDuration } from './schema.ts'
+import { allowSchema, approversSchema, duration, ENV_NAME, envVar } from './schema-parts.ts'
 
 /** A Metaflow flow is a Python class; it also becomes an ebmbot job name, so no leading underscore. */
 export const FLOW_NAME = /^[A-Za-z][A-Za-z0-9_]*$/
 /** `Parameter('<name>')`: the CLI option is `--<name>` exactly (metaflow.md §8), so keep it a plain word. */
 export const PARAM_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
-
-const seconds = (fallbackHelp: string) =>
-  z
-    .union([z.number(), z.string()])
-    .describe(fallbackHelp)
-    .transform((v, ctx) => {
-      const s = parseDuration(v)
-      if (s === null || s <= 0 || s > 7 * 24 * 3600) {
-        ctx.addIssue({ code: 'custom', message: `bad duration ${JSON.stringify(v)}: use seconds (e.g. 600) or "500ms", "90s", "10m", "2h", more than 0 and at most 7 days` })
-        return z.NEVER
-      }
-      return s
-    })
-
-const envVar = z.union([
-  z.string().regex(ENV_NAME, 'environment variable names are letters, digits and underscores'),
-  z.strictObject({
-    name: z.string().regex(ENV_NAME),
-    secret: z.boolean().default(false).describe('redact its value from everything shown to users'),
-  }),
-])
-
-// The same shapes as a namespace's and a job's `allow` and `approvers` (schema.ts), for the flows' namespace and jobs.
-const ids = z.array(z.string().min(1)).default([])
-const allowSchema = z.strictObject({
-  users: ids.describe('Slack user ids; empty means anyone'),
-  groups: ids.describe('Slack user group ids (S...) whose members may use it'),
-  channels: ids.describe('channels where it may be used (ids or #names); empty means anywhere'),
-})
-const approversSchema = z.strictObject({ users: ids, groups: ids })
+const seconds = (help: string) => duration(help)
 
 const paramSpec = z.strictObject({
   help: z.string().default('').describe('shown by `metaflow help`'),

@@ -3,60 +3,16 @@
 import { z } from 'zod'
 import { githubSchema } from './github-schema.ts'
 import { metaflowSchema } from './metaflow-schema.ts'
-
-/** Names that become path segments or job types: no slashes, dots, underscores or traversal. */
-const NAME = /^[a-z0-9][a-z0-9-]*$/i
-const name = (what: string) =>
-  z
-    .string()
-    .regex(NAME, `${what} must be one word of letters, digits and hyphens (no dots, slashes or underscores)`)
-    .max(40)
+import { allowSchema, approversSchema, duration as duration_, envVar, name } from './schema-parts.ts'
 
 /** Built-in words a namespace may not take, or `help` and `status` would become ambiguous. */
 export const RESERVED_WORDS = ['help', 'status', 'remove', 'history', 'logs', 'cancel', 'rerun', 'quiet', 'loud', 'explain', 'approve', 'deny', 'yes', 'no', 'inspect', 'flows', 'runs', 'run', 'watch']
 
-export const DURATION = /^(\d+)\s*(ms|s|m|h)?$/
-/** Seconds as a number, or a string such as `90s`, `10m`, `2h`. */
-const duration = z
-  .union([z.number(), z.string()])
-  .describe('seconds, or a duration such as "90s", "10m", "2h"')
-  .transform((v, ctx) => {
-    const seconds = parseDuration(v)
-    if (seconds === null || seconds <= 0 || seconds > 7 * 24 * 3600) {
-      ctx.addIssue({ code: 'custom', message: `bad duration ${JSON.stringify(v)}: use seconds (e.g. 600) or "90s", "10m", "2h", more than 0 and at most 7 days` })
-      return z.NEVER
-    }
-    return seconds
-  })
-
-export function parseDuration(v: number | string): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null
-  const m = DURATION.exec(v.trim())
-  if (!m) return null
-  const n = Number(m[1])
-  const unit = m[2] ?? 's'
-  return unit === 'ms' ? n / 1000 : unit === 's' ? n : unit === 'm' ? n * 60 : n * 3600
-}
+export { DURATION, parseDuration } from './schema-parts.ts'
+const duration = duration_()
 
 export const REPORT_FORMATS = ['text', 'code', 'blocks', 'file'] as const
 export const ACTIONS = ['schedule_job', 'cancel_job', 'schedule_suppression', 'cancel_suppression'] as const
-
-const envVar = z.union([
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and underscores'),
-  z.strictObject({
-    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
-    secret: z.boolean().default(false).describe('redact its value from everything shown to users'),
-  }),
-])
-
-/** Slack user ids (U…), user group ids (S…) and channel ids (C…/D…/G…) or names. */
-const ids = z.array(z.string().min(1)).default([])
-const allowSchema = z.strictObject({
-  users: ids.describe('Slack user ids; empty means anyone'),
-  groups: ids.describe('Slack user group ids (S...) whose members may run it'),
-  channels: ids.describe('channels where it may be invoked (ids or #names); empty means anywhere'),
-})
-const approversSchema = z.strictObject({ users: ids.describe('Slack user ids who may approve'), groups: ids.describe('Slack user group ids whose members may approve') })
 
 export const jobSchema = z.strictObject({
   run: z.string().min(1).describe('bash command template; [param] placeholders are replaced by shell-quoted values'),

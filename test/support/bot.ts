@@ -31,7 +31,12 @@ export async function runBot(args: string[], opts: { env: Record<string, string>
 
 /** Starts a long-lived bot (chat with an open stdin, or serve), collecting its output as it comes. */
 export function startBot(args: string[], opts: { env: Record<string, string>; cwd?: string }) {
-  const proc: Subprocess<'pipe', 'pipe', 'pipe'> = Bun.spawn([BUN, MAIN, ...args], {
+  return spawnCollected([BUN, MAIN, ...args], opts)
+}
+
+/** Spawns a command with piped stdio, gathering stdout and stderr as text while it runs. */
+export function spawnCollected(cmd: string[], opts: { env: Record<string, string>; cwd?: string }) {
+  const proc: Subprocess<'pipe', 'pipe', 'pipe'> = Bun.spawn(cmd, {
     cwd: opts.cwd ?? REPO,
     env: opts.env,
     stdin: 'pipe',
