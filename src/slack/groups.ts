@@ -5,6 +5,7 @@ import type { Config } from '../config/types.ts'
 import { errorText, type Logger } from '../util/log.ts'
 
 const TTL_MS = 5 * 60_000
+const LOOKUP_TIMEOUT_MS = 1000
 
 /** Every user group id the config mentions, in allow lists and approvers. */
 export function configuredGroups(config: Config): string[] {
@@ -35,7 +36,13 @@ export class GroupMembership {
     const hit = this.cache.get(group)
     if (hit && now - hit.at < TTL_MS) return hit.members
     try {
-      const res = await this.opts.web.usergroups.users.list({ usergroup: group })
+      // Looked up while Slack waits for the ack: an answer that does not come soon counts as
+      // "not a member" (fail closed), like a failed guest lookup.
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS} ms`)), LOOKUP_TIMEOUT_MS)
+      })
+      const res = await Promise.race([this.opts.web.usergroups.users.list({ usergroup: group }), timeout]).finally(() => clearTimeout(timer))
       const members = new Set(res.users ?? [])
       this.cache.set(group, { members, at: now })
       return members
