@@ -2,6 +2,7 @@
 // replies in the outbox: by the time a front door acknowledges its transport, both the request
 // and everything said about it are durable.
 import { mayRun } from '../commands/access.ts'
+import { applyAway, utcDay } from '../commands/away.ts'
 import { route, type Incoming } from '../commands/route.ts'
 import { findJob } from '../config/types.ts'
 import { statusText } from '../commands/status-text.ts'
@@ -15,6 +16,7 @@ import { scheduleRequest } from '../queue/schedule.ts'
 import type { Db } from '../queue/db.ts'
 import type { Door } from '../queue/schema.ts'
 import { addSuppression, cancelSuppressions } from '../queue/suppress.ts'
+import { awayStore } from '../queue/away.ts'
 import type { AppContext } from './context.ts'
 import { requestFor } from './request.ts'
 import { askForApproval, decide } from './approvals.ts'
@@ -152,6 +154,10 @@ function execute(ctx: AppContext, msg: MessageIn, decision: ReturnType<typeof ro
         res.kind === 'removed' ? `Removed job ${res.run.id} (\`${res.run.jobType}\`).` : `Stopping run ${res.run.id} (\`${res.run.jobType}\`); it will be recorded as cancelled.`,
         { accepted: true, runId: res.run.id },
       )
+    }
+    case 'out_of_office': {
+      const res = applyAway(d, utcDay(now), awayStore(db, now, msg.user))
+      return reply(res.text, { accepted: res.accepted })
     }
     case 'run_status':
     case 'cancel_run':

@@ -2,6 +2,7 @@
 // caller carries the decision out against the queue and sends the replies.
 import type { Command, Config, Job, Namespace } from '../config/types.ts'
 import { mayRun, type Asker } from './access.ts'
+import { awayHelpLine, parseAwayCommand, type AwayDecision } from './away.ts'
 import { cleanText, words as splitWords } from './clean.ts'
 import { generalHelp, namespaceHelp, unknownNamespace } from './help.ts'
 import { parseMetaflowVerb, type MetaflowDecision } from './metaflow-verbs.ts'
@@ -46,6 +47,7 @@ export type Decision =
   | { kind: 'suppress'; job: Job; command: Command; start: string; end: string }
   | { kind: 'cancel_suppression'; job: Job; command: Command }
   | MetaflowDecision
+  | AwayDecision
 
 /** The decision plus the cleaned text it was made on (recorded with requests, shown by explain). */
 export function route(ctx: RouterContext, msg: Incoming): Decision & { cleaned: string } {
@@ -61,9 +63,11 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
   const asker: Asker = { user: msg.user, groups: msg.groups, channel: msg.channel ?? '', channelName: msg.channelName, isGuest: msg.isGuest, trusted: msg.trusted }
   // Help shows what this user may run here; restricted namespaces stay listed (marked) for guests.
   const visible = (ns: Namespace, job?: Job) => mayRun(ns, job, { ...asker, isGuest: false }).ok
-  const help = () => generalHelp({ config, prefix, visible })
+  const help = () => `${generalHelp({ config, prefix, visible })}\n${awayHelpLine(prefix)}`
 
   // Built-ins first, so no namespace can shadow them.
+  const away = parseAwayCommand(lower, msg, prefix)
+  if (away) return away
   const verb = parseRunVerb(lower, msg.threadRun)
   const metaflow = parseMetaflowVerb(config, msg, ws, verb)
   if (metaflow) return metaflow

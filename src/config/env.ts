@@ -9,6 +9,8 @@ export interface Environment {
   slack: {
     appToken?: string
     botToken?: string
+    /** a person's token (`xoxp-`) for search.messages only: turns on the missed-message sweep */
+    userToken?: string
     signingSecret?: string
     appUsername?: string
     logsChannel?: string
@@ -50,6 +52,7 @@ export function readEnvironment(env: Record<string, string | undefined> = proces
     slack: {
       appToken: env.SLACK_APP_TOKEN || undefined,
       botToken: env.SLACK_BOT_TOKEN || undefined,
+      userToken: env.SLACK_BOT_USER_TOKEN || undefined,
       signingSecret: env.SLACK_SIGNING_SECRET || undefined,
       appUsername: env.SLACK_APP_USERNAME || undefined,
       logsChannel: env.SLACK_LOGS_CHANNEL || undefined,

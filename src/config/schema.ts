@@ -6,7 +6,7 @@ import { metaflowSchema } from './metaflow-schema.ts'
 import { allowSchema, approversSchema, duration as duration_, envVar, name } from './schema-parts.ts'
 
 /** Built-in words a namespace may not take, or `help` and `status` would become ambiguous. */
-export const RESERVED_WORDS = ['help', 'status', 'remove', 'history', 'logs', 'cancel', 'rerun', 'quiet', 'loud', 'explain', 'approve', 'deny', 'yes', 'no', 'inspect', 'flows', 'runs', 'run', 'watch']
+export const RESERVED_WORDS = ['help', 'status', 'remove', 'history', 'logs', 'cancel', 'rerun', 'quiet', 'loud', 'explain', 'approve', 'deny', 'yes', 'no', 'inspect', 'flows', 'runs', 'run', 'watch', 'out-of-office']
 
 export { DURATION, parseDuration } from './schema-parts.ts'
 const duration = duration_()
@@ -85,6 +85,9 @@ export const settingsSchema = z.strictObject({
     .array(supportRoute)
     .default([{ keywords: ['tech-support'], reaction: 'sos' }])
     .describe('Slack messages carrying a keyword are reacted to and reposted to the route\'s channel'),
+  sweep_interval: duration
+    .default(10)
+    .describe('with SLACK_BOT_USER_TOKEN: how often Slack search is asked for keyword messages the bot missed (one search per keyword each time)'),
 })
 
 export const configSchema = z.strictObject({

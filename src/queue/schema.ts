@@ -182,3 +182,19 @@ export const metaflowThreads = sqliteTable(
 )
 
 export type MetaflowThread = typeof metaflowThreads.$inferSelect
+
+/**
+ * Out of office of a support route (behaviour §6), one row per route (today only `tech-support`):
+ * while today (UTC) is within the dates, people asking for it are told it is away. Kept here, not
+ * in memory, so a restart keeps them; a row past its end date simply no longer applies.
+ */
+export const supportAway = sqliteTable('support_away', {
+  route: text('route').primaryKey(),
+  /** UTC days, `YYYY-MM-DD`, both included */
+  startsOn: text('starts_on').notNull(),
+  endsOn: text('ends_on').notNull(),
+  setBy: text('set_by').notNull(),
+  setAt: integer('set_at').notNull(),
+})
+
+export type SupportAway = typeof supportAway.$inferSelect

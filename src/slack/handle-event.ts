@@ -7,7 +7,8 @@ import type { SlackEvent } from '@slack/types'
 import type { AppContext } from '../app/context.ts'
 import { handleAction } from '../app/handle-action.ts'
 import { handleMessage } from '../app/handle-message.ts'
-import { cleanText } from '../commands/clean.ts'
+import { isAwayCommand } from '../commands/away.ts'
+import { cleanText, words } from '../commands/clean.ts'
 import type { Outgoing } from '../notify/outgoing.ts'
 import { redact } from '../notify/redact.ts'
 import type { Db } from '../queue/db.ts'
@@ -18,7 +19,8 @@ import { planEvent, type Plan } from './events.ts'
 import type { GroupMembership } from './groups.ts'
 import type { GuestCheck } from './guests.ts'
 import { readPress } from './interactive.ts'
-import { directSupportReply, supportOutgoing, type SupportRoute } from './support.ts'
+import { directSupportReply, type SupportRoute } from './support.ts'
+import { recordSupport } from './support-store.ts'
 
 export interface EventDeps {
   ctx: AppContext
@@ -63,8 +65,10 @@ export async function handleEvent(deps: EventDeps, eventId: string, event: Slack
 async function runCommand(deps: EventDeps, eventId: string, plan: Extract<Plan, { kind: 'command' }>): Promise<Outcome> {
   const { ctx, botUserId, botName } = deps
   const { spot } = plan
-  // Looked up before the claim: the claim-to-request window then holds no network wait.
-  const needsGuestCheck = Object.values(ctx.config.namespaces).some((ns) => ns.restricted)
+  // Looked up before the claim: the claim-to-request window then holds no network wait. The
+  // out-of-office commands are refused to guests whatever the namespaces say.
+  const awayCommand = isAwayCommand(words(cleanText(plan.text, { botUserId })).map((w) => w.toLowerCase()))
+  const needsGuestCheck = awayCommand || Object.values(ctx.config.namespaces).some((ns) => ns.restricted)
   const isGuest = needsGuestCheck ? await deps.guests.isGuest(plan.user) : false
   const who = await accessFacts(deps, plan.user, spot.channel)
   try {
@@ -129,13 +133,7 @@ function storeSupport(ctx: AppContext, eventId: string, plan: Extract<Plan, { ki
   const fresh = store(ctx, (tx) => {
     const now = ctx.now()
     if (!markSeen(tx, now, 'slack-event', eventId)) return false
-    for (const route of plan.routes) {
-      // Keyed by route, not by event: a mention and a message event for one message, or an edit
-      // of a message already reposted, find it taken.
-      if (!markSeen(tx, now, 'slack-support', `${route.reaction}:${spot.channel}:${spot.ts}`)) continue
-      enqueueOutgoing(tx, now, 'slack', supportOutgoing(route, spot))
-      routed++
-    }
+    routed = recordSupport(tx, now, plan.routes, spot).length
     return true
   })
   if (routed) ctx.log.info('slack.support', { event_id: eventId, channel: spot.channel, ts: spot.ts, user: plan.user, routes: plan.routes.map((r) => r.keywords[0]).join(',') })

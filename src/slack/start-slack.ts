@@ -12,6 +12,7 @@ import { GuestCheck } from './guests.ts'
 import { configuredGroups, GroupMembership } from './groups.ts'
 import { handleEvent, handlePress } from './handle-event.ts'
 import { startListener } from './listener.ts'
+import { startSweep } from './sweep.ts'
 import type { SupportRoute } from './support.ts'
 import { slackTransport, type Posted } from './transport.ts'
 import { createWebClient } from './web-client.ts'
@@ -48,6 +49,8 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
     reaction: r.reaction,
     channel: r.channel ? resolve(r.channel, `support channel for ${r.keywords[0]}`) : techSupport,
   }))
+  // Out-of-office dates belong to tech-support: they apply to the route(s) reposting there.
+  for (const r of routes) r.outOfOffice = r.channel === techSupport
 
   // The outbox stores channels as configured (`logs`); the transport posts to their ids.
   const channelId = (value: string) => resolveChannel(value, channels) ?? value
@@ -82,6 +85,21 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
   })
   inBackground(joinMissing(ctx, patient, channels))
 
+  const sweep = env.slack.userToken
+    ? startSweep({
+        ctx,
+        search: createWebClient(env.slack.userToken, env, log, { mode: 'fast' }),
+        botUserId,
+        routes,
+        // Public channels: the bot joins them all. Private ones: only those it was in at start;
+        // elsewhere it could neither react nor link, so it leaves them to the people there.
+        canAct: (c) => !c.isPrivate || channels.some((known) => known.id === c.id),
+        intervalMs: s.sweep_interval * 1000,
+      })
+    : null
+  if (sweep) ctx.health.set('slack_sweep', () => ({ ok: true, detail: sweep.health() }))
+  log.info(sweep ? 'slack.sweep_on' : 'slack.sweep_off', sweep ? { interval_ms: s.sweep_interval * 1000 } : { reason: 'SLACK_BOT_USER_TOKEN is not set' })
+
   ctx.health.set('slack', () => ({
     ok: listener.connected,
     detail: { connected: listener.connected, reconnects: listener.reconnects, last_event_ms_ago: listener.lastEventAt ? ctx.now() - listener.lastEventAt : null },
@@ -91,6 +109,7 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
   return {
     name: 'slack',
     async stop() {
+      await sweep?.stop()
       await listener.stop() // no new events; the notifier keeps delivering while jobs finish
     },
     async flush() {

@@ -7,6 +7,8 @@ export interface SupportRoute {
   reaction: string
   /** the team's channel, as an id once resolved at startup */
   channel: string
+  /** the route to the tech-support channel: its out-of-office dates apply (behaviour §6) */
+  outOfOffice?: boolean
 }
 
 // A keyword inside a link does not count: Slack's wrapped links `<https://x/tech-support|label>`
@@ -30,9 +32,15 @@ export function matchingRoutes(text: string | undefined, routes: readonly Suppor
   return routes.filter((r) => r.keywords.some((k) => hasKeyword(text, k)))
 }
 
-/** The reaction first, then the bare permalink (the transport resolves `linkTo`) in the team's channel. */
-export function supportOutgoing(route: SupportRoute, message: { channel: string; ts: string }): Outgoing[] {
+/**
+ * The reaction first, then the bare permalink (the transport resolves `linkTo`) in the team's
+ * channel. While the team is away, its notice comes before both, threaded under the message
+ * (in its thread when it is a reply), so the asker hears it before anyone could react.
+ */
+export function supportOutgoing(route: SupportRoute, message: { channel: string; ts: string; threadTs?: string }, awayText?: string): Outgoing[] {
+  const away: Outgoing[] = awayText ? [{ kind: 'message', purpose: 'reply', channel: message.channel, threadTs: message.threadTs ?? message.ts, text: awayText }] : []
   return [
+    ...away,
     { kind: 'reaction', purpose: 'ack', channel: message.channel, ts: message.ts, name: route.reaction, label: route.keywords[0] },
     { kind: 'message', purpose: 'escalation', channel: route.channel, threadTs: null, text: '', linkTo: { channel: message.channel, ts: message.ts } },
   ]

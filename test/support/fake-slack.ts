@@ -9,12 +9,15 @@ import type {
   ConversationsListResponse,
   ConversationsMembersResponse,
   FilesGetUploadURLExternalResponse,
+  SearchMessagesResponse,
   UsersInfoResponse,
 } from '@slack/web-api'
 
 export interface FakeSlackOptions {
   botToken?: string
   appToken?: string
+  /** A person's token (`xoxp-`): the only one search.* accepts, and it is accepted nowhere else. */
+  userToken?: string
   botUserId?: string
   botId?: string
   botName?: string
@@ -80,6 +83,16 @@ export interface FakeFile {
   initial_comment?: string
   content: string
   length: number
+}
+
+/** A message people (or bots) posted, as search.messages finds it. */
+export interface FakePosted {
+  channel: string
+  ts: string
+  user: string
+  text: string
+  thread_ts?: string
+  bot_id?: string
 }
 
 export interface FakeReaction {
@@ -177,6 +190,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
 export class FakeSlack {
   readonly botToken: string
   readonly appToken: string
+  readonly userToken: string | undefined
   readonly botUserId: string
   readonly botId: string
   readonly teamId: string
@@ -188,6 +202,8 @@ export class FakeSlack {
   readonly messages: FakeMessage[] = []
   readonly files: FakeFile[] = []
   readonly reactions: FakeReaction[] = []
+  /** What people said (see `say`), which search.messages searches besides the bot's own posts. */
+  readonly posted: FakePosted[] = []
   readonly deliveries: Delivery[] = []
   readonly acks: Ack[] = []
   readonly users = new Map<string, FakeUser>()
@@ -212,6 +228,7 @@ export class FakeSlack {
   constructor(opts: FakeSlackOptions) {
     this.botToken = opts.botToken ?? 'xoxb-test'
     this.appToken = opts.appToken ?? 'xapp-test'
+    this.userToken = opts.userToken
     this.botUserId = opts.botUserId ?? 'UBOT'
     this.botId = opts.botId ?? 'BBOT'
     this.botName = opts.botName ?? 'ebmbot'
@@ -344,6 +361,18 @@ export class FakeSlack {
   /** A plain message in a public channel (not a mention). */
   channelMessage(m: MessageSpec): GenericMessageEvent {
     return this.message(m, 'channel')
+  }
+
+  /**
+   * Someone posts a message now: it is kept for search.messages (with a current ts, as search
+   * filters by date) and returned as the event Slack would send, which a test may deliver or,
+   * to play a missed event, not. A D-channel makes it a DM.
+   */
+  say(m: MessageSpec & { bot_id?: string }): GenericMessageEvent {
+    const ts = m.ts ?? this.nowTs()
+    this.posted.push({ channel: m.channel, ts, user: m.user, text: m.text, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}), ...(m.bot_id ? { bot_id: m.bot_id } : {}) })
+    const event = this.message({ ...m, ts }, m.channel.startsWith('D') ? 'im' : 'channel')
+    return m.bot_id ? ({ ...event, bot_id: m.bot_id } as GenericMessageEvent) : event
   }
 
   /** A channel_created event; the channel is also added to `channels` so conversations.* know it. */
@@ -543,7 +572,12 @@ export class FakeSlack {
 
   private answer(method: string, args: Args, token: string | undefined): object {
     if (!token) return { ok: false, error: 'not_authed' }
-    if (token !== this.botToken && token !== this.appToken) return { ok: false, error: 'invalid_auth' }
+    const isUser = !!this.userToken && token === this.userToken
+    if (token !== this.botToken && token !== this.appToken && !isUser) return { ok: false, error: 'invalid_auth' }
+    // Bots may not search (Slack answers not_allowed_token_type). The user token is refused
+    // everywhere else, which real Slack would not do: here it makes a test fail if the bot ever
+    // acts (reacts, posts) as the person whose token it holds.
+    if (method.startsWith('search.') !== isUser) return { ok: false, error: 'not_allowed_token_type' }
     const handler = this.handlers[method]
     if (!handler) return { ok: false, error: 'unknown_method', req_method: method }
     // App-level tokens only open sockets; bot tokens cannot.
@@ -603,6 +637,8 @@ export class FakeSlack {
       this.reactions.push(r)
       return { ok: true }
     },
+
+    'search.messages': (args) => this.search(args),
 
     'usergroups.users.list': (args) => {
       const members = this.usergroups.get(String(args.usergroup))
@@ -688,6 +724,94 @@ export class FakeSlack {
     },
   }
 
+  /**
+   * search.messages over what people said and what the bot posted, with the modifiers the bot
+   * uses: words (case-insensitive, anywhere in the text, links included, as Slack indexes them),
+   * `-word`, `in:`/`-in:` (`<#C1>`, `<#C1|name>` or `#name`), `from:`/`-from:` (`<@U1>`),
+   * `has::emoji:`/`-has::emoji:` (reactions), and `after:`/`before:`/`on:` (UTC days).
+   */
+  private search(args: Args): object {
+    const query = str(args.query)
+    if (!query) return { ok: false, error: 'no_query' }
+    const filters: ((m: FakePosted) => boolean)[] = []
+    for (const term of query.match(/"[^"]*"|\S+/g) ?? []) {
+      const neg = term.startsWith('-') && term.length > 1
+      const t = neg ? term.slice(1) : term
+      const m = /^(in|from|has|after|before|on):(.+)$/.exec(t)
+      let test: (p: FakePosted) => boolean
+      if (m?.[1] === 'in') {
+        const ref = m[2]!
+        const id = /^<#([A-Z0-9]+)(?:\|[^>]*)?>$/.exec(ref)?.[1] ?? this.channels.find((c) => `#${c.name}` === ref)?.id ?? ref
+        test = (p) => p.channel === id
+      } else if (m?.[1] === 'from') {
+        const id = /^<@([A-Z0-9]+)>$/.exec(m[2]!)?.[1] ?? m[2]!
+        test = (p) => p.user === id
+      } else if (m?.[1] === 'has') {
+        const name = /^:([^:]+):$/.exec(m[2]!)?.[1]
+        test = (p) => this.reactions.some((r) => r.channel === p.channel && r.timestamp === p.ts && r.name === name)
+      } else if (m && /^\d{4}-\d{2}-\d{2}$/.test(m[2]!)) {
+        const start = Date.parse(`${m[2]}T00:00:00Z`) / 1000
+        const end = start + 86_400
+        test = m[1] === 'after' ? (p) => Number(p.ts) >= end : m[1] === 'before' ? (p) => Number(p.ts) < start : (p) => Number(p.ts) >= start && Number(p.ts) < end
+      } else {
+        const word = t.replace(/^"|"$/g, '').toLowerCase()
+        test = (p) => p.text.toLowerCase().includes(word)
+      }
+      filters.push(neg ? (p) => !test(p) : test)
+    }
+    const mine: FakePosted[] = this.messages.map((m) => ({ channel: m.channel, ts: m.ts, user: m.user, text: m.text ?? '', thread_ts: m.thread_ts, bot_id: this.botId }))
+    const found = [...this.posted, ...mine].filter((p) => filters.every((f) => f(p)))
+    const asc = String(args.sort_dir) === 'asc'
+    found.sort((a, b) => (Number(a.ts) - Number(b.ts)) * (asc ? 1 : -1))
+    const count = Math.max(1, Math.min(Number(args.count) || 20, 100))
+    const page = Math.max(1, Number(args.page) || 1)
+    const pages = Math.max(1, Math.ceil(found.length / count))
+    const matches = found.slice((page - 1) * count, page * count).map((p) => this.searchMatch(p))
+    const first = (page - 1) * count + 1
+    return {
+      ok: true,
+      query,
+      messages: {
+        total: found.length,
+        pagination: { total_count: found.length, page, per_page: count, page_count: pages, first, last: first + matches.length - 1 },
+        paging: { count, total: found.length, page, pages },
+        matches,
+      },
+    } satisfies SearchMessagesResponse
+  }
+
+  /** One result as Slack shapes it; a thread reply's permalink names its thread. */
+  private searchMatch(p: FakePosted): Record<string, unknown> {
+    const c = this.findChannel(p.channel)
+    const isIm = c?.is_im ?? p.channel.startsWith('D')
+    const link = `https://fake.slack/archives/${p.channel}/p${p.ts.replace('.', '')}`
+    return {
+      iid: randomUUID(),
+      team: this.teamId,
+      type: 'message',
+      user: p.user,
+      username: this.users.get(p.user)?.name ?? p.user.toLowerCase(),
+      ts: p.ts,
+      text: p.text,
+      permalink: p.thread_ts && p.thread_ts !== p.ts ? `${link}?thread_ts=${p.thread_ts}&cid=${p.channel}` : link,
+      ...(p.bot_id ? { bot_id: p.bot_id } : {}),
+      channel: {
+        id: p.channel,
+        name: isIm ? p.user : (c?.name ?? p.channel.toLowerCase()),
+        is_channel: !isIm && !c?.is_mpim && !c?.is_private,
+        is_group: !!c?.is_private,
+        is_im: isIm,
+        is_mpim: !!c?.is_mpim,
+        is_private: isIm || !!c?.is_private || !!c?.is_mpim,
+        is_shared: false,
+        is_ext_shared: false,
+        is_org_shared: false,
+        is_pending_ext_shared: false,
+        pending_shared: [],
+      },
+    }
+  }
+
   // The SDK posts the bytes as multipart/form-data (one file field); raw bodies are accepted too.
   private async receiveUpload(fileId: string, req: Request): Promise<Response> {
     const upload = this.uploads.get(fileId)
@@ -761,6 +885,11 @@ export class FakeSlack {
 
   private nextId(): string {
     return String(++this.seq).padStart(10, '0')
+  }
+
+  /** A unique ts at the current time, for messages search must find as today's. */
+  private nowTs(): string {
+    return `${Math.floor(Date.now() / 1000)}.${String(++this.seq % 1_000_000).padStart(6, '0')}`
   }
 
   /** Message timestamps are unique and increasing, shaped like Slack's `seconds.micros`. */
