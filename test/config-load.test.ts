@@ -3,6 +3,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { ConfigError } from '../src/config/errors.ts'
 import { loadConfigFile, loadConfigText } from '../src/config/load.ts'
+import { configErrorOf } from './support/configs.ts'
 import { cleanupTemp, EXAMPLE_CONFIG, tempDir, writeConfig } from './support/temp.ts'
 
 afterAll(cleanupTemp)
@@ -17,15 +18,7 @@ const BASE = `namespaces:
         job: hello
 `
 
-function errorOf(yaml: string): ConfigError {
-  try {
-    loadConfigText(yaml, 'conf.yaml', { stateDir: '/tmp/s' })
-  } catch (e) {
-    if (e instanceof ConfigError) return e
-    throw e
-  }
-  throw new Error('expected the config to be refused')
-}
+const errorOf = (yaml: string) => configErrorOf(yaml)
 
 describe('valid configs', () => {
   test('the bundled example loads, with defaults applied and paths resolved', () => {

@@ -3,19 +3,15 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { botEnv, runBot, startBot } from './support/bot.ts'
 import { startFakeSlack } from './support/fake-slack.ts'
-import { APP_TOKEN, BOT_TOKEN, fakeOptions, GENERAL, startSlackBot, type SlackBot } from './support/slack-bot.ts'
-import { cleanupTemp, EXAMPLE_CONFIG, tempDir } from './support/temp.ts'
+import { APP_TOKEN, BOT_TOKEN, fakeOptions, GENERAL, startSlackBot, stopSlackBot, type SlackBot } from './support/slack-bot.ts'
+import { EXAMPLE_CONFIG, tempDir } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'
 
 let s: SlackBot | undefined
 
 afterEach(async () => {
-  if (s) {
-    await s.stop()
-    await s.fake.stop()
-  }
+  await stopSlackBot(s)
   s = undefined
-  cleanupTemp()
 })
 
 const inThread = (ts: string) => s!.fake.messages.filter((m) => m.channel === GENERAL && m.thread_ts === ts)

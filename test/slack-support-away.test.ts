@@ -2,18 +2,13 @@
 // the `out-of-office` commands, the away reply before the repost, refusals, and a restart.
 import { afterEach, describe, expect, test } from 'bun:test'
 import { longDay, utcDay } from '../src/commands/away.ts'
-import { GENERAL, SUPPORT, startSlackBot, type SlackBot } from './support/slack-bot.ts'
-import { cleanupTemp } from './support/temp.ts'
+import { GENERAL, SUPPORT, startSlackBot, stopSlackBot, type SlackBot } from './support/slack-bot.ts'
 
 let s: SlackBot | undefined
 
 afterEach(async () => {
-  if (s) {
-    await s.stop()
-    await s.fake.stop()
-  }
+  await stopSlackBot(s)
   s = undefined
-  cleanupTemp()
 })
 
 /** A UTC day relative to today, as the bot will judge it. */

@@ -1,18 +1,13 @@
 // Tech-support reposts and channel joins by a real `ebmbot serve` (behaviour §6, §7).
 import { afterEach, describe, expect, test } from 'bun:test'
 import type { FakeChannel } from './support/fake-slack.ts'
-import { GENERAL, SUPPORT, startSlackBot, type SlackBot } from './support/slack-bot.ts'
-import { cleanupTemp } from './support/temp.ts'
+import { GENERAL, SUPPORT, startSlackBot, stopSlackBot, type SlackBot } from './support/slack-bot.ts'
 
 let s: SlackBot | undefined
 
 afterEach(async () => {
-  if (s) {
-    await s.stop()
-    await s.fake.stop()
-  }
+  await stopSlackBot(s)
   s = undefined
-  cleanupTemp()
 })
 
 const permalink = (channel: string, ts: string) => `https://fake.slack/archives/${channel}/p${ts.replace('.', '')}`

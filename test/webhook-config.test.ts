@@ -3,6 +3,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { ConfigError } from '../src/config/errors.ts'
 import { loadConfigFile, loadConfigText } from '../src/config/load.ts'
+import { configErrorOf } from './support/configs.ts'
 import { cleanupTemp, REPO, tempDir } from './support/temp.ts'
 
 afterAll(cleanupTemp)
@@ -27,15 +28,7 @@ github:
           delay_seconds: 60
 `
 
-function errorOf(yaml: string): ConfigError {
-  try {
-    loadConfigText(yaml, 'conf.yaml', { stateDir: '/tmp/s' })
-  } catch (e) {
-    if (e instanceof ConfigError) return e
-    throw e
-  }
-  throw new Error('expected the config to be refused')
-}
+const errorOf = (yaml: string) => configErrorOf(yaml)
 
 describe('valid github sections', () => {
   test('compile with defaults: 5 MiB limit, SHA-256 only, the namespace channel', () => {

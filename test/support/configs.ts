@@ -1,4 +1,5 @@
 // Small configs for tests, loaded through the real loader.
+import { ConfigError } from '../../src/config/errors.ts'
 import { loadConfigText } from '../../src/config/load.ts'
 import type { Config } from '../../src/config/types.ts'
 
@@ -46,4 +47,15 @@ namespaces:
 
 export function configFrom(yaml: string, stateDir = '/tmp/ebmbot-unused'): Config {
   return loadConfigText(yaml, 'test.yaml', { stateDir, baseDir: stateDir })
+}
+
+/** The ConfigError a config text is refused with (fails the test if it loads). */
+export function configErrorOf(yaml: string, source = 'conf.yaml'): ConfigError {
+  try {
+    loadConfigText(yaml, source, { stateDir: '/tmp/s' })
+  } catch (e) {
+    if (e instanceof ConfigError) return e
+    throw e
+  }
+  throw new Error('expected the config to be refused')
 }

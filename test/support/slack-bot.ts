@@ -4,7 +4,7 @@ import { Database } from 'bun:sqlite'
 import { join } from 'node:path'
 import { botEnv, startBot } from './bot.ts'
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from './fake-slack.ts'
-import { tempDir, writeConfig } from './temp.ts'
+import { cleanupTemp, tempDir, writeConfig } from './temp.ts'
 import { waitUntil } from './wait.ts'
 
 /** Distinctive tokens, so a test can prove they never reach a log line. */
@@ -130,4 +130,13 @@ export async function startSlackBot(opts: { fake?: FakeSlackOptions; yaml?: stri
   }
   await self.restart()
   return self
+}
+
+/** Tears down after a test: the bot first (a socket client whose Slack is gone keeps retrying), then the fake, then temp folders. */
+export async function stopSlackBot(s: SlackBot | undefined): Promise<void> {
+  if (s) {
+    await s.stop()
+    await s.fake.stop()
+  }
+  cleanupTemp()
 }
