@@ -1,7 +1,6 @@
 // Loading the job config: valid files compile; every refusal names file, key path and line.
 import { afterAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { ConfigError } from '../src/config/errors.ts'
 import { loadConfigFile, loadConfigText } from '../src/config/load.ts'
 import { configErrorOf } from './support/configs.ts'
 import { cleanupTemp, EXAMPLE_CONFIG, tempDir, writeConfig } from './support/temp.ts'

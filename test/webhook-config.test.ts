@@ -1,7 +1,6 @@
 // The `github` config section: what compiles, and refusals that name file, key path and line.
 import { afterAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { ConfigError } from '../src/config/errors.ts'
 import { loadConfigFile, loadConfigText } from '../src/config/load.ts'
 import { configErrorOf } from './support/configs.ts'
 import { cleanupTemp, REPO, tempDir } from './support/temp.ts'
