@@ -3,6 +3,8 @@
 // busy timeout (5 s) passes; a job that ends meanwhile is still recorded; nothing is half-written
 // and the bot keeps serving.
 import { Database } from 'bun:sqlite'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, afterEach, expect, test } from 'bun:test'
 import { botEnv, startBot } from './support/bot.ts'
 import { dbFile, outboxRows, query, runs } from './support/state-db.ts'
@@ -18,7 +20,9 @@ afterEach(() => {
 
 // A long fallback poll: the dispatcher's periodic pass would be one more statement waiting out
 // the lock (each waits synchronously), making the long-lock test needlessly slow.
-const YAML = `
+// The slow job ends when the test says so (a file appears), not after a fixed sleep: on a loaded
+// machine a sleep could end before the lock is taken, and the test would wait for nothing.
+const yaml = (go: string) => `
 settings:
   kill_grace: 1s
   poll_interval: 60s
@@ -26,20 +30,21 @@ namespaces:
   k:
     jobs:
       quick: {run: "echo quick [tag]", report_stdout: true}
-      slow: {run: "sleep 0.3; echo slow done", report_stdout: true}
+      slow: {run: "until [ -e '${go}' ]; do sleep 0.05; done; echo slow done", report_stdout: true}
     commands:
       - {pattern: "quick [tag]", job: quick}
       - {pattern: "slow", job: slow}
 `
 
-/** A chat bot with `k slow` running, ready for the lock to be taken. */
+/** A chat bot with `k slow` running, ready for the lock to be taken; `finishSlowJob` ends it. */
 async function botWithSlowJob() {
   const state = tempDir()
-  const bot = startBot(['chat', '--config', writeConfig(state, YAML)], { env: botEnv(state) })
+  const go = join(state, 'go')
+  const bot = startBot(['chat', '--config', writeConfig(state, yaml(go))], { env: botEnv(state) })
   cleanups.push(() => bot.proc.kill('SIGKILL'))
   bot.send('k slow')
   await waitUntil('the slow job to start', () => runs(state, { readonly: true }).find((r) => r.state === 'running' && r.pid), 10_000)
-  return { state, bot }
+  return { state, bot, finishSlowJob: () => writeFileSync(go, '') }
 }
 
 /** Holds the write lock from this process, as `sqlite3 ebmbot.db 'BEGIN EXCLUSIVE'` would. */
@@ -58,9 +63,10 @@ function lockDatabase(state: string) {
 }
 
 test('a lock shorter than the busy timeout: the request waits, then is stored and runs', async () => {
-  const { state, bot } = await botWithSlowJob()
+  const { state, bot, finishSlowJob } = await botWithSlowJob()
   const lock = lockDatabase(state)
   bot.send('k quick during-lock')
+  finishSlowJob()
   await Bun.sleep(2000) // the slow job ends inside this window
   // Not acknowledged while the lock is held: an acknowledgement would mean it was stored.
   expect(bot.out.stdout).not.toContain('accepted: run 2')
@@ -75,9 +81,10 @@ test('a lock shorter than the busy timeout: the request waits, then is stored an
 }, 20_000)
 
 test('a lock longer than the busy timeout: a job ending meanwhile is still recorded; a request either waits or fails clearly, never half-written', async () => {
-  const { state, bot } = await botWithSlowJob()
+  const { state, bot, finishSlowJob } = await botWithSlowJob()
   const lock = lockDatabase(state)
   bot.send('k quick during-lock')
+  finishSlowJob()
   // The slow job ends at once; recording its outcome waits for the lock and gives up after 5 s.
   // bun:sqlite waits synchronously, so meanwhile the bot does nothing else: the request above is
   // handled either during the lock (and fails) or after it (and is stored), depending on which

@@ -2,6 +2,8 @@
 // job finish within settings.shutdown_grace, and past the grace stops the job's whole process
 // group and records it lost, with its report kept for delivery. It exits 0 either way.
 import { afterAll, afterEach, expect, test } from 'bun:test'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { openQueue } from '../src/queue/db.ts'
 import { scheduleRequest } from '../src/queue/schedule.ts'
 import { groupAlive } from '../src/dispatcher/proc.ts'
@@ -23,8 +25,9 @@ settings:
   shutdown_grace: 2s
 namespaces:
   s:
+    workdir: .
     jobs:
-      short: {run: "sleep 1; echo short done", report_stdout: true}
+      short: {run: "until [ -e go ]; do sleep 0.05; done; echo short done", report_stdout: true}
       long: {run: "sleep 60; echo never", report_stdout: true}
       later: {run: "echo later"}
     commands:
@@ -39,7 +42,7 @@ function enqueue(state: string, job: string) {
   try {
     return scheduleRequest(q.db, Date.now(), {
       namespace: 's', job, jobType: `s_${job}`, door: 'local', requestedBy: 'local', channel: 'local',
-      requestText: `s ${job}`, params: {}, command: job === 'short' ? 'sleep 1; echo short done' : job === 'long' ? 'sleep 60; echo never' : 'echo later', delaySeconds: 0,
+      requestText: `s ${job}`, params: {}, command: job === 'short' ? 'until [ -e go ]; do sleep 0.05; done; echo short done' : job === 'long' ? 'sleep 60; echo never' : 'echo later', delaySeconds: 0,
     }).run
   } finally {
     q.sqlite.close()
@@ -62,6 +65,8 @@ test('SIGTERM while a job runs: no new work is taken, the job finishes within th
   bot.proc.kill('SIGTERM')
   await waitUntil('serve to start stopping', () => bot.out.stderr.includes('event=serve.stopping'), 5000)
   const after = enqueue(state, 'later') // arrives during shutdown: must wait for the next start
+  // The job ends inside the grace, on the test's word rather than a timer a slow machine could outrun.
+  writeFileSync(join(state, 'go'), '')
   expect(await bot.proc.exited).toBe(0)
   expect(bot.out.stderr).toMatch(/event=serve\.stopping signal=SIGTERM running=1 grace_ms=2000/)
   expect(bot.out.stderr).toContain('event=serve.stopped')
