@@ -50,15 +50,19 @@ async function floodThenCarryOn(script: string, wrapper: string[] = []) {
   bot.proc.stdin.end()
   expect(await bot.proc.exited).toBe(0)
   expect(bot.out.stderr).not.toContain('event=fatal')
-  return { state, stdout: bot.out.stdout, rows: runs(state) }
+  return { state, stdout: bot.out.stdout, stderr: bot.out.stderr, rows: runs(state) }
 }
 
 describe('logs folder full', () => {
   test.skipIf(!canMountTmpfs())('a full tmpfs: the writing job fails with its exit code, the bot carries on', async () => {
-    const { stdout, rows } = await floodThenCarryOn('mount -t tmpfs -o size=256k tmpfs "$EBMBOT_STATE_DIR/logs" || exit 99', ['unshare', '-m'])
+    const { state, stdout, stderr, rows } = await floodThenCarryOn('mount -t tmpfs -o size=256k tmpfs "$EBMBOT_STATE_DIR/logs" || exit 99', ['unshare', '-m'])
     // head exits 1 only when a write fails: the disk really was full.
     expect(rows[0]).toMatchObject({ request_text: 'k flood', state: 'failed', exit_code: 1 })
     expect(stdout).toContain('`k_flood` failed with exit code 1 (run 1')
+    // "Exit code 1" alone reads like the job's fault: the report says the disk was full, and the
+    // operator's log has a line for it.
+    expect(stdout).toContain(`:floppy_disk: The disk holding the logs is full (0 B free in ${join(state, 'logs')})`)
+    expect(stderr).toMatch(/level=warn event=logs\.disk_full .*free_bytes=0/)
     // The next job needs room for its output too: it ends clearly (failed, or ran if it fit), never stuck.
     expect(['failed', 'succeeded']).toContain(rows[1]!.state)
   }, 30_000)
@@ -68,6 +72,8 @@ describe('logs folder full', () => {
     const { stdout, rows } = await floodThenCarryOn('ulimit -f 2048 || exit 99')
     expect(rows[0]).toMatchObject({ request_text: 'k flood', state: 'failed', signal: 'SIGXFSZ' })
     expect(stdout).toContain('`k_flood` was killed by SIGXFSZ (run 1')
+    expect(stdout).toContain('SIGXFSZ means a file grew past the size limit set for the bot')
+    expect(stdout).not.toContain(':floppy_disk:') // the disk itself has room
     expect(rows[1]).toMatchObject({ request_text: 'k small after', state: 'succeeded' })
     expect(stdout).toContain('small after')
   }, 30_000)

@@ -3,13 +3,15 @@
 // that count what happened.
 import { Database } from 'bun:sqlite'
 import { afterAll, afterEach, describe, expect, test } from 'bun:test'
-import { renameSync } from 'node:fs'
+import { renameSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { scheduleRequest } from '../src/queue/schedule.ts'
 import { addSuppression } from '../src/queue/suppress.ts'
 import { createWebhookApp } from '../src/webhooks/index.ts'
 import { delivery, pullRequest } from './support/github.ts'
 import { startHarness, type Harness } from './support/harness.ts'
-import { cleanupTemp } from './support/temp.ts'
+import { cleanupTemp, tempDir } from './support/temp.ts'
+import { canMountTmpfs } from './support/wrapped-bot.ts'
 
 const YAML = `
 settings: {kill_grace: 1s, poll_interval: 1s}
@@ -48,8 +50,27 @@ describe('/healthz', () => {
     const r = await health()
     expect(r.status).toBe(200)
     expect(r.body.ok).toBe(true)
-    expect(Object.keys(r.body.checks).sort()).toEqual(['database', 'dispatcher', 'queue'])
+    expect(Object.keys(r.body.checks).sort()).toEqual(['database', 'dispatcher', 'logs_disk', 'queue'])
     expect(r.body.checks.queue).toEqual({ ok: true, detail: { queued: 0, running: 0, lag_seconds: 0 } })
+    expect(r.body.checks.logs_disk!.detail!.free_bytes).toBeGreaterThan(1024 * 1024)
+  })
+
+  // Mounting needs root; the tmpfs is mounted where only this test looks and is unmounted after.
+  test.skipIf(!canMountTmpfs())('the logs disk full: 503 naming logs_disk and the room left; room again: 200', async () => {
+    setup()
+    const logs = tempDir()
+    expect(Bun.spawnSync(['mount', '-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', logs]).exitCode).toBe(0)
+    try {
+      h.ctx.logsDir = join(logs, 'not-made-yet') // measured on the filesystem that will hold it
+      Bun.spawnSync(['bash', '-c', `head -c 5000000 /dev/zero > ${logs}/filler`])
+      const r = await health()
+      expect(r.status).toBe(503)
+      expect(r.body.checks.logs_disk).toEqual({ ok: false, detail: { free_bytes: 0 } })
+      rmSync(join(logs, 'filler'))
+      expect((await health()).status).toBe(200)
+    } finally {
+      Bun.spawnSync(['umount', logs])
+    }
   })
 
   test('the database file gone: 503 naming the database; back again: 200', async () => {

@@ -4,6 +4,7 @@ import { type AppContext, replyDoor } from '../app/context.ts'
 import { findJob } from '../config/types.ts'
 import { jobSecrets } from './job-env.ts'
 import { finishReport } from '../notify/reports.ts'
+import { logsFull } from './logs-room.ts'
 import { finishRun, type Outcome } from '../queue/finish.ts'
 import { enqueueOutgoing, enqueueUpdate } from '../queue/outbox.ts'
 import { finalEdit } from './progress.ts'
@@ -25,6 +26,8 @@ export async function readTail(path: string | null, max = 4 * 1024 * 1024): Prom
 
 export async function recordOutcome(ctx: AppContext, run: Run, owner: string, outcome: Outcome): Promise<Run | undefined> {
   const [stdout, stderr] = await Promise.all([readTail(run.stdoutPath), readTail(run.stderrPath, 256 * 1024)])
+  const full = failedOnItsOwn(outcome) ? logsFull(ctx.logsDir) : null
+  if (full) ctx.log.warn('logs.disk_full', { run: run.id, dir: full.dir, free_bytes: full.freeBytes })
   const job = findJob(ctx.config, run.jobType)
   const secrets = [...ctx.reports.secrets, ...(job ? jobSecrets(job, ctx.env.vars) : [])]
   const { db } = ctx.queue
@@ -33,7 +36,7 @@ export async function recordOutcome(ctx: AppContext, run: Run, owner: string, ou
       (tx) => {
         const finished = finishRun(tx as unknown as typeof db, ctx.now(), run.id, owner, outcome)
         if (!finished) return undefined
-        const messages = finishReport(finished, job, { stdout, stderr }, { ...ctx.reports, secrets })
+        const messages = finishReport(finished, job, { stdout, stderr, logsFull: full }, { ...ctx.reports, secrets })
         // The progress message's last edit shows the outcome (with Rerun and Logs).
         const edit = finalEdit(finished)
         if (edit) enqueueUpdate(tx as unknown as typeof db, ctx.now(), 'slack', edit, finished.id)
@@ -64,6 +67,9 @@ export async function recordOutcome(ctx: AppContext, run: Run, owner: string, ou
   }
   return done
 }
+
+/** Failures the job (or its machine) caused, as opposed to a cancel or a stop by the bot. */
+const failedOnItsOwn = (o: Outcome) => o.state === 'failed' || o.state === 'timed_out'
 
 /** SQLite gave up waiting for another connection's lock (SQLITE_BUSY after the busy timeout). */
 function isBusy(e: unknown): boolean {

@@ -30,6 +30,24 @@ export function startNotice(run: Run, ctx: ReportContext): MessageOut {
 export interface RunOutput {
   stdout: string
   stderr: string
+  /** Set when the logs filesystem was (nearly) full as a failed run ended. */
+  logsFull?: { freeBytes: number; dir: string } | null
+}
+
+/** Causes the machine, not the job, may be behind: a full logs disk, a file-size limit. */
+export function failureHints(signal: string | null, out: RunOutput): string[] {
+  const hints: string[] = []
+  if (out.logsFull) {
+    hints.push(`:floppy_disk: The disk holding the logs is full (${formatBytes(out.logsFull.freeBytes)} free in ${out.logsFull.dir}); the job may have failed for that reason.`)
+  }
+  if (signal === 'SIGXFSZ') hints.push('SIGXFSZ means a file grew past the size limit set for the bot (`ulimit -f`, or `LimitFSIZE=` in its unit).')
+  return hints
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${Math.floor(n / 1024)} KiB`
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`
 }
 
 export function finishReport(run: Run, job: Job | undefined, out: RunOutput, ctx: ReportContext): MessageOut[] {
@@ -61,7 +79,8 @@ export function finishReport(run: Run, job: Job | undefined, out: RunOutput, ctx
     head = `:x: \`${run.jobType}\` failed with exit code ${run.exitCode} (run ${run.id}, ${took}).`
   }
   const tail = lastLines(redact(out.stderr, secrets), 15, 2500)
-  const lines = [head]
+  const hints = failureHints(run.signal, out)
+  const lines = [head, ...hints]
   if (tail) lines.push('Last lines of its error output:', fence(tail))
   if (run.stdoutPath) lines.push(`Say \`logs ${run.id}\` to see its output.`)
   if (!run.isDm) lines.push('Calling tech-support.')
@@ -72,7 +91,7 @@ export function finishReport(run: Run, job: Job | undefined, out: RunOutput, ctx
     purpose: 'escalation',
     channel: ctx.techSupportChannel,
     threadTs: null,
-    text: `${head} Requested by ${who(run.requestedBy)}.`,
+    text: [`${head} Requested by ${who(run.requestedBy)}.`, ...hints].join('\n'),
     ...(run.messageTs ? { linkTo: { channel: run.channel, ts: run.messageTs } } : {}),
   }
   return [report, escalation]
