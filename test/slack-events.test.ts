@@ -95,8 +95,8 @@ describe('tech-support keywords', () => {
   })
 })
 
-test('a new channel is joined; other events are ignored', () => {
-  expect(plan(fake.channelCreated({ id: 'CNEW', name: 'new-project' }))).toEqual({ kind: 'join', channel: 'CNEW' })
+test('channel events become channel changes; other events are ignored', () => {
+  expect(plan(fake.channelCreated({ id: 'CNEW', name: 'new-project' }))).toEqual({ kind: 'channel', change: { kind: 'created', id: 'CNEW', name: 'new-project' } })
   expect(kind(plan({ type: 'reaction_added', user: 'U1', reaction: 'sos', item: { type: 'message', channel: 'C1', ts: '1.1' }, event_ts: '1.2' }))).toBe(
     'ignore: reaction_added is not handled',
   )

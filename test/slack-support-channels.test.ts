@@ -1,7 +1,7 @@
 // Tech-support reposts and channel joins by a real `ebmbot serve` (behaviour §6, §7).
 import { afterEach, describe, expect, test } from 'bun:test'
 import type { FakeChannel } from './support/fake-slack.ts'
-import { GENERAL, SUPPORT, startSlackBot, stopSlackBot, type SlackBot } from './support/slack-bot.ts'
+import { fakeOptions, GENERAL, SLACK_YAML, SUPPORT, startSlackBot, stopSlackBot, type SlackBot } from './support/slack-bot.ts'
 
 let s: SlackBot | undefined
 
@@ -104,5 +104,51 @@ describe('channels', () => {
     await fake.waitFor((f) => f.callsOf('conversations.join').some((c) => c.args.channel === 'CNEW'), 5000, 'the join')
     expect(fake.channels.find((c) => c.id === 'CNEW')?.members).toEqual(['UBOT'])
     expect(fake.messages).toEqual([])
+  })
+})
+
+describe('channels that change while the bot runs', () => {
+  // A namespace that may only be used in #deploys: the rule names a channel, the event carries an id.
+  const yaml = SLACK_YAML.replace(
+    'namespaces:\n',
+    `namespaces:
+  rel:
+    allow: {channels: ["#deploys"]}
+    jobs:
+      ship: {run: "echo shipped [what]", report_stdout: true}
+    commands:
+      - {pattern: "ship [what]", job: ship}
+`,
+  )
+  const ask = async (bot: SlackBot, channel: string, text: string) => {
+    const m = bot.fake.mention({ user: 'U1', channel, text })
+    await bot.fake.sendEvent(m).acked
+    return bot.fake.waitFor((f) => f.messages.find((x) => x.channel === channel && x.thread_ts === m.ts && !x.text?.startsWith('Starting')), 5000, `a reply to "${text}"`)
+  }
+
+  test('access by channel name holds for a channel created after start, and follows renames', async () => {
+    s = await startSlackBot({ yaml })
+    const { fake } = s
+    await fake.sendEvent(fake.channelCreated({ id: 'CDEP', name: 'deploys' })).acked
+    await fake.waitFor((f) => f.callsOf('conversations.join').some((c) => c.args.channel === 'CDEP'), 5000, 'the join')
+    expect((await ask(s, 'CDEP', 'rel ship one')).text).toBe('shipped one')
+
+    // #deploys renamed away: the rule no longer matches it; a channel renamed to #deploys does.
+    await fake.sendEvent(fake.channelRenamed('CDEP', 'old-deploys')).acked
+    await fake.sendEvent(fake.channelRenamed(GENERAL, 'deploys')).acked
+    expect((await ask(s, 'CDEP', 'rel ship two')).text).toContain('may only be run in #deploys')
+    expect((await ask(s, GENERAL, 'rel ship three')).text).toBe('shipped three')
+    expect(s.query('select request_text from runs order by id')).toEqual([{ request_text: 'rel ship one' }, { request_text: 'rel ship three' }])
+  })
+
+  test('a private channel the bot is invited to after start is known by name from then on', async () => {
+    const secret: FakeChannel = { id: 'GSEC', name: 'deploys', is_private: true }
+    s = await startSlackBot({ yaml, fake: { channels: [...fakeOptions().channels!, secret] } })
+    const { fake } = s
+    // Not in it at start: a bot token cannot see it, so the bot knows no name for it.
+    expect(s.bot.out.stderr).toMatch(/event=slack\.ready .*channels=3/)
+    await fake.sendEvent(fake.botInvited('GSEC')).acked
+    await fake.waitFor((f) => f.callsOf('conversations.info').some((c) => c.args.channel === 'GSEC' && c.status), 5000, 'the name lookup')
+    expect((await ask(s, 'GSEC', 'rel ship quietly')).text).toBe('shipped quietly')
   })
 })

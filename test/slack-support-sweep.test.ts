@@ -4,7 +4,8 @@
 // the sweep never both post.
 import { afterEach, describe, expect, test } from 'bun:test'
 import { longDay, utcDay } from '../src/commands/away.ts'
-import { BOT_TOKEN, GENERAL, SLACK_YAML, SUPPORT, startSlackBot, type SlackBot } from './support/slack-bot.ts'
+import type { FakeChannel } from './support/fake-slack.ts'
+import { BOT_TOKEN, fakeOptions, GENERAL, SLACK_YAML, SUPPORT, startSlackBot, type SlackBot } from './support/slack-bot.ts'
 import { cleanupTemp } from './support/temp.ts'
 
 const USER_TOKEN = 'xoxp-2222-secret-user-token'
@@ -25,11 +26,11 @@ afterEach(async () => {
 const permalink = (channel: string, ts: string) => `https://fake.slack/archives/${channel}/p${ts.replace('.', '')}`
 const reposts = (bot: SlackBot) => bot.fake.messages.filter((m) => m.channel === SUPPORT).map((m) => m.text)
 
-function startSweeping() {
+function startSweeping(extraChannels: FakeChannel[] = []) {
   return startSlackBot({
     yaml: SLACK_YAML.replace('settings:\n', 'settings:\n  sweep_interval: 150ms\n'),
     env: { SLACK_BOT_USER_TOKEN: USER_TOKEN },
-    fake: { userToken: USER_TOKEN },
+    fake: { userToken: USER_TOKEN, channels: [...fakeOptions().channels!, ...extraChannels] },
   })
 }
 
@@ -122,6 +123,27 @@ describe('the missed-message sweep', () => {
     expect(notice?.text).toContain(`out of office until the end of ${longDay(end)}`)
     expect(fake.messages.indexOf(notice!)).toBeLessThan(fake.messages.findIndex((m) => m.channel === SUPPORT))
     expect(fake.reactions).toContainEqual({ channel: GENERAL, timestamp: reply.ts, name: 'sos' })
+  })
+
+  test('a private channel is swept once the bot is invited, not before, and no longer once it is removed', async () => {
+    s = await startSweeping([{ id: 'GOPS', name: 'ops', is_private: true, members: ['U1', 'U2'] }])
+    const { fake } = s
+    // The person whose token searches sees the channel; the bot is not in it, so leaves it alone.
+    const before = fake.say({ user: 'U1', channel: 'GOPS', text: 'tech-support, the disk is full' })
+    await moreSweeps(s)
+    expect(reposts(s)).toEqual([])
+    expect((fake.callsOf('search.messages').at(-1)!.response as { messages: { matches: { ts: string }[] } }).messages.matches.map((m) => m.ts)).toContain(before.ts)
+
+    await fake.sendEvent(fake.botInvited('GOPS')).acked
+    await fake.waitFor((f) => f.messages.some((m) => m.channel === SUPPORT), 5000, 'the repost after the invitation')
+    expect(reposts(s)).toEqual([permalink('GOPS', before.ts)])
+    expect(fake.reactions).toEqual([{ channel: 'GOPS', timestamp: before.ts, name: 'sos' }])
+
+    await fake.sendEvent({ type: 'group_left', channel: 'GOPS', actor_id: 'U1', event_ts: '1.1' }).acked
+    await moreSweeps(s, 1) // a sweep that starts after the event was handled
+    fake.say({ user: 'U2', channel: 'GOPS', text: 'tech-support, still full' })
+    await moreSweeps(s)
+    expect(reposts(s)).toEqual([permalink('GOPS', before.ts)])
   })
 
   test('a refused user token is reported once, without the token, and retried', async () => {

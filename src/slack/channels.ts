@@ -1,6 +1,7 @@
 // Channels (behaviour §7): at start the bot lists every channel it can see, resolves configured
 // names (logs, tech-support, support routes) to ids, and joins the public channels it is not in,
-// so people can mention it anywhere. Private channels are never joined automatically.
+// so people can mention it anywhere. Private channels are never joined automatically. Changes
+// after start reach the ChannelDirectory through events.
 import type { ConversationsListResponse, WebClient } from '@slack/web-api'
 import type { Logger } from '../util/log.ts'
 import { errorText } from '../util/log.ts'
@@ -35,13 +36,16 @@ async function pages(web: WebClient, types: string): Promise<ChannelInfo[]> {
   return out
 }
 
-const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/
+export const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/
 
-/** `#logs`, `logs` or an id such as `C0123ABC`; undefined when no listed channel has that name. */
-export function resolveChannel(value: string, channels: readonly ChannelInfo[]): string | undefined {
-  const v = value.trim().replace(/^#/, '')
-  if (CHANNEL_ID.test(v)) return v
-  return channels.find((c) => c.name === v.toLowerCase())?.id
+/** A channel's name by id (conversations.info); undefined when Slack will not say. */
+export async function fetchChannelName(web: WebClient, channel: string, log: Logger): Promise<string | undefined> {
+  try {
+    return (await web.conversations.info({ channel })).channel?.name
+  } catch (e) {
+    log.warn('slack.channel_info_failed', { channel, error: errorText(e) })
+    return undefined
+  }
 }
 
 /** Joins the listed public channels the bot is not in yet; returns how many it joined. */

@@ -2,6 +2,7 @@
 // makes the plan durable. Mentions and DMs are commands; messages with a support keyword are
 // reposted, never run; the bot's own messages and other bots' are ignored; edits never run.
 import type { SlackEvent } from '@slack/types'
+import { channelChange, type ChannelChange } from './channel-directory.ts'
 import { matchingRoutes, type SupportRoute } from './support.ts'
 
 /** Where a message is, and its reply spot: the thread it is in, or a new thread under it. */
@@ -13,7 +14,7 @@ export interface Spot {
 
 export type Plan =
   | { kind: 'ignore'; reason: string }
-  | { kind: 'join'; channel: string }
+  | { kind: 'channel'; change: ChannelChange }
   | { kind: 'command'; spot: Spot; user: string; text: string; isDirect: boolean }
   | { kind: 'support'; spot: Spot; user: string; routes: SupportRoute[] }
   | { kind: 'support_dm'; spot: Spot; user: string; routes: SupportRoute[] }
@@ -40,7 +41,8 @@ interface MessageView {
 const PERSON_SUBTYPES = new Set(['file_share', 'thread_broadcast'])
 
 export function planEvent(event: SlackEvent, ctx: PlanContext): Plan {
-  if (event.type === 'channel_created') return { kind: 'join', channel: event.channel.id }
+  const change = channelChange(event, ctx.botUserId)
+  if (change) return { kind: 'channel', change }
   if (event.type !== 'app_mention' && event.type !== 'message') return { kind: 'ignore', reason: `${event.type} is not handled` }
   const m = viewOf(event)
   if (!m) return { kind: 'ignore', reason: 'no message in it' }

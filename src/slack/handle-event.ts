@@ -1,5 +1,6 @@
 // One Slack event made durable: a command becomes a request (through the shared handleMessage), a
-// support keyword becomes a stored reaction and repost, a new channel is joined. Each message is
+// support keyword becomes a stored reaction and repost, a channel event updates what the bot knows
+// of channels (and a new one is joined). Each message is
 // handled once: its event id and its `channel:ts` go into the seen table in the same transaction
 // as the work, so Slack's retries and the mention-plus-message pair of one message find it taken,
 // and a crash before that commit leaves nothing taken for the redelivery.
@@ -15,6 +16,7 @@ import type { Db } from '../queue/db.ts'
 import { enqueueOutgoing } from '../queue/outbox.ts'
 import { isSeen, markSeen } from '../queue/seen.ts'
 import { errorText } from '../util/log.ts'
+import type { ChannelChange } from './channel-directory.ts'
 import { planEvent, type Plan } from './events.ts'
 import type { GroupMembership } from './groups.ts'
 import type { GuestCheck } from './guests.ts'
@@ -30,11 +32,11 @@ export interface EventDeps {
   guests: GuestCheck
   groups?: GroupMembership
   channelName?: (id: string) => string | undefined
-  /** joins a channel in the background (nothing to store, so nothing to wait for) */
-  join: (channel: string) => void
+  /** a channel was created, renamed, archived, or the bot was added or removed (nothing to store) */
+  onChannel: (change: ChannelChange) => void
 }
 
-export type Outcome = 'queued' | 'replied' | 'support' | 'joined' | 'duplicate' | 'ignored' | 'failed'
+export type Outcome = 'queued' | 'replied' | 'support' | 'channel' | 'duplicate' | 'ignored' | 'failed'
 
 export async function handleEvent(deps: EventDeps, eventId: string, event: SlackEvent): Promise<Outcome> {
   const plan = planEvent(event, deps)
@@ -43,9 +45,9 @@ export async function handleEvent(deps: EventDeps, eventId: string, event: Slack
     case 'ignore':
       ctx.log.debug('slack.ignored', { event_id: eventId, type: event.type, reason: plan.reason })
       return 'ignored'
-    case 'join':
-      deps.join(plan.channel)
-      return 'joined'
+    case 'channel':
+      deps.onChannel(plan.change)
+      return 'channel'
     case 'support':
       return storeSupport(ctx, eventId, plan)
     case 'support_dm': {

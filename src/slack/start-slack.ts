@@ -6,7 +6,8 @@ import type { Worker } from '../app/serve.ts'
 import { startDeliverer } from '../notify/deliver.ts'
 import { getOutgoing } from '../queue/outbox.ts'
 import { errorText } from '../util/log.ts'
-import { joinChannel, joinPublicChannels, listChannels, resolveChannel, type ChannelInfo } from './channels.ts'
+import { ChannelDirectory, type ChannelChange } from './channel-directory.ts'
+import { fetchChannelName, joinChannel, joinPublicChannels, listChannels, type ChannelInfo } from './channels.ts'
 import { slackErrorCode } from './errors.ts'
 import { GuestCheck } from './guests.ts'
 import { configuredGroups, GroupMembership } from './groups.ts'
@@ -34,8 +35,9 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
   const botName = env.slack.appUsername ?? me.user
 
   const channels = await listChannels(patient, log)
+  const directory = new ChannelDirectory(channels)
   const resolve = (value: string, what: string) => {
-    const id = resolveChannel(value, channels)
+    const id = directory.resolve(value)
     if (!id) throw new Error(`the ${what} "${value}" is not a channel the bot can see (give its name or id; private channels need groups:read or an id)`)
     return id
   }
@@ -53,7 +55,7 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
   for (const r of routes) r.outOfOffice = r.channel === techSupport
 
   // The outbox stores channels as configured (`logs`); the transport posts to their ids.
-  const channelId = (value: string) => resolveChannel(value, channels) ?? value
+  const channelId = (value: string) => directory.resolve(value) ?? value
   const sentAs = (id: number) => {
     const row = getOutgoing(ctx.queue.db, id)
     if (!row || row.state === 'failed') return null
@@ -68,8 +70,21 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
   }
   const guests = new GuestCheck({ web: fast, log })
   const groups = new GroupMembership({ web: fast, groups: configuredGroups(ctx.config), log })
-  const channelName = (id: string) => channels.find((c) => c.id === id)?.name
-  const deps = { ctx, botUserId, botName, routes, guests, groups, channelName, join: (c: string) => inBackground(joinChannel(patient, c, log)) }
+  const onChannel = (change: ChannelChange) => {
+    directory.apply(change)
+    log.info('slack.channel_change', { ...change })
+    if (change.kind === 'created') inBackground(joinChannel(patient, change.id, log))
+    // Invited to a channel it had not seen (a private one): its name, for access rules by name.
+    if (change.kind === 'bot_joined' && !directory.nameOf(change.id)) {
+      inBackground(
+        fetchChannelName(patient, change.id, log).then((name) => {
+          if (name && !directory.nameOf(change.id)) directory.apply({ kind: 'renamed', id: change.id, name, isPrivate: change.isPrivate })
+        }),
+      )
+    }
+  }
+  const channelName = (id: string) => directory.nameOf(id)
+  const deps = { ctx, botUserId, botName, routes, guests, groups, channelName, onChannel }
   const listener = await startListener({
     appToken,
     apiUrl: env.slack.apiUrl,
@@ -91,9 +106,7 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
         search: createWebClient(env.slack.userToken, env, log, { mode: 'fast' }),
         botUserId,
         routes,
-        // Public channels: the bot joins them all. Private ones: only those it was in at start;
-        // elsewhere it could neither react nor link, so it leaves them to the people there.
-        canAct: (c) => !c.isPrivate || channels.some((known) => known.id === c.id),
+        canAct: (c) => directory.canAct(c),
         intervalMs: s.sweep_interval * 1000,
       })
     : null
@@ -104,7 +117,7 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
     ok: listener.connected,
     detail: { connected: listener.connected, reconnects: listener.reconnects, last_event_ms_ago: listener.lastEventAt ? ctx.now() - listener.lastEventAt : null },
   }))
-  log.info('slack.ready', { bot_user: botUserId, bot_name: botName, channels: channels.length, support_routes: routes.length })
+  log.info('slack.ready', { bot_user: botUserId, bot_name: botName, channels: directory.size, support_routes: routes.length })
 
   return {
     name: 'slack',

@@ -129,7 +129,7 @@ export async function sweepOnce(deps: SweepDeps): Promise<number> {
   return found
 }
 
-/** Runs `sweepOnce` every `intervalMs` until stopped; a failed search waits for the next turn. */
+/** Runs `sweepOnce` at start and every `intervalMs` until stopped; a failed search waits for the next turn. */
 export function startSweep(deps: SweepDeps): { stop(): Promise<void>; health(): { last_sweep_ms_ago: number | null; last_error: string | null; found: number } } {
   const { ctx } = deps
   const wake = new Signal()
@@ -139,7 +139,9 @@ export function startSweep(deps: SweepDeps): { stop(): Promise<void>; health(): 
   let total = 0
 
   const loop = (async () => {
-    let delay = deps.intervalMs
+    // The first pass at once: what was said while the bot was down (a deploy, a crash) is the
+    // likeliest thing to have been missed.
+    let delay = 0
     while (!stopped) {
       await wake.wait(delay)
       if (stopped) break

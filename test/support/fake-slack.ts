@@ -1,11 +1,12 @@
 // A fake Slack on loopback speaking the Web API and Socket Mode protocols, for the real @slack clients.
 import { randomUUID } from 'node:crypto'
 import type { Server, ServerWebSocket } from 'bun'
-import type { AppMentionEvent, ChannelCreatedEvent, GenericMessageEvent, SlackEvent } from '@slack/types'
+import type { AppMentionEvent, ChannelCreatedEvent, ChannelRenameEvent, GenericMessageEvent, GroupRenameEvent, MemberJoinedChannelEvent, SlackEvent } from '@slack/types'
 import type {
   AppsConnectionsOpenResponse,
   AuthTestResponse,
   ChatGetPermalinkResponse,
+  ConversationsInfoResponse,
   ConversationsListResponse,
   ConversationsMembersResponse,
   FilesGetUploadURLExternalResponse,
@@ -402,6 +403,24 @@ export class FakeSlack {
     return { type: 'channel_created', channel, event_ts: this.nextTs() }
   }
 
+  /** A channel_rename (group_rename for a private channel) event; the fake's channel takes the name. */
+  channelRenamed(id: string, name: string): ChannelRenameEvent | GroupRenameEvent {
+    const c = this.findChannel(id)
+    if (!c) throw new Error(`fake Slack: no channel ${id} to rename`)
+    c.name = name
+    const channel = { id, name, name_normalized: name, created: Math.floor(Date.now() / 1000), is_channel: !c.is_private, is_mpim: false }
+    return c.is_private ? { type: 'group_rename', channel, event_ts: this.nextTs() } : { type: 'channel_rename', channel, event_ts: this.nextTs() }
+  }
+
+  /** Someone adds the bot to a channel: it becomes a member, and Slack says so with member_joined_channel. */
+  botInvited(id: string, inviter = 'UINVITER'): MemberJoinedChannelEvent {
+    const c = this.findChannel(id)
+    if (!c) throw new Error(`fake Slack: no channel ${id} to invite the bot to`)
+    c.is_member = true
+    c.members = [...new Set([...(c.members ?? []), this.botUserId])]
+    return { type: 'member_joined_channel', user: this.botUserId, channel: id, channel_type: c.is_private ? 'G' : 'C', team: this.teamId, inviter, event_ts: this.nextTs() }
+  }
+
   /** A block_actions payload for sendInteractive: a button click on a bot message. */
   blockAction(a: BlockActionSpec): Record<string, unknown> {
     return {
@@ -668,10 +687,21 @@ export class FakeSlack {
       return { ok: true, channel: this.channelView(channel) }
     },
 
+    'conversations.info': (args) => {
+      const channel = this.findChannel(String(args.channel))
+      // As for a bot token: a private channel the bot is not in does not exist.
+      if (!channel || (channel.is_private && !this.isBotIn(channel))) return { ok: false, error: 'channel_not_found' }
+      return { ok: true, channel: this.channelView(channel) } satisfies ConversationsInfoResponse
+    },
+
     'conversations.list': (args) => {
       const types = new Set((str(args.types) ?? 'public_channel').split(','))
       const all = this.channels.filter(
-        (c) => types.has(channelKind(c)) && !(c.is_archived && String(args.exclude_archived) === 'true'),
+        (c) =>
+          types.has(channelKind(c)) &&
+          !(c.is_archived && String(args.exclude_archived) === 'true') &&
+          // A bot token lists only the private channels the bot is in.
+          !(c.is_private && !this.isBotIn(c)),
       )
       const page = paginate(all, args)
       if (!page) return { ok: false, error: 'invalid_cursor' }
@@ -877,6 +907,10 @@ export class FakeSlack {
 
   private findMessage(channel: string, ts: string): FakeMessage | undefined {
     return this.messages.find((m) => m.channel === channel && m.ts === ts)
+  }
+
+  private isBotIn(c: FakeChannel): boolean {
+    return !!c.is_member || !!c.members?.includes(this.botUserId)
   }
 
   private findChannel(id: string): FakeChannel | undefined {
