@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { loadConfigFile, loadConfigText } from '../src/config/load.ts'
-import { configErrorOf } from './support/configs.ts'
+import { configErrorOf, configFrom } from './support/configs.ts'
 import { cleanupTemp, EXAMPLE_CONFIG, tempDir, writeConfig } from './support/temp.ts'
 
 afterAll(cleanupTemp)
@@ -79,6 +79,20 @@ describe('refusals name the file, the key path and the line', () => {
     expect(errorOf(BASE.replace('  demo:', '  ../etc:')).message).toContain('conf.yaml:2: namespaces.../etc: namespace must be one word')
     expect(errorOf(BASE.replace('  demo:', '  my_ns:')).message).toContain('namespace must be one word')
     expect(errorOf(BASE.replace('  demo:', '  status:')).message).toContain('conf.yaml:2: namespaces.status: "status" is a built-in command word')
+  })
+  test('support keywords that would swallow commands', () => {
+    // In Slack a message with a keyword is reposted to the team, never run.
+    const pattern = errorOf(BASE.replace('- pattern: hello [name]', '- pattern: tech-support [name]'))
+    expect(pattern.message).toBe('conf.yaml:7: namespaces.demo.commands[0].pattern: "tech-support [name]" holds the support keyword "tech-support": in Slack it would be reposted to the team, never run')
+    const ns = errorOf(`settings:\n  support_routes: [{keywords: [oncall], reaction: sos}]\n${BASE.replace('  demo:', '  oncall:')}`)
+    expect(ns.message).toBe('conf.yaml:4: namespaces.oncall: "oncall" is the support keyword "oncall": in Slack its commands would be reposted to the team, never run')
+    const builtIn = errorOf(`settings:\n  support_routes:\n    - keywords: [help-desk, status]\n      reaction: sos\n    - {keywords: [until], reaction: eyes}\n${BASE}`)
+    expect(builtIn.issues.map((i) => `${i.line}: ${i.path}: ${i.message}`)).toEqual([
+      '3: settings.support_routes[0].keywords[1]: "status" would turn the built-in `status` command into a support call; choose another keyword',
+      '5: settings.support_routes[1].keywords[0]: "until" would turn the built-in `out-of-office` command into a support call; choose another keyword',
+    ])
+    // Words that merely contain a keyword are fine: `tech-supportive` is not `tech-support`.
+    expect(() => configFrom(BASE.replace('- pattern: hello [name]', '- pattern: tech-supportive [name]'))).not.toThrow()
   })
   test('a placeholder written inside quotes', () => {
     const e = errorOf(BASE.replace('run: echo Hello, [name]', 'run: echo "Hello, [name]"'))

@@ -1,6 +1,7 @@
 // The tech-support keyword rule (behaviour §6) as a table: what calls the team and what does not.
 import { describe, expect, test } from 'bun:test'
-import { directSupportReply, hasKeyword, matchingRoutes, supportOutgoing, type SupportRoute } from '../src/slack/support.ts'
+import { hasKeyword } from '../src/commands/keyword.ts'
+import { directSupportReply, matchingRoutes, supportOutgoing, type SupportRoute } from '../src/slack/support.ts'
 
 const calls = [
   'Tech-Support please',

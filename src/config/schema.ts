@@ -66,7 +66,7 @@ const supportRoute = z.strictObject({
   keywords: z
     .array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/i, 'a keyword is one word of letters, digits and hyphens'))
     .min(1)
-    .describe('words that call this team: a separate word in any case, not inside a URL'),
+    .describe('words that call this team: a separate word in any case, not inside a URL; refused at load if a built-in command or a namespace command holds it, since such messages are reposted, never run'),
   reaction: z.string().regex(/^[a-z0-9_+'-]+$/, 'an emoji name without colons, e.g. sos').describe('emoji put on the message'),
   channel: z.string().min(1).optional().describe('channel name or id to repost in; default the tech-support channel'),
 })

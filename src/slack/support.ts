@@ -1,5 +1,6 @@
 // Tech-support routes (behaviour §6): which messages call a team, and what the bot stores for them
 // (a reaction on the message, then its permalink posted top-level in the team's channel).
+import { hasKeyword } from '../commands/keyword.ts'
 import type { Outgoing } from '../notify/outgoing.ts'
 
 export interface SupportRoute {
@@ -9,22 +10,6 @@ export interface SupportRoute {
   channel: string
   /** the route to the tech-support channel: its out-of-office dates apply (behaviour §6) */
   outOfOffice?: boolean
-}
-
-// A keyword inside a link does not count: Slack's wrapped links `<https://x/tech-support|label>`
-// (label included: it is link text) and bare `scheme://…` runs.
-const LINKS = /<(?:https?|mailto|ftp):[^>]*>|\b[a-z][a-z0-9+.-]*:\/\/\S+/gi
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-
-/**
- * A separate word in any case: not preceded by a letter, digit, underscore, hyphen or slash, nor
- * followed by a letter, digit, underscore or hyphen. So `@tech-support`, `#tech-support`, the word
- * in backticks and `help - tech-support` count; `tech support`, `my-tech-support`,
- * `tech-support-bot` and `https://x/tech-support` do not.
- */
-export function hasKeyword(text: string, keyword: string): boolean {
-  const word = new RegExp(`(?<![\\p{L}\\p{N}_/-])${escapeRe(keyword)}(?![\\p{L}\\p{N}_-])`, 'iu')
-  return word.test(text.replace(LINKS, ' '))
 }
 
 export function matchingRoutes(text: string | undefined, routes: readonly SupportRoute[]): SupportRoute[] {

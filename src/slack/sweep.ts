@@ -11,7 +11,8 @@ import type { Db } from '../queue/db.ts'
 import { isSeen } from '../queue/seen.ts'
 import { Signal } from '../util/signal.ts'
 import { toDeliveryError } from './errors.ts'
-import { hasKeyword, type SupportRoute } from './support.ts'
+import { hasKeyword } from '../commands/keyword.ts'
+import type { SupportRoute } from './support.ts'
 import { recordSupport, supportKey } from './support-store.ts'
 
 type Match = NonNullable<NonNullable<SearchMessagesResponse['messages']>['matches']>[number]
