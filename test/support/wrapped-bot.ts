@@ -16,3 +16,13 @@ export function canMountTmpfs(): boolean {
     return false // no unshare at all
   }
 }
+
+/** True when this process may mount a tmpfs where it runs (for a test that measures its own disk). */
+export function canMountTmpfsHere(): boolean {
+  try {
+    const r = Bun.spawnSync(['bash', '-c', 'd=$(mktemp -d) || exit 1; mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d"; r=$?; rmdir "$d"; exit $r'], { stdout: 'ignore', stderr: 'ignore' })
+    return r.exitCode === 0
+  } catch {
+    return false
+  }
+}
