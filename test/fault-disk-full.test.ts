@@ -61,7 +61,7 @@ describe('logs folder full', () => {
     expect(stdout).toContain('`k_flood` failed with exit code 1 (run 1')
     // "Exit code 1" alone reads like the job's fault: the report says the disk was full, and the
     // operator's log has a line for it.
-    expect(stdout).toContain(`:floppy_disk: The disk holding the logs is full (0 B free in ${join(state, 'logs')})`)
+    expect(stdout).toContain(`:floppy_disk: The disk holding the logs is full (0 bytes free in ${join(state, 'logs')})`)
     expect(stderr).toMatch(/level=warn event=logs\.disk_full .*free_bytes=0/)
     // The next job needs room for its output too: it ends clearly (failed, or ran if it fit), never stuck.
     expect(['failed', 'succeeded']).toContain(rows[1]!.state)

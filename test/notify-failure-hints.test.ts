@@ -5,9 +5,9 @@ import { failureHints } from '../src/notify/reports.ts'
 const full = (freeBytes: number) => ({ stdout: '', stderr: '', logsFull: { freeBytes, dir: '/var/lib/ebmbot/logs' } })
 
 test('a full logs disk is named, with what is left and where', () => {
-  expect(failureHints(null, full(0))).toEqual([':floppy_disk: The disk holding the logs is full (0 B free in /var/lib/ebmbot/logs); the job may have failed for that reason.'])
-  expect(failureHints(null, full(1024 * 1024 - 1))[0]).toContain('(1023 KiB free in')
-  expect(failureHints(null, full(512))[0]).toContain('(512 B free in')
+  expect(failureHints(null, full(0))).toEqual([':floppy_disk: The disk holding the logs is full (0 bytes free in /var/lib/ebmbot/logs); the job may have failed for that reason.'])
+  expect(failureHints(null, full(700 * 1024))[0]).toContain('(700.0 KB free in')
+  expect(failureHints(null, full(512))[0]).toContain('(512 bytes free in')
 })
 
 test('no full disk and no telling signal: nothing added', () => {

@@ -11,7 +11,7 @@ import { createWebhookApp } from '../src/webhooks/index.ts'
 import { delivery, pullRequest } from './support/github.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp, tempDir } from './support/temp.ts'
-import { canMountTmpfsHere } from './support/wrapped-bot.ts'
+import { canMountTmpfs } from './support/wrapped-bot.ts'
 
 const YAML = `
 settings: {kill_grace: 1s, poll_interval: 1s}
@@ -56,7 +56,7 @@ describe('/healthz', () => {
   })
 
   // Mounting needs root; the tmpfs is mounted where only this test looks and is unmounted after.
-  test.skipIf(!canMountTmpfsHere())('the logs disk full: 503 naming logs_disk and the room left; room again: 200', async () => {
+  test.skipIf(!canMountTmpfs('here'))('the logs disk full: 503 naming logs_disk and the room left; room again: 200', async () => {
     setup()
     const logs = tempDir()
     expect(Bun.spawnSync(['mount', '-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', logs]).exitCode).toBe(0)

@@ -4,7 +4,10 @@ import { statfsSync } from 'node:fs'
 import { dirname } from 'node:path'
 
 /** Below this, writes to the logs are likely failing (or about to). */
-export const LOGS_FULL_BYTES = 1024 * 1024
+const LOGS_FULL_BYTES = 1024 * 1024
+
+/** Whether a measured room is too little; an unknown one is not called full. */
+export const tooFull = (free: number | null): boolean => free !== null && free < LOGS_FULL_BYTES
 
 /**
  * Bytes an unprivileged writer may still use on the filesystem holding `dir` (or its nearest
@@ -24,5 +27,5 @@ export function freeBytes(dir: string): number | null {
 /** The room left when it is below LOGS_FULL_BYTES, else null. */
 export function logsFull(dir: string): { freeBytes: number; dir: string } | null {
   const free = freeBytes(dir)
-  return free !== null && free < LOGS_FULL_BYTES ? { freeBytes: free, dir } : null
+  return tooFull(free) ? { freeBytes: free!, dir } : null
 }

@@ -4,6 +4,7 @@ import type { LocalDatastore } from './datastore.ts'
 import { PickleDecodeError, decodePickle, type PyValue } from './pickle.ts'
 import { pyRepr, shortTypeName } from './py-repr.ts'
 import type { MetaflowArtifact } from './types.ts'
+import { formatBytes } from '../util/bytes.ts'
 
 export interface ArtifactContent {
   name: string
@@ -95,11 +96,4 @@ export function renderArtifact(c: ArtifactContent, options: RenderArtifactOption
   const room = Math.max(0, maxChars - head.length - 20)
   const body = text.length > room ? `${text.slice(0, room)}…` : text
   return `${head}:\n\`\`\`\n${body.replaceAll('```', '`\u200b``')}\n\`\`\``
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} bytes`
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`
-  return `${(n / 1024 ** 3).toFixed(1)} GB`
 }

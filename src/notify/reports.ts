@@ -3,6 +3,7 @@
 // path around it exists.
 import type { KnownBlock } from '@slack/types'
 import { formatDuration } from '../commands/times.ts'
+import { formatBytes } from '../util/bytes.ts'
 import type { Job } from '../config/types.ts'
 import type { Run } from '../queue/schema.ts'
 import { MESSAGE_LIMIT, type MessageOut } from './outgoing.ts'
@@ -42,12 +43,6 @@ export function failureHints(signal: string | null, out: RunOutput): string[] {
   }
   if (signal === 'SIGXFSZ') hints.push('SIGXFSZ means a file grew past the size limit set for the bot (`ulimit -f`, or `LimitFSIZE=` in its unit).')
   return hints
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`
-  if (n < 1024 * 1024) return `${Math.floor(n / 1024)} KiB`
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`
 }
 
 export function finishReport(run: Run, job: Job | undefined, out: RunOutput, ctx: ReportContext): MessageOut[] {

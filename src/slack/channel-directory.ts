@@ -97,13 +97,19 @@ export class ChannelDirectory {
 
   private put(c: ChannelInfo): void {
     const old = this.byId.get(c.id)
-    if (old?.name && this.idByName.get(old.name) === c.id) this.idByName.delete(old.name)
+    if (old) this.forgetName(old)
     this.byId.set(c.id, c)
     if (c.name) this.idByName.set(c.name.toLowerCase(), c.id)
   }
 
   private remove(c: ChannelInfo): void {
     this.byId.delete(c.id)
-    if (this.idByName.get(c.name) === c.id) this.idByName.delete(c.name)
+    this.forgetName(c)
+  }
+
+  /** Drops the name's entry while it still points here (another channel may have taken the name since). */
+  private forgetName(c: ChannelInfo): void {
+    const key = c.name.toLowerCase()
+    if (this.idByName.get(key) === c.id) this.idByName.delete(key)
   }
 }

@@ -2,7 +2,7 @@
 // watchdogs, load balancers and people: the JSON says which part and why.
 import { Hono } from 'hono'
 import type { AppContext, WorkerHealth } from '../app/context.ts'
-import { freeBytes, LOGS_FULL_BYTES } from '../dispatcher/logs-room.ts'
+import { freeBytes, tooFull } from '../dispatcher/logs-room.ts'
 import { errorText } from '../util/log.ts'
 import { probeDatabase } from './db-probe.ts'
 import { queueStats } from './queue-stats.ts'
@@ -34,7 +34,7 @@ export function healthChecks(ctx: AppContext, opts: HealthOptions = {}): Record<
   // Jobs fail once their output cannot be written: worth an alert before the next deploy.
   checks.logs_disk = guarded(() => {
     const free = freeBytes(ctx.logsDir)
-    return { ok: free === null || free >= LOGS_FULL_BYTES, detail: { free_bytes: free } }
+    return { ok: !tooFull(free), detail: { free_bytes: free } }
   })
   for (const [name, check] of ctx.health) checks[name] = guarded(check)
   return checks

@@ -7,22 +7,16 @@ export function startWrappedBot(script: string, args: string[], opts: { env: Rec
   return spawnCollected([...(opts.wrapper ?? []), 'bash', '-c', `${script}\nexec "$@"`, 'bash', BUN, MAIN, ...args], { env: opts.env })
 }
 
-/** True when this process may make a private mount namespace and mount a tmpfs in it (root). */
-export function canMountTmpfs(): boolean {
+/**
+ * True when this process may mount a tmpfs (root): in a private mount namespace (for a wrapped
+ * bot), or `here`, where it runs (for a test that measures its own disk).
+ */
+export function canMountTmpfs(where: 'private' | 'here' = 'private'): boolean {
+  const probe = 'd=$(mktemp -d) || exit 1; mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d"; r=$?; rmdir "$d"; exit $r'
   try {
-    const r = Bun.spawnSync(['unshare', '-m', 'bash', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d" && rmdir "$d"'], { stdout: 'ignore', stderr: 'ignore' })
+    const r = Bun.spawnSync([...(where === 'private' ? ['unshare', '-m'] : []), 'bash', '-c', probe], { stdout: 'ignore', stderr: 'ignore' })
     return r.exitCode === 0
   } catch {
     return false // no unshare at all
-  }
-}
-
-/** True when this process may mount a tmpfs where it runs (for a test that measures its own disk). */
-export function canMountTmpfsHere(): boolean {
-  try {
-    const r = Bun.spawnSync(['bash', '-c', 'd=$(mktemp -d) || exit 1; mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d"; r=$?; rmdir "$d"; exit $r'], { stdout: 'ignore', stderr: 'ignore' })
-    return r.exitCode === 0
-  } catch {
-    return false
   }
 }
