@@ -76,6 +76,9 @@ export class ProgressReporter {
       // The first message after one interval of running; each edit one interval after the last.
       if (now - (row ? (run.progressAt ?? 0) : (run.startedAt ?? now)) < interval || !this.budget.take(now)) continue
       const line = await lastLine(run.stdoutPath, [...this.ctx.reports.secrets, ...jobSecrets(job, this.ctx.env.vars)])
+      // `quiet` or the outcome may have landed while the log was read: they win.
+      const still = db.select({ quiet: runs.quiet, state: runs.state }).from(runs).where(eq(runs.id, run.id)).get()
+      if (!still || still.quiet || still.state !== 'running') continue
       if (!row) {
         this.begin(run, now, line)
         this.ctx.wake.outbox.notify()
