@@ -22,6 +22,9 @@ test('channel events map to changes; other people joining or leaving changes not
   expect(channelChange(ev({ type: 'member_left_channel', user: 'U1', channel: 'G1', channel_type: 'G' }), 'UBOT')).toBeNull()
   expect(channelChange(ev({ type: 'group_left', channel: 'G1', actor_id: 'U1' }), 'UBOT')).toEqual({ kind: 'bot_left', id: 'G1' })
   expect(channelChange(ev({ type: 'channel_archive', channel: 'C1', user: 'U1' }), 'UBOT')).toEqual({ kind: 'gone', id: 'C1' })
+  expect(channelChange(ev({ type: 'channel_unarchive', channel: 'C1', user: 'U1' }), 'UBOT')).toEqual({ kind: 'unarchived', id: 'C1', isPrivate: false })
+  expect(channelChange(ev({ type: 'group_unarchive', channel: 'G1', actor_id: 'U1' }), 'UBOT')).toEqual({ kind: 'unarchived', id: 'G1', isPrivate: true })
+  expect(channelChange(ev({ type: 'channel_id_changed', old_channel_id: 'C1', new_channel_id: 'C2', event_ts: '1' }), 'UBOT')).toEqual({ kind: 'moved', id: 'C1', to: 'C2' })
   expect(channelChange(ev({ type: 'reaction_added', user: 'U1' }), 'UBOT')).toBeNull()
 })
 
@@ -65,4 +68,25 @@ test('archived channels are forgotten; a public channel the bot left keeps its n
   expect(d.resolve('#general')).toBeUndefined()
   d.apply({ kind: 'gone', id: 'CNEVER' }) // unknown: nothing to do
   expect(d.size).toBe(1)
+})
+
+test('a channel back from the archive is known again; a private one is acted in at once', () => {
+  const d = start()
+  d.apply({ kind: 'gone', id: 'GOPS' })
+  expect(d.canAct({ id: 'GOPS', isPrivate: true })).toBe(false)
+  d.apply({ kind: 'unarchived', id: 'GOPS', isPrivate: true })
+  expect(d.canAct({ id: 'GOPS', isPrivate: true })).toBe(true)
+  expect(d.nameOf('GOPS')).toBeUndefined() // looked up by the caller, as after an invitation
+  d.apply({ kind: 'renamed', id: 'GOPS', name: 'ops', isPrivate: true })
+  expect(d.resolve('#ops')).toBe('GOPS')
+})
+
+test('a channel given a new id keeps its name under the new id only', () => {
+  const d = start()
+  d.apply({ kind: 'moved', id: 'CGEN', to: 'CGEN2' })
+  expect(d.resolve('#general')).toBe('CGEN2')
+  expect(d.nameOf('CGEN2')).toBe('general')
+  expect(d.nameOf('CGEN')).toBeUndefined()
+  d.apply({ kind: 'moved', id: 'CNEVER', to: 'CNEW' }) // unknown: nothing to do
+  expect(d.size).toBe(2)
 })

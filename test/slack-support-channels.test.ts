@@ -141,6 +141,18 @@ describe('channels that change while the bot runs', () => {
     expect(s.query('select request_text from runs order by id')).toEqual([{ request_text: 'rel ship one' }, { request_text: 'rel ship three' }])
   })
 
+  test('a channel back from the archive is rejoined and known by name again', async () => {
+    s = await startSlackBot({ yaml })
+    const { fake } = s
+    await fake.sendEvent(fake.channelCreated({ id: 'CDEP', name: 'deploys' })).acked
+    await fake.waitFor((f) => f.callsOf('conversations.join').some((c) => c.args.channel === 'CDEP'), 5000, 'the join')
+    await fake.sendEvent(fake.channelArchived('CDEP')).acked
+    await fake.sendEvent(fake.channelUnarchived('CDEP')).acked
+    await fake.waitFor((f) => f.callsOf('conversations.info').some((c) => c.args.channel === 'CDEP' && c.status), 5000, 'the name lookup')
+    await fake.waitFor((f) => f.callsOf('conversations.join').filter((c) => c.args.channel === 'CDEP').length === 2, 5000, 'the rejoin')
+    expect((await ask(s, 'CDEP', 'rel ship again')).text).toBe('shipped again')
+  })
+
   test('a private channel the bot is invited to after start is known by name from then on', async () => {
     const secret: FakeChannel = { id: 'GSEC', name: 'deploys', is_private: true }
     s = await startSlackBot({ yaml, fake: { channels: [...fakeOptions().channels!, secret] } })

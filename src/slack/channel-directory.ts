@@ -12,6 +12,8 @@ export type ChannelChange =
   | { kind: 'bot_joined'; id: string; isPrivate: boolean }
   | { kind: 'bot_left'; id: string }
   | { kind: 'gone'; id: string }
+  | { kind: 'unarchived'; id: string; isPrivate: boolean }
+  | { kind: 'moved'; id: string; to: string }
 
 /** What a channel event changes for the bot, if anything. Pure. */
 export function channelChange(event: SlackEvent, botUserId: string): ChannelChange | null {
@@ -34,6 +36,13 @@ export function channelChange(event: SlackEvent, botUserId: string): ChannelChan
     case 'channel_deleted':
     case 'group_deleted':
       return { kind: 'gone', id: event.channel }
+    // Back from the archive: known again, its name and membership looked up as for an invitation.
+    case 'channel_unarchive':
+    case 'group_unarchive':
+      return { kind: 'unarchived', id: event.channel, isPrivate: event.type === 'group_unarchive' }
+    // Slack gives a channel a new id when it moves (e.g. into an Enterprise Grid org).
+    case 'channel_id_changed':
+      return { kind: 'moved', id: event.old_channel_id, to: event.new_channel_id }
     default:
       return null
   }
@@ -91,6 +100,15 @@ export class ChannelDirectory {
         return
       case 'gone':
         if (known) this.remove(known)
+        return
+      case 'unarchived':
+        // A private channel's events reach the bot only if it is in it; a public one it rejoins.
+        this.put({ id: change.id, name: known?.name ?? '', isPrivate: change.isPrivate, isMember: known?.isMember ?? change.isPrivate })
+        return
+      case 'moved':
+        if (!known) return
+        this.remove(known)
+        this.put({ ...known, id: change.to })
         return
     }
   }

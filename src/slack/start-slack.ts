@@ -73,9 +73,10 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
   const onChannel = (change: ChannelChange) => {
     directory.apply(change)
     log.info('slack.channel_change', { ...change })
-    if (change.kind === 'created') inBackground(joinChannel(patient, change.id, log))
-    // Invited to a channel it had not seen (a private one): its name, for access rules by name.
-    if (change.kind === 'bot_joined' && !directory.nameOf(change.id)) {
+    if (change.kind === 'created' || (change.kind === 'unarchived' && !change.isPrivate)) inBackground(joinChannel(patient, change.id, log))
+    // Invited to a channel it had not seen (a private one), or one back from the archive: its
+    // name, for access rules by name.
+    if ((change.kind === 'bot_joined' || change.kind === 'unarchived') && !directory.nameOf(change.id)) {
       inBackground(
         fetchChannelName(patient, change.id, log).then((name) => {
           if (name && !directory.nameOf(change.id)) directory.apply({ kind: 'renamed', id: change.id, name, isPrivate: change.isPrivate })

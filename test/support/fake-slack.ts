@@ -1,7 +1,19 @@
 // A fake Slack on loopback speaking the Web API and Socket Mode protocols, for the real @slack clients.
 import { randomUUID } from 'node:crypto'
 import type { Server, ServerWebSocket } from 'bun'
-import type { AppMentionEvent, ChannelCreatedEvent, ChannelRenameEvent, GenericMessageEvent, GroupRenameEvent, MemberJoinedChannelEvent, SlackEvent } from '@slack/types'
+import type {
+  AppMentionEvent,
+  ChannelArchiveEvent,
+  ChannelCreatedEvent,
+  ChannelRenameEvent,
+  ChannelUnarchiveEvent,
+  GenericMessageEvent,
+  GroupArchiveEvent,
+  GroupRenameEvent,
+  GroupUnarchiveEvent,
+  MemberJoinedChannelEvent,
+  SlackEvent,
+} from '@slack/types'
 import type {
   AppsConnectionsOpenResponse,
   AuthTestResponse,
@@ -410,6 +422,22 @@ export class FakeSlack {
     c.name = name
     const channel = { id, name, name_normalized: name, created: Math.floor(Date.now() / 1000), is_channel: !c.is_private, is_mpim: false }
     return c.is_private ? { type: 'group_rename', channel, event_ts: this.nextTs() } : { type: 'channel_rename', channel, event_ts: this.nextTs() }
+  }
+
+  /** Someone archives a channel (group_archive for a private one); the fake's channel is archived. */
+  channelArchived(id: string, user = 'UARCHIVER'): ChannelArchiveEvent | GroupArchiveEvent {
+    const c = this.findChannel(id)
+    if (!c) throw new Error(`fake Slack: no channel ${id} to archive`)
+    c.is_archived = true
+    return c.is_private ? { type: 'group_archive', channel: id, user, is_moved: 0, event_ts: this.nextTs() } : { type: 'channel_archive', channel: id, user, event_ts: this.nextTs() }
+  }
+
+  /** Someone brings a channel back from the archive; members stay as they were. */
+  channelUnarchived(id: string, user = 'UARCHIVER'): ChannelUnarchiveEvent | GroupUnarchiveEvent {
+    const c = this.findChannel(id)
+    if (!c) throw new Error(`fake Slack: no channel ${id} to unarchive`)
+    c.is_archived = false
+    return c.is_private ? { type: 'group_unarchive', channel: id, actor_id: user, event_ts: this.nextTs() } : { type: 'channel_unarchive', channel: id, user, event_ts: this.nextTs() }
   }
 
   /** Someone adds the bot to a channel: it becomes a member, and Slack says so with member_joined_channel. */
