@@ -4,6 +4,7 @@ import { afterAll, afterEach, describe, expect, test } from 'bun:test'
 import { getRun } from '../src/queue/read.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'
+import { waitForLog } from './support/wait.ts'
 
 const YAML = `
 settings: {kill_grace: 1s, poll_interval: 1s}
@@ -41,8 +42,8 @@ describe("a run's thread", () => {
   test('status, logs, logs stderr, quiet and cancel need no number there', async () => {
     h = startHarness(YAML, { API_KEY: 'sk-thread-secret' })
     const { runId } = await h.say('t chatty', { threadTs: '500.1', messageTs: '500.1' })
-    await h.waitForState(runId!, ['running'])
-    await Bun.sleep(200) // let it print
+    const started = await h.waitForState(runId!, ['running'])
+    await waitForLog(started.stderrPath, 'oops') // printed after the three lines
 
     const status = await h.say('status', inThread('500.1', 1))
     expect(status.replies[0]).toStartWith(`Run ${runId}, \`t_chatty\`: *running*`)

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import type { FakeMessage } from './support/fake-slack.ts'
 import { GENERAL, startSlackBot, type SlackBot } from './support/slack-bot.ts'
 import { cleanupTemp } from './support/temp.ts'
+import { waitForLog } from './support/wait.ts'
 
 const DEPLOYS = 'CDEPLOYS'
 const YAML = `
@@ -177,7 +178,8 @@ describe('buttons', () => {
     await press('ebmbot_rerun', running, 'U1', 1)
     await press('ebmbot_rerun', running, 'U1', 1)
     await fake.waitFor(() => runState(2) === 'succeeded', 12_000, 'the rerun to finish')
-    await Bun.sleep(300)
+    await fake.waitFor(() => thread(GENERAL, ask.ts).filter((m) => m.text === 'Hello, you').length === 2, 5000, 'the rerun report')
+    await Bun.sleep(300) // a second Rerun would have queued by now
     expect(s.query('select count(*) as n from runs')).toEqual([{ n: 2 }])
     expect(thread(GENERAL, ask.ts).filter((m) => m.text === 'Hello, you')).toHaveLength(2)
   }, 20_000)
@@ -251,7 +253,7 @@ describe('the run thread, typed', () => {
       return fake.waitFor(() => thread(GENERAL, ask.ts).slice(before).find((m) => m.user === 'UBOT' && expect.test(m.text ?? ''))?.text, 5000, `the answer to ${text}`)
     }
     expect(await say('status', /^Run 1, /)).toStartWith('Run 1, `demo_chatty`: *running*')
-    await Bun.sleep(1200)
+    await waitForLog(s.query<{ p: string }>('select stdout_path as p from runs where id = 1')[0]?.p, 'step 2')
     const logs = await say('logs', /^Last lines of stdout/)
     expect(logs).toMatch(/Last lines of stdout of run 1.*\n```\nstep 1 token=\[redacted\]\nstep 2 token=\[redacted\]/s)
     // In the thread a number is a line count: `logs 1` is the last line only.

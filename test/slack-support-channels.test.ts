@@ -22,8 +22,8 @@ describe('tech-support', () => {
     const mentionCopy = fake.channelMessage({ user: 'U2', channel: GENERAL, text: mention.text, ts: mention.ts })
     for (const e of [msg, mention, mentionCopy]) await fake.sendEvent(e).acked
 
-    await fake.waitFor((f) => f.messages.filter((m) => m.channel === SUPPORT).length === 2, 5000, 'two reposts')
-    await Bun.sleep(200)
+    await fake.waitFor((f) => f.messages.filter((m) => m.channel === SUPPORT).length === 2 && f.reactions.length === 2, 5000, 'two reposts and reactions')
+    await Bun.sleep(200) // time for a duplicate to show
     expect(fake.messages.map((m) => [m.channel, m.thread_ts, m.text])).toEqual([
       [SUPPORT, undefined, permalink(GENERAL, msg.ts)],
       [SUPPORT, undefined, permalink(GENERAL, mention.ts)],
@@ -74,8 +74,8 @@ describe('tech-support', () => {
     })
     for (const e of [original, edit('the site is down, tech-support'), edit('the site is down, tech-support!!')]) await fake.sendEvent(e).acked
 
-    await fake.waitFor((f) => f.messages.find((m) => m.channel === SUPPORT), 5000, 'the repost')
-    await Bun.sleep(200)
+    await fake.waitFor((f) => f.messages.find((m) => m.channel === SUPPORT) && f.reactions.length > 0, 5000, 'the repost and reaction')
+    await Bun.sleep(200) // time for a second repost to show
     expect(fake.messages.map((m) => m.text)).toEqual([permalink(GENERAL, original.ts)])
     expect(fake.reactions).toHaveLength(1)
   })

@@ -10,6 +10,10 @@ export async function waitUntil<T>(what: string, probe: () => T | Promise<T>, ti
   }
 }
 
+/** Waits until a log file holds `text` (a job's output is in its file before anyone can ask for it). */
+export const waitForLog = (path: string | null | undefined, text: string, timeoutMs = 10_000) =>
+  waitUntil(`"${text}" in ${path}`, async () => !!path && (await Bun.file(path).exists()) && (await Bun.file(path).text()).includes(text), timeoutMs)
+
 export function deferred<T = void>() {
   let resolve!: (v: T) => void
   let reject!: (e: unknown) => void
