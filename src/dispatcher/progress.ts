@@ -18,6 +18,8 @@ import { jobSecrets } from './job-env.ts'
 
 /** Slack allows chat.update at roughly 50 a minute per workspace; stay well under it. */
 export const EDITS_PER_MINUTE = 30
+/** How many may go at once (say, when several long jobs pass their first interval together). */
+export const EDIT_BURST = 10
 
 const OUTCOME: Record<string, string> = {
   succeeded: ':white_check_mark: succeeded',
@@ -52,7 +54,7 @@ export class ProgressReporter {
   private readonly budget: TokenBucket
 
   constructor(private readonly ctx: AppContext) {
-    this.budget = new TokenBucket(EDITS_PER_MINUTE, 10, ctx.now())
+    this.budget = new TokenBucket(EDITS_PER_MINUTE, EDIT_BURST, ctx.now())
   }
 
   /** Posts the editable message for a run that reports to Slack. */
