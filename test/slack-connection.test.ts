@@ -100,6 +100,22 @@ describe('starting', () => {
     }
   })
 
+  test('SIGTERM while it is still connecting is a graceful stop: exit 0, nothing started', async () => {
+    const fake = await startFakeSlack(fakeOptions())
+    fake.delay('auth.test', 1500) // start-up is held at its first Slack call
+    try {
+      const env = botEnv(tempDir(), { SLACK_API_URL: fake.apiUrl, SLACK_APP_TOKEN: APP_TOKEN, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_LOGS_CHANNEL: 'logs', SLACK_TECH_SUPPORT_CHANNEL: 'tech-support' })
+      const bot = startBot(['serve', '--config', EXAMPLE_CONFIG], { env })
+      await fake.waitFor((f) => f.callsOf('auth.test').length > 0, 10_000, 'start-up to reach Slack')
+      bot.proc.kill('SIGTERM')
+      expect(await bot.proc.exited).toBe(0)
+      expect(bot.out.stderr).toMatch(/event=serve\.ready[^\n]*\n[^]*event=serve\.stopping signal=SIGTERM running=0/)
+      expect(bot.out.stderr).toContain('event=serve.stopped')
+    } finally {
+      await fake.stop()
+    }
+  })
+
   test('a bot token Slack refuses stops the start with exit 1, without printing the token', async () => {
     const fake = await startFakeSlack(fakeOptions())
     try {

@@ -18,6 +18,12 @@ export interface Worker {
 }
 
 export async function serve(ctx: AppContext): Promise<number> {
+  // Listen for the stop signal before anything starts: a SIGTERM during start-up (or just after
+  // the ready line) must be a graceful stop, not the default action that kills the process.
+  const stopSignal = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'))
+    process.once('SIGINT', () => resolve('SIGINT'))
+  })
   const dispatcher = new Dispatcher(ctx)
   // Front doors, each only when configured, in the order they should stop. They start before
   // the dispatcher, so a start that fails (bad Slack token, missing WEBHOOK_ORIGIN) runs no job.
@@ -29,10 +35,7 @@ export async function serve(ctx: AppContext): Promise<number> {
   if (metaflowWatcher) workers.push(metaflowWatcher)
   dispatcher.start()
   ctx.log.info('serve.ready', { worker: ctx.workerId, state_dir: ctx.env.stateDir, config: ctx.config.source, workers: ['dispatcher', ...workers.map((w) => w.name)].join(',') })
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'))
-    process.once('SIGINT', () => resolve('SIGINT'))
-  })
+  const signal = await stopSignal
   const graceMs = ctx.config.settings.shutdown_grace * 1000
   ctx.log.info('serve.stopping', { signal, running: dispatcher.running, grace_ms: graceMs })
   // If something still holds the process open after the grace, say what and leave anyway.
