@@ -128,11 +128,15 @@ describe('the router on random and hostile text', () => {
   test('never throws; every answer is a clear reply or a well-formed action', () => {
     const rnd = seededRandom('fuzz-route')
     let schedules = 0
-    let slowest = 0
+    let slowest = { ms: 0, text: '' }
     for (let i = 0; i < (SOAK ? 100_000 : 5_000); i++) {
       const text = randomText(rnd)
-      const { d, ms } = ask(text, { isGuest: rnd.next() < 0.2, isDirect: rnd.next() < 0.5 })
-      slowest = Math.max(slowest, ms)
+      const who = { isGuest: rnd.next() < 0.2, isDirect: rnd.next() < 0.5 }
+      const { d, ms } = ask(text, who)
+      // A blow-up in the matcher is slow every time; a pause of a loaded machine is not: a slow
+      // answer counts by the best of a few more tries.
+      const best = ms < 100 ? ms : Math.min(ms, ...[1, 2, 3].map(() => ask(text, who).ms))
+      if (best > slowest.ms) slowest = { ms: best, text }
       expect(typeof d.cleaned).toBe('string')
       if (d.kind === 'reply') expectClearReply(d.text, text)
       if (d.kind === 'schedule') {
@@ -145,7 +149,7 @@ describe('the router on random and hostile text', () => {
     }
     // The generator must reach the scheduling path often, or this proves little about params.
     expect(schedules).toBeGreaterThan(SOAK ? 5_000 : 250)
-    expect(slowest).toBeLessThan(500)
+    expect({ text: slowest.text.slice(0, 200), fast: slowest.ms < 500 }).toEqual({ text: slowest.text.slice(0, 200), fast: true })
   })
 
   test('Slack-sized messages (40,000 characters), and a 1 MB terminal line, are answered fast and briefly', async () => {
