@@ -153,6 +153,25 @@ describe('channels that change while the bot runs', () => {
     expect((await ask(s, 'CDEP', 'rel ship again')).text).toBe('shipped again')
   })
 
+  test('a channel given a new id: its run threads still answer there, and access by name still holds', async () => {
+    s = await startSlackBot({ yaml })
+    const { fake } = s
+    await fake.sendEvent(fake.channelCreated({ id: 'CDEP', name: 'deploys' })).acked
+    await fake.waitFor((f) => f.callsOf('conversations.join').some((c) => c.args.channel === 'CDEP'), 5000, 'the join')
+    const first = fake.mention({ user: 'U1', channel: 'CDEP', text: 'rel ship one' })
+    await fake.sendEvent(first).acked
+    await fake.waitFor((f) => f.messages.some((m) => m.channel === 'CDEP' && m.thread_ts === first.ts && m.text === 'shipped one'), 5000, 'the report')
+
+    await fake.sendEvent(fake.channelIdChanged('CDEP', 'CDEP2')).acked
+    await fake.waitFor(() => s!.bot.out.stderr.includes('event=slack.channel_moved from=CDEP to=CDEP2 runs=1'), 5000, 'the move')
+    // The old thread, now under the new id, still knows its run.
+    const status = fake.mention({ user: 'U1', channel: 'CDEP2', text: 'status', thread_ts: first.ts })
+    await fake.sendEvent(status).acked
+    const answer = await fake.waitFor((f) => f.messages.find((m) => m.channel === 'CDEP2' && m.thread_ts === first.ts && m.text?.startsWith('Run 1')), 5000, 'the status in the thread')
+    expect(answer.text).toContain('`rel_ship`')
+    expect((await ask(s, 'CDEP2', 'rel ship two')).text).toBe('shipped two')
+  })
+
   test('a private channel the bot is invited to after start is known by name from then on', async () => {
     const secret: FakeChannel = { id: 'GSEC', name: 'deploys', is_private: true }
     s = await startSlackBot({ yaml, fake: { channels: [...fakeOptions().channels!, secret] } })

@@ -4,6 +4,7 @@
 import type { AppContext } from '../app/context.ts'
 import type { Worker } from '../app/serve.ts'
 import { startDeliverer } from '../notify/deliver.ts'
+import { moveChannel } from '../queue/move-channel.ts'
 import { getOutgoing } from '../queue/outbox.ts'
 import { errorText } from '../util/log.ts'
 import { ChannelDirectory, type ChannelChange } from './channel-directory.ts'
@@ -73,6 +74,7 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
   const onChannel = (change: ChannelChange) => {
     directory.apply(change)
     log.info('slack.channel_change', { ...change })
+    if (change.kind === 'moved') log.info('slack.channel_moved', { from: change.id, to: change.to, ...moveChannel(ctx.queue.db, change.id, change.to) })
     if (change.kind === 'created' || (change.kind === 'unarchived' && !change.isPrivate)) inBackground(joinChannel(patient, change.id, log))
     // Invited to a channel it had not seen (a private one), or one back from the archive: its
     // name, for access rules by name.

@@ -5,6 +5,7 @@ import type {
   AppMentionEvent,
   ChannelArchiveEvent,
   ChannelCreatedEvent,
+  ChannelIDChangedEvent,
   ChannelRenameEvent,
   ChannelUnarchiveEvent,
   GenericMessageEvent,
@@ -438,6 +439,14 @@ export class FakeSlack {
     if (!c) throw new Error(`fake Slack: no channel ${id} to unarchive`)
     c.is_archived = false
     return c.is_private ? { type: 'group_unarchive', channel: id, actor_id: user, event_ts: this.nextTs() } : { type: 'channel_unarchive', channel: id, user, event_ts: this.nextTs() }
+  }
+
+  /** Slack gives a channel a new id (a workspace migration): the fake's channel answers to it from now on. */
+  channelIdChanged(oldId: string, newId: string): ChannelIDChangedEvent {
+    const c = this.findChannel(oldId)
+    if (!c) throw new Error(`fake Slack: no channel ${oldId} to move`)
+    c.id = newId
+    return { type: 'channel_id_changed', old_channel_id: oldId, new_channel_id: newId, event_ts: this.nextTs() }
   }
 
   /** Someone adds the bot to a channel: it becomes a member, and Slack says so with member_joined_channel. */
