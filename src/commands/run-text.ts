@@ -43,9 +43,11 @@ export function runStatusText(run: RunLike, now: number): string {
   return lines.join('\n')
 }
 
+/** One run in `history`: its outcome and how long it took; one not started yet says when it was asked. */
 export function historyLine(run: RunLike): string {
-  const took = run.startedAt && run.finishedAt ? formatDuration(run.finishedAt - run.startedAt) : run.startedAt ? 'running' : '-'
-  return `• [${run.id}] \`${run.jobType}\` ${STATE_WORDS[run.state] ?? run.state}, by ${who(run.requestedBy)}, ${formatUtc(run.startedAt ?? run.queuedAt)}, ${took}`
+  const when = run.startedAt ? formatUtc(run.startedAt) : `asked ${formatUtc(run.queuedAt)}`
+  const took = run.startedAt && run.finishedAt ? `, took ${formatDuration(run.finishedAt - run.startedAt)}` : ''
+  return `• [${run.id}] \`${run.jobType}\` ${STATE_WORDS[run.state] ?? run.state}, by ${who(run.requestedBy)}, ${when}${took}`
 }
 
 /** `label` says what was filtered (" of demo_hello that failed"); `next` is the command for the next page. */

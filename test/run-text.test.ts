@@ -1,0 +1,30 @@
+// Texts about runs (pure): history lines say each thing once, whatever state the run is in.
+import { expect, test } from 'bun:test'
+import { historyLine, type RunLike } from '../src/commands/run-text.ts'
+
+const T0 = Date.UTC(2026, 10, 23, 12, 0, 0)
+const run = (extra: Partial<RunLike>): RunLike => ({
+  id: 7,
+  jobType: 'op_deploy',
+  state: 'succeeded',
+  requestedBy: 'U1',
+  requestText: 'op deploy',
+  command: 'deploy',
+  queuedAt: T0,
+  dueAt: T0,
+  startedAt: T0 + 5_000,
+  finishedAt: T0 + 95_000,
+  exitCode: 0,
+  detail: null,
+  cancelledBy: null,
+  ...extra,
+})
+
+test.each([
+  ['finished', run({}), '• [7] `op_deploy` succeeded, by <@U1>, 2026-11-23 12:00:05+00:00, took 1m 30s'],
+  ['running', run({ state: 'running', finishedAt: null }), '• [7] `op_deploy` running, by <@U1>, 2026-11-23 12:00:05+00:00'],
+  ['scheduled', run({ state: 'pending', startedAt: null, finishedAt: null, dueAt: T0 + 60_000 }), '• [7] `op_deploy` scheduled, by <@U1>, asked 2026-11-23 12:00:00+00:00'],
+  ['cancelled before it started', run({ state: 'cancelled', startedAt: null, finishedAt: T0 + 1_000, requestedBy: 'local' }), '• [7] `op_deploy` cancelled, by local, asked 2026-11-23 12:00:00+00:00'],
+])('a %s run', (_, r, line) => {
+  expect(historyLine(r)).toBe(line)
+})
