@@ -6,6 +6,7 @@ import { Database } from 'bun:sqlite'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, expect, test } from 'bun:test'
+import { errorText } from '../src/util/log.ts'
 import { botEnv, startBot } from './support/bot.ts'
 import { dbFile, outboxRows, query, runs } from './support/state-db.ts'
 import { cleanupTemp, tempDir, writeConfig } from './support/temp.ts'
@@ -92,7 +93,9 @@ test('a lock longer than the busy timeout: a job ending meanwhile is still recor
   await waitUntil('recording the slow job to hit the busy timeout', () => {
     if (bot.proc.exitCode !== null) throw new Error(`the bot exited ${bot.proc.exitCode}:\n${bot.out.stderr}`)
     return /event=run\.finish_\w+ run=1 .*database is locked/.test(bot.out.stderr)
-  }, 30_000, 50)
+  }, 45_000, 50).catch((e) => {
+    throw new Error(`${errorText(e)}; the bot said:\n${bot.out.stderr.slice(-4000)}`)
+  })
   expect(bot.proc.exitCode).toBeNull()
   lock.release()
 
@@ -120,4 +123,4 @@ test('a lock longer than the busy timeout: a job ending meanwhile is still recor
   }
   expect(all.every((r) => r.state === 'succeeded')).toBe(true)
   expect(query<{ integrity_check: string }>(state, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }])
-}, 60_000)
+}, 90_000)

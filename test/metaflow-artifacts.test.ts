@@ -10,6 +10,7 @@ import { PickleDecodeError, decodePickle, isSimple } from '../src/metaflow/pickl
 import { floatRepr, pyRepr, pyToJson, shortTypeName } from '../src/metaflow/py-repr.ts'
 import type { MetaflowArtifact } from '../src/metaflow/types.ts'
 import { makeTempSysroot, pickleAll, pickleOne } from './support/metaflow-fixtures.ts'
+import { HOOK_TIMEOUT } from './support/wait.ts'
 
 // One python3 process for the expressions below (each miss would start another).
 beforeAll(() => {
@@ -21,7 +22,7 @@ beforeAll(() => {
       'list(range(60))', '"x" * 600', '{"a": [1, 2.5, None, 2**70, float("nan")], "b": {1: 2}}', '0.5', '[1, 2]', '{"k": 1}',
       'datetime.date(2020, 1, 1)', 'datetime.datetime(2026, 1, 2)', 'list(range(40))', '12345', '"x" * 100000', '"original"', '"tampered"']),
   ])
-})
+}, HOOK_TIMEOUT)
 
 /** repr of a python3 expression after a round trip through pickle at `protocol` */
 const repr = (expr: string, protocol = 4) => pyRepr(decodePickle(pickleOne(expr, protocol).bytes))
@@ -60,7 +61,7 @@ describe('decodePickle: simple types from real pickles', () => {
   ]
   beforeAll(() => {
     pickleAll([0, 2, 4, 5].flatMap((protocol) => cases.map(([expr]) => ({ expr, protocol }))))
-  })
+  }, HOOK_TIMEOUT)
   for (const protocol of [0, 2, 4, 5]) {
     test(`protocol ${protocol}`, () => {
       for (const [expr, want] of cases) expect(`${expr} → ${repr(expr, protocol)}`).toBe(`${expr} → ${want}`)

@@ -7,6 +7,7 @@ import { startHarness, type Harness } from './support/harness.ts'
 import { startFakeMetaflow, type FakeMetaflow } from './support/fake-metaflow.ts'
 import { attempt, linearRun, makeTempSysroot, writeLocalDatastore, type FlowFixture } from './support/metaflow-fixtures.ts'
 import { cleanupTemp } from './support/temp.ts'
+import { HOOK_TIMEOUT } from './support/wait.ts'
 
 const NOW_S = Math.floor(Date.now() / 1000)
 const T0 = (NOW_S - 3600) * 1000
@@ -50,7 +51,7 @@ beforeAll(async () => {
   fake = startFakeMetaflow().load(flows, root)
   const yaml = `namespaces: {}\nmetaflow:\n  service_url: ${fake.url}\n  auth_key_env: MF_TEST_KEY\n  datastore_sysroot: ${sysroot}\n`
   h = startHarness(yaml, { MF_TEST_KEY: KEY, METAFLOW_SERVICE_RETRY_COUNT: '0' })
-})
+}, HOOK_TIMEOUT)
 afterAll(async () => {
   await h.stop()
   await fake.stop()

@@ -14,6 +14,7 @@ import { startHarness, type Harness } from './support/harness.ts'
 import { makeTempSysroot } from './support/metaflow-fixtures.ts'
 import { writeStandInFlow } from './support/stand-in-flow.ts'
 import { cleanupTemp, tempDir, writeConfig } from './support/temp.ts'
+import { HOOK_TIMEOUT } from './support/wait.ts'
 
 let sysroot: string
 let flowFile: string
@@ -39,7 +40,7 @@ metaflow:
       file: /nonexistent/gone.py
 `
   h = startHarness(yaml, {}, { metaflowWatcher: true })
-})
+}, HOOK_TIMEOUT)
 afterAll(async () => {
   await h.stop()
   await rm(sysroot, { recursive: true, force: true })

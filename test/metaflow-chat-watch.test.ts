@@ -9,6 +9,7 @@ import { startHarness, type Harness } from './support/harness.ts'
 import { startFakeMetaflow, type FakeMetaflow } from './support/fake-metaflow.ts'
 import { linearRun, makeTempSysroot, writeLocalDatastore, type FlowFixture } from './support/metaflow-fixtures.ts'
 import { cleanupTemp, tempDir } from './support/temp.ts'
+import { HOOK_TIMEOUT } from './support/wait.ts'
 
 const NOW_S = Math.floor(Date.now() / 1000)
 const T0 = (NOW_S - 600) * 1000
@@ -26,12 +27,12 @@ beforeEach(async () => {
   sysroot = await makeTempSysroot()
   fake = startFakeMetaflow().load(flows, await writeLocalDatastore(sysroot, flows, { metadata: false }))
   yaml = `namespaces: {}\nmetaflow:\n  service_url: ${fake.url}\n  datastore_sysroot: ${sysroot}\n  watch_interval: 50ms\n`
-})
+}, HOOK_TIMEOUT)
 afterEach(async () => {
   for (const h of open.splice(0)) await h.stop()
   await fake.stop()
   await rm(sysroot, { recursive: true, force: true })
-})
+}, HOOK_TIMEOUT)
 afterAll(cleanupTemp)
 
 function bot(stateDir?: string): Harness {

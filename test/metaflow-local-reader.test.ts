@@ -7,6 +7,7 @@ import { LocalSource } from '../src/metaflow/local-reader.ts'
 import { mflog } from './support/metaflow-fixtures.ts'
 import { dataTask, loadParameters, loadRunView } from '../src/metaflow/run-view.ts'
 import { attempt, linearRun, makeTempSysroot, writeLocalDatastore, type FlowFixture } from './support/metaflow-fixtures.ts'
+import { HOOK_TIMEOUT } from './support/wait.ts'
 
 const T0 = 1_795_442_171_604
 const RUN = '1795442171601721'
@@ -50,7 +51,7 @@ beforeAll(async () => {
   sysroot = await makeTempSysroot()
   root = await writeLocalDatastore(sysroot, flows)
   source = new LocalSource(root)
-})
+}, HOOK_TIMEOUT)
 
 afterAll(async () => {
   await rm(sysroot, { recursive: true, force: true })

@@ -7,6 +7,7 @@ import { ServiceClient } from '../src/metaflow/service-client.ts'
 import { ServiceSource, type MetaflowSource } from '../src/metaflow/source.ts'
 import { startFakeMetaflow, type FakeMetaflow } from './support/fake-metaflow.ts'
 import { linearRun, makeTempSysroot, writeLocalDatastore, type FlowFixture } from './support/metaflow-fixtures.ts'
+import { HOOK_TIMEOUT } from './support/wait.ts'
 
 function spec(text: string): RunSpec {
   const r = parseRunSpec(text)
@@ -107,7 +108,7 @@ beforeAll(async () => {
   const root = await writeLocalDatastore(sysroot, flows)
   sources.service = () => new ServiceSource(new ServiceClient({ url: fake.url, retries: 0 }), null)
   sources.local = () => new LocalSource(root)
-})
+}, HOOK_TIMEOUT)
 
 afterAll(async () => {
   await fake.stop()

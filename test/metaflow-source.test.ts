@@ -9,6 +9,7 @@ import { ServiceClient } from '../src/metaflow/service-client.ts'
 import { ServiceSource, metaflowSourceFromEnv } from '../src/metaflow/source.ts'
 import { startFakeMetaflow, type FakeMetaflow } from './support/fake-metaflow.ts'
 import { attempt, linearRun, makeTempSysroot, writeLocalDatastore, type FlowFixture } from './support/metaflow-fixtures.ts'
+import { HOOK_TIMEOUT } from './support/wait.ts'
 
 describe('metaflowSourceFromEnv', () => {
   test('service when METAFLOW_SERVICE_URL is set, with the datastore root for artifacts and logs', () => {
@@ -63,7 +64,7 @@ describe('ServiceSource over the fake service and a service-style datastore', ()
     const root = await writeLocalDatastore(sysroot, flows, { metadata: false })
     fake = startFakeMetaflow().load(flows, root)
     source = metaflowSourceFromEnv({ METAFLOW_SERVICE_URL: fake.url, METAFLOW_DATASTORE_SYSROOT_LOCAL: sysroot }, { backoffMs: 1 }) as ServiceSource
-  })
+  }, HOOK_TIMEOUT)
   afterAll(async () => {
     await fake.stop()
     await rm(sysroot, { recursive: true, force: true })

@@ -5,14 +5,14 @@ import { botEnv, runBot, startBot } from './support/bot.ts'
 import { startFakeSlack } from './support/fake-slack.ts'
 import { APP_TOKEN, BOT_TOKEN, fakeOptions, GENERAL, startSlackBot, stopSlackBot, type SlackBot } from './support/slack-bot.ts'
 import { EXAMPLE_CONFIG, tempDir } from './support/temp.ts'
-import { waitUntil } from './support/wait.ts'
+import { HOOK_TIMEOUT, waitUntil } from './support/wait.ts'
 
 let s: SlackBot | undefined
 
 afterEach(async () => {
   await stopSlackBot(s)
   s = undefined
-})
+}, HOOK_TIMEOUT)
 
 const inThread = (ts: string) => s!.fake.messages.filter((m) => m.channel === GENERAL && m.thread_ts === ts)
 const runCount = () => s!.query<{ n: number }>('select count(*) as n from runs')[0]!.n

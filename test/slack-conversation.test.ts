@@ -5,6 +5,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { APP_TOKEN, BOT_TOKEN, GENERAL, LOGS, startSlackBot, type SlackBot } from './support/slack-bot.ts'
 import { cleanupTemp } from './support/temp.ts'
+import { HOOK_TIMEOUT } from './support/wait.ts'
 
 let s: SlackBot | undefined
 
@@ -20,7 +21,7 @@ afterEach(async () => {
   // Debug logs include the SDKs' own output; not one line may carry a token.
   expect(stderr).not.toContain(BOT_TOKEN)
   expect(stderr).not.toContain(APP_TOKEN)
-})
+}, HOOK_TIMEOUT)
 
 const runs = () => s!.query<{ id: number; job_type: string; channel: string; thread_ts: string; requested_by: string; is_dm: number }>('select id, job_type, channel, thread_ts, requested_by, is_dm from runs')
 const inThread = (channel: string, ts: string) => s!.fake.messages.filter((m) => m.channel === channel && m.thread_ts === ts)

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { GENERAL, LOGS, SUPPORT, startSlackBot, type SlackBot } from './support/slack-bot.ts'
 import { cleanupTemp } from './support/temp.ts'
-import { waitUntil } from './support/wait.ts'
+import { HOOK_TIMEOUT, waitUntil } from './support/wait.ts'
 
 let s: SlackBot | undefined
 
@@ -14,7 +14,7 @@ afterEach(async () => {
   await s.fake.stop()
   s = undefined
   cleanupTemp()
-})
+}, HOOK_TIMEOUT)
 
 async function ask(text: string, user = 'U1') {
   const event = s!.fake.mention({ user, channel: GENERAL, text })

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import type { FakeMessage } from './support/fake-slack.ts'
 import { GENERAL, startSlackBot, type SlackBot } from './support/slack-bot.ts'
 import { cleanupTemp } from './support/temp.ts'
-import { waitForLog } from './support/wait.ts'
+import { HOOK_TIMEOUT, waitForLog } from './support/wait.ts'
 
 const DEPLOYS = 'CDEPLOYS'
 const YAML = `
@@ -61,7 +61,7 @@ afterEach(async () => {
   s = undefined
   cleanupTemp()
   expect(code).toBe(0)
-})
+}, HOOK_TIMEOUT)
 
 const start = () =>
   startSlackBot({

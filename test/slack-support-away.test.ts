@@ -3,13 +3,14 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { longDay, utcDay } from '../src/commands/away.ts'
 import { GENERAL, SUPPORT, startSlackBot, stopSlackBot, type SlackBot } from './support/slack-bot.ts'
+import { HOOK_TIMEOUT } from './support/wait.ts'
 
 let s: SlackBot | undefined
 
 afterEach(async () => {
   await stopSlackBot(s)
   s = undefined
-})
+}, HOOK_TIMEOUT)
 
 /** A UTC day relative to today, as the bot will judge it. */
 const day = (offset: number) => utcDay(Date.now() + offset * 86_400_000)

@@ -2,13 +2,14 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import type { FakeChannel } from './support/fake-slack.ts'
 import { fakeOptions, GENERAL, SLACK_YAML, SUPPORT, startSlackBot, stopSlackBot, type SlackBot } from './support/slack-bot.ts'
+import { HOOK_TIMEOUT } from './support/wait.ts'
 
 let s: SlackBot | undefined
 
 afterEach(async () => {
   await stopSlackBot(s)
   s = undefined
-})
+}, HOOK_TIMEOUT)
 
 const permalink = (channel: string, ts: string) => `https://fake.slack/archives/${channel}/p${ts.replace('.', '')}`
 

@@ -7,6 +7,7 @@ import { longDay, utcDay } from '../src/commands/away.ts'
 import type { FakeChannel } from './support/fake-slack.ts'
 import { BOT_TOKEN, fakeOptions, GENERAL, SLACK_YAML, SUPPORT, startSlackBot, type SlackBot } from './support/slack-bot.ts'
 import { cleanupTemp } from './support/temp.ts'
+import { HOOK_TIMEOUT } from './support/wait.ts'
 
 const USER_TOKEN = 'xoxp-2222-secret-user-token'
 
@@ -21,7 +22,7 @@ afterEach(async () => {
   }
   s = undefined
   cleanupTemp()
-})
+}, HOOK_TIMEOUT)
 
 const permalink = (channel: string, ts: string) => `https://fake.slack/archives/${channel}/p${ts.replace('.', '')}`
 const reposts = (bot: SlackBot) => bot.fake.messages.filter((m) => m.channel === SUPPORT).map((m) => m.text)

@@ -34,11 +34,16 @@ export interface DelivererDeps {
 }
 
 export const backoffMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 5 * 60_000)
+/** After failed passes: the poll, doubled each time, at most 10 s. */
+export const passBackoffMs = (pollMs: number, failures: number) => Math.min(pollMs * 2 ** (failures - 1), 10_000)
 
 export function startDeliverer(deps: DelivererDeps) {
   const now = deps.now ?? Date.now
   let stopped = false
   let busy = false
+  // Sent, but the database refused to record it (locked past the busy timeout): the next pass
+  // records it instead of sending it again. Only a crash before then sends it twice.
+  const unrecorded = new Map<number, unknown>()
 
   async function pass(): Promise<number | null> {
     const { db } = deps.queue
@@ -52,9 +57,14 @@ export function startDeliverer(deps: DelivererDeps) {
         next = Math.min(next ?? Infinity, row.nextAttemptAt)
         continue
       }
+      if (unrecorded.has(row.id)) {
+        markSent(db, now(), row.id, unrecorded.get(row.id))
+        unrecorded.delete(row.id)
+        continue
+      }
+      let result: unknown
       try {
-        const result = await deps.transport.deliver(msg)
-        markSent(db, now(), row.id, result)
+        result = await deps.transport.deliver(msg)
       } catch (e) {
         const err = e instanceof DeliveryError ? e : new DeliveryError(errorText(e), true)
         if (err.retryable) {
@@ -73,23 +83,39 @@ export function startDeliverer(deps: DelivererDeps) {
             next = now()
           }
         }
+        continue
       }
+      // Outside the transport's try: the message went out, so a database error here (a lock held
+      // past the busy timeout) is no delivery failure. It ends the pass; the row stays pending.
+      unrecorded.set(row.id, result)
+      markSent(db, now(), row.id, result)
+      unrecorded.delete(row.id)
     }
     return next
   }
 
   const done = (async () => {
+    let failures = 0
     while (!stopped) {
       busy = true
       let next: number | null = null
       try {
         next = await pass()
+        failures = 0
       } catch (e) {
-        deps.log.error('outbox.pass_failed', { error: errorText(e) })
+        failures++
+        deps.log.error('outbox.pass_failed', { error: errorText(e), failures })
       }
       busy = false
       if (stopped) break
       const poll = deps.pollMs ?? 2000
+      if (failures) {
+        // The database is failing (most likely locked by another writer): every pass would stall
+        // the whole bot for a busy timeout, so back off, not woken early by new messages.
+        const until = now() + passBackoffMs(poll, failures)
+        while (!stopped && now() < until) await deps.wake.wait(until - now())
+        continue
+      }
       await deps.wake.wait(next === null ? poll : Math.min(poll, Math.max(0, next - now())))
     }
   })()

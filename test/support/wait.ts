@@ -23,3 +23,9 @@ export function deferred<T = void>() {
   })
   return { promise, resolve, reject }
 }
+
+/**
+ * For beforeAll/beforeEach hooks that build fixtures (python3 pickles, datastores): Bun gives
+ * hooks 5 s whatever bunfig's test timeout says, and a loaded machine can need more.
+ */
+export const HOOK_TIMEOUT = 30_000
