@@ -2,13 +2,12 @@
 // session, a backup, a second bot): requests wait for it, or fail with a clear line once the
 // busy timeout (5 s) passes; a job that ends meanwhile is still recorded; nothing is half-written
 // and the bot keeps serving.
-import { Database } from 'bun:sqlite'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, expect, test } from 'bun:test'
 import { errorText } from '../src/util/log.ts'
 import { botEnv, startBot } from './support/bot.ts'
-import { dbFile, outboxRows, query, runs } from './support/state-db.ts'
+import { outboxRows, openStateDb, query, runs } from './support/state-db.ts'
 import { cleanupTemp, tempDir, writeConfig } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'
 
@@ -50,7 +49,7 @@ async function botWithSlowJob() {
 
 /** Holds the write lock from this process, as `sqlite3 ebmbot.db 'BEGIN EXCLUSIVE'` would. */
 function lockDatabase(state: string) {
-  const db = new Database(dbFile(state))
+  const db = openStateDb(state)
   db.run('BEGIN EXCLUSIVE')
   let held = true
   const release = () => {

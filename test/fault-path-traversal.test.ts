@@ -2,14 +2,13 @@
 // name log folders and workspaces), the job type a run's log folder is built from, and the run
 // number users type in `logs N`. Each attempt is refused; nothing outside the run's own log
 // files is ever read or created.
-import { Database } from 'bun:sqlite'
 import { afterAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { loadConfigText } from '../src/config/load.ts'
 import { runLogDir } from '../src/dispatcher/log-paths.ts'
 import { botEnv, runBot } from './support/bot.ts'
-import { dbFile, runs } from './support/state-db.ts'
+import { openStateDb, runs } from './support/state-db.ts'
 import { cleanupTemp, tempDir, writeConfig } from './support/temp.ts'
 
 afterAll(cleanupTemp)
@@ -52,7 +51,7 @@ describe('log folders', () => {
     const state = join(dir, 'state')
     expect((await runBot(['migrate'], { env: botEnv(state) })).code).toBe(0)
     // As if someone wrote the row by hand: the dispatcher must not build a path from it.
-    const db = new Database(dbFile(state))
+    const db = openStateDb(state)
     db.run(`INSERT INTO runs (namespace, job, job_type, state, due_at, queued_at, door, requested_by, channel, request_text, params, command)
             VALUES ('demo', 'x', '../../../escaped_x', 'pending', 0, 0, 'local', 'local', 'local', 'forged', '{}', 'touch pwned')`)
     db.close()

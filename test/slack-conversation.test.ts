@@ -1,9 +1,8 @@
 // `ebmbot serve` as a real process talking to a fake Slack: what people see when they mention the
 // bot or DM it, who it refuses, whom it ignores, and that each message runs at most once.
-import { Database } from 'bun:sqlite'
 import { afterEach, describe, expect, test } from 'bun:test'
-import { join } from 'node:path'
 import { APP_TOKEN, BOT_TOKEN, GENERAL, LOGS, startSlackBot, type SlackBot } from './support/slack-bot.ts'
+import { openStateDb } from './support/state-db.ts'
 import { cleanupTemp } from './support/temp.ts'
 import { HOOK_TIMEOUT } from './support/wait.ts'
 
@@ -146,7 +145,7 @@ describe('when handling breaks', () => {
     s = await startSlackBot()
     const { fake } = s
     // A fault inside the database: storing any request fails.
-    const db = new Database(join(s.stateDir, 'ebmbot.db'))
+    const db = openStateDb(s.stateDir)
     db.run("create trigger broken before insert on runs begin select raise(abort, 'the disk is on fire'); end")
     db.close()
     const event = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello world.' })

@@ -122,6 +122,7 @@ export async function startSlackBot(opts: { fake?: FakeSlackOptions; yaml?: stri
     query<T>(sql: string, ...params: (string | number)[]) {
       const db = new Database(join(stateDir, 'ebmbot.db'), { readonly: true })
       try {
+        db.run('PRAGMA busy_timeout = 5000') // a reader can still meet a checkpoint in progress
         return db.query(sql).all(...params) as T[]
       } finally {
         db.close()

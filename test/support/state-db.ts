@@ -27,6 +27,16 @@ export interface OutboxRowLite {
 export const dbFile = (stateDir: string) => join(stateDir, 'ebmbot.db')
 
 /**
+ * A read-write connection to a bot's database, for a test that changes it by hand. It waits for
+ * the bot's own writes (busy timeout), as sqlite3 with `.timeout` would, instead of failing at once.
+ */
+export function openStateDb(stateDir: string): Database {
+  const db = new Database(dbFile(stateDir))
+  db.run('PRAGMA busy_timeout = 5000')
+  return db
+}
+
+/**
  * Runs one query. Read-write by default: after a kill -9 the WAL may need recovering, which a
  * read-only connection cannot do. Pass `readonly` while a bot is alive.
  */
@@ -35,7 +45,7 @@ export function query<T>(stateDir: string, sql: string, params: (string | number
   if (!existsSync(file)) return []
   const db = new Database(file, opts.readonly ? { readonly: true } : {})
   try {
-    db.run('PRAGMA busy_timeout = 5000')
+    db.run('PRAGMA busy_timeout = 5000') // as in openStateDb
     return db.query(sql).all(...params) as T[]
   } catch (e) {
     if (/no such table/.test(String(e))) return [] // the bot has not migrated the new file yet
