@@ -2,20 +2,17 @@
 // bot keeps answering and running what comes next. Two ways to fill it: a 256 KiB tmpfs mounted
 // over <state>/logs in a private mount namespace (needs root; skipped otherwise), and a file-size
 // limit (`ulimit -f`) on the bot and its jobs, which works for anyone.
-import { afterAll, afterEach, describe, expect, test } from 'bun:test'
+import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { botEnv } from './support/bot.ts'
+import { botEnv, killAfterEach } from './support/bot.ts'
 import { runs } from './support/state-db.ts'
 import { cleanupTemp, tempDir, writeConfig } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'
 import { canMountTmpfs, startWrappedBot } from './support/wrapped-bot.ts'
 
 afterAll(cleanupTemp)
-const bots: { proc: { kill(sig?: number | NodeJS.Signals): void } }[] = []
-afterEach(() => {
-  for (const b of bots.splice(0)) b.proc.kill('SIGKILL')
-})
+const killLater = killAfterEach()
 
 const YAML = `
 settings:
@@ -35,8 +32,7 @@ namespaces:
 async function floodThenCarryOn(script: string, wrapper: string[] = []) {
   const state = tempDir()
   mkdirSync(join(state, 'logs'))
-  const bot = startWrappedBot(script, ['chat', '--config', writeConfig(state, YAML)], { env: botEnv(state), wrapper })
-  bots.push(bot)
+  const bot = killLater(startWrappedBot(script, ['chat', '--config', writeConfig(state, YAML)], { env: botEnv(state), wrapper }))
   bot.send('k flood')
   const alive = () => {
     if (bot.proc.exitCode !== null) throw new Error(`the bot exited ${bot.proc.exitCode}:\n${bot.out.stderr}`)

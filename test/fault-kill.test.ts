@@ -2,20 +2,16 @@
 // then a restart that drains everything: every acknowledged command is done or still queued, no
 // run stays "running", and every run's report reaches the terminal. Local chat is the front door:
 // a command counts as acknowledged once `(:crossed_fingers: accepted: run N)` is printed.
-import { afterAll, afterEach, describe, expect, test } from 'bun:test'
+import { afterAll, describe, expect, test } from 'bun:test'
 import { groupAlive } from '../src/dispatcher/proc.ts'
-import { botEnv, startBot } from './support/bot.ts'
+import { botEnv, killAfterEach, startBot } from './support/bot.ts'
 import { burstConfig, SOAK, seededRandom } from './support/fault-config.ts'
 import { acknowledgedRuns, outboxRows, runs, unbackedAcks, type RunRow } from './support/state-db.ts'
 import { cleanupTemp, tempDir, writeConfig } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'
 
 afterAll(cleanupTemp)
-// A failing round must not leave a bot behind (it would wait forever on its open stdin).
-const bots: ReturnType<typeof startBot>[] = []
-afterEach(() => {
-  for (const b of bots.splice(0)) b.proc.kill('SIGKILL')
-})
+const killLater = killAfterEach()
 
 const ROUNDS = SOAK ? 25 : 3
 const BURST = SOAK ? 30 : 16
@@ -44,8 +40,7 @@ test(`kill -9 during bursts and running jobs, ${ROUNDS} times: nothing acknowled
 
   for (let round = 0; round < ROUNDS; round++) {
     const before = Math.max(0, ...runs(state).map((r) => r.id))
-    const bot = startBot(['chat', '--config', cfg], { env })
-    bots.push(bot)
+    const bot = killLater(startBot(['chat', '--config', cfg], { env }))
     const sent = Array.from({ length: BURST }, (_, k) => `k j${round * BURST + k} r${round}-${k}`)
     allSent.push(...sent)
     // The whole burst at once: the bot is still storing and acknowledging when the kill lands.
@@ -78,8 +73,7 @@ test(`kill -9 during bursts and running jobs, ${ROUNDS} times: nothing acknowled
   expect(runningAtKill.size).toBeGreaterThan(0)
 
   // Restart and let it drain: recovery, the held-over queue and the undelivered reports.
-  const last = startBot(['chat', '--config', cfg], { env })
-  bots.push(last)
+  const last = killLater(startBot(['chat', '--config', cfg], { env }))
   const settled = () => runs(state, { readonly: true }).every((r) => r.state !== 'pending' && r.state !== 'running')
   await waitUntil('every run to end', settled, 30_000, 50)
   await waitUntil('every message to be delivered', () => outboxRows(state, { readonly: true }).every((o) => o.state === 'sent'), 10_000, 50)

@@ -1,22 +1,19 @@
 // `ebmbot serve` stopped with SIGTERM, as systemd stops it: it takes no new work, lets a running
 // job finish within settings.shutdown_grace, and past the grace stops the job's whole process
 // group and records it lost, with its report kept for delivery. It exits 0 either way.
-import { afterAll, afterEach, expect, test } from 'bun:test'
+import { afterAll, expect, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openQueue } from '../src/queue/db.ts'
 import { scheduleRequest } from '../src/queue/schedule.ts'
 import { groupAlive } from '../src/dispatcher/proc.ts'
-import { botEnv, runBot, startBot } from './support/bot.ts'
+import { botEnv, killAfterEach, runBot, startBot } from './support/bot.ts'
 import { dbFile, outboxRows, runs } from './support/state-db.ts'
 import { cleanupTemp, tempDir, writeConfig } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'
 
 afterAll(cleanupTemp)
-const live: { proc: { kill(sig?: NodeJS.Signals): void } }[] = []
-afterEach(() => {
-  for (const b of live.splice(0)) b.proc.kill('SIGKILL')
-})
+const killLater = killAfterEach()
 
 const YAML = `
 settings:
@@ -52,8 +49,7 @@ function enqueue(state: string, job: string) {
 async function serveWithRunningJob(job: string) {
   const state = tempDir()
   const cfg = writeConfig(state, YAML)
-  const bot = startBot(['serve', '--config', cfg], { env: botEnv(state) })
-  live.push(bot)
+  const bot = killLater(startBot(['serve', '--config', cfg], { env: botEnv(state) }))
   await waitUntil('serve to be ready', () => bot.out.stderr.includes('event=serve.ready'), 15_000)
   const run = enqueue(state, job)
   const running = await waitUntil(`${job} to start`, () => runs(state, { readonly: true }).find((r) => r.id === run.id && r.state === 'running' && r.pid), 10_000)

@@ -1,10 +1,26 @@
 // The bot as a real child process: `bun src/main.ts <args>` with its own state folder.
 import type { Subprocess } from 'bun'
+import { afterEach } from 'bun:test'
 import { join } from 'node:path'
 import { REPO } from './temp.ts'
 
 export const BUN = process.execPath
 export const MAIN = join(REPO, 'src', 'main.ts')
+
+/**
+ * For a test file whose bots must not outlive a failed test (one waiting on its open stdin would
+ * hang the run): every bot passed to the returned function is SIGKILLed after each test.
+ */
+export function killAfterEach() {
+  const bots: { proc: { kill(signal?: NodeJS.Signals): void } }[] = []
+  afterEach(() => {
+    for (const b of bots.splice(0)) b.proc.kill('SIGKILL')
+  })
+  return <T extends (typeof bots)[number]>(bot: T): T => {
+    bots.push(bot)
+    return bot
+  }
+}
 
 export interface BotRun {
   code: number
