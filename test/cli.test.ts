@@ -63,6 +63,18 @@ describe('run verbs in local chat take run numbers', () => {
   }, 20_000)
 })
 
+describe('piped chat waits for what its lines started', () => {
+  test('a rerun typed in a later session runs to its report before the session ends', async () => {
+    const state = tempDir()
+    // Long enough that a session leaving at once would cut the rerun short.
+    await runBot(['chat'], { env: botEnv(state), input: 'demo sleep 1\n' })
+    const r = await runBot(['chat'], { env: botEnv(state), input: 'rerun 1\n' })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Rerunning run 1 as run 2 (`demo_sleep`).')
+    expect(r.stdout).toMatch(/`demo_sleep` succeeded \(run 2/)
+  })
+})
+
 describe('config check', () => {
   test('a valid file prints a summary and exits 0', async () => {
     const r = await runBot(['config', 'check', '--config', EXAMPLE_CONFIG], { env: botEnv(tempDir()) })

@@ -14,6 +14,9 @@ import { errorText } from '../util/log.ts'
 import { startMetaflowWatcher } from '../metaflow/watcher.ts'
 import { terminalTransport } from './terminal-transport.ts'
 
+/** What a piped session waits for at the end: every line that starts (or lets start) a run. */
+const STARTS_A_RUN = new Set(['schedule', 'metaflow', 'rerun', 'decide'])
+
 export interface ChatOptions {
   input: NodeJS.ReadableStream
   write: (text: string) => void
@@ -60,7 +63,7 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void>
           threadTs: null,
           messageTs: `local-${process.pid}-${n}`,
         })
-        if (res.runId && (res.kind === 'schedule' || res.kind === 'metaflow') && !started.includes(res.runId)) started.push(res.runId)
+        if (res.runId && STARTS_A_RUN.has(res.kind) && !started.includes(res.runId)) started.push(res.runId)
       } catch (e) {
         // One failed line (e.g. the database locked past its busy timeout) must not end the
         // session: say so directly (the outbox may be what failed) and keep reading.
