@@ -111,7 +111,7 @@ describe('confirmation', () => {
   test('nobody deciding in time drops the request, with word in the thread', async () => {
     h = startHarness(YAML)
     const asked = await h.say('prod quick', { user: 'UOPS', channel: 'COPS', threadTs: '800.1', messageTs: '800.1' })
-    const run = await h.waitForState(asked.runId!, ['cancelled'], 5000)
+    const run = await h.waitForState(asked.runId!, ['cancelled'], 10_000)
     expect(run.approval).toBe('expired')
     await h.waitForMessage((m) => m.text.includes(`Nobody approved run ${asked.runId}`) && m.threadTs === '800.1')
   })

@@ -8,6 +8,18 @@ import { cleanupTemp, EXAMPLE_CONFIG, tempDir, writeConfig } from './support/tem
 
 afterAll(cleanupTemp)
 
+/**
+ * A suppression for the rest of today (UTC; windows are today only). Near midnight it first waits
+ * for the new day, so the window still covers the test: callers allow DAY_TURN_MS more time.
+ */
+async function suppressForToday(): Promise<string> {
+  const now = Date.now()
+  const nextDay = Math.ceil((now + 1) / 86_400_000) * 86_400_000
+  if (nextDay - now < 5 * 60_000) await Bun.sleep(nextDay - now + 1000)
+  return 'demo suppress sleep from 00:00 to 23:59'
+}
+const DAY_TURN_MS = 5 * 60_000 + 30_000
+
 describe('ebmbot chat (piped)', () => {
   test('runs the job, prints its greeting, waits for the report and exits 0', async () => {
     const state = tempDir()
@@ -38,11 +50,11 @@ describe('ebmbot chat (piped)', () => {
   test('jobs queued in one session survive into the next', async () => {
     const state = tempDir()
     // `nap` waits a minute: suppress it so the first session does not wait, then lift it.
-    const first = await runBot(['chat'], { env: botEnv(state), input: 'demo suppress sleep from 00:00 to 23:59\ndemo nap 0\n' })
+    const first = await runBot(['chat'], { env: botEnv(state), input: `${await suppressForToday()}\ndemo nap 0\n` })
     expect(first.stdout).toContain('held by a suppression')
     const second = await runBot(['chat'], { env: botEnv(state), input: 'status\n' })
     expect(second.stdout).toMatch(/1 job scheduled:\n• \[1\] `demo_sleep` due at .*\(held by a suppression\)/)
-  })
+  }, DAY_TURN_MS)
 })
 
 describe('run verbs in local chat take run numbers', () => {
@@ -63,7 +75,7 @@ describe('run verbs in local chat take run numbers', () => {
   }, 20_000)
 })
 
-describe('piped chat waits for what its lines started', () => {
+describe('piped chat finishes the jobs it takes on', () => {
   test('a rerun typed in a later session runs to its report before the session ends', async () => {
     const state = tempDir()
     // Long enough that a session leaving at once would cut the rerun short.
@@ -73,6 +85,15 @@ describe('piped chat waits for what its lines started', () => {
     expect(r.stdout).toContain('Rerunning run 1 as run 2 (`demo_sleep`).')
     expect(r.stdout).toMatch(/`demo_sleep` succeeded \(run 2/)
   })
+  test('a job from an earlier session that it releases is run to its report, not cut short', async () => {
+    const state = tempDir()
+    const first = await runBot(['chat'], { env: botEnv(state), input: `${await suppressForToday()}\ndemo sleep 1\n` })
+    expect(first.stdout).toContain('(run 1 is held by a suppression; it stays queued for the next session)')
+    const second = await runBot(['chat'], { env: botEnv(state), input: 'demo unsuppress sleep\n' })
+    expect(second.code).toBe(0)
+    expect(second.stdout).toMatch(/`demo_sleep` succeeded \(run 1/)
+    expect(second.stdout).not.toContain('was stopped')
+  }, DAY_TURN_MS)
 })
 
 describe('config check', () => {

@@ -154,7 +154,8 @@ describe('a failing flow, cancel and quiet', () => {
   })
   test('quiet stops the notices for that run', async () => {
     const T = '740.1'
-    const res = await h.say('run HelloFlow seconds=1', { threadTs: T, messageTs: T })
+    // Long enough that `quiet` lands before the flow ends however slowly this test gets there.
+    const res = await h.say('run HelloFlow seconds=4', { threadTs: T, messageTs: T })
     await startedIn(T)
     expect((await h.say('quiet', inThread(T))).replies[0]).toMatch(/^No more notices about `HelloFlow\/\d+` here; `watch` turns them back on\.$/)
     await h.waitForState(res.runId!, ['succeeded'], 15_000)

@@ -9,7 +9,7 @@ import { startHarness, type Harness } from './support/harness.ts'
 import { startFakeMetaflow, type FakeMetaflow } from './support/fake-metaflow.ts'
 import { linearRun, makeTempSysroot, writeLocalDatastore, type FlowFixture } from './support/metaflow-fixtures.ts'
 import { cleanupTemp, tempDir } from './support/temp.ts'
-import { HOOK_TIMEOUT } from './support/wait.ts'
+import { HOOK_TIMEOUT, waitUntil } from './support/wait.ts'
 
 const NOW_S = Math.floor(Date.now() / 1000)
 const T0 = (NOW_S - 600) * 1000
@@ -87,6 +87,22 @@ describe('watch', () => {
     expect((await h.say('watch', { threadTs: T, messageTs: '810.4' })).replies[0]).toMatch(/^`TrainFlow\/33` already succeeded in \d+m \d+s; there is nothing to watch\.$/)
   })
 
+  test('quiet said while a pass is reading Metaflow wins over what that pass finds', async () => {
+    const h = bot()
+    const T = '815.1'
+    await h.say('watch TrainFlow/32', { threadTs: T, messageTs: T })
+    fake.delayMs = 300
+    endStep('32', true)
+    // A pass that began after the end (its first read is the run) is waiting on the slow service.
+    const before = fake.requests.length
+    await waitUntil('a pass begun after the end', () => fake.requests.slice(before).some((r) => r.path.endsWith('/runs/32')))
+    expect((await h.say('quiet', { threadTs: T, messageTs: '815.2' })).replies[0]).toBe('No more notices about `TrainFlow/32` here; `watch` turns them back on.')
+    fake.delayMs = 0
+    await waitUntil('that pass to record the end', () => getThread(h.ctx.queue.db, 'C1', T)?.lastStatus === 'finished')
+    await Bun.sleep(200)
+    expect(noticesIn(h, T)).toHaveLength(0)
+  })
+
   test('a watch survives a restart: the end is posted after it, once', async () => {
     const stateDir = tempDir()
     const T = '820.1'
@@ -118,7 +134,8 @@ describe('watch', () => {
     const T = '830.1'
     await h.say('watch TrainFlow/31', { threadTs: T, messageTs: T })
     fake.down = 503
-    await Bun.sleep(300)
+    await waitUntil('the outage to be logged', () => h.logLines.some((l) => l.includes('event=metaflow.watch_failed')))
+    await Bun.sleep(300) // more failed passes
     expect(noticesIn(h, T)).toHaveLength(0)
     expect(h.logLines.filter((l) => l.includes('event=metaflow.watch_failed'))).toHaveLength(1)
     endStep('31', true)

@@ -15,11 +15,11 @@ import { waitUntil } from './support/wait.ts'
 afterAll(cleanupTemp)
 const killLater = killAfterEach()
 
-const YAML = `
+const yaml = (graceS: number) => `
 settings:
   kill_grace: 1s
   poll_interval: 1s
-  shutdown_grace: 2s
+  shutdown_grace: ${graceS}s
 namespaces:
   s:
     workdir: .
@@ -46,9 +46,9 @@ function enqueue(state: string, job: string) {
   }
 }
 
-async function serveWithRunningJob(job: string) {
+async function serveWithRunningJob(job: string, graceS: number) {
   const state = tempDir()
-  const cfg = writeConfig(state, YAML)
+  const cfg = writeConfig(state, yaml(graceS))
   const bot = killLater(startBot(['serve', '--config', cfg], { env: botEnv(state) }))
   await waitUntil('serve to be ready', () => bot.out.stderr.includes('event=serve.ready'), 15_000)
   const run = enqueue(state, job)
@@ -57,14 +57,15 @@ async function serveWithRunningJob(job: string) {
 }
 
 test('SIGTERM while a job runs: no new work is taken, the job finishes within the grace, exit 0', async () => {
-  const { state, bot, running } = await serveWithRunningJob('short')
+  // A grace a slow machine cannot outrun between the test's `go` and the job's exit.
+  const { state, bot, running } = await serveWithRunningJob('short', 10)
   bot.proc.kill('SIGTERM')
   await waitUntil('serve to start stopping', () => bot.out.stderr.includes('event=serve.stopping'), 5000)
   const after = enqueue(state, 'later') // arrives during shutdown: must wait for the next start
   // The job ends inside the grace, on the test's word rather than a timer a slow machine could outrun.
   writeFileSync(join(state, 'go'), '')
   expect(await bot.proc.exited).toBe(0)
-  expect(bot.out.stderr).toMatch(/event=serve\.stopping signal=SIGTERM running=1 grace_ms=2000/)
+  expect(bot.out.stderr).toMatch(/event=serve\.stopping signal=SIGTERM running=1 grace_ms=10000/)
   expect(bot.out.stderr).toContain('event=serve.stopped')
   const rows = runs(state)
   expect(rows.find((r) => r.id === running.id)).toMatchObject({ state: 'succeeded' })
@@ -75,7 +76,7 @@ test('SIGTERM while a job runs: no new work is taken, the job finishes within th
 }, 30_000)
 
 test('SIGTERM while a job outlasts the grace: its process group is stopped, it is recorded lost and reported, exit 0', async () => {
-  const { state, cfg, bot, running } = await serveWithRunningJob('long')
+  const { state, cfg, bot, running } = await serveWithRunningJob('long', 2)
   const t = Date.now()
   bot.proc.kill('SIGTERM')
   expect(await bot.proc.exited).toBe(0)

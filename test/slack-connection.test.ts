@@ -9,6 +9,10 @@ import { HOOK_TIMEOUT, waitUntil } from './support/wait.ts'
 
 let s: SlackBot | undefined
 
+// The socket client's reconnect delay is its ping timeout (5 s by default). 1 s keeps these tests
+// short; much lower and an ordinary pause of a loaded machine counts as a lost pong and reconnects.
+const FAST_RECONNECT = { SLACK_CLIENT_PING_TIMEOUT_MS: '1000' }
+
 afterEach(async () => {
   await stopSlackBot(s)
   s = undefined
@@ -19,10 +23,10 @@ const runCount = () => s!.query<{ n: number }>('select count(*) as n from runs')
 
 describe('reconnecting', () => {
   test('after the socket drops the bot reconnects, logs it, and the next command works', async () => {
-    s = await startSlackBot()
+    s = await startSlackBot({ env: FAST_RECONNECT })
     const { fake } = s
     fake.dropSockets()
-    await fake.waitFor((f) => f.connectionsOpened === 2 && f.connectionCount === 1, 5000, 'a new connection')
+    await fake.waitFor((f) => f.connectionsOpened >= 2 && f.connectionCount === 1, 10_000, 'a new connection')
 
     const event = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello again' })
     await fake.sendEvent(event).acked
@@ -30,14 +34,14 @@ describe('reconnecting', () => {
     const log = s.bot.out.stderr
     expect(log).toContain('event=slack.connection_lost')
     expect(log).toContain('event=slack.reconnecting')
-    expect(log).toContain('event=slack.connected connection=2')
+    expect(log).toMatch(/event=slack\.connected connection=[2-9]/)
   })
 
   test('a disconnect envelope makes the bot reconnect, and it keeps working', async () => {
-    s = await startSlackBot()
+    s = await startSlackBot({ env: FAST_RECONNECT })
     const { fake } = s
     fake.sendDisconnect('refresh_requested')
-    await fake.waitFor((f) => f.connectionsOpened === 2 && f.connectionCount === 1, 5000, 'a new connection')
+    await fake.waitFor((f) => f.connectionsOpened >= 2 && f.connectionCount === 1, 10_000, 'a new connection')
 
     const event = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello refreshed' })
     await fake.sendEvent(event).acked
@@ -45,7 +49,7 @@ describe('reconnecting', () => {
   })
 
   test('an event whose ack was lost with the socket is redelivered and runs nothing new', async () => {
-    s = await startSlackBot({ fake: { ackTimeoutMs: 1500 } })
+    s = await startSlackBot({ fake: { ackTimeoutMs: 1500 }, env: FAST_RECONNECT })
     const { fake } = s
     // Handling takes a while (a slow user lookup); the socket drops meanwhile and is still down
     // (Slack slow to hand out a new one) when the ack is due.

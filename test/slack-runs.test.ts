@@ -203,9 +203,10 @@ describe('confirmation and access', () => {
 
     await Promise.all([press('ebmbot_approve', prompt, 'ULEAD', 1), press('ebmbot_approve', prompt, 'ULEAD', 1)])
     await fake.waitFor(() => runState(1) === 'succeeded', 8000, 'the approved run')
+    // The report is queued after the approval message, and one channel's messages go out in order.
+    await fake.waitFor(() => thread(DEPLOYS, ask.ts).some((m) => m.text === 'deployed production'), 5000, 'the report')
     expect(thread(DEPLOYS, ask.ts).filter((m) => m.text?.includes('<@ULEAD> approved run 1'))).toHaveLength(1)
     expect(s.query('select approval, approval_by from runs where id = 1')).toEqual([{ approval: 'approved', approval_by: 'ULEAD' }])
-    await fake.waitFor(() => thread(DEPLOYS, ask.ts).some((m) => m.text === 'deployed production'), 5000, 'the report')
   }, 20_000)
 
   test('Deny drops the request', async () => {

@@ -12,7 +12,7 @@ import { statusPhrase } from '../metaflow/format.ts'
 import { flowCommand, prepareRunIdDir, runIdFilePath } from '../metaflow/launch.ts'
 import { loadRunView } from '../metaflow/run-view.ts'
 import { setQuiet } from '../queue/history.ts'
-import { followInThread, releaseEbmbotRun, setWatching } from '../queue/metaflow-threads.ts'
+import { followInThread, releaseEbmbotRun, setWatching, watchFrom } from '../queue/metaflow-threads.ts'
 import { getRun } from '../queue/read.ts'
 import { scheduleRequest, type ScheduleResult } from '../queue/schedule.ts'
 import { setRequestCommand } from '../queue/set-command.ts'
@@ -137,7 +137,7 @@ export async function watchVerb(call: MetaflowCall): Promise<ActionResult> {
   const st = view.status
   const pathspec = pathspecOf(row)
   if (st.status === 'running') {
-    setWatching(db, ctx.now(), row.id, true, 'running')
+    if (!watchFrom(db, ctx.now(), row)) return one(`\`${pathspec}\` has just ended; its last status is posted in this thread.`)
     return { accepted: true, said: [{ text: `Watching \`${pathspec}\`: I will post here when it finishes, fails or is lost.` }] }
   }
   if (st.status === 'lost' && ctx.metaflow!.kind === 'local' && alive === undefined) {

@@ -1,6 +1,7 @@
 // Local chat mode: the thinnest front door. Lines from the terminal go to the same router, queue
 // and dispatcher as Slack messages; replies and reports are printed as they happen. With piped
-// input it reads every line, waits for the jobs those lines started to finish and report, and ends.
+// input it reads every line, waits for the jobs those lines started (and any earlier job its
+// dispatcher picked up meanwhile) to finish and report, and ends.
 import { clearLine, createInterface, cursorTo } from 'node:readline'
 import type { AppContext } from '../app/context.ts'
 import { handleMessage } from '../app/handle-message.ts'
@@ -21,9 +22,10 @@ export interface ChatOptions {
   input: NodeJS.ReadableStream
   write: (text: string) => void
   interactive: boolean
-  /** how long a stopping session lets running jobs finish */
-  graceMs?: number
 }
+
+/** The longest timer there is (~24 days): in effect "until the job's own timeout". */
+const NO_LIMIT_MS = 2 ** 31 - 1
 
 export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void> {
   const dispatcher = new Dispatcher(ctx)
@@ -76,7 +78,9 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void>
   rl.close()
   await waitForJobs(ctx, started, opts.write)
   await metaflowWatcher?.stop()
-  await dispatcher.stop(opts.graceMs ?? 0)
+  // Piped: a job it took on is finished, never cut short (it may be one queued by an earlier
+  // session that fell due). Interactive `quit`: the same grace as stopping the service.
+  await dispatcher.stop(opts.interactive ? ctx.config.settings.shutdown_grace * 1000 : NO_LIMIT_MS)
   await waitForOutbox(ctx)
   await deliverer.stop()
 }

@@ -74,8 +74,9 @@ export function startMetaflowWatcher(ctx: AppContext, options: WatcherOptions = 
     const announced = db.transaction(
       () => {
         const moved = recordStatus(db, ctx.now(), row, st.status)
-        if (moved) postToThread(ctx, moved, watchNotice(`${row.flow}/${row.runId}`, st))
-        return moved
+        // `quiet` may have landed while this pass read Metaflow: it wins.
+        if (moved?.watching) postToThread(ctx, moved, watchNotice(`${row.flow}/${row.runId}`, st))
+        return moved?.watching
       },
       { behavior: 'immediate' },
     )
@@ -93,7 +94,7 @@ export function startMetaflowWatcher(ctx: AppContext, options: WatcherOptions = 
           // Seen running before, gone now (deleted, or the config points elsewhere): stop, once.
           ctx.queue.db.transaction(() => {
             const moved = recordStatus(ctx.queue.db, ctx.now(), row, 'lost')
-            if (moved) postToThread(ctx, moved, `:warning: \`${row.flow}/${row.runId}\` can no longer be found in Metaflow, so I stopped watching it.`)
+            if (moved?.watching) postToThread(ctx, moved, `:warning: \`${row.flow}/${row.runId}\` can no longer be found in Metaflow, so I stopped watching it.`)
           }, { behavior: 'immediate' })
           continue
         }

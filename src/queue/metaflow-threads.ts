@@ -59,6 +59,20 @@ export function setWatching(db: Db, now: number, id: number, watching: boolean, 
     .get()
 }
 
+/**
+ * Turns watching on for a run seen running, unless its last status moved since the caller read
+ * the row (the watcher announced an end meanwhile): undefined then, so the end is not announced twice.
+ */
+export function watchFrom(db: Db, now: number, row: Pick<MetaflowThread, 'id' | 'lastStatus'>): MetaflowThread | undefined {
+  const from = row.lastStatus === null ? isNull(metaflowThreads.lastStatus) : eq(metaflowThreads.lastStatus, row.lastStatus)
+  return db
+    .update(metaflowThreads)
+    .set({ watching: true, lastStatus: 'running', updatedAt: now })
+    .where(and(eq(metaflowThreads.id, row.id), from))
+    .returning()
+    .get()
+}
+
 /** Records the run id learned for a run started from chat; only the first caller gets the row back. */
 export function recordRunId(db: Db, now: number, id: number, ebmbotRunId: number, runId: string): MetaflowThread | undefined {
   return db

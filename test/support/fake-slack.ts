@@ -136,6 +136,8 @@ export interface Delivery {
   sentAt: number
   ackedAt?: number
   envelope: Record<string, unknown>
+  /** the envelope this one retries, when the fake redelivered it on its own */
+  retryOf?: string
 }
 
 export interface Ack {
@@ -148,7 +150,7 @@ export interface Ack {
 export interface Sent {
   envelopeId: string
   eventId?: string
-  /** Resolves with the ms between sending this envelope and its ack; never rejects. */
+  /** Resolves with the ms between sending this envelope and its ack (or the ack of the fake's retry of it); never rejects. */
   acked: Promise<number>
 }
 
@@ -529,12 +531,22 @@ export class FakeSlack {
     if (delivery && delivery.ackedAt === undefined) delivery.ackedAt = at
     this.ackWaiters.get(msg.envelope_id)?.(delivery ? at - delivery.sentAt : 0)
     this.ackWaiters.delete(msg.envelope_id)
+    // An ack of the fake's own retry settles the deliveries it retried, as on Slack: whoever awaits
+    // the first delivery's ack learns the event got through.
+    for (let d = delivery; d?.retryOf; ) {
+      const prev = this.deliveries.find((x) => x.envelopeId === d!.retryOf)
+      if (prev) {
+        this.ackWaiters.get(prev.envelopeId)?.(at - prev.sentAt)
+        this.ackWaiters.delete(prev.envelopeId)
+      }
+      d = prev
+    }
   }
 
   private deliver(
     type: Delivery['type'],
     payload: Record<string, unknown>,
-    opts: SendEventOptions & { retryAttempt: number },
+    opts: SendEventOptions & { retryAttempt: number; retryOf?: string },
   ): Sent {
     const ws = this.pickSocket(opts.connectionId)
     const envelopeId = randomUUID()
@@ -556,6 +568,7 @@ export class FakeSlack {
       connectionId: ws.data.id,
       sentAt: Date.now(),
       envelope,
+      ...(opts.retryOf ? { retryOf: opts.retryOf } : {}),
     }
     this.deliveries.push(delivery)
     const acked = new Promise<number>((resolve) => this.ackWaiters.set(envelopeId, resolve))
@@ -572,7 +585,7 @@ export class FakeSlack {
       if (delivery.ackedAt !== undefined || !this.redeliver) return
       if (this.sockets.size === 0) return this.armRedelivery(delivery, payload) // nobody to retry to yet
       const retryAttempt = delivery.retryAttempt + 1
-      this.deliver('events_api', payload, { eventId: delivery.eventId, retryAttempt, retryReason: 'timeout' })
+      this.deliver('events_api', payload, { eventId: delivery.eventId, retryAttempt, retryReason: 'timeout', retryOf: delivery.envelopeId })
     }, this.ackTimeoutMs)
     this.timers.add(timer)
   }

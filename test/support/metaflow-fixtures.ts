@@ -141,8 +141,26 @@ function withParametersStep(run: RunFixture, flow: FlowFixture): StepFixture[] {
   return [params, ...run.steps]
 }
 
+/** The artifacts (as Python expressions) a finished attempt leaves behind. */
+function artifactExprs(a: AttemptFixture, step: string): Record<string, string> {
+  const ok = a.ok ? 'True' : 'False'
+  return { ...(a.artifacts ?? {}), _task_ok: ok, _success: ok, _exception: 'None', _current_step: JSON.stringify(step), _foreach_stack: '[]' }
+}
+
 /** Every task with the metadata items and artifacts Metaflow would record for it. */
 export function planTasks(flows: readonly FlowFixture[], dsRoot: string): TaskPlan[] {
+  // One python3 for every artifact of every run: a start each is seconds on a loaded machine.
+  pickleAll(
+    flows.flatMap((flow) =>
+      flow.runs.flatMap((run) =>
+        withParametersStep(run, flow).flatMap((step) =>
+          step.tasks.flatMap((task) =>
+            task.attempts.filter((a) => a.ok !== undefined && a.endedAt !== undefined).flatMap((a) => Object.values(artifactExprs(a, step.name)).map((expr) => ({ expr, protocol: a.protocol ?? 4 }))),
+          ),
+        ),
+      ),
+    ),
+  )
   const plans: TaskPlan[] = []
   for (const flow of flows) {
     for (const run of flow.runs) {
@@ -166,14 +184,7 @@ export function planTasks(flows: readonly FlowFixture[], dsRoot: string): TaskPl
             if (a.ok === undefined || a.endedAt === undefined) return
             add('attempt_ok', a.ok ? 'True' : 'False', a.endedAt, n, 'internal_attempt_status')
             add('attempt-done', String(n), a.endedAt + 5, n, 'attempt-done')
-            const exprs: Record<string, string> = {
-              ...(a.artifacts ?? {}),
-              _task_ok: a.ok ? 'True' : 'False',
-              _success: a.ok ? 'True' : 'False',
-              _exception: 'None',
-              _current_step: JSON.stringify(step.name),
-              _foreach_stack: '[]',
-            }
+            const exprs = artifactExprs(a, step.name)
             const names = Object.keys(exprs)
             const pickled = pickleAll(names.map((k) => ({ expr: exprs[k]!, protocol: a.protocol ?? 4 })))
             names.forEach((name, i) => artifacts.push({ name, pickled: pickled[i]!, attempt: n, at: a.endedAt! - 10 }))

@@ -93,8 +93,6 @@ export async function startSlackBot(opts: { fake?: FakeSlackOptions; yaml?: stri
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_LOGS_CHANNEL: 'logs',
     SLACK_TECH_SUPPORT_CHANNEL: '#tech-support',
-    // The socket client's reconnect delay; 5 s by default.
-    SLACK_CLIENT_PING_TIMEOUT_MS: '300',
     // Debug, so the no-token check covers the SDKs' most verbose output too.
     EBMBOT_LOG_LEVEL: 'debug',
     ...opts.env,
@@ -129,7 +127,15 @@ export async function startSlackBot(opts: { fake?: FakeSlackOptions; yaml?: stri
       }
     },
   }
-  await self.restart()
+  try {
+    await self.restart()
+  } catch (e) {
+    // The caller never gets the handle to tear down: a bot left running would reconnect for the
+    // rest of the run and load every later test.
+    self.bot?.proc.kill('SIGKILL')
+    await fake.stop()
+    throw e
+  }
   return self
 }
 
