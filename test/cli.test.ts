@@ -72,7 +72,7 @@ describe('run verbs in local chat take run numbers', () => {
     expect(r.stdout).toContain('Rerunning run 1 as run 3 (`demo_fail`).')
     expect(r.stdout).toContain('Runs, newest first (page 1 of 1, 3 in all)')
     expect(r.stdout).toMatch(/`demo_fail` failed with exit code 3 \(run 3/)
-  }, 20_000)
+  })
 })
 
 describe('piped chat finishes the jobs it takes on', () => {

@@ -78,7 +78,7 @@ test('a lock shorter than the busy timeout: the request waits, then is stored an
   expect(await bot.proc.exited).toBe(0)
   expect(runs(state).map((r) => [r.request_text, r.state])).toEqual([['k slow', 'succeeded'], ['k quick during-lock', 'succeeded']])
   expect(bot.out.stderr).not.toContain('level=error')
-}, 20_000)
+})
 
 test('a lock longer than the busy timeout: a job ending meanwhile is still recorded; a request either waits or fails clearly, never half-written', async () => {
   const { state, bot, finishSlowJob } = await botWithSlowJob()

@@ -173,7 +173,7 @@ describe('local chat', () => {
     expect(out.stdout).toContain('Starting `HelloFlow` with alpha=2 mode=full as run 1.')
     expect(out.stdout).toMatch(/:rocket: Run 1 started `HelloFlow\/\d+`/)
     expect(out.stdout).toMatch(/:white_check_mark: `HelloFlow\/\d+` succeeded in \ds\./)
-  }, 20_000)
+  })
 })
 
 async function waitFor(probe: () => boolean, ms = 5000): Promise<void> {

@@ -114,7 +114,7 @@ describe('history', () => {
     expect(onlyFailed).not.toContain('t_hello')
     const byJob = (await h.say('history t hello page 2')).replies[0]!
     expect(byJob).toContain('Runs of `t_hello`, newest first (page 2 of 2, 12 in all)')
-  }, 20_000)
+  })
 })
 
 describe('guests', () => {

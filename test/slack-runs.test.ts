@@ -166,7 +166,7 @@ describe('buttons', () => {
     await fake.waitFor(() => runState(1) === 'cancelled', 8000, 'the run to be cancelled')
     await fake.waitFor(() => thread(GENERAL, ask.ts).some((m) => m.text?.includes('was cancelled by <@U1>')), 5000, 'the report')
     expect(thread(GENERAL, ask.ts).filter((m) => m.text?.startsWith('Stopping run 1'))).toHaveLength(1)
-  }, 20_000)
+  })
 
   test('Rerun on the finished message queues the job again once, in the same thread', async () => {
     s = await start()
@@ -182,7 +182,7 @@ describe('buttons', () => {
     await Bun.sleep(300) // a second Rerun would have queued by now
     expect(s.query('select count(*) as n from runs')).toEqual([{ n: 2 }])
     expect(thread(GENERAL, ask.ts).filter((m) => m.text === 'Hello, you')).toHaveLength(2)
-  }, 20_000)
+  })
 })
 
 describe('confirmation and access', () => {
@@ -207,7 +207,7 @@ describe('confirmation and access', () => {
     await fake.waitFor(() => thread(DEPLOYS, ask.ts).some((m) => m.text === 'deployed production'), 5000, 'the report')
     expect(thread(DEPLOYS, ask.ts).filter((m) => m.text?.includes('<@ULEAD> approved run 1'))).toHaveLength(1)
     expect(s.query('select approval, approval_by from runs where id = 1')).toEqual([{ approval: 'approved', approval_by: 'ULEAD' }])
-  }, 20_000)
+  })
 
   test('Deny drops the request', async () => {
     s = await start()
@@ -264,7 +264,7 @@ describe('the run thread, typed', () => {
     await fake.waitFor(() => runState(1) === 'cancelled', 8000, 'the cancel')
     expect(await say('rerun', /^Rerunning/)).toStartWith('Rerunning run 1 as run 2')
     await fake.waitFor(() => runState(2) === 'running', 5000, 'the rerun to start')
-  }, 20_000)
+  })
 
   test('a secret printed by a failing job is masked in the report and the escalation', async () => {
     s = await start()
