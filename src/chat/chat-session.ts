@@ -11,6 +11,7 @@ import { pendingOutgoing } from '../queue/outbox.ts'
 import { getRun } from '../queue/read.ts'
 import { openSuppressions, isActive } from '../queue/suppress.ts'
 import { redact } from '../notify/redact.ts'
+import { plural } from '../commands/times.ts'
 import { errorText } from '../util/log.ts'
 import { startMetaflowWatcher } from '../metaflow/watcher.ts'
 import { terminalTransport } from './terminal-transport.ts'
@@ -31,8 +32,10 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void>
   const dispatcher = new Dispatcher(ctx)
   const rl = createInterface({ input: opts.input, terminal: opts.interactive, output: opts.interactive ? process.stdout : undefined })
   // Interactive: print above the prompt line and redraw it, so replies never land mid-prompt.
+  let reading = true
   const print = opts.interactive
     ? (text: string) => {
+        if (!reading) return opts.write(text) // no prompt to redraw once the session is closing
         clearLine(process.stdout, 0)
         cursorTo(process.stdout, 0)
         opts.write(text)
@@ -75,14 +78,38 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void>
     }
     if (opts.interactive) rl.prompt()
   }
+  reading = false
   rl.close()
-  await waitForJobs(ctx, started, opts.write)
+  if (opts.interactive) await leaveInteractive(ctx, dispatcher, started, opts.write)
+  else {
+    // Piped: every job its lines started, and any job its dispatcher took on (one queued by an
+    // earlier session that fell due), is finished, never cut short.
+    await waitForJobs(ctx, started, opts.write)
+    await dispatcher.stop(NO_LIMIT_MS)
+  }
   await metaflowWatcher?.stop()
-  // Piped: a job it took on is finished, never cut short (it may be one queued by an earlier
-  // session that fell due). Interactive `quit`: the same grace as stopping the service.
-  await dispatcher.stop(opts.interactive ? ctx.config.settings.shutdown_grace * 1000 : NO_LIMIT_MS)
   await waitForOutbox(ctx)
   await deliverer.stop()
+}
+
+/**
+ * `quit` (or Ctrl-C at the prompt) stops like the service does: queued jobs stay for the next
+ * session, running ones get `shutdown_grace` to finish, and a Ctrl-C meanwhile stops them at once.
+ */
+async function leaveInteractive(ctx: AppContext, dispatcher: Dispatcher, started: number[], write: (t: string) => void): Promise<void> {
+  const queued = started.map((id) => getRun(ctx.queue.db, id)).filter((r) => r?.state === 'pending')
+  if (queued.length) write(`(${queued.map((r) => `run ${r!.id}`).join(', ')} ${queued.length === 1 ? 'stays' : 'stay'} queued for the next session)`)
+  const hurry = new AbortController()
+  const onInterrupt = () => hurry.abort()
+  process.on('SIGINT', onInterrupt)
+  try {
+    const stopping = dispatcher.stop(ctx.config.settings.shutdown_grace * 1000, hurry.signal)
+    const n = dispatcher.running
+    if (n) write(`(waiting up to ${ctx.config.settings.shutdown_grace}s for ${plural(n, 'running job')} to finish; Ctrl-C stops ${n === 1 ? 'it' : 'them'} now)`)
+    await stopping
+  } finally {
+    process.off('SIGINT', onInterrupt)
+  }
 }
 
 /** Until every run this session started has ended (a run held by a suppression is not waited for). */

@@ -231,8 +231,8 @@ export class Dispatcher {
     for (const f of flagged) if (!this.live.get(f.id)?.stop) void this.stopRun(f.id, 'cancel', f.by ?? undefined)
   }
 
-  /** Takes no new work, lets runs finish for up to `graceMs`, then stops them and records them lost. */
-  async stop(graceMs: number): Promise<void> {
+  /** Takes no new work, lets runs finish for up to `graceMs` (or until `hurry` fires), then stops them and records them lost. */
+  async stop(graceMs: number, hurry?: AbortSignal): Promise<void> {
     this.stopping = true
     this.ctx.wake.dispatch.notify()
     await this.loop
@@ -240,7 +240,8 @@ export class Dispatcher {
     // Runs claimed before the stop and still fetching their files start, and get the grace too.
     while (this.fetching) await Bun.sleep(20)
     const all = () => Promise.all([...this.live.values()].map((l) => l.exited))
-    const timedOut = await Promise.race([all().then(() => false), Bun.sleep(graceMs).then(() => true)])
+    const hurried = new Promise<boolean>((resolve) => (hurry?.aborted ? resolve(true) : hurry?.addEventListener('abort', () => resolve(true), { once: true })))
+    const timedOut = await Promise.race([all().then(() => false), Bun.sleep(graceMs).then(() => true), hurried])
     if (timedOut) {
       await Promise.all([...this.live.keys()].map((id) => this.stopRun(id, 'shutdown')))
       await all()
