@@ -96,6 +96,23 @@ describe('guests', () => {
     // Users are looked up once and cached.
     expect(fake.callsOf('users.info').map((c) => c.args.user)).toEqual(['UGUEST', 'U1'])
   })
+
+  test('a member Slack does not vouch for in time is refused for that reason, and let in when it answers', async () => {
+    s = await startSlackBot()
+    const { fake } = s
+    fake.delay('users.info', 2500) // past the lookup's 1.5 s, inside Slack's 3 s for the ack
+    const first = fake.mention({ user: 'U1', channel: GENERAL, text: 'op deploy production' })
+    await fake.sendEvent(first).acked
+    const reply = await fake.waitFor(() => inThread(GENERAL, first.ts)[0], 5000, 'the refusal')
+    expect(reply.text).toBe('Sorry, I could not look you up in Slack just now, so I cannot tell whether you are a member of this workspace, and the `op` commands are for members only; try again in a moment.')
+    expect(runs()).toEqual([])
+
+    fake.delay('users.info', 0)
+    const again = fake.mention({ user: 'U1', channel: GENERAL, text: 'op deploy production' })
+    await fake.sendEvent(again).acked
+    await fake.waitFor((f) => f.reactions.some((r) => r.timestamp === again.ts), 5000, 'the acceptance')
+    expect(runs().map((r) => [r.job_type, r.requested_by])).toEqual([['op_deploy', 'U1']])
+  })
 })
 
 describe('who the bot ignores', () => {

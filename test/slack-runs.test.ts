@@ -235,6 +235,11 @@ describe('confirmation and access', () => {
     expect(await say('UOPS', GENERAL, 'help')).not.toContain('`prod`')
     expect(await say('UOPS', GENERAL, 'prod deploy x')).toBe('Sorry, the `prod` commands may only be run in #deploys.')
     expect(await say('UOTHER', DEPLOYS, 'prod deploy x')).toBe('Sorry, you are not on the list of people who may run the `prod` commands.')
+    // The group lookup fails (its cache has expired, say): a member is told why, not that they are off the list.
+    await s.stop()
+    fake.failNext('usergroups.users.list', { error: 'fatal_error' })
+    await s.restart()
+    expect(await say('UOPS', DEPLOYS, 'prod deploy x')).toBe('Sorry, I could not look you up in Slack just now, so I cannot tell whether you may run the `prod` commands; try again in a moment.')
     expect(s.query('select count(*) as n from runs')).toEqual([{ n: 0 }])
   })
 })

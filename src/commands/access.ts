@@ -10,9 +10,29 @@ export interface Asker {
   /** `#name` of the channel when known, so rules may name channels */
   channelName?: string
   isGuest: boolean
+  /**
+   * Lookups Slack did not answer (the guest flags; user groups): the rules fail closed, and a
+   * refusal on that ground says so instead of blaming the user.
+   */
+  guestUnknown?: boolean
+  groupsUnknown?: readonly string[]
   /** the local terminal: the operator at the host, not bound by allow lists */
   trusted?: boolean
 }
+
+/** The asker's facts from a front door's message (the same field names). */
+export const askerOf = (msg: Omit<Asker, 'channel'> & { channel?: string | null }): Asker => ({
+  user: msg.user,
+  groups: msg.groups,
+  channel: msg.channel ?? '',
+  channelName: msg.channelName,
+  isGuest: msg.isGuest,
+  guestUnknown: msg.guestUnknown,
+  groupsUnknown: msg.groupsUnknown,
+  trusted: msg.trusted,
+})
+
+const UNVERIFIED = 'I could not look you up in Slack just now, so'
 
 export type Verdict = { ok: true } | { ok: false; reason: string }
 
@@ -21,7 +41,10 @@ const inGroups = (rule: { groups: string[] }, who: Asker) => rule.groups.some((g
 function check(rule: Allow | undefined, who: Asker, what: string): Verdict {
   if (!rule) return { ok: true }
   if (rule.users.length || rule.groups.length) {
-    if (!rule.users.includes(who.user) && !inGroups(rule, who)) return { ok: false, reason: `you are not on the list of people who may run ${what}` }
+    if (!rule.users.includes(who.user) && !inGroups(rule, who)) {
+      if (rule.groups.some((g) => who.groupsUnknown?.includes(g))) return { ok: false, reason: `${UNVERIFIED} I cannot tell whether you may run ${what}; try again in a moment` }
+      return { ok: false, reason: `you are not on the list of people who may run ${what}` }
+    }
   }
   if (rule.channels.length) {
     const here = [who.channel, who.channelName && `#${who.channelName.replace(/^#/, '')}`].filter(Boolean)
@@ -33,11 +56,18 @@ function check(rule: Allow | undefined, who: Asker, what: string): Verdict {
 }
 
 export function mayRun(ns: Namespace, job: Job | undefined, who: Asker): Verdict {
-  if (ns.restricted && who.isGuest) return { ok: false, reason: `only internal members of this workspace may use the \`${ns.name}\` commands` }
+  if (ns.restricted && who.isGuest) return { ok: false, reason: guestRefusal(`the \`${ns.name}\` commands`, who) }
   if (who.trusted) return { ok: true }
   const nsVerdict = check(ns.allow, who, `the \`${ns.name}\` commands`)
   if (!nsVerdict.ok || !job) return nsVerdict
   return check(job.allow, who, `\`${job.type}\``)
+}
+
+/** Why a guest (or someone Slack did not vouch for in time) may not use `what`. */
+export function guestRefusal(what: string, who: Pick<Asker, 'guestUnknown'>): string {
+  return who.guestUnknown
+    ? `${UNVERIFIED} I cannot tell whether you are a member of this workspace, and ${what} are for members only; try again in a moment`
+    : `only internal members of this workspace may use ${what}`
 }
 
 /** The requester, or a configured approver (by user id or group). */

@@ -5,6 +5,8 @@
 // The command word cannot contain the keyword itself: a message carrying `tech-support` is
 // reposted, never run as a command (§1), so `@ebmbot tech-support away …` would call the team.
 
+import { guestRefusal } from './access.ts'
+
 /** The built-in word; reserved so no namespace can take it (config/schema.ts RESERVED_WORDS). */
 export const AWAY_WORD = 'out-of-office'
 
@@ -34,11 +36,11 @@ export const isAwayCommand = (lower: readonly string[]) => lower[0] === AWAY_WOR
  */
 export function parseAwayCommand(
   lower: readonly string[],
-  who: { isGuest: boolean },
+  who: { isGuest: boolean; guestUnknown?: boolean },
   prefix = '',
 ): AwayDecision | { kind: 'reply'; text: string } | null {
   if (!isAwayCommand(lower)) return null
-  if (who.isGuest) return { kind: 'reply', text: `Sorry, only internal members of this workspace may use the \`${AWAY_WORD}\` commands.` }
+  if (who.isGuest) return { kind: 'reply', text: `Sorry, ${guestRefusal(`the \`${AWAY_WORD}\` commands`, who)}.` }
   const rest = lower.slice(1)
   const [a, b, c, d] = rest
   if (rest.length === 0 || (rest.length === 1 && a === 'status')) return { kind: 'out_of_office', action: 'show' }

@@ -9,7 +9,7 @@ import { findFlow } from '../config/metaflow-config.ts'
 import type { Config } from '../config/types.ts'
 import { formatNoRunChosen } from '../metaflow/format.ts'
 import { parseRunSpec, RUN_SPEC_HELP, type RunSpec } from '../metaflow/run-spec.ts'
-import { mayRun } from './access.ts'
+import { askerOf, mayRun } from './access.ts'
 import { parseFlowParams } from './metaflow-params.ts'
 import type { Incoming } from './route.ts'
 import type { RunVerb } from './run-verbs.ts'
@@ -81,7 +81,7 @@ function guard(config: Config, msg: Incoming, d: MetaflowDecision): MetaflowDeci
   const ns = config.namespaces[config.metaflow!.namespace]
   // `rerun N` may name any job: the action applies that job's own rules.
   if (!ns || (d.verb.kind === 'rerun' && d.verb.id !== undefined)) return d
-  const asker = { user: msg.user, groups: msg.groups, channel: msg.channel ?? '', channelName: msg.channelName, isGuest: msg.isGuest, trusted: msg.trusted }
+  const asker = askerOf(msg)
   const job = d.verb.kind === 'run' ? ns.jobs[findFlow(config.metaflow!, d.verb.flow)!.job] : undefined
   const verdict = mayRun(ns, job, asker)
   return verdict.ok ? d : reply(`Sorry, ${verdict.reason}.`)

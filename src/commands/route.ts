@@ -1,7 +1,7 @@
 // The command router shared by every front door: cleaned text in, a decision out. Pure: the
 // caller carries the decision out against the queue and sends the replies.
 import type { Command, Config, Job, Namespace } from '../config/types.ts'
-import { mayRun, type Asker } from './access.ts'
+import { askerOf, mayRun } from './access.ts'
 import { awayHelpLine, parseAwayCommand, type AwayDecision } from './away.ts'
 import { cleanText, words as splitWords } from './clean.ts'
 import { generalHelp, namespaceHelp, unknownNamespace } from './help.ts'
@@ -16,6 +16,9 @@ export interface Incoming {
   user: string
   /** Slack guest (restricted or ultra-restricted); local chat users never are */
   isGuest: boolean
+  /** lookups about the user Slack did not answer (see Asker) */
+  guestUnknown?: boolean
+  groupsUnknown?: readonly string[]
   /** a DM or local chat: help hints carry no `@bot` prefix */
   isDirect: boolean
   /** when the message is in a run's thread, that run: its verbs then need no number */
@@ -60,7 +63,7 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
   const ws = splitWords(text)
   const lower = ws.map((w) => w.toLowerCase())
   const prefix = msg.isDirect || !ctx.botName ? '' : `@${ctx.botName} `
-  const asker: Asker = { user: msg.user, groups: msg.groups, channel: msg.channel ?? '', channelName: msg.channelName, isGuest: msg.isGuest, trusted: msg.trusted }
+  const asker = askerOf(msg)
   // Help shows what this user may run here; restricted namespaces stay listed (marked) for guests.
   const visible = (ns: Namespace, job?: Job) => mayRun(ns, job, { ...asker, isGuest: false }).ok
   const help = () => `${generalHelp({ config, prefix, visible })}\n${awayHelpLine(prefix)}`

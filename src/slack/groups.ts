@@ -3,6 +3,7 @@
 import type { WebClient } from '@slack/web-api'
 import type { Config } from '../config/types.ts'
 import { errorText, type Logger } from '../util/log.ts'
+import { toDeliveryError } from './errors.ts'
 
 const TTL_MS = 5 * 60_000
 const LOOKUP_TIMEOUT_MS = 1000
@@ -24,14 +25,20 @@ export class GroupMembership {
     private readonly opts: { web: WebClient; groups: string[]; log: Logger; now?: () => number },
   ) {}
 
-  /** The configured groups `user` belongs to. */
-  async of(user: string): Promise<string[]> {
-    const out: string[] = []
-    for (const g of this.opts.groups) if ((await this.members(g)).has(user)) out.push(g)
-    return out
+  /** The configured groups `user` belongs to, and those Slack did not answer for. */
+  async of(user: string): Promise<{ groups: string[]; unknown: string[] }> {
+    const groups: string[] = []
+    const unknown: string[] = []
+    for (const g of this.opts.groups) {
+      const members = await this.members(g)
+      if (!members) unknown.push(g)
+      else if (members.has(user)) groups.push(g)
+    }
+    return { groups, unknown }
   }
 
-  private async members(group: string): Promise<Set<string>> {
+  /** null when Slack did not answer (not cached: the next message asks again). */
+  private async members(group: string): Promise<Set<string> | null> {
     const now = (this.opts.now ?? Date.now)()
     const hit = this.cache.get(group)
     if (hit && now - hit.at < TTL_MS) return hit.members
@@ -48,7 +55,9 @@ export class GroupMembership {
       return members
     } catch (e) {
       this.opts.log.warn('slack.group_lookup_failed', { group, error: errorText(e) })
-      return new Set()
+      // A definite answer (no such group, a missing scope) means no members; only passing
+      // trouble (a timeout, rate limit, Slack down) leaves membership unknown.
+      return toDeliveryError(e).retryable ? null : new Set()
     }
   }
 }

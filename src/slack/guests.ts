@@ -4,6 +4,7 @@
 import type { WebClient } from '@slack/web-api'
 import type { Logger } from '../util/log.ts'
 import { errorText } from '../util/log.ts'
+import { toDeliveryError } from './errors.ts'
 
 export interface GuestCheckOptions {
   web: WebClient
@@ -27,8 +28,13 @@ export class GuestCheck {
   }
 
   async isGuest(user: string): Promise<boolean> {
+    return (await this.lookup(user)).guest
+  }
+
+  /** `known` is false when Slack did not answer: the user then counts as a guest, unverified. */
+  async lookup(user: string): Promise<{ guest: boolean; known: boolean }> {
     const hit = this.cache.get(user)
-    if (hit && this.now() - hit.at < this.ttlMs) return hit.guest
+    if (hit && this.now() - hit.at < this.ttlMs) return { guest: hit.guest, known: true }
     let timer: ReturnType<typeof setTimeout> | undefined
     try {
       const timeout = new Promise<never>((_, reject) => {
@@ -39,11 +45,12 @@ export class GuestCheck {
       const known = typeof u?.is_restricted === 'boolean' && typeof u?.is_ultra_restricted === 'boolean'
       const guest = !known || !!u?.is_restricted || !!u?.is_ultra_restricted
       this.cache.set(user, { guest, at: this.now() })
-      return guest
+      return { guest, known: true }
     } catch (e) {
       // Not cached: the next message asks again, so a passing failure does not stick.
       this.opts.log.warn('slack.user_lookup_failed', { user, error: errorText(e), treated_as: 'guest' })
-      return true
+      // Unknown only for passing trouble (a timeout, rate limit, Slack down); `user_not_found` is an answer.
+      return { guest: true, known: !toDeliveryError(e).retryable }
     } finally {
       clearTimeout(timer)
     }

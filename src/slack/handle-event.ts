@@ -8,6 +8,7 @@ import type { SlackEvent } from '@slack/types'
 import type { AppContext } from '../app/context.ts'
 import { handleAction } from '../app/handle-action.ts'
 import { handleMessage } from '../app/handle-message.ts'
+import type { Asker } from '../commands/access.ts'
 import { isAwayCommand } from '../commands/away.ts'
 import { cleanText, words } from '../commands/clean.ts'
 import type { Outgoing } from '../notify/outgoing.ts'
@@ -71,13 +72,12 @@ async function runCommand(deps: EventDeps, eventId: string, plan: Extract<Plan, 
   // out-of-office commands are refused to guests whatever the namespaces say.
   const awayCommand = isAwayCommand(words(cleanText(plan.text, { botUserId })).map((w) => w.toLowerCase()))
   const needsGuestCheck = awayCommand || Object.values(ctx.config.namespaces).some((ns) => ns.restricted)
-  const isGuest = needsGuestCheck ? await deps.guests.isGuest(plan.user) : false
-  const who = await accessFacts(deps, plan.user, spot.channel)
+  const who = await accessFacts(deps, plan.user, spot.channel, needsGuestCheck)
   try {
     // The marks are taken in the same transaction that stores the request and its replies.
     const res = await handleMessage(
       ctx,
-      { door: 'slack', text: plan.text, user: plan.user, isGuest, isDirect: plan.isDirect, channel: spot.channel, threadTs: spot.threadTs, messageTs: spot.ts, ...who },
+      { door: 'slack', text: plan.text, user: plan.user, isDirect: plan.isDirect, channel: spot.channel, threadTs: spot.threadTs, messageTs: spot.ts, ...who },
       { botUserId, botName },
       {
         taken: () => isSeen(ctx.queue.db, 'slack-event', eventId) || isSeen(ctx.queue.db, 'slack-message', `${spot.channel}:${spot.ts}`),
@@ -106,26 +106,26 @@ export async function handlePress(deps: EventDeps, payload: Record<string, unkno
   const press = readPress(payload)
   if (!press) return 'ignored'
   const { ctx } = deps
-  const isGuest = Object.values(ctx.config.namespaces).some((ns) => ns.restricted) ? await deps.guests.isGuest(press.user) : false
+  const needsGuestCheck = Object.values(ctx.config.namespaces).some((ns) => ns.restricted)
   const res = await handleAction(ctx, {
     door: 'slack',
     action: press.action,
     runId: press.runId,
     buttonMessageTs: press.messageTs,
     user: press.user,
-    isGuest,
     isDirect: press.channel.startsWith('D'),
     channel: press.channel,
     threadTs: press.threadTs,
-    ...(await accessFacts(deps, press.user, press.channel)),
+    ...(await accessFacts(deps, press.user, press.channel, needsGuestCheck)),
   })
   return res.kind === 'duplicate' ? 'duplicate' : res.accepted ? 'queued' : 'replied'
 }
 
-/** The user's configured groups and the channel's name, for access rules (looked up only when used). */
-async function accessFacts(deps: EventDeps, user: string, channel: string): Promise<{ groups?: string[]; channelName?: string }> {
+/** Guest flags, the user's configured groups and the channel's name, for access rules (looked up only when used). */
+async function accessFacts(deps: EventDeps, user: string, channel: string, guestCheck: boolean): Promise<Pick<Asker, 'isGuest' | 'guestUnknown' | 'groups' | 'groupsUnknown' | 'channelName'>> {
+  const guest = guestCheck ? await deps.guests.lookup(user) : { guest: false, known: true }
   const groups = deps.groups ? await deps.groups.of(user) : undefined
-  return { groups, channelName: deps.channelName?.(channel) }
+  return { isGuest: guest.guest, guestUnknown: !guest.known, groups: groups?.groups, groupsUnknown: groups?.unknown, channelName: deps.channelName?.(channel) }
 }
 
 /** Per route, once per message: its reaction and repost, stored with the marks in one transaction. */
