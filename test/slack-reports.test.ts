@@ -40,13 +40,16 @@ describe('report formats', () => {
     const event = await ask('demo card')
 
     const card = await s.fake.waitFor(() => inThread(event.ts)[0], 5000, 'the card')
-    expect(card.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: '*Demo card*' } }])
+    // The job's blocks, then the run's number and its Rerun and Logs buttons.
+    expect(card.blocks?.[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*Demo card*' } })
+    expect(card.blocks?.slice(1).map((b) => (b as { type: string }).type)).toEqual(['context', 'actions'])
+    expect(JSON.stringify(card.blocks?.[1])).toContain('Run 1 · `demo_card`')
     expect(card.text).toBe('*Demo card*')
   })
 
   test('output that is not Block Kit, or blocks Slack refuses, still arrive as text with a note', async () => {
     s = await startSlackBot()
-    s.fake.failNext('chat.postMessage', { error: 'invalid_blocks', when: (args) => args.blocks !== undefined })
+    s.fake.failNext('chat.postMessage', { error: 'invalid_blocks', when: (args) => JSON.stringify(args.blocks ?? null).includes('Demo card') })
     const bad = await ask('demo badcard')
     const refused = await ask('demo card')
 
@@ -56,6 +59,16 @@ describe('report formats', () => {
     expect(refusedReport.blocks).toBeUndefined()
     expect(refusedReport.text).toContain('*Demo card*')
     expect(refusedReport.text).toContain('Slack refused it with `invalid_blocks`')
+  })
+
+  test('a text report whose buttons Slack refuses still arrives, as the text alone', async () => {
+    s = await startSlackBot()
+    s.fake.failNext('chat.postMessage', { error: 'invalid_blocks', when: (args) => JSON.stringify(args.blocks ?? null).includes('Hello, plain') })
+    const event = await ask('demo hello plain')
+    const report = await s.fake.waitFor(() => inThread(event.ts)[0], 5000, 'the report')
+    expect(report.text).toBe('Hello, plain!')
+    expect(report.blocks).toBeUndefined()
+    expect(s.fake.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === event.ts)).toHaveLength(2)
   })
 })
 

@@ -29,12 +29,16 @@ namespaces:
       quick:
         run: echo quick [n]
         report_stdout: true
+      hushed:
+        run: for i in 1 2 3 4 5; do echo "tick $i"; sleep 1; done
+        progress: false
     commands:
       - {pattern: chatty, job: chatty, help: a chatty ten-second job}
       - {pattern: sleeper, job: sleeper, help: sleeps a minute}
       - {pattern: "hello [name]", job: hello, help: say hello after a pause}
       - {pattern: leaky, job: leaky, help: prints a secret and fails}
       - {pattern: "quick [n]", job: quick, help: a quick one}
+      - {pattern: hushed, job: hushed, help: a job without progress messages}
   prod:
     description: Production
     allow: {groups: [SOPS, SLEADS], channels: ["#deploys"]}
@@ -100,6 +104,35 @@ describe('live progress', () => {
     expect(fake.callsOf('chat.update')).toHaveLength(0)
   })
 
+  test('a quick job’s report shows its run number, with Logs and Rerun buttons that work', async () => {
+    s = await start()
+    const { fake } = s
+    const ask = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo quick 7' })
+    await fake.sendEvent(ask).acked
+    const report = await fake.waitFor(() => thread(GENERAL, ask.ts).find((m) => m.text === 'quick 7'), 5000, 'the report')
+    expect(JSON.stringify(report.blocks)).toContain('Run 1 · `demo_quick`')
+    expect(hasAction(report, 'ebmbot_rerun') && hasAction(report, 'ebmbot_logs')).toBe(true)
+    await press('ebmbot_logs', report, 'U1', 1)
+    const logs = await fake.waitFor(() => thread(GENERAL, ask.ts).find((m) => m.text?.startsWith('Last lines of stdout of run 1')), 5000, 'the logs')
+    expect(logs.text).toContain('```\nquick 7\n```')
+    await press('ebmbot_rerun', report, 'U1', 1)
+    await fake.waitFor(() => thread(GENERAL, ask.ts).filter((m) => m.text === 'quick 7').length === 2, 8000, 'the rerun report')
+    expect(runState(2)).toBe('succeeded')
+  })
+
+  test('a job with `progress: false` gets no progress message however long it runs', async () => {
+    s = await start()
+    const { fake } = s
+    const ask = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hushed' })
+    await fake.sendEvent(ask).acked
+    await fake.waitFor(() => runState(1) === 'succeeded', 15_000, 'the job to finish')
+    const report = await fake.waitFor(() => thread(GENERAL, ask.ts).find((m) => m.text?.includes('`demo_hushed` succeeded')), 5000, 'the report')
+    // Five seconds against a two-second interval: only the report, which carries the buttons instead.
+    expect(thread(GENERAL, ask.ts)).toEqual([report])
+    expect(hasAction(report, 'ebmbot_cancel')).toBe(false)
+    expect(fake.callsOf('chat.update')).toHaveLength(0)
+  })
+
   test('a chatty job is edited with progress at most once per interval, secrets masked, ending with the outcome and Rerun', async () => {
     s = await start()
     const { fake } = s
@@ -151,6 +184,23 @@ describe('live progress', () => {
     expect(writtenAfter.every((w) => w.text.includes('succeeded'))).toBe(true)
     const afterQuiet = updatesOf(running).filter((c) => c.at > quietAt + 3000)
     expect(afterQuiet.map((c) => String(c.args.text)).every((t) => t.includes('succeeded'))).toBe(true)
+  }, 30_000)
+
+  test('`loud` after `quiet` brings the edits back', async () => {
+    s = await start()
+    const { fake } = s
+    const ask = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo chatty' })
+    await fake.sendEvent(ask).acked
+    const running = await fake.waitFor(() => thread(GENERAL, ask.ts).find((m) => hasAction(m, 'ebmbot_cancel')), 5000, 'the running message')
+    await fake.sendEvent(fake.mention({ user: 'U1', channel: GENERAL, text: 'quiet', thread_ts: ask.ts })).acked
+    await fake.waitFor(() => s!.query<{ quiet: number }>('select quiet from runs where id = 1')[0]?.quiet === 1, 5000, 'quiet to be recorded')
+    const loud = fake.mention({ user: 'U1', channel: GENERAL, text: 'loud', thread_ts: ask.ts })
+    await fake.sendEvent(loud).acked
+    await fake.waitFor(() => s!.query<{ quiet: number }>('select quiet from runs where id = 1')[0]?.quiet === 0, 5000, 'loud to be recorded')
+    const loudAt = Date.now()
+    expect((await fake.waitFor(() => thread(GENERAL, ask.ts).find((m) => m.text?.startsWith('Progress updates for run 1 are back on')), 5000, 'the reply')).text).toBeTruthy()
+    // A running-state edit (not just the final one) arrives after `loud`.
+    await fake.waitFor(() => updatesOf(running).some((c) => c.at > loudAt && String(c.args.text).includes('is running')), 8000, 'an edit after loud')
   }, 30_000)
 })
 

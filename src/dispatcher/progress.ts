@@ -2,7 +2,8 @@
 // its thread (with a Cancel button), edited with the elapsed time and the last line of output at
 // most once per interval per message and within a budget shared by all runs, so Slack's rate
 // limits hold however many runs are going. The final edit shows the outcome with Rerun and Logs.
-// Quick jobs never get one: their thread holds just the request and the result.
+// Quick jobs never get one: their thread holds just the request and the result, and the result
+// carries the run's number and buttons (notify/reports.ts).
 import { eq } from 'drizzle-orm'
 import type { AppContext } from '../app/context.ts'
 import { formatDuration } from '../commands/times.ts'

@@ -34,3 +34,9 @@ export const approvalBlocks = (text: string, runId: number) =>
   withButtons(text, runId, [['approve', 'Approve', 'primary'], ['deny', 'Deny', 'danger']])
 export const runningBlocks = (text: string, runId: number) => withButtons(text, runId, [['cancel', 'Cancel', 'danger']])
 export const finishedBlocks = (text: string, runId: number) => withButtons(text, runId, [['rerun', 'Rerun'], ['logs', 'Logs']])
+
+/** Under a report: which run it is, and its Rerun and Logs buttons. */
+export const reportControls = (runId: number, jobType: string): KnownBlock[] => [
+  { type: 'context', elements: [{ type: 'mrkdwn', text: `Run ${runId} · \`${jobType}\`` }] },
+  { type: 'actions', block_id: `run_${runId}`, elements: [button('rerun', 'Rerun', runId), button('logs', 'Logs', runId)] },
+]

@@ -11,8 +11,10 @@ export interface MessageOut {
   /** the reply spot; null posts top-level */
   threadTs?: string | null
   text: string
-  /** Block Kit from a `blocks` job; on rejection the transport falls back to `text` */
+  /** Block Kit (a `blocks` job's, or the bot's buttons); on rejection the transport falls back to text */
   blocks?: KnownBlock[]
+  /** the blocks only dress `text` (with the run's buttons): if Slack refuses them, `text` alone is posted */
+  blocksDress?: boolean
   /** long output: uploaded as a file, `text` is the comment posted with it */
   file?: { filename: string; content: string }
   /** escalations link to the original request; the transport resolves the permalink */

@@ -6,6 +6,7 @@ import { formatDuration } from '../commands/times.ts'
 import { formatBytes } from '../util/bytes.ts'
 import type { Job } from '../config/types.ts'
 import type { Run } from '../queue/schema.ts'
+import { reportControls } from './blocks.ts'
 import { MESSAGE_LIMIT, type MessageOut } from './outgoing.ts'
 import { redact } from './redact.ts'
 
@@ -46,6 +47,24 @@ export function failureHints(signal: string | null, out: RunOutput): string[] {
 }
 
 export function finishReport(run: Run, job: Job | undefined, out: RunOutput, ctx: ReportContext): MessageOut[] {
+  return reportBody(run, job, out, ctx).map((m) => withRunControls(m, run))
+}
+
+/**
+ * A run that ended within one progress interval has no progress message: its report is the
+ * first thing in the thread that is about it, so the report shows the run's number and the
+ * Rerun and Logs buttons the finished progress message would have had. (Not for files, which
+ * Slack posts without blocks, nor for text past a section's 3,000 characters.)
+ */
+function withRunControls(msg: MessageOut, run: Run): MessageOut {
+  if (run.progressTs || msg.purpose !== 'report' || msg.file) return msg
+  const controls = reportControls(run.id, run.jobType)
+  if (msg.blocks) return msg.blocks.length + controls.length <= 50 ? { ...msg, blocks: [...msg.blocks, ...controls] } : msg
+  if (msg.text.length > 3000) return msg
+  return { ...msg, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: msg.text } }, ...controls], blocksDress: true }
+}
+
+function reportBody(run: Run, job: Job | undefined, out: RunOutput, ctx: ReportContext): MessageOut[] {
   const secrets = ctx.secrets
   const took = run.startedAt && run.finishedAt ? formatDuration(run.finishedAt - run.startedAt) : '?'
   if (run.state === 'succeeded') {

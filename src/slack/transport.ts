@@ -48,6 +48,7 @@ export function slackTransport(opts: SlackTransportOptions): Transport {
     } catch (e) {
       const code = slackErrorCode(e)
       if (!code || !code.includes('block')) throw e
+      if (msg.blocksDress) return post(channel, msg.threadTs, text)
       const raw = JSON.stringify(blocks, null, 2)
       const note = `(The job's Block Kit output was unusable: Slack refused it with \`${code}\`; here it is as text.)`
       const body = '```\n' + raw.replace(/```/g, '`\u200b``') + '\n```'
