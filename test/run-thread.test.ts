@@ -118,14 +118,27 @@ describe('history', () => {
 })
 
 describe('guests', () => {
-  test('a guest cannot read the logs of, cancel or rerun a restricted namespace run', async () => {
+  test('a guest cannot read the status or logs of, cancel or rerun a restricted namespace run', async () => {
     h = startHarness(YAML)
     const { runId } = await h.say('ops x')
     await h.waitForState(runId!, ['succeeded'])
-    for (const verb of ['logs', 'rerun', 'cancel']) {
+    for (const verb of ['status', 'logs', 'rerun', 'cancel']) {
       const r = await h.say(`${verb} ${runId}`, { isGuest: true, user: 'G1' })
       expect(r.replies[0]).toContain('only internal members of this workspace may use the `ops` commands')
       expect(r.accepted).toBe(false)
     }
+  })
+
+  test('history shows a guest only the runs of namespaces open to guests', async () => {
+    h = startHarness(YAML)
+    const secret = await h.say('ops x')
+    const open = await h.say('t hello you')
+    await h.waitForState(secret.runId!, ['succeeded'])
+    await h.waitForState(open.runId!, ['succeeded'])
+    const guest = (await h.say('history', { isGuest: true, user: 'G1' })).replies[0]!
+    expect(guest).toContain('1 in all')
+    expect(guest).toContain('`t_hello`')
+    expect(guest).not.toContain('ops_x')
+    expect((await h.say('history')).replies[0]).toContain('2 in all')
   })
 })

@@ -1,6 +1,6 @@
 // Carrying out the run verbs: status, logs, cancel, rerun, quiet/loud, history.
 import type { KnownBlock } from '@slack/types'
-import { mayRun } from '../commands/access.ts'
+import { guestRefusal, mayRun } from '../commands/access.ts'
 import type { Decision } from '../commands/route.ts'
 import { historyText, runStatusText } from '../commands/run-text.ts'
 import type { LogsSpec } from '../commands/run-verbs.ts'
@@ -41,8 +41,11 @@ function runFor(ctx: AppContext, msg: MessageIn, id: number, kind: string): Run 
   const run = getRun(ctx.queue.db, id)
   if (!run) return { said: [{ text: `There is no run ${id}. Say \`history\` to see recent runs.` }] }
   const ns = ctx.config.namespaces[run.namespace]
+  const asker = askerOf(msg)
+  // Anyone may read a run's status, except a guest a restricted one (it shows the command).
+  if (ns && kind === 'run_status' && ns.restricted && asker.isGuest) return { said: [{ text: `Sorry, ${guestRefusal(`the \`${ns.name}\` commands`, asker)}.` }] }
   if (ns && kind !== 'run_status') {
-    const verdict = mayRun(ns, findJob(ctx.config, run.jobType), askerOf(msg))
+    const verdict = mayRun(ns, findJob(ctx.config, run.jobType), asker)
     if (!verdict.ok) return { said: [{ text: `Sorry, ${verdict.reason}.` }] }
   }
   return run
@@ -56,7 +59,7 @@ export async function logsAction(ctx: AppContext, msg: MessageIn, d: LogsDecisio
 
 /** The other run verbs: synchronous, so they run inside the caller's transaction. */
 export function runAction(ctx: AppContext, msg: MessageIn, d: RunDecision): ActionResult {
-  if (d.kind === 'history') return { said: [history(ctx, d)] }
+  if (d.kind === 'history') return { said: [history(ctx, msg, d)] }
   const run = runFor(ctx, msg, d.id, d.kind)
   if ('said' in run) return run
   switch (d.kind) {
@@ -109,14 +112,16 @@ async function logs(ctx: AppContext, run: Run, spec: LogsSpec): Promise<Said> {
   return { text: `Last lines of ${spec.stream} of run ${run.id} (\`${run.jobType}\`, ${run.state}):\n\`\`\`\n${tail}\n\`\`\`` }
 }
 
-function history(ctx: AppContext, d: Extract<Decision, { kind: 'history' }>): Said {
+function history(ctx: AppContext, msg: MessageIn, d: Extract<Decision, { kind: 'history' }>): Said {
   const nsName = d.namespace && Object.keys(ctx.config.namespaces).find((n) => n.toLowerCase() === d.namespace)
   if (d.namespace && !nsName) return { text: `There is no namespace called \`${d.namespace}\`. Usage: \`history [namespace] [job] [failed|succeeded|cancelled|timed-out|lost] [page N]\`` }
   const ns = nsName ? ctx.config.namespaces[nsName] : undefined
   const jobName = d.job && ns ? Object.keys(ns.jobs).find((j) => j.toLowerCase() === d.job) : undefined
   if (d.job && !jobName) return { text: `There is no job \`${d.job}\` in \`${nsName}\` (jobs: ${Object.keys(ns!.jobs).join(', ')}).` }
   const type = nsName && jobName ? jobType(nsName, jobName) : undefined
-  const { rows, total } = listHistory(ctx.queue.db, { namespace: type ? undefined : nsName, jobType: type, state: d.outcome as RunState | undefined }, HISTORY_PAGE, (d.page - 1) * HISTORY_PAGE)
+  // A guest does not see the runs of restricted namespaces (their commands and who asked).
+  const hidden = msg.isGuest ? Object.values(ctx.config.namespaces).filter((n) => n.restricted).map((n) => n.name) : []
+  const { rows, total } = listHistory(ctx.queue.db, { namespace: type ? undefined : nsName, jobType: type, state: d.outcome as RunState | undefined, hidden }, HISTORY_PAGE, (d.page - 1) * HISTORY_PAGE)
   const what = type ? ` of \`${type}\`` : nsName ? ` in \`${nsName}\`` : ''
   const label = `${what}${d.outcome ? ` that ${d.outcome.replace('_', ' ')}` : ''}`
   const next = ['history', nsName, jobName, d.outcome?.replace('_', '-'), 'page', String(d.page + 1)].filter(Boolean).join(' ')

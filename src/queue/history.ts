@@ -1,5 +1,5 @@
 // Run history and thread lookups: every run is kept, so these are plain queries.
-import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, notInArray, sql, type SQL } from 'drizzle-orm'
 import type { Db } from './db.ts'
 import { prepared } from './prepared.ts'
 import { runs, type Run, type RunState } from './schema.ts'
@@ -8,6 +8,8 @@ export interface HistoryFilter {
   namespace?: string
   jobType?: string
   state?: RunState
+  /** namespaces the asker may not see (restricted ones, for a guest) */
+  hidden?: string[]
 }
 
 export function listHistory(db: Db, filter: HistoryFilter, limit: number, offset: number): { rows: Run[]; total: number } {
@@ -15,6 +17,7 @@ export function listHistory(db: Db, filter: HistoryFilter, limit: number, offset
   if (filter.namespace) conds.push(eq(runs.namespace, filter.namespace))
   if (filter.jobType) conds.push(eq(runs.jobType, filter.jobType))
   if (filter.state) conds.push(eq(runs.state, filter.state))
+  if (filter.hidden?.length) conds.push(notInArray(runs.namespace, filter.hidden))
   const where = conds.length ? and(...conds) : undefined
   const rows = db.select().from(runs).where(where).orderBy(desc(runs.id)).limit(limit).offset(offset).all()
   const total = db.select({ n: count() }).from(runs).where(where).get()?.n ?? 0
