@@ -17,6 +17,13 @@ export interface RunLike {
   cancelledBy: string | null
   approval?: string | null
   approvalBy?: string | null
+  approvalAt?: number | null
+}
+
+/** "approved by <@U2> at …" for a decided confirmation; empty when none was needed or it is still open. */
+function decision(run: RunLike): string {
+  if (!run.approval || run.approval === 'required') return ''
+  return `${run.approval}${run.approvalBy ? ` by ${who(run.approvalBy)}` : ''}${run.approvalAt ? ` at ${formatUtc(run.approvalAt)}` : ''}`
 }
 
 export const who = (user: string) => (/^[UW][A-Z0-9]+$/.test(user) ? `<@${user}>` : user)
@@ -38,7 +45,8 @@ export function runStatusText(run: RunLike, now: number): string {
   if (run.startedAt && run.finishedAt) lines.push(`Ran ${formatDuration(run.finishedAt - run.startedAt)}, finished ${formatUtc(run.finishedAt)}${run.exitCode !== null ? `, exit code ${run.exitCode}` : ''}.`)
   if (run.detail) lines.push(`Note: ${run.detail}.`)
   if (run.cancelledBy) lines.push(`Cancelled by ${who(run.cancelledBy)}.`)
-  if (run.approval && run.approval !== 'required') lines.push(`${run.approval[0]!.toUpperCase()}${run.approval.slice(1)}${run.approvalBy ? ` by ${who(run.approvalBy)}` : ''}.`)
+  const decided = decision(run)
+  if (decided) lines.push(`${decided[0]!.toUpperCase()}${decided.slice(1)}.`)
   lines.push(`Asked by ${who(run.requestedBy)} at ${formatUtc(run.queuedAt)}: \`${run.requestText}\``, `Command: \`${run.command}\``)
   return lines.join('\n')
 }
@@ -47,7 +55,8 @@ export function runStatusText(run: RunLike, now: number): string {
 export function historyLine(run: RunLike): string {
   const when = run.startedAt ? formatUtc(run.startedAt) : `asked ${formatUtc(run.queuedAt)}`
   const took = run.startedAt && run.finishedAt ? `, took ${formatDuration(run.finishedAt - run.startedAt)}` : ''
-  return `• [${run.id}] \`${run.jobType}\` ${STATE_WORDS[run.state] ?? run.state}, by ${who(run.requestedBy)}, ${when}${took}`
+  const decided = decision(run)
+  return `• [${run.id}] \`${run.jobType}\` ${STATE_WORDS[run.state] ?? run.state}, by ${who(run.requestedBy)}, ${when}${took}${decided ? `; ${decided}` : ''}`
 }
 
 /** `label` says what was filtered (" of demo_hello that failed"); `next` is the command for the next page. */
