@@ -70,6 +70,19 @@ describe('environment', () => {
   })
 })
 
+describe('wake-ups', () => {
+  test('enqueueing wakes the dispatcher: with a 60 s poll, a command starts within a second or two', async () => {
+    h = startHarness(YAML.replace('poll_interval: 1s', 'poll_interval: 60s'))
+    // A first run and its report: the dispatcher has gone idle, parked in its 60 s wait.
+    const first = await h.say('t hello first')
+    await h.waitForState(first.runId!, ['succeeded'])
+    await h.waitForMessage((m) => m.purpose === 'report')
+    const { runId } = await h.say('t hello again')
+    const run = await h.waitForState(runId!, ['running', 'succeeded'], 5000) // far under the poll interval
+    expect(run.startedAt! - run.queuedAt).toBeLessThan(2000)
+  })
+})
+
 describe('reports and logs', () => {
   test('output goes to <logs>/<job type>/<UTC start>_<id>/stdout and the result to the thread', async () => {
     h = startHarness(YAML)

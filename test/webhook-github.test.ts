@@ -25,6 +25,9 @@ namespaces:
       prod:
         run: echo prod [branch]
         confirm: true
+      notes:
+        run: echo Release [tag] was published by [author]
+        report_stdout: true
     commands:
       - {pattern: 'suppress later from [start] to [end]', action: schedule_suppression, job: later}
       - {pattern: unsuppress later, action: cancel_suppression, job: later}
@@ -35,6 +38,7 @@ github:
         - {event: pull_request, action: closed, merged: true, base_branch: main, namespace: site, job: deploy, params: {branch: pull_request.head.ref}, channel: '#deploys'}
         - {event: pull_request, action: closed, merged: true, base_branch: staging, namespace: site, job: later, params: {branch: pull_request.head.ref}, delay_seconds: 60}
         - {event: pull_request, action: closed, merged: true, base_branch: production, namespace: site, job: prod, params: {branch: pull_request.head.ref}}
+        - {event: release, action: published, namespace: site, job: notes, params: {tag: release.tag_name, author: release.author.login}, channel: '#releases'}
     legacy:
       secret_env: LEGACY_SECRET
       allow_sha1: true
@@ -122,6 +126,36 @@ describe('a matching delivery', () => {
     // The global secret is not this project's.
     expect((await post('legacy', await delivery(push('refs/heads/main'), { event: 'push' }))).status).toBe(401)
     expect(rows()).toBe(1)
+  })
+})
+
+// A release delivery shaped like GitHub's (the fields a trigger may read, and a few around them).
+const release = (action: string, tag = 'v2.3.0') => ({
+  action,
+  release: { tag_name: tag, name: `Version ${tag}`, draft: false, prerelease: false, author: { login: 'alice' }, html_url: `https://github.com/acme/site/releases/tag/${tag}` },
+  repository: { full_name: 'acme/site' },
+  sender: { login: 'bob' },
+})
+
+describe('release triggers', () => {
+  test('a published release runs its job with the tag and author from the payload, reported to the trigger\'s channel', async () => {
+    setup()
+    const r = await post('site', await delivery(release('published'), { event: 'release' }))
+    expect(r).toMatchObject({ status: 200, body: { outcome: 'queued', runs: [{ run: 1, job: 'site_notes' }] } })
+    expect(rows()).toBe(1)
+    const run = await h.waitForState(1, ['succeeded', 'failed'])
+    expect(run).toMatchObject({ state: 'succeeded', door: 'github', channel: '#releases', params: { tag: 'v2.3.0', author: 'alice' } })
+    expect(run.requestText).toMatch(/^GitHub release published for site \(delivery .+\)$/)
+    const report = await h.waitForMessage((m) => m.purpose === 'report')
+    expect(report).toMatchObject({ channel: '#releases', text: 'Release v2.3.0 was published by alice' })
+  })
+
+  test.each(['created', 'prereleased', 'edited', 'deleted'])('a release %s is answered 202 with the reason and queues nothing', async (action) => {
+    setup()
+    const r = await post('site', await delivery(release(action), { event: 'release' }))
+    expect(r).toMatchObject({ status: 202, body: { outcome: 'ignored' } })
+    expect(r.body.reason).toBe(`trigger 3 (release -> site_notes): action is "${action}", trigger wants published`)
+    expect(rows()).toBe(0)
   })
 })
 

@@ -3,7 +3,7 @@
 // that count what happened.
 import { Database } from 'bun:sqlite'
 import { afterAll, afterEach, describe, expect, test } from 'bun:test'
-import { renameSync, rmSync } from 'node:fs'
+import { renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { scheduleRequest } from '../src/queue/schedule.ts'
 import { addSuppression } from '../src/queue/suppress.ts'
@@ -11,6 +11,7 @@ import { createWebhookApp } from '../src/webhooks/index.ts'
 import { delivery, pullRequest } from './support/github.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp, tempDir } from './support/temp.ts'
+import { waitUntil } from './support/wait.ts'
 import { canMountTmpfs } from './support/wrapped-bot.ts'
 
 const YAML = `
@@ -20,8 +21,11 @@ namespaces:
     default_channel: '#t'
     jobs:
       hello: {run: 'echo hello [name]', report_stdout: true}
+      # Runs until the test drops a go file, and takes it: one go lets exactly one run finish.
+      gate: {run: 'until [ -e go ]; do sleep 0.05; done; rm go'}
     commands:
       - {pattern: 'hello [name]', job: hello}
+      - {pattern: gate, job: gate}
 github:
   projects:
     site:
@@ -164,6 +168,48 @@ describe('/metrics', () => {
     ]) {
       expect(text.split('\n')).toContain(line)
     }
+  })
+})
+
+describe('/metrics with work in flight', () => {
+  const scrape = async () => (await (await app.request('/metrics')).text()).split('\n')
+  const value = (lines: string[], series: string) => {
+    const line = lines.find((l) => l.startsWith(`${series} `))
+    return line === undefined ? undefined : Number(line.slice(series.length + 1))
+  }
+
+  test('one run going and one queued read 1 and 1; a finished run is counted, its duration in cumulative buckets', async () => {
+    setup()
+    const first = await h.say('t gate')
+    const running = await h.waitForState(first.runId!, ['running'])
+    const second = await h.say('t gate') // queued behind the running one of its type
+    expect(second.runId).not.toBe(first.runId)
+    let m = await scrape()
+    expect(value(m, 'ebmbot_jobs_running')).toBe(1)
+    expect(value(m, 'ebmbot_jobs_queued')).toBe(1)
+    expect(value(m, 'ebmbot_dispatcher_lag_seconds')).toBe(0) // waiting behind its type is not lag
+    expect(m.filter((l) => l.startsWith('ebmbot_runs_finished_total{'))).toEqual([])
+
+    // Let the first run go once it has run over a second, so it lands past the le="1" bucket.
+    await waitUntil('the first run over a second old', () => Date.now() - running.startedAt! > 1200, 5000)
+    writeFileSync(join(h.ctx.config.namespaces.t!.workdir, 'go'), '')
+    const done = await h.waitForState(first.runId!, ['succeeded'])
+    await h.waitForState(second.runId!, ['running'])
+    const seconds = (done.finishedAt! - done.startedAt!) / 1000
+    expect(seconds).toBeGreaterThan(1)
+    expect(seconds).toBeLessThanOrEqual(5)
+
+    m = await scrape()
+    expect(value(m, 'ebmbot_runs_finished_total{job="t_gate",state="succeeded"}')).toBe(1)
+    expect(value(m, 'ebmbot_run_duration_seconds_count{job="t_gate"}')).toBe(1)
+    expect(value(m, 'ebmbot_run_duration_seconds_bucket{job="t_gate",le="+Inf"}')).toBe(value(m, 'ebmbot_run_duration_seconds_count{job="t_gate"}'))
+    expect(value(m, 'ebmbot_run_duration_seconds_bucket{job="t_gate",le="1"}')).toBe(0)
+    expect(value(m, 'ebmbot_run_duration_seconds_bucket{job="t_gate",le="5"}')).toBe(1)
+    expect(value(m, 'ebmbot_run_duration_seconds_bucket{job="t_gate",le="3600"}')).toBe(1)
+    expect(value(m, 'ebmbot_run_duration_seconds_sum{job="t_gate"}')).toBeCloseTo(seconds, 3)
+    // The second run took the first one's place: still one going, none waiting.
+    expect(value(m, 'ebmbot_jobs_running')).toBe(1)
+    expect(value(m, 'ebmbot_jobs_queued')).toBe(0)
   })
 })
 

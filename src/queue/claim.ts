@@ -14,8 +14,17 @@ import { runs, type Run } from './schema.ts'
  * impossible even for a writer that skipped this statement.
  */
 export function prepareClaim(db: Db) {
+  const statement = claimStatement(db).prepare()
+  return (now: number, owner: string, max: number): Run | undefined =>
+    db.transaction(() => statement.get({ now, owner, max }), { behavior: 'immediate' })
+}
+
+/** The claim's SQL text and parameters (placeholders named now, owner, max), for its query plan. */
+export const claimSql = (db: Db) => claimStatement(db).toSQL()
+
+function claimStatement(db: Db) {
   const now = sql.placeholder('now')
-  const statement = db
+  return db
     .update(runs)
     .set({ state: 'running', startedAt: sql`${now}`, owner: sql`${sql.placeholder('owner')}` })
     .where(
@@ -30,7 +39,4 @@ export function prepareClaim(db: Db) {
       AND (SELECT count(*) FROM runs WHERE state = 'running') < ${sql.placeholder('max')}`,
     )
     .returning()
-    .prepare()
-  return (now: number, owner: string, max: number): Run | undefined =>
-    db.transaction(() => statement.get({ now, owner, max }), { behavior: 'immediate' })
 }
