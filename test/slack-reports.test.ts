@@ -2,18 +2,14 @@
 // text fallback, failures escalated with a permalink, and reports that survive rate limits and a
 // crash of the bot (the outbox keeps them until Slack has them).
 import { afterEach, describe, expect, test } from 'bun:test'
-import { GENERAL, LOGS, SUPPORT, startSlackBot, type SlackBot } from './support/slack-bot.ts'
-import { cleanupTemp } from './support/temp.ts'
+import { GENERAL, LOGS, SUPPORT, startSlackBot, stopSlackBot, type SlackBot } from './support/slack-bot.ts'
 import { HOOK_TIMEOUT, waitUntil } from './support/wait.ts'
 
 let s: SlackBot | undefined
 
 afterEach(async () => {
-  if (!s) return
-  await s.stop()
-  await s.fake.stop()
+  await stopSlackBot(s)
   s = undefined
-  cleanupTemp()
 }, HOOK_TIMEOUT)
 
 async function ask(text: string, user = 'U1') {

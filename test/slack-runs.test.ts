@@ -3,8 +3,7 @@
 // thing), confirmation by buttons with group approvers, and access rules by group and channel.
 import { afterEach, describe, expect, test } from 'bun:test'
 import type { FakeMessage } from './support/fake-slack.ts'
-import { GENERAL, startSlackBot, type SlackBot } from './support/slack-bot.ts'
-import { cleanupTemp } from './support/temp.ts'
+import { GENERAL, startSlackBot, stopSlackBot, type SlackBot } from './support/slack-bot.ts'
 import { HOOK_TIMEOUT, waitForLog } from './support/wait.ts'
 
 const DEPLOYS = 'CDEPLOYS'
@@ -59,12 +58,9 @@ namespaces:
 
 let s: SlackBot | undefined
 afterEach(async () => {
-  if (!s) return
-  const code = await s.stop()
-  await s.fake.stop()
+  const code = await stopSlackBot(s)
   s = undefined
-  cleanupTemp()
-  expect(code).toBe(0)
+  if (code !== undefined) expect(code).toBe(0)
 }, HOOK_TIMEOUT)
 
 const start = () =>

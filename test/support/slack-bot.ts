@@ -139,11 +139,21 @@ export async function startSlackBot(opts: { fake?: FakeSlackOptions; yaml?: stri
   return self
 }
 
-/** Tears down after a test: the bot first (a socket client whose Slack is gone keeps retrying), then the fake, then temp folders. */
-export async function stopSlackBot(s: SlackBot | undefined): Promise<void> {
+/**
+ * Tears down after a test: the bot first (a socket client whose Slack is gone keeps retrying),
+ * then the fake, then temp folders. Every Slack test also checks here that no token reached the
+ * bot's output (it logs at debug level, the SDKs' most verbose), and returns the exit code.
+ */
+export async function stopSlackBot(s: SlackBot | undefined): Promise<number | undefined> {
+  let code: number | undefined
   if (s) {
-    await s.stop()
+    code = await s.stop()
     await s.fake.stop()
   }
   cleanupTemp()
+  const out = s ? s.bot.out.stdout + s.bot.out.stderr : ''
+  for (const [name, token] of [['bot', BOT_TOKEN], ['app', APP_TOKEN]]) {
+    if (out.includes(token!)) throw new Error(`the ${name} token appears in the bot's output`)
+  }
+  return code
 }
