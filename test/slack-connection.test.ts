@@ -4,6 +4,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { botEnv, runBot, startBot } from './support/bot.ts'
 import { startFakeSlack } from './support/fake-slack.ts'
 import { APP_TOKEN, BOT_TOKEN, fakeOptions, GENERAL, startSlackBot, stopSlackBot, type SlackBot } from './support/slack-bot.ts'
+import { freePort } from './support/github.ts'
 import { EXAMPLE_CONFIG, tempDir } from './support/temp.ts'
 import { HOOK_TIMEOUT, waitUntil } from './support/wait.ts'
 
@@ -70,6 +71,35 @@ describe('reconnecting', () => {
     expect(runCount()).toBe(1)
     expect(inThread(event.ts)).toHaveLength(1)
     expect(s.bot.out.stderr).toContain('event=slack.ack_failed')
+  })
+})
+
+describe('health and metrics of the Slack worker', () => {
+  test('/healthz is 503 while the socket is down and 200 again after it reconnects; /metrics counts the events', async () => {
+    const port = await freePort()
+    s = await startSlackBot({ env: { ...FAST_RECONNECT, WEBHOOK_PORT: String(port) } })
+    const { fake } = s
+    const base = `http://127.0.0.1:${port}`
+    const health = async () => {
+      const r = await fetch(`${base}/healthz`)
+      return { status: r.status, slack: ((await r.json()) as { checks: Record<string, { ok: boolean } | undefined> }).checks.slack }
+    }
+    await waitUntil('the web server', async () => (await fetch(`${base}/healthz`).catch(() => null))?.status === 200, 10_000)
+    expect(await health()).toMatchObject({ status: 200, slack: { ok: true } })
+
+    const event = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello metrics' })
+    await fake.sendEvent(event).acked
+    const metrics = await (await fetch(`${base}/metrics`)).text()
+    expect(metrics).toContain('ebmbot_slack_events_total{type="app_mention",outcome="queued"} 1')
+
+    // Slack slow to hand out a new socket (4 s): the bot is disconnected meanwhile, and says so.
+    fake.delay('apps.connections.open', 4000)
+    fake.dropSockets()
+    await waitUntil('health to go 503', async () => (await health()).status === 503, 10_000)
+    expect((await health()).slack?.ok).toBe(false)
+    await fake.waitFor((f) => f.callsOf('apps.connections.open').length === 2, 10_000, 'the reconnect to ask for a socket')
+    fake.delay('apps.connections.open', 0)
+    await waitUntil('health to recover', async () => (await health()).status === 200, 15_000)
   })
 })
 
