@@ -101,6 +101,22 @@ describe('reports are never lost', () => {
     expect(s.bot.out.stderr).toContain('event=outbox.retry')
   })
 
+  test('Slack down (503) delays the report with a growing backoff, then posts it once', async () => {
+    s = await startSlackBot()
+    const isReport = (args: Record<string, unknown>) => args.channel === GENERAL
+    s.fake.failNext('chat.postMessage', { status: 503, when: isReport }, 2)
+    const event = await ask('demo hello outage')
+
+    const report = await s.fake.waitFor(() => inThread(event.ts)[0], 10_000, 'the report after the outage')
+    expect(report.text).toBe('Hello, outage!')
+    const attempts = s.fake.callsOf('chat.postMessage').filter((c) => isReport(c.args))
+    expect(attempts.map((c) => c.status)).toEqual([503, 503, 200])
+    // 1 s after the first failure, 2 s after the second.
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(950)
+    expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThanOrEqual(1950)
+    expect(inThread(event.ts)).toHaveLength(1)
+  })
+
   test('a report still undelivered when the bot is killed is delivered after it restarts', async () => {
     s = await startSlackBot()
     // Slack hangs on posts: the job finishes, its report waits in the outbox.
