@@ -1,6 +1,8 @@
 // Following and steering a run from its thread (and by number): status, logs, cancel, rerun,
 // quiet, history; guests kept out of restricted namespaces; secrets masked in logs.
 import { afterAll, afterEach, describe, expect, test } from 'bun:test'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { getRun } from '../src/queue/read.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'
@@ -19,7 +21,11 @@ namespaces:
         report_stdout: true
       fail:
         run: exit 4
+      leak:
+        run: cat leaked.txt
+        report_stdout: true
     commands:
+      - {pattern: leak, job: leak}
       - {pattern: chatty, job: chatty}
       - {pattern: "hello [name]", job: hello}
       - {pattern: fail, job: fail}
@@ -114,6 +120,25 @@ describe('history', () => {
     expect(onlyFailed).not.toContain('t_hello')
     const byJob = (await h.say('history t hello page 2')).replies[0]!
     expect(byJob).toContain('Runs of `t_hello`, newest first (page 2 of 2, 12 in all)')
+  })
+})
+
+describe('the bot’s own secrets', () => {
+  test('a job that prints the bot’s token (it never gets it, but it may find it) shows it masked in the report and in logs', async () => {
+    const BOT = 'xoxb-1111-2222-very-secret'
+    const APP = 'xapp-1-A1-3333-also-secret'
+    h = startHarness(YAML, { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP })
+    // The workdir is made when the first job starts: put the file where the job will look.
+    const workdir = h.ctx.config.namespaces.t!.workdir
+    mkdirSync(workdir, { recursive: true })
+    writeFileSync(join(workdir, 'leaked.txt'), `bot=${BOT} app=${APP}\n`)
+    const { runId } = await h.say('t leak')
+    await h.waitForState(runId!, ['succeeded'])
+    const report = await h.waitForMessage((m) => m.purpose === 'report')
+    expect(report.text).toBe('bot=[redacted] app=[redacted]')
+    const logs = (await h.say(`logs ${runId}`)).replies[0]!
+    expect(logs).toContain('bot=[redacted] app=[redacted]')
+    expect(logs).not.toContain('very-secret')
   })
 })
 
