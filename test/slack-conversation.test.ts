@@ -76,6 +76,21 @@ describe('direct messages', () => {
   })
 })
 
+describe('buttons', () => {
+  test('a press is acknowledged at once, before the slow lookups its handling needs', async () => {
+    s = await startSlackBot()
+    const { fake } = s
+    const ask = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello buttons' })
+    await fake.sendEvent(ask).acked
+    const report = await fake.waitFor(() => inThread(GENERAL, ask.ts).find((m) => m.text === 'Hello, buttons!'), 5000, 'the report with its buttons')
+    // U2 is new to the bot: pressing Rerun makes it ask Slack about them, and Slack is slow.
+    fake.delay('users.info', 2000)
+    const acked = await fake.sendInteractive(fake.blockAction({ user: 'U2', channel: GENERAL, message_ts: report.ts, action_id: 'ebmbot_rerun', value: '1' })).acked
+    expect(acked).toBeLessThan(1000)
+    await fake.waitFor(() => inThread(GENERAL, ask.ts).filter((m) => m.text === 'Hello, buttons!').length === 2, 10_000, 'the rerun report')
+  })
+})
+
 describe('guests', () => {
   test('a guest is refused a restricted namespace with a clear reply, and may still use the others', async () => {
     s = await startSlackBot()
