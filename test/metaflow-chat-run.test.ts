@@ -1,20 +1,22 @@
 // `run <Flow>` from chat: a stand-in flow script (python3, Metaflow's CLI and local datastore
 // layout) started as an ebmbot job, followed in the thread through its run-id file; good and bad
-// parameters, a failing step, cancel, quiet, rerun, and the piped local chat.
+// parameters, a failing step, cancel, quiet, rerun, the piped local chat, and a flow under
+// confirmation and access rules (confirm: true, allow lists on the flow and the namespace).
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { count } from 'drizzle-orm'
 import { getThread } from '../src/queue/metaflow-threads.ts'
 import { getRun } from '../src/queue/read.ts'
-import { runs } from '../src/queue/schema.ts'
+import { metaflowThreads, runs } from '../src/queue/schema.ts'
 import type { MessageOut } from '../src/notify/outgoing.ts'
 import { botEnv, runBot } from './support/bot.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { makeTempSysroot } from './support/metaflow-fixtures.ts'
 import { writeStandInFlow } from './support/stand-in-flow.ts'
 import { cleanupTemp, tempDir, writeConfig } from './support/temp.ts'
-import { HOOK_TIMEOUT } from './support/wait.ts'
+import { HOOK_TIMEOUT, waitUntil } from './support/wait.ts'
 
 let sysroot: string
 let flowFile: string
@@ -173,6 +175,150 @@ describe('local chat', () => {
     expect(out.stdout).toContain('Starting `HelloFlow` with alpha=2 mode=full as run 1.')
     expect(out.stdout).toMatch(/:rocket: Run 1 started `HelloFlow\/\d+`/)
     expect(out.stdout).toMatch(/:white_check_mark: `HelloFlow\/\d+` succeeded in \ds\./)
+  })
+})
+
+describe('run <Flow> under confirmation and access rules', () => {
+  // Its own bot: HelloFlow needs approval; the Metaflow commands are for three people in two
+  // channels (by id and by name), and HelloFlow itself for two of them; UBOSS approves.
+  let gSysroot: string
+  let g: Harness
+  const ASK = { user: 'UASK', channel: 'CFLOWS' }
+  beforeAll(async () => {
+    gSysroot = await makeTempSysroot()
+    g = startHarness(
+      `settings: {kill_grace: 1s, poll_interval: 1s, confirm_timeout: 1h}
+namespaces: {}
+metaflow:
+  datastore_sysroot: ${gSysroot}
+  watch_interval: 100ms
+  allow: {users: [UASK, UOPS, UBOSS], channels: [CFLOWS, "#flows"]}
+  approvers: {users: [UBOSS]}
+  flows:
+    HelloFlow:
+      file: ${flowFile}
+      params: [alpha, seconds]
+      confirm: true
+      allow: {users: [UASK, UBOSS]}
+`,
+      {},
+      { metaflowWatcher: true },
+    )
+  }, HOOK_TIMEOUT)
+  afterAll(async () => {
+    await g.stop()
+    await rm(gSysroot, { recursive: true, force: true })
+  })
+
+  let m = 0
+  const at = (t: string, user: string, channel = 'CFLOWS') => ({ user, channel, threadTs: t, messageTs: `${t}${++m}` })
+  const gRuns = () => g.ctx.queue.db.select({ n: count() }).from(runs).get()!.n
+  const gThreads = () => g.ctx.queue.db.select({ n: count() }).from(metaflowThreads).get()!.n
+  const runIdFile = (id: number) => join(g.ctx.env.stateDir, 'metaflow', 'run-ids', String(id))
+  const inG = (t: string, prefix: string) => g.messages().filter((x) => x.threadTs === t && x.text.startsWith(prefix))
+  /**
+   * Until the dispatcher has made one whole pass and the watcher one more after it: whatever
+   * either would start or post by itself has happened by then. (The dispatcher notes a pass when
+   * it begins, the watcher when it ends.)
+   */
+  async function passes(): Promise<void> {
+    const lastPassAt = (w: string) => Date.now() - (g.ctx.health.get(w)!().detail!.last_pass_ms_ago as number)
+    const t0 = Date.now()
+    const begun = await waitUntil('a dispatcher pass', () => (lastPassAt('dispatcher') > t0 ? lastPassAt('dispatcher') : 0))
+    const next = await waitUntil('the next dispatcher pass', () => (lastPassAt('dispatcher') > begun ? lastPassAt('dispatcher') : 0), 5000)
+    await waitUntil('a watcher pass', () => lastPassAt('metaflow-watcher') > next)
+  }
+
+  describe('confirm: true', () => {
+    test('asks for approval and starts nothing; an outsider cannot approve; the requester\'s `yes` starts it and the thread follows the run to its end', async () => {
+      const T = '900.1'
+      const asked = await g.say('run HelloFlow alpha=0.5', { ...ASK, threadTs: T, messageTs: T })
+      const id = asked.runId!
+      expect(asked.accepted).toBe(true)
+      expect(asked.replies).toHaveLength(2)
+      expect(asked.replies[0]).toStartWith(`:raised_hand: \`metaflow_HelloFlow\` (run ${id}) needs approval before it starts. <@UASK> or an approver: press Approve, or say \`yes\` in this thread (\`no\` to deny).`)
+      expect(asked.replies[1]).toBe(`Once run ${id} is approved and starts \`HelloFlow\` with alpha=0.5, I will follow the Metaflow run in this thread.`)
+      const prompt = await g.waitForMessage((x) => x.threadTs === T && x.text.startsWith(':raised_hand:'))
+      expect(JSON.stringify(prompt.blocks)).toContain('ebmbot_approve')
+      await passes()
+      expect(getRun(g.ctx.queue.db, id)).toMatchObject({ state: 'awaiting_approval', approval: 'required', startedAt: null })
+      expect(existsSync(runIdFile(id))).toBe(false)
+      expect(getThread(g.ctx.queue.db, 'CFLOWS', T)).toMatchObject({ flow: 'HelloFlow', runId: null, lastStatus: null, ebmbotRunId: id })
+      expect((await g.say('status', at(T, 'UASK'))).replies[0]).toBe(`\`HelloFlow\` has not started a Metaflow run yet. Run ${id} is waiting for approval.`)
+
+      const outsider = await g.say('yes', at(T, 'UOTHER'))
+      expect(outsider.replies).toEqual([`Sorry, only <@UASK> or an approver of \`metaflow_HelloFlow\` may approve or deny run ${id}.`])
+      expect(outsider.accepted).toBe(false)
+      // On the allow lists is not enough either: approving is for the requester and the approvers.
+      expect((await g.say('yes', at(T, 'UOPS'))).replies).toEqual([`Sorry, only <@UASK> or an approver of \`metaflow_HelloFlow\` may approve or deny run ${id}.`])
+      await passes()
+      expect(getRun(g.ctx.queue.db, id)).toMatchObject({ state: 'awaiting_approval', approval: 'required', approvalBy: null })
+      expect(inG(T, ':rocket:')).toHaveLength(0)
+
+      const yes = await g.say('yes', at(T, 'UASK'))
+      expect(yes.replies).toEqual([`:white_check_mark: <@UASK> approved run ${id} (\`metaflow_HelloFlow\`).`])
+      const started = await g.waitForMessage((x) => x.threadTs === T && x.text.startsWith(`:rocket: Run ${id} started \`HelloFlow/`))
+      const runId = runIdOf(started)
+      const done = await g.waitForMessage((x) => x.threadTs === T && x.text.startsWith(':white_check_mark: `HelloFlow/'), 15_000)
+      expect(done.text).toMatch(new RegExp(`^:white_check_mark: \`HelloFlow/${runId}\` succeeded in \\ds\\.$`))
+      expect(await g.waitForState(id, ['succeeded'])).toMatchObject({ approval: 'approved', approvalBy: 'UASK' })
+      expect(getRun(g.ctx.queue.db, id)!.command).toEndWith(`--run-id-file '${runIdFile(id)}' --alpha '0.5'`)
+      expect((await g.say('params', at(T, 'UASK'))).replies[0]).toStartWith(`Parameters of \`HelloFlow/${runId}\`:\n• \`alpha\` = 0.5`)
+    })
+
+    test('an approver\'s `no` drops the request: nothing starts and the thread stops waiting for a run', async () => {
+      const T = '910.1'
+      const before = gRuns()
+      const asked = await g.say('run HelloFlow seconds=1', { ...ASK, threadTs: T, messageTs: T })
+      const id = asked.runId!
+      expect(asked.replies[0]).toStartWith(`:raised_hand: \`metaflow_HelloFlow\` (run ${id}) needs approval before it starts.`)
+      const no = await g.say('no', at(T, 'UBOSS'))
+      expect(no.replies).toEqual([`:no_entry_sign: <@UBOSS> denied run ${id} (\`metaflow_HelloFlow\`); it will not run.`])
+      expect(getRun(g.ctx.queue.db, id)).toMatchObject({ state: 'cancelled', approval: 'denied', approvalBy: 'UBOSS', startedAt: null })
+      await waitUntil('the thread to stop waiting', () => getThread(g.ctx.queue.db, 'CFLOWS', T)?.lastStatus === 'not_started')
+      await passes()
+      expect(gRuns()).toBe(before + 1)
+      expect(getRun(g.ctx.queue.db, id)).toMatchObject({ state: 'cancelled', startedAt: null })
+      expect(existsSync(runIdFile(id))).toBe(false)
+      expect(inG(T, ':rocket:')).toHaveLength(0)
+      expect(inG(T, ':white_check_mark:')).toHaveLength(0)
+      // Deciding again changes nothing.
+      expect((await g.say('yes', at(T, 'UASK'))).replies).toEqual([`Run ${id} (\`metaflow_HelloFlow\`) is not waiting for approval; it was denied by <@UBOSS>.`])
+      await passes()
+      expect(getRun(g.ctx.queue.db, id)!.state).toBe('cancelled')
+    })
+  })
+
+  describe('allow lists', () => {
+    test('a user the flow\'s own list leaves out is refused in one line, and nothing is queued', async () => {
+      const before = [gRuns(), gThreads()]
+      const res = await g.say('run HelloFlow alpha=1', { user: 'UOPS', channel: 'CFLOWS', threadTs: '920.1', messageTs: '920.1' })
+      expect(res.replies).toEqual(['Sorry, you are not on the list of people who may run `metaflow_HelloFlow`.'])
+      expect(res.accepted).toBe(false)
+      expect([gRuns(), gThreads()]).toEqual(before)
+      // UOPS may still use the other Metaflow commands: the flow's list narrows the namespace's.
+      expect((await g.say('flows', { user: 'UOPS', channel: 'CFLOWS' })).replies[0]).not.toStartWith('Sorry')
+    })
+    test('a user the Metaflow namespace\'s list leaves out is refused in one line, and nothing is queued', async () => {
+      const before = [gRuns(), gThreads()]
+      const res = await g.say('run HelloFlow alpha=1', { user: 'UOTHER', channel: 'CFLOWS', threadTs: '930.1', messageTs: '930.1' })
+      expect(res.replies).toEqual(['Sorry, you are not on the list of people who may run the `metaflow` commands.'])
+      expect(res.accepted).toBe(false)
+      expect([gRuns(), gThreads()]).toEqual(before)
+    })
+    test('in a channel the rule does not name, the same command is refused naming the channels; in one it names by #name, it is asked', async () => {
+      const before = [gRuns(), gThreads()]
+      const res = await g.say('run HelloFlow alpha=1', { user: 'UASK', channel: 'CRANDOM', channelName: 'random', threadTs: '940.1', messageTs: '940.1' })
+      expect(res.replies).toEqual(['Sorry, the `metaflow` commands may only be run in <#CFLOWS>, #flows.'])
+      expect(res.accepted).toBe(false)
+      expect([gRuns(), gThreads()]).toEqual(before)
+
+      const T = '950.1'
+      const ok = await g.say('run HelloFlow alpha=1', { user: 'UASK', channel: 'CNAMED', channelName: 'flows', threadTs: T, messageTs: T })
+      expect(ok.replies[0]).toStartWith(`:raised_hand: \`metaflow_HelloFlow\` (run ${ok.runId}) needs approval before it starts.`)
+      expect(gRuns()).toBe(before[0]! + 1)
+      expect((await g.say('no', { ...at(T, 'UASK', 'CNAMED'), channelName: 'flows' })).replies[0]).toStartWith(`:no_entry_sign: <@UASK> denied run ${ok.runId}`)
+    })
   })
 })
 
