@@ -1,7 +1,7 @@
 // Access rules (who may run what, where) in help and refusals; the confirmation flow for
 // `confirm: true` jobs: approve, deny, timeout, unauthorised approver, double clicks.
 import { afterAll, afterEach, describe, expect, test } from 'bun:test'
-import { handleAction } from '../src/app/handle-action.ts'
+import { DOUBLE_CLICK_MS, handleAction } from '../src/app/handle-action.ts'
 import { getRun } from '../src/queue/read.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'
@@ -132,5 +132,11 @@ describe('confirmation', () => {
     expect('runId' in first && first.runId).toBeGreaterThan(asked.runId!)
     // A rerun of a confirm job asks again.
     expect(getRun(h.ctx.queue.db, (first as { runId: number }).runId)?.state).toBe('awaiting_approval')
+    // The same Rerun pressed again later is not a double click: it reruns again.
+    const later = Date.now() + DOUBLE_CLICK_MS
+    h.ctx.now = () => later
+    const third = await press('rerun', asked.runId!, '700.9')
+    expect(third.accepted).toBe(true)
+    expect('runId' in third && third.runId).toBeGreaterThan((first as { runId: number }).runId)
   })
 })

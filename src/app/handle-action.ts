@@ -1,8 +1,9 @@
 // Button presses (Approve, Deny, Cancel, Rerun, Logs) become the verb a user could have typed, so
 // they go through the same router, rules and replies. A double click does one thing: approvals
-// are conditioned on the run's state, and Rerun and Cancel act once per message they sit on.
+// are conditioned on the run's state, Cancel acts once per message it sits on, and Rerun once per
+// message within a few seconds (pressed again later, it reruns again, as asked).
 import type { ButtonAction } from '../notify/blocks.ts'
-import { markSeen, unmarkSeen } from '../queue/seen.ts'
+import { markSeen, markSeenWithin, unmarkSeen } from '../queue/seen.ts'
 import type { AppContext } from './context.ts'
 import { handleMessage, type Handled, type MessageIn } from './handle-message.ts'
 
@@ -16,12 +17,16 @@ export interface ActionIn extends Omit<MessageIn, 'text' | 'messageTs' | 'isDire
 
 const VERB: Record<ButtonAction, string> = { approve: 'approve', deny: 'deny', cancel: 'cancel', rerun: 'rerun', logs: 'logs' }
 const ONCE: ButtonAction[] = ['rerun', 'cancel']
+/** Presses of one Rerun button closer together than this are one click. */
+export const DOUBLE_CLICK_MS = 10_000
 
 export async function handleAction(ctx: AppContext, a: ActionIn): Promise<Handled> {
   const { action, runId, buttonMessageTs, ...rest } = a
   const key = `${a.channel}:${buttonMessageTs}:${action}`
   const once = ONCE.includes(action)
-  if (once && !markSeen(ctx.queue.db, ctx.now(), 'button', key, runId)) {
+  const fresh = () =>
+    action === 'rerun' ? markSeenWithin(ctx.queue.db, ctx.now(), 'button', key, DOUBLE_CLICK_MS, runId) : markSeen(ctx.queue.db, ctx.now(), 'button', key, runId)
+  if (once && !fresh()) {
     ctx.log.info('action.duplicate', { action, run: runId, user: a.user })
     return { kind: 'duplicate', accepted: false, replies: [] }
   }

@@ -13,6 +13,21 @@ export function markSeen(db: Db, now: number, source: string, key: string, runId
   return stmt.all({ source, key, now, runId: runId ?? null }).length === 1
 }
 
+/**
+ * True when (source, key) is new, or was last marked at least `windowMs` ago (the mark is then
+ * renewed): "once per window", for presses that may rightly come again later.
+ */
+export function markSeenWithin(db: Db, now: number, source: string, key: string, windowMs: number, runId?: number): boolean {
+  return (
+    db
+      .insert(seen)
+      .values({ source, key, seenAt: now, runId: runId ?? null })
+      .onConflictDoUpdate({ target: [seen.source, seen.key], set: { seenAt: now }, setWhere: sql`${seen.seenAt} <= ${now - windowMs}` })
+      .returning({ key: seen.key })
+      .all().length === 1
+  )
+}
+
 /** Releases a key, e.g. a button press that was refused, so a permitted user can press it. */
 export function unmarkSeen(db: Db, source: string, key: string): void {
   db.delete(seen).where(and(eq(seen.source, source), eq(seen.key, key))).run()
