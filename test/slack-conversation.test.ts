@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { APP_TOKEN, BOT_TOKEN, GENERAL, LOGS, startSlackBot, type SlackBot } from './support/slack-bot.ts'
 import { openStateDb } from './support/state-db.ts'
 import { cleanupTemp } from './support/temp.ts'
-import { HOOK_TIMEOUT } from './support/wait.ts'
+import { HOOK_TIMEOUT, waitUntil } from './support/wait.ts'
 
 let s: SlackBot | undefined
 
@@ -73,6 +73,31 @@ describe('direct messages', () => {
     const helpReply = await fake.waitFor(() => inThread('D2', help.ts)[0], 5000, 'the help reply')
     expect(helpReply.text).toContain('`demo help`')
     expect(helpReply.text).not.toContain('@ebmbot')
+  })
+})
+
+describe('the database locked by another writer', () => {
+  test('past the busy timeout the event is left unacknowledged; Slack delivers it again and it runs once, with no error reply', async () => {
+    s = await startSlackBot()
+    const { fake } = s
+    const other = openStateDb(s.stateDir)
+    other.run('BEGIN IMMEDIATE')
+    const event = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello locked' })
+    const sent = fake.sendEvent(event)
+    try {
+      // The bot waits out its busy timeout (5 s), stores nothing, and does not acknowledge.
+      await waitUntil('the event to be deferred', () => s!.bot.out.stderr.includes('event=slack.event_deferred'), 20_000)
+    } finally {
+      other.run('ROLLBACK')
+      other.close()
+    }
+    const report = await fake.waitFor(() => inThread(GENERAL, event.ts).find((m) => m.text === 'Hello, locked!'), 20_000, 'the report')
+    expect(report).toBeTruthy()
+    expect(runs()).toHaveLength(1)
+    expect(inThread(GENERAL, event.ts).filter((m) => m.text?.startsWith(':x:'))).toEqual([])
+    const deliveries = fake.deliveries.filter((d) => d.eventId === sent.eventId)
+    expect(deliveries[0]!.ackedAt).toBeUndefined()
+    expect(deliveries.some((d) => d.retryAttempt > 0 && d.ackedAt !== undefined)).toBe(true)
   })
 })
 

@@ -5,6 +5,7 @@ import { findJob } from '../config/types.ts'
 import { jobSecrets } from './job-env.ts'
 import { finishReport } from '../notify/reports.ts'
 import { logsFull } from './logs-room.ts'
+import { isBusy } from '../queue/db.ts'
 import { finishRun, type Outcome } from '../queue/finish.ts'
 import { enqueueOutgoing, enqueueUpdate } from '../queue/outbox.ts'
 import { finalEdit } from './progress.ts'
@@ -71,12 +72,3 @@ export async function recordOutcome(ctx: AppContext, run: Run, owner: string, ou
 /** Failures the job (or its machine) caused, as opposed to a cancel or a stop by the bot. */
 const failedOnItsOwn = (o: Outcome) => o.state === 'failed' || o.state === 'timed_out'
 
-/** SQLite gave up waiting for another connection's lock (SQLITE_BUSY after the busy timeout). */
-function isBusy(e: unknown): boolean {
-  for (let x: unknown = e; x; x = (x as { cause?: unknown }).cause) {
-    const code = (x as { code?: unknown }).code
-    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return true
-    if (x instanceof Error && /database is locked/.test(x.message)) return true
-  }
-  return false
-}

@@ -29,3 +29,13 @@ export function openQueue(file: string, opts: { busyTimeoutMs?: number; migrate?
   if (opts.migrate !== false) runMigrations(sqlite)
   return { sqlite, db: connect(sqlite), file }
 }
+
+/** SQLite gave up waiting for another connection's lock (SQLITE_BUSY after the busy timeout). */
+export function isBusy(e: unknown): boolean {
+  for (let x: unknown = e; x; x = (x as { cause?: unknown }).cause) {
+    const code = (x as { code?: unknown }).code
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return true
+    if (x instanceof Error && /database is locked/.test(x.message)) return true
+  }
+  return false
+}

@@ -5,6 +5,8 @@
 export interface EnvelopeAck {
   /** Sends the ack the first time; later calls do nothing and return false. */
   ack(): Promise<boolean>
+  /** Leaves the envelope unacknowledged on purpose (Slack will deliver it again); no late warning. */
+  cancel(): void
   readonly sent: boolean
 }
 
@@ -38,6 +40,9 @@ export function envelopeAck(opts: AckOptions): EnvelopeAck {
         opts.onSendError?.(e)
       }
       return true
+    },
+    cancel() {
+      clearTimeout(timer)
     },
   }
 }

@@ -13,7 +13,7 @@ import { isAwayCommand } from '../commands/away.ts'
 import { cleanText, words } from '../commands/clean.ts'
 import type { Outgoing } from '../notify/outgoing.ts'
 import { redact } from '../notify/redact.ts'
-import type { Db } from '../queue/db.ts'
+import { isBusy, type Db } from '../queue/db.ts'
 import { enqueueOutgoing } from '../queue/outbox.ts'
 import { isSeen, markSeen } from '../queue/seen.ts'
 import { errorText } from '../util/log.ts'
@@ -87,6 +87,8 @@ async function runCommand(deps: EventDeps, eventId: string, plan: Extract<Plan, 
     if (res.kind === 'duplicate') return 'duplicate'
     return res.accepted ? 'queued' : 'replied'
   } catch (e) {
+    // Nothing was stored: unacknowledged, Slack delivers it again once the lock is gone.
+    if (isBusy(e)) throw e
     // Behaviour §6: say so where it was asked, briefly (no stack, no secrets); not escalated.
     const cleaned = cleanText(plan.text, { botUserId })
     const why = redact(errorText(e), ctx.reports.secrets)

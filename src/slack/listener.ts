@@ -1,6 +1,7 @@
 // The Socket Mode receiver: one connection to Slack, each envelope handed to `onEvent` and
 // acknowledged once that returns (by then what the event asked for is stored), or at once when it
-// asks for nothing. Drops and `disconnect` envelopes are the SDK's to reconnect; its state changes
+// asks for nothing; left unacknowledged when storing met a passing failure (a locked database),
+// so Slack delivers it again. Drops and `disconnect` envelopes are the SDK's to reconnect; its state changes
 // are logged. Tokens never reach a log line: they are only ever passed to the SDK.
 import type { SlackEvent } from '@slack/types'
 import { SocketModeClient } from '@slack/socket-mode'
@@ -22,6 +23,11 @@ export interface ListenerOptions {
   onInteractive?: (payload: Record<string, unknown>) => Promise<string>
   /** counts envelopes: type and outcome */
   count?: (type: string, outcome: string) => void
+  /**
+   * Errors that may pass (the database locked by another writer): the envelope is then left
+   * unacknowledged, so Slack delivers it again rather than the request being lost.
+   */
+  passing?: (e: unknown) => boolean
 }
 
 export interface Listener {
@@ -92,11 +98,17 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
         outcome = await opts.onEvent(eventId, event, { retryNum: args.retry_num, retryReason: args.retry_reason })
       }
     } catch (e) {
-      // Acknowledged anyway: a retry of an event that breaks the handler would only break it again.
-      outcome = 'error'
-      log.error('slack.event_failed', { event_id: eventId, type, error: errorText(e) })
+      if (!once.sent && opts.passing?.(e)) {
+        outcome = 'deferred'
+        log.warn('slack.event_deferred', { event_id: eventId, type, error: errorText(e), retry: args.retry_num || undefined })
+      } else {
+        // Acknowledged anyway: a retry of an event that breaks the handler would only break it again.
+        outcome = 'error'
+        log.error('slack.event_failed', { event_id: eventId, type, error: errorText(e) })
+      }
     } finally {
-      await once.ack()
+      if (outcome === 'deferred') once.cancel()
+      else await once.ack()
       opts.count?.(type, outcome)
       log.debug('slack.event', { event_id: eventId, type, outcome, retry: args.retry_num || undefined })
     }

@@ -4,6 +4,7 @@
 import type { AppContext } from '../app/context.ts'
 import type { Worker } from '../app/serve.ts'
 import { startDeliverer } from '../notify/deliver.ts'
+import { isBusy } from '../queue/db.ts'
 import { moveChannel } from '../queue/move-channel.ts'
 import { getOutgoing } from '../queue/outbox.ts'
 import { errorText } from '../util/log.ts'
@@ -95,6 +96,7 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
     log,
     logLevel: env.logLevel,
     onEvent: (eventId, event) => handleEvent(deps, eventId, event),
+    passing: isBusy,
     onInteractive: (payload) => handlePress(deps, payload),
     count: (type, outcome) => ctx.metrics.slackEvents.inc({ type, outcome }),
   }).catch(async (e) => {
