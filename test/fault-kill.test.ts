@@ -1,10 +1,12 @@
 // kill -9 of the bot in the middle of a burst of commands, while jobs run, several times over,
 // then a restart that drains everything: every acknowledged command is done or still queued, no
 // run stays "running", and every run's report reaches the terminal. Local chat is the front door:
-// a command counts as acknowledged once `(:crossed_fingers: accepted: run N)` is printed.
+// a command counts as acknowledged once `(:crossed_fingers: accepted: run N)` is printed. The same
+// for `ebmbot serve` under a burst of signed GitHub deliveries: a delivery answered 200 is stored.
 import { afterAll, describe, expect, test } from 'bun:test'
 import { groupAlive } from '../src/dispatcher/proc.ts'
 import { botEnv, killAfterEach, startBot } from './support/bot.ts'
+import { delivery, freePort, push } from './support/github.ts'
 import { burstConfig, SOAK, seededRandom } from './support/fault-config.ts'
 import { acknowledgedRuns, outboxRows, runs, unbackedAcks, type RunRow } from './support/state-db.ts'
 import { cleanupTemp, tempDir, writeConfig } from './support/temp.ts'
@@ -99,3 +101,59 @@ test(`kill -9 during bursts and running jobs, ${ROUNDS} times: nothing acknowled
 function reportText(r: RunRow): string {
   return r.state === 'succeeded' ? `ran ${r.request_text.split(' ')[2]}` : `The bot restarted while \`${r.job_type}\` (run ${r.id}) was running; it did not finish.`
 }
+
+/** burstConfig plus a GitHub project whose push to `refs/heads/bI` runs job jI with the pushed commit as its tag. */
+function webhookConfig(types: number): string {
+  const triggers = Array.from({ length: types }, (_, i) => `        - {event: push, ref: refs/heads/b${i}, namespace: k, job: j${i}, params: {tag: after}, channel: '#ops'}`)
+  return [burstConfig(types, { sleep: 0.2, maxParallel: 4 }).trimEnd(), 'github:', '  projects:', '    site:', '      triggers:', ...triggers, ''].join('\n')
+}
+
+test(`kill -9 of serve during a burst of GitHub deliveries, ${ROUNDS} times: every delivery answered 200 is stored, and runs after the restart`, async () => {
+  const rnd = seededRandom('fault-kill-webhooks')
+  const state = tempDir()
+  const port = await freePort()
+  const env = botEnv(state, { WEBHOOK_PORT: String(port), GITHUB_WEBHOOK_SECRET: 'gh-secret' })
+  const cfg = writeConfig(state, webhookConfig(ROUNDS * BURST))
+  const url = `http://127.0.0.1:${port}/github/site`
+  const acked = new Set<string>()
+  let unansweredAtKill = 0
+
+  const serve = async () => {
+    const bot = killLater(startBot(['serve', '--config', cfg], { env }))
+    await waitUntil('serve to be ready', () => bot.out.stderr.includes('event=serve.ready'), 15_000)
+    return bot
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    const bot = await serve()
+    const tags = Array.from({ length: BURST }, (_, k) => `c${round}x${k}`)
+    const answered: string[] = []
+    // All at once: the kill lands while some are being stored and others wait their turn.
+    const posts = tags.map(async (tag, k) => {
+      const init = await delivery({ ...push(`refs/heads/b${round * BURST + k}`), after: tag }, { event: 'push' })
+      const res = await fetch(url, init).catch(() => null)
+      if (res?.status === 200 && ((await res.json().catch(() => ({}))) as { outcome?: string }).outcome === 'queued') answered.push(tag)
+    })
+    const killAfter = rnd.int(2, BURST - 6)
+    await waitUntil(`${killAfter} answers in round ${round}`, () => answered.length >= killAfter, 15_000, 1)
+    bot.proc.kill('SIGKILL')
+    await bot.proc.exited
+    const answeredAtKill = [...answered]
+    await Promise.all(posts)
+    // What GitHub was told is queued is in the database, whatever the kill cut short.
+    const stored = new Set(runs(state).map((r) => (JSON.parse(r.params) as { tag?: string }).tag))
+    expect(answeredAtKill.filter((t) => !stored.has(t))).toEqual([])
+    answeredAtKill.forEach((t) => acked.add(t))
+    unansweredAtKill += BURST - answeredAtKill.length
+  }
+  expect(unansweredAtKill).toBeGreaterThan(0) // the kills landed mid-burst
+
+  const last = await serve()
+  await waitUntil('every run to end', () => runs(state, { readonly: true }).every((r) => r.state !== 'pending' && r.state !== 'running'), 30_000, 50)
+  last.proc.kill('SIGTERM')
+  expect(await last.proc.exited).toBe(0)
+  const final = runs(state)
+  for (const tag of acked) {
+    const run = final.find((r) => (JSON.parse(r.params) as { tag?: string }).tag === tag)
+    expect(['succeeded', 'lost']).toContain(run?.state ?? `missing run for ${tag}`)
+  }
+}, SOAK ? 600_000 : 90_000)
