@@ -175,3 +175,31 @@ test('with no GitHub projects, callback jobs or WEBHOOK_* settings, serve opens 
     await bot.proc.exited
   }
 })
+
+test('SIGTERM stops taking deliveries before the running job is let finish: a delivery during the grace is not accepted and queues nothing', async () => {
+  const dir = tempDir()
+  const state = join(dir, 'state')
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const env = botEnv(state, { WEBHOOK_PORT: String(port), WEBHOOK_ORIGIN: base, GITHUB_WEBHOOK_SECRET: SECRET, EBMBOT_WEBHOOK_SECRET: CALLBACK_KEY })
+  const bot = startBot(['serve', '--config', writeConfig(dir, YAML.replace('shutdown_grace: 2s', 'shutdown_grace: 20s'))], { env })
+  await waitUntil('the web server', () => fetch(`${base}/healthz`).then((r) => r.status === 200, () => false), 15_000)
+  const merged = async (base_ref: string) => fetch(`${base}/github/site`, await delivery(pullRequest({ base: base_ref }), { secret: SECRET }))
+  expect((await merged('cb')).status).toBe(200) // the waiting `progress` job
+  const work = join(dir, 'work')
+  await waitUntil('the job to be running', () => existsSync(join(work, 'url')), 10_000)
+
+  bot.proc.kill('SIGTERM')
+  await waitUntil('the web server to stop', () => bot.out.stderr.includes('event=webhooks.stopped'), 10_000)
+  // The job is still going (it waits for `go`), so serve is inside its grace, and takes no delivery.
+  const late = await merged('main').catch(() => null)
+  expect(late?.status).toBeUndefined()
+  writeFileSync(join(work, 'go'), '')
+  expect(await bot.proc.exited).toBe(0)
+  const db = new Database(join(state, 'ebmbot.db'), { readonly: true })
+  try {
+    expect(db.query('select job_type, state from runs').all()).toEqual([{ job_type: 'site_progress', state: 'succeeded' }])
+  } finally {
+    db.close()
+  }
+}, 40_000)
