@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, expect, test } from 'bun:test'
 import { errorText } from '../src/util/log.ts'
 import { botEnv, startBot } from './support/bot.ts'
+import { delivery, freePort, newDeliveryId, push } from './support/github.ts'
 import { outboxRows, openStateDb, query, runs } from './support/state-db.ts'
 import { cleanupTemp, tempDir, writeConfig } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'
@@ -123,3 +124,31 @@ test('a lock longer than the busy timeout: a job ending meanwhile is still recor
   expect(all.every((r) => r.state === 'succeeded')).toBe(true)
   expect(query<{ integrity_check: string }>(state, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }])
 }, 90_000)
+
+test('a GitHub delivery that meets a lock past the busy timeout gets 503 and stores nothing; its redelivery after the lock is queued', async () => {
+  const state = tempDir()
+  const port = await freePort()
+  const cfg = writeConfig(state, `${yaml(join(state, 'go'))}github:\n  projects:\n    site:\n      triggers:\n        - {event: push, ref: refs/heads/main, namespace: k, job: quick, params: {tag: after}, channel: '#ops'}\n`)
+  const bot = startBot(['serve', '--config', cfg], { env: botEnv(state, { WEBHOOK_PORT: String(port), GITHUB_WEBHOOK_SECRET: 'gh-secret' }) })
+  cleanups.push(() => bot.proc.kill('SIGKILL'))
+  const url = `http://127.0.0.1:${port}/github/site`
+  await waitUntil('the web server', () => fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false), 15_000)
+  const id = newDeliveryId()
+  const send = async () => {
+    const res = await fetch(url, await delivery({ ...push('refs/heads/main'), after: 'c0ffee1' }, { event: 'push', id }))
+    return { status: res.status, body: (await res.json()) as { outcome: string; reason?: string } }
+  }
+
+  const lock = lockDatabase(state)
+  const refused = await send()
+  expect(refused).toEqual({ status: 503, body: { outcome: 'error', reason: 'could not queue the request; redeliver it later' } })
+  expect(runs(state, { readonly: true })).toEqual([])
+  lock.release()
+
+  // GitHub's Redeliver: the same delivery id, processed normally now.
+  expect((await send()).body.outcome).toBe('queued')
+  await waitUntil('its job to run', () => runs(state, { readonly: true }).some((r) => r.state === 'succeeded'), 10_000)
+  expect(runs(state).map((r) => JSON.parse(r.params))).toEqual([{ tag: 'c0ffee1' }])
+  bot.proc.kill('SIGTERM')
+  expect(await bot.proc.exited).toBe(0)
+}, 60_000)
