@@ -297,7 +297,13 @@ metaflow:
       expect(res.accepted).toBe(false)
       expect([gRuns(), gThreads()]).toEqual(before)
       // UOPS may still use the other Metaflow commands: the flow's list narrows the namespace's.
-      expect((await g.say('flows', { user: 'UOPS', channel: 'CFLOWS' })).replies[0]).not.toStartWith('Sorry')
+      // Lists of flows to start offer UOPS none (and still offer HelloFlow to UASK).
+      const flowsForOps = (await g.say('flows', { user: 'UOPS', channel: 'CFLOWS' })).replies[0]!
+      expect(flowsForOps).not.toStartWith('Sorry')
+      expect(flowsForOps).not.toContain('You may start')
+      expect((await g.say('flows', { user: 'UASK', channel: 'CFLOWS' })).replies[0]).toContain('You may start `HelloFlow`')
+      expect((await g.say('metaflow help', { user: 'UOPS', channel: 'CFLOWS' })).replies[0]).toContain('Flows you may start: none here.')
+      expect((await g.say('run', { user: 'UOPS', channel: 'CFLOWS' })).replies[0]).toBe('Usage: `run <Flow> [name=value …]`. There is no flow you may start here.')
     })
     test('a user the Metaflow namespace\'s list leaves out is refused in one line, and nothing is queued', async () => {
       const before = [gRuns(), gThreads()]

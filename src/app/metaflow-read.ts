@@ -1,6 +1,6 @@
 // The Metaflow verbs that look: flows, runs, inspect, and in a thread status, steps, params, data,
 // logs, export and help. Each reads through the MetaflowSource and answers with one message.
-import type { MetaflowVerb } from '../commands/metaflow-verbs.ts'
+import { startableFlows, type MetaflowVerb } from '../commands/metaflow-verbs.ts'
 import { metaflowHelp, notStartedYet, pathspecOf, threadHelp } from '../metaflow/chat-text.ts'
 import { renderArtifact } from '../metaflow/artifacts.ts'
 import { MetaflowNotFoundError } from '../metaflow/errors.ts'
@@ -18,6 +18,7 @@ import type { MetaflowTask } from '../metaflow/types.ts'
 import { followInThread } from '../queue/metaflow-threads.ts'
 import type { MetaflowThread } from '../queue/schema.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-actions.ts'
+import { askerOf } from './asker.ts'
 import type { ActionResult } from './run-actions.ts'
 
 type ReadVerb = Exclude<MetaflowVerb, { kind: 'run' | 'rerun' | 'cancel' | 'watch' | 'quiet' | 'reply' }>
@@ -34,7 +35,7 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
     case 'inspect':
       return inspect(call, source, verb.spec, verb.watch ?? false)
     case 'help':
-      return one(call.thread ? threadHelp(threadState(call.ctx, call.thread)) : metaflowHelp(call.ctx.config.metaflow!, source.description))
+      return one(call.thread ? threadHelp(threadState(call.ctx, call.thread)) : metaflowHelp(call.ctx.config.metaflow!, source.description, startableFlows(call.ctx.config, askerOf(call.msg))))
   }
   // The rest are about the thread's run.
   const row = call.thread
@@ -72,9 +73,9 @@ async function viewOf(call: MetaflowCall, source: MetaflowSource, flow: string, 
 
 async function flows(call: MetaflowCall, source: MetaflowSource): Promise<string> {
   const list = formatFlowList(await source.listFlows())
-  const mf = call.ctx.config.metaflow!
-  const mine = Object.keys(mf.flows).length ? `\nYou may start ${Object.keys(mf.flows).sort().map((f) => `\`${f}\``).join(', ')} with \`run <Flow> [name=value …]\`.` : ''
-  return `${list} (${source.description})\nSay \`runs <Flow>\` for its recent runs.${mine}`
+  const mine = startableFlows(call.ctx.config, askerOf(call.msg)).map((f) => `\`${f.flow}\``)
+  const may = mine.length ? `\nYou may start ${mine.join(', ')} with \`run <Flow> [name=value …]\`.` : ''
+  return `${list} (${source.description})\nSay \`runs <Flow>\` for its recent runs.${may}`
 }
 
 async function runsOf(call: MetaflowCall, source: MetaflowSource, flow: string): Promise<string> {

@@ -5,11 +5,11 @@
 // Precedence in a thread that inspects a Metaflow run: these verbs first; `cancel`/`rerun` then
 // act on the ebmbot job that started the flow, when there is one. Elsewhere the run verbs keep
 // `status`, `cancel N`, `logs N`, `quiet N`.
-import { findFlow } from '../config/metaflow-config.ts'
+import { findFlow, type MetaflowFlowConfig } from '../config/metaflow-config.ts'
 import type { Config } from '../config/types.ts'
 import { formatNoRunChosen } from '../metaflow/format.ts'
 import { parseRunSpec, RUN_SPEC_HELP, type RunSpec } from '../metaflow/run-spec.ts'
-import { askerOf, mayRun } from './access.ts'
+import { askerOf, mayRun, type Asker } from './access.ts'
 import { parseFlowParams } from './metaflow-params.ts'
 import type { Incoming } from './route.ts'
 import type { RunVerb } from './run-verbs.ts'
@@ -71,7 +71,7 @@ export function parseMetaflowVerb(config: Config, msg: Incoming, ws: string[], r
     viaNamespace = true
   }
   if (low.join(' ') === 'how to inspect' || (low[0] === 'help' && low[1] === 'inspect' && low.length === 2)) return guard(config, msg, reply(RUN_SPEC_HELP))
-  const parsed = (msg.threadMetaflow !== undefined ? inThread(low, words, runVerb) : null) ?? anywhere(config, low, words, runVerb)
+  const parsed = (msg.threadMetaflow !== undefined ? inThread(low, words, runVerb) : null) ?? anywhere(config, msg, low, words, runVerb)
   if (!parsed && viaNamespace) return reply(`Sorry, I didn't understand that. Say \`${mf.namespace} help\` for the Metaflow commands.`)
   return parsed ? guard(config, msg, parsed) : null
 }
@@ -113,7 +113,7 @@ function inThread(low: string[], words: string[], runVerb: RunVerb | null): Meta
   return null
 }
 
-function anywhere(config: Config, low: string[], words: string[], runVerb: RunVerb | null): MetaflowDecision | null {
+function anywhere(config: Config, msg: Incoming, low: string[], words: string[], runVerb: RunVerb | null): MetaflowDecision | null {
   const [first, ...rest] = low
   switch (first) {
     case 'flows':
@@ -132,7 +132,7 @@ function anywhere(config: Config, low: string[], words: string[], runVerb: RunVe
       return verb({ kind: 'inspect', spec: spec.spec, ...(first === 'watch' ? { watch: true } : {}) })
     }
     case 'run':
-      return parseRun(config, words)
+      return parseRun(config, msg, words)
     case 'rerun':
       // Only `rerun N`: a flow's rerun rebuilds its command; other jobs are rerun as before.
       return runVerb?.kind === 'rerun' && rest.length === 1 ? verb({ kind: 'rerun', id: runVerb.id }) : null
@@ -146,10 +146,22 @@ function anywhere(config: Config, low: string[], words: string[], runVerb: RunVe
   return null
 }
 
-function parseRun(config: Config, words: string[]): MetaflowDecision {
+/** The configured flows this asker may start here (the flow's and the namespace's rules), by name. */
+export function startableFlows(config: Config, asker: Asker): MetaflowFlowConfig[] {
+  const mf = config.metaflow
+  const ns = mf && config.namespaces[mf.namespace]
+  if (!mf || !ns) return []
+  return Object.values(mf.flows)
+    .filter((f) => mayRun(ns, ns.jobs[f.job], asker).ok)
+    .sort((a, b) => a.flow.localeCompare(b.flow))
+}
+
+function parseRun(config: Config, msg: Incoming, words: string[]): MetaflowDecision {
   const mf = config.metaflow!
-  const names = Object.keys(mf.flows).sort()
-  const known = names.length ? `Flows you may run: ${names.map((n) => `\`${n}\``).join(', ')}.` : 'No flows are set up to run from chat (metaflow.flows in the config).'
+  const names = startableFlows(config, askerOf(msg)).map((f) => f.flow)
+  const known = names.length
+    ? `Flows you may run: ${names.map((n) => `\`${n}\``).join(', ')}.`
+    : Object.keys(mf.flows).length ? 'There is no flow you may start here.' : 'No flows are set up to run from chat (metaflow.flows in the config).'
   const name = words[1]
   if (!name) return reply(`Usage: \`run <Flow> [name=value …]\`. ${known}`)
   const flow = findFlow(mf, name)

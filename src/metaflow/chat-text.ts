@@ -1,6 +1,6 @@
 // Pure chat texts for the Metaflow verbs that depend on the thread: help, the watch notices, the
 // "run started" notice, and the answers about a run started from chat whose id is not known yet.
-import type { MetaflowConfig } from '../config/metaflow-config.ts'
+import type { MetaflowConfig, MetaflowFlowConfig } from '../config/metaflow-config.ts'
 import { statusPhrase } from './format.ts'
 import type { RunStatus } from './status.ts'
 
@@ -14,22 +14,21 @@ export interface ThreadState {
 
 export const pathspecOf = (t: Pick<ThreadState, 'flow' | 'runId'>) => (t.runId ? `${t.flow}/${t.runId}` : t.flow)
 
-/** `HelloFlow` (alpha, seconds) for the list of flows chat may start. */
-export function runnableFlows(mf: MetaflowConfig): string {
-  const flows = Object.values(mf.flows).sort((a, b) => a.flow.localeCompare(b.flow))
-  if (!flows.length) return 'No flows are set up to run from chat.'
+/** `HelloFlow` (alpha, seconds) for the list of flows the asker may start (`startableFlows`). */
+export function runnableFlows(mf: MetaflowConfig, flows: readonly MetaflowFlowConfig[]): string {
+  if (!flows.length) return Object.keys(mf.flows).length ? 'none here.' : 'No flows are set up to run from chat.'
   return flows.map((f) => `\`${f.flow}\`${f.params.length ? ` (${f.params.map((p) => (p.choices ? `${p.name}: ${p.choices.join('|')}` : p.name)).join(', ')})` : ''}`).join(', ')
 }
 
 /** Help where no run is chosen: everything, with the flows this bot may start. */
-export function metaflowHelp(mf: MetaflowConfig, where: string): string {
+export function metaflowHelp(mf: MetaflowConfig, where: string, startable: readonly MetaflowFlowConfig[]): string {
   return [
     `Metaflow (${where}). Say:`,
     '• `flows`: the flows there are',
     '• `runs <Flow>`: its recent runs with status, user, start, duration and tags',
     '• `inspect <run>`: open a run in this thread, e.g. `inspect HelloFlow/12`, `inspect the latest run of HelloFlow` (`how to inspect` lists every way)',
     '• `watch <run>`: open it and post here when it finishes, fails or is lost',
-    `• \`run <Flow> [name=value …]\`: start a flow. Flows you may start: ${runnableFlows(mf)}`,
+    `• \`run <Flow> [name=value …]\`: start a flow. Flows you may start: ${runnableFlows(mf, startable)}`,
     'In a thread with a run: `status`, `steps`, `params`, `data`, `data <name>`, `logs <step>`, `export`, `watch`, `quiet`.',
   ].join('\n')
 }
