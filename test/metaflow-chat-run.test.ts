@@ -286,6 +286,8 @@ metaflow:
       expect((await g.say('yes', at(T, 'UASK'))).replies).toEqual([`Run ${id} (\`metaflow_HelloFlow\`) is not waiting for approval; it was denied by <@UBOSS>.`])
       await passes()
       expect(getRun(g.ctx.queue.db, id)!.state).toBe('cancelled')
+      // `status` in the thread says it never started (there is no report, and no logs, to point at).
+      expect((await g.say('status', at(T, 'UASK'))).replies).toEqual([`\`HelloFlow\` was never started. Run ${id} was cancelled.`])
     })
   })
 

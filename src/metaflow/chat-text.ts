@@ -9,7 +9,7 @@ export interface ThreadState {
   runId: string | null
   watching: boolean
   /** the ebmbot run that started the flow, and its state, when one did */
-  ebmbot?: { id: number; state: string }
+  ebmbot?: { id: number; state: string; started?: boolean }
 }
 
 export const pathspecOf = (t: Pick<ThreadState, 'flow' | 'runId'>) => (t.runId ? `${t.flow}/${t.runId}` : t.flow)
@@ -79,6 +79,7 @@ export function startedNotice(pathspec: string, ebmbotRunId: number, watching: b
 export function notStartedYet(t: ThreadState): string {
   const how = t.ebmbot ? ` Run ${t.ebmbot.id} ${jobState(t.ebmbot.state)}.` : ''
   const final = t.ebmbot && !['pending', 'running', 'awaiting_approval'].includes(t.ebmbot.state)
+  if (final && t.ebmbot?.started === false) return `\`${t.flow}\` was never started.${how}`
   return final
     ? `\`${t.flow}\` never reported a Metaflow run id.${how} Its report above says why; \`logs\` shows its output.`
     : `\`${t.flow}\` has not started a Metaflow run yet.${how}`

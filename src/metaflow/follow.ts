@@ -12,7 +12,7 @@ import { readRunIdFile, runIdFilePath } from './launch.ts'
 
 export function threadState(ctx: AppContext, row: MetaflowThread): ThreadState {
   const run = row.ebmbotRunId !== null ? getRun(ctx.queue.db, row.ebmbotRunId) : undefined
-  return { flow: row.flow, runId: row.runId, watching: row.watching, ...(run ? { ebmbot: { id: run.id, state: run.state } } : {}) }
+  return { flow: row.flow, runId: row.runId, watching: row.watching, ...(run ? { ebmbot: { id: run.id, state: run.state, started: run.startedAt !== null } } : {}) }
 }
 
 /** Messages about a thread go back through the door it was opened from (webhooks report in Slack). */
