@@ -68,6 +68,10 @@ describe('refusals name the file, the key path and the line', () => {
     expect(e.issues.map((i) => i.path).sort()).toEqual(['namespaces.demo.commands[0].action', 'namespaces.demo.jobs.hello.report_format'])
     expect(e.issues.every((i) => typeof i.line === 'number')).toBe(true)
   })
+  test('a report format without report_stdout, which would do nothing', () => {
+    const e = errorOf(BASE.replace('run: echo Hello, [name]', 'run: echo Hello, [name]\n        report_format: file'))
+    expect(e.message).toStartWith('conf.yaml:6: namespaces.demo.jobs.hello.report_format: report_format file shapes the posted output: set report_stdout: true too')
+  })
   test('a suppression command needs exactly two parameters', () => {
     const e = errorOf(`${BASE}      - pattern: quiet from [start]
         action: schedule_suppression

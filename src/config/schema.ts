@@ -21,13 +21,18 @@ export const jobSchema = z.strictObject({
   env: z.array(envVar).default([]).describe('extra environment variables the job may see (allowlist)'),
   report_stdout: z.boolean().default(false).describe('post the job output when it succeeds'),
   report_success: z.boolean().default(true).describe('post a one-line success notice'),
-  report_format: z.enum(REPORT_FORMATS).default('text').describe('text, code (a code block), blocks (Block Kit JSON printed by the job) or file'),
+  report_format: z.enum(REPORT_FORMATS).default('text').describe('how the output is posted (with report_stdout): text, code (a code block), blocks (Block Kit JSON printed by the job) or file'),
   callback: z.boolean().default(false).describe('give the job EBMBOT_CALLBACK_URL to post into its thread'),
   allow: allowSchema.optional().describe('who may run this job, narrowing the namespace rule'),
   confirm: z.boolean().default(false).describe('wait for the requester or an approver to press Approve (or say yes) before it starts'),
   approvers: approversSchema.optional().describe('who besides the requester may approve; default the namespace approvers'),
   confirm_timeout: duration.optional().describe('drop an unapproved request after this long; default settings.confirm_timeout'),
   progress: z.boolean().default(true).describe('edit the start message with elapsed time and the last output line while it runs'),
+}).superRefine((j, ctx) => {
+  // Only the posted output has a format: without report_stdout the setting would silently do nothing.
+  if (j.report_format !== 'text' && !j.report_stdout) {
+    ctx.addIssue({ code: 'custom', path: ['report_format'], message: `report_format ${j.report_format} shapes the posted output: set report_stdout: true too` })
+  }
 })
 
 export const commandSchema = z.strictObject({
