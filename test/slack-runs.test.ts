@@ -85,6 +85,18 @@ const runState = (id: number) => s!.query<{ state: string }>('select state from 
 const press = (action: string, on: FakeMessage, user: string, runId: number) =>
   s!.fake.sendInteractive(s!.fake.blockAction({ user, channel: on.channel, message_ts: on.ts, action_id: action, value: String(runId) })).acked
 
+/** A chatty run with its progress message up, then `quiet` said in its thread and recorded. */
+async function chattyMadeQuiet() {
+  s = await start()
+  const { fake } = s
+  const ask = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo chatty' })
+  await fake.sendEvent(ask).acked
+  const running = await fake.waitFor(() => thread(GENERAL, ask.ts).find((m) => hasAction(m, 'ebmbot_cancel')), 5000, 'the running message')
+  await fake.sendEvent(fake.mention({ user: 'U1', channel: GENERAL, text: 'quiet', thread_ts: ask.ts })).acked
+  await fake.waitFor(() => s!.query<{ quiet: number }>('select quiet from runs where id = 1')[0]?.quiet === 1, 5000, 'quiet to be recorded')
+  return { fake, ask, running }
+}
+
 describe('live progress', () => {
   test('a quick job gets no progress message: its thread holds the result only', async () => {
     s = await start()
@@ -161,18 +173,12 @@ describe('live progress', () => {
   }, 30_000)
 
   test('`quiet` in the thread stops the edits; the outcome still arrives', async () => {
-    s = await start()
-    const { fake } = s
-    const ask = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo chatty' })
-    await fake.sendEvent(ask).acked
-    const running = await fake.waitFor(() => thread(GENERAL, ask.ts).find((m) => hasAction(m, 'ebmbot_cancel')), 5000, 'the running message')
-    await fake.sendEvent(fake.mention({ user: 'U1', channel: GENERAL, text: 'quiet', thread_ts: ask.ts })).acked
-    await fake.waitFor(() => s!.query<{ quiet: number }>('select quiet from runs where id = 1')[0]?.quiet === 1, 5000, 'quiet to be recorded')
+    const { fake, ask, running } = await chattyMadeQuiet()
     const quietAt = Date.now()
     await fake.waitFor(() => runState(1) === 'succeeded', 20_000, 'the job to finish')
     await fake.waitFor(() => updatesOf(running).some((c) => String(c.args.text).includes('succeeded')), 5000, 'the final edit')
     // Nothing but the outcome is written once quiet is recorded (an edit already written may still arrive).
-    const writtenAfter = s.query<{ text: string }>(
+    const writtenAfter = s!.query<{ text: string }>(
       "select json_extract(payload, '$.text') as text from outbox where run_id = 1 and json_extract(payload, '$.purpose') = 'progress' and created_at > ?",
       quietAt,
     )
@@ -183,13 +189,7 @@ describe('live progress', () => {
   }, 30_000)
 
   test('`loud` after `quiet` brings the edits back', async () => {
-    s = await start()
-    const { fake } = s
-    const ask = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo chatty' })
-    await fake.sendEvent(ask).acked
-    const running = await fake.waitFor(() => thread(GENERAL, ask.ts).find((m) => hasAction(m, 'ebmbot_cancel')), 5000, 'the running message')
-    await fake.sendEvent(fake.mention({ user: 'U1', channel: GENERAL, text: 'quiet', thread_ts: ask.ts })).acked
-    await fake.waitFor(() => s!.query<{ quiet: number }>('select quiet from runs where id = 1')[0]?.quiet === 1, 5000, 'quiet to be recorded')
+    const { fake, ask, running } = await chattyMadeQuiet()
     const loud = fake.mention({ user: 'U1', channel: GENERAL, text: 'loud', thread_ts: ask.ts })
     await fake.sendEvent(loud).acked
     await fake.waitFor(() => s!.query<{ quiet: number }>('select quiet from runs where id = 1')[0]?.quiet === 0, 5000, 'loud to be recorded')
