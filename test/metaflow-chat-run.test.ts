@@ -245,6 +245,10 @@ metaflow:
       expect(existsSync(runIdFile(id))).toBe(false)
       expect(getThread(g.ctx.queue.db, 'CFLOWS', T)).toMatchObject({ flow: 'HelloFlow', runId: null, lastStatus: null, ebmbotRunId: id })
       expect((await g.say('status', at(T, 'UASK'))).replies[0]).toBe(`\`HelloFlow\` has not started a Metaflow run yet. Run ${id} is waiting for approval.`)
+      // Help here offers the decision, not a rerun of something that never ran.
+      const help = (await g.say('help', at(T, 'UASK'))).replies[0]!
+      expect(help).toContain(`\`yes\` / \`no\`: approve or deny run ${id}`)
+      expect(help).not.toContain('`rerun`')
 
       const outsider = await g.say('yes', at(T, 'UOTHER'))
       expect(outsider.replies).toEqual([`Sorry, only <@UASK> or an approver of \`metaflow_HelloFlow\` may approve or deny run ${id}.`])

@@ -49,7 +49,8 @@ export function threadHelp(t: ThreadState): string {
   }
   lines.push(t.watching ? '• I will post here when it finishes, fails or is lost; `quiet` stops that.' : '• `watch`: post here when it finishes, fails or is lost.')
   if (t.ebmbot && (t.ebmbot.state === 'running' || t.ebmbot.state === 'pending' || t.ebmbot.state === 'awaiting_approval')) lines.push(`• \`cancel\`: stop run ${t.ebmbot.id}`)
-  if (t.ebmbot) lines.push('• `rerun`: start it again with the same parameters')
+  if (t.ebmbot?.state === 'awaiting_approval') lines.push(`• \`yes\` / \`no\`: approve or deny run ${t.ebmbot.id} (the requester or an approver)`)
+  else if (t.ebmbot) lines.push('• `rerun`: start it again with the same parameters')
   lines.push('• `inspect <another run>` switches this thread to it.')
   return lines.join('\n')
 }
