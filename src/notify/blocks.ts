@@ -22,12 +22,17 @@ const button = (action: ButtonAction, text: string, runId: number, style?: 'prim
   ...(style ? { style } : {}),
 })
 
+type Buttons = [ButtonAction, string, ('primary' | 'danger')?][]
+
+/** A mrkdwn section: Slack takes at most 3,000 characters in one. */
+export const sectionBlock = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } })
+
+/** A run's buttons; the block id ties them to the run. */
+const actionsBlock = (runId: number, buttons: Buttons): KnownBlock => ({ type: 'actions', block_id: `run_${runId}`, elements: buttons.map(([a, t, s]) => button(a, t, runId, s)) })
+
 /** A text section followed by the given buttons. */
-export function withButtons(text: string, runId: number, buttons: [ButtonAction, string, ('primary' | 'danger')?][]): KnownBlock[] {
-  return [
-    { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } },
-    { type: 'actions', block_id: `run_${runId}`, elements: buttons.map(([a, t, s]) => button(a, t, runId, s)) },
-  ]
+export function withButtons(text: string, runId: number, buttons: Buttons): KnownBlock[] {
+  return [sectionBlock(text), actionsBlock(runId, buttons)]
 }
 
 export const approvalBlocks = (text: string, runId: number) =>
@@ -38,5 +43,5 @@ export const finishedBlocks = (text: string, runId: number) => withButtons(text,
 /** Under a report: which run it is, and its Rerun and Logs buttons. */
 export const reportControls = (runId: number, jobType: string): KnownBlock[] => [
   { type: 'context', elements: [{ type: 'mrkdwn', text: `Run ${runId} · \`${jobType}\`` }] },
-  { type: 'actions', block_id: `run_${runId}`, elements: [button('rerun', 'Rerun', runId), button('logs', 'Logs', runId)] },
+  actionsBlock(runId, [['rerun', 'Rerun'], ['logs', 'Logs']]),
 ]

@@ -6,7 +6,7 @@ import { formatDuration } from '../commands/times.ts'
 import { formatBytes } from '../util/bytes.ts'
 import type { Job } from '../config/types.ts'
 import type { Run } from '../queue/schema.ts'
-import { reportControls } from './blocks.ts'
+import { reportControls, sectionBlock } from './blocks.ts'
 import { MESSAGE_LIMIT, type MessageOut } from './outgoing.ts'
 import { redact } from './redact.ts'
 
@@ -61,7 +61,7 @@ function withRunControls(msg: MessageOut, run: Run): MessageOut {
   const controls = reportControls(run.id, run.jobType)
   if (msg.blocks) return msg.blocks.length + controls.length <= 50 ? { ...msg, blocks: [...msg.blocks, ...controls] } : msg
   if (msg.text.length > 3000) return msg
-  return { ...msg, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: msg.text } }, ...controls], blocksDress: true }
+  return { ...msg, blocks: [sectionBlock(msg.text), ...controls], blocksDress: true }
 }
 
 function reportBody(run: Run, job: Job | undefined, out: RunOutput, ctx: ReportContext): MessageOut[] {
