@@ -71,8 +71,7 @@ async function runCommand(deps: EventDeps, eventId: string, plan: Extract<Plan, 
   // Looked up before the claim: the claim-to-request window then holds no network wait. The
   // out-of-office commands are refused to guests whatever the namespaces say.
   const awayCommand = isAwayCommand(words(cleanText(plan.text, { botUserId })).map((w) => w.toLowerCase()))
-  const needsGuestCheck = awayCommand || Object.values(ctx.config.namespaces).some((ns) => ns.restricted)
-  const who = await accessFacts(deps, plan.user, spot.channel, needsGuestCheck)
+  const who = await accessFacts(deps, plan.user, spot.channel, awayCommand)
   try {
     // The marks are taken in the same transaction that stores the request and its replies.
     const res = await handleMessage(
@@ -108,7 +107,6 @@ export async function handlePress(deps: EventDeps, payload: Record<string, unkno
   const press = readPress(payload)
   if (!press) return 'ignored'
   const { ctx } = deps
-  const needsGuestCheck = Object.values(ctx.config.namespaces).some((ns) => ns.restricted)
   const res = await handleAction(ctx, {
     door: 'slack',
     action: press.action,
@@ -118,13 +116,15 @@ export async function handlePress(deps: EventDeps, payload: Record<string, unkno
     isDirect: press.channel.startsWith('D'),
     channel: press.channel,
     threadTs: press.threadTs,
-    ...(await accessFacts(deps, press.user, press.channel, needsGuestCheck)),
+    ...(await accessFacts(deps, press.user, press.channel)),
   })
   return res.kind === 'duplicate' ? 'duplicate' : res.accepted ? 'queued' : 'replied'
 }
 
 /** Guest flags, the user's configured groups and the channel's name, for access rules (looked up only when used). */
-async function accessFacts(deps: EventDeps, user: string, channel: string, guestCheck: boolean): Promise<Pick<Asker, 'isGuest' | 'guestUnknown' | 'groups' | 'groupsUnknown' | 'channelName'>> {
+async function accessFacts(deps: EventDeps, user: string, channel: string, guestsOnlyCommand = false): Promise<Pick<Asker, 'isGuest' | 'guestUnknown' | 'groups' | 'groupsUnknown' | 'channelName'>> {
+  // Guests matter only to restricted namespaces (and the out-of-office commands): no lookup otherwise.
+  const guestCheck = guestsOnlyCommand || Object.values(deps.ctx.config.namespaces).some((ns) => ns.restricted)
   const guest = guestCheck ? await deps.guests.lookup(user) : { guest: false, known: true }
   const groups = deps.groups ? await deps.groups.of(user) : undefined
   return { isGuest: guest.guest, guestUnknown: !guest.known, groups: groups?.groups, groupsUnknown: groups?.unknown, channelName: deps.channelName?.(channel) }
