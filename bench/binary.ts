@@ -25,7 +25,13 @@ interface ServeSample {
 /** One start: fresh state when `state` is new (database created and migrated), else reused. */
 async function serveOnce(state: string, idleMs: number): Promise<ServeSample> {
   const t = nowMs()
-  const p = Bun.spawn([BINARY, 'serve'], { cwd: state, env: botEnv(state), stdin: 'ignore', stdout: 'ignore', stderr: 'pipe' })
+  const p = Bun.spawn([BINARY, 'serve'], {
+    cwd: state,
+    env: botEnv(state),
+    stdin: 'ignore',
+    stdout: 'ignore',
+    stderr: 'pipe',
+  })
   const err = collect(p.stderr)
   const ready = await Promise.race([err.wait(/event=serve\.ready/), p.exited.then((c) => c)])
   if (typeof ready === 'number') throw new Error(`serve exited ${ready} before ready:\n${err.text}`)
@@ -68,25 +74,46 @@ export async function binaryBench(): Promise<void> {
     const s = summarize(sample)
     return [name, fmtInt(s.n), fmt(s.p50, 0), fmt(s.p95, 0), fmt(s.max, 0)]
   }
-  console.log(`\n## The binary (dist/ebmbot, ${fmt(statSync(BINARY).size / 2 ** 20, 0)} MiB${skipBuild ? '' : `, built in ${fmt(buildMs / 1000, 1)} s`})\n`)
+  console.log(
+    `\n## The binary (dist/ebmbot, ${fmt(statSync(BINARY).size / 2 ** 20, 0)} MiB${skipBuild ? '' : `, built in ${fmt(buildMs / 1000, 1)} s`})\n`,
+  )
   console.log(
     table(
       ['start to ready', 'n', 'p50 ms', 'p95 ms', 'max ms'],
       [
-        row('serve, new state folder (creates + migrates the db)', cold.map((c) => c.readyMs)),
-        row('serve, existing database', warm.map((c) => c.readyMs)),
+        row(
+          'serve, new state folder (creates + migrates the db)',
+          cold.map((c) => c.readyMs),
+        ),
+        row(
+          'serve, existing database',
+          warm.map((c) => c.readyMs),
+        ),
         row('baseline: `ebmbot version` spawn to exit', version),
-        row('SIGTERM to exit (idle)', [...cold, ...warm].map((c) => c.stopMs)),
+        row(
+          'SIGTERM to exit (idle)',
+          [...cold, ...warm].map((c) => c.stopMs),
+        ),
       ],
     ),
   )
   const rss = cold.map((c) => c.idle?.rss ?? NaN)
   const peak = cold.map((c) => c.idle?.peak ?? NaN)
   console.log()
-  console.log(table(['idle memory after ready + ' + `${idleMs / 1000} s`, 'n', 'median MiB', 'max MiB'], [
-    ['RSS (VmRSS)', fmtInt(rss.length), fmt(summarize(rss).p50, 1), fmt(Math.max(...rss), 1)],
-    ['peak RSS (VmHWM)', fmtInt(peak.length), fmt(summarize(peak).p50, 1), fmt(Math.max(...peak), 1)],
-  ]))
+  console.log(
+    table(
+      ['idle memory after ready + ' + `${idleMs / 1000} s`, 'n', 'median MiB', 'max MiB'],
+      [
+        ['RSS (VmRSS)', fmtInt(rss.length), fmt(summarize(rss).p50, 1), fmt(Math.max(...rss), 1)],
+        [
+          'peak RSS (VmHWM)',
+          fmtInt(peak.length),
+          fmt(summarize(peak).p50, 1),
+          fmt(Math.max(...peak), 1),
+        ],
+      ],
+    ),
+  )
 }
 
 if (import.meta.main) await binaryBench()

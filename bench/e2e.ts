@@ -16,8 +16,14 @@ const TYPES = 16
 const wallMs = () => performance.timeOrigin + performance.now()
 
 function config(workdir: string): string {
-  const jobs = Array.from({ length: TYPES }, (_, i) => `      j${i}:\n        run: echo [n] $EPOCHREALTIME >> starts.log`).join('\n')
-  const commands = Array.from({ length: TYPES }, (_, i) => `      - {pattern: "j${i} [n]", job: j${i}}`).join('\n')
+  const jobs = Array.from(
+    { length: TYPES },
+    (_, i) => `      j${i}:\n        run: echo [n] $EPOCHREALTIME >> starts.log`,
+  ).join('\n')
+  const commands = Array.from(
+    { length: TYPES },
+    (_, i) => `      - {pattern: "j${i} [n]", job: j${i}}`,
+  ).join('\n')
   return `settings:\n  max_parallel: ${TYPES}\nnamespaces:\n  e:\n    workdir: ${workdir}\n    jobs:\n${jobs}\n    commands:\n${commands}\n`
 }
 
@@ -52,7 +58,12 @@ async function baseline(dir: string, n: number): Promise<number[]> {
   const lat: number[] = []
   for (let i = 0; i < n; i++) {
     const sent = wallMs()
-    const p = Bun.spawn(['bash', '-c', `echo b${i} $EPOCHREALTIME >> ${file}`], { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', detached: true })
+    const p = Bun.spawn(['bash', '-c', `echo b${i} $EPOCHREALTIME >> ${file}`], {
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'ignore',
+      detached: true,
+    })
     await p.exited
     lat.push(starts(file).get(`b${i}`)! - sent)
   }
@@ -63,16 +74,29 @@ async function baseline(dir: string, n: number): Promise<number[]> {
  * Splits each command's latency at the run's own timestamps: queued_at (taken as the line is
  * handled), started_at (the claim) and the job's first command.
  */
-function breakdown(dbFile: string, sent: Map<string, number>, jobStart: Map<string, number>, skip: number) {
+function breakdown(
+  dbFile: string,
+  sent: Map<string, number>,
+  jobStart: Map<string, number>,
+  skip: number,
+) {
   const db = new Database(dbFile, { readonly: true })
-  const rows = db.query('SELECT request_text, queued_at, started_at FROM runs ORDER BY id').all() as { request_text: string; queued_at: number; started_at: number }[]
+  const rows = db
+    .query('SELECT request_text, queued_at, started_at FROM runs ORDER BY id')
+    .all() as { request_text: string; queued_at: number; started_at: number }[]
   db.close()
-  const out = { 'line written -> request handled (stdin, parse)': [] as number[], 'handled -> claimed (store, wake, claim)': [] as number[], 'claimed -> first shell command (log dir, spawn, bash)': [] as number[] }
+  const out = {
+    'line written -> request handled (stdin, parse)': [] as number[],
+    'handled -> claimed (store, wake, claim)': [] as number[],
+    'claimed -> first shell command (log dir, spawn, bash)': [] as number[],
+  }
   for (const r of rows.slice(skip)) {
     const tag = r.request_text.split(' ')[2]!
     out['line written -> request handled (stdin, parse)'].push(r.queued_at - sent.get(tag)!)
     out['handled -> claimed (store, wake, claim)'].push(r.started_at - r.queued_at)
-    out['claimed -> first shell command (log dir, spawn, bash)'].push(jobStart.get(tag)! - r.started_at)
+    out['claimed -> first shell command (log dir, spawn, bash)'].push(
+      jobStart.get(tag)! - r.started_at,
+    )
   }
   return out
 }
@@ -84,7 +108,13 @@ export async function e2eBench(): Promise<void> {
   const workdir = join(dir, 'work')
   const cfg = writeFile(dir, 'bench.yaml', config(workdir))
   const log = join(workdir, 'starts.log')
-  const proc = Bun.spawn([BUN, MAIN, 'chat', '--config', cfg], { cwd: dir, env: botEnv(join(dir, 'state')), stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' })
+  const proc = Bun.spawn([BUN, MAIN, 'chat', '--config', cfg], {
+    cwd: dir,
+    env: botEnv(join(dir, 'state')),
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
   const out = collect(proc.stdout)
   const err = collect(proc.stderr)
   const lat: number[] = []
@@ -116,17 +146,37 @@ export async function e2eBench(): Promise<void> {
 
   const s = summarize(lat)
   const b = summarize(base)
-  console.log(`\n## End to end: chat line -> job's first shell command (local chat mode, ${n} commands after ${warmup} warm-up, one at a time)\n`)
+  console.log(
+    `\n## End to end: chat line -> job's first shell command (local chat mode, ${n} commands after ${warmup} warm-up, one at a time)\n`,
+  )
   console.log(
     table(
       ['path', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms'],
       [
-        ['ebmbot chat: stdin -> router -> queue -> dispatcher -> bash', fmtInt(s.n), fmt(s.p50), fmt(s.p95), fmt(s.p99), fmt(s.max), fmt(s.mean)],
-        ['baseline: Bun.spawn(bash) from the bench itself', fmtInt(b.n), fmt(b.p50), fmt(b.p95), fmt(b.p99), fmt(b.max), fmt(b.mean)],
+        [
+          'ebmbot chat: stdin -> router -> queue -> dispatcher -> bash',
+          fmtInt(s.n),
+          fmt(s.p50),
+          fmt(s.p95),
+          fmt(s.p99),
+          fmt(s.max),
+          fmt(s.mean),
+        ],
+        [
+          'baseline: Bun.spawn(bash) from the bench itself',
+          fmtInt(b.n),
+          fmt(b.p50),
+          fmt(b.p95),
+          fmt(b.p99),
+          fmt(b.max),
+          fmt(b.mean),
+        ],
       ],
     ),
   )
-  console.log(`\nWhere the time goes (the bot's own timestamps are whole milliseconds, so each phase is ±1 ms):\n`)
+  console.log(
+    `\nWhere the time goes (the bot's own timestamps are whole milliseconds, so each phase is ±1 ms):\n`,
+  )
   console.log(
     table(
       ['phase', 'p50 ms', 'p95 ms', 'p99 ms'],
@@ -136,8 +186,12 @@ export async function e2eBench(): Promise<void> {
       }),
     ),
   )
-  console.log(`\nthroughput (paced, one command in flight): ${fmt((n + warmup) / (elapsed / 1000), 0)} commands/s`)
-  console.log(`bot memory after ${n + warmup} runs: RSS ${fmt(mem?.rss ?? NaN, 0)} MiB, peak ${fmt(mem?.peak ?? NaN, 0)} MiB`)
+  console.log(
+    `\nthroughput (paced, one command in flight): ${fmt((n + warmup) / (elapsed / 1000), 0)} commands/s`,
+  )
+  console.log(
+    `bot memory after ${n + warmup} runs: RSS ${fmt(mem?.rss ?? NaN, 0)} MiB, peak ${fmt(mem?.peak ?? NaN, 0)} MiB`,
+  )
 }
 
 if (import.meta.main) await e2eBench()

@@ -7,12 +7,22 @@ import { queueBench } from './queue.ts'
 import { slackBench } from './slack.ts'
 import { webhooksBench } from './webhooks.ts'
 
-const ALL = { queue: queueBench, e2e: e2eBench, slack: slackBench, webhooks: webhooksBench, binary: binaryBench } as const
+const ALL = {
+  queue: queueBench,
+  e2e: e2eBench,
+  slack: slackBench,
+  webhooks: webhooksBench,
+  binary: binaryBench,
+} as const
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const unknown = asked.filter((a) => !(a in ALL))
 if (unknown.length) {
-  console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(ALL).join(', ')}`)
+  console.error(
+    `unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(ALL).join(', ')}`,
+  )
   process.exit(2)
 }
-console.log(`# ebmbot benchmarks${QUICK ? ' (--quick: small sizes, for development only)' : ''}\n\nMachine: ${machineLine()}`)
+console.log(
+  `# ebmbot benchmarks${QUICK ? ' (--quick: small sizes, for development only)' : ''}\n\nMachine: ${machineLine()}`,
+)
 for (const name of asked.length ? asked : Object.keys(ALL)) await ALL[name as keyof typeof ALL]()

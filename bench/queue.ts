@@ -59,7 +59,15 @@ function timed(n: number, op: (i: number) => void): { lat: number[]; wallMs: num
 
 function row(name: string, r: { lat: number[]; wallMs: number }): (string | number)[] {
   const s = summarize(r.lat)
-  return [name, fmtInt(s.n), fmtInt((s.n / r.wallMs) * 1000), fmt(s.p50 * 1000, 0), fmt(s.p95 * 1000, 0), fmt(s.p99 * 1000, 0), fmt(s.max * 1000, 0)]
+  return [
+    name,
+    fmtInt(s.n),
+    fmtInt((s.n / r.wallMs) * 1000),
+    fmt(s.p50 * 1000, 0),
+    fmt(s.p95 * 1000, 0),
+    fmt(s.p99 * 1000, 0),
+    fmt(s.max * 1000, 0),
+  ]
 }
 
 function rawEnqueue(sqlite: Database) {
@@ -98,7 +106,10 @@ function enqueueBench(n: number): string {
   const raw = timed(n, rawEnqueue(b.q.sqlite))
   b.q.sqlite.close()
   rmSync(b.dir, { recursive: true })
-  return table(['enqueue (one transaction each)', 'n', 'per s', 'p50 µs', 'p95 µs', 'p99 µs', 'max µs'], [row('scheduleRequest (Drizzle)', ours), row('raw bun:sqlite baseline', raw)])
+  return table(
+    ['enqueue (one transaction each)', 'n', 'per s', 'p50 µs', 'p95 µs', 'p99 µs', 'max µs'],
+    [row('scheduleRequest (Drizzle)', ours), row('raw bun:sqlite baseline', raw)],
+  )
 }
 
 function claimFinishBench(n: number): string {
@@ -128,7 +139,10 @@ function claimFinishBench(n: number): string {
   })
   b.q.sqlite.close()
   rmSync(b.dir, { recursive: true })
-  return table(['claim + finish (no process)', 'n', 'per s', 'p50 µs', 'p95 µs', 'p99 µs', 'max µs'], [row('prepareClaim + finishRun', ours), row('raw bun:sqlite baseline', base)])
+  return table(
+    ['claim + finish (no process)', 'n', 'per s', 'p50 µs', 'p95 µs', 'p99 µs', 'max µs'],
+    [row('prepareClaim + finishRun', ours), row('raw bun:sqlite baseline', base)],
+  )
 }
 
 /** Claim latency with `history` finished runs in the table: it should not grow with history. */
@@ -136,12 +150,21 @@ function historyBench(histories: number[], claims: number): string {
   const rows: (string | number)[][] = []
   for (const history of histories) {
     const { q, dir } = freshQueue()
-    const done = q.sqlite.prepare(`INSERT INTO runs (namespace, job, job_type, state, due_at, queued_at, started_at, finished_at, door, requested_by,
+    const done =
+      q.sqlite.prepare(`INSERT INTO runs (namespace, job, job_type, state, due_at, queued_at, started_at, finished_at, door, requested_by,
       channel, request_text, params, command, exit_code, owner) VALUES ('h', ?, ?, 'succeeded', ?, ?, ?, ?, 'slack', 'U1', 'C1', 'h j', '{}', 'true', 0, 'old')`)
     const t = nowMs()
     q.sqlite.transaction(() => {
       // 50 job types, like a busy team's config; times spread over the past.
-      for (let i = 0; i < history; i++) done.run(`j${i % 50}`, `h_j${i % 50}`, T0 - history + i, T0 - history + i, T0 - history + i, T0 - history + i + 1)
+      for (let i = 0; i < history; i++)
+        done.run(
+          `j${i % 50}`,
+          `h_j${i % 50}`,
+          T0 - history + i,
+          T0 - history + i,
+          T0 - history + i,
+          T0 - history + i + 1,
+        )
     })()
     const ins = q.sqlite.prepare(RAW_INSERT)
     q.sqlite.transaction(() => {
@@ -160,11 +183,22 @@ function historyBench(histories: number[], claims: number): string {
     }
     const sum = summarize(lat)
     const size = statSync(q.file).size / 2 ** 20
-    rows.push([fmtInt(history), fmtInt(claims), fmt(sum.p50 * 1000, 0), fmt(sum.p95 * 1000, 0), fmt(sum.p99 * 1000, 0), fmt(size, 1), fmt(fillMs / 1000, 1)])
+    rows.push([
+      fmtInt(history),
+      fmtInt(claims),
+      fmt(sum.p50 * 1000, 0),
+      fmt(sum.p95 * 1000, 0),
+      fmt(sum.p99 * 1000, 0),
+      fmt(size, 1),
+      fmt(fillMs / 1000, 1),
+    ])
     q.sqlite.close()
     rmSync(dir, { recursive: true })
   }
-  return table(['history rows', 'claims', 'claim p50 µs', 'p95 µs', 'p99 µs', 'db MiB', 'fill s'], rows)
+  return table(
+    ['history rows', 'claims', 'claim p50 µs', 'p95 µs', 'p99 µs', 'db MiB', 'fill s'],
+    rows,
+  )
 }
 
 export function queueBench(): void {
@@ -174,9 +208,13 @@ export function queueBench(): void {
   console.log()
   console.log(claimFinishBench(n))
   console.log()
-  console.log(historyBench(QUICK ? [0, 10_000, 100_000] : [0, 100_000, 1_000_000], QUICK ? 1_000 : 5_000))
+  console.log(
+    historyBench(QUICK ? [0, 10_000, 100_000] : [0, 100_000, 1_000_000], QUICK ? 1_000 : 5_000),
+  )
   const mem = rssMiB()
-  console.log(`\nbench process memory: RSS ${fmt(mem?.rss ?? NaN, 0)} MiB, peak ${fmt(mem?.peak ?? NaN, 0)} MiB`)
+  console.log(
+    `\nbench process memory: RSS ${fmt(mem?.rss ?? NaN, 0)} MiB, peak ${fmt(mem?.peak ?? NaN, 0)} MiB`,
+  )
 }
 
 if (import.meta.main) queueBench()

@@ -15,8 +15,15 @@ const TYPES = 16
 const wallMs = () => performance.timeOrigin + performance.now()
 
 function config(workdir: string): string {
-  const jobs = Array.from({ length: TYPES }, (_, i) => `      j${i}:\n        run: echo [n] $EPOCHREALTIME >> starts.log\n        report_success: false`).join('\n')
-  const commands = Array.from({ length: TYPES }, (_, i) => `      - {pattern: "j${i} [n]", job: j${i}}`).join('\n')
+  const jobs = Array.from(
+    { length: TYPES },
+    (_, i) =>
+      `      j${i}:\n        run: echo [n] $EPOCHREALTIME >> starts.log\n        report_success: false`,
+  ).join('\n')
+  const commands = Array.from(
+    { length: TYPES },
+    (_, i) => `      - {pattern: "j${i} [n]", job: j${i}}`,
+  ).join('\n')
   // `later` only queues (an hour ahead): the burst measures the front door, not process spawning.
   return `settings:\n  max_parallel: ${TYPES}\n  logs_channel: CLOGS\n  tech_support_channel: CSUPPORT\nnamespaces:\n  b:\n    workdir: ${workdir}\n    jobs:\n${jobs}\n      later:\n        run: "true"\n    commands:\n${commands}\n      - {pattern: "later [n]", job: later, delay_seconds: 3600}\n`
 }
@@ -30,13 +37,18 @@ const fakeOptions = () => ({
 })
 
 async function burst(fake: FakeSlack, n: number, text: (i: number) => string): Promise<number[]> {
-  const sent = Array.from({ length: n }, (_, i) => fake.sendEvent(fake.mention({ user: 'U1', channel: 'CGEN', text: text(i) })))
+  const sent = Array.from({ length: n }, (_, i) =>
+    fake.sendEvent(fake.mention({ user: 'U1', channel: 'CGEN', text: text(i) })),
+  )
   return Promise.all(sent.map((s) => s.acked))
 }
 
 async function baselineAcks(n: number): Promise<number[]> {
   const fake = await startFakeSlack({ ...fakeOptions(), redeliver: false })
-  const client = new SocketModeClient({ appToken: fake.appToken, clientOptions: { slackApiUrl: fake.apiUrl } })
+  const client = new SocketModeClient({
+    appToken: fake.appToken,
+    clientOptions: { slackApiUrl: fake.apiUrl },
+  })
   client.on('slack_event', async ({ ack }: { ack: () => Promise<void> }) => ack())
   await client.start()
   await fake.waitForConnection(1)
@@ -55,7 +67,12 @@ export async function slackBench(): Promise<void> {
   const fake = await startFakeSlack({ ...fakeOptions(), redeliver: false })
   const cfg = writeFile(dir, 'bench.yaml', config(dir))
   const bot = Bun.spawn([BUN, MAIN, 'serve', '--config', cfg], {
-    env: botEnv(dir, { SLACK_API_URL: fake.apiUrl, SLACK_APP_TOKEN: fake.appToken, SLACK_BOT_TOKEN: fake.botToken, EBMBOT_LOG_LEVEL: 'warn' }),
+    env: botEnv(dir, {
+      SLACK_API_URL: fake.apiUrl,
+      SLACK_APP_TOKEN: fake.appToken,
+      SLACK_BOT_TOKEN: fake.botToken,
+      EBMBOT_LOG_LEVEL: 'warn',
+    }),
     stdout: 'ignore',
     stderr: 'pipe',
   })
@@ -73,30 +90,60 @@ export async function slackBench(): Promise<void> {
     for (let i = 0; i < commands; i++) {
       const tag = `c${i}`
       const at = wallMs()
-      void fake.sendEvent(fake.mention({ user: 'U1', channel: 'CGEN', text: `b j${i % TYPES} ${tag}` }))
+      void fake.sendEvent(
+        fake.mention({ user: 'U1', channel: 'CGEN', text: `b j${i % TYPES} ${tag}` }),
+      )
       const until = Date.now() + 10_000
       let started: number | undefined
       while (started === undefined) {
-        const line = safeRead(log).split('\n').find((l) => l.startsWith(`${tag} `))
+        const line = safeRead(log)
+          .split('\n')
+          .find((l) => l.startsWith(`${tag} `))
         if (line) started = Number(line.split(' ')[1]) * 1000
-        else if (Date.now() > until) throw new Error(`command ${tag} did not start; bot said:\n${err.text.slice(-2000)}`)
+        else if (Date.now() > until)
+          throw new Error(`command ${tag} did not start; bot said:\n${err.text.slice(-2000)}`)
         else await Bun.sleep(1)
       }
       latencies.push(started - at)
     }
     const e2e = summarize(latencies)
-    console.log(`\n## Slack front door (fake Slack on loopback, real socket-mode and web-api clients)\n`)
+    console.log(
+      `\n## Slack front door (fake Slack on loopback, real socket-mode and web-api clients)\n`,
+    )
     console.log(
       table(
         ['measure', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
         [
-          ['envelope → ack, burst (ebmbot: stored, then acked)', fmtInt(acks.n), fmt(acks.p50), fmt(acks.p95), fmt(acks.p99), fmt(acks.max)],
-          ['envelope → ack, burst (baseline: bare client, acks at once)', fmtInt(base.n), fmt(base.p50), fmt(base.p95), fmt(base.p99), fmt(base.max)],
-          ['mention text → job process started, one at a time', fmtInt(e2e.n), fmt(e2e.p50), fmt(e2e.p95), fmt(e2e.p99), fmt(e2e.max)],
+          [
+            'envelope → ack, burst (ebmbot: stored, then acked)',
+            fmtInt(acks.n),
+            fmt(acks.p50),
+            fmt(acks.p95),
+            fmt(acks.p99),
+            fmt(acks.max),
+          ],
+          [
+            'envelope → ack, burst (baseline: bare client, acks at once)',
+            fmtInt(base.n),
+            fmt(base.p50),
+            fmt(base.p95),
+            fmt(base.p99),
+            fmt(base.max),
+          ],
+          [
+            'mention text → job process started, one at a time',
+            fmtInt(e2e.n),
+            fmt(e2e.p50),
+            fmt(e2e.p95),
+            fmt(e2e.p99),
+            fmt(e2e.max),
+          ],
         ],
       ),
     )
-    console.log(`\nBot RSS after the burst: ${rss ? `${fmt(rss.rss, 1)} MiB (peak ${fmt(rss.peak, 1)} MiB)` : 'n/a'}. A burst sends every event at once, so later acks include queueing behind earlier ones; Slack allows 3 s.`)
+    console.log(
+      `\nBot RSS after the burst: ${rss ? `${fmt(rss.rss, 1)} MiB (peak ${fmt(rss.peak, 1)} MiB)` : 'n/a'}. A burst sends every event at once, so later acks include queueing behind earlier ones; Slack allows 3 s.`,
+    )
   } finally {
     bot.kill('SIGTERM')
     await bot.exited

@@ -43,8 +43,15 @@ async function freePort(): Promise<number> {
 }
 
 /** `n` requests, CONCURRENCY at a time: latencies and requests per second. */
-async function load(url: string, n: number): Promise<{ latencies: number[]; perSecond: number; statuses: Map<number, number> }> {
-  const bodies = await Promise.all(Array.from({ length: n }, (_, i) => delivery(pullRequest({ head: `feature-${i}`, number: i }), { secret: SECRET })))
+async function load(
+  url: string,
+  n: number,
+): Promise<{ latencies: number[]; perSecond: number; statuses: Map<number, number> }> {
+  const bodies = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      delivery(pullRequest({ head: `feature-${i}`, number: i }), { secret: SECRET }),
+    ),
+  )
   const latencies: number[] = []
   const statuses = new Map<number, number>()
   let next = 0
@@ -69,38 +76,66 @@ export async function webhooksBench(): Promise<void> {
   const dir = benchDir()
   const [port, barePort] = [await freePort(), await freePort()]
   const bot = Bun.spawn([BUN, MAIN, 'serve', '--config', writeFile(dir, 'bench.yaml', CONFIG)], {
-    env: botEnv(dir, { GITHUB_WEBHOOK_SECRET: SECRET, WEBHOOK_PORT: String(port), EBMBOT_LOG_LEVEL: 'warn' }),
+    env: botEnv(dir, {
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      WEBHOOK_PORT: String(port),
+      EBMBOT_LOG_LEVEL: 'warn',
+    }),
     stdout: 'ignore',
     stderr: 'pipe',
   })
-  const bare = Bun.spawn([BUN, writeFile(dir, 'bare.ts', BARE)], { env: { PORT: String(barePort), PATH: process.env.PATH ?? '' }, stdout: 'pipe', stderr: 'inherit' })
+  const bare = Bun.spawn([BUN, writeFile(dir, 'bare.ts', BARE)], {
+    env: { PORT: String(barePort), PATH: process.env.PATH ?? '' },
+    stdout: 'pipe',
+    stderr: 'inherit',
+  })
   const err = collect(bot.stderr)
   try {
     await collect(bare.stdout).wait(/ready/)
     for (let i = 0; ; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false)
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.status === 200,
+        () => false,
+      )
       if (ok) break
-      if (i > 200) throw new Error(`the bot's web server did not come up:\n${err.text.slice(-2000)}`)
+      if (i > 200)
+        throw new Error(`the bot's web server did not come up:\n${err.text.slice(-2000)}`)
       await Bun.sleep(50)
     }
     await load(`http://127.0.0.1:${barePort}/github/site`, Math.min(200, n)) // warm both
     await load(`http://127.0.0.1:${port}/github/site`, Math.min(200, n))
     const baseline = await load(`http://127.0.0.1:${barePort}/github/site`, n)
     const ebmbot = await load(`http://127.0.0.1:${port}/github/site`, n)
-    if ((ebmbot.statuses.get(200) ?? 0) !== n) throw new Error(`not every delivery was queued: ${JSON.stringify([...ebmbot.statuses])}`)
+    if ((ebmbot.statuses.get(200) ?? 0) !== n)
+      throw new Error(`not every delivery was queued: ${JSON.stringify([...ebmbot.statuses])}`)
     const rss = rssMiB(bot.pid)
     const row = (label: string, r: Awaited<ReturnType<typeof load>>) => {
       const s = summarize(r.latencies)
-      return [label, fmtInt(s.n), fmtInt(r.perSecond), fmt(s.p50), fmt(s.p95), fmt(s.p99), fmt(s.max)]
+      return [
+        label,
+        fmtInt(s.n),
+        fmtInt(r.perSecond),
+        fmt(s.p50),
+        fmt(s.p95),
+        fmt(s.p99),
+        fmt(s.max),
+      ]
     }
-    console.log(`\n## Webhooks (signed GitHub deliveries over loopback, ${CONCURRENCY} at a time)\n`)
+    console.log(
+      `\n## Webhooks (signed GitHub deliveries over loopback, ${CONCURRENCY} at a time)\n`,
+    )
     console.log(
       table(
         ['server', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
-        [row('ebmbot: verified, matched, queued, then 200', ebmbot), row('baseline: bare Bun.serve reading the body', baseline)],
+        [
+          row('ebmbot: verified, matched, queued, then 200', ebmbot),
+          row('baseline: bare Bun.serve reading the body', baseline),
+        ],
       ),
     )
-    console.log(`\nEvery ebmbot answer was 200 with its request committed (distinct delivery ids). Bot RSS afterwards: ${rss ? `${fmt(rss.rss, 1)} MiB` : 'n/a'}.`)
+    console.log(
+      `\nEvery ebmbot answer was 200 with its request committed (distinct delivery ids). Bot RSS afterwards: ${rss ? `${fmt(rss.rss, 1)} MiB` : 'n/a'}.`,
+    )
   } finally {
     bot.kill('SIGTERM')
     bare.kill('SIGTERM')

@@ -55,7 +55,10 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger({ level: env.logLevel, secrets: secretValues(env) })
   const load = () => {
     const r = resolveConfig(configFlag, env)
-    if (r.builtIn && cmd !== 'config') log.info('config.built_in', { note: 'using the built-in example config; pass --config FILE for yours' })
+    if (r.builtIn && cmd !== 'config')
+      log.info('config.built_in', {
+        note: 'using the built-in example config; pass --config FILE for yours',
+      })
     return r.config
   }
 
@@ -83,7 +86,10 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError('config takes "check", "schema" or "docs"')
     case 'explain': {
       const text = [sub, ...rest].filter((x) => x !== undefined).join(' ')
-      if (!text) throw new UsageError('explain needs the message text, e.g. ebmbot explain "demo hello world"')
+      if (!text)
+        throw new UsageError(
+          'explain needs the message text, e.g. ebmbot explain "demo hello world"',
+        )
       console.log(explain(load(), text))
       return 0
     }
@@ -95,10 +101,17 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'chat': {
       // In chat the terminal is for the conversation: routine logs only when asked for.
-      const chatLog = createLogger({ level: process.env.EBMBOT_LOG_LEVEL ? env.logLevel : 'warn', secrets: secretValues(env) })
+      const chatLog = createLogger({
+        level: process.env.EBMBOT_LOG_LEVEL ? env.logLevel : 'warn',
+        secrets: secretValues(env),
+      })
       const config = resolveConfig(configFlag, env).config
       const ctx = createContext({ config, env, log: chatLog })
-      await runChat(ctx, { input: process.stdin, write: (t) => console.log(t), interactive: !!process.stdin.isTTY })
+      await runChat(ctx, {
+        input: process.stdin,
+        write: (t) => console.log(t),
+        interactive: !!process.stdin.isTTY,
+      })
       return 0
     }
     case 'serve':

@@ -54,31 +54,57 @@ describe('access rules', () => {
     expect(opsHelp).not.toContain('restart') // job rule: only UBOSS
     const wrongChannel = (await h.say('help', { user: 'UOPS', channel: 'CRANDOM' })).replies[0]!
     expect(wrongChannel).not.toContain('`prod`')
-    const byGroup = (await h.say('help', { user: 'UNEW', groups: ['SOPS'], channelName: 'deploys', channel: 'CDEP' })).replies[0]!
+    const byGroup = (
+      await h.say('help', {
+        user: 'UNEW',
+        groups: ['SOPS'],
+        channelName: 'deploys',
+        channel: 'CDEP',
+      })
+    ).replies[0]!
     expect(byGroup).toContain('`prod`')
   })
   test('refusals say why in one line and queue nothing', async () => {
     h = startHarness(YAML)
     const who = await h.say('prod deploy staging', { user: 'UOTHER', channel: 'COPS' })
-    expect(who.replies).toEqual(['Sorry, you are not on the list of people who may run the `prod` commands.'])
+    expect(who.replies).toEqual([
+      'Sorry, you are not on the list of people who may run the `prod` commands.',
+    ])
     expect(who.accepted).toBe(false)
     const where = await h.say('prod deploy staging', { user: 'UOPS', channel: 'CRANDOM' })
-    expect(where.replies).toEqual(['Sorry, the `prod` commands may only be run in <#COPS>, #deploys.'])
+    expect(where.replies).toEqual([
+      'Sorry, the `prod` commands may only be run in <#COPS>, #deploys.',
+    ])
     const job = await h.say('prod restart', { user: 'UOPS', channel: 'COPS' })
-    expect(job.replies).toEqual(['Sorry, you are not on the list of people who may run `prod_restart`.'])
+    expect(job.replies).toEqual([
+      'Sorry, you are not on the list of people who may run `prod_restart`.',
+    ])
     expect(h.ctx.queue.sqlite.query('select count(*) as n from runs').get()).toEqual({ n: 0 })
   })
 })
 
 describe('confirmation', () => {
-  const ask = (hh: Harness) => hh.say('prod deploy production', { user: 'UOPS', channel: 'COPS', threadTs: '700.1', messageTs: '700.1' })
-  const inThread = (n: number, user: string) => ({ user, channel: 'COPS', threadTs: '700.1', messageTs: `700.${100 + n}` })
+  const ask = (hh: Harness) =>
+    hh.say('prod deploy production', {
+      user: 'UOPS',
+      channel: 'COPS',
+      threadTs: '700.1',
+      messageTs: '700.1',
+    })
+  const inThread = (n: number, user: string) => ({
+    user,
+    channel: 'COPS',
+    threadTs: '700.1',
+    messageTs: `700.${100 + n}`,
+  })
 
   test('a confirm job waits; approve by `yes` in the thread starts it; the decision is recorded', async () => {
     h = startHarness(YAML)
     const asked = await ask(h)
     expect(asked.replies[0]).toContain(`\`prod_deploy\` (run ${asked.runId}) needs approval`)
-    const prompt = h.messages().length ? h.messages() : await h.waitForMessage((m) => !!m.blocks).then(() => h.messages())
+    const prompt = h.messages().length
+      ? h.messages()
+      : await h.waitForMessage((m) => !!m.blocks).then(() => h.messages())
     const withButtons = prompt.find((m) => m.blocks)!
     expect(JSON.stringify(withButtons.blocks)).toContain('ebmbot_approve')
     await Bun.sleep(300)
@@ -95,9 +121,15 @@ describe('confirmation', () => {
     h = startHarness(YAML)
     const asked = await ask(h)
     const stranger = await h.say(`approve ${asked.runId}`, { user: 'UOTHER', channel: 'COPS' })
-    expect(stranger.replies[0]).toBe(`Sorry, only <@UOPS> or an approver of \`prod_deploy\` may approve or deny run ${asked.runId}.`)
+    expect(stranger.replies[0]).toBe(
+      `Sorry, only <@UOPS> or an approver of \`prod_deploy\` may approve or deny run ${asked.runId}.`,
+    )
     expect(getRun(h.ctx.queue.db, asked.runId!)?.state).toBe('awaiting_approval')
-    const lead = await h.say(`approve ${asked.runId}`, { user: 'ULEAD', groups: ['SLEADS'], channel: 'COPS' })
+    const lead = await h.say(`approve ${asked.runId}`, {
+      user: 'ULEAD',
+      groups: ['SLEADS'],
+      channel: 'COPS',
+    })
     expect(lead.accepted).toBe(true)
     expect(await h.waitForState(asked.runId!, ['succeeded'])).toMatchObject({ approvalBy: 'ULEAD' })
   })
@@ -105,22 +137,47 @@ describe('confirmation', () => {
     h = startHarness(YAML)
     const asked = await ask(h)
     const no = await h.say('no', inThread(1, 'UBOSS'))
-    expect(no.replies[0]).toBe(`:no_entry_sign: <@UBOSS> denied run ${asked.runId} (\`prod_deploy\`); it will not run.`)
-    expect(getRun(h.ctx.queue.db, asked.runId!)).toMatchObject({ state: 'cancelled', approval: 'denied', approvalBy: 'UBOSS' })
+    expect(no.replies[0]).toBe(
+      `:no_entry_sign: <@UBOSS> denied run ${asked.runId} (\`prod_deploy\`); it will not run.`,
+    )
+    expect(getRun(h.ctx.queue.db, asked.runId!)).toMatchObject({
+      state: 'cancelled',
+      approval: 'denied',
+      approvalBy: 'UBOSS',
+    })
   })
   test('nobody deciding in time drops the request, with word in the thread', async () => {
     h = startHarness(YAML)
-    const asked = await h.say('prod quick', { user: 'UOPS', channel: 'COPS', threadTs: '800.1', messageTs: '800.1' })
+    const asked = await h.say('prod quick', {
+      user: 'UOPS',
+      channel: 'COPS',
+      threadTs: '800.1',
+      messageTs: '800.1',
+    })
     const run = await h.waitForState(asked.runId!, ['cancelled'], 10_000)
     expect(run.approval).toBe('expired')
-    await h.waitForMessage((m) => m.text.includes(`Nobody approved run ${asked.runId}`) && m.threadTs === '800.1')
+    await h.waitForMessage(
+      (m) => m.text.includes(`Nobody approved run ${asked.runId}`) && m.threadTs === '800.1',
+    )
   })
   test('a double click on Approve decides once; Rerun and Cancel buttons act once per message', async () => {
     h = startHarness(YAML)
     const asked = await ask(h)
     const press = (action: 'approve' | 'rerun', runId: number, buttonMessageTs: string) =>
-      handleAction(h.ctx, { action, runId, buttonMessageTs, door: 'slack', user: 'UBOSS', isGuest: false, channel: 'COPS', threadTs: '700.1' })
-    const [a, b] = await Promise.all([press('approve', asked.runId!, '700.5'), press('approve', asked.runId!, '700.5')])
+      handleAction(h.ctx, {
+        action,
+        runId,
+        buttonMessageTs,
+        door: 'slack',
+        user: 'UBOSS',
+        isGuest: false,
+        channel: 'COPS',
+        threadTs: '700.1',
+      })
+    const [a, b] = await Promise.all([
+      press('approve', asked.runId!, '700.5'),
+      press('approve', asked.runId!, '700.5'),
+    ])
     const texts = [a, b].flatMap((x) => ('replies' in x ? x.replies : []))
     expect(texts.filter((t) => t.includes('approved run'))).toHaveLength(1)
     expect(texts.filter((t) => t.includes('is not waiting for approval'))).toHaveLength(1)
@@ -131,7 +188,9 @@ describe('confirmation', () => {
     expect(second).toEqual({ kind: 'duplicate', accepted: false, replies: [] })
     expect('runId' in first && first.runId).toBeGreaterThan(asked.runId!)
     // A rerun of a confirm job asks again.
-    expect(getRun(h.ctx.queue.db, (first as { runId: number }).runId)?.state).toBe('awaiting_approval')
+    expect(getRun(h.ctx.queue.db, (first as { runId: number }).runId)?.state).toBe(
+      'awaiting_approval',
+    )
     // The same Rerun pressed again later is not a double click: it reruns again.
     const later = Date.now() + DOUBLE_CLICK_MS
     h.ctx.now = () => later

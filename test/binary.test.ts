@@ -21,7 +21,12 @@ beforeAll(async () => {
 describe('dist/ebmbot', () => {
   test('piped chat on the embedded example prints the greeting', async () => {
     const dir = tempDir()
-    const r = await runBot(['chat'], { cmd: [binary], cwd: dir, env: { PATH: process.env.PATH!, HOME: dir }, input: 'demo hello world\n' })
+    const r = await runBot(['chat'], {
+      cmd: [binary],
+      cwd: dir,
+      env: { PATH: process.env.PATH!, HOME: dir },
+      input: 'demo hello world\n',
+    })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('Hello, world!')
     // State defaults to ./state under the current folder.
@@ -33,7 +38,11 @@ describe('dist/ebmbot', () => {
     expect(builtIn.code).toBe(0)
     expect(builtIn.stdout).toContain('<built-in example: examples/ebmbot.yaml>: OK')
     const bad = writeConfig(dir, 'namespaces:\n  demo:\n    jobz: {}\n')
-    const r = await runBot(['config', 'check', '--config', bad], { cmd: [binary], cwd: dir, env: botEnv(dir) })
+    const r = await runBot(['config', 'check', '--config', bad], {
+      cmd: [binary],
+      cwd: dir,
+      env: botEnv(dir),
+    })
     expect(r.code).toBe(2)
     expect(r.stderr).toContain(`${bad}:3: namespaces.demo.jobz: unknown key`)
   })

@@ -12,8 +12,13 @@ const killLater = killAfterEach()
 function terminalChat() {
   const state = tempDir()
   // `exec`: the bot is script's child and alone gets the terminal's Ctrl-C (a shell in between would die of it).
-  const chat = killLater(spawnCollected(['script', '-qfec', `exec '${BUN}' '${MAIN}' chat`, '/dev/null'], { env: { ...botEnv(state), TERM: 'dumb' } }))
-  const seen = (text: string) => waitUntil(`"${text}" on the terminal`, () => chat.out.stdout.includes(text), 15_000)
+  const chat = killLater(
+    spawnCollected(['script', '-qfec', `exec '${BUN}' '${MAIN}' chat`, '/dev/null'], {
+      env: { ...botEnv(state), TERM: 'dumb' },
+    }),
+  )
+  const seen = (text: string) =>
+    waitUntil(`"${text}" on the terminal`, () => chat.out.stdout.includes(text), 15_000)
   return { state, chat, seen }
 }
 
@@ -34,7 +39,10 @@ test('quit: queued jobs stay for the next session, the running one finishes and 
   // Printed once: a report after the prompt is gone is not retried as if it had failed.
   expect(count(out, '`demo_sleep` succeeded (run 1')).toBe(1)
   expect(out).not.toContain('outbox.retry')
-  expect(runs(state).map((r) => [r.id, r.state])).toEqual([[1, 'succeeded'], [2, 'pending']])
+  expect(runs(state).map((r) => [r.id, r.state])).toEqual([
+    [1, 'succeeded'],
+    [2, 'pending'],
+  ])
 })
 
 test('Ctrl-C while quit waits stops the running job now, records it lost and says so', async () => {
@@ -49,6 +57,8 @@ test('Ctrl-C while quit waits stops the running job now, records it lost and say
   chat.proc.stdin.flush()
   expect(await chat.proc.exited).toBe(0)
   expect(Date.now() - t).toBeLessThan(10_000) // kill_grace (5s) at most; never the 30 s job or grace
-  expect(chat.out.stdout).toContain('The bot was stopped while `demo_sleep` (run 1) was running; it did not finish.')
+  expect(chat.out.stdout).toContain(
+    'The bot was stopped while `demo_sleep` (run 1) was running; it did not finish.',
+  )
   expect(runs(state).map((r) => [r.id, r.state])).toEqual([[1, 'lost']])
 })

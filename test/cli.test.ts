@@ -31,14 +31,20 @@ describe('ebmbot chat (piped)', () => {
   })
   test('a hostile param reaches the job literally and runs nothing', async () => {
     const state = tempDir()
-    const r = await runBot(['chat'], { env: botEnv(state), input: `demo hello $(touch ${state}/pwned); touch ${state}/pwned2 \`id\`\n` })
+    const r = await runBot(['chat'], {
+      env: botEnv(state),
+      input: `demo hello $(touch ${state}/pwned); touch ${state}/pwned2 \`id\`\n`,
+    })
     expect(r.stdout).toContain(`Hello, $(touch ${state}/pwned); touch ${state}/pwned2 \`id\`!`)
     expect(existsSync(join(state, 'pwned'))).toBe(false)
     expect(existsSync(join(state, 'pwned2'))).toBe(false)
   })
   test('help, status, unknown commands and a failing job, in order', async () => {
     const state = tempDir()
-    const r = await runBot(['chat', '--config', EXAMPLE_CONFIG], { env: botEnv(state), input: 'help\ndemo helo\ndemo fail\n' })
+    const r = await runBot(['chat', '--config', EXAMPLE_CONFIG], {
+      env: botEnv(state),
+      input: 'help\ndemo helo\ndemo fail\n',
+    })
     expect(r.code).toBe(0)
     const out = r.stdout
     expect(out).toContain('`demo`: Harmless demo jobs')
@@ -47,28 +53,47 @@ describe('ebmbot chat (piped)', () => {
     expect(out).toContain('something went wrong')
     expect(out.indexOf('Namespaces')).toBeLessThan(out.indexOf('Did you mean'))
   })
-  test('jobs queued in one session survive into the next', async () => {
-    const state = tempDir()
-    // `nap` waits a minute: suppress it so the first session does not wait, then lift it.
-    const first = await runBot(['chat'], { env: botEnv(state), input: `${await suppressForToday()}\ndemo nap 0\n` })
-    expect(first.stdout).toContain('held by a suppression')
-    const second = await runBot(['chat'], { env: botEnv(state), input: 'status\n' })
-    expect(second.stdout).toMatch(/1 job scheduled:\n• \[1\] `demo_sleep` due at .*\(held by a suppression\)/)
-  }, DAY_TURN_MS)
+  test(
+    'jobs queued in one session survive into the next',
+    async () => {
+      const state = tempDir()
+      // `nap` waits a minute: suppress it so the first session does not wait, then lift it.
+      const first = await runBot(['chat'], {
+        env: botEnv(state),
+        input: `${await suppressForToday()}\ndemo nap 0\n`,
+      })
+      expect(first.stdout).toContain('held by a suppression')
+      const second = await runBot(['chat'], { env: botEnv(state), input: 'status\n' })
+      expect(second.stdout).toMatch(
+        /1 job scheduled:\n• \[1\] `demo_sleep` due at .*\(held by a suppression\)/,
+      )
+    },
+    DAY_TURN_MS,
+  )
 })
 
 describe('run verbs in local chat take run numbers', () => {
   test('status, logs, cancel and rerun by number; history', async () => {
     const state = tempDir()
-    const first = await runBot(['chat'], { env: botEnv(state), input: 'demo fail\ndemo sleep 30\nstatus 2\ncancel 2\n' })
+    const first = await runBot(['chat'], {
+      env: botEnv(state),
+      input: 'demo fail\ndemo sleep 30\nstatus 2\ncancel 2\n',
+    })
     // A second session reads what the first left behind, once run 1 has surely finished.
-    const second = await runBot(['chat'], { env: botEnv(state), input: 'logs 1 stderr\nrerun 1\nhistory\n' })
+    const second = await runBot(['chat'], {
+      env: botEnv(state),
+      input: 'logs 1 stderr\nrerun 1\nhistory\n',
+    })
     const r = { code: first.code || second.code, stdout: first.stdout + second.stdout }
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/Run 2, `demo_sleep`: \*(scheduled|running)\*/)
     // Depending on timing the sleep was still queued or already going; either way it is stopped.
-    expect(r.stdout).toMatch(/Cancelled run 2 \(`demo_sleep`\) before it started\.|Stopping run 2 \(`demo_sleep`\)/)
-    expect(r.stdout).toContain('Last lines of stderr of run 1 (`demo_fail`, failed):\n```\nsomething went wrong\n```')
+    expect(r.stdout).toMatch(
+      /Cancelled run 2 \(`demo_sleep`\) before it started\.|Stopping run 2 \(`demo_sleep`\)/,
+    )
+    expect(r.stdout).toContain(
+      'Last lines of stderr of run 1 (`demo_fail`, failed):\n```\nsomething went wrong\n```',
+    )
     expect(r.stdout).toContain('Rerunning run 1 as run 3 (`demo_fail`).')
     expect(r.stdout).toContain('Runs, newest first (page 1 of 1, 3 in all)')
     expect(r.stdout).toMatch(/`demo_fail` failed with exit code 3 \(run 3/)
@@ -85,39 +110,64 @@ describe('piped chat finishes the jobs it takes on', () => {
     expect(r.stdout).toContain('Rerunning run 1 as run 2 (`demo_sleep`).')
     expect(r.stdout).toMatch(/`demo_sleep` succeeded \(run 2/)
   })
-  test('a job from an earlier session that it releases is run to its report, not cut short', async () => {
-    const state = tempDir()
-    const first = await runBot(['chat'], { env: botEnv(state), input: `${await suppressForToday()}\ndemo sleep 1\n` })
-    expect(first.stdout).toContain('(run 1 is held by a suppression; it stays queued for the next session)')
-    const second = await runBot(['chat'], { env: botEnv(state), input: 'demo unsuppress sleep\n' })
-    expect(second.code).toBe(0)
-    expect(second.stdout).toMatch(/`demo_sleep` succeeded \(run 1/)
-    expect(second.stdout).not.toContain('was stopped')
-  }, DAY_TURN_MS)
+  test(
+    'a job from an earlier session that it releases is run to its report, not cut short',
+    async () => {
+      const state = tempDir()
+      const first = await runBot(['chat'], {
+        env: botEnv(state),
+        input: `${await suppressForToday()}\ndemo sleep 1\n`,
+      })
+      expect(first.stdout).toContain(
+        '(run 1 is held by a suppression; it stays queued for the next session)',
+      )
+      const second = await runBot(['chat'], {
+        env: botEnv(state),
+        input: 'demo unsuppress sleep\n',
+      })
+      expect(second.code).toBe(0)
+      expect(second.stdout).toMatch(/`demo_sleep` succeeded \(run 1/)
+      expect(second.stdout).not.toContain('was stopped')
+    },
+    DAY_TURN_MS,
+  )
 })
 
 describe('config check', () => {
   test('a valid file prints a summary and exits 0', async () => {
-    const r = await runBot(['config', 'check', '--config', EXAMPLE_CONFIG], { env: botEnv(tempDir()) })
+    const r = await runBot(['config', 'check', '--config', EXAMPLE_CONFIG], {
+      env: botEnv(tempDir()),
+    })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('examples/ebmbot.yaml: OK')
     expect(r.stdout).toContain('demo hello [name]  ->  schedule_job demo_hello')
   })
   test('GitHub triggers are summarised with their filters, job and channel', async () => {
-    const r = await runBot(['config', 'check', '--config', EXAMPLE_CONFIG.replace('ebmbot.yaml', 'github.yaml')], { env: botEnv(tempDir()) })
+    const r = await runBot(
+      ['config', 'check', '--config', EXAMPLE_CONFIG.replace('ebmbot.yaml', 'github.yaml')],
+      { env: botEnv(tempDir()) },
+    )
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('github project website: POST /github/website, 3 triggers')
-    expect(r.stdout).toContain('pull_request [action=closed merged=true base=main]  ->  website_deploy (after 60s), report to #website')
+    expect(r.stdout).toContain(
+      'pull_request [action=closed merged=true base=main]  ->  website_deploy (after 60s), report to #website',
+    )
   })
   test('EBMBOT_CONFIG is used when --config is absent, from any folder', async () => {
     const dir = tempDir()
-    const r = await runBot(['config', 'check'], { env: botEnv(dir, { EBMBOT_CONFIG: EXAMPLE_CONFIG }), cwd: dir })
+    const r = await runBot(['config', 'check'], {
+      env: botEnv(dir, { EBMBOT_CONFIG: EXAMPLE_CONFIG }),
+      cwd: dir,
+    })
     expect(r.code).toBe(0)
     expect(r.stdout).toStartWith(`${EXAMPLE_CONFIG}: OK`)
   })
   test('an invalid file exits 2 naming file, key and line, with no stack trace', async () => {
     const dir = tempDir()
-    const file = writeConfig(dir, 'namespaces:\n  demo:\n    jobs:\n      x:\n        run: "true"\n        timeout: -5\n')
+    const file = writeConfig(
+      dir,
+      'namespaces:\n  demo:\n    jobs:\n      x:\n        run: "true"\n        timeout: -5\n',
+    )
     const r = await runBot(['config', 'check', '--config', file], { env: botEnv(dir) })
     expect(r.code).toBe(2)
     expect(r.stderr).toStartWith(`${file}:6: namespaces.demo.jobs.x.timeout: bad duration -5`)

@@ -13,7 +13,10 @@ const cases: [string, string][] = [
   ['Reminder: <@UBOT> op deploy.', 'op deploy'],
   ['Reminder: op deploy', 'op deploy'],
   ['<@UBOT> say Reminder: later', 'say Reminder: later'],
-  ['<@UBOT> demo fetch <https://example.com/a?b=c|example.com/a>', 'demo fetch https://example.com/a?b=c'],
+  [
+    '<@UBOT> demo fetch <https://example.com/a?b=c|example.com/a>',
+    'demo fetch https://example.com/a?b=c',
+  ],
   ['<@UBOT> demo fetch <https://example.com>', 'demo fetch https://example.com'],
   ['<@UBOT> demo mail <mailto:a@b.org|a@b.org>', 'demo mail a@b.org'],
   ['<@UBOT> demo in <#C123|general>', 'demo in <#C123|general>'],

@@ -10,7 +10,10 @@ describe('matching', () => {
     expect(m('hello [name]', 'hello')).toBeNull()
   })
   test('earlier params take as few words as still let the rest match', () => {
-    expect(m('deploy [env] [branch]', 'deploy staging my branch')).toEqual({ env: 'staging', branch: 'my branch' })
+    expect(m('deploy [env] [branch]', 'deploy staging my branch')).toEqual({
+      env: 'staging',
+      branch: 'my branch',
+    })
     expect(m('copy [a] to [b]', 'copy x y to z')).toEqual({ a: 'x y', b: 'z' })
   })
   test('literals match in any case; values keep the user case', () => {

@@ -5,7 +5,8 @@ import { configFrom, OPS_YAML } from './support/configs.ts'
 
 const config = configFrom(OPS_YAML)
 const ctx = { config, botUserId: 'UBOT', botName: 'ebmbot' }
-const say = (text: string, extra: Partial<Incoming> = {}) => route(ctx, { text, user: 'U1', isGuest: false, isDirect: false, ...extra })
+const say = (text: string, extra: Partial<Incoming> = {}) =>
+  route(ctx, { text, user: 'U1', isGuest: false, isDirect: false, ...extra })
 const replyOf = (text: string, extra: Partial<Incoming> = {}) => {
   const d = say(text, extra)
   if (d.kind !== 'reply') throw new Error(`expected a reply, got ${d.kind}`)
@@ -34,11 +35,15 @@ describe('built-ins', () => {
     for (const t of ['<@UBOT> op help', '<@UBOT> help op']) {
       const text = replyOf(t)
       expect(text).toContain('Only internal members')
-      expect(text.indexOf('`op cancel deploy`')).toBeLessThan(text.indexOf('`op deploy [env] [branch]`: deploy a branch'))
+      expect(text.indexOf('`op cancel deploy`')).toBeLessThan(
+        text.indexOf('`op deploy [env] [branch]`: deploy a branch'),
+      )
     }
   })
   test('help for a namespace that does not exist lists the real ones', () => {
-    expect(replyOf('<@UBOT> nope help')).toBe('There is no namespace called `nope`. The namespaces are: `demo`, `op`.')
+    expect(replyOf('<@UBOT> nope help')).toBe(
+      'There is no namespace called `nope`. The namespaces are: `demo`, `op`.',
+    )
   })
 })
 
@@ -49,11 +54,17 @@ describe('namespace commands', () => {
     if (d.kind === 'schedule') expect(d.job.type).toBe('op_deploy')
   })
   test('guests are refused restricted namespaces, with the namespace named', () => {
-    expect(replyOf('<@UBOT> op restart', { isGuest: true })).toContain('only internal members of this workspace may use the `op` commands')
+    expect(replyOf('<@UBOT> op restart', { isGuest: true })).toContain(
+      'only internal members of this workspace may use the `op` commands',
+    )
     expect(say('<@UBOT> demo hello you', { isGuest: true }).kind).toBe('schedule')
   })
   test('suppression commands give start and end in pattern order', () => {
-    expect(say('<@UBOT> demo suppress hello from 09:00 to 10:30')).toMatchObject({ kind: 'suppress', start: '09:00', end: '10:30' })
+    expect(say('<@UBOT> demo suppress hello from 09:00 to 10:30')).toMatchObject({
+      kind: 'suppress',
+      start: '09:00',
+      end: '10:30',
+    })
   })
   test('cancel job', () => {
     expect(say('<@UBOT> op cancel deploy').kind).toBe('cancel_job')

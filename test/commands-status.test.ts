@@ -43,7 +43,8 @@ test('running, scheduled (held marked), active and future suppressions, in order
 test('HH:MM parsing accepts 00:00-23:59 (and HHMM), nothing else', () => {
   expect(parseHhMm('09:05')).toBe(545)
   expect(parseHhMm('1120')).toBe(680)
-  for (const bad of ['9:00', '11:5', '24:00', '11:60', 'xx:10', '', '12:00:00']) expect(parseHhMm(bad)).toBeNull()
+  for (const bad of ['9:00', '11:5', '24:00', '11:60', 'xx:10', '', '12:00:00'])
+    expect(parseHhMm(bad)).toBeNull()
 })
 
 test('a suppression window is today in UTC, start strictly before end', () => {

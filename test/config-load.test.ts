@@ -32,91 +32,161 @@ describe('valid configs', () => {
   test('a relative workdir resolves against the config file folder, wherever the bot runs', () => {
     const dir = tempDir()
     const file = writeConfig(dir, BASE.replace('  demo:\n', '  demo:\n    workdir: work/demo\n'))
-    expect(loadConfigFile(file, { stateDir: '/x' }).namespaces.demo!.workdir).toBe(join(dir, 'work', 'demo'))
+    expect(loadConfigFile(file, { stateDir: '/x' }).namespaces.demo!.workdir).toBe(
+      join(dir, 'work', 'demo'),
+    )
   })
   test('durations accept seconds and units', () => {
-    const c = loadConfigText(BASE.replace('run: echo Hello, [name]', 'run: echo Hello, [name]\n        timeout: 2h'), 'c', { stateDir: '/s' })
+    const c = loadConfigText(
+      BASE.replace('run: echo Hello, [name]', 'run: echo Hello, [name]\n        timeout: 2h'),
+      'c',
+      { stateDir: '/s' },
+    )
     expect(c.namespaces.demo!.jobs.hello!.timeoutSeconds).toBe(7200)
   })
 })
 
 describe('refusals name the file, the key path and the line', () => {
   test('unknown key', () => {
-    const e = errorOf(BASE.replace('        run: echo Hello, [name]\n', '        run: echo Hello, [name]\n        timout: 30\n'))
-    expect(e.message).toBe('conf.yaml:6: namespaces.demo.jobs.hello.timout: unknown key (check the spelling; see docs/config.schema.json for the allowed keys)')
+    const e = errorOf(
+      BASE.replace(
+        '        run: echo Hello, [name]\n',
+        '        run: echo Hello, [name]\n        timout: 30\n',
+      ),
+    )
+    expect(e.message).toBe(
+      'conf.yaml:6: namespaces.demo.jobs.hello.timout: unknown key (check the spelling; see docs/config.schema.json for the allowed keys)',
+    )
   })
   test('a command naming a missing job', () => {
     const e = errorOf(BASE.replace('        job: hello', '        job: helo'))
-    expect(e.message).toBe('conf.yaml:8: namespaces.demo.commands[0].job: no job "helo" in namespace demo (jobs: hello)')
+    expect(e.message).toBe(
+      'conf.yaml:8: namespaces.demo.commands[0].job: no job "helo" in namespace demo (jobs: hello)',
+    )
   })
   test('a placeholder the command does not capture', () => {
     const e = errorOf(BASE.replace('- pattern: hello [name]', '- pattern: hello [who]'))
-    expect(e.message).toContain('conf.yaml:7: namespaces.demo.commands[0].pattern: job hello uses [name] but this command does not capture it')
+    expect(e.message).toContain(
+      'conf.yaml:7: namespaces.demo.commands[0].pattern: job hello uses [name] but this command does not capture it',
+    )
   })
   test('two commands that could match the same text', () => {
-    const e = errorOf(`${BASE}      - pattern: hello world
+    const e = errorOf(
+      `${BASE}      - pattern: hello world
         job: hello2
-`.replace('      hello:\n', '      hello2:\n        run: echo hi\n      hello:\n'))
-    expect(e.message).toContain('conf.yaml:11: namespaces.demo.commands[1].pattern: "demo hello world" and "demo hello [name]" (commands[0]) can match the same text')
+`.replace('      hello:\n', '      hello2:\n        run: echo hi\n      hello:\n'),
+    )
+    expect(e.message).toContain(
+      'conf.yaml:11: namespaces.demo.commands[1].pattern: "demo hello world" and "demo hello [name]" (commands[0]) can match the same text',
+    )
   })
   test('a bad timeout', () => {
-    const e = errorOf(BASE.replace('run: echo Hello, [name]', 'run: echo Hello, [name]\n        timeout: soon'))
-    expect(e.message).toStartWith('conf.yaml:6: namespaces.demo.jobs.hello.timeout: bad duration "soon"')
+    const e = errorOf(
+      BASE.replace('run: echo Hello, [name]', 'run: echo Hello, [name]\n        timeout: soon'),
+    )
+    expect(e.message).toStartWith(
+      'conf.yaml:6: namespaces.demo.jobs.hello.timeout: bad duration "soon"',
+    )
   })
   test('an unknown action and a bad report format', () => {
-    const e = errorOf(BASE.replace('        job: hello', '        job: hello\n        action: launch').replace('run: echo Hello, [name]', 'run: echo Hello, [name]\n        report_format: html'))
-    expect(e.issues.map((i) => i.path).sort()).toEqual(['namespaces.demo.commands[0].action', 'namespaces.demo.jobs.hello.report_format'])
+    const e = errorOf(
+      BASE.replace('        job: hello', '        job: hello\n        action: launch').replace(
+        'run: echo Hello, [name]',
+        'run: echo Hello, [name]\n        report_format: html',
+      ),
+    )
+    expect(e.issues.map((i) => i.path).sort()).toEqual([
+      'namespaces.demo.commands[0].action',
+      'namespaces.demo.jobs.hello.report_format',
+    ])
     expect(e.issues.every((i) => typeof i.line === 'number')).toBe(true)
   })
   test('a report format without report_stdout, which would do nothing', () => {
-    const e = errorOf(BASE.replace('run: echo Hello, [name]', 'run: echo Hello, [name]\n        report_format: file'))
-    expect(e.message).toStartWith('conf.yaml:6: namespaces.demo.jobs.hello.report_format: report_format file shapes the posted output: set report_stdout: true too')
+    const e = errorOf(
+      BASE.replace(
+        'run: echo Hello, [name]',
+        'run: echo Hello, [name]\n        report_format: file',
+      ),
+    )
+    expect(e.message).toStartWith(
+      'conf.yaml:6: namespaces.demo.jobs.hello.report_format: report_format file shapes the posted output: set report_stdout: true too',
+    )
   })
   test('a suppression command needs exactly two parameters', () => {
     const e = errorOf(`${BASE}      - pattern: quiet from [start]
         action: schedule_suppression
         job: hello
 `)
-    expect(e.message).toContain('conf.yaml:9: namespaces.demo.commands[1].pattern: a schedule_suppression command needs exactly two parameters')
+    expect(e.message).toContain(
+      'conf.yaml:9: namespaces.demo.commands[1].pattern: a schedule_suppression command needs exactly two parameters',
+    )
   })
   test('unsafe and reserved names', () => {
-    expect(errorOf(BASE.replace('  demo:', '  ../etc:')).message).toContain('conf.yaml:2: namespaces.../etc: namespace must be one word')
-    expect(errorOf(BASE.replace('  demo:', '  my_ns:')).message).toContain('namespace must be one word')
-    expect(errorOf(BASE.replace('  demo:', '  status:')).message).toContain('conf.yaml:2: namespaces.status: "status" is a built-in command word')
+    expect(errorOf(BASE.replace('  demo:', '  ../etc:')).message).toContain(
+      'conf.yaml:2: namespaces.../etc: namespace must be one word',
+    )
+    expect(errorOf(BASE.replace('  demo:', '  my_ns:')).message).toContain(
+      'namespace must be one word',
+    )
+    expect(errorOf(BASE.replace('  demo:', '  status:')).message).toContain(
+      'conf.yaml:2: namespaces.status: "status" is a built-in command word',
+    )
   })
   test('support keywords that would swallow commands', () => {
     // In Slack a message with a keyword is reposted to the team, never run.
-    const pattern = errorOf(BASE.replace('- pattern: hello [name]', '- pattern: tech-support [name]'))
-    expect(pattern.message).toBe('conf.yaml:7: namespaces.demo.commands[0].pattern: "tech-support [name]" holds the support keyword "tech-support": in Slack it would be reposted to the team, never run')
-    const ns = errorOf(`settings:\n  support_routes: [{keywords: [oncall], reaction: sos}]\n${BASE.replace('  demo:', '  oncall:')}`)
-    expect(ns.message).toBe('conf.yaml:4: namespaces.oncall: "oncall" is the support keyword "oncall": in Slack its commands would be reposted to the team, never run')
-    const builtIn = errorOf(`settings:\n  support_routes:\n    - keywords: [help-desk, status]\n      reaction: sos\n    - {keywords: [until], reaction: eyes}\n${BASE}`)
+    const pattern = errorOf(
+      BASE.replace('- pattern: hello [name]', '- pattern: tech-support [name]'),
+    )
+    expect(pattern.message).toBe(
+      'conf.yaml:7: namespaces.demo.commands[0].pattern: "tech-support [name]" holds the support keyword "tech-support": in Slack it would be reposted to the team, never run',
+    )
+    const ns = errorOf(
+      `settings:\n  support_routes: [{keywords: [oncall], reaction: sos}]\n${BASE.replace('  demo:', '  oncall:')}`,
+    )
+    expect(ns.message).toBe(
+      'conf.yaml:4: namespaces.oncall: "oncall" is the support keyword "oncall": in Slack its commands would be reposted to the team, never run',
+    )
+    const builtIn = errorOf(
+      `settings:\n  support_routes:\n    - keywords: [help-desk, status]\n      reaction: sos\n    - {keywords: [until], reaction: eyes}\n${BASE}`,
+    )
     expect(builtIn.issues.map((i) => `${i.line}: ${i.path}: ${i.message}`)).toEqual([
       '3: settings.support_routes[0].keywords[1]: "status" would turn the built-in `status` command into a support call; choose another keyword',
       '5: settings.support_routes[1].keywords[0]: "until" would turn the built-in `out-of-office` command into a support call; choose another keyword',
     ])
     // Words that merely contain a keyword are fine: `tech-supportive` is not `tech-support`.
-    expect(() => configFrom(BASE.replace('- pattern: hello [name]', '- pattern: tech-supportive [name]'))).not.toThrow()
+    expect(() =>
+      configFrom(BASE.replace('- pattern: hello [name]', '- pattern: tech-supportive [name]')),
+    ).not.toThrow()
   })
   test('a placeholder written inside quotes', () => {
     const e = errorOf(BASE.replace('run: echo Hello, [name]', 'run: echo "Hello, [name]"'))
-    expect(e.message).toContain('conf.yaml:5: namespaces.demo.jobs.hello.run: placeholder [name] is inside quotes')
+    expect(e.message).toContain(
+      'conf.yaml:5: namespaces.demo.jobs.hello.run: placeholder [name] is inside quotes',
+    )
   })
   test('YAML syntax errors and duplicate keys give the line', () => {
-    expect(errorOf('namespaces:\n  demo:\n    jobs: [\n').message).toMatch(/^conf\.yaml:\d+: YAML syntax/)
-    expect(errorOf(BASE + '  demo:\n    jobs: {}\n').message).toMatch(/^conf\.yaml:9: YAML syntax: .*[Mm]ap keys must be unique/)
+    expect(errorOf('namespaces:\n  demo:\n    jobs: [\n').message).toMatch(
+      /^conf\.yaml:\d+: YAML syntax/,
+    )
+    expect(errorOf(BASE + '  demo:\n    jobs: {}\n').message).toMatch(
+      /^conf\.yaml:9: YAML syntax: .*[Mm]ap keys must be unique/,
+    )
   })
   test('a missing namespaces key', () => {
     expect(errorOf('settings: {}\n').message).toBe('conf.yaml:1: namespaces: missing required key')
   })
   test('a file that cannot be read', () => {
-    expect(() => loadConfigFile('/nonexistent/ebmbot.yaml', { stateDir: '/s' })).toThrow('/nonexistent/ebmbot.yaml: cannot read the config file')
+    expect(() => loadConfigFile('/nonexistent/ebmbot.yaml', { stateDir: '/s' })).toThrow(
+      '/nonexistent/ebmbot.yaml: cannot read the config file',
+    )
   })
 })
 
 test('docs/config.schema.json is the schema the loader uses (regenerate with `bun run config:schema`)', async () => {
   const { jsonSchema } = await import('../src/config/schema.ts')
-  const committed = JSON.parse(await Bun.file(join(import.meta.dir, '..', 'docs', 'config.schema.json')).text())
+  const committed = JSON.parse(
+    await Bun.file(join(import.meta.dir, '..', 'docs', 'config.schema.json')).text(),
+  )
   expect(committed).toEqual(JSON.parse(JSON.stringify(jsonSchema())))
 })
 
@@ -134,5 +204,9 @@ test("the README's example config loads", async () => {
   const yaml = /## Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1]
   expect(yaml).toBeDefined()
   const config = loadConfigText(yaml!, 'README.md', { stateDir: '/s' })
-  expect(config.namespaces.op!.jobs.deploy).toMatchObject({ confirm: true, timeoutSeconds: 1800, reportFormat: 'code' })
+  expect(config.namespaces.op!.jobs.deploy).toMatchObject({
+    confirm: true,
+    timeoutSeconds: 1800,
+    reportFormat: 'code',
+  })
 })

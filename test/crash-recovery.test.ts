@@ -29,9 +29,13 @@ test('a run going when the bot is killed is reported lost after restart; the que
       d.close()
     }
   }
-  const running = await waitUntil('the sleep to start', () => rows().find((r) => r.state === 'running' && r.pid))
+  const running = await waitUntil('the sleep to start', () =>
+    rows().find((r) => r.state === 'running' && r.pid),
+  )
   bot.send('demo nap 5') // same type, due in a minute: must survive as pending
-  await waitUntil('the nap to be queued', () => rows().find((r) => r.id === 2 && r.state === 'pending'))
+  await waitUntil('the nap to be queued', () =>
+    rows().find((r) => r.id === 2 && r.state === 'pending'),
+  )
 
   bot.proc.kill('SIGKILL')
   await bot.proc.exited
@@ -41,7 +45,9 @@ test('a run going when the bot is killed is reported lost after restart; the que
 
   const restart = await runBot(['chat'], { env, input: '' })
   expect(restart.code).toBe(0)
-  expect(restart.stdout).toContain(`The bot restarted while \`demo_sleep\` (run ${running.id}) was running; it did not finish.`)
+  expect(restart.stdout).toContain(
+    `The bot restarted while \`demo_sleep\` (run ${running.id}) was running; it did not finish.`,
+  )
   expect(groupAlive(running.pid!)).toBe(false)
   const after = rows()
   expect(after.find((r) => r.id === running.id)?.state).toBe('lost')

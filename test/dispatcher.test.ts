@@ -50,7 +50,14 @@ let h: Harness
 afterEach(async () => h && (await h.stop()))
 afterAll(cleanupTemp)
 
-const SECRETS = { SLACK_BOT_TOKEN: 'xoxb-very-secret-token', SLACK_APP_TOKEN: 'xapp-very-secret', GITHUB_WEBHOOK_SECRET: 'gh-secret-value', ALLOWED_VAR: 'visible-value', API_KEY: 'sk-job-secret-1234', UNLISTED: 'not-for-jobs' }
+const SECRETS = {
+  SLACK_BOT_TOKEN: 'xoxb-very-secret-token',
+  SLACK_APP_TOKEN: 'xapp-very-secret',
+  GITHUB_WEBHOOK_SECRET: 'gh-secret-value',
+  ALLOWED_VAR: 'visible-value',
+  API_KEY: 'sk-job-secret-1234',
+  UNLISTED: 'not-for-jobs',
+}
 
 describe('environment', () => {
   test('a job sees PATH, HOME, LANG and its allowlist; never the bot tokens', async () => {
@@ -58,7 +65,11 @@ describe('environment', () => {
     const { runId } = await h.say('t env')
     const run = await h.waitForState(runId!, ['succeeded'])
     const out = readFileSync(run.stdoutPath!, 'utf8')
-    const names = out.trim().split('\n').map((l) => l.split('=')[0]).filter((n) => n !== 'PWD' && n !== 'SHLVL' && n !== '_')
+    const names = out
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=')[0])
+      .filter((n) => n !== 'PWD' && n !== 'SHLVL' && n !== '_')
     expect(names.sort()).toEqual(['ALLOWED_VAR', 'API_KEY', 'HOME', 'LANG', 'PATH'])
     expect(out).not.toContain('xoxb-very-secret-token')
     expect(out).not.toContain('not-for-jobs')
@@ -88,7 +99,9 @@ describe('reports and logs', () => {
     h = startHarness(YAML)
     const { runId } = await h.say('t hello big world')
     const run = await h.waitForState(runId!, ['succeeded'])
-    expect(run.stdoutPath).toMatch(/\/logs\/t_hello\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z_\d+\/stdout$/)
+    expect(run.stdoutPath).toMatch(
+      /\/logs\/t_hello\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z_\d+\/stdout$/,
+    )
     expect(readFileSync(run.stdoutPath!, 'utf8')).toBe('Hello, big world\n')
     expect(existsSync(run.stderrPath!)).toBe(true)
     const start = await h.waitForMessage((m) => m.purpose === 'notice')
@@ -96,7 +109,13 @@ describe('reports and logs', () => {
     expect(start.text).toContain(`\`t_hello\` (run ${runId})`)
     const report = await h.waitForMessage((m) => m.purpose === 'report')
     expect(report).toMatchObject({ channel: 'C1', threadTs: '100.1', text: 'Hello, big world' })
-    expect(run).toMatchObject({ exitCode: 0, requestedBy: 'U1', requestText: 't hello big world', params: { name: 'big world' }, command: "echo Hello, 'big world'" })
+    expect(run).toMatchObject({
+      exitCode: 0,
+      requestedBy: 'U1',
+      requestText: 't hello big world',
+      params: { name: 'big world' },
+      command: "echo Hello, 'big world'",
+    })
   })
   test('a failure reports exit code and stderr tail (secrets masked), then escalates with a link', async () => {
     h = startHarness(YAML, SECRETS)
@@ -109,7 +128,11 @@ describe('reports and logs', () => {
     expect(report.text).not.toContain('sk-job-secret-1234')
     expect(report.text).toContain('Calling tech-support.')
     const esc = await h.waitForMessage((m) => m.purpose === 'escalation')
-    expect(esc).toMatchObject({ channel: 'tech-support', threadTs: null, linkTo: { channel: 'C1', ts: '100.1' } })
+    expect(esc).toMatchObject({
+      channel: 'tech-support',
+      threadTs: null,
+      linkTo: { channel: 'C1', ts: '100.1' },
+    })
     // Order: start notice, failure report, escalation.
     expect(h.messages().map((m) => m.purpose)).toEqual(['notice', 'report', 'escalation'])
   })
@@ -135,7 +158,9 @@ describe('database trouble at the wrong moment', () => {
   test('a job whose pid cannot be recorded is still tracked: it finishes, is recorded and reported', async () => {
     h = startHarness(YAML)
     // As if another writer held the lock past the busy timeout just after the spawn.
-    h.ctx.queue.sqlite.run(`CREATE TRIGGER no_pid BEFORE UPDATE OF pid ON runs WHEN NEW.pid IS NOT NULL BEGIN SELECT RAISE(ABORT, 'database is locked'); END`)
+    h.ctx.queue.sqlite.run(
+      `CREATE TRIGGER no_pid BEFORE UPDATE OF pid ON runs WHEN NEW.pid IS NOT NULL BEGIN SELECT RAISE(ABORT, 'database is locked'); END`,
+    )
     const { runId } = await h.say('t hello still tracked')
     const run = await h.waitForState(runId!, ['succeeded'], 8000)
     expect(run.exitCode).toBe(0)
@@ -150,7 +175,12 @@ describe('timeouts and cancel', () => {
     const { runId } = await h.say('t hang')
     const running = await h.waitForState(runId!, ['running'])
     const pidFile = `${h.ctx.config.namespaces.t!.workdir}/grandchild.pid`
-    const grandchild = Number(await waitUntil('grandchild pid', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim()))
+    const grandchild = Number(
+      await waitUntil(
+        'grandchild pid',
+        () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim(),
+      ),
+    )
     expect(pidAlive(grandchild)).toBe(true)
     const run = await h.waitForState(runId!, ['timed_out'], 12_000)
     expect(pidAlive(grandchild)).toBe(false)
@@ -171,7 +201,13 @@ describe('timeouts and cancel', () => {
     h = startHarness(YAML)
     const { runId } = await h.say('t long')
     const running = await h.waitForState(runId!, ['running'])
-    await waitUntil('pid recorded', () => h.ctx.queue.sqlite.query('select pid from runs where id = ?').get(runId!) as { pid: number | null } | null)
+    await waitUntil(
+      'pid recorded',
+      () =>
+        h.ctx.queue.sqlite.query('select pid from runs where id = ?').get(runId!) as {
+          pid: number | null
+        } | null,
+    )
     const res = await h.say(`remove job id ${runId}`, { user: 'U2' })
     expect(res.replies[0]).toContain(`Stopping run ${runId}`)
     const run = await h.waitForState(runId!, ['cancelled'], 8000)

@@ -22,8 +22,13 @@ afterEach(async () => {
 
 /** Keeps the SDKs' expected warnings (rate limits, dropped sockets) out of the test output. */
 const quietLogger = (): Logger => ({
-  debug() {}, info() {}, warn() {}, error() {},
-  setLevel() {}, getLevel: () => LogLevel.INFO, setName() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  setLevel() {},
+  getLevel: () => LogLevel.INFO,
+  setName() {},
 })
 
 async function setup(opts: Parameters<typeof startFakeSlack>[0] = {}): Promise<FakeSlack> {
@@ -55,10 +60,18 @@ interface Received {
 }
 
 /** Records app_mention deliveries, acking each unless told not to. */
-function listen(client: SocketModeClient, shouldAck: (r: Received) => boolean = () => true): Received[] {
+function listen(
+  client: SocketModeClient,
+  shouldAck: (r: Received) => boolean = () => true,
+): Received[] {
   const got: Received[] = []
   client.on('app_mention', async ({ ack, event, body, retry_num, retry_reason }) => {
-    const r = { eventId: body.event_id, retryNum: retry_num, retryReason: retry_reason, text: event.text }
+    const r = {
+      eventId: body.event_id,
+      retryNum: retry_num,
+      retryReason: retry_reason,
+      text: event.text,
+    }
     got.push(r)
     if (shouldAck(r)) await ack()
   })
@@ -78,7 +91,9 @@ describe('socket mode', () => {
     const ms = await sent.acked
 
     expect(ms).toBeLessThan(3000) // Slack's own limit
-    expect(got).toEqual([{ eventId: sent.eventId!, retryNum: 0, retryReason: '', text: '<@UBOT> demo hello' }])
+    expect(got).toEqual([
+      { eventId: sent.eventId!, retryNum: 0, retryReason: '', text: '<@UBOT> demo hello' },
+    ])
     expect(slackEvents).toEqual(['events_api'])
     expect(f.acks.map((a) => a.envelopeId)).toEqual([sent.envelopeId])
     expect(f.deliveries[0]?.ackedAt).toBeNumber()
@@ -91,7 +106,11 @@ describe('socket mode', () => {
 
     const first = f.sendEvent(event)
     await first.acked
-    const again = f.sendEvent(event, { eventId: first.eventId, retryAttempt: 1, retryReason: 'timeout' })
+    const again = f.sendEvent(event, {
+      eventId: first.eventId,
+      retryAttempt: 1,
+      retryReason: 'timeout',
+    })
     await again.acked
 
     expect(again.envelopeId).not.toBe(first.envelopeId)
@@ -140,7 +159,11 @@ describe('socket mode', () => {
     f.dropSockets()
     expect(f.connectionCount).toBe(0)
     const started = Date.now()
-    await f.waitFor((x) => x.connectionsOpened === 2 && x.connectionCount === 1, 6000, 'a reconnect')
+    await f.waitFor(
+      (x) => x.connectionsOpened === 2 && x.connectionCount === 1,
+      6000,
+      'a reconnect',
+    )
 
     expect(Date.now() - started).toBeGreaterThanOrEqual(PING_TIMEOUT_MS - 50)
     expect(f.callsOf('apps.connections.open')).toHaveLength(2)
@@ -157,7 +180,11 @@ describe('socket mode', () => {
     client.on('reconnecting', () => states.push('reconnecting'))
 
     f.sendDisconnect('refresh_requested')
-    await f.waitFor((x) => x.connectionsOpened === 2 && x.connectionCount === 1, 6000, 'a reconnect')
+    await f.waitFor(
+      (x) => x.connectionsOpened === 2 && x.connectionCount === 1,
+      6000,
+      'a reconnect',
+    )
 
     expect(states).toEqual(['reconnecting'])
     expect(f.callsOf('apps.connections.open')).toHaveLength(2)
@@ -190,7 +217,8 @@ describe('socket mode', () => {
     })
 
     await f.sendEvent(f.dm({ user: 'U1', text: 'status' })).acked
-    await f.sendEvent(f.channelMessage({ user: 'U2', channel: 'C1', text: 'Reminder: op deploy' })).acked
+    await f.sendEvent(f.channelMessage({ user: 'U2', channel: 'C1', text: 'Reminder: op deploy' }))
+      .acked
 
     expect(seen).toEqual([
       ['D1', 'im', 'status'],
@@ -208,7 +236,12 @@ describe('socket mode', () => {
     })
 
     const ts = '1700000000.000100'
-    const payload = f.blockAction({ user: 'U1', channel: 'C1', message_ts: ts, action_id: 'cancel' })
+    const payload = f.blockAction({
+      user: 'U1',
+      channel: 'C1',
+      message_ts: ts,
+      action_id: 'cancel',
+    })
     await f.sendInteractive(payload).acked
 
     expect(bodies).toEqual([payload])
@@ -231,7 +264,11 @@ describe('socket mode', () => {
       await f.waitForConnection(1, 8000)
       const event = f.mention({ user: 'U1', channel: 'C9', text: 'ping' })
       await f.sendEvent(event).acked
-      const reply = await f.waitFor((x) => x.messages.find((m) => m.thread_ts === event.ts), 5000, 'the reply')
+      const reply = await f.waitFor(
+        (x) => x.messages.find((m) => m.thread_ts === event.ts),
+        5000,
+        'the reply',
+      )
       expect(reply).toMatchObject({ channel: 'C9', text: 'pong' })
     } finally {
       child.kill()
@@ -287,7 +324,11 @@ describe('web api', () => {
     expect(link.permalink).toBe('https://fake.slack/archives/C1/p1700000000000100')
 
     await client.reactions.add({ channel: 'C1', timestamp: a.ts!, name: 'white_check_mark' })
-    const again = client.reactions.add({ channel: 'C1', timestamp: a.ts!, name: 'white_check_mark' })
+    const again = client.reactions.add({
+      channel: 'C1',
+      timestamp: a.ts!,
+      name: 'white_check_mark',
+    })
     expect(await errorCode(again)).toBe('already_reacted')
     expect(f.reactions).toHaveLength(1)
   })
@@ -308,7 +349,9 @@ describe('web api', () => {
     const f = await setup()
     const client = web(f)
     f.failNext('chat.postMessage', { error: 'invalid_blocks' })
-    expect(await errorCode(client.chat.postMessage({ channel: 'C1', text: 'x' }))).toBe('invalid_blocks')
+    expect(await errorCode(client.chat.postMessage({ channel: 'C1', text: 'x' }))).toBe(
+      'invalid_blocks',
+    )
     expect(f.messages).toHaveLength(0)
 
     f.delay('auth.test', 150)
@@ -323,14 +366,22 @@ describe('web api', () => {
     const f = await setup()
 
     await web(f).filesUploadV2({
-      channel_id: 'C1', thread_ts: '1700000000.000001', content: 'line 1\nline 2\n', filename: 'output.txt',
-      title: 'Job output', initial_comment: 'Full output attached',
+      channel_id: 'C1',
+      thread_ts: '1700000000.000001',
+      content: 'line 1\nline 2\n',
+      filename: 'output.txt',
+      title: 'Job output',
+      initial_comment: 'Full output attached',
     })
 
     expect(f.files).toEqual([
       expect.objectContaining({
-        filename: 'output.txt', title: 'Job output', channel_id: 'C1', thread_ts: '1700000000.000001',
-        initial_comment: 'Full output attached', content: 'line 1\nline 2\n',
+        filename: 'output.txt',
+        title: 'Job output',
+        channel_id: 'C1',
+        thread_ts: '1700000000.000001',
+        initial_comment: 'Full output attached',
+        content: 'line 1\nline 2\n',
       }),
     ])
   })
@@ -344,14 +395,20 @@ describe('web api', () => {
     const guest = await client.users.info({ user: 'UGUEST' })
     const member = await client.users.info({ user: 'UMEMBER' })
 
-    expect(guest.user).toMatchObject({ id: 'UGUEST', is_restricted: true, is_ultra_restricted: true })
+    expect(guest.user).toMatchObject({
+      id: 'UGUEST',
+      is_restricted: true,
+      is_ultra_restricted: true,
+    })
     expect(member.user).toMatchObject({ is_restricted: false, is_ultra_restricted: false })
     expect(await errorCode(client.users.info({ user: 'UNOBODY' }))).toBe('user_not_found')
   })
 
   test('conversations.list pages through every channel with cursors; join marks membership', async () => {
     const channels = Array.from({ length: 5 }, (_, i) => ({ id: `C${i}`, name: `chan-${i}` }))
-    const f = await setup({ channels: [...channels, { id: 'G1', name: 'secret', is_private: true }] })
+    const f = await setup({
+      channels: [...channels, { id: 'G1', name: 'secret', is_private: true }],
+    })
     const client = web(f)
 
     const ids: string[] = []
@@ -370,7 +427,9 @@ describe('web api', () => {
     const f = await setup()
 
     expect(await errorCode(web(f, 'xoxb-wrong').auth.test())).toBe('invalid_auth')
-    expect(await errorCode(web(f, f.botToken).apps.connections.open({}))).toBe('not_allowed_token_type')
+    expect(await errorCode(web(f, f.botToken).apps.connections.open({}))).toBe(
+      'not_allowed_token_type',
+    )
     const postWithAppToken = web(f, f.appToken).chat.postMessage({ channel: 'C1', text: 'x' })
     expect(await errorCode(postWithAppToken)).toBe('not_allowed_token_type')
     expect((await web(f).auth.test()).user_id).toBe('UBOT')
@@ -382,7 +441,9 @@ describe('web api', () => {
 
     const waiting = f.waitFor((x) => x.messages.length > 0, 50, 'a message')
 
-    await expect(waiting).rejects.toThrow(/timed out after 50 ms waiting for a message[\s\S]*auth\.test/)
+    await expect(waiting).rejects.toThrow(
+      /timed out after 50 ms waiting for a message[\s\S]*auth\.test/,
+    )
   })
 })
 

@@ -44,7 +44,11 @@ async function botWithSlowJob() {
   const bot = startBot(['chat', '--config', writeConfig(state, yaml(go))], { env: botEnv(state) })
   cleanups.push(() => bot.proc.kill('SIGKILL'))
   bot.send('k slow')
-  await waitUntil('the slow job to start', () => runs(state, { readonly: true }).find((r) => r.state === 'running' && r.pid), 10_000)
+  await waitUntil(
+    'the slow job to start',
+    () => runs(state, { readonly: true }).find((r) => r.state === 'running' && r.pid),
+    10_000,
+  )
   return { state, bot, finishSlowJob: () => writeFileSync(go, '') }
 }
 
@@ -72,12 +76,19 @@ test('a lock shorter than the busy timeout: the request waits, then is stored an
   // Not acknowledged while the lock is held: an acknowledgement would mean it was stored.
   expect(bot.out.stdout).not.toContain('accepted: run 2')
   lock.release()
-  await waitUntil('the waiting request to be acknowledged', () => bot.out.stdout.includes('(:crossed_fingers: accepted: run 2)'), 5000)
+  await waitUntil(
+    'the waiting request to be acknowledged',
+    () => bot.out.stdout.includes('(:crossed_fingers: accepted: run 2)'),
+    5000,
+  )
   await waitUntil('its job to report', () => bot.out.stdout.includes('quick during-lock'), 5000)
   await waitUntil('the slow job to report', () => bot.out.stdout.includes('slow done'), 5000)
   bot.proc.stdin.end()
   expect(await bot.proc.exited).toBe(0)
-  expect(runs(state).map((r) => [r.request_text, r.state])).toEqual([['k slow', 'succeeded'], ['k quick during-lock', 'succeeded']])
+  expect(runs(state).map((r) => [r.request_text, r.state])).toEqual([
+    ['k slow', 'succeeded'],
+    ['k quick during-lock', 'succeeded'],
+  ])
   expect(bot.out.stderr).not.toContain('level=error')
 })
 
@@ -90,26 +101,46 @@ test('a lock longer than the busy timeout: a job ending meanwhile is still recor
   // bun:sqlite waits synchronously, so meanwhile the bot does nothing else: the request above is
   // handled either during the lock (and fails) or after it (and is stored), depending on which
   // statement the event loop ran first. Both are fine; silence or half a request is not.
-  await waitUntil('recording the slow job to hit the busy timeout', () => {
-    if (bot.proc.exitCode !== null) throw new Error(`the bot exited ${bot.proc.exitCode}:\n${bot.out.stderr}`)
-    return /event=run\.finish_\w+ run=1 .*database is locked/.test(bot.out.stderr)
-  }, 45_000, 50).catch((e) => {
+  await waitUntil(
+    'recording the slow job to hit the busy timeout',
+    () => {
+      if (bot.proc.exitCode !== null)
+        throw new Error(`the bot exited ${bot.proc.exitCode}:\n${bot.out.stderr}`)
+      return /event=run\.finish_\w+ run=1 .*database is locked/.test(bot.out.stderr)
+    },
+    45_000,
+    50,
+  ).catch((e) => {
     throw new Error(`${errorText(e)}; the bot said:\n${bot.out.stderr.slice(-4000)}`)
   })
   expect(bot.proc.exitCode).toBeNull()
   lock.release()
 
   bot.send('k quick after-lock')
-  await waitUntil('the next request to run', () => bot.out.stdout.includes('quick after-lock'), 20_000)
+  await waitUntil(
+    'the next request to run',
+    () => bot.out.stdout.includes('quick after-lock'),
+    20_000,
+  )
   // The job that ended during the lock is recorded once the lock is gone, not left running.
-  await waitUntil('the slow job to be recorded', () => runs(state, { readonly: true }).find((r) => r.request_text === 'k slow' && r.state === 'succeeded'), 10_000)
+  await waitUntil(
+    'the slow job to be recorded',
+    () =>
+      runs(state, { readonly: true }).find(
+        (r) => r.request_text === 'k slow' && r.state === 'succeeded',
+      ),
+    10_000,
+  )
   await waitUntil('its report', () => bot.out.stdout.includes('slow done'), 5000)
   bot.proc.stdin.end()
   expect(await bot.proc.exited).toBe(0)
   expect(bot.out.stderr).not.toContain('event=fatal')
 
   const all = runs(state)
-  const failedClearly = /:x: Sorry, something went wrong with `k quick during-lock`: database is locked/.test(bot.out.stdout)
+  const failedClearly =
+    /:x: Sorry, something went wrong with `k quick during-lock`: database is locked/.test(
+      bot.out.stdout,
+    )
   const stored = all.find((r) => r.request_text === 'k quick during-lock')
   if (failedClearly) {
     // Failed: nothing of it was written, neither the request nor an acknowledgement.
@@ -122,32 +153,57 @@ test('a lock longer than the busy timeout: a job ending meanwhile is still recor
     expect(bot.out.stdout).toContain('quick during-lock')
   }
   expect(all.every((r) => r.state === 'succeeded')).toBe(true)
-  expect(query<{ integrity_check: string }>(state, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }])
+  expect(query<{ integrity_check: string }>(state, 'PRAGMA integrity_check')).toEqual([
+    { integrity_check: 'ok' },
+  ])
 }, 90_000)
 
 test('a GitHub delivery that meets a lock past the busy timeout gets 503 and stores nothing; its redelivery after the lock is queued', async () => {
   const state = tempDir()
   const port = await freePort()
-  const cfg = writeConfig(state, `${yaml(join(state, 'go'))}github:\n  projects:\n    site:\n      triggers:\n        - {event: push, ref: refs/heads/main, namespace: k, job: quick, params: {tag: after}, channel: '#ops'}\n`)
-  const bot = startBot(['serve', '--config', cfg], { env: botEnv(state, { WEBHOOK_PORT: String(port), GITHUB_WEBHOOK_SECRET: 'gh-secret' }) })
+  const cfg = writeConfig(
+    state,
+    `${yaml(join(state, 'go'))}github:\n  projects:\n    site:\n      triggers:\n        - {event: push, ref: refs/heads/main, namespace: k, job: quick, params: {tag: after}, channel: '#ops'}\n`,
+  )
+  const bot = startBot(['serve', '--config', cfg], {
+    env: botEnv(state, { WEBHOOK_PORT: String(port), GITHUB_WEBHOOK_SECRET: 'gh-secret' }),
+  })
   cleanups.push(() => bot.proc.kill('SIGKILL'))
   const url = `http://127.0.0.1:${port}/github/site`
-  await waitUntil('the web server', () => fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false), 15_000)
+  await waitUntil(
+    'the web server',
+    () =>
+      fetch(`http://127.0.0.1:${port}/healthz`).then(
+        () => true,
+        () => false,
+      ),
+    15_000,
+  )
   const id = newDeliveryId()
   const send = async () => {
-    const res = await fetch(url, await delivery({ ...push('refs/heads/main'), after: 'c0ffee1' }, { event: 'push', id }))
+    const res = await fetch(
+      url,
+      await delivery({ ...push('refs/heads/main'), after: 'c0ffee1' }, { event: 'push', id }),
+    )
     return { status: res.status, body: (await res.json()) as { outcome: string; reason?: string } }
   }
 
   const lock = lockDatabase(state)
   const refused = await send()
-  expect(refused).toEqual({ status: 503, body: { outcome: 'error', reason: 'could not queue the request; redeliver it later' } })
+  expect(refused).toEqual({
+    status: 503,
+    body: { outcome: 'error', reason: 'could not queue the request; redeliver it later' },
+  })
   expect(runs(state, { readonly: true })).toEqual([])
   lock.release()
 
   // GitHub's Redeliver: the same delivery id, processed normally now.
   expect((await send()).body.outcome).toBe('queued')
-  await waitUntil('its job to run', () => runs(state, { readonly: true }).some((r) => r.state === 'succeeded'), 10_000)
+  await waitUntil(
+    'its job to run',
+    () => runs(state, { readonly: true }).some((r) => r.state === 'succeeded'),
+    10_000,
+  )
   expect(runs(state).map((r) => JSON.parse(r.params))).toEqual([{ tag: 'c0ffee1' }])
   bot.proc.kill('SIGTERM')
   expect(await bot.proc.exited).toBe(0)

@@ -32,17 +32,37 @@ namespaces:
 async function floodThenCarryOn(script: string, wrapper: string[] = []) {
   const state = tempDir()
   mkdirSync(join(state, 'logs'))
-  const bot = killLater(startWrappedBot(script, ['chat', '--config', writeConfig(state, YAML)], { env: botEnv(state), wrapper }))
+  const bot = killLater(
+    startWrappedBot(script, ['chat', '--config', writeConfig(state, YAML)], {
+      env: botEnv(state),
+      wrapper,
+    }),
+  )
   bot.send('k flood')
   const alive = () => {
-    if (bot.proc.exitCode !== null) throw new Error(`the bot exited ${bot.proc.exitCode}:\n${bot.out.stderr}`)
+    if (bot.proc.exitCode !== null)
+      throw new Error(`the bot exited ${bot.proc.exitCode}:\n${bot.out.stderr}`)
   }
-  await waitUntil('the flood to be reported', () => (alive(), /`k_flood` (failed|was killed)/.test(bot.out.stdout)), 15_000)
+  await waitUntil(
+    'the flood to be reported',
+    () => (alive(), /`k_flood` (failed|was killed)/.test(bot.out.stdout)),
+    15_000,
+  )
   const mark = bot.out.stdout.length
   bot.send('status')
-  await waitUntil('status to answer after the failure', () => (alive(), bot.out.stdout.slice(mark).includes('It is ')), 5000)
+  await waitUntil(
+    'status to answer after the failure',
+    () => (alive(), bot.out.stdout.slice(mark).includes('It is ')),
+    5000,
+  )
   bot.send('k small after')
-  await waitUntil('the next job to be reported', () => (alive(), /small after|`k_small` (failed|could not run)/.test(bot.out.stdout.slice(mark))), 10_000)
+  await waitUntil(
+    'the next job to be reported',
+    () => (
+      alive(), /small after|`k_small` (failed|could not run)/.test(bot.out.stdout.slice(mark))
+    ),
+    10_000,
+  )
   bot.proc.stdin.end()
   expect(await bot.proc.exited).toBe(0)
   expect(bot.out.stderr).not.toContain('event=fatal')
@@ -50,18 +70,27 @@ async function floodThenCarryOn(script: string, wrapper: string[] = []) {
 }
 
 describe('logs folder full', () => {
-  test.skipIf(!canMountTmpfs())('a full tmpfs: the writing job fails with its exit code, the bot carries on', async () => {
-    const { state, stdout, stderr, rows } = await floodThenCarryOn('mount -t tmpfs -o size=256k tmpfs "$EBMBOT_STATE_DIR/logs" || exit 99', ['unshare', '-m'])
-    // head exits 1 only when a write fails: the disk really was full.
-    expect(rows[0]).toMatchObject({ request_text: 'k flood', state: 'failed', exit_code: 1 })
-    expect(stdout).toContain('`k_flood` failed with exit code 1 (run 1')
-    // "Exit code 1" alone reads like the job's fault: the report says the disk was full, and the
-    // operator's log has a line for it.
-    expect(stdout).toContain(`:floppy_disk: The disk holding the logs is full (0 bytes free in ${join(state, 'logs')})`)
-    expect(stderr).toMatch(/level=warn event=logs\.disk_full .*free_bytes=0/)
-    // The next job needs room for its output too: it ends clearly (failed, or ran if it fit), never stuck.
-    expect(['failed', 'succeeded']).toContain(rows[1]!.state)
-  }, 30_000)
+  test.skipIf(!canMountTmpfs())(
+    'a full tmpfs: the writing job fails with its exit code, the bot carries on',
+    async () => {
+      const { state, stdout, stderr, rows } = await floodThenCarryOn(
+        'mount -t tmpfs -o size=256k tmpfs "$EBMBOT_STATE_DIR/logs" || exit 99',
+        ['unshare', '-m'],
+      )
+      // head exits 1 only when a write fails: the disk really was full.
+      expect(rows[0]).toMatchObject({ request_text: 'k flood', state: 'failed', exit_code: 1 })
+      expect(stdout).toContain('`k_flood` failed with exit code 1 (run 1')
+      // "Exit code 1" alone reads like the job's fault: the report says the disk was full, and the
+      // operator's log has a line for it.
+      expect(stdout).toContain(
+        `:floppy_disk: The disk holding the logs is full (0 bytes free in ${join(state, 'logs')})`,
+      )
+      expect(stderr).toMatch(/level=warn event=logs\.disk_full .*free_bytes=0/)
+      // The next job needs room for its output too: it ends clearly (failed, or ran if it fit), never stuck.
+      expect(['failed', 'succeeded']).toContain(rows[1]!.state)
+    },
+    30_000,
+  )
 
   test('a file-size limit: the job is killed by SIGXFSZ and reported so; the next job runs', async () => {
     // 2 MiB per file: the job's 3 MB of output crosses it, the bot's small database does not.

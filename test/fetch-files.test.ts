@@ -18,7 +18,11 @@ afterAll(cleanupTemp)
 test('each run gets the current file; a failed refresh is reported and the job still runs with the old copy', async () => {
   let content = 'version 1'
   let status = 200
-  server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response(content, { status }) })
+  server = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    fetch: () => new Response(content, { status }),
+  })
   const hh = (h = startHarness(`
 namespaces:
   ops:
@@ -41,16 +45,30 @@ namespaces:
   content = 'an error page'
   const third = await hh.say('ops show')
   await hh.waitForState(third.runId!, ['succeeded'])
-  const notice = await hh.waitForMessage((m) => m.purpose === 'notice' && m.text.startsWith('Could not refresh'))
+  const notice = await hh.waitForMessage(
+    (m) => m.purpose === 'notice' && m.text.startsWith('Could not refresh'),
+  )
   expect(notice.channel).toBe('logs')
   expect(notice.text).toContain(`before \`ops_show\` (run ${third.runId}): HTTP 500`)
   expect(notice.text).toContain('The job runs with the copy already there.')
-  await hh.waitForMessage((m) => m.purpose === 'report' && m.threadTs === `100.3` && m.text === 'version 2')
+  await hh.waitForMessage(
+    (m) => m.purpose === 'report' && m.threadTs === `100.3` && m.text === 'version 2',
+  )
 })
 
 test('a fetch target must be a plain file name in the working directory', () => {
   const bad = (file: string) => () =>
-    loadConfigText(`namespaces:\n  ops:\n    fetch: [{url: "https://example.org/f", file: "${file}"}]\n`, 'c.yaml', { stateDir: '/s' })
+    loadConfigText(
+      `namespaces:\n  ops:\n    fetch: [{url: "https://example.org/f", file: "${file}"}]\n`,
+      'c.yaml',
+      { stateDir: '/s' },
+    )
   for (const file of ['../etc/passwd', 'a/b', '.bashrc', '']) expect(bad(file)).toThrow(ConfigError)
-  expect(() => loadConfigText(`namespaces:\n  ops:\n    fetch: [{url: "file:///etc/passwd", file: x}]\n`, 'c.yaml', { stateDir: '/s' })).toThrow(ConfigError)
+  expect(() =>
+    loadConfigText(
+      `namespaces:\n  ops:\n    fetch: [{url: "file:///etc/passwd", file: x}]\n`,
+      'c.yaml',
+      { stateDir: '/s' },
+    ),
+  ).toThrow(ConfigError)
 })

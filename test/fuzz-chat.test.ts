@@ -42,27 +42,131 @@ const config = configFrom(YAML)
 
 const PIECES = [
   // words of the config and the built-ins, so many messages get deep into matching
-  'op', 'OP', 'z', 'Z', 'help', 'status', 'remove', 'job', 'id', 'logs', 'stderr', 'history', 'deploy', 'x', 'to', 'via', 'now', 'say', 'hold', 'from', 'cancel', 'restart', '09:00', '17:30', '24:00',
-  '1', '007', '99999999999999999999', '-1', '1e9', '0x10',
+  'op',
+  'OP',
+  'z',
+  'Z',
+  'help',
+  'status',
+  'remove',
+  'job',
+  'id',
+  'logs',
+  'stderr',
+  'history',
+  'deploy',
+  'x',
+  'to',
+  'via',
+  'now',
+  'say',
+  'hold',
+  'from',
+  'cancel',
+  'restart',
+  '09:00',
+  '17:30',
+  '24:00',
+  '1',
+  '007',
+  '99999999999999999999',
+  '-1',
+  '1e9',
+  '0x10',
   // shell syntax that must stay data
-  '$(touch pwned1)', '`touch pwned2`', ';touch pwned3', '&& touch pwned4', '| tee pwned5', "'", '"', '\\', "'\\''", '$IFS', '${PATH}', '$((1+1))', '!!', '~', '*', '?', '[a]', '[v]', '%s', '-n', '--', '>pwned6', '<(id)',
+  '$(touch pwned1)',
+  '`touch pwned2`',
+  ';touch pwned3',
+  '&& touch pwned4',
+  '| tee pwned5',
+  "'",
+  '"',
+  '\\',
+  "'\\''",
+  '$IFS',
+  '${PATH}',
+  '$((1+1))',
+  '!!',
+  '~',
+  '*',
+  '?',
+  '[a]',
+  '[v]',
+  '%s',
+  '-n',
+  '--',
+  '>pwned6',
+  '<(id)',
   // Slack markup
-  '<@UBOT>', '<@UBOT|ebmbot>', '<@UBOTX>', '<@U123>', '<https://x.y/z|label>', '<https://a.b/c?d=e&f=g>', '<mailto:a@b.c|a@b.c>', '<!channel>', '<#C1|general>', 'Reminder:',
+  '<@UBOT>',
+  '<@UBOT|ebmbot>',
+  '<@UBOTX>',
+  '<@U123>',
+  '<https://x.y/z|label>',
+  '<https://a.b/c?d=e&f=g>',
+  '<mailto:a@b.c|a@b.c>',
+  '<!channel>',
+  '<#C1|general>',
+  'Reminder:',
   // unicode: combining marks, bidi, zero-width, emoji, a lone surrogate, wide and odd-case letters, odd spaces
-  'é', 'e\u0301', '\u202e', '\u200b', '\ufeff', '😀', '👨‍👩‍👧', '\ud800', '中文', 'Ｆｕｌｌ', '\u00a0', '\u2028', '\u3000', 'ß', 'İ', '\u212a', 'ﬁ',
+  'é',
+  'e\u0301',
+  '\u202e',
+  '\u200b',
+  '\ufeff',
+  '😀',
+  '👨‍👩‍👧',
+  '\ud800',
+  '中文',
+  'Ｆｕｌｌ',
+  '\u00a0',
+  '\u2028',
+  '\u3000',
+  'ß',
+  'İ',
+  '\u212a',
+  'ﬁ',
   // control characters and punctuation runs
-  '\t', '\n', '\r\n', '\x1b[31m', '\x07', '\x00', '...', '?!', ',,,',
+  '\t',
+  '\n',
+  '\r\n',
+  '\x1b[31m',
+  '\x07',
+  '\x00',
+  '...',
+  '?!',
+  ',,,',
 ]
-const PREFIXES = ['', 'op deploy ', 'z x ', 'z say ', 'z hold from ', 'logs ', 'remove job id ', '<@UBOT> ', 'Reminder: z say ', 'help ']
+const PREFIXES = [
+  '',
+  'op deploy ',
+  'z x ',
+  'z say ',
+  'z hold from ',
+  'logs ',
+  'remove job id ',
+  '<@UBOT> ',
+  'Reminder: z say ',
+  'help ',
+]
 const SEPARATORS = [' ', ' ', ' ', '  ', '\t', '', '\n']
 
 function randomText(rnd: ReturnType<typeof seededRandom>): string {
-  const pick = <T,>(xs: readonly T[]) => xs[rnd.int(0, xs.length - 1)]!
+  const pick = <T>(xs: readonly T[]) => xs[rnd.int(0, xs.length - 1)]!
   const parts: string[] = [pick(PREFIXES)]
   const n = rnd.int(0, 12)
   for (let i = 0; i < n; i++) {
     // Mostly known pieces; sometimes random code points from anywhere in the BMP or beyond.
-    parts.push(rnd.next() < 0.8 ? pick(PIECES) : String.fromCodePoint(...Array.from({ length: rnd.int(1, 8) }, () => rnd.int(0, rnd.next() < 0.7 ? 0x7f : 0x1ffff))), pick(SEPARATORS))
+    parts.push(
+      rnd.next() < 0.8
+        ? pick(PIECES)
+        : String.fromCodePoint(
+            ...Array.from({ length: rnd.int(1, 8) }, () =>
+              rnd.int(0, rnd.next() < 0.7 ? 0x7f : 0x1ffff),
+            ),
+          ),
+      pick(SEPARATORS),
+    )
   }
   return parts.join('')
 }
@@ -89,9 +193,15 @@ function referenceMatch(tokens: Token[], words: string[]): Record<string, string
 type Decision = ReturnType<typeof route>
 const asUtf8 = (v: string) => new TextDecoder().decode(new TextEncoder().encode(v))
 
-function ask(text: string, extra: { isGuest?: boolean; isDirect?: boolean } = {}): { d: Decision; ms: number } {
+function ask(
+  text: string,
+  extra: { isGuest?: boolean; isDirect?: boolean } = {},
+): { d: Decision; ms: number } {
   const t = performance.now()
-  const d = route({ config, botUserId: 'UBOT', botName: 'ebmbot' }, { text, user: 'U1', isGuest: extra.isGuest ?? false, isDirect: extra.isDirect ?? false })
+  const d = route(
+    { config, botUserId: 'UBOT', botName: 'ebmbot' },
+    { text, user: 'U1', isGuest: extra.isGuest ?? false, isDirect: extra.isDirect ?? false },
+  )
   return { d, ms: performance.now() - t }
 }
 
@@ -99,7 +209,8 @@ function ask(text: string, extra: { isGuest?: boolean; isDirect?: boolean } = {}
 function expectClearReply(text: string, input: string) {
   expect(text.trim().length).toBeGreaterThan(0)
   expect(text.length).toBeLessThanOrEqual(MESSAGE_LIMIT)
-  for (const junk of ['undefined', '[object Object]', 'NaN', '    at ']) if (!input.includes(junk)) expect(text).not.toContain(junk)
+  for (const junk of ['undefined', '[object Object]', 'NaN', '    at '])
+    if (!input.includes(junk)) expect(text).not.toContain(junk)
 }
 
 /** Captured values are whole, cleaned words: no edge or doubled spaces, no line breaks. */
@@ -116,9 +227,19 @@ describe('param capture', () => {
     const rnd = seededRandom('fuzz-match')
     const vocab = ['a', 'b', 'to', 'x']
     for (let i = 0; i < (SOAK ? 200_000 : 20_000); i++) {
-      const tokens = parsePattern(Array.from({ length: rnd.int(1, 5) }, () => (rnd.next() < 0.5 ? `[p${rnd.int(0, 9)}]` : vocab[rnd.int(0, 3)]!)).join(' '))
-      if (new Set(tokens.filter((t) => t.kind === 'param').map((t) => (t as { name: string }).name)).size !== tokens.filter((t) => t.kind === 'param').length) continue
-      const words = Array.from({ length: rnd.int(0, 8) }, () => vocab[rnd.int(0, 3)]!.toUpperCase().slice(0, rnd.int(1, 2)))
+      const tokens = parsePattern(
+        Array.from({ length: rnd.int(1, 5) }, () =>
+          rnd.next() < 0.5 ? `[p${rnd.int(0, 9)}]` : vocab[rnd.int(0, 3)]!,
+        ).join(' '),
+      )
+      if (
+        new Set(tokens.filter((t) => t.kind === 'param').map((t) => (t as { name: string }).name))
+          .size !== tokens.filter((t) => t.kind === 'param').length
+      )
+        continue
+      const words = Array.from({ length: rnd.int(0, 8) }, () =>
+        vocab[rnd.int(0, 3)]!.toUpperCase().slice(0, rnd.int(1, 2)),
+      )
       expect(matchTokens(tokens, words)).toEqual(referenceMatch(tokens, words))
     }
   })
@@ -149,7 +270,10 @@ describe('the router on random and hostile text', () => {
     }
     // The generator must reach the scheduling path often, or this proves little about params.
     expect(schedules).toBeGreaterThan(SOAK ? 5_000 : 250)
-    expect({ text: slowest.text.slice(0, 200), fast: slowest.ms < 500 }).toEqual({ text: slowest.text.slice(0, 200), fast: true })
+    expect({ text: slowest.text.slice(0, 200), fast: slowest.ms < 500 }).toEqual({
+      text: slowest.text.slice(0, 200),
+      fast: true,
+    })
   })
 
   test('Slack-sized messages (40,000 characters), and a 1 MB terminal line, are answered fast and briefly', async () => {
@@ -160,19 +284,30 @@ describe('the router on random and hostile text', () => {
       'a near miss with every literal': `z x ${words('to via', 6_660)}`,
       'a long valid deploy': `op deploy ${words('b', 19_990)}`,
       'long unknown text': words('deplyo', 5_700),
-      'emoji': '😀'.repeat(20_000),
+      emoji: '😀'.repeat(20_000),
       'combining marks': `z say e${'\u0301'.repeat(39_990)}`,
-      'mentions': words('<@UBOT|ebmbot>', 2_800),
-      'links': words('<https://x.y/z|label>', 1_900),
+      mentions: words('<@UBOT|ebmbot>', 2_800),
+      links: words('<https://x.y/z|label>', 1_900),
       'a 1 MB line in local chat': 'x'.repeat(1_000_000),
     }
     // In a child with a deadline: a matcher that blows up must fail this test, not hang the suite.
-    const child = Bun.spawn([process.execPath, `${import.meta.dir}/support/route-probe.ts`], { stdin: new TextEncoder().encode(JSON.stringify({ yaml: YAML, texts })), stdout: 'pipe', stderr: 'pipe' })
+    const child = Bun.spawn([process.execPath, `${import.meta.dir}/support/route-probe.ts`], {
+      stdin: new TextEncoder().encode(JSON.stringify({ yaml: YAML, texts })),
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
     const deadline = setTimeout(() => child.kill('SIGKILL'), 15_000)
-    const [raw, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+    const [raw, err, code] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ])
     clearTimeout(deadline)
     expect({ code, err: err.slice(0, 500) }).toEqual({ code: 0, err: '' })
-    const results = JSON.parse(raw) as Record<string, { ms: number; kind: string; text?: string; params?: Record<string, string> }>
+    const results = JSON.parse(raw) as Record<
+      string,
+      { ms: number; kind: string; text?: string; params?: Record<string, string> }
+    >
     for (const [shape, r] of Object.entries(results)) {
       expect({ shape, fast: r.ms < 1000 }).toEqual({ shape, fast: true })
       if (r.text !== undefined) expectClearReply(r.text, texts[shape as keyof typeof texts])
@@ -190,12 +325,23 @@ describe('captured values in a real bash', () => {
     for (let i = 0; checked < (SOAK ? 2_000 : 150) && i < 200_000; i++) {
       const { d } = ask(randomText(rnd))
       if (d.kind !== 'schedule') continue
-      const values = d.command.tokens.flatMap((t) => (t.kind === 'param' ? [d.params[t.name]!] : []))
+      const values = d.command.tokens.flatMap((t) =>
+        t.kind === 'param' ? [d.params[t.name]!] : [],
+      )
       // A NUL cannot be part of a process argument at all; such a request fails to start (reported).
       if (values.some((v) => v.includes('\0'))) continue
       const command = renderCommand(d.job.run, d.params)
-      const r = Bun.spawnSync(['bash', '-c', command], { cwd, env: { PATH: process.env.PATH! }, stdout: 'pipe', stderr: 'pipe' })
-      expect({ command, exit: r.exitCode, stderr: r.stderr.toString() }).toEqual({ command, exit: 0, stderr: '' })
+      const r = Bun.spawnSync(['bash', '-c', command], {
+        cwd,
+        env: { PATH: process.env.PATH! },
+        stdout: 'pipe',
+        stderr: 'pipe',
+      })
+      expect({ command, exit: r.exitCode, stderr: r.stderr.toString() }).toEqual({
+        command,
+        exit: 0,
+        stderr: '',
+      })
       // A lone surrogate has no UTF-8 form: bash gets U+FFFD, as any process would.
       expect(r.stdout.toString().split('\0').slice(0, -1)).toEqual(values.map(asUtf8))
       checked++
@@ -209,7 +355,7 @@ describe('captured values in a real bash', () => {
     const state = tempDir()
     const lines = [
       'say $(touch pwned1) `touch pwned2`',
-      "say it's \"quoted\" \\ back\\slash",
+      'say it\'s "quoted" \\ back\\slash',
       'say ;touch pwned3 && touch pwned4 | tee pwned5 >pwned6',
       'say 👨‍👩‍👧 \u202eevil\u202c e\u0301\u200b',
       'say <https://x.y/z|label> <mailto:a@b.c|a@b.c> <@U123>',
@@ -221,12 +367,21 @@ describe('captured values in a real bash', () => {
       'namespaces:',
       '  e:',
       '    jobs:',
-      ...lines.map((_, i) => `      j${i}: {run: "printf '%s\\\\0' ${i === lines.length - 1 ? '[a] [b] [c]' : '[v]'}"}`),
+      ...lines.map(
+        (_, i) =>
+          `      j${i}: {run: "printf '%s\\\\0' ${i === lines.length - 1 ? '[a] [b] [c]' : '[v]'}"}`,
+      ),
       '    commands:',
-      ...lines.map((l, i) => `      - {pattern: "${i} ${i === lines.length - 1 ? '[a] to [b] via [c] now' : '[v]'}", job: j${i}}`),
+      ...lines.map(
+        (_l, i) =>
+          `      - {pattern: "${i} ${i === lines.length - 1 ? '[a] to [b] via [c] now' : '[v]'}", job: j${i}}`,
+      ),
     ].join('\n')
     const input = lines.map((l, i) => `e ${i} ${l.split(' ').slice(1).join(' ')}`).join('\n') + '\n'
-    const r = await runBot(['chat', '--config', writeConfig(state, yaml)], { env: botEnv(state), input })
+    const r = await runBot(['chat', '--config', writeConfig(state, yaml)], {
+      env: botEnv(state),
+      input,
+    })
     expect(r.code).toBe(0)
     const rows = runs(state)
     expect(rows).toHaveLength(lines.length)
@@ -236,7 +391,11 @@ describe('captured values in a real bash', () => {
       const printed = readFileSync(row.stdout_path!, 'utf8').split('\0').slice(0, -1)
       expect(printed).toEqual(Object.values(params))
     }
-    expect(JSON.parse(rows.at(-1)!.params)).toEqual({ a: '$IFS${PATH}', b: '!! ~ * ?', c: '[a] %s -n --' })
+    expect(JSON.parse(rows.at(-1)!.params)).toEqual({
+      a: '$IFS${PATH}',
+      b: '!! ~ * ?',
+      c: '[a] %s -n --',
+    })
     // Nothing in any value ran: the jobs' folder holds no file they could have created.
     expect(readdirSync(`${state}/workspace/e`)).toEqual([])
   }, 30_000)

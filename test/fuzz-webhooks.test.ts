@@ -27,54 +27,136 @@ github:
 const SECRET = 'fuzz-secret'
 const ALLOWED = new Set([200, 202, 400, 401, 404, 413, 422])
 // As GitHub signs: an HMAC of the raw body (octokit's sign() refuses empty bodies, GitHub does not).
-const sign = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
+const sign = (secret: string, body: string) =>
+  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
 
 let h: Harness
 afterEach(async () => h && (await h.stop()))
 afterAll(cleanupTemp)
 
 const HOSTILE = [
-  'main', 'x;touch /tmp/pwned', '$(id)', '`id`', "'", '"', '\\', "a'b", '--help', '-rf', '*', '~', '$IFS', '${PATH}',
-  'é', '😀', '\u202e', '\u200b', '中文', '\n', '\r', '\x00', '\x1b[31m', ' ', '', 'a'.repeat(600), '../../etc/passwd',
+  'main',
+  'x;touch /tmp/pwned',
+  '$(id)',
+  '`id`',
+  "'",
+  '"',
+  '\\',
+  "a'b",
+  '--help',
+  '-rf',
+  '*',
+  '~',
+  '$IFS',
+  '${PATH}',
+  'é',
+  '😀',
+  '\u202e',
+  '\u200b',
+  '中文',
+  '\n',
+  '\r',
+  '\x00',
+  '\x1b[31m',
+  ' ',
+  '',
+  'a'.repeat(600),
+  '../../etc/passwd',
 ]
 
 function randomValue(rnd: ReturnType<typeof seededRandom>, depth = 0): unknown {
-  const pick = <T,>(xs: readonly T[]) => xs[rnd.int(0, xs.length - 1)]!
+  const pick = <T>(xs: readonly T[]) => xs[rnd.int(0, xs.length - 1)]!
   switch (rnd.int(0, depth > 3 ? 3 : 6)) {
-    case 0: return pick(HOSTILE)
-    case 1: return rnd.int(-1e6, 1e6)
-    case 2: return pick([true, false, null])
-    case 3: return Array.from({ length: rnd.int(1, 4) }, () => pick(HOSTILE)).join('')
-    case 4: return Array.from({ length: rnd.int(0, 3) }, () => randomValue(rnd, depth + 1))
-    default: return Object.fromEntries(Array.from({ length: rnd.int(0, 4) }, () => [pick(['ref', 'action', 'pull_request', 'merged', 'base', 'head', 'title', pick(HOSTILE)]), randomValue(rnd, depth + 1)]))
+    case 0:
+      return pick(HOSTILE)
+    case 1:
+      return rnd.int(-1e6, 1e6)
+    case 2:
+      return pick([true, false, null])
+    case 3:
+      return Array.from({ length: rnd.int(1, 4) }, () => pick(HOSTILE)).join('')
+    case 4:
+      return Array.from({ length: rnd.int(0, 3) }, () => randomValue(rnd, depth + 1))
+    default:
+      return Object.fromEntries(
+        Array.from({ length: rnd.int(0, 4) }, () => [
+          pick(['ref', 'action', 'pull_request', 'merged', 'base', 'head', 'title', pick(HOSTILE)]),
+          randomValue(rnd, depth + 1),
+        ]),
+      )
   }
 }
 
 /** A delivery: mostly plausible pull requests with hostile fields, sometimes garbage. */
 async function randomDelivery(rnd: ReturnType<typeof seededRandom>, i: number) {
-  const pick = <T,>(xs: readonly T[]) => xs[rnd.int(0, xs.length - 1)]!
+  const pick = <T>(xs: readonly T[]) => xs[rnd.int(0, xs.length - 1)]!
   let body: string
   switch (rnd.int(0, 5)) {
-    case 0: body = String.fromCharCode(...Array.from({ length: rnd.int(0, 200) }, () => rnd.int(0, 0xffff))); break
-    case 1: body = JSON.stringify(randomValue(rnd)); break
-    case 2: body = pick(['', '{', '[]', 'null', '"x"', '{"a":', '{}'.repeat(1000), '['.repeat(5000) + ']'.repeat(5000)]); break
+    case 0:
+      body = String.fromCharCode(
+        ...Array.from({ length: rnd.int(0, 200) }, () => rnd.int(0, 0xffff)),
+      )
+      break
+    case 1:
+      body = JSON.stringify(randomValue(rnd))
+      break
+    case 2:
+      body = pick([
+        '',
+        '{',
+        '[]',
+        'null',
+        '"x"',
+        '{"a":',
+        '{}'.repeat(1000),
+        '['.repeat(5000) + ']'.repeat(5000),
+      ])
+      break
     default: {
-      const pr = pullRequest({ head: pick(HOSTILE), base: pick(['main', 'main', 'other', pick(HOSTILE)]), merged: rnd.next() < 0.8 })
+      const pr = pullRequest({
+        head: pick(HOSTILE),
+        base: pick(['main', 'main', 'other', pick(HOSTILE)]),
+        merged: rnd.next() < 0.8,
+      })
       ;(pr.pull_request as Record<string, unknown>).title = pick(HOSTILE)
-      if (rnd.next() < 0.2) (pr as Record<string, unknown>).action = pick(['opened', 'closed', pick(HOSTILE)])
+      if (rnd.next() < 0.2)
+        (pr as Record<string, unknown>).action = pick(['opened', 'closed', pick(HOSTILE)])
       body = JSON.stringify(pr)
     }
   }
-  const headers: Record<string, string> = { 'content-type': pick(['application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded']) }
-  const event = pick(['pull_request', 'pull_request', 'pull_request', 'push', 'ping', 'weird event', ''])
+  const headers: Record<string, string> = {
+    'content-type': pick([
+      'application/json',
+      'application/json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+    ]),
+  }
+  const event = pick([
+    'pull_request',
+    'pull_request',
+    'pull_request',
+    'push',
+    'ping',
+    'weird event',
+    '',
+  ])
   if (event) headers['x-github-event'] = event
-  if (rnd.next() < 0.95) headers['x-github-delivery'] = rnd.next() < 0.1 ? 'same-id' : `d-${i}-${rnd.int(0, 1e9)}`
+  if (rnd.next() < 0.95)
+    headers['x-github-delivery'] = rnd.next() < 0.1 ? 'same-id' : `d-${i}-${rnd.int(0, 1e9)}`
   const sig = rnd.int(0, 9)
   if (sig <= 6) headers['x-hub-signature-256'] = sign(SECRET, body)
   else if (sig === 7) headers['x-hub-signature-256'] = sign('wrong', body)
   // Header values can only be printable (a client cannot even send the rest).
-  else if (sig === 8) headers['x-hub-signature-256'] = pick(['sha256=', 'sha256=zz', 'md5=abc', ...HOSTILE.filter((x) => /^[\x20-\x7e]*$/.test(x))])
-  const project = rnd.next() < 0.9 ? 'site' : pick(['nope', '..%2f..', 'constructor', '__proto__', '%00'])
+  else if (sig === 8)
+    headers['x-hub-signature-256'] = pick([
+      'sha256=',
+      'sha256=zz',
+      'md5=abc',
+      ...HOSTILE.filter((x) => /^[\x20-\x7e]*$/.test(x)),
+    ])
+  const project =
+    rnd.next() < 0.9 ? 'site' : pick(['nope', '..%2f..', 'constructor', '__proto__', '%00'])
   return { project, init: { method: 'POST', headers, body } }
 }
 
@@ -84,7 +166,8 @@ test('random and hostile deliveries: documented answers only, never a 500; rows 
   const rnd = seededRandom('fuzz-webhooks')
   // The queue as the test sees it; every delivery schedules the same job type, so an accepted one
   // adds a row or replaces the pending one (the scheduling rules), and a refused one changes nothing.
-  const queue = () => JSON.stringify(h.ctx.queue.sqlite.query('select id, state, params from runs order by id').all())
+  const queue = () =>
+    JSON.stringify(h.ctx.queue.sqlite.query('select id, state, params from runs order by id').all())
   const n = SOAK ? 20_000 : 1_500
   const statuses = new Map<number, number>()
   const accepted: Record<string, string>[] = []
@@ -101,8 +184,12 @@ test('random and hostile deliveries: documented answers only, never a 500; rows 
     expect(text, where).not.toMatch(/\n\s+at |stack/)
     if (res.status === 200 && body.outcome === 'queued') {
       // The run it names now holds exactly this delivery's values.
-      const pr = (JSON.parse(init.body) as { pull_request: { head: { ref: string }; title: string } }).pull_request
-      const row = h.ctx.queue.sqlite.query('select params from runs where id = ?').get(body.runs![0]!.run) as { params: string }
+      const pr = (
+        JSON.parse(init.body) as { pull_request: { head: { ref: string }; title: string } }
+      ).pull_request
+      const row = h.ctx.queue.sqlite
+        .query('select params from runs where id = ?')
+        .get(body.runs![0]!.run) as { params: string }
       expect(JSON.parse(row.params), where).toEqual({ branch: pr.head.ref, title: pr.title })
       accepted.push(JSON.parse(row.params))
     } else {

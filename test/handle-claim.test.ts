@@ -18,13 +18,27 @@ let h: Harness
 afterEach(async () => h && (await h.stop()))
 afterAll(cleanupTemp)
 
-const msg: MessageIn = { door: 'slack', text: 't hello', user: 'U1', isGuest: false, isDirect: false, channel: 'C1', threadTs: '1.1', messageTs: '1.1' }
-const count = (table: string) => (h.ctx.queue.sqlite.query(`select count(*) as n from ${table}`).get() as { n: number }).n
+const msg: MessageIn = {
+  door: 'slack',
+  text: 't hello',
+  user: 'U1',
+  isGuest: false,
+  isDirect: false,
+  channel: 'C1',
+  threadTs: '1.1',
+  messageTs: '1.1',
+}
+const count = (table: string) =>
+  (h.ctx.queue.sqlite.query(`select count(*) as n from ${table}`).get() as { n: number }).n
 
 test('a failure while storing the request leaves the delivery untaken; the redelivery runs once', async () => {
   h = startHarness(YAML)
-  const claim = (tx: Parameters<NonNullable<Parameters<typeof handleMessage>[3]>['claim'] & {}>[0]) => markSeen(tx, Date.now(), 'slack-event', 'Ev1')
-  h.ctx.queue.sqlite.run(`CREATE TRIGGER refuse BEFORE INSERT ON runs BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`)
+  const claim = (
+    tx: Parameters<NonNullable<Parameters<typeof handleMessage>[3]>['claim'] & {}>[0],
+  ) => markSeen(tx, Date.now(), 'slack-event', 'Ev1')
+  h.ctx.queue.sqlite.run(
+    `CREATE TRIGGER refuse BEFORE INSERT ON runs BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
+  )
   await expect(handleMessage(h.ctx, msg, {}, { claim })).rejects.toThrow('disk I/O error')
   expect(count('seen')).toBe(0)
   expect(count('outbox')).toBe(0)
@@ -36,6 +50,10 @@ test('a failure while storing the request leaves the delivery untaken; the redel
   expect(dup.kind).toBe('duplicate')
   expect(count('runs')).toBe(1)
   // One acknowledgement reaction, and nothing at all for the duplicate.
-  const said = h.ctx.queue.sqlite.query(`select json_extract(payload, '$.purpose') as p from outbox where json_extract(payload, '$.purpose') in ('ack', 'reply')`).all()
+  const said = h.ctx.queue.sqlite
+    .query(
+      `select json_extract(payload, '$.purpose') as p from outbox where json_extract(payload, '$.purpose') in ('ack', 'reply')`,
+    )
+    .all()
   expect(said).toEqual([{ p: 'ack' }])
 })

@@ -14,13 +14,33 @@ import { HOOK_TIMEOUT } from './support/wait.ts'
 
 // One python3 process for the expressions below (each miss would start another).
 beforeAll(() => {
-  const at = (protocols: number[], exprs: string[]) => protocols.flatMap((protocol) => exprs.map((expr) => ({ expr, protocol })))
+  const at = (protocols: number[], exprs: string[]) =>
+    protocols.flatMap((protocol) => exprs.map((expr) => ({ expr, protocol })))
   pickleAll([
     ...at([2, 4], ['2**53 + 1', '-2**40', '2**64 - 1', '2**70', '-(2**100)', '[2**70, -2**70]']),
     ...at([2], ['decimal.Decimal("1.5")', '"s"']),
-    ...at([4], ['10**60', 'datetime.datetime(2026, 1, 2, 3, 4)', '{"when": datetime.date(2020, 1, 1)}', '(lambda l: (l.append(l), l)[1])([1])',
-      'list(range(60))', '"x" * 600', '{"a": [1, 2.5, None, 2**70, float("nan")], "b": {1: 2}}', '0.5', '[1, 2]', '{"k": 1}',
-      'datetime.date(2020, 1, 1)', 'datetime.datetime(2026, 1, 2)', 'list(range(40))', '12345', '"x" * 100000', '"original"', '"tampered"']),
+    ...at(
+      [4],
+      [
+        '10**60',
+        'datetime.datetime(2026, 1, 2, 3, 4)',
+        '{"when": datetime.date(2020, 1, 1)}',
+        '(lambda l: (l.append(l), l)[1])([1])',
+        'list(range(60))',
+        '"x" * 600',
+        '{"a": [1, 2.5, None, 2**70, float("nan")], "b": {1: 2}}',
+        '0.5',
+        '[1, 2]',
+        '{"k": 1}',
+        'datetime.date(2020, 1, 1)',
+        'datetime.datetime(2026, 1, 2)',
+        'list(range(40))',
+        '12345',
+        '"x" * 100000',
+        '"original"',
+        '"tampered"',
+      ],
+    ),
   ])
 }, HOOK_TIMEOUT)
 
@@ -64,7 +84,8 @@ describe('decodePickle: simple types from real pickles', () => {
   }, HOOK_TIMEOUT)
   for (const protocol of [0, 2, 4, 5]) {
     test(`protocol ${protocol}`, () => {
-      for (const [expr, want] of cases) expect(`${expr} → ${repr(expr, protocol)}`).toBe(`${expr} → ${want}`)
+      for (const [expr, want] of cases)
+        expect(`${expr} → ${repr(expr, protocol)}`).toBe(`${expr} → ${want}`)
     })
   }
 
@@ -75,7 +96,9 @@ describe('decodePickle: simple types from real pickles', () => {
       expect(repr('2**64 - 1', protocol)).toBe('18446744073709551615')
       expect(repr('2**70', protocol)).toBe('1180591620717411303424')
       expect(repr('-(2**100)', protocol)).toBe('-1267650600228229401496703205376')
-      expect(repr('[2**70, -2**70]', protocol)).toBe('[1180591620717411303424, -1180591620717411303424]')
+      expect(repr('[2**70, -2**70]', protocol)).toBe(
+        '[1180591620717411303424, -1180591620717411303424]',
+      )
     }
     expect(decodePickle(pickleOne('2**70').bytes)).toEqual({ kind: 'int', value: 2n ** 70n })
     // Too long to be useful in chat: summarised, never wrong.
@@ -83,8 +106,14 @@ describe('decodePickle: simple types from real pickles', () => {
   })
 
   test('classes are opaque: shown by type, nested ones inline', () => {
-    expect(decodePickle(pickleOne('datetime.datetime(2026, 1, 2, 3, 4)').bytes)).toEqual({ kind: 'object', type: 'datetime.datetime' })
-    expect(decodePickle(pickleOne('decimal.Decimal("1.5")', 2).bytes)).toEqual({ kind: 'object', type: 'decimal.Decimal' })
+    expect(decodePickle(pickleOne('datetime.datetime(2026, 1, 2, 3, 4)').bytes)).toEqual({
+      kind: 'object',
+      type: 'datetime.datetime',
+    })
+    expect(decodePickle(pickleOne('decimal.Decimal("1.5")', 2).bytes)).toEqual({
+      kind: 'object',
+      type: 'decimal.Decimal',
+    })
     const nested = decodePickle(pickleOne('{"when": datetime.date(2020, 1, 1)}').bytes)
     expect(pyRepr(nested)).toBe("{'when': <datetime.date object>}")
     expect(isSimple(nested)).toBe(false)
@@ -116,7 +145,9 @@ describe('py-repr helpers', () => {
     expect(shortTypeName(undefined)).toBeNull()
   })
   test('pyToJson: plain JSON, big ints as strings', () => {
-    const v = decodePickle(pickleOne('{"a": [1, 2.5, None, 2**70, float("nan")], "b": {1: 2}}').bytes)
+    const v = decodePickle(
+      pickleOne('{"a": [1, 2.5, None, 2**70, float("nan")], "b": {1: 2}}').bytes,
+    )
     expect(pyToJson(v)).toEqual({ a: [1, 2.5, null, '1180591620717411303424', 'nan'], b: [[1, 2]] })
   })
 })
@@ -127,21 +158,48 @@ describe('loadArtifact', () => {
   const flow = 'HelloFlow'
 
   /** Stores a blob (and optionally a data.json entry) and returns an artifact record for it. */
-  async function store(name: string, expr: string, opts: { raw?: boolean; sidecar?: boolean; index?: boolean; protocol?: number } = {}): Promise<MetaflowArtifact> {
+  async function store(
+    name: string,
+    expr: string,
+    opts: { raw?: boolean; sidecar?: boolean; index?: boolean; protocol?: number } = {},
+  ): Promise<MetaflowArtifact> {
     const p = pickleOne(expr, opts.protocol ?? 4)
     const dir = join(ds.root, flow, 'data', p.sha.slice(0, 2))
     await mkdir(dir, { recursive: true })
     await writeFile(join(dir, p.sha), opts.raw ? p.bytes : gzipSync(p.bytes, { level: 3 }))
-    if (opts.sidecar ?? true) await writeFile(join(dir, `${p.sha}_meta`), JSON.stringify({ cas_raw: opts.raw ?? false, cas_version: 1 }))
+    if (opts.sidecar ?? true)
+      await writeFile(
+        join(dir, `${p.sha}_meta`),
+        JSON.stringify({ cas_raw: opts.raw ?? false, cas_version: 1 }),
+      )
     const taskDir = join(ds.root, flow, '7', 'start', name)
     await mkdir(taskDir, { recursive: true })
     if (opts.index ?? true) {
-      await writeFile(join(taskDir, '0.data.json'), JSON.stringify({ objects: { [name]: p.sha }, info: { [name]: { size: p.size, type: p.type, encoding: 'pickle-v4' } } }))
+      await writeFile(
+        join(taskDir, '0.data.json'),
+        JSON.stringify({
+          objects: { [name]: p.sha },
+          info: { [name]: { size: p.size, type: p.type, encoding: 'pickle-v4' } },
+        }),
+      )
       await writeFile(join(taskDir, '0.DONE.lock'), '')
     }
     return {
-      flow_id: flow, run_number: 7, step_name: 'start', task_id: name, name, location: `:root:${ds.root}`, ds_type: 'local', sha: p.sha,
-      type: 'metaflow.artifact', content_type: 'pickle-v4', user_name: 'savin', attempt_id: 0, ts_epoch: 1, tags: [], system_tags: [],
+      flow_id: flow,
+      run_number: 7,
+      step_name: 'start',
+      task_id: name,
+      name,
+      location: `:root:${ds.root}`,
+      ds_type: 'local',
+      sha: p.sha,
+      type: 'metaflow.artifact',
+      content_type: 'pickle-v4',
+      user_name: 'savin',
+      attempt_id: 0,
+      ts_epoch: 1,
+      tags: [],
+      system_tags: [],
     }
   }
 
@@ -155,26 +213,49 @@ describe('loadArtifact', () => {
 
   test('a gzip blob with its data.json type and size', async () => {
     const c = await loadArtifact(ds, await store('alpha', '0.5'))
-    expect(c).toMatchObject({ name: 'alpha', type: 'float', encoding: 'pickle-v4', value: { kind: 'float', value: 0.5 }, note: null })
+    expect(c).toMatchObject({
+      name: 'alpha',
+      type: 'float',
+      encoding: 'pickle-v4',
+      value: { kind: 'float', value: 0.5 },
+      note: null,
+    })
     expect(c.size).toBe(pickleOne('0.5').size)
     expect(renderArtifact(c)).toBe(`\`alpha\` (float, ${c.size} bytes): 0.5`)
   })
 
   test('cas_raw blobs, and old blobs without a sidecar (gzip)', async () => {
-    expect((await loadArtifact(ds, await store('raw', '[1, 2]', { raw: true }))).value).toEqual({ kind: 'list', items: [{ kind: 'int', value: 1n }, { kind: 'int', value: 2n }] })
-    expect((await loadArtifact(ds, await store('old', '"s"', { sidecar: false, protocol: 2 }))).value).toEqual({ kind: 'str', value: 's' })
+    expect((await loadArtifact(ds, await store('raw', '[1, 2]', { raw: true }))).value).toEqual({
+      kind: 'list',
+      items: [
+        { kind: 'int', value: 1n },
+        { kind: 'int', value: 2n },
+      ],
+    })
+    expect(
+      (await loadArtifact(ds, await store('old', '"s"', { sidecar: false, protocol: 2 }))).value,
+    ).toEqual({ kind: 'str', value: 's' })
   })
 
   test('without data.json the type comes from the value', async () => {
     const c = await loadArtifact(ds, await store('noindex', '{"k": 1}', { index: false }))
     expect(c.type).toBe('dict')
-    const obj = await loadArtifact(ds, await store('noindex2', 'datetime.date(2020, 1, 1)', { index: false }))
-    expect(obj).toMatchObject({ type: 'datetime.date', value: null, note: 'not a simple Python value' })
+    const obj = await loadArtifact(
+      ds,
+      await store('noindex2', 'datetime.date(2020, 1, 1)', { index: false }),
+    )
+    expect(obj).toMatchObject({
+      type: 'datetime.date',
+      value: null,
+      note: 'not a simple Python value',
+    })
   })
 
   test('a class instance is shown by type and size only', async () => {
     const c = await loadArtifact(ds, await store('when', 'datetime.datetime(2026, 1, 2)'))
-    expect(renderArtifact(c)).toBe(`\`when\` (datetime.datetime, ${c.size} bytes): not shown, not a simple Python value`)
+    expect(renderArtifact(c)).toBe(
+      `\`when\` (datetime.datetime, ${c.size} bytes): not shown, not a simple Python value`,
+    )
   })
 
   test('long values render as a code block', async () => {
@@ -186,9 +267,21 @@ describe('loadArtifact', () => {
   test('what cannot be read says why', async () => {
     const a = await store('gone', '12345')
     const cases: Array<[Partial<MetaflowArtifact>, LocalDatastore | null, string]> = [
-      [{ ds_type: 's3', location: ':root:s3://bucket/metaflow' }, ds, 'stored in the s3 datastore, which the bot cannot read'],
-      [{ content_type: 'custom-json' }, ds, 'stored with encoding custom-json, which the bot cannot decode'],
-      [{ location: '/full/old/path' }, ds, 'stored in an old location format the bot does not read'],
+      [
+        { ds_type: 's3', location: ':root:s3://bucket/metaflow' },
+        ds,
+        'stored in the s3 datastore, which the bot cannot read',
+      ],
+      [
+        { content_type: 'custom-json' },
+        ds,
+        'stored with encoding custom-json, which the bot cannot decode',
+      ],
+      [
+        { location: '/full/old/path' },
+        ds,
+        'stored in an old location format the bot does not read',
+      ],
       [{}, null, 'no local datastore root is configured (METAFLOW_DATASTORE_SYSROOT_LOCAL)'],
       [{ sha: 'f'.repeat(40) }, ds, `its data (${'f'.repeat(40)}) is missing from the datastore`],
     ]
@@ -197,14 +290,22 @@ describe('loadArtifact', () => {
       expect(c.note).toBe(note)
       expect(c.value).toBeNull()
     }
-    expect((await loadArtifact(ds, { ...a, content_type: '' })).value).toEqual({ kind: 'int', value: 12345n })
+    expect((await loadArtifact(ds, { ...a, content_type: '' })).value).toEqual({
+      kind: 'int',
+      value: 12345n,
+    })
   })
 
   test('too large, and damaged blobs', async () => {
     const a = await store('huge', '"x" * 100000')
-    expect((await loadArtifact(ds, a, { maxBytes: 1000 })).note).toBe('too large to show (over 1000 bytes)')
+    expect((await loadArtifact(ds, a, { maxBytes: 1000 })).note).toBe(
+      'too large to show (over 1000 bytes)',
+    )
     const b = await store('damaged', '"original"')
-    await writeFile(join(ds.root, flow, 'data', b.sha.slice(0, 2), b.sha), gzipSync(pickleOne('"tampered"').bytes))
+    await writeFile(
+      join(ds.root, flow, 'data', b.sha.slice(0, 2), b.sha),
+      gzipSync(pickleOne('"tampered"').bytes),
+    )
     expect((await loadArtifact(ds, b)).note).toContain('is damaged')
   })
 })

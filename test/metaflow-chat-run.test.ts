@@ -51,9 +51,11 @@ afterAll(async () => {
 
 let n = 0
 const inThread = (t: string) => ({ threadTs: t, messageTs: `${t}${++n}` })
-const startedIn = (t: string) => h.waitForMessage((m) => m.threadTs === t && m.text.startsWith(':rocket:'))
+const startedIn = (t: string) =>
+  h.waitForMessage((m) => m.threadTs === t && m.text.startsWith(':rocket:'))
 const runIdOf = (m: MessageOut) => /`HelloFlow\/(\d+)`/.exec(m.text)![1]!
-const notices = (t: string, prefix: string) => h.messages().filter((m) => m.threadTs === t && m.text.startsWith(prefix))
+const notices = (t: string, prefix: string) =>
+  h.messages().filter((m) => m.threadTs === t && m.text.startsWith(prefix))
 const runCount = () => h.ctx.queue.db.select({ n: count() }).from(runs).get()!.n
 
 describe('run <Flow> with good parameters', () => {
@@ -65,40 +67,67 @@ describe('run <Flow> with good parameters', () => {
     const res = await h.say('run HelloFlow alpha=0.5 seconds=2', { threadTs: T, messageTs: T })
     jobId = res.runId!
     expect(res.accepted).toBe(true)
-    expect(res.replies[0]).toBe(`Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${jobId}. I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`)
+    expect(res.replies[0]).toBe(
+      `Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${jobId}. I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`,
+    )
     const row = getRun(h.ctx.queue.db, jobId)!
     expect(row.jobType).toBe('metaflow_HelloFlow')
     expect(row.params).toEqual({ alpha: '0.5', seconds: '2' })
-    expect(row.command).toContain(`METAFLOW_USER='ebmbot' METAFLOW_DATASTORE_SYSROOT_LOCAL='${sysroot}' exec 'python3' '${flowFile}' run`)
-    expect(row.command).toEndWith(`--run-id-file '${join(h.ctx.env.stateDir, 'metaflow', 'run-ids', String(jobId))}' --alpha '0.5' --seconds '2'`)
+    expect(row.command).toContain(
+      `METAFLOW_USER='ebmbot' METAFLOW_DATASTORE_SYSROOT_LOCAL='${sysroot}' exec 'python3' '${flowFile}' run`,
+    )
+    expect(row.command).toEndWith(
+      `--run-id-file '${join(h.ctx.env.stateDir, 'metaflow', 'run-ids', String(jobId))}' --alpha '0.5' --seconds '2'`,
+    )
   })
   test('follows the Metaflow run in the thread: started, running, then finished, once each', async () => {
     runId = runIdOf(await startedIn(T))
     expect(runId).toMatch(/^\d{16}$/)
-    expect(await reply('status')).toMatch(new RegExp(`^\`HelloFlow/${runId}\`: still running \\(for \\d+s\\)\\. Started here as run ${jobId} \\(running\\)\\. I will post here when it ends\\.$`))
-    const done = await h.waitForMessage((m) => m.threadTs === T && m.text.startsWith(':white_check_mark: `HelloFlow/'), 15_000)
-    expect(done.text).toMatch(new RegExp(`^:white_check_mark: \`HelloFlow/${runId}\` succeeded in \\ds\\.$`))
+    expect(await reply('status')).toMatch(
+      new RegExp(
+        `^\`HelloFlow/${runId}\`: still running \\(for \\d+s\\)\\. Started here as run ${jobId} \\(running\\)\\. I will post here when it ends\\.$`,
+      ),
+    )
+    const done = await h.waitForMessage(
+      (m) => m.threadTs === T && m.text.startsWith(':white_check_mark: `HelloFlow/'),
+      15_000,
+    )
+    expect(done.text).toMatch(
+      new RegExp(`^:white_check_mark: \`HelloFlow/${runId}\` succeeded in \\ds\\.$`),
+    )
     expect((await h.waitForState(jobId, ['succeeded'])).state).toBe('succeeded')
     await Bun.sleep(400) // several more watcher passes
     expect(notices(T, ':rocket:')).toHaveLength(1)
     expect(notices(T, ':white_check_mark: `HelloFlow/')).toHaveLength(1)
   })
   test('the thread then answers about that run: params, data, logs', async () => {
-    expect(await reply('params')).toBe(`Parameters of \`HelloFlow/${runId}\`:\n• \`alpha\` = 0.5\n• \`mode\` = 'fast'\n• \`seconds\` = 2.0`)
+    expect(await reply('params')).toBe(
+      `Parameters of \`HelloFlow/${runId}\`:\n• \`alpha\` = 0.5\n• \`mode\` = 'fast'\n• \`seconds\` = 2.0`,
+    )
     expect(await reply('data message')).toMatch(/^`message` \(str, \d+ bytes\): 'hello from fast'$/)
-    expect(await reply('logs start')).toBe(`Stdout of \`HelloFlow/${runId}/start/1\`:\n\`\`\`\nstarting with alpha=0.5\n\`\`\``)
+    expect(await reply('logs start')).toBe(
+      `Stdout of \`HelloFlow/${runId}/start/1\`:\n\`\`\`\nstarting with alpha=0.5\n\`\`\``,
+    )
     // `logs` alone is still the ebmbot job's own output: Metaflow's progress lines.
     expect(await reply('logs')).toContain(`Workflow starting (run-id ${runId}):`)
     const help = await reply('help')
-    expect(help).toStartWith(`This thread follows \`HelloFlow/${runId}\`, started here as run ${jobId}. Ask here:`)
+    expect(help).toStartWith(
+      `This thread follows \`HelloFlow/${runId}\`, started here as run ${jobId}. Ask here:`,
+    )
     expect(help).toContain('`rerun`: start it again with the same parameters')
   })
   test('rerun starts it again with the same parameters and follows the new run', async () => {
     const res = await h.say('rerun', inThread(T))
-    expect(res.replies[0]).toStartWith(`Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${res.runId}.`)
+    expect(res.replies[0]).toStartWith(
+      `Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${res.runId}.`,
+    )
     expect(res.runId).toBeGreaterThan(jobId)
-    expect(getRun(h.ctx.queue.db, res.runId!)!.requestText).toBe(`rerun ${jobId}: run HelloFlow alpha=0.5 seconds=2`)
-    const second = await h.waitForMessage((m) => m.threadTs === T && m.text.startsWith(`:rocket: Run ${res.runId} started`))
+    expect(getRun(h.ctx.queue.db, res.runId!)!.requestText).toBe(
+      `rerun ${jobId}: run HelloFlow alpha=0.5 seconds=2`,
+    )
+    const second = await h.waitForMessage(
+      (m) => m.threadTs === T && m.text.startsWith(`:rocket: Run ${res.runId} started`),
+    )
     expect(runIdOf(second)).not.toBe(runId)
     await h.waitForState(res.runId!, ['succeeded'], 15_000)
   })
@@ -111,23 +140,34 @@ describe('run <Flow> with good parameters', () => {
 describe('run <Flow> with bad parameters', () => {
   test('refused by the bot: a clear error and nothing queued', async () => {
     const before = runCount()
-    expect((await h.say('run HelloFlow beta=1')).replies[0]).toBe('`HelloFlow` has no parameter `beta` that chat may set. Parameters: `alpha`, `seconds`, `mode`. Nothing was started.')
-    expect((await h.say('run HelloFlow mode=slow')).replies[0]).toBe('`mode` must be one of `fast`, `full`, not `slow`. Nothing was started.')
+    expect((await h.say('run HelloFlow beta=1')).replies[0]).toBe(
+      '`HelloFlow` has no parameter `beta` that chat may set. Parameters: `alpha`, `seconds`, `mode`. Nothing was started.',
+    )
+    expect((await h.say('run HelloFlow mode=slow')).replies[0]).toBe(
+      '`mode` must be one of `fast`, `full`, not `slow`. Nothing was started.',
+    )
     expect(runCount()).toBe(before)
   })
   test('a flow whose file is missing is refused before anything is queued', async () => {
     const before = runCount()
-    expect((await h.say('run GoneFlow')).replies[0]).toBe("The flow file of `GoneFlow` is missing on the bot's host, so nothing was started. Ask whoever runs the bot to fix `metaflow.flows.GoneFlow.file`.")
+    expect((await h.say('run GoneFlow')).replies[0]).toBe(
+      "The flow file of `GoneFlow` is missing on the bot's host, so nothing was started. Ask whoever runs the bot to fix `metaflow.flows.GoneFlow.file`.",
+    )
     expect(runCount()).toBe(before)
   })
-  test('refused by the flow itself: the job fails with Metaflow\'s message and no run is followed', async () => {
+  test("refused by the flow itself: the job fails with Metaflow's message and no run is followed", async () => {
     const T = '710.1'
     const res = await h.say('run HelloFlow alpha=abc', { threadTs: T, messageTs: T })
     await h.waitForState(res.runId!, ['failed'])
-    const report = await h.waitForMessage((m) => m.threadTs === T && m.purpose === 'report' && m.text.includes('failed with exit code 2'))
+    const report = await h.waitForMessage(
+      (m) =>
+        m.threadTs === T && m.purpose === 'report' && m.text.includes('failed with exit code 2'),
+    )
     expect(report.text).toContain("Error: Invalid value for '--alpha': 'abc' is not a valid float.")
     await waitFor(() => getThread(h.ctx.queue.db, 'C1', T)?.lastStatus === 'not_started')
-    expect((await h.say('status', inThread(T))).replies[0]).toBe(`\`HelloFlow\` never reported a Metaflow run id. Run ${res.runId} failed. Its report above says why; \`logs\` shows its output.`)
+    expect((await h.say('status', inThread(T))).replies[0]).toBe(
+      `\`HelloFlow\` never reported a Metaflow run id. Run ${res.runId} failed. Its report above says why; \`logs\` shows its output.`,
+    )
     expect(notices(T, ':rocket:')).toHaveLength(0)
   })
 })
@@ -137,20 +177,35 @@ describe('a failing flow, cancel and quiet', () => {
     const T = '720.1'
     const res = await h.say('run HelloFlow alpha=-1', { threadTs: T, messageTs: T })
     const runId = runIdOf(await startedIn(T))
-    const failed = await h.waitForMessage((m) => m.threadTs === T && m.text.startsWith(':x: `HelloFlow/'), 15_000)
-    expect(failed.text).toMatch(new RegExp(`^:x: \`HelloFlow/${runId}\` failed after \\ds \\(step start failed\\)\\. Say \`logs start stderr\` to see why\\.$`))
+    const failed = await h.waitForMessage(
+      (m) => m.threadTs === T && m.text.startsWith(':x: `HelloFlow/'),
+      15_000,
+    )
+    expect(failed.text).toMatch(
+      new RegExp(
+        `^:x: \`HelloFlow/${runId}\` failed after \\ds \\(step start failed\\)\\. Say \`logs start stderr\` to see why\\.$`,
+      ),
+    )
     await h.waitForState(res.runId!, ['failed'])
-    expect((await h.say('logs start stderr', inThread(T))).replies[0]).toContain('ValueError: alpha must not be negative')
+    expect((await h.say('logs start stderr', inThread(T))).replies[0]).toContain(
+      'ValueError: alpha must not be negative',
+    )
   })
   test('cancel in the thread stops the ebmbot job; the run is then lost, and said so once', async () => {
     const T = '730.1'
     const res = await h.say('run HelloFlow seconds=30', { threadTs: T, messageTs: T })
     const runId = runIdOf(await startedIn(T))
     const cancel = await h.say('cancel', { ...inThread(T), user: 'U9' })
-    expect(cancel.replies[0]).toBe(`Stopping run ${res.runId} (\`metaflow_HelloFlow\`); it will be recorded as cancelled.`)
+    expect(cancel.replies[0]).toBe(
+      `Stopping run ${res.runId} (\`metaflow_HelloFlow\`); it will be recorded as cancelled.`,
+    )
     expect((await h.waitForState(res.runId!, ['cancelled'])).cancelledBy).toBe('U9')
-    const lost = await h.waitForMessage((m) => m.threadTs === T && m.text.startsWith(':warning: `HelloFlow/'))
-    expect(lost.text).toBe(`:warning: \`HelloFlow/${runId}\` is lost: its process exited without finishing.`)
+    const lost = await h.waitForMessage(
+      (m) => m.threadTs === T && m.text.startsWith(':warning: `HelloFlow/'),
+    )
+    expect(lost.text).toBe(
+      `:warning: \`HelloFlow/${runId}\` is lost: its process exited without finishing.`,
+    )
     await Bun.sleep(300)
     expect(notices(T, ':warning: `HelloFlow/')).toHaveLength(1)
   })
@@ -159,7 +214,9 @@ describe('a failing flow, cancel and quiet', () => {
     // Long enough that `quiet` lands before the flow ends however slowly this test gets there.
     const res = await h.say('run HelloFlow seconds=4', { threadTs: T, messageTs: T })
     await startedIn(T)
-    expect((await h.say('quiet', inThread(T))).replies[0]).toMatch(/^No more notices about `HelloFlow\/\d+` here; `watch` turns them back on\.$/)
+    expect((await h.say('quiet', inThread(T))).replies[0]).toMatch(
+      /^No more notices about `HelloFlow\/\d+` here; `watch` turns them back on\.$/,
+    )
     await h.waitForState(res.runId!, ['succeeded'], 15_000)
     await Bun.sleep(400)
     expect(notices(T, ':white_check_mark: `HelloFlow/')).toHaveLength(0)
@@ -170,7 +227,10 @@ describe('local chat', () => {
   test('piped: the run is started, followed and reported in the terminal, then the session ends', async () => {
     const dir = tempDir()
     const file = writeConfig(dir, yaml.replace('watch_interval: 100ms', 'watch_interval: 200ms'))
-    const out = await runBot(['chat', '--config', file], { env: botEnv(join(dir, 'state')), input: 'run HelloFlow alpha=2 mode=full\n' })
+    const out = await runBot(['chat', '--config', file], {
+      env: botEnv(join(dir, 'state')),
+      input: 'run HelloFlow alpha=2 mode=full\n',
+    })
     expect(out.code).toBe(0)
     expect(out.stdout).toContain('Starting `HelloFlow` with alpha=2 mode=full as run 1.')
     expect(out.stdout).toMatch(/:rocket: Run 1 started `HelloFlow\/\d+`/)
@@ -211,75 +271,141 @@ metaflow:
   })
 
   let m = 0
-  const at = (t: string, user: string, channel = 'CFLOWS') => ({ user, channel, threadTs: t, messageTs: `${t}${++m}` })
+  const at = (t: string, user: string, channel = 'CFLOWS') => ({
+    user,
+    channel,
+    threadTs: t,
+    messageTs: `${t}${++m}`,
+  })
   const gRuns = () => g.ctx.queue.db.select({ n: count() }).from(runs).get()!.n
   const gThreads = () => g.ctx.queue.db.select({ n: count() }).from(metaflowThreads).get()!.n
   const runIdFile = (id: number) => join(g.ctx.env.stateDir, 'metaflow', 'run-ids', String(id))
-  const inG = (t: string, prefix: string) => g.messages().filter((x) => x.threadTs === t && x.text.startsWith(prefix))
+  const inG = (t: string, prefix: string) =>
+    g.messages().filter((x) => x.threadTs === t && x.text.startsWith(prefix))
   /**
    * Until the dispatcher has made one whole pass and the watcher one more after it: whatever
    * either would start or post by itself has happened by then. (The dispatcher notes a pass when
    * it begins, the watcher when it ends.)
    */
   async function passes(): Promise<void> {
-    const lastPassAt = (w: string) => Date.now() - (g.ctx.health.get(w)!().detail!.last_pass_ms_ago as number)
+    const lastPassAt = (w: string) =>
+      Date.now() - (g.ctx.health.get(w)!().detail!.last_pass_ms_ago as number)
     const t0 = Date.now()
-    const begun = await waitUntil('a dispatcher pass', () => (lastPassAt('dispatcher') > t0 ? lastPassAt('dispatcher') : 0))
-    const next = await waitUntil('the next dispatcher pass', () => (lastPassAt('dispatcher') > begun ? lastPassAt('dispatcher') : 0), 5000)
+    const begun = await waitUntil('a dispatcher pass', () =>
+      lastPassAt('dispatcher') > t0 ? lastPassAt('dispatcher') : 0,
+    )
+    const next = await waitUntil(
+      'the next dispatcher pass',
+      () => (lastPassAt('dispatcher') > begun ? lastPassAt('dispatcher') : 0),
+      5000,
+    )
     await waitUntil('a watcher pass', () => lastPassAt('metaflow-watcher') > next)
   }
 
   describe('confirm: true', () => {
-    test('asks for approval and starts nothing; an outsider cannot approve; the requester\'s `yes` starts it and the thread follows the run to its end', async () => {
+    test("asks for approval and starts nothing; an outsider cannot approve; the requester's `yes` starts it and the thread follows the run to its end", async () => {
       const T = '900.1'
       const asked = await g.say('run HelloFlow alpha=0.5', { ...ASK, threadTs: T, messageTs: T })
       const id = asked.runId!
       expect(asked.accepted).toBe(true)
       expect(asked.replies).toHaveLength(2)
-      expect(asked.replies[0]).toStartWith(`:raised_hand: \`metaflow_HelloFlow\` (run ${id}) needs approval before it starts. <@UASK> or an approver: press Approve, or say \`yes\` in this thread (\`no\` to deny).`)
-      expect(asked.replies[1]).toBe(`Once run ${id} is approved and starts \`HelloFlow\` with alpha=0.5, I will follow the Metaflow run in this thread.`)
-      const prompt = await g.waitForMessage((x) => x.threadTs === T && x.text.startsWith(':raised_hand:'))
+      expect(asked.replies[0]).toStartWith(
+        `:raised_hand: \`metaflow_HelloFlow\` (run ${id}) needs approval before it starts. <@UASK> or an approver: press Approve, or say \`yes\` in this thread (\`no\` to deny).`,
+      )
+      expect(asked.replies[1]).toBe(
+        `Once run ${id} is approved and starts \`HelloFlow\` with alpha=0.5, I will follow the Metaflow run in this thread.`,
+      )
+      const prompt = await g.waitForMessage(
+        (x) => x.threadTs === T && x.text.startsWith(':raised_hand:'),
+      )
       expect(JSON.stringify(prompt.blocks)).toContain('ebmbot_approve')
       await passes()
-      expect(getRun(g.ctx.queue.db, id)).toMatchObject({ state: 'awaiting_approval', approval: 'required', startedAt: null })
+      expect(getRun(g.ctx.queue.db, id)).toMatchObject({
+        state: 'awaiting_approval',
+        approval: 'required',
+        startedAt: null,
+      })
       expect(existsSync(runIdFile(id))).toBe(false)
-      expect(getThread(g.ctx.queue.db, 'CFLOWS', T)).toMatchObject({ flow: 'HelloFlow', runId: null, lastStatus: null, ebmbotRunId: id })
-      expect((await g.say('status', at(T, 'UASK'))).replies[0]).toBe(`\`HelloFlow\` has not started a Metaflow run yet. Run ${id} is waiting for approval.`)
+      expect(getThread(g.ctx.queue.db, 'CFLOWS', T)).toMatchObject({
+        flow: 'HelloFlow',
+        runId: null,
+        lastStatus: null,
+        ebmbotRunId: id,
+      })
+      expect((await g.say('status', at(T, 'UASK'))).replies[0]).toBe(
+        `\`HelloFlow\` has not started a Metaflow run yet. Run ${id} is waiting for approval.`,
+      )
       // Help here offers the decision, not a rerun of something that never ran.
       const help = (await g.say('help', at(T, 'UASK'))).replies[0]!
       expect(help).toContain(`\`yes\` / \`no\`: approve or deny run ${id}`)
       expect(help).not.toContain('`rerun`')
 
       const outsider = await g.say('yes', at(T, 'UOTHER'))
-      expect(outsider.replies).toEqual([`Sorry, only <@UASK> or an approver of \`metaflow_HelloFlow\` may approve or deny run ${id}.`])
+      expect(outsider.replies).toEqual([
+        `Sorry, only <@UASK> or an approver of \`metaflow_HelloFlow\` may approve or deny run ${id}.`,
+      ])
       expect(outsider.accepted).toBe(false)
       // On the allow lists is not enough either: approving is for the requester and the approvers.
-      expect((await g.say('yes', at(T, 'UOPS'))).replies).toEqual([`Sorry, only <@UASK> or an approver of \`metaflow_HelloFlow\` may approve or deny run ${id}.`])
+      expect((await g.say('yes', at(T, 'UOPS'))).replies).toEqual([
+        `Sorry, only <@UASK> or an approver of \`metaflow_HelloFlow\` may approve or deny run ${id}.`,
+      ])
       await passes()
-      expect(getRun(g.ctx.queue.db, id)).toMatchObject({ state: 'awaiting_approval', approval: 'required', approvalBy: null })
+      expect(getRun(g.ctx.queue.db, id)).toMatchObject({
+        state: 'awaiting_approval',
+        approval: 'required',
+        approvalBy: null,
+      })
       expect(inG(T, ':rocket:')).toHaveLength(0)
 
       const yes = await g.say('yes', at(T, 'UASK'))
-      expect(yes.replies).toEqual([`:white_check_mark: <@UASK> approved run ${id} (\`metaflow_HelloFlow\`).`])
-      const started = await g.waitForMessage((x) => x.threadTs === T && x.text.startsWith(`:rocket: Run ${id} started \`HelloFlow/`))
+      expect(yes.replies).toEqual([
+        `:white_check_mark: <@UASK> approved run ${id} (\`metaflow_HelloFlow\`).`,
+      ])
+      const started = await g.waitForMessage(
+        (x) => x.threadTs === T && x.text.startsWith(`:rocket: Run ${id} started \`HelloFlow/`),
+      )
       const runId = runIdOf(started)
-      const done = await g.waitForMessage((x) => x.threadTs === T && x.text.startsWith(':white_check_mark: `HelloFlow/'), 15_000)
-      expect(done.text).toMatch(new RegExp(`^:white_check_mark: \`HelloFlow/${runId}\` succeeded in \\ds\\.$`))
-      expect(await g.waitForState(id, ['succeeded'])).toMatchObject({ approval: 'approved', approvalBy: 'UASK' })
-      expect(getRun(g.ctx.queue.db, id)!.command).toEndWith(`--run-id-file '${runIdFile(id)}' --alpha '0.5'`)
-      expect((await g.say('params', at(T, 'UASK'))).replies[0]).toStartWith(`Parameters of \`HelloFlow/${runId}\`:\n• \`alpha\` = 0.5`)
+      const done = await g.waitForMessage(
+        (x) => x.threadTs === T && x.text.startsWith(':white_check_mark: `HelloFlow/'),
+        15_000,
+      )
+      expect(done.text).toMatch(
+        new RegExp(`^:white_check_mark: \`HelloFlow/${runId}\` succeeded in \\ds\\.$`),
+      )
+      expect(await g.waitForState(id, ['succeeded'])).toMatchObject({
+        approval: 'approved',
+        approvalBy: 'UASK',
+      })
+      expect(getRun(g.ctx.queue.db, id)!.command).toEndWith(
+        `--run-id-file '${runIdFile(id)}' --alpha '0.5'`,
+      )
+      expect((await g.say('params', at(T, 'UASK'))).replies[0]).toStartWith(
+        `Parameters of \`HelloFlow/${runId}\`:\n• \`alpha\` = 0.5`,
+      )
     })
 
-    test('an approver\'s `no` drops the request: nothing starts and the thread stops waiting for a run', async () => {
+    test("an approver's `no` drops the request: nothing starts and the thread stops waiting for a run", async () => {
       const T = '910.1'
       const before = gRuns()
       const asked = await g.say('run HelloFlow seconds=1', { ...ASK, threadTs: T, messageTs: T })
       const id = asked.runId!
-      expect(asked.replies[0]).toStartWith(`:raised_hand: \`metaflow_HelloFlow\` (run ${id}) needs approval before it starts.`)
+      expect(asked.replies[0]).toStartWith(
+        `:raised_hand: \`metaflow_HelloFlow\` (run ${id}) needs approval before it starts.`,
+      )
       const no = await g.say('no', at(T, 'UBOSS'))
-      expect(no.replies).toEqual([`:no_entry_sign: <@UBOSS> denied run ${id} (\`metaflow_HelloFlow\`); it will not run.`])
-      expect(getRun(g.ctx.queue.db, id)).toMatchObject({ state: 'cancelled', approval: 'denied', approvalBy: 'UBOSS', startedAt: null })
-      await waitUntil('the thread to stop waiting', () => getThread(g.ctx.queue.db, 'CFLOWS', T)?.lastStatus === 'not_started')
+      expect(no.replies).toEqual([
+        `:no_entry_sign: <@UBOSS> denied run ${id} (\`metaflow_HelloFlow\`); it will not run.`,
+      ])
+      expect(getRun(g.ctx.queue.db, id)).toMatchObject({
+        state: 'cancelled',
+        approval: 'denied',
+        approvalBy: 'UBOSS',
+        startedAt: null,
+      })
+      await waitUntil(
+        'the thread to stop waiting',
+        () => getThread(g.ctx.queue.db, 'CFLOWS', T)?.lastStatus === 'not_started',
+      )
       await passes()
       expect(gRuns()).toBe(before + 1)
       expect(getRun(g.ctx.queue.db, id)).toMatchObject({ state: 'cancelled', startedAt: null })
@@ -287,19 +413,30 @@ metaflow:
       expect(inG(T, ':rocket:')).toHaveLength(0)
       expect(inG(T, ':white_check_mark:')).toHaveLength(0)
       // Deciding again changes nothing.
-      expect((await g.say('yes', at(T, 'UASK'))).replies).toEqual([`Run ${id} (\`metaflow_HelloFlow\`) is not waiting for approval; it was denied by <@UBOSS>.`])
+      expect((await g.say('yes', at(T, 'UASK'))).replies).toEqual([
+        `Run ${id} (\`metaflow_HelloFlow\`) is not waiting for approval; it was denied by <@UBOSS>.`,
+      ])
       await passes()
       expect(getRun(g.ctx.queue.db, id)!.state).toBe('cancelled')
       // `status` in the thread says it never started (there is no report, and no logs, to point at).
-      expect((await g.say('status', at(T, 'UASK'))).replies).toEqual([`\`HelloFlow\` was never started. Run ${id} was cancelled.`])
+      expect((await g.say('status', at(T, 'UASK'))).replies).toEqual([
+        `\`HelloFlow\` was never started. Run ${id} was cancelled.`,
+      ])
     })
   })
 
   describe('allow lists', () => {
-    test('a user the flow\'s own list leaves out is refused in one line, and nothing is queued', async () => {
+    test("a user the flow's own list leaves out is refused in one line, and nothing is queued", async () => {
       const before = [gRuns(), gThreads()]
-      const res = await g.say('run HelloFlow alpha=1', { user: 'UOPS', channel: 'CFLOWS', threadTs: '920.1', messageTs: '920.1' })
-      expect(res.replies).toEqual(['Sorry, you are not on the list of people who may run `metaflow_HelloFlow`.'])
+      const res = await g.say('run HelloFlow alpha=1', {
+        user: 'UOPS',
+        channel: 'CFLOWS',
+        threadTs: '920.1',
+        messageTs: '920.1',
+      })
+      expect(res.replies).toEqual([
+        'Sorry, you are not on the list of people who may run `metaflow_HelloFlow`.',
+      ])
       expect(res.accepted).toBe(false)
       expect([gRuns(), gThreads()]).toEqual(before)
       // UOPS may still use the other Metaflow commands: the flow's list narrows the namespace's.
@@ -307,29 +444,60 @@ metaflow:
       const flowsForOps = (await g.say('flows', { user: 'UOPS', channel: 'CFLOWS' })).replies[0]!
       expect(flowsForOps).not.toStartWith('Sorry')
       expect(flowsForOps).not.toContain('You may start')
-      expect((await g.say('flows', { user: 'UASK', channel: 'CFLOWS' })).replies[0]).toContain('You may start `HelloFlow`')
-      expect((await g.say('metaflow help', { user: 'UOPS', channel: 'CFLOWS' })).replies[0]).toContain('Flows you may start: none here.')
-      expect((await g.say('run', { user: 'UOPS', channel: 'CFLOWS' })).replies[0]).toBe('Usage: `run <Flow> [name=value …]`. There is no flow you may start here.')
+      expect((await g.say('flows', { user: 'UASK', channel: 'CFLOWS' })).replies[0]).toContain(
+        'You may start `HelloFlow`',
+      )
+      expect(
+        (await g.say('metaflow help', { user: 'UOPS', channel: 'CFLOWS' })).replies[0],
+      ).toContain('Flows you may start: none here.')
+      expect((await g.say('run', { user: 'UOPS', channel: 'CFLOWS' })).replies[0]).toBe(
+        'Usage: `run <Flow> [name=value …]`. There is no flow you may start here.',
+      )
     })
-    test('a user the Metaflow namespace\'s list leaves out is refused in one line, and nothing is queued', async () => {
+    test("a user the Metaflow namespace's list leaves out is refused in one line, and nothing is queued", async () => {
       const before = [gRuns(), gThreads()]
-      const res = await g.say('run HelloFlow alpha=1', { user: 'UOTHER', channel: 'CFLOWS', threadTs: '930.1', messageTs: '930.1' })
-      expect(res.replies).toEqual(['Sorry, you are not on the list of people who may run the `metaflow` commands.'])
+      const res = await g.say('run HelloFlow alpha=1', {
+        user: 'UOTHER',
+        channel: 'CFLOWS',
+        threadTs: '930.1',
+        messageTs: '930.1',
+      })
+      expect(res.replies).toEqual([
+        'Sorry, you are not on the list of people who may run the `metaflow` commands.',
+      ])
       expect(res.accepted).toBe(false)
       expect([gRuns(), gThreads()]).toEqual(before)
     })
     test('in a channel the rule does not name, the same command is refused naming the channels; in one it names by #name, it is asked', async () => {
       const before = [gRuns(), gThreads()]
-      const res = await g.say('run HelloFlow alpha=1', { user: 'UASK', channel: 'CRANDOM', channelName: 'random', threadTs: '940.1', messageTs: '940.1' })
-      expect(res.replies).toEqual(['Sorry, the `metaflow` commands may only be run in <#CFLOWS>, #flows.'])
+      const res = await g.say('run HelloFlow alpha=1', {
+        user: 'UASK',
+        channel: 'CRANDOM',
+        channelName: 'random',
+        threadTs: '940.1',
+        messageTs: '940.1',
+      })
+      expect(res.replies).toEqual([
+        'Sorry, the `metaflow` commands may only be run in <#CFLOWS>, #flows.',
+      ])
       expect(res.accepted).toBe(false)
       expect([gRuns(), gThreads()]).toEqual(before)
 
       const T = '950.1'
-      const ok = await g.say('run HelloFlow alpha=1', { user: 'UASK', channel: 'CNAMED', channelName: 'flows', threadTs: T, messageTs: T })
-      expect(ok.replies[0]).toStartWith(`:raised_hand: \`metaflow_HelloFlow\` (run ${ok.runId}) needs approval before it starts.`)
+      const ok = await g.say('run HelloFlow alpha=1', {
+        user: 'UASK',
+        channel: 'CNAMED',
+        channelName: 'flows',
+        threadTs: T,
+        messageTs: T,
+      })
+      expect(ok.replies[0]).toStartWith(
+        `:raised_hand: \`metaflow_HelloFlow\` (run ${ok.runId}) needs approval before it starts.`,
+      )
       expect(gRuns()).toBe(before[0]! + 1)
-      expect((await g.say('no', { ...at(T, 'UASK', 'CNAMED'), channelName: 'flows' })).replies[0]).toStartWith(`:no_entry_sign: <@UASK> denied run ${ok.runId}`)
+      expect(
+        (await g.say('no', { ...at(T, 'UASK', 'CNAMED'), channelName: 'flows' })).replies[0],
+      ).toStartWith(`:no_entry_sign: <@UASK> denied run ${ok.runId}`)
     })
   })
 })

@@ -6,7 +6,13 @@ import { MetaflowNotFoundError, MetaflowUnavailableError } from '../src/metaflow
 import { LocalSource } from '../src/metaflow/local-reader.ts'
 import { mflog } from './support/metaflow-fixtures.ts'
 import { dataTask, loadParameters, loadRunView } from '../src/metaflow/run-view.ts'
-import { attempt, linearRun, makeTempSysroot, writeLocalDatastore, type FlowFixture } from './support/metaflow-fixtures.ts'
+import {
+  attempt,
+  linearRun,
+  makeTempSysroot,
+  writeLocalDatastore,
+  type FlowFixture,
+} from './support/metaflow-fixtures.ts'
 import { HOOK_TIMEOUT } from './support/wait.ts'
 
 const T0 = 1_795_442_171_604
@@ -17,25 +23,61 @@ const flows: FlowFixture[] = [
     name: 'HelloFlow',
     createdAt: T0 - 86400_000,
     runs: [
-      linearRun({ id: RUN, user: 'savin', createdAt: T0, tags: ['exp1'], params: { alpha: '0.5', label: "'x'" }, steps: ['start', 'hello', 'end'] }),
+      linearRun({
+        id: RUN,
+        user: 'savin',
+        createdAt: T0,
+        tags: ['exp1'],
+        params: { alpha: '0.5', label: "'x'" },
+        steps: ['start', 'hello', 'end'],
+      }),
       {
-        id: RETRY_RUN, user: 'dberg', createdAt: T0 + 60_000, steps: [{
-          name: 'start', tasks: [{
-            id: '1', attempts: [
-              attempt(T0 + 61_000, false, { artifacts: { x: '1' }, stderr: ['Traceback…', 'ValueError: bad'] }),
-              attempt(T0 + 70_000, true, {
-                artifacts: { x: '2', when: 'datetime.datetime(2026, 1, 2)' },
-                stdout: [{ at: T0 + 70_001, text: 'runtime first' }, { at: T0 + 70_003, text: 'runtime third' }, { at: T0 + 70_002, text: 'task second', source: 'task' }],
-              }),
+        id: RETRY_RUN,
+        user: 'dberg',
+        createdAt: T0 + 60_000,
+        steps: [
+          {
+            name: 'start',
+            tasks: [
+              {
+                id: '1',
+                attempts: [
+                  attempt(T0 + 61_000, false, {
+                    artifacts: { x: '1' },
+                    stderr: ['Traceback…', 'ValueError: bad'],
+                  }),
+                  attempt(T0 + 70_000, true, {
+                    artifacts: { x: '2', when: 'datetime.datetime(2026, 1, 2)' },
+                    stdout: [
+                      { at: T0 + 70_001, text: 'runtime first' },
+                      { at: T0 + 70_003, text: 'runtime third' },
+                      { at: T0 + 70_002, text: 'task second', source: 'task' },
+                    ],
+                  }),
+                ],
+              },
             ],
-          }],
-        }, {
-          name: 'end', tasks: [{ id: '2', attempts: [attempt(T0 + 80_000, undefined)] }],
-        }],
+          },
+          {
+            name: 'end',
+            tasks: [{ id: '2', attempts: [attempt(T0 + 80_000, undefined)] }],
+          },
+        ],
       },
       {
-        id: '1795443000000000', user: 'ann', createdAt: T0 + 120_000, steps: [
-          { name: 'start', tasks: [{ id: '1', attempts: [attempt(T0 + 121_000, undefined, { killed: true, stdout: ['partial'] })] }] },
+        id: '1795443000000000',
+        user: 'ann',
+        createdAt: T0 + 120_000,
+        steps: [
+          {
+            name: 'start',
+            tasks: [
+              {
+                id: '1',
+                attempts: [attempt(T0 + 121_000, undefined, { killed: true, stdout: ['partial'] })],
+              },
+            ],
+          },
         ],
       },
     ],
@@ -61,8 +103,12 @@ const task = (run: string, step: string, t: string) => ({ flow: 'HelloFlow', run
 
 describe('the fixture tree is realistic', () => {
   test('Metaflow files are 0600; latest_run names the newest run', async () => {
-    expect((await stat(join(root, 'HelloFlow', RUN, '_meta', '_self.json'))).mode & 0o777).toBe(0o600)
-    expect((await stat(join(root, 'HelloFlow', RUN, 'start', '1', '0.data.json'))).mode & 0o777).toBe(0o600)
+    expect((await stat(join(root, 'HelloFlow', RUN, '_meta', '_self.json'))).mode & 0o777).toBe(
+      0o600,
+    )
+    expect(
+      (await stat(join(root, 'HelloFlow', RUN, 'start', '1', '0.data.json'))).mode & 0o777,
+    ).toBe(0o600)
     expect(await source.latestRunFile('HelloFlow')).toBe('1795443000000000')
   })
 })
@@ -71,14 +117,30 @@ describe('objects', () => {
   test('flows, with the service shape', async () => {
     const f = await source.listFlows()
     expect(f.map((x) => x.flow_id).sort()).toEqual(['HelloFlow', 'OtherFlow'])
-    expect(await source.getFlow('HelloFlow')).toEqual({ flow_id: 'HelloFlow', user_name: null, ts_epoch: T0 - 86400_000, tags: null, system_tags: null })
+    expect(await source.getFlow('HelloFlow')).toEqual({
+      flow_id: 'HelloFlow',
+      user_name: null,
+      ts_epoch: T0 - 86400_000,
+      tags: null,
+      system_tags: null,
+    })
   })
 
   test('runs newest first, string ids, no heartbeat', async () => {
     const runs = await source.listRuns('HelloFlow')
     expect(runs.map((r) => r.run_number)).toEqual(['1795443000000000', RETRY_RUN, RUN])
-    expect(runs[2]).toMatchObject({ flow_id: 'HelloFlow', user_name: 'savin', tags: ['exp1'], last_heartbeat_ts: null, ts_epoch: T0 })
-    expect((await source.listRuns('HelloFlow', { requiredTags: ['user:dberg'] })).map((r) => r.run_number)).toEqual([RETRY_RUN])
+    expect(runs[2]).toMatchObject({
+      flow_id: 'HelloFlow',
+      user_name: 'savin',
+      tags: ['exp1'],
+      last_heartbeat_ts: null,
+      ts_epoch: T0,
+    })
+    expect(
+      (await source.listRuns('HelloFlow', { requiredTags: ['user:dberg'] })).map(
+        (r) => r.run_number,
+      ),
+    ).toEqual([RETRY_RUN])
     expect(await source.listRuns('HelloFlow', { limit: 1 })).toHaveLength(1)
   })
 
@@ -91,11 +153,18 @@ describe('objects', () => {
 
   test('unsafe names are refused', async () => {
     await expect(source.getRun('HelloFlow', '..')).rejects.toBeInstanceOf(MetaflowUnavailableError)
-    await expect(source.readLog(task(RUN, '../../..', '1'), 'stdout')).rejects.toBeInstanceOf(MetaflowUnavailableError)
+    await expect(source.readLog(task(RUN, '../../..', '1'), 'stdout')).rejects.toBeInstanceOf(
+      MetaflowUnavailableError,
+    )
   })
 
   test('steps (with _parameters) and tasks', async () => {
-    expect((await source.listSteps('HelloFlow', RUN)).map((s) => s.step_name).sort()).toEqual(['_parameters', 'end', 'hello', 'start'])
+    expect((await source.listSteps('HelloFlow', RUN)).map((s) => s.step_name).sort()).toEqual([
+      '_parameters',
+      'end',
+      'hello',
+      'start',
+    ])
     const tasks = await source.listTasks('HelloFlow', RUN, 'hello')
     expect(tasks).toHaveLength(1)
     expect(tasks[0]).toMatchObject({ step_name: 'hello', task_id: '2', last_heartbeat_ts: null })
@@ -110,7 +179,11 @@ describe('objects', () => {
     expect(md.find((m) => m.field_name === 'ds-root')!.value).toBe(root)
     expect(md.map((m) => m.ts_epoch)).toEqual([...md.map((m) => m.ts_epoch)].sort((a, b) => a - b))
     const runMd = await source.getRunMetadata('HelloFlow', RUN)
-    expect(runMd.find((m) => m.field_name === 'end_step')).toMatchObject({ value: 'end', step_name: '_parameters', task_id: '0' })
+    expect(runMd.find((m) => m.field_name === 'end_step')).toMatchObject({
+      value: 'end',
+      step_name: '_parameters',
+      task_id: '0',
+    })
   })
 })
 
@@ -156,13 +229,24 @@ describe('logs', () => {
   })
 
   test('a running task has no logs yet; a task not started has no attempt', async () => {
-    expect(await source.readLog(task(RETRY_RUN, 'end', '2'), 'stdout')).toEqual({ attempt: 0, lines: [], found: false })
-    expect(await source.readLog(task(RETRY_RUN, 'end', '99'), 'stdout')).toEqual({ attempt: null, lines: [], found: false })
+    expect(await source.readLog(task(RETRY_RUN, 'end', '2'), 'stdout')).toEqual({
+      attempt: 0,
+      lines: [],
+      found: false,
+    })
+    expect(await source.readLog(task(RETRY_RUN, 'end', '99'), 'stdout')).toEqual({
+      attempt: null,
+      lines: [],
+      found: false,
+    })
   })
 
   test('legacy <n>.stdout.log is read when there are no MFLOG files', async () => {
     const dir = join(root, 'HelloFlow', RETRY_RUN, 'end', '2')
-    await writeFile(join(dir, '0.stdout.log'), `old style\n${mflog({ at: T0, text: 'mixed', source: 'task' })}`)
+    await writeFile(
+      join(dir, '0.stdout.log'),
+      `old style\n${mflog({ at: T0, text: 'mixed', source: 'task' })}`,
+    )
     const log = await source.readLog(task(RETRY_RUN, 'end', '2'), 'stdout')
     expect(log.lines.map((l) => l.text)).toEqual(['mixed', 'old style'])
     await rm(join(dir, '0.stdout.log'))
@@ -174,18 +258,31 @@ describe('run view', () => {
   test('a finished local run', async () => {
     const view = await loadRunView(source, 'HelloFlow', RUN, { nowSeconds: now })
     expect(view.status.status).toBe('finished')
-    expect(view.stepSummaries.map((s) => [s.step, s.allSucceeded])).toEqual([['start', true], ['hello', true], ['end', true]])
+    expect(view.stepSummaries.map((s) => [s.step, s.allSucceeded])).toEqual([
+      ['start', true],
+      ['hello', true],
+      ['end', true],
+    ])
     expect(dataTask(view)).toEqual(task(RUN, 'end', '3'))
   })
 
   test('a local run with an unfinished end: running only with a live process, else lost', async () => {
-    expect((await loadRunView(source, 'HelloFlow', RETRY_RUN, { nowSeconds: now, processAlive: true })).status.status).toBe('running')
-    expect((await loadRunView(source, 'HelloFlow', RETRY_RUN, { nowSeconds: now })).status.status).toBe('lost')
+    expect(
+      (await loadRunView(source, 'HelloFlow', RETRY_RUN, { nowSeconds: now, processAlive: true }))
+        .status.status,
+    ).toBe('running')
+    expect(
+      (await loadRunView(source, 'HelloFlow', RETRY_RUN, { nowSeconds: now })).status.status,
+    ).toBe('lost')
   })
 
   test('a run whose task the runtime killed is failed', async () => {
     const view = await loadRunView(source, 'HelloFlow', '1795443000000000', { nowSeconds: now })
     expect(view.status).toMatchObject({ status: 'failed', failedSteps: ['start'] })
-    expect(await source.readRuntimeRecord(task('1795443000000000', 'start', '1'), 0)).toEqual({ return_code: null, killed: true, success: false })
+    expect(await source.readRuntimeRecord(task('1795443000000000', 'start', '1'), 0)).toEqual({
+      return_code: null,
+      killed: true,
+      success: false,
+    })
   })
 })

@@ -6,7 +6,12 @@ import { parseRunSpec, resolveRunSpec, type RunSpec } from '../src/metaflow/run-
 import { ServiceClient } from '../src/metaflow/service-client.ts'
 import { ServiceSource, type MetaflowSource } from '../src/metaflow/source.ts'
 import { startFakeMetaflow, type FakeMetaflow } from './support/fake-metaflow.ts'
-import { linearRun, makeTempSysroot, writeLocalDatastore, type FlowFixture } from './support/metaflow-fixtures.ts'
+import {
+  linearRun,
+  makeTempSysroot,
+  writeLocalDatastore,
+  type FlowFixture,
+} from './support/metaflow-fixtures.ts'
 import { HOOK_TIMEOUT } from './support/wait.ts'
 
 function spec(text: string): RunSpec {
@@ -17,15 +22,24 @@ function spec(text: string): RunSpec {
 
 function error(text: string): string {
   const r = parseRunSpec(text)
-  if (r.ok) throw new Error(`expected ${JSON.stringify(text)} to be refused, got ${JSON.stringify(r.spec)}`)
+  if (r.ok)
+    throw new Error(`expected ${JSON.stringify(text)} to be refused, got ${JSON.stringify(r.spec)}`)
   return r.error
 }
 
 describe('parseRunSpec', () => {
   test('exact run: Flow/RunId', () => {
     expect(spec('HelloFlow/12')).toEqual({ flow: 'HelloFlow', runId: '12', latestOnly: false })
-    expect(spec('HelloFlow/argo-helloflow-x7k2p')).toEqual({ flow: 'HelloFlow', runId: 'argo-helloflow-x7k2p', latestOnly: false })
-    expect(spec(' `HelloFlow/1795442171601721` ')).toEqual({ flow: 'HelloFlow', runId: '1795442171601721', latestOnly: false })
+    expect(spec('HelloFlow/argo-helloflow-x7k2p')).toEqual({
+      flow: 'HelloFlow',
+      runId: 'argo-helloflow-x7k2p',
+      latestOnly: false,
+    })
+    expect(spec(' `HelloFlow/1795442171601721` ')).toEqual({
+      flow: 'HelloFlow',
+      runId: '1795442171601721',
+      latestOnly: false,
+    })
   })
 
   test('a flow alone: recent runs', () => {
@@ -39,24 +53,57 @@ describe('parseRunSpec', () => {
   })
 
   test("OWNER's FLOW and OWNER's latest run of FLOW", () => {
-    expect(spec("dberg's HelloFlow")).toEqual({ flow: 'HelloFlow', owner: 'dberg', latestOnly: false })
-    expect(spec("dberg's latest run of HelloFlow")).toEqual({ flow: 'HelloFlow', owner: 'dberg', latestOnly: true })
-    expect(spec("dberg' HelloFlow")).toEqual({ flow: 'HelloFlow', owner: 'dberg', latestOnly: false })
-    expect(spec('dberg\u2019s HelloFlow')).toEqual({ flow: 'HelloFlow', owner: 'dberg', latestOnly: false })
+    expect(spec("dberg's HelloFlow")).toEqual({
+      flow: 'HelloFlow',
+      owner: 'dberg',
+      latestOnly: false,
+    })
+    expect(spec("dberg's latest run of HelloFlow")).toEqual({
+      flow: 'HelloFlow',
+      owner: 'dberg',
+      latestOnly: true,
+    })
+    expect(spec("dberg' HelloFlow")).toEqual({
+      flow: 'HelloFlow',
+      owner: 'dberg',
+      latestOnly: false,
+    })
+    expect(spec('dberg\u2019s HelloFlow')).toEqual({
+      flow: 'HelloFlow',
+      owner: 'dberg',
+      latestOnly: false,
+    })
     expect(spec("first.last's HelloFlow")).toMatchObject({ owner: 'first.last' })
   })
 
   test("extension: OWNER's latest FLOW", () => {
-    expect(spec("savin's latest HelloFlow")).toEqual({ flow: 'HelloFlow', owner: 'savin', latestOnly: true })
+    expect(spec("savin's latest HelloFlow")).toEqual({
+      flow: 'HelloFlow',
+      owner: 'savin',
+      latestOnly: true,
+    })
     expect(spec('the latest HelloFlow')).toEqual({ flow: 'HelloFlow', latestOnly: true })
     // Without a following flow name, "latest" is the flow, as in the shipped grammar.
     expect(spec("savin's latest")).toEqual({ flow: 'latest', owner: 'savin', latestOnly: false })
   })
 
   test('tagged TAG, with an optional comma; the tag is the rest of the text', () => {
-    expect(spec('HelloFlow tagged production')).toEqual({ flow: 'HelloFlow', tag: 'production', latestOnly: false })
-    expect(spec("savin's HelloFlow, tagged some_tag")).toEqual({ flow: 'HelloFlow', owner: 'savin', tag: 'some_tag', latestOnly: false })
-    expect(spec('the latest run of HelloFlow tagged runtime:dev')).toEqual({ flow: 'HelloFlow', tag: 'runtime:dev', latestOnly: true })
+    expect(spec('HelloFlow tagged production')).toEqual({
+      flow: 'HelloFlow',
+      tag: 'production',
+      latestOnly: false,
+    })
+    expect(spec("savin's HelloFlow, tagged some_tag")).toEqual({
+      flow: 'HelloFlow',
+      owner: 'savin',
+      tag: 'some_tag',
+      latestOnly: false,
+    })
+    expect(spec('the latest run of HelloFlow tagged runtime:dev')).toEqual({
+      flow: 'HelloFlow',
+      tag: 'runtime:dev',
+      latestOnly: true,
+    })
     expect(spec('HelloFlow TAGGED `exp 1`')).toMatchObject({ tag: 'exp 1' })
   })
 
@@ -96,7 +143,11 @@ const flows: FlowFixture[] = [
 ]
 
 const ids = (r: Awaited<ReturnType<typeof resolveRunSpec>>) =>
-  r.kind === 'run' ? [String(r.run.run_number)] : r.kind === 'candidates' ? r.runs.map((x) => String(x.run_number)) : r.reason
+  r.kind === 'run'
+    ? [String(r.run.run_number)]
+    : r.kind === 'candidates'
+      ? r.runs.map((x) => String(x.run_number))
+      : r.reason
 
 let fake: FakeMetaflow
 let sysroot: string
@@ -148,7 +199,9 @@ for (const kind of ['service', 'local']) {
       expect(await resolve('HelloFlow/999')).toMatchObject({ kind: 'not-found', reason: 'run' })
       const none = await resolve("nobody's HelloFlow")
       expect(none).toMatchObject({ kind: 'not-found', reason: 'no-match' })
-      expect(none.kind === 'not-found' && none.message).toBe('No runs of `HelloFlow` match (started by nobody).')
+      expect(none.kind === 'not-found' && none.message).toBe(
+        'No runs of `HelloFlow` match (started by nobody).',
+      )
       expect(await resolve('OtherFlow')).toMatchObject({ kind: 'not-found', reason: 'no-match' })
     })
   })

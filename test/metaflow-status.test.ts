@@ -7,33 +7,71 @@ import type { MetaflowMetadata } from '../src/metaflow/types.ts'
 const T0 = 1_717_000_000_000 // ms
 const NOW = T0 / 1000 + 3600 // s: an hour after the run was created
 
-function md(step: string, task: number, field: string, value: string, tsMs: number, attempt: number | null = 0): MetaflowMetadata {
+function md(
+  step: string,
+  task: number,
+  field: string,
+  value: string,
+  tsMs: number,
+  attempt: number | null = 0,
+): MetaflowMetadata {
   return {
-    id: 1, flow_id: 'HelloFlow', run_number: 12, step_name: step, task_id: task, field_name: field, value, type: field,
-    user_name: 'savin', ts_epoch: tsMs, tags: attempt === null ? [] : [`attempt_id:${attempt}`], system_tags: null,
+    id: 1,
+    flow_id: 'HelloFlow',
+    run_number: 12,
+    step_name: step,
+    task_id: task,
+    field_name: field,
+    value,
+    type: field,
+    user_name: 'savin',
+    ts_epoch: tsMs,
+    tags: attempt === null ? [] : [`attempt_id:${attempt}`],
+    system_tags: null,
   }
 }
 
 /** One task attempt: started at `at` s after T0; outcome after 2 s. */
-function attemptRows(step: string, task: number, n: number, at: number, ok?: boolean): MetaflowMetadata[] {
+function attemptRows(
+  step: string,
+  task: number,
+  n: number,
+  at: number,
+  ok?: boolean,
+): MetaflowMetadata[] {
   const rows = [md(step, task, 'attempt', String(n), T0 + at * 1000, n)]
-  if (ok !== undefined) rows.push(md(step, task, 'attempt_ok', ok ? 'True' : 'False', T0 + (at + 2) * 1000, n), md(step, task, 'attempt-done', String(n), T0 + (at + 2) * 1000 + 5, n))
+  if (ok !== undefined)
+    rows.push(
+      md(step, task, 'attempt_ok', ok ? 'True' : 'False', T0 + (at + 2) * 1000, n),
+      md(step, task, 'attempt-done', String(n), T0 + (at + 2) * 1000 + 5, n),
+    )
   return rows
 }
 
-const params = [md('_parameters', 1, 'end_step', 'end', T0 + 10, null), ...attemptRows('_parameters', 1, 0, 0, true)]
+const params = [
+  md('_parameters', 1, 'end_step', 'end', T0 + 10, null),
+  ...attemptRows('_parameters', 1, 0, 0, true),
+]
 const tasks = [
   { step_name: 'start', task_id: 2, last_heartbeat_ts: null },
   { step_name: 'end', task_id: 3, last_heartbeat_ts: null },
 ]
 
 function input(metadata: MetaflowMetadata[], more: Partial<StatusInput> = {}): StatusInput {
-  return { run: { ts_epoch: T0, last_heartbeat_ts: null }, tasks, metadata: [...params, ...metadata], nowSeconds: NOW, ...more }
+  return {
+    run: { ts_epoch: T0, last_heartbeat_ts: null },
+    tasks,
+    metadata: [...params, ...metadata],
+    nowSeconds: NOW,
+    ...more,
+  }
 }
 
 describe('deriveRunStatus', () => {
   test('finished when the end task succeeded; duration from creation to its attempt_ok', () => {
-    const st = deriveRunStatus(input([...attemptRows('start', 2, 0, 5, true), ...attemptRows('end', 3, 0, 10, true)]))
+    const st = deriveRunStatus(
+      input([...attemptRows('start', 2, 0, 5, true), ...attemptRows('end', 3, 0, 10, true)]),
+    )
     expect(st.status).toBe('finished')
     expect(st.finishedAt).toBe(T0 + 12_000)
     expect(st.durationMs).toBe(12_000)
@@ -41,42 +79,64 @@ describe('deriveRunStatus', () => {
   })
 
   test('finished regardless of a stale heartbeat', () => {
-    const st = deriveRunStatus(input([...attemptRows('start', 2, 0, 5, true), ...attemptRows('end', 3, 0, 10, true)], { run: { ts_epoch: T0, last_heartbeat_ts: T0 / 1000 + 12 } }))
+    const st = deriveRunStatus(
+      input([...attemptRows('start', 2, 0, 5, true), ...attemptRows('end', 3, 0, 10, true)], {
+        run: { ts_epoch: T0, last_heartbeat_ts: T0 / 1000 + 12 },
+      }),
+    )
     expect(st.status).toBe('finished')
   })
 
   test('failed when the end step failed with no retry', () => {
-    const st = deriveRunStatus(input([...attemptRows('start', 2, 0, 5, true), ...attemptRows('end', 3, 0, 10, false)], { run: { ts_epoch: T0, last_heartbeat_ts: NOW - 5 } }))
+    const st = deriveRunStatus(
+      input([...attemptRows('start', 2, 0, 5, true), ...attemptRows('end', 3, 0, 10, false)], {
+        run: { ts_epoch: T0, last_heartbeat_ts: NOW - 5 },
+      }),
+    )
     expect(st.status).toBe('failed')
     expect(st.reason).toBe('end step failed')
     expect(st.failedSteps).toEqual(['end'])
   })
 
   test('end-step retry rule: a failed end attempt followed by a new attempt is running while the run beats', () => {
-    const rows = [...attemptRows('start', 2, 0, 5, true), ...attemptRows('end', 3, 0, 10, false), ...attemptRows('end', 3, 1, 20)]
+    const rows = [
+      ...attemptRows('start', 2, 0, 5, true),
+      ...attemptRows('end', 3, 0, 10, false),
+      ...attemptRows('end', 3, 1, 20),
+    ]
     const st = deriveRunStatus(input(rows, { run: { ts_epoch: T0, last_heartbeat_ts: NOW - 5 } }))
     expect(st.status).toBe('running')
     expect(st.reason).toContain('retried (attempt 1)')
     // …and lost once the heartbeat is older than 6 minutes, instead of "running" forever.
-    const stale = deriveRunStatus(input(rows, { run: { ts_epoch: T0, last_heartbeat_ts: NOW - 400 } }))
+    const stale = deriveRunStatus(
+      input(rows, { run: { ts_epoch: T0, last_heartbeat_ts: NOW - 400 } }),
+    )
     expect(stale.status).toBe('lost')
   })
 
   test('the retry of the end step that succeeds makes the run finished', () => {
-    const rows = [...attemptRows('start', 2, 0, 5, true), ...attemptRows('end', 3, 0, 10, false), ...attemptRows('end', 3, 1, 20, true)]
+    const rows = [
+      ...attemptRows('start', 2, 0, 5, true),
+      ...attemptRows('end', 3, 0, 10, false),
+      ...attemptRows('end', 3, 1, 20, true),
+    ]
     expect(deriveRunStatus(input(rows)).status).toBe('finished')
   })
 
   test('running while the heartbeat is at most 360 s old', () => {
     const rows = attemptRows('start', 2, 0, 5)
-    expect(deriveRunStatus(input(rows, { run: { ts_epoch: T0, last_heartbeat_ts: NOW - 360 } })).status).toBe('running')
+    expect(
+      deriveRunStatus(input(rows, { run: { ts_epoch: T0, last_heartbeat_ts: NOW - 360 } })).status,
+    ).toBe('running')
     const st = deriveRunStatus(input(rows, { run: { ts_epoch: T0, last_heartbeat_ts: NOW - 20 } }))
     expect(st.durationMs).toBe(3600_000)
     expect(st.heartbeatAgeSeconds).toBe(20)
   })
 
   test('lost when heartbeats stopped without an end', () => {
-    const st = deriveRunStatus(input(attemptRows('start', 2, 0, 5), { run: { ts_epoch: T0, last_heartbeat_ts: NOW - 361 } }))
+    const st = deriveRunStatus(
+      input(attemptRows('start', 2, 0, 5), { run: { ts_epoch: T0, last_heartbeat_ts: NOW - 361 } }),
+    )
     expect(st.status).toBe('lost')
     expect(st.reason).toBe('its heartbeat stopped 6 min ago without an end')
     expect(st.finishedAt).toBe((NOW - 361) * 1000)
@@ -89,10 +149,12 @@ describe('deriveRunStatus', () => {
   })
 
   test('a fresh task heartbeat keeps a run alive (scheduler runs have no runtime heartbeat)', () => {
-    const st = deriveRunStatus(input(attemptRows('start', 2, 0, 5), {
-      run: { ts_epoch: T0, last_heartbeat_ts: T0 / 1000 },
-      tasks: [{ step_name: 'start', task_id: 2, last_heartbeat_ts: NOW - 30 }],
-    }))
+    const st = deriveRunStatus(
+      input(attemptRows('start', 2, 0, 5), {
+        run: { ts_epoch: T0, last_heartbeat_ts: T0 / 1000 },
+        tasks: [{ step_name: 'start', task_id: 2, last_heartbeat_ts: NOW - 30 }],
+      }),
+    )
     expect(st.status).toBe('running')
   })
 
@@ -103,27 +165,42 @@ describe('deriveRunStatus', () => {
     expect(st.reason).toBe('step train failed')
     expect(st.finishedAt).toBe(T0 + 12_000)
     // Within a minute a retry may still follow, so it stays running.
-    expect(deriveRunStatus(input(rows, { run: { ts_epoch: T0, last_heartbeat_ts: NOW - 30 } })).status).toBe('running')
+    expect(
+      deriveRunStatus(input(rows, { run: { ts_epoch: T0, last_heartbeat_ts: NOW - 30 } })).status,
+    ).toBe('running')
   })
 
   test('a failed attempt followed by a retry is not a failure', () => {
     const rows = [...attemptRows('train', 4, 0, 10, false), ...attemptRows('train', 4, 1, 20)]
-    expect(deriveRunStatus(input(rows, { run: { ts_epoch: T0, last_heartbeat_ts: NOW - 90 } })).status).toBe('running')
+    expect(
+      deriveRunStatus(input(rows, { run: { ts_epoch: T0, last_heartbeat_ts: NOW - 90 } })).status,
+    ).toBe('running')
   })
 
   describe('local runs (no heartbeats)', () => {
     test('running only while the bot knows its process is alive', () => {
-      expect(deriveRunStatus(input(attemptRows('start', 2, 0, 5), { processAlive: true })).status).toBe('running')
-      expect(deriveRunStatus(input(attemptRows('start', 2, 0, 5), { processAlive: true })).reason).toBe('its process is running')
+      expect(
+        deriveRunStatus(input(attemptRows('start', 2, 0, 5), { processAlive: true })).status,
+      ).toBe('running')
+      expect(
+        deriveRunStatus(input(attemptRows('start', 2, 0, 5), { processAlive: true })).reason,
+      ).toBe('its process is running')
     })
     test('lost when the process is gone (or unknown) without end or failure', () => {
-      expect(deriveRunStatus(input(attemptRows('start', 2, 0, 5), { processAlive: false })).reason).toBe('its process exited without finishing')
+      expect(
+        deriveRunStatus(input(attemptRows('start', 2, 0, 5), { processAlive: false })).reason,
+      ).toBe('its process exited without finishing')
       expect(deriveRunStatus(input(attemptRows('start', 2, 0, 5))).status).toBe('lost')
     })
     test('failed when a task failed and the process exited', () => {
-      expect(deriveRunStatus(input(attemptRows('start', 2, 0, 5, false), { processAlive: false })).status).toBe('failed')
+      expect(
+        deriveRunStatus(input(attemptRows('start', 2, 0, 5, false), { processAlive: false }))
+          .status,
+      ).toBe('failed')
       // A live process may still retry the task.
-      expect(deriveRunStatus(input(attemptRows('start', 2, 0, 5, false), { processAlive: true })).status).toBe('running')
+      expect(
+        deriveRunStatus(input(attemptRows('start', 2, 0, 5, false), { processAlive: true })).status,
+      ).toBe('running')
     })
     test('tasks the runtime killed count as a failure', () => {
       const st = deriveRunStatus(input(attemptRows('start', 2, 0, 5), { killedTasks: ['start/2'] }))
@@ -133,7 +210,10 @@ describe('deriveRunStatus', () => {
   })
 
   test('the end step comes from the _parameters metadata', () => {
-    const rows = [md('_parameters', 1, 'end_step', 'finish', T0 + 20, null), ...attemptRows('finish', 5, 0, 10, true)]
+    const rows = [
+      md('_parameters', 1, 'end_step', 'finish', T0 + 20, null),
+      ...attemptRows('finish', 5, 0, 10, true),
+    ]
     const st = deriveRunStatus(input(rows))
     expect(st.endStep).toBe('finish')
     expect(st.status).toBe('finished')
@@ -147,9 +227,15 @@ describe('attempt helpers', () => {
     expect(attemptOf({ tags: [], field_name: 'user', value: 'savin' })).toBeNull()
   })
   test('attemptsByTask groups by task and attempt; endStepOf defaults to end', () => {
-    const by = attemptsByTask([...attemptRows('a', 1, 0, 0, false), ...attemptRows('a', 1, 1, 5, true)])
+    const by = attemptsByTask([
+      ...attemptRows('a', 1, 0, 0, false),
+      ...attemptRows('a', 1, 1, 5, true),
+    ])
     const t = by.get('a/1')!
-    expect(t.attempts.map((a) => [a.attempt, a.ok, a.done])).toEqual([[0, false, true], [1, true, true]])
+    expect(t.attempts.map((a) => [a.attempt, a.ok, a.done])).toEqual([
+      [0, false, true],
+      [1, true, true],
+    ])
     expect(t.latest?.attempt).toBe(1)
     expect(endStepOf([])).toBe('end')
   })
@@ -179,7 +265,15 @@ describe('summarizeSteps', () => {
     const s = summarizeSteps(steps, ts, rows)
     expect(s.map((x) => x.step)).toEqual(['start', 'train', 'end'])
     expect(s[0]).toMatchObject({ tasks: 1, succeeded: 1, allSucceeded: true, durationMs: 2000 })
-    expect(s[1]).toMatchObject({ tasks: 3, succeeded: 1, failed: 1, unfinished: 1, allSucceeded: false, finishedAt: null, durationMs: null })
+    expect(s[1]).toMatchObject({
+      tasks: 3,
+      succeeded: 1,
+      failed: 1,
+      unfinished: 1,
+      allSucceeded: false,
+      finishedAt: null,
+      durationMs: null,
+    })
     expect(s[2]).toMatchObject({ tasks: 1, succeeded: 0, unfinished: 1, allSucceeded: false })
   })
 })

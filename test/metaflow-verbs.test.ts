@@ -28,19 +28,32 @@ namespaces:
     jobs: {x: {run: echo x}}
     commands: [{pattern: "[what]", job: x}]
 `)
-const withData = configFrom(YAML.replace('namespaces:\n  demo:', 'namespaces:\n  data:\n    jobs: {x: {run: echo x}}\n    commands: [{pattern: "[what]", job: x}]\n  demo:'))
-const restricted = configFrom(YAML.replace('  datastore_sysroot: /srv/flows', '  datastore_sysroot: /srv/flows\n  restricted: true'))
+const withData = configFrom(
+  YAML.replace(
+    'namespaces:\n  demo:',
+    'namespaces:\n  data:\n    jobs: {x: {run: echo x}}\n    commands: [{pattern: "[what]", job: x}]\n  demo:',
+  ),
+)
+const restricted = configFrom(
+  YAML.replace(
+    '  datastore_sysroot: /srv/flows',
+    '  datastore_sysroot: /srv/flows\n  restricted: true',
+  ),
+)
 
-const say = (text: string, extra: Partial<Incoming> = {}, cfg = config): Decision => route({ config: cfg }, { text, user: 'U1', isGuest: false, isDirect: true, ...extra })
+const say = (text: string, extra: Partial<Incoming> = {}, cfg = config): Decision =>
+  route({ config: cfg }, { text, user: 'U1', isGuest: false, isDirect: true, ...extra })
 const thread = { threadMetaflow: 'HelloFlow/12' }
 const mf = (text: string, extra: Partial<Incoming> = {}, cfg = config) => {
   const d = say(text, extra, cfg)
-  if (d.kind !== 'metaflow') throw new Error(`expected a Metaflow verb for ${JSON.stringify(text)}, got ${d.kind}`)
+  if (d.kind !== 'metaflow')
+    throw new Error(`expected a Metaflow verb for ${JSON.stringify(text)}, got ${d.kind}`)
   return d.verb
 }
 const replyOf = (text: string, extra: Partial<Incoming> = {}, cfg = config) => {
   const v = mf(text, extra, cfg)
-  if (v.kind !== 'reply') throw new Error(`expected a reply for ${JSON.stringify(text)}, got ${v.kind}`)
+  if (v.kind !== 'reply')
+    throw new Error(`expected a reply for ${JSON.stringify(text)}, got ${v.kind}`)
   return v.text
 }
 
@@ -48,13 +61,31 @@ describe('anywhere', () => {
   test.each([
     ['flows', { kind: 'flows' }],
     ['runs HelloFlow', { kind: 'runs', flow: 'HelloFlow' }],
-    ['inspect HelloFlow/12', { kind: 'inspect', spec: { flow: 'HelloFlow', runId: '12', latestOnly: false } }],
-    ['inspect the latest run of HelloFlow', { kind: 'inspect', spec: { flow: 'HelloFlow', latestOnly: true } }],
-    ["inspect savin's latest HelloFlow", { kind: 'inspect', spec: { flow: 'HelloFlow', owner: 'savin', latestOnly: true } }],
-    ['inspect HelloFlow tagged production', { kind: 'inspect', spec: { flow: 'HelloFlow', tag: 'production', latestOnly: false } }],
-    ['watch HelloFlow/12', { kind: 'inspect', spec: { flow: 'HelloFlow', runId: '12', latestOnly: false }, watch: true }],
+    [
+      'inspect HelloFlow/12',
+      { kind: 'inspect', spec: { flow: 'HelloFlow', runId: '12', latestOnly: false } },
+    ],
+    [
+      'inspect the latest run of HelloFlow',
+      { kind: 'inspect', spec: { flow: 'HelloFlow', latestOnly: true } },
+    ],
+    [
+      "inspect savin's latest HelloFlow",
+      { kind: 'inspect', spec: { flow: 'HelloFlow', owner: 'savin', latestOnly: true } },
+    ],
+    [
+      'inspect HelloFlow tagged production',
+      { kind: 'inspect', spec: { flow: 'HelloFlow', tag: 'production', latestOnly: false } },
+    ],
+    [
+      'watch HelloFlow/12',
+      { kind: 'inspect', spec: { flow: 'HelloFlow', runId: '12', latestOnly: false }, watch: true },
+    ],
     ['run HelloFlow', { kind: 'run', flow: 'HelloFlow', params: {} }],
-    ['run helloflow alpha=0.5 msg="hello world"', { kind: 'run', flow: 'HelloFlow', params: { alpha: '0.5', msg: 'hello world' } }],
+    [
+      'run helloflow alpha=0.5 msg="hello world"',
+      { kind: 'run', flow: 'HelloFlow', params: { alpha: '0.5', msg: 'hello world' } },
+    ],
     ['run Other_Flow', { kind: 'run', flow: 'Other_Flow', params: {} }],
     ['rerun 7', { kind: 'rerun', id: 7 }],
     ['metaflow help', { kind: 'help' }],
@@ -69,7 +100,9 @@ describe('anywhere', () => {
   })
   test('run details with no run chosen explain how to choose one', () => {
     for (const t of ['steps', 'params', 'export', 'data', 'data alpha', 'logs start', 'inspect']) {
-      expect(replyOf(t)).toStartWith('No run is chosen in this thread yet. Say `inspect <run>` first.')
+      expect(replyOf(t)).toStartWith(
+        'No run is chosen in this thread yet. Say `inspect <run>` first.',
+      )
     }
   })
   test('the run verbs keep status, quiet and cancel outside a Metaflow thread', () => {
@@ -87,24 +120,43 @@ describe('anywhere', () => {
 
 describe('run parameters', () => {
   test.each([
-    ['run HelloFlow beta=1', '`HelloFlow` has no parameter `beta` that chat may set. Parameters: `alpha`, `msg`, `mode`. Nothing was started.'],
+    [
+      'run HelloFlow beta=1',
+      '`HelloFlow` has no parameter `beta` that chat may set. Parameters: `alpha`, `msg`, `mode`. Nothing was started.',
+    ],
     ['run HelloFlow alpha', '`alpha` needs a value: say `alpha=…`. Nothing was started.'],
     ['run HelloFlow alpha=', '`alpha` needs a value: say `alpha=…`. Nothing was started.'],
-    ['run HelloFlow --alpha 0.5', 'Write parameters as `name=value`, e.g. `alpha=0.5`, not `--alpha`. Nothing was started.'],
+    [
+      'run HelloFlow --alpha 0.5',
+      'Write parameters as `name=value`, e.g. `alpha=0.5`, not `--alpha`. Nothing was started.',
+    ],
     ['run HelloFlow alpha=1 alpha=2', '`alpha` is given twice. Nothing was started.'],
-    ['run HelloFlow mode=slow', '`mode` must be one of `fast`, `full`, not `slow`. Nothing was started.'],
+    [
+      'run HelloFlow mode=slow',
+      '`mode` must be one of `fast`, `full`, not `slow`. Nothing was started.',
+    ],
     ['run HelloFlow msg="open', 'A double quote is not closed. Nothing was started.'],
     ['run Other_Flow x=1', '`Other_Flow` takes no parameters from chat. Nothing was started.'],
-    ['run NopeFlow', '`NopeFlow` is not a flow I may run. Flows you may run: `HelloFlow`, `Other_Flow`.'],
+    [
+      'run NopeFlow',
+      '`NopeFlow` is not a flow I may run. Flows you may run: `HelloFlow`, `Other_Flow`.',
+    ],
     ['run', 'Usage: `run <Flow> [name=value …]`. Flows you may run: `HelloFlow`, `Other_Flow`.'],
   ])('%s', (text, error) => {
     expect(replyOf(text)).toBe(error)
   })
   test('shell syntax is just text in a value', () => {
-    expect(mf("run HelloFlow msg='x; rm -rf / $(id)'")).toEqual({ kind: 'run', flow: 'HelloFlow', params: { msg: 'x; rm -rf / $(id)' } })
+    expect(mf("run HelloFlow msg='x; rm -rf / $(id)'")).toEqual({
+      kind: 'run',
+      flow: 'HelloFlow',
+      params: { msg: 'x; rm -rf / $(id)' },
+    })
   })
   test('Slack typographic quotes count as quotes', () => {
-    expect(splitParamText('msg=\u201chello there\u201d a=\u2018b c\u2019')).toEqual({ ok: true, tokens: ['msg=hello there', 'a=b c'] })
+    expect(splitParamText('msg=\u201chello there\u201d a=\u2018b c\u2019')).toEqual({
+      ok: true,
+      tokens: ['msg=hello there', 'a=b c'],
+    })
   })
   test('parameter names match without regard to case', () => {
     const flow = config.metaflow!.flows.HelloFlow!
@@ -112,7 +164,7 @@ describe('run parameters', () => {
   })
 })
 
-describe("in a thread that inspects a run", () => {
+describe('in a thread that inspects a run', () => {
   test.each([
     ['status', { kind: 'status' }],
     ['steps', { kind: 'steps' }],
@@ -132,16 +184,23 @@ describe("in a thread that inspects a run", () => {
     ['logs start stderr', { kind: 'logs', step: 'start', stream: 'stderr' }],
     ['logs train/7 STDERR', { kind: 'logs', step: 'train', task: '7', stream: 'stderr' }],
     ['logs', { kind: 'logs', stream: 'stdout' }],
-    ['inspect HelloFlow/13', { kind: 'inspect', spec: { flow: 'HelloFlow', runId: '13', latestOnly: false } }],
+    [
+      'inspect HelloFlow/13',
+      { kind: 'inspect', spec: { flow: 'HelloFlow', runId: '13', latestOnly: false } },
+    ],
   ])('%s', (text, verb) => {
     expect(mf(text, thread)).toEqual(verb as never)
   })
-  test('with an ebmbot job in the thread, numbered verbs and the job log verbs stay the job\'s', () => {
+  test("with an ebmbot job in the thread, numbered verbs and the job log verbs stay the job's", () => {
     const both = { ...thread, threadRun: 5 }
     expect(say('status 4', both)).toMatchObject({ kind: 'run_status', id: 4 })
     expect(say('cancel 4', both)).toMatchObject({ kind: 'cancel_run', id: 4 })
     expect(say('logs', both)).toMatchObject({ kind: 'logs', id: 5 })
-    expect(say('logs stderr', both)).toMatchObject({ kind: 'logs', id: 5, spec: { stream: 'stderr' } })
+    expect(say('logs stderr', both)).toMatchObject({
+      kind: 'logs',
+      id: 5,
+      spec: { stream: 'stderr' },
+    })
     expect(mf('status', both)).toEqual({ kind: 'status' })
     expect(mf('cancel', both)).toEqual({ kind: 'cancel' })
   })
@@ -157,7 +216,9 @@ describe('configuration and access', () => {
     expect(replyOf('flows', {}, plain)).toContain('Metaflow is not set up')
     expect(replyOf('run HelloFlow', {}, plain)).toContain('Metaflow is not set up')
     expect(say('steps', {}, plain)).toMatchObject({ kind: 'reply' })
-    expect((say('steps', {}, plain) as { text: string }).text).toStartWith("Sorry, I didn't understand")
+    expect((say('steps', {}, plain) as { text: string }).text).toStartWith(
+      "Sorry, I didn't understand",
+    )
     expect(say('rerun 7', {}, plain)).toMatchObject({ kind: 'rerun', id: 7 })
   })
   test('a namespace named like a run-detail word keeps it outside Metaflow threads', () => {
@@ -165,8 +226,12 @@ describe('configuration and access', () => {
     expect(mf('data foo', thread, withData)).toEqual({ kind: 'data', name: 'foo' })
   })
   test('guests are refused when the Metaflow namespace is restricted', () => {
-    expect(replyOf('flows', { isGuest: true }, restricted)).toBe('Sorry, only internal members of this workspace may use the `metaflow` commands.')
-    expect(replyOf('status', { isGuest: true, ...thread }, restricted)).toContain('only internal members')
+    expect(replyOf('flows', { isGuest: true }, restricted)).toBe(
+      'Sorry, only internal members of this workspace may use the `metaflow` commands.',
+    )
+    expect(replyOf('status', { isGuest: true, ...thread }, restricted)).toContain(
+      'only internal members',
+    )
     expect(mf('flows', {}, restricted)).toEqual({ kind: 'flows' })
     // `rerun N` may be any job's: its own namespace's rules decide, when it is carried out.
     expect(mf('rerun 7', { isGuest: true }, restricted)).toEqual({ kind: 'rerun', id: 7 })

@@ -16,14 +16,18 @@ import { waitUntil } from './support/wait.ts'
 afterAll(cleanupTemp)
 
 test('failed passes wait the poll, doubling, at most ten seconds', () => {
-  expect([1, 2, 3, 4, 5, 6, 7, 8].map((n) => passBackoffMs(100, n))).toEqual([100, 200, 400, 800, 1600, 3200, 6400, 10_000])
+  expect([1, 2, 3, 4, 5, 6, 7, 8].map((n) => passBackoffMs(100, n))).toEqual([
+    100, 200, 400, 800, 1600, 3200, 6400, 10_000,
+  ])
   expect(passBackoffMs(2000, 4)).toBe(10_000)
 })
 
 test('a message sent while the database is locked is sent once, and recorded once the lock is gone', async () => {
   const file = join(tempDir(), 'q.db')
   const queue = openQueue(file, { busyTimeoutMs: 100 })
-  const [row] = enqueueOutgoing(queue.db, Date.now(), 'local', [{ kind: 'message', purpose: 'report', channel: 'C1', text: 'deployed' }])
+  const [row] = enqueueOutgoing(queue.db, Date.now(), 'local', [
+    { kind: 'message', purpose: 'report', channel: 'C1', text: 'deployed' },
+  ])
   const lines: string[] = []
   const sent: Outgoing[] = []
   const other = new Database(file)
@@ -52,9 +56,18 @@ test('a message sent while the database is locked is sent once, and recorded onc
     },
   })
   try {
-    await waitUntil('the message to be recorded as sent', () => getOutgoing(queue.db, row!.id)?.state === 'sent', 15_000)
+    await waitUntil(
+      'the message to be recorded as sent',
+      () => getOutgoing(queue.db, row!.id)?.state === 'sent',
+      15_000,
+    )
     expect(sent.map((m) => (m.kind === 'message' ? m.text : m.kind))).toEqual(['deployed'])
-    expect(getOutgoing(queue.db, row!.id)).toMatchObject({ state: 'sent', attempts: 1, lastError: null, result: { ts: '111.222' } }) // one attempt, no retry
+    expect(getOutgoing(queue.db, row!.id)).toMatchObject({
+      state: 'sent',
+      attempts: 1,
+      lastError: null,
+      result: { ts: '111.222' },
+    }) // one attempt, no retry
     const failed = lines.filter((l) => l.includes('event=outbox.pass_failed'))
     // A poll of 50 ms without backing off would fail ~20 times in 3 s; doubling, about 6.
     expect(failed.length).toBeGreaterThanOrEqual(1)

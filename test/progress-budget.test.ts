@@ -30,8 +30,14 @@ test('the bucket allows a burst, then refills at its rate, never beyond the burs
 
 test(`${RUNS} runs at once: progress writes stay within the shared budget, each message paced by the interval`, async () => {
   const go = join(tempDir(), 'go')
-  const jobs = Array.from({ length: RUNS }, (_, i) => `      j${i}: {run: 'while [ ! -e ${go} ]; do echo tick ${i}; sleep 0.1; done'}`).join('\n')
-  const commands = Array.from({ length: RUNS }, (_, i) => `      - {pattern: j${i}, job: j${i}}`).join('\n')
+  const jobs = Array.from(
+    { length: RUNS },
+    (_, i) => `      j${i}: {run: 'while [ ! -e ${go} ]; do echo tick ${i}; sleep 0.1; done'}`,
+  ).join('\n')
+  const commands = Array.from(
+    { length: RUNS },
+    (_, i) => `      - {pattern: j${i}, job: j${i}}`,
+  ).join('\n')
   h = startHarness(`
 settings: {max_parallel: ${RUNS}, progress_interval: 1s, poll_interval: 1s, kill_grace: 1s}
 namespaces:
@@ -47,7 +53,9 @@ ${commands}
   type Row = { run_id: number; at: number }
   const written = () =>
     h!.ctx.queue.sqlite
-      .query("select run_id, created_at as at from outbox where json_extract(payload, '$.purpose') = 'progress' order by id")
+      .query(
+        "select run_id, created_at as at from outbox where json_extract(payload, '$.purpose') = 'progress' order by id",
+      )
       .all() as Row[]
   // Unbudgeted, 16 runs at one edit a second would write ~16 a second: wait for well past the burst.
   await waitUntil('progress beyond the burst', () => written().length > EDIT_BURST + 1, 20_000)
@@ -57,10 +65,13 @@ ${commands}
   for (const id of ids) await h.waitForState(id, ['succeeded'])
 
   const span = rows.at(-1)!.at - rows[0]!.at
-  expect(rows.length).toBeLessThanOrEqual(EDIT_BURST + Math.floor((span * EDITS_PER_MINUTE) / 60_000) + 1)
+  expect(rows.length).toBeLessThanOrEqual(
+    EDIT_BURST + Math.floor((span * EDITS_PER_MINUTE) / 60_000) + 1,
+  )
   expect(new Set(rows.map((r) => r.run_id)).size).toBeGreaterThan(1) // shared, not one run hogging it
   for (const id of ids) {
     const mine = rows.filter((r) => r.run_id === id)
-    for (let i = 1; i < mine.length; i++) expect(mine[i]!.at - mine[i - 1]!.at).toBeGreaterThanOrEqual(1000)
+    for (let i = 1; i < mine.length; i++)
+      expect(mine[i]!.at - mine[i - 1]!.at).toBeGreaterThanOrEqual(1000)
   }
 }, 60_000)

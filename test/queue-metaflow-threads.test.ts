@@ -3,7 +3,12 @@
 import { afterAll, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { openQueue } from '../src/queue/db.ts'
-import { followInThread, getThread, recordStatus, watchFrom } from '../src/queue/metaflow-threads.ts'
+import {
+  followInThread,
+  getThread,
+  recordStatus,
+  watchFrom,
+} from '../src/queue/metaflow-threads.ts'
 import { cleanupTemp, tempDir } from './support/temp.ts'
 
 afterAll(cleanupTemp)
@@ -13,7 +18,13 @@ const KEY = { door: 'slack' as const, channel: 'C1', threadTs: '5.0' }
 
 function thread(watching: boolean) {
   const { db } = openQueue(join(tempDir(), 'q.db'))
-  const row = followInThread(db, T0, KEY, { flow: 'TrainFlow', runId: '7', watching, lastStatus: null, ebmbotRunId: null })
+  const row = followInThread(db, T0, KEY, {
+    flow: 'TrainFlow',
+    runId: '7',
+    watching,
+    lastStatus: null,
+    ebmbotRunId: null,
+  })
   return { db, row }
 }
 

@@ -15,21 +15,50 @@ afterAll(cleanupTemp)
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0)
 const req = (jobType: string, channel: string): RequestInput => {
   const [namespace, job] = jobType.split('_') as [string, string]
-  return { namespace, job, jobType, door: 'slack', requestedBy: 'U1', channel, threadTs: '1.0', requestText: jobType, params: {}, command: 'true', delaySeconds: 0 }
+  return {
+    namespace,
+    job,
+    jobType,
+    door: 'slack',
+    requestedBy: 'U1',
+    channel,
+    threadTs: '1.0',
+    requestText: jobType,
+    params: {},
+    command: 'true',
+    delaySeconds: 0,
+  }
 }
 
 test('runs, threads and waiting reports follow the new id; sent messages and other channels do not move', () => {
   const { db } = openQueue(join(tempDir(), 'q.db'))
   const here = scheduleRequest(db, T0, req('op_deploy', 'COLD')).run
   const elsewhere = scheduleRequest(db, T0, req('op_build', 'COTHER')).run
-  const follow = { flow: 'HelloFlow', runId: '7', watching: true, lastStatus: null, ebmbotRunId: null }
+  const follow = {
+    flow: 'HelloFlow',
+    runId: '7',
+    watching: true,
+    lastStatus: null,
+    ebmbotRunId: null,
+  }
   followInThread(db, T0, { door: 'slack', channel: 'COLD', threadTs: '5.0' }, follow)
   // Events under the new id may come first: that thread keeps its own state.
   followInThread(db, T0, { door: 'slack', channel: 'COLD', threadTs: '6.0' }, follow)
-  followInThread(db, T0, { door: 'slack', channel: 'CNEW', threadTs: '6.0' }, { ...follow, runId: '8' })
+  followInThread(
+    db,
+    T0,
+    { door: 'slack', channel: 'CNEW', threadTs: '6.0' },
+    { ...follow, runId: '8' },
+  )
   const [report, escalation, sent, other] = enqueueOutgoing(db, T0, 'slack', [
     { kind: 'message', purpose: 'report', channel: 'COLD', threadTs: '1.0', text: 'done' },
-    { kind: 'message', purpose: 'escalation', channel: 'tech-support', text: 'failed', linkTo: { channel: 'COLD', ts: '1.0' } },
+    {
+      kind: 'message',
+      purpose: 'escalation',
+      channel: 'tech-support',
+      text: 'failed',
+      linkTo: { channel: 'COLD', ts: '1.0' },
+    },
     { kind: 'message', purpose: 'reply', channel: 'COLD', threadTs: '1.0', text: 'already sent' },
     { kind: 'message', purpose: 'reply', channel: 'COTHER', text: 'not here' },
   ])
@@ -42,8 +71,15 @@ test('runs, threads and waiting reports follow the new id; sent messages and oth
   expect(getThread(db, 'CNEW', '5.0')?.runId).toBe('7')
   expect(getThread(db, 'CNEW', '6.0')?.runId).toBe('8')
   expect(getThread(db, 'COLD', '6.0')).toBeUndefined()
-  expect(getOutgoing(db, report!.id)?.payload).toMatchObject({ channel: 'CNEW', threadTs: '1.0', text: 'done' })
-  expect(getOutgoing(db, escalation!.id)?.payload).toMatchObject({ channel: 'tech-support', linkTo: { channel: 'CNEW', ts: '1.0' } })
+  expect(getOutgoing(db, report!.id)?.payload).toMatchObject({
+    channel: 'CNEW',
+    threadTs: '1.0',
+    text: 'done',
+  })
+  expect(getOutgoing(db, escalation!.id)?.payload).toMatchObject({
+    channel: 'tech-support',
+    linkTo: { channel: 'CNEW', ts: '1.0' },
+  })
   expect(getOutgoing(db, sent!.id)?.payload).toMatchObject({ channel: 'COLD' })
   expect(getOutgoing(db, other!.id)?.payload).toMatchObject({ channel: 'COTHER' })
   // Moving again finds nothing left under the old id.

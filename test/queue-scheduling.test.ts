@@ -25,21 +25,52 @@ beforeEach(() => {
 
 const req = (jobType: string, extra: Partial<RequestInput> = {}): RequestInput => {
   const [namespace, job] = jobType.split('_') as [string, string]
-  return { namespace, job, jobType, door: 'local', requestedBy: 'U1', channel: 'C1', threadTs: '1.0', requestText: jobType, params: {}, command: 'true', delaySeconds: 0, ...extra }
+  return {
+    namespace,
+    job,
+    jobType,
+    door: 'local',
+    requestedBy: 'U1',
+    channel: 'C1',
+    threadTs: '1.0',
+    requestText: jobType,
+    params: {},
+    command: 'true',
+    delaySeconds: 0,
+    ...extra,
+  }
 }
 
 describe('schedule', () => {
   test('a new request is pending, due after its delay', () => {
-    const { run, replaced, behind } = scheduleRequest(q.db, T0, req('op_deploy', { delaySeconds: 60 }))
+    const { run, replaced, behind } = scheduleRequest(
+      q.db,
+      T0,
+      req('op_deploy', { delaySeconds: 60 }),
+    )
     expect(run).toMatchObject({ state: 'pending', dueAt: T0 + 60_000, queuedAt: T0 })
     expect(replaced).toBe(false)
     expect(behind).toBeUndefined()
   })
   test('a newer request replaces the pending one: same number, newer params, earliest start', () => {
-    const first = scheduleRequest(q.db, T0, req('op_deploy', { delaySeconds: 60, params: { env: 'a' } })).run
-    const again = scheduleRequest(q.db, T0 + 10_000, req('op_deploy', { delaySeconds: 60, params: { env: 'b' }, requestedBy: 'U2', isDm: true }))
+    const first = scheduleRequest(
+      q.db,
+      T0,
+      req('op_deploy', { delaySeconds: 60, params: { env: 'a' } }),
+    ).run
+    const again = scheduleRequest(
+      q.db,
+      T0 + 10_000,
+      req('op_deploy', { delaySeconds: 60, params: { env: 'b' }, requestedBy: 'U2', isDm: true }),
+    )
     expect(again.replaced).toBe(true)
-    expect(again.run).toMatchObject({ id: first.id, dueAt: T0 + 60_000, params: { env: 'b' }, requestedBy: 'U2', isDm: true })
+    expect(again.run).toMatchObject({
+      id: first.id,
+      dueAt: T0 + 60_000,
+      params: { env: 'b' },
+      requestedBy: 'U2',
+      isDm: true,
+    })
     const now = scheduleRequest(q.db, T0 + 20_000, req('op_deploy', { delaySeconds: 0 }))
     expect(now.run.dueAt).toBe(T0 + 20_000)
     expect(snapshot(q.db, T0).scheduled).toHaveLength(1)
@@ -88,7 +119,12 @@ describe('claim', () => {
     expect(got).toHaveLength(20)
     // The unique index refuses a second running row of a type even to a writer that skips the claim.
     const row = getRun(q.db, got[0]!)!
-    expect(() => other.sqlite.run(`INSERT INTO runs (namespace, job, job_type, state, due_at, queued_at, door, requested_by, channel, request_text, params, command) VALUES ('t','x',?, 'running', 0, 0, 'local', 'u', 'c', '', '{}', 'true')`, [row.jobType])).toThrow(/UNIQUE/)
+    expect(() =>
+      other.sqlite.run(
+        `INSERT INTO runs (namespace, job, job_type, state, due_at, queued_at, door, requested_by, channel, request_text, params, command) VALUES ('t','x',?, 'running', 0, 0, 'local', 'u', 'c', '', '{}', 'true')`,
+        [row.jobType],
+      ),
+    ).toThrow(/UNIQUE/)
   })
   test('the claim uses its index (no full scan or temp sort)', () => {
     // The plan of the very statement prepareClaim prepares, so a change to it is checked too.
@@ -108,18 +144,28 @@ describe('cancel and remove', () => {
     const running = claim(T0, 'w', 4)!
     const pending = scheduleRequest(q.db, T0, req('op_deploy')).run
     expect(cancelPending(q.db, T0, 'op_deploy', 'U9')?.id).toBe(pending.id)
-    expect(getRun(q.db, pending.id)).toMatchObject({ state: 'cancelled', cancelledBy: 'U9', finishedAt: T0 })
+    expect(getRun(q.db, pending.id)).toMatchObject({
+      state: 'cancelled',
+      cancelledBy: 'U9',
+      finishedAt: T0,
+    })
     expect(getRun(q.db, running.id)?.state).toBe('running')
     expect(cancelPending(q.db, T0, 'op_deploy', 'U9')).toBeUndefined()
   })
   test('remove job id: pending removed, running flagged for its owner, finished or unknown refused', () => {
     const a = scheduleRequest(q.db, T0, req('a_x')).run
-    expect(removeJob(q.db, T0, a.id, 'U2')).toMatchObject({ kind: 'removed', run: { state: 'cancelled', cancelledBy: 'U2' } })
+    expect(removeJob(q.db, T0, a.id, 'U2')).toMatchObject({
+      kind: 'removed',
+      run: { state: 'cancelled', cancelledBy: 'U2' },
+    })
     expect(removeJob(q.db, T0, a.id, 'U2').kind).toBe('unknown')
     expect(removeJob(q.db, T0, 999, 'U2').kind).toBe('unknown')
     scheduleRequest(q.db, T0, req('b_x'))
     const b = claim(T0, 'w', 4)!
-    expect(removeJob(q.db, T0, b.id, 'U3')).toMatchObject({ kind: 'stopping', run: { state: 'running', cancelRequestedBy: 'U3' } })
+    expect(removeJob(q.db, T0, b.id, 'U3')).toMatchObject({
+      kind: 'stopping',
+      run: { state: 'running', cancelRequestedBy: 'U3' },
+    })
   })
   test('remove honours the guard (guests on restricted namespaces)', () => {
     const a = scheduleRequest(q.db, T0, req('op_x')).run
@@ -163,7 +209,9 @@ describe('suppressions', () => {
 describe('durability', () => {
   test('the file is in WAL mode (readers do not block the writer) and writers wait for a lock', () => {
     expect(q.sqlite.query('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' })
-    expect((q.sqlite.query('PRAGMA busy_timeout').get() as { timeout: number }).timeout).toBeGreaterThan(0)
+    expect(
+      (q.sqlite.query('PRAGMA busy_timeout').get() as { timeout: number }).timeout,
+    ).toBeGreaterThan(0)
     // WAL is a property of the file: any later connection, the CLI's included, finds it.
     const plain = new Database(q.file, { readonly: true })
     expect(plain.query('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' })

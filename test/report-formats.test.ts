@@ -91,7 +91,10 @@ describe('report_format: code', () => {
 
     const { runId } = await h.say('t over')
     await h.waitForState(runId!, ['succeeded'])
-    const over = await waitUntil('the second report', () => h!.messages().filter((m) => m.purpose === 'report')[1])
+    const over = await waitUntil(
+      'the second report',
+      () => h!.messages().filter((m) => m.purpose === 'report')[1],
+    )
     expect(over.text).toBe(`Output of \`t_over\` (run ${runId}):`)
     expect(over.file?.content).toBe('x'.repeat(FITS + 1))
   })
@@ -101,7 +104,14 @@ describe('report_format: file', () => {
   test('even a short output is uploaded as a file holding the output, secrets masked', async () => {
     h = startHarness(YAML, { API_KEY: 'sk-file-secret-99' })
     const { runId, report } = await reportOf('t file')
-    expect(report).toMatchObject({ channel: 'C1', threadTs: '100.1', text: `Output of \`t_file\` (run ${runId}):` })
-    expect(report.file).toEqual({ filename: `t_file-${runId}.txt`, content: 'one line\nkey is [redacted]\n' })
+    expect(report).toMatchObject({
+      channel: 'C1',
+      threadTs: '100.1',
+      text: `Output of \`t_file\` (run ${runId}):`,
+    })
+    expect(report.file).toEqual({
+      filename: `t_file-${runId}.txt`,
+      content: 'one line\nkey is [redacted]\n',
+    })
   })
 })

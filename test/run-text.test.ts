@@ -21,13 +21,48 @@ const run = (extra: Partial<RunLike>): RunLike => ({
 })
 
 test.each([
-  ['finished', run({}), '• [7] `op_deploy` succeeded, by <@U1>, 2026-11-23 12:00:05+00:00, took 1m 30s'],
-  ['running', run({ state: 'running', finishedAt: null }), '• [7] `op_deploy` running, by <@U1>, 2026-11-23 12:00:05+00:00'],
-  ['scheduled', run({ state: 'pending', startedAt: null, finishedAt: null, dueAt: T0 + 60_000 }), '• [7] `op_deploy` scheduled, by <@U1>, asked 2026-11-23 12:00:00+00:00'],
-  ['cancelled before it started', run({ state: 'cancelled', startedAt: null, finishedAt: T0 + 1_000, requestedBy: 'local' }), '• [7] `op_deploy` cancelled, by local, asked 2026-11-23 12:00:00+00:00'],
-  ['approved', run({ approval: 'approved', approvalBy: 'U2', approvalAt: T0 + 4_000 }), '• [7] `op_deploy` succeeded, by <@U1>, 2026-11-23 12:00:05+00:00, took 1m 30s; approved by <@U2> at 2026-11-23 12:00:04+00:00'],
-  ['denied', run({ state: 'cancelled', startedAt: null, finishedAt: T0 + 9_000, approval: 'denied', approvalBy: 'U1', approvalAt: T0 + 9_000 }), '• [7] `op_deploy` cancelled, by <@U1>, asked 2026-11-23 12:00:00+00:00; denied by <@U1> at 2026-11-23 12:00:09+00:00'],
-  ['still waiting for approval', run({ state: 'awaiting_approval', startedAt: null, finishedAt: null, approval: 'required' }), '• [7] `op_deploy` waiting for approval, by <@U1>, asked 2026-11-23 12:00:00+00:00'],
+  [
+    'finished',
+    run({}),
+    '• [7] `op_deploy` succeeded, by <@U1>, 2026-11-23 12:00:05+00:00, took 1m 30s',
+  ],
+  [
+    'running',
+    run({ state: 'running', finishedAt: null }),
+    '• [7] `op_deploy` running, by <@U1>, 2026-11-23 12:00:05+00:00',
+  ],
+  [
+    'scheduled',
+    run({ state: 'pending', startedAt: null, finishedAt: null, dueAt: T0 + 60_000 }),
+    '• [7] `op_deploy` scheduled, by <@U1>, asked 2026-11-23 12:00:00+00:00',
+  ],
+  [
+    'cancelled before it started',
+    run({ state: 'cancelled', startedAt: null, finishedAt: T0 + 1_000, requestedBy: 'local' }),
+    '• [7] `op_deploy` cancelled, by local, asked 2026-11-23 12:00:00+00:00',
+  ],
+  [
+    'approved',
+    run({ approval: 'approved', approvalBy: 'U2', approvalAt: T0 + 4_000 }),
+    '• [7] `op_deploy` succeeded, by <@U1>, 2026-11-23 12:00:05+00:00, took 1m 30s; approved by <@U2> at 2026-11-23 12:00:04+00:00',
+  ],
+  [
+    'denied',
+    run({
+      state: 'cancelled',
+      startedAt: null,
+      finishedAt: T0 + 9_000,
+      approval: 'denied',
+      approvalBy: 'U1',
+      approvalAt: T0 + 9_000,
+    }),
+    '• [7] `op_deploy` cancelled, by <@U1>, asked 2026-11-23 12:00:00+00:00; denied by <@U1> at 2026-11-23 12:00:09+00:00',
+  ],
+  [
+    'still waiting for approval',
+    run({ state: 'awaiting_approval', startedAt: null, finishedAt: null, approval: 'required' }),
+    '• [7] `op_deploy` waiting for approval, by <@U1>, asked 2026-11-23 12:00:00+00:00',
+  ],
 ])('a %s run', (_, r, line) => {
   expect(historyLine(r)).toBe(line)
 })

@@ -42,7 +42,10 @@ let h: Harness
 afterEach(async () => h && (await h.stop()))
 afterAll(cleanupTemp)
 
-const inThread = (ts: string, n: number) => ({ threadTs: ts, messageTs: `${ts.split('.')[0]}.${900 + n}` })
+const inThread = (ts: string, n: number) => ({
+  threadTs: ts,
+  messageTs: `${ts.split('.')[0]}.${900 + n}`,
+})
 
 describe("a run's thread", () => {
   test('status, logs, logs stderr, quiet and cancel need no number there', async () => {
@@ -71,7 +74,12 @@ describe("a run's thread", () => {
     const done = await h.waitForState(runId!, ['cancelled'], 8000)
     expect(done.cancelledBy).toBe('U7')
     // Every answer went to the thread.
-    expect(h.messages().filter((m) => m.purpose === 'reply').every((m) => m.threadTs === '500.1')).toBe(true)
+    expect(
+      h
+        .messages()
+        .filter((m) => m.purpose === 'reply')
+        .every((m) => m.threadTs === '500.1'),
+    ).toBe(true)
   })
   test('rerun queues the same job and params again, reporting in the thread', async () => {
     h = startHarness(YAML)
@@ -81,11 +89,15 @@ describe("a run's thread", () => {
     expect(again.replies[0]).toContain(`Rerunning run ${first.runId} as run ${again.runId}`)
     const run = await h.waitForState(again.runId!, ['succeeded'])
     expect(run.params).toEqual({ name: 'big world' })
-    const reports = h.messages().filter((m) => m.purpose === 'report' && m.text === 'Hello, big world')
+    const reports = h
+      .messages()
+      .filter((m) => m.purpose === 'report' && m.text === 'Hello, big world')
     expect(reports).toHaveLength(2)
     expect(reports.every((m) => m.threadTs === '600.1')).toBe(true)
     // The thread now belongs to the newest run.
-    expect((await h.say('status', inThread('600.1', 2))).replies[0]).toStartWith(`Run ${again.runId},`)
+    expect((await h.say('status', inThread('600.1', 2))).replies[0]).toStartWith(
+      `Run ${again.runId},`,
+    )
   })
   test('logs all uploads the whole output as a file', async () => {
     h = startHarness(YAML)
@@ -149,7 +161,9 @@ describe('guests', () => {
     await h.waitForState(runId!, ['succeeded'])
     for (const verb of ['status', 'logs', 'rerun', 'cancel']) {
       const r = await h.say(`${verb} ${runId}`, { isGuest: true, user: 'G1' })
-      expect(r.replies[0]).toContain('only internal members of this workspace may use the `ops` commands')
+      expect(r.replies[0]).toContain(
+        'only internal members of this workspace may use the `ops` commands',
+      )
       expect(r.accepted).toBe(false)
     }
   })

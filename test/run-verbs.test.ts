@@ -2,7 +2,8 @@
 import { describe, expect, test } from 'bun:test'
 import { parseRunVerb } from '../src/commands/run-verbs.ts'
 
-const p = (text: string, threadRun?: number) => parseRunVerb(text.toLowerCase().split(' '), threadRun)
+const p = (text: string, threadRun?: number) =>
+  parseRunVerb(text.toLowerCase().split(' '), threadRun)
 
 describe('outside a thread the verbs take a run number', () => {
   test.each([
@@ -19,7 +20,10 @@ describe('outside a thread the verbs take a run number', () => {
   ])('%p', (text, expected) => expect(p(text)).toEqual(expected as never))
   test('without a number they explain how to name a run', () => {
     expect(p('logs')).toMatchObject({ kind: 'usage' })
-    expect(p('cancel')).toMatchObject({ kind: 'usage', text: expect.stringContaining('`cancel 42`') })
+    expect(p('cancel')).toMatchObject({
+      kind: 'usage',
+      text: expect.stringContaining('`cancel 42`'),
+    })
   })
   test('plain `status` is the queue status, not a run verb', () => {
     expect(p('status')).toBeNull()
@@ -50,7 +54,10 @@ describe('history', () => {
     ['history', { kind: 'history', page: 1 }],
     ['history failed', { kind: 'history', outcome: 'failed', page: 1 }],
     ['history demo', { kind: 'history', namespace: 'demo', page: 1 }],
-    ['history demo hello timed-out page 3', { kind: 'history', namespace: 'demo', job: 'hello', outcome: 'timed_out', page: 3 }],
+    [
+      'history demo hello timed-out page 3',
+      { kind: 'history', namespace: 'demo', job: 'hello', outcome: 'timed_out', page: 3 },
+    ],
   ])('%p', (text, expected) => expect(p(text)).toEqual(expected as never))
   test('too many names is a usage hint', () => {
     expect(p('history a b c')).toMatchObject({ kind: 'usage' })

@@ -38,8 +38,21 @@ function enqueue(state: string, job: string) {
   const q = openQueue(dbFile(state))
   try {
     return scheduleRequest(q.db, Date.now(), {
-      namespace: 's', job, jobType: `s_${job}`, door: 'local', requestedBy: 'local', channel: 'local',
-      requestText: `s ${job}`, params: {}, command: job === 'short' ? 'until [ -e go ]; do sleep 0.05; done; echo short done' : job === 'long' ? 'sleep 60; echo never' : 'echo later', delaySeconds: 0,
+      namespace: 's',
+      job,
+      jobType: `s_${job}`,
+      door: 'local',
+      requestedBy: 'local',
+      channel: 'local',
+      requestText: `s ${job}`,
+      params: {},
+      command:
+        job === 'short'
+          ? 'until [ -e go ]; do sleep 0.05; done; echo short done'
+          : job === 'long'
+            ? 'sleep 60; echo never'
+            : 'echo later',
+      delaySeconds: 0,
     }).run
   } finally {
     q.sqlite.close()
@@ -52,7 +65,14 @@ async function serveWithRunningJob(job: string, graceS: number) {
   const bot = killLater(startBot(['serve', '--config', cfg], { env: botEnv(state) }))
   await waitUntil('serve to be ready', () => bot.out.stderr.includes('event=serve.ready'), 15_000)
   const run = enqueue(state, job)
-  const running = await waitUntil(`${job} to start`, () => runs(state, { readonly: true }).find((r) => r.id === run.id && r.state === 'running' && r.pid), 10_000)
+  const running = await waitUntil(
+    `${job} to start`,
+    () =>
+      runs(state, { readonly: true }).find(
+        (r) => r.id === run.id && r.state === 'running' && r.pid,
+      ),
+    10_000,
+  )
   return { state, cfg, bot, running }
 }
 
@@ -60,7 +80,11 @@ test('SIGTERM while a job runs: no new work is taken, the job finishes within th
   // A grace a slow machine cannot outrun between the test's `go` and the job's exit.
   const { state, bot, running } = await serveWithRunningJob('short', 10)
   bot.proc.kill('SIGTERM')
-  await waitUntil('serve to start stopping', () => bot.out.stderr.includes('event=serve.stopping'), 5000)
+  await waitUntil(
+    'serve to start stopping',
+    () => bot.out.stderr.includes('event=serve.stopping'),
+    5000,
+  )
   const after = enqueue(state, 'later') // arrives during shutdown: must wait for the next start
   // The job ends inside the grace, on the test's word rather than a timer a slow machine could outrun.
   writeFileSync(join(state, 'go'), '')
@@ -71,7 +95,9 @@ test('SIGTERM while a job runs: no new work is taken, the job finishes within th
   expect(rows.find((r) => r.id === running.id)).toMatchObject({ state: 'succeeded' })
   expect(rows.find((r) => r.id === after.id)).toMatchObject({ state: 'pending' })
   // Its report is stored for delivery even though serve had no terminal to print it on.
-  const report = outboxRows(state).find((o) => o.run_id === running.id && JSON.parse(o.payload).purpose === 'report')
+  const report = outboxRows(state).find(
+    (o) => o.run_id === running.id && JSON.parse(o.payload).purpose === 'report',
+  )
   expect(JSON.parse(report!.payload).text).toBe('short done')
 }, 30_000)
 
@@ -84,9 +110,14 @@ test('SIGTERM while a job outlasts the grace: its process group is stopped, it i
   expect(took).toBeGreaterThanOrEqual(2000) // the grace was given
   expect(took).toBeLessThan(2000 + 1000 + 3000) // grace + kill_grace + slack; never the 60 s job
   expect(groupAlive(running.pid!)).toBe(false)
-  expect(runs(state).find((r) => r.id === running.id)).toMatchObject({ state: 'lost', detail: 'the bot was stopped while it ran' })
+  expect(runs(state).find((r) => r.id === running.id)).toMatchObject({
+    state: 'lost',
+    detail: 'the bot was stopped while it ran',
+  })
   // The report waits in the outbox and reaches the requester on the next start.
   const next = await runBot(['chat', '--config', cfg], { env: botEnv(state), input: '' })
   expect(next.code).toBe(0)
-  expect(next.stdout).toContain(`The bot was stopped while \`s_long\` (run ${running.id}) was running; it did not finish.`)
+  expect(next.stdout).toContain(
+    `The bot was stopped while \`s_long\` (run ${running.id}) was running; it did not finish.`,
+  )
 }, 30_000)

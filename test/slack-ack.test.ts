@@ -25,7 +25,10 @@ test('work that outlasts the warning time is reported once; a prompt ack is not'
 
 test('an ack that cannot be sent is reported, not thrown: Slack redelivers and the seen table answers', async () => {
   const errors: unknown[] = []
-  const ack = envelopeAck({ send: async () => Promise.reject(new Error('socket closed')), onSendError: (e) => errors.push(e) })
+  const ack = envelopeAck({
+    send: async () => Promise.reject(new Error('socket closed')),
+    onSendError: (e) => errors.push(e),
+  })
   expect(await ack.ack()).toBe(true)
   expect(errors.map((e) => (e as Error).message)).toEqual(['socket closed'])
 })

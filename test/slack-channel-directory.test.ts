@@ -12,19 +12,74 @@ const start = () =>
   ])
 
 test('channel events map to changes; other people joining or leaving changes nothing', () => {
-  const channel = { id: 'C9', name: 'new', name_normalized: 'new', created: 1, is_channel: true, is_mpim: false }
-  expect(channelChange(ev({ type: 'channel_created', channel, event_ts: '1' }), 'UBOT')).toEqual({ kind: 'created', id: 'C9', name: 'new' })
-  expect(channelChange(ev({ type: 'channel_rename', channel, event_ts: '1' }), 'UBOT')).toEqual({ kind: 'renamed', id: 'C9', name: 'new', isPrivate: false })
-  expect(channelChange(ev({ type: 'group_rename', channel, event_ts: '1' }), 'UBOT')).toEqual({ kind: 'renamed', id: 'C9', name: 'new', isPrivate: true })
-  expect(channelChange(ev({ type: 'member_joined_channel', user: 'UBOT', channel: 'G1', channel_type: 'G' }), 'UBOT')).toEqual({ kind: 'bot_joined', id: 'G1', isPrivate: true })
-  expect(channelChange(ev({ type: 'member_joined_channel', user: 'U1', channel: 'G1', channel_type: 'G' }), 'UBOT')).toBeNull()
-  expect(channelChange(ev({ type: 'member_left_channel', user: 'UBOT', channel: 'G1', channel_type: 'G' }), 'UBOT')).toEqual({ kind: 'bot_left', id: 'G1' })
-  expect(channelChange(ev({ type: 'member_left_channel', user: 'U1', channel: 'G1', channel_type: 'G' }), 'UBOT')).toBeNull()
-  expect(channelChange(ev({ type: 'group_left', channel: 'G1', actor_id: 'U1' }), 'UBOT')).toEqual({ kind: 'bot_left', id: 'G1' })
-  expect(channelChange(ev({ type: 'channel_archive', channel: 'C1', user: 'U1' }), 'UBOT')).toEqual({ kind: 'gone', id: 'C1' })
-  expect(channelChange(ev({ type: 'channel_unarchive', channel: 'C1', user: 'U1' }), 'UBOT')).toEqual({ kind: 'unarchived', id: 'C1', isPrivate: false })
-  expect(channelChange(ev({ type: 'group_unarchive', channel: 'G1', actor_id: 'U1' }), 'UBOT')).toEqual({ kind: 'unarchived', id: 'G1', isPrivate: true })
-  expect(channelChange(ev({ type: 'channel_id_changed', old_channel_id: 'C1', new_channel_id: 'C2', event_ts: '1' }), 'UBOT')).toEqual({ kind: 'moved', id: 'C1', to: 'C2' })
+  const channel = {
+    id: 'C9',
+    name: 'new',
+    name_normalized: 'new',
+    created: 1,
+    is_channel: true,
+    is_mpim: false,
+  }
+  expect(channelChange(ev({ type: 'channel_created', channel, event_ts: '1' }), 'UBOT')).toEqual({
+    kind: 'created',
+    id: 'C9',
+    name: 'new',
+  })
+  expect(channelChange(ev({ type: 'channel_rename', channel, event_ts: '1' }), 'UBOT')).toEqual({
+    kind: 'renamed',
+    id: 'C9',
+    name: 'new',
+    isPrivate: false,
+  })
+  expect(channelChange(ev({ type: 'group_rename', channel, event_ts: '1' }), 'UBOT')).toEqual({
+    kind: 'renamed',
+    id: 'C9',
+    name: 'new',
+    isPrivate: true,
+  })
+  expect(
+    channelChange(
+      ev({ type: 'member_joined_channel', user: 'UBOT', channel: 'G1', channel_type: 'G' }),
+      'UBOT',
+    ),
+  ).toEqual({ kind: 'bot_joined', id: 'G1', isPrivate: true })
+  expect(
+    channelChange(
+      ev({ type: 'member_joined_channel', user: 'U1', channel: 'G1', channel_type: 'G' }),
+      'UBOT',
+    ),
+  ).toBeNull()
+  expect(
+    channelChange(
+      ev({ type: 'member_left_channel', user: 'UBOT', channel: 'G1', channel_type: 'G' }),
+      'UBOT',
+    ),
+  ).toEqual({ kind: 'bot_left', id: 'G1' })
+  expect(
+    channelChange(
+      ev({ type: 'member_left_channel', user: 'U1', channel: 'G1', channel_type: 'G' }),
+      'UBOT',
+    ),
+  ).toBeNull()
+  expect(channelChange(ev({ type: 'group_left', channel: 'G1', actor_id: 'U1' }), 'UBOT')).toEqual({
+    kind: 'bot_left',
+    id: 'G1',
+  })
+  expect(channelChange(ev({ type: 'channel_archive', channel: 'C1', user: 'U1' }), 'UBOT')).toEqual(
+    { kind: 'gone', id: 'C1' },
+  )
+  expect(
+    channelChange(ev({ type: 'channel_unarchive', channel: 'C1', user: 'U1' }), 'UBOT'),
+  ).toEqual({ kind: 'unarchived', id: 'C1', isPrivate: false })
+  expect(
+    channelChange(ev({ type: 'group_unarchive', channel: 'G1', actor_id: 'U1' }), 'UBOT'),
+  ).toEqual({ kind: 'unarchived', id: 'G1', isPrivate: true })
+  expect(
+    channelChange(
+      ev({ type: 'channel_id_changed', old_channel_id: 'C1', new_channel_id: 'C2', event_ts: '1' }),
+      'UBOT',
+    ),
+  ).toEqual({ kind: 'moved', id: 'C1', to: 'C2' })
   expect(channelChange(ev({ type: 'reaction_added', user: 'U1' }), 'UBOT')).toBeNull()
 })
 

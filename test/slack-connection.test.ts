@@ -3,7 +3,15 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { botEnv, runBot, startBot } from './support/bot.ts'
 import { startFakeSlack } from './support/fake-slack.ts'
-import { APP_TOKEN, BOT_TOKEN, fakeOptions, GENERAL, startSlackBot, stopSlackBot, type SlackBot } from './support/slack-bot.ts'
+import {
+  APP_TOKEN,
+  BOT_TOKEN,
+  fakeOptions,
+  GENERAL,
+  startSlackBot,
+  stopSlackBot,
+  type SlackBot,
+} from './support/slack-bot.ts'
 import { freePort } from './support/github.ts'
 import { EXAMPLE_CONFIG, tempDir } from './support/temp.ts'
 import { HOOK_TIMEOUT, waitUntil } from './support/wait.ts'
@@ -19,7 +27,8 @@ afterEach(async () => {
   s = undefined
 }, HOOK_TIMEOUT)
 
-const inThread = (ts: string) => s!.fake.messages.filter((m) => m.channel === GENERAL && m.thread_ts === ts)
+const inThread = (ts: string) =>
+  s!.fake.messages.filter((m) => m.channel === GENERAL && m.thread_ts === ts)
 const runCount = () => s!.query<{ n: number }>('select count(*) as n from runs')[0]!.n
 
 describe('reconnecting', () => {
@@ -27,7 +36,11 @@ describe('reconnecting', () => {
     s = await startSlackBot({ env: FAST_RECONNECT })
     const { fake } = s
     fake.dropSockets()
-    await fake.waitFor((f) => f.connectionsOpened >= 2 && f.connectionCount === 1, 10_000, 'a new connection')
+    await fake.waitFor(
+      (f) => f.connectionsOpened >= 2 && f.connectionCount === 1,
+      10_000,
+      'a new connection',
+    )
 
     const event = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello again' })
     await fake.sendEvent(event).acked
@@ -42,11 +55,17 @@ describe('reconnecting', () => {
     s = await startSlackBot({ env: FAST_RECONNECT })
     const { fake } = s
     fake.sendDisconnect('refresh_requested')
-    await fake.waitFor((f) => f.connectionsOpened >= 2 && f.connectionCount === 1, 10_000, 'a new connection')
+    await fake.waitFor(
+      (f) => f.connectionsOpened >= 2 && f.connectionCount === 1,
+      10_000,
+      'a new connection',
+    )
 
     const event = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello refreshed' })
     await fake.sendEvent(event).acked
-    expect((await fake.waitFor(() => inThread(event.ts)[0], 5000, 'the report')).text).toBe('Hello, refreshed!')
+    expect((await fake.waitFor(() => inThread(event.ts)[0], 5000, 'the report')).text).toBe(
+      'Hello, refreshed!',
+    )
   })
 
   test('an event whose ack was lost with the socket is redelivered and runs nothing new', async () => {
@@ -62,9 +81,15 @@ describe('reconnecting', () => {
     fake.dropSockets()
     await waitUntil('the request to be stored', () => runCount() === 1, 5000)
 
-    await fake.waitFor((f) => f.deliveries.some((d) => d.retryAttempt === 1 && d.ackedAt !== undefined), 8000, 'the acked redelivery')
+    await fake.waitFor(
+      (f) => f.deliveries.some((d) => d.retryAttempt === 1 && d.ackedAt !== undefined),
+      8000,
+      'the acked redelivery',
+    )
     await fake.waitFor(() => inThread(event.ts)[0], 5000, 'the report')
-    expect(fake.deliveries.map((d) => [d.eventId, d.retryAttempt, d.ackedAt !== undefined])).toEqual([
+    expect(
+      fake.deliveries.map((d) => [d.eventId, d.retryAttempt, d.ackedAt !== undefined]),
+    ).toEqual([
       [sent.eventId, 0, false],
       [sent.eventId, 1, true],
     ])
@@ -82,9 +107,17 @@ describe('health and metrics of the Slack worker', () => {
     const base = `http://127.0.0.1:${port}`
     const health = async () => {
       const r = await fetch(`${base}/healthz`)
-      return { status: r.status, slack: ((await r.json()) as { checks: Record<string, { ok: boolean } | undefined> }).checks.slack }
+      return {
+        status: r.status,
+        slack: ((await r.json()) as { checks: Record<string, { ok: boolean } | undefined> }).checks
+          .slack,
+      }
     }
-    await waitUntil('the web server', async () => (await fetch(`${base}/healthz`).catch(() => null))?.status === 200, 10_000)
+    await waitUntil(
+      'the web server',
+      async () => (await fetch(`${base}/healthz`).catch(() => null))?.status === 200,
+      10_000,
+    )
     expect(await health()).toMatchObject({ status: 200, slack: { ok: true } })
 
     const event = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello metrics' })
@@ -97,7 +130,11 @@ describe('health and metrics of the Slack worker', () => {
     fake.dropSockets()
     await waitUntil('health to go 503', async () => (await health()).status === 503, 10_000)
     expect((await health()).slack?.ok).toBe(false)
-    await fake.waitFor((f) => f.callsOf('apps.connections.open').length === 2, 10_000, 'the reconnect to ask for a socket')
+    await fake.waitFor(
+      (f) => f.callsOf('apps.connections.open').length === 2,
+      10_000,
+      'the reconnect to ask for a socket',
+    )
     fake.delay('apps.connections.open', 0)
     await waitUntil('health to recover', async () => (await health()).status === 200, 15_000)
   })
@@ -106,9 +143,15 @@ describe('health and metrics of the Slack worker', () => {
 describe('starting', () => {
   test('without both tokens serve runs without Slack and says so', async () => {
     const stateDir = tempDir()
-    const bot = startBot(['serve', '--config', EXAMPLE_CONFIG], { env: botEnv(stateDir, { SLACK_BOT_TOKEN: BOT_TOKEN }) })
+    const bot = startBot(['serve', '--config', EXAMPLE_CONFIG], {
+      env: botEnv(stateDir, { SLACK_BOT_TOKEN: BOT_TOKEN }),
+    })
     // The whole ready line (output arrives in chunks; a line may be read in two).
-    const ready = await waitUntil('serve to be ready', () => /event=serve\.ready[^\n]*\n/.exec(bot.out.stderr)?.[0], 10_000)
+    const ready = await waitUntil(
+      'serve to be ready',
+      () => /event=serve\.ready[^\n]*\n/.exec(bot.out.stderr)?.[0],
+      10_000,
+    )
     bot.proc.kill('SIGTERM')
     expect(await bot.proc.exited).toBe(0)
     expect(bot.out.stderr).toContain('event=slack.off')
@@ -127,7 +170,9 @@ describe('starting', () => {
       })
       const res = await runBot(['serve', '--config', EXAMPLE_CONFIG], { env })
       expect(res.code).toBe(1)
-      expect(res.stderr).toContain('the logs channel \\"no-such-channel\\" is not a channel the bot can see')
+      expect(res.stderr).toContain(
+        'the logs channel \\"no-such-channel\\" is not a channel the bot can see',
+      )
       expect(fake.connectionsOpened).toBe(0)
     } finally {
       await fake.stop()
@@ -138,12 +183,24 @@ describe('starting', () => {
     const fake = await startFakeSlack(fakeOptions())
     fake.delay('auth.test', 1500) // start-up is held at its first Slack call
     try {
-      const env = botEnv(tempDir(), { SLACK_API_URL: fake.apiUrl, SLACK_APP_TOKEN: APP_TOKEN, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_LOGS_CHANNEL: 'logs', SLACK_TECH_SUPPORT_CHANNEL: 'tech-support' })
+      const env = botEnv(tempDir(), {
+        SLACK_API_URL: fake.apiUrl,
+        SLACK_APP_TOKEN: APP_TOKEN,
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_LOGS_CHANNEL: 'logs',
+        SLACK_TECH_SUPPORT_CHANNEL: 'tech-support',
+      })
       const bot = startBot(['serve', '--config', EXAMPLE_CONFIG], { env })
-      await fake.waitFor((f) => f.callsOf('auth.test').length > 0, 10_000, 'start-up to reach Slack')
+      await fake.waitFor(
+        (f) => f.callsOf('auth.test').length > 0,
+        10_000,
+        'start-up to reach Slack',
+      )
       bot.proc.kill('SIGTERM')
       expect(await bot.proc.exited).toBe(0)
-      expect(bot.out.stderr).toMatch(/event=serve\.ready[^\n]*\n[^]*event=serve\.stopping signal=SIGTERM running=0/)
+      expect(bot.out.stderr).toMatch(
+        /event=serve\.ready[^\n]*\n[\s\S]*event=serve\.stopping signal=SIGTERM running=0/,
+      )
       expect(bot.out.stderr).toContain('event=serve.stopped')
     } finally {
       await fake.stop()
@@ -154,7 +211,13 @@ describe('starting', () => {
     const fake = await startFakeSlack(fakeOptions())
     try {
       const wrong = 'xoxb-9999-wrong-token'
-      const env = botEnv(tempDir(), { SLACK_API_URL: fake.apiUrl, SLACK_APP_TOKEN: APP_TOKEN, SLACK_BOT_TOKEN: wrong, SLACK_LOGS_CHANNEL: 'logs', SLACK_TECH_SUPPORT_CHANNEL: 'tech-support' })
+      const env = botEnv(tempDir(), {
+        SLACK_API_URL: fake.apiUrl,
+        SLACK_APP_TOKEN: APP_TOKEN,
+        SLACK_BOT_TOKEN: wrong,
+        SLACK_LOGS_CHANNEL: 'logs',
+        SLACK_TECH_SUPPORT_CHANNEL: 'tech-support',
+      })
       const res = await runBot(['serve', '--config', EXAMPLE_CONFIG], { env })
       expect(res.code).toBe(1)
       expect(res.stderr).toContain('Slack refused SLACK_BOT_TOKEN (invalid_auth)')

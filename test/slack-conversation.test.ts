@@ -1,7 +1,14 @@
 // `ebmbot serve` as a real process talking to a fake Slack: what people see when they mention the
 // bot or DM it, who it refuses, whom it ignores, and that each message runs at most once.
 import { afterEach, describe, expect, test } from 'bun:test'
-import { APP_TOKEN, BOT_TOKEN, GENERAL, LOGS, startSlackBot, type SlackBot } from './support/slack-bot.ts'
+import {
+  APP_TOKEN,
+  BOT_TOKEN,
+  GENERAL,
+  LOGS,
+  startSlackBot,
+  type SlackBot,
+} from './support/slack-bot.ts'
 import { openStateDb } from './support/state-db.ts'
 import { cleanupTemp } from './support/temp.ts'
 import { HOOK_TIMEOUT, waitUntil } from './support/wait.ts'
@@ -22,8 +29,17 @@ afterEach(async () => {
   expect(stderr).not.toContain(APP_TOKEN)
 }, HOOK_TIMEOUT)
 
-const runs = () => s!.query<{ id: number; job_type: string; channel: string; thread_ts: string; requested_by: string; is_dm: number }>('select id, job_type, channel, thread_ts, requested_by, is_dm from runs')
-const inThread = (channel: string, ts: string) => s!.fake.messages.filter((m) => m.channel === channel && m.thread_ts === ts)
+const runs = () =>
+  s!.query<{
+    id: number
+    job_type: string
+    channel: string
+    thread_ts: string
+    requested_by: string
+    is_dm: number
+  }>('select id, job_type, channel, thread_ts, requested_by, is_dm from runs')
+const inThread = (channel: string, ts: string) =>
+  s!.fake.messages.filter((m) => m.channel === channel && m.thread_ts === ts)
 
 describe('mentions', () => {
   test('a mention runs the job: acked once the request is stored, accepted with a reaction, result in its thread', async () => {
@@ -36,20 +52,46 @@ describe('mentions', () => {
 
     expect(ackMs).toBeGreaterThanOrEqual(300)
     expect(ackMs).toBeLessThan(3000)
-    expect(runs()).toEqual([{ id: 1, job_type: 'demo_hello', channel: GENERAL, thread_ts: event.ts, requested_by: 'U1', is_dm: 0 }])
-    const report = await fake.waitFor(() => inThread(GENERAL, event.ts)[0], 5000, 'the report in the thread')
+    expect(runs()).toEqual([
+      {
+        id: 1,
+        job_type: 'demo_hello',
+        channel: GENERAL,
+        thread_ts: event.ts,
+        requested_by: 'U1',
+        is_dm: 0,
+      },
+    ])
+    const report = await fake.waitFor(
+      () => inThread(GENERAL, event.ts)[0],
+      5000,
+      'the report in the thread',
+    )
     expect(report.text).toBe('Hello, world!')
-    expect(fake.reactions).toEqual([{ channel: GENERAL, timestamp: event.ts, name: 'crossed_fingers' }])
-    expect(fake.messages.filter((m) => m.channel === LOGS).map((m) => m.text)).toEqual(['Starting `demo_hello` (run 1), requested by <@U1>.'])
+    expect(fake.reactions).toEqual([
+      { channel: GENERAL, timestamp: event.ts, name: 'crossed_fingers' },
+    ])
+    expect(fake.messages.filter((m) => m.channel === LOGS).map((m) => m.text)).toEqual([
+      'Starting `demo_hello` (run 1), requested by <@U1>.',
+    ])
   })
 
   test('an unknown command gets an apology and the help, in the thread the mention was in', async () => {
     s = await startSlackBot()
     const { fake } = s
-    const event = fake.mention({ user: 'U1', channel: GENERAL, text: 'frobnicate the widgets', thread_ts: '1700000000.000001' })
+    const event = fake.mention({
+      user: 'U1',
+      channel: GENERAL,
+      text: 'frobnicate the widgets',
+      thread_ts: '1700000000.000001',
+    })
     await fake.sendEvent(event).acked
 
-    const reply = await fake.waitFor(() => inThread(GENERAL, '1700000000.000001')[0], 5000, 'the reply')
+    const reply = await fake.waitFor(
+      () => inThread(GENERAL, '1700000000.000001')[0],
+      5000,
+      'the reply',
+    )
     expect(reply.text).toContain("Sorry, I didn't understand `frobnicate the widgets`")
     expect(reply.text).toContain('`demo`: Demo jobs')
     expect(reply.text).toContain('`@ebmbot demo help`')
@@ -86,12 +128,20 @@ describe('the database locked by another writer', () => {
     const sent = fake.sendEvent(event)
     try {
       // The bot waits out its busy timeout (5 s), stores nothing, and does not acknowledge.
-      await waitUntil('the event to be deferred', () => s!.bot.out.stderr.includes('event=slack.event_deferred'), 20_000)
+      await waitUntil(
+        'the event to be deferred',
+        () => s!.bot.out.stderr.includes('event=slack.event_deferred'),
+        20_000,
+      )
     } finally {
       other.run('ROLLBACK')
       other.close()
     }
-    const report = await fake.waitFor(() => inThread(GENERAL, event.ts).find((m) => m.text === 'Hello, locked!'), 20_000, 'the report')
+    const report = await fake.waitFor(
+      () => inThread(GENERAL, event.ts).find((m) => m.text === 'Hello, locked!'),
+      20_000,
+      'the report',
+    )
     expect(report).toBeTruthy()
     expect(runs()).toHaveLength(1)
     expect(inThread(GENERAL, event.ts).filter((m) => m.text?.startsWith(':x:'))).toEqual([])
@@ -107,12 +157,28 @@ describe('buttons', () => {
     const { fake } = s
     const ask = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello buttons' })
     await fake.sendEvent(ask).acked
-    const report = await fake.waitFor(() => inThread(GENERAL, ask.ts).find((m) => m.text === 'Hello, buttons!'), 5000, 'the report with its buttons')
+    const report = await fake.waitFor(
+      () => inThread(GENERAL, ask.ts).find((m) => m.text === 'Hello, buttons!'),
+      5000,
+      'the report with its buttons',
+    )
     // U2 is new to the bot: pressing Rerun makes it ask Slack about them, and Slack is slow.
     fake.delay('users.info', 2000)
-    const acked = await fake.sendInteractive(fake.blockAction({ user: 'U2', channel: GENERAL, message_ts: report.ts, action_id: 'ebmbot_rerun', value: '1' })).acked
+    const acked = await fake.sendInteractive(
+      fake.blockAction({
+        user: 'U2',
+        channel: GENERAL,
+        message_ts: report.ts,
+        action_id: 'ebmbot_rerun',
+        value: '1',
+      }),
+    ).acked
     expect(acked).toBeLessThan(1000)
-    await fake.waitFor(() => inThread(GENERAL, ask.ts).filter((m) => m.text === 'Hello, buttons!').length === 2, 10_000, 'the rerun report')
+    await fake.waitFor(
+      () => inThread(GENERAL, ask.ts).filter((m) => m.text === 'Hello, buttons!').length === 2,
+      10_000,
+      'the rerun report',
+    )
   })
 })
 
@@ -126,7 +192,9 @@ describe('guests', () => {
     for (const e of [refused, allowed, member]) await fake.sendEvent(e).acked
 
     const reply = await fake.waitFor(() => inThread(GENERAL, refused.ts)[0], 5000, 'the refusal')
-    expect(reply.text).toBe('Sorry, only internal members of this workspace may use the `op` commands.')
+    expect(reply.text).toBe(
+      'Sorry, only internal members of this workspace may use the `op` commands.',
+    )
     expect(runs().map((r) => [r.job_type, r.requested_by])).toEqual([
       ['demo_hello', 'UGUEST'],
       ['op_deploy', 'U1'],
@@ -144,13 +212,19 @@ describe('guests', () => {
     const first = fake.mention({ user: 'U1', channel: GENERAL, text: 'op deploy production' })
     await fake.sendEvent(first).acked
     const reply = await fake.waitFor(() => inThread(GENERAL, first.ts)[0], 5000, 'the refusal')
-    expect(reply.text).toBe('Sorry, I could not look you up in Slack just now, so I cannot tell whether you are a member of this workspace, and the `op` commands are for members only; try again in a moment.')
+    expect(reply.text).toBe(
+      'Sorry, I could not look you up in Slack just now, so I cannot tell whether you are a member of this workspace, and the `op` commands are for members only; try again in a moment.',
+    )
     expect(runs()).toEqual([])
 
     fake.delay('users.info', 0)
     const again = fake.mention({ user: 'U1', channel: GENERAL, text: 'op deploy production' })
     await fake.sendEvent(again).acked
-    await fake.waitFor((f) => f.reactions.some((r) => r.timestamp === again.ts), 5000, 'the acceptance')
+    await fake.waitFor(
+      (f) => f.reactions.some((r) => r.timestamp === again.ts),
+      5000,
+      'the acceptance',
+    )
     expect(runs().map((r) => [r.job_type, r.requested_by])).toEqual([['op_deploy', 'U1']])
   })
 })
@@ -163,7 +237,15 @@ describe('who the bot ignores', () => {
       fake.mention({ user: 'UBOT', channel: GENERAL, text: 'demo hello me' }),
       { ...fake.mention({ user: 'U9', channel: GENERAL, text: 'demo hello bot' }), bot_id: 'B9' },
       fake.dm({ user: 'UBOT', channel: 'D1', text: 'demo hello' }),
-      { type: 'message', subtype: 'bot_message', bot_id: 'B9', text: 'demo hello', ts: '1700000001.000001', channel: 'D1', channel_type: 'im' },
+      {
+        type: 'message',
+        subtype: 'bot_message',
+        bot_id: 'B9',
+        text: 'demo hello',
+        ts: '1700000001.000001',
+        channel: 'D1',
+        channel_type: 'im',
+      },
     ]
     for (const e of events) expect(await fake.sendEvent(e).acked).toBeLessThan(3000)
 
@@ -181,10 +263,15 @@ describe('once per message', () => {
     const { fake } = s
     // A DM that mentions the bot arrives as a message event and as an app_mention.
     const dm = fake.dm({ user: 'U1', channel: 'D1', text: '<@UBOT> demo hello twice' })
-    const mention = { ...fake.mention({ user: 'U1', channel: 'D1', text: '<@UBOT> demo hello twice' }), ts: dm.ts, event_ts: dm.ts }
+    const mention = {
+      ...fake.mention({ user: 'U1', channel: 'D1', text: '<@UBOT> demo hello twice' }),
+      ts: dm.ts,
+      event_ts: dm.ts,
+    }
     const first = fake.sendEvent(dm)
     await first.acked
-    await fake.sendEvent(dm, { eventId: first.eventId, retryAttempt: 1, retryReason: 'timeout' }).acked
+    await fake.sendEvent(dm, { eventId: first.eventId, retryAttempt: 1, retryReason: 'timeout' })
+      .acked
     await fake.sendEvent(mention).acked
 
     await fake.waitFor(() => inThread('D1', dm.ts)[0], 5000, 'the report')
@@ -203,14 +290,18 @@ describe('when handling breaks', () => {
     const { fake } = s
     // A fault inside the database: storing any request fails.
     const db = openStateDb(s.stateDir)
-    db.run("create trigger broken before insert on runs begin select raise(abort, 'the disk is on fire'); end")
+    db.run(
+      "create trigger broken before insert on runs begin select raise(abort, 'the disk is on fire'); end",
+    )
     db.close()
     const event = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello world.' })
     const sent = fake.sendEvent(event)
     await sent.acked
 
     const reply = await fake.waitFor(() => inThread(GENERAL, event.ts)[0], 5000, 'the error reply')
-    expect(reply.text).toStartWith(':x: Sorry, something went wrong handling `demo hello world`: the disk is on fire.')
+    expect(reply.text).toStartWith(
+      ':x: Sorry, something went wrong handling `demo hello world`: the disk is on fire.',
+    )
     expect(reply.text).not.toMatch(/\n\s+at /)
     expect(fake.reactions).toEqual([{ channel: GENERAL, timestamp: event.ts, name: 'x' }])
     expect(fake.deliveries.map((d) => d.eventId)).toEqual([sent.eventId])

@@ -2,7 +2,14 @@
 // text fallback, failures escalated with a permalink, and reports that survive rate limits and a
 // crash of the bot (the outbox keeps them until Slack has them).
 import { afterEach, describe, expect, test } from 'bun:test'
-import { GENERAL, LOGS, SUPPORT, startSlackBot, stopSlackBot, type SlackBot } from './support/slack-bot.ts'
+import {
+  GENERAL,
+  LOGS,
+  SUPPORT,
+  startSlackBot,
+  stopSlackBot,
+  type SlackBot,
+} from './support/slack-bot.ts'
 import { HOOK_TIMEOUT, waitUntil } from './support/wait.ts'
 
 let s: SlackBot | undefined
@@ -17,7 +24,8 @@ async function ask(text: string, user = 'U1') {
   await s!.fake.sendEvent(event).acked
   return event
 }
-const inThread = (ts: string) => s!.fake.messages.filter((m) => m.channel === GENERAL && m.thread_ts === ts)
+const inThread = (ts: string) =>
+  s!.fake.messages.filter((m) => m.channel === GENERAL && m.thread_ts === ts)
 
 describe('report formats', () => {
   test('output too long for a message is uploaded as a file into the thread', async () => {
@@ -25,7 +33,11 @@ describe('report formats', () => {
     const event = await ask('demo long')
 
     const file = await s.fake.waitFor((f) => f.files[0], 5000, 'the upload')
-    expect(file).toMatchObject({ channel_id: GENERAL, thread_ts: event.ts, filename: 'demo_long-1.txt' })
+    expect(file).toMatchObject({
+      channel_id: GENERAL,
+      thread_ts: event.ts,
+      filename: 'demo_long-1.txt',
+    })
     expect(file.content.trimEnd().split('\n')).toHaveLength(300)
     expect(file.initial_comment).toContain('is long; here it is as a file')
     expect(inThread(event.ts)).toEqual([])
@@ -37,21 +49,36 @@ describe('report formats', () => {
 
     const card = await s.fake.waitFor(() => inThread(event.ts)[0], 5000, 'the card')
     // The job's blocks, then the run's number and its Rerun and Logs buttons.
-    expect(card.blocks?.[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*Demo card*' } })
-    expect(card.blocks?.slice(1).map((b) => (b as { type: string }).type)).toEqual(['context', 'actions'])
+    expect(card.blocks?.[0]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: '*Demo card*' },
+    })
+    expect(card.blocks?.slice(1).map((b) => (b as { type: string }).type)).toEqual([
+      'context',
+      'actions',
+    ])
     expect(JSON.stringify(card.blocks?.[1])).toContain('Run 1 · `demo_card`')
     expect(card.text).toBe('*Demo card*')
   })
 
   test('output that is not Block Kit, or blocks Slack refuses, still arrive as text with a note', async () => {
     s = await startSlackBot()
-    s.fake.failNext('chat.postMessage', { error: 'invalid_blocks', when: (args) => JSON.stringify(args.blocks ?? null).includes('Demo card') })
+    s.fake.failNext('chat.postMessage', {
+      error: 'invalid_blocks',
+      when: (args) => JSON.stringify(args.blocks ?? null).includes('Demo card'),
+    })
     const bad = await ask('demo badcard')
     const refused = await ask('demo card')
 
     const badReport = await s.fake.waitFor(() => inThread(bad.ts)[0], 5000, 'the bad card as text')
-    expect(badReport.text).toBe("this is not Block Kit\n(The job's Block Kit output was unusable: it is not JSON; here it is as text.)")
-    const refusedReport = await s.fake.waitFor(() => inThread(refused.ts)[0], 5000, 'the refused card as text')
+    expect(badReport.text).toBe(
+      "this is not Block Kit\n(The job's Block Kit output was unusable: it is not JSON; here it is as text.)",
+    )
+    const refusedReport = await s.fake.waitFor(
+      () => inThread(refused.ts)[0],
+      5000,
+      'the refused card as text',
+    )
     expect(refusedReport.blocks).toBeUndefined()
     expect(refusedReport.text).toContain('*Demo card*')
     expect(refusedReport.text).toContain('Slack refused it with `invalid_blocks`')
@@ -59,12 +86,17 @@ describe('report formats', () => {
 
   test('a text report whose buttons Slack refuses still arrives, as the text alone', async () => {
     s = await startSlackBot()
-    s.fake.failNext('chat.postMessage', { error: 'invalid_blocks', when: (args) => JSON.stringify(args.blocks ?? null).includes('Hello, plain') })
+    s.fake.failNext('chat.postMessage', {
+      error: 'invalid_blocks',
+      when: (args) => JSON.stringify(args.blocks ?? null).includes('Hello, plain'),
+    })
     const event = await ask('demo hello plain')
     const report = await s.fake.waitFor(() => inThread(event.ts)[0], 5000, 'the report')
     expect(report.text).toBe('Hello, plain!')
     expect(report.blocks).toBeUndefined()
-    expect(s.fake.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === event.ts)).toHaveLength(2)
+    expect(
+      s.fake.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === event.ts),
+    ).toHaveLength(2)
   })
 })
 
@@ -72,16 +104,24 @@ test('a failure is reported in the thread, then escalated to tech-support with a
   s = await startSlackBot()
   const event = await ask('demo fail')
 
-  const escalation = await s.fake.waitFor((f) => f.messages.find((m) => m.channel === SUPPORT), 5000, 'the escalation')
+  const escalation = await s.fake.waitFor(
+    (f) => f.messages.find((m) => m.channel === SUPPORT),
+    5000,
+    'the escalation',
+  )
   const report = inThread(event.ts)[0]!
   expect(report.text).toContain('`demo_fail` failed with exit code 3')
   expect(report.text).toContain('something broke')
   expect(report.text).toContain('Calling tech-support.')
   expect(escalation.thread_ts).toBeUndefined()
   expect(escalation.text).toContain('`demo_fail` failed with exit code 3')
-  expect(escalation.text).toEndWith(`https://fake.slack/archives/${GENERAL}/p${event.ts.replace('.', '')}`)
+  expect(escalation.text).toEndWith(
+    `https://fake.slack/archives/${GENERAL}/p${event.ts.replace('.', '')}`,
+  )
   // Start notice, then the failure report, then the escalation.
-  const order = s.fake.messages.map((m) => (m.channel === LOGS ? 'notice' : m.channel === SUPPORT ? 'escalation' : 'report'))
+  const order = s.fake.messages.map((m) =>
+    m.channel === LOGS ? 'notice' : m.channel === SUPPORT ? 'escalation' : 'report',
+  )
   expect(order).toEqual(['notice', 'report', 'escalation'])
 })
 
@@ -107,7 +147,11 @@ describe('reports are never lost', () => {
     s.fake.failNext('chat.postMessage', { status: 503, when: isReport }, 2)
     const event = await ask('demo hello outage')
 
-    const report = await s.fake.waitFor(() => inThread(event.ts)[0], 10_000, 'the report after the outage')
+    const report = await s.fake.waitFor(
+      () => inThread(event.ts)[0],
+      10_000,
+      'the report after the outage',
+    )
     expect(report.text).toBe('Hello, outage!')
     const attempts = s.fake.callsOf('chat.postMessage').filter((c) => isReport(c.args))
     expect(attempts.map((c) => c.status)).toEqual([503, 503, 200])
@@ -122,8 +166,12 @@ describe('reports are never lost', () => {
     // Slack hangs on posts: the job finishes, its report waits in the outbox.
     s.fake.delay('chat.postMessage', 30_000)
     const event = await ask('demo hello again')
-    await waitUntil('the report stored in the outbox', () =>
-      s!.query<{ n: number }>("select count(*) as n from outbox where state = 'pending' and json_extract(payload, '$.purpose') = 'report'")[0]!.n === 1,
+    await waitUntil(
+      'the report stored in the outbox',
+      () =>
+        s!.query<{ n: number }>(
+          "select count(*) as n from outbox where state = 'pending' and json_extract(payload, '$.purpose') = 'report'",
+        )[0]!.n === 1,
     )
     s.bot.proc.kill('SIGKILL')
     await s.bot.proc.exited
@@ -131,8 +179,12 @@ describe('reports are never lost', () => {
 
     s.fake.delay('chat.postMessage', 0)
     await s.restart()
-    const report = await s.fake.waitFor(() => inThread(event.ts)[0], 5000, 'the report after the restart')
+    const report = await s.fake.waitFor(
+      () => inThread(event.ts)[0],
+      5000,
+      'the report after the restart',
+    )
     expect(report.text).toBe('Hello, again!')
-    expect(s.query("select state from runs")).toEqual([{ state: 'succeeded' }])
+    expect(s.query('select state from runs')).toEqual([{ state: 'succeeded' }])
   })
 })

@@ -1,7 +1,12 @@
 // The tech-support keyword rule (behaviour §6) as a table: what calls the team and what does not.
 import { describe, expect, test } from 'bun:test'
 import { hasKeyword } from '../src/commands/keyword.ts'
-import { directSupportReply, matchingRoutes, supportOutgoing, type SupportRoute } from '../src/slack/support.ts'
+import {
+  directSupportReply,
+  matchingRoutes,
+  supportOutgoing,
+  type SupportRoute,
+} from '../src/slack/support.ts'
 
 const calls = [
   'Tech-Support please',
@@ -50,20 +55,40 @@ describe('support routes', () => {
   ]
 
   test('each route is matched by any of its keywords, several routes at once', () => {
-    expect(matchingRoutes('bennet-admins, please', routes).map((r) => r.reaction)).toEqual(['flamingo'])
-    expect(matchingRoutes('tech-support and bennett-admins', routes).map((r) => r.reaction)).toEqual(['sos', 'flamingo'])
+    expect(matchingRoutes('bennet-admins, please', routes).map((r) => r.reaction)).toEqual([
+      'flamingo',
+    ])
+    expect(
+      matchingRoutes('tech-support and bennett-admins', routes).map((r) => r.reaction),
+    ).toEqual(['sos', 'flamingo'])
     expect(matchingRoutes('nothing here', routes)).toEqual([])
     expect(matchingRoutes(undefined, routes)).toEqual([])
   })
 
   test('a route stores the reaction on the message first, then its bare permalink top-level in the team channel', () => {
     expect(supportOutgoing(routes[0]!, { channel: 'CGENERAL', ts: '1.2' })).toEqual([
-      { kind: 'reaction', purpose: 'ack', channel: 'CGENERAL', ts: '1.2', name: 'sos', label: 'tech-support' },
-      { kind: 'message', purpose: 'escalation', channel: 'CSUPPORT', threadTs: null, text: '', linkTo: { channel: 'CGENERAL', ts: '1.2' } },
+      {
+        kind: 'reaction',
+        purpose: 'ack',
+        channel: 'CGENERAL',
+        ts: '1.2',
+        name: 'sos',
+        label: 'tech-support',
+      },
+      {
+        kind: 'message',
+        purpose: 'escalation',
+        channel: 'CSUPPORT',
+        threadTs: null,
+        text: '',
+        linkTo: { channel: 'CGENERAL', ts: '1.2' },
+      },
     ])
   })
 
   test('in a direct conversation the bot names the team it cannot call from there', () => {
-    expect(directSupportReply(routes.slice(0, 1))).toContain("can't call `tech-support` from a direct conversation")
+    expect(directSupportReply(routes.slice(0, 1))).toContain(
+      "can't call `tech-support` from a direct conversation",
+    )
   })
 })

@@ -22,14 +22,27 @@ afterEach(async () => {
 })
 
 async function setup(): Promise<{ web: WebClient; deliver: (m: Outgoing) => Promise<unknown> }> {
-  fake = await startFakeSlack({ users: { U1: { name: 'alice' }, UGUEST: { is_restricted: true }, UULTRA: { is_ultra_restricted: true } } })
+  fake = await startFakeSlack({
+    users: {
+      U1: { name: 'alice' },
+      UGUEST: { is_restricted: true },
+      UULTRA: { is_ultra_restricted: true },
+    },
+  })
   const env = readEnvironment({ SLACK_API_URL: fake.apiUrl, EBMBOT_STATE_DIR: '/tmp/unused' })
   const web = createWebClient(fake.botToken, env, log, { mode: 'fast' })
   const transport = slackTransport({ web, channelId: (c) => (c === 'logs' ? 'CLOGS' : c) })
   return { web, deliver: (m) => transport.deliver(m) }
 }
 
-const message = (extra: Partial<Extract<Outgoing, { kind: 'message' }>> = {}): Outgoing => ({ kind: 'message', purpose: 'report', channel: 'C1', threadTs: '100.1', text: 'done', ...extra })
+const message = (extra: Partial<Extract<Outgoing, { kind: 'message' }>> = {}): Outgoing => ({
+  kind: 'message',
+  purpose: 'report',
+  channel: 'C1',
+  threadTs: '100.1',
+  text: 'done',
+  ...extra,
+})
 
 /** The DeliveryError a delivery failed with. */
 async function failure(p: Promise<unknown>): Promise<DeliveryError> {
@@ -58,28 +71,68 @@ describe('where things land', () => {
   test('long output is uploaded as a file into the thread, with the text as its comment', async () => {
     const { deliver } = await setup()
     const content = 'x'.repeat(9000)
-    await deliver(message({ text: 'Output of `demo_long` (run 3):', file: { filename: 'demo_long-3.txt', content } }))
+    await deliver(
+      message({
+        text: 'Output of `demo_long` (run 3):',
+        file: { filename: 'demo_long-3.txt', content },
+      }),
+    )
 
-    expect(fake.files).toEqual([expect.objectContaining({ filename: 'demo_long-3.txt', channel_id: 'C1', thread_ts: '100.1', initial_comment: 'Output of `demo_long` (run 3):', content })])
+    expect(fake.files).toEqual([
+      expect.objectContaining({
+        filename: 'demo_long-3.txt',
+        channel_id: 'C1',
+        thread_ts: '100.1',
+        initial_comment: 'Output of `demo_long` (run 3):',
+        content,
+      }),
+    ])
     expect(fake.messages).toEqual([])
   })
 
   test('an escalation carries the request permalink; a bare support repost is the permalink alone', async () => {
     const { deliver } = await setup()
-    await deliver(message({ purpose: 'escalation', channel: 'CSUP', threadTs: null, text: ':x: failed', linkTo: { channel: 'C1', ts: '100.1' } }))
-    await deliver(message({ purpose: 'escalation', channel: 'CSUP', threadTs: null, text: '', linkTo: { channel: 'C1', ts: '100.2' } }))
+    await deliver(
+      message({
+        purpose: 'escalation',
+        channel: 'CSUP',
+        threadTs: null,
+        text: ':x: failed',
+        linkTo: { channel: 'C1', ts: '100.1' },
+      }),
+    )
+    await deliver(
+      message({
+        purpose: 'escalation',
+        channel: 'CSUP',
+        threadTs: null,
+        text: '',
+        linkTo: { channel: 'C1', ts: '100.2' },
+      }),
+    )
 
-    expect(fake.messages.map((m) => m.text)).toEqual([':x: failed\nhttps://fake.slack/archives/C1/p1001', 'https://fake.slack/archives/C1/p1002'])
+    expect(fake.messages.map((m) => m.text)).toEqual([
+      ':x: failed\nhttps://fake.slack/archives/C1/p1001',
+      'https://fake.slack/archives/C1/p1002',
+    ])
   })
 
   test('a reaction is added once; one that is already there counts as delivered', async () => {
     const { deliver } = await setup()
-    const reaction: Outgoing = { kind: 'reaction', purpose: 'ack', channel: 'C1', ts: '100.1', name: 'crossed_fingers' }
+    const reaction: Outgoing = {
+      kind: 'reaction',
+      purpose: 'ack',
+      channel: 'C1',
+      ts: '100.1',
+      name: 'crossed_fingers',
+    }
     await deliver(reaction)
     await deliver(reaction)
 
     expect(fake.reactions).toEqual([{ channel: 'C1', timestamp: '100.1', name: 'crossed_fingers' }])
-    expect(fake.callsOf('reactions.add').map((c) => (c.response as { error?: string }).error)).toEqual([undefined, 'already_reacted'])
+    expect(
+      fake.callsOf('reactions.add').map((c) => (c.response as { error?: string }).error),
+    ).toEqual([undefined, 'already_reacted'])
   })
 })
 
@@ -89,7 +142,9 @@ describe('Block Kit', () => {
   test('blocks are posted with their readable text', async () => {
     const { deliver } = await setup()
     await deliver(message({ text: 'card', blocks }))
-    expect(fake.messages).toEqual([expect.objectContaining({ thread_ts: '100.1', text: 'card', blocks })])
+    expect(fake.messages).toEqual([
+      expect.objectContaining({ thread_ts: '100.1', text: 'card', blocks }),
+    ])
   })
 
   test('blocks Slack refuses are posted as text with a note saying why, in the same thread', async () => {
@@ -105,12 +160,21 @@ describe('Block Kit', () => {
 
   test('refused blocks too long for a message are uploaded as a file with the note', async () => {
     const { deliver } = await setup()
-    const big = Array.from({ length: 40 }, (_, i) => ({ type: 'section', text: { type: 'mrkdwn', text: `row ${i} `.repeat(20) } })) as KnownBlock[]
+    const big = Array.from({ length: 40 }, (_, i) => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `row ${i} `.repeat(20) },
+    })) as KnownBlock[]
     fake.failNext('chat.postMessage', { error: 'invalid_blocks' })
     await deliver(message({ text: 'table', blocks: big }))
 
     expect(fake.messages).toEqual([])
-    expect(fake.files).toEqual([expect.objectContaining({ filename: 'blocks.json', thread_ts: '100.1', initial_comment: expect.stringContaining('invalid_blocks') })])
+    expect(fake.files).toEqual([
+      expect.objectContaining({
+        filename: 'blocks.json',
+        thread_ts: '100.1',
+        initial_comment: expect.stringContaining('invalid_blocks'),
+      }),
+    ])
     expect(JSON.parse(fake.files[0]!.content)).toEqual(big)
   })
 })
@@ -142,7 +206,13 @@ describe('failures the outbox retries, and those it gives up on', () => {
     fake.failNext('chat.postMessage', { error: 'invalid_auth' })
     fake.failNext('chat.postMessage', { error: 'channel_not_found' })
     fake.failNext('reactions.add', { error: 'message_not_found' })
-    const errs = [await failure(deliver(message())), await failure(deliver(message())), await failure(deliver({ kind: 'reaction', purpose: 'ack', channel: 'C1', ts: '1.1', name: 'x' }))]
+    const errs = [
+      await failure(deliver(message())),
+      await failure(deliver(message())),
+      await failure(
+        deliver({ kind: 'reaction', purpose: 'ack', channel: 'C1', ts: '1.1', name: 'x' }),
+      ),
+    ]
     expect(errs.map((e) => [e.message, e.retryable])).toEqual([
       ['invalid_auth', false],
       ['channel_not_found', false],
@@ -155,7 +225,12 @@ describe('guests', () => {
   test('restricted and ultra-restricted users are guests, members are not; answers are cached', async () => {
     const { web } = await setup()
     const guests = new GuestCheck({ web, log })
-    expect([await guests.isGuest('U1'), await guests.isGuest('UGUEST'), await guests.isGuest('UULTRA'), await guests.isGuest('U1')]).toEqual([false, true, true, false])
+    expect([
+      await guests.isGuest('U1'),
+      await guests.isGuest('UGUEST'),
+      await guests.isGuest('UULTRA'),
+      await guests.isGuest('U1'),
+    ]).toEqual([false, true, true, false])
     expect(fake.callsOf('users.info')).toHaveLength(3)
   })
 

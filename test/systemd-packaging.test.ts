@@ -45,24 +45,43 @@ function unitForVerify(): string {
 }
 
 describe('systemd/ebmbot.service', () => {
-  test.skipIf(!has('systemd-analyze'))('systemd-analyze verify accepts it without a single warning', () => {
-    const r = Bun.spawnSync(['systemd-analyze', 'verify', '--man=no', unitForVerify()], { stdout: 'pipe', stderr: 'pipe' })
-    // verify exits 0 even for unknown keys or bad values: any output is a finding.
-    expect({ code: r.exitCode, output: (r.stdout.toString() + r.stderr.toString()).trim() }).toEqual({ code: 0, output: '' })
-  })
+  test.skipIf(!has('systemd-analyze'))(
+    'systemd-analyze verify accepts it without a single warning',
+    () => {
+      const r = Bun.spawnSync(['systemd-analyze', 'verify', '--man=no', unitForVerify()], {
+        stdout: 'pipe',
+        stderr: 'pipe',
+      })
+      // verify exits 0 even for unknown keys or bad values: any output is a finding.
+      expect({
+        code: r.exitCode,
+        output: (r.stdout.toString() + r.stderr.toString()).trim(),
+      }).toEqual({ code: 0, output: '' })
+    },
+  )
 
-  test.skipIf(!has('systemd-analyze'))('its exposure score stays low (systemd-analyze security)', () => {
-    const r = Bun.spawnSync(['systemd-analyze', 'security', '--offline=yes', unitForVerify()], { stdout: 'pipe', stderr: 'pipe' })
-    const score = /Overall exposure level for ebmbot\.service: ([\d.]+)/.exec(r.stdout.toString() + r.stderr.toString())?.[1]
-    if (score === undefined) return // an older systemd without --offline: nothing to compare
-    expect(Number(score)).toBeLessThanOrEqual(4.0)
-  })
+  test.skipIf(!has('systemd-analyze'))(
+    'its exposure score stays low (systemd-analyze security)',
+    () => {
+      const r = Bun.spawnSync(['systemd-analyze', 'security', '--offline=yes', unitForVerify()], {
+        stdout: 'pipe',
+        stderr: 'pipe',
+      })
+      const score = /Overall exposure level for ebmbot\.service: ([\d.]+)/.exec(
+        r.stdout.toString() + r.stderr.toString(),
+      )?.[1]
+      if (score === undefined) return // an older systemd without --offline: nothing to compare
+      expect(Number(score)).toBeLessThanOrEqual(4.0)
+    },
+  )
 
   test('runs the binary as its own user, with a state directory, a secrets file and journald logs', () => {
     const k = serviceKeys(readFileSync(UNIT, 'utf8'))
     expect(k.get('User')).toEqual(['ebmbot'])
     expect(k.get('StateDirectory')).toEqual(['ebmbot'])
-    expect(k.get('ExecStart')).toEqual(['/usr/local/bin/ebmbot serve --config /etc/ebmbot/ebmbot.yaml'])
+    expect(k.get('ExecStart')).toEqual([
+      '/usr/local/bin/ebmbot serve --config /etc/ebmbot/ebmbot.yaml',
+    ])
     expect(k.get('EnvironmentFile')).toEqual(['/etc/ebmbot/ebmbot.env'])
     expect(k.get('Restart')).toEqual(['on-failure'])
     expect(k.get('StandardError')).toEqual(['journal'])
@@ -85,7 +104,13 @@ describe('systemd/ebmbot.service', () => {
 
   test('is hardened', () => {
     const k = serviceKeys(readFileSync(UNIT, 'utf8'))
-    for (const [key, value] of Object.entries({ NoNewPrivileges: 'yes', ProtectSystem: 'strict', PrivateTmp: 'yes', ProtectHome: 'read-only', CapabilityBoundingSet: '' })) {
+    for (const [key, value] of Object.entries({
+      NoNewPrivileges: 'yes',
+      ProtectSystem: 'strict',
+      PrivateTmp: 'yes',
+      ProtectHome: 'read-only',
+      CapabilityBoundingSet: '',
+    })) {
       expect({ key, value: k.get(key) }).toEqual({ key, value: [value] })
     }
     // Bun's JIT needs writable code pages: this setting would crash the bot at start.
@@ -102,7 +127,11 @@ describe('systemd/install.sh', () => {
   }
   const mode = (p: string) => (statSync(p).mode & 0o777).toString(8)
   const install = (args: string[], env: Record<string, string>) =>
-    Bun.spawnSync(['bash', INSTALL, ...args], { env: { PATH: process.env.PATH!, ...env }, stdout: 'pipe', stderr: 'pipe' })
+    Bun.spawnSync(['bash', INSTALL, ...args], {
+      env: { PATH: process.env.PATH!, ...env },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
 
   test('stages binary, unit, config and a 0600 secrets file; a rerun keeps config and secrets', () => {
     const dest = tempDir()
@@ -112,7 +141,9 @@ describe('systemd/install.sh', () => {
     expect(mode(join(dest, 'etc/ebmbot'))).toBe('750')
     expect(mode(join(dest, 'etc/ebmbot/ebmbot.yaml'))).toBe('640')
     expect(mode(join(dest, 'etc/ebmbot/ebmbot.env'))).toBe('600')
-    expect(readFileSync(join(dest, 'etc/systemd/system/ebmbot.service'), 'utf8')).toContain('ExecStart=/opt/ebmbot/bin/ebmbot serve --config /etc/ebmbot/ebmbot.yaml')
+    expect(readFileSync(join(dest, 'etc/systemd/system/ebmbot.service'), 'utf8')).toContain(
+      'ExecStart=/opt/ebmbot/bin/ebmbot serve --config /etc/ebmbot/ebmbot.yaml',
+    )
     expect(readFileSync(join(dest, 'etc/ebmbot/ebmbot.yaml'), 'utf8')).toContain('namespaces:')
 
     writeFileSync(join(dest, 'etc/ebmbot/ebmbot.yaml'), 'namespaces: {}\n')
@@ -120,7 +151,9 @@ describe('systemd/install.sh', () => {
     chmodSync(join(dest, 'etc/ebmbot/ebmbot.env'), 0o644) // as a careless editor might leave it
     expect(install([stubBinary()], { DESTDIR: dest, PREFIX: '/opt/ebmbot' }).exitCode).toBe(0)
     expect(readFileSync(join(dest, 'etc/ebmbot/ebmbot.yaml'), 'utf8')).toBe('namespaces: {}\n')
-    expect(readFileSync(join(dest, 'etc/ebmbot/ebmbot.env'), 'utf8')).toBe('SLACK_BOT_TOKEN=xoxb-mine\n')
+    expect(readFileSync(join(dest, 'etc/ebmbot/ebmbot.env'), 'utf8')).toBe(
+      'SLACK_BOT_TOKEN=xoxb-mine\n',
+    )
     expect(mode(join(dest, 'etc/ebmbot/ebmbot.env'))).toBe('600')
   })
 
@@ -132,10 +165,22 @@ describe('systemd/install.sh', () => {
 
   // The real thing as root, inside a private mount namespace whose /etc and /usr/local are
   // overlays that vanish afterwards: the user is created and ownerships are set.
-  const canOverlay = isRoot && has('unshare') && has('useradd') && Bun.spawnSync(['unshare', '-m', 'bash', '-c', 'd=$(mktemp -d) && mkdir $d/u $d/w $d/m && mount -t overlay o -o lowerdir=/etc,upperdir=$d/u,workdir=$d/w $d/m; r=$?; umount $d/m 2>/dev/null; rm -rf $d; exit $r']).exitCode === 0
-  test.skipIf(!canOverlay)('as root: creates the ebmbot user and sets owners (on throwaway overlays)', () => {
-    const scratch = tempDir()
-    const script = `set -e
+  const canOverlay =
+    isRoot &&
+    has('unshare') &&
+    has('useradd') &&
+    Bun.spawnSync([
+      'unshare',
+      '-m',
+      'bash',
+      '-c',
+      'd=$(mktemp -d) && mkdir $d/u $d/w $d/m && mount -t overlay o -o lowerdir=/etc,upperdir=$d/u,workdir=$d/w $d/m; r=$?; umount $d/m 2>/dev/null; rm -rf $d; exit $r',
+    ]).exitCode === 0
+  test.skipIf(!canOverlay)(
+    'as root: creates the ebmbot user and sets owners (on throwaway overlays)',
+    () => {
+      const scratch = tempDir()
+      const script = `set -e
       mount --make-rprivate /
       for d in /etc /usr/local; do n=$(echo $d | tr / _); mkdir -p ${scratch}/u$n ${scratch}/w$n
         mount -t overlay overlay -o lowerdir=$d,upperdir=${scratch}/u$n,workdir=${scratch}/w$n $d; done
@@ -144,19 +189,31 @@ describe('systemd/install.sh', () => {
       id -u ebmbot >/dev/null
       stat -c '%U:%G %a %n' /etc/ebmbot /etc/ebmbot/ebmbot.yaml /etc/ebmbot/ebmbot.env /usr/local/bin/ebmbot
       getent passwd ebmbot | cut -d: -f6,7`
-    const r = Bun.spawnSync(['unshare', '-m', 'bash', '-c', script], { stdout: 'pipe', stderr: 'pipe' })
-    expect({ code: r.exitCode, err: r.stderr.toString() }).toEqual({ code: 0, err: '' })
-    const lines = r.stdout.toString().trim().split('\n')
-    expect(lines.slice(0, 4)).toEqual(['root:ebmbot 750 /etc/ebmbot', 'root:ebmbot 640 /etc/ebmbot/ebmbot.yaml', 'root:root 600 /etc/ebmbot/ebmbot.env', 'root:root 755 /usr/local/bin/ebmbot'])
-    expect(lines[4]).toMatch(/^\/var\/lib\/ebmbot:.*nologin$/)
-  })
+      const r = Bun.spawnSync(['unshare', '-m', 'bash', '-c', script], {
+        stdout: 'pipe',
+        stderr: 'pipe',
+      })
+      expect({ code: r.exitCode, err: r.stderr.toString() }).toEqual({ code: 0, err: '' })
+      const lines = r.stdout.toString().trim().split('\n')
+      expect(lines.slice(0, 4)).toEqual([
+        'root:ebmbot 750 /etc/ebmbot',
+        'root:ebmbot 640 /etc/ebmbot/ebmbot.yaml',
+        'root:root 600 /etc/ebmbot/ebmbot.env',
+        'root:root 755 /usr/local/bin/ebmbot',
+      ])
+      expect(lines[4]).toMatch(/^\/var\/lib\/ebmbot:.*nologin$/)
+    },
+  )
 })
 
 describe('state directory', () => {
   test('the bot keeps its database in STATE_DIRECTORY, the first one when systemd passes several', async () => {
     const dir = tempDir()
     const { EBMBOT_STATE_DIR: _, ...env } = botEnv('unused')
-    const r = await runBot(['migrate'], { env: { ...env, STATE_DIRECTORY: `${dir}/state:${dir}/other` }, cwd: dir })
+    const r = await runBot(['migrate'], {
+      env: { ...env, STATE_DIRECTORY: `${dir}/state:${dir}/other` },
+      cwd: dir,
+    })
     expect(r.code).toBe(0)
     expect(existsSync(join(dir, 'state', 'ebmbot.db'))).toBe(true)
     expect(existsSync(join(dir, 'other'))).toBe(false)

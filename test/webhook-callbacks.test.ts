@@ -36,7 +36,11 @@ namespaces:
 `
 const KEY = 'callback-signing-key'
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
-const ENV = { WEBHOOK_ORIGIN: 'https://bot.example.org/', EBMBOT_WEBHOOK_SECRET: KEY, SLACK_BOT_TOKEN: 'xoxb-bot-token-value' }
+const ENV = {
+  WEBHOOK_ORIGIN: 'https://bot.example.org/',
+  EBMBOT_WEBHOOK_SECRET: KEY,
+  SLACK_BOT_TOKEN: 'xoxb-bot-token-value',
+}
 
 let h: Harness
 afterEach(async () => h && (await h.stop()))
@@ -49,13 +53,19 @@ const urlOf = async (n: string) => {
   await waitUntil(`url-${n}`, () => existsSync(fileIn(`url-${n}`)))
   return readFileSync(fileIn(`url-${n}`), 'utf8')
 }
-const outboxRows = () => (h.ctx.queue.sqlite.query("select count(*) as n from outbox where payload like '%\"purpose\":\"reply\"%'").get() as { n: number }).n
+const outboxRows = () =>
+  (
+    h.ctx.queue.sqlite
+      .query('select count(*) as n from outbox where payload like \'%"purpose":"reply"%\'')
+      .get() as { n: number }
+  ).n
 
 describe('callbacks from a running job', () => {
   test('the URL posts into the run thread; bad tokens and bodies are refused and post nothing', async () => {
     h = startHarness(YAML, ENV)
     const app = createWebhookApp(h.ctx)
-    const post = (path: string, body: string, headers: Record<string, string> = {}) => app.request(path, { method: 'POST', body, headers })
+    const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+      app.request(path, { method: 'POST', body, headers })
     const one = await h.say('t cb', { channel: 'C9', threadTs: '111.222' })
     const two = await h.say('t cb2')
     const url = await urlOf('1')
@@ -65,26 +75,56 @@ describe('callbacks from a running job', () => {
 
     // Text, and JSON {"message"}, land in the run's thread, redacted.
     expect((await post(path, 'Half way there\n')).status).toBe(200)
-    expect((await post(path, JSON.stringify({ message: 'token is xoxb-bot-token-value' }), { 'content-type': 'application/json' })).status).toBe(200)
+    expect(
+      (
+        await post(path, JSON.stringify({ message: 'token is xoxb-bot-token-value' }), {
+          'content-type': 'application/json',
+        })
+      ).status,
+    ).toBe(200)
     const first = await h.waitForMessage((m) => m.text === 'Half way there')
     expect(first).toMatchObject({ channel: 'C9', threadTs: '111.222', purpose: 'reply' })
     await h.waitForMessage((m) => m.text === 'token is [redacted]' && m.threadTs === '111.222')
     const posted = outboxRows()
 
     const refused: [string, string, Record<string, string>, number][] = [
-      ['tampered token', path.slice(0, -10) + (path.at(-10) === 'A' ? 'B' : 'A') + path.slice(-9), {}, 403],
+      [
+        'tampered token',
+        path.slice(0, -10) + (path.at(-10) === 'A' ? 'B' : 'A') + path.slice(-9),
+        {},
+        403,
+      ],
       // The next base64url letter after the last one decodes to the same 32 bytes: still refused.
-      ['non-canonical last character', path.slice(0, -1) + B64URL[B64URL.indexOf(path.at(-1)!) + 1], {}, 403],
-      ['another run\'s token', `/callbacks/${two.runId}/${token}`, {}, 403],
+      [
+        'non-canonical last character',
+        path.slice(0, -1) + B64URL[B64URL.indexOf(path.at(-1)!) + 1],
+        {},
+        403,
+      ],
+      ["another run's token", `/callbacks/${two.runId}/${token}`, {}, 403],
       ['expired token', `/callbacks/1/${signCallbackToken(KEY, 1, Date.now() - 1000)}`, {}, 403],
-      ['token signed with another key', `/callbacks/1/${signCallbackToken('other-key', 1, Date.now() + 60_000)}`, {}, 403],
-      ['unknown run, valid signature', `/callbacks/99/${signCallbackToken(KEY, 99, Date.now() + 60_000)}`, {}, 403],
+      [
+        'token signed with another key',
+        `/callbacks/1/${signCallbackToken('other-key', 1, Date.now() + 60_000)}`,
+        {},
+        403,
+      ],
+      [
+        'unknown run, valid signature',
+        `/callbacks/99/${signCallbackToken(KEY, 99, Date.now() + 60_000)}`,
+        {},
+        403,
+      ],
       ['malformed token', '/callbacks/1/not-a-token', {}, 400],
       ['missing token', '/callbacks/1', {}, 400],
       ['JSON without a message', path, { 'content-type': 'application/json' }, 400],
     ]
     for (const [what, p, headers, status] of refused) {
-      const res = await post(p, what === 'JSON without a message' ? '{"text": "x"}' : 'should not appear', headers)
+      const res = await post(
+        p,
+        what === 'JSON without a message' ? '{"text": "x"}' : 'should not appear',
+        headers,
+      )
       expect(`${what}: ${res.status}`).toBe(`${what}: ${status}`)
     }
     expect((await post(path, '  \n ')).status).toBe(400) // empty
@@ -108,7 +148,9 @@ describe('callbacks from a running job', () => {
     const app = createWebhookApp(h.ctx)
     await h.say('t cb')
     const path = new URL(await urlOf('1')).pathname
-    expect((await app.request(path, { method: 'POST', body: 'line\n'.repeat(2000) })).status).toBe(200)
+    expect((await app.request(path, { method: 'POST', body: 'line\n'.repeat(2000) })).status).toBe(
+      200,
+    )
     const m = await h.waitForMessage((x) => !!x.file)
     expect(m.file!.content).toHaveLength(10_000 - 1)
     writeFileSync(fileIn('go-1'), '')

@@ -57,10 +57,18 @@ const setup = (env: Record<string, string> = SECRETS) => {
 afterEach(async () => h && (await h.stop()))
 afterAll(cleanupTemp)
 
-const rows = () => (h.ctx.queue.sqlite.query('select count(*) as n from runs').get() as { n: number }).n
+const rows = () =>
+  (h.ctx.queue.sqlite.query('select count(*) as n from runs').get() as { n: number }).n
 const post = async (project: string, init: RequestInit) => {
   const res = await app.request(`/github/${project}`, init)
-  return { status: res.status, body: (await res.json()) as { outcome: string; reason?: string; runs?: { run: number; job: string; replaced_pending?: boolean }[] } }
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      outcome: string
+      reason?: string
+      runs?: { run: number; job: string; replaced_pending?: boolean }[]
+    },
+  }
 }
 
 describe('a matching delivery', () => {
@@ -69,16 +77,32 @@ describe('a matching delivery', () => {
     const dir = tempDir()
     const branch = `x;touch ${dir}/pwned $(touch ${dir}/pwned2)`
     const r = await post('site', await delivery(pullRequest({ head: branch, login: 'alice' })))
-    expect(r).toMatchObject({ status: 200, body: { outcome: 'queued', runs: [{ run: 1, job: 'site_deploy' }] } })
+    expect(r).toMatchObject({
+      status: 200,
+      body: { outcome: 'queued', runs: [{ run: 1, job: 'site_deploy' }] },
+    })
     expect(rows()).toBe(1)
     const run = await h.waitForState(1, ['succeeded', 'failed'])
-    expect(run).toMatchObject({ state: 'succeeded', door: 'github', requestedBy: 'github:alice', channel: '#deploys', threadTs: null, params: { branch } })
+    expect(run).toMatchObject({
+      state: 'succeeded',
+      door: 'github',
+      requestedBy: 'github:alice',
+      channel: '#deploys',
+      threadTs: null,
+      params: { branch },
+    })
     expect(run.requestText).toMatch(/^GitHub pull_request closed for site \(delivery .+\)$/)
-    expect(readFileSync(join(h.ctx.config.namespaces.site!.workdir, 'deployed.txt'), 'utf8')).toBe(branch)
+    expect(readFileSync(join(h.ctx.config.namespaces.site!.workdir, 'deployed.txt'), 'utf8')).toBe(
+      branch,
+    )
     expect(existsSync(join(dir, 'pwned'))).toBe(false)
     expect(existsSync(join(dir, 'pwned2'))).toBe(false)
     const report = await h.waitForMessage((m) => m.purpose === 'report')
-    expect(report).toMatchObject({ channel: '#deploys', threadTs: null, text: `deployed ${branch}` })
+    expect(report).toMatchObject({
+      channel: '#deploys',
+      threadTs: null,
+      text: `deployed ${branch}`,
+    })
   })
 
   test('merges within the delay share one pending request at the earliest due time', async () => {
@@ -88,7 +112,9 @@ describe('a matching delivery', () => {
     expect(first.body.runs).toEqual([expect.objectContaining({ run: 1, job: 'site_later' })])
     expect(second.body.runs).toEqual([expect.objectContaining({ run: 1, replaced_pending: true })])
     expect(rows()).toBe(1)
-    const pending = h.ctx.queue.sqlite.query('select params, due_at, queued_at from runs').get() as { params: string; due_at: number; queued_at: number }
+    const pending = h.ctx.queue.sqlite
+      .query('select params, due_at, queued_at from runs')
+      .get() as { params: string; due_at: number; queued_at: number }
     expect(JSON.parse(pending.params)).toEqual({ branch: 'b' })
     expect(pending.due_at - pending.queued_at).toBeLessThanOrEqual(60_000)
   })
@@ -107,24 +133,40 @@ describe('a matching delivery', () => {
 
   test('a trigger for a confirm job asks for approval in the channel and starts nothing until then', async () => {
     setup()
-    const r = await post('site', await delivery(pullRequest({ base: 'production', head: 'release-1' })))
-    expect(r).toMatchObject({ status: 200, body: { outcome: 'queued', runs: [{ run: 1, job: 'site_prod' }] } })
+    const r = await post(
+      'site',
+      await delivery(pullRequest({ base: 'production', head: 'release-1' })),
+    )
+    expect(r).toMatchObject({
+      status: 200,
+      body: { outcome: 'queued', runs: [{ run: 1, job: 'site_prod' }] },
+    })
     const prompt = await h.waitForMessage((m) => m.channel === '#site' && !!m.blocks)
     expect(prompt.text).toContain('`site_prod` (run 1) needs approval')
     expect(JSON.stringify(prompt.blocks)).toContain('ebmbot_approve')
     await Bun.sleep(300)
-    expect(h.ctx.queue.sqlite.query('select state, approval from runs').get()).toEqual({ state: 'awaiting_approval', approval: 'required' })
+    expect(h.ctx.queue.sqlite.query('select state, approval from runs').get()).toEqual({
+      state: 'awaiting_approval',
+      approval: 'required',
+    })
   })
 
   test('the legacy project: its own secret variable, SHA-1 allowed, trailing slash accepted', async () => {
     setup()
     const body = JSON.stringify(push('refs/heads/main'))
     const sha1 = `sha1=${createHmac('sha1', SECRETS.LEGACY_SECRET).update(body).digest('hex')}`
-    const init = await delivery(null, { event: 'push', raw: body, secret: null, headers: { 'x-hub-signature': sha1 } })
+    const init = await delivery(null, {
+      event: 'push',
+      raw: body,
+      secret: null,
+      headers: { 'x-hub-signature': sha1 },
+    })
     expect((await post('legacy/', init)).status).toBe(200)
     expect(rows()).toBe(1)
     // The global secret is not this project's.
-    expect((await post('legacy', await delivery(push('refs/heads/main'), { event: 'push' }))).status).toBe(401)
+    expect(
+      (await post('legacy', await delivery(push('refs/heads/main'), { event: 'push' }))).status,
+    ).toBe(401)
     expect(rows()).toBe(1)
   })
 })
@@ -132,51 +174,165 @@ describe('a matching delivery', () => {
 // A release delivery shaped like GitHub's (the fields a trigger may read, and a few around them).
 const release = (action: string, tag = 'v2.3.0') => ({
   action,
-  release: { tag_name: tag, name: `Version ${tag}`, draft: false, prerelease: false, author: { login: 'alice' }, html_url: `https://github.com/acme/site/releases/tag/${tag}` },
+  release: {
+    tag_name: tag,
+    name: `Version ${tag}`,
+    draft: false,
+    prerelease: false,
+    author: { login: 'alice' },
+    html_url: `https://github.com/acme/site/releases/tag/${tag}`,
+  },
   repository: { full_name: 'acme/site' },
   sender: { login: 'bob' },
 })
 
 describe('release triggers', () => {
-  test('a published release runs its job with the tag and author from the payload, reported to the trigger\'s channel', async () => {
+  test("a published release runs its job with the tag and author from the payload, reported to the trigger's channel", async () => {
     setup()
     const r = await post('site', await delivery(release('published'), { event: 'release' }))
-    expect(r).toMatchObject({ status: 200, body: { outcome: 'queued', runs: [{ run: 1, job: 'site_notes' }] } })
+    expect(r).toMatchObject({
+      status: 200,
+      body: { outcome: 'queued', runs: [{ run: 1, job: 'site_notes' }] },
+    })
     expect(rows()).toBe(1)
     const run = await h.waitForState(1, ['succeeded', 'failed'])
-    expect(run).toMatchObject({ state: 'succeeded', door: 'github', channel: '#releases', params: { tag: 'v2.3.0', author: 'alice' } })
+    expect(run).toMatchObject({
+      state: 'succeeded',
+      door: 'github',
+      channel: '#releases',
+      params: { tag: 'v2.3.0', author: 'alice' },
+    })
     expect(run.requestText).toMatch(/^GitHub release published for site \(delivery .+\)$/)
     const report = await h.waitForMessage((m) => m.purpose === 'report')
-    expect(report).toMatchObject({ channel: '#releases', text: 'Release v2.3.0 was published by alice' })
+    expect(report).toMatchObject({
+      channel: '#releases',
+      text: 'Release v2.3.0 was published by alice',
+    })
   })
 
-  test.each(['created', 'prereleased', 'edited', 'deleted'])('a release %s is answered 202 with the reason and queues nothing', async (action) => {
-    setup()
-    const r = await post('site', await delivery(release(action), { event: 'release' }))
-    expect(r).toMatchObject({ status: 202, body: { outcome: 'ignored' } })
-    expect(r.body.reason).toBe(`trigger 3 (release -> site_notes): action is "${action}", trigger wants published`)
-    expect(rows()).toBe(0)
-  })
+  test.each(['created', 'prereleased', 'edited', 'deleted'])(
+    'a release %s is answered 202 with the reason and queues nothing',
+    async (action) => {
+      setup()
+      const r = await post('site', await delivery(release(action), { event: 'release' }))
+      expect(r).toMatchObject({ status: 202, body: { outcome: 'ignored' } })
+      expect(r.body.reason).toBe(
+        `trigger 3 (release -> site_notes): action is "${action}", trigger wants published`,
+      )
+      expect(rows()).toBe(0)
+    },
+  )
 })
 
 describe('deliveries that queue nothing', () => {
   const big = 'x'.repeat(6 * 1024 * 1024)
   test.each([
-    ['a closed, unmerged PR', 'site', () => delivery(pullRequest({ merged: false })), 202, 'ignored'],
-    ['a PR merged into another branch', 'site', () => delivery(pullRequest({ base: 'develop' })), 202, 'ignored'],
-    ['another event', 'site', () => delivery(push('refs/heads/main'), { event: 'push' }), 202, 'ignored'],
-    ['ping', 'site', () => delivery({ zen: 'Keep it logically awesome.', hook_id: 1 }, { event: 'ping' }), 200, 'ping'],
-    ['a bad signature', 'site', () => delivery(pullRequest(), { secret: 'not-the-secret' }), 401, 'unauthorized'],
-    ['a missing signature', 'site', () => delivery(pullRequest(), { secret: null }), 401, 'unauthorized'],
-    ['a signed body altered in transit', 'site', async () => ({ ...(await delivery(pullRequest())), body: JSON.stringify(pullRequest({ head: 'evil' })) }), 401, 'unauthorized'],
+    [
+      'a closed, unmerged PR',
+      'site',
+      () => delivery(pullRequest({ merged: false })),
+      202,
+      'ignored',
+    ],
+    [
+      'a PR merged into another branch',
+      'site',
+      () => delivery(pullRequest({ base: 'develop' })),
+      202,
+      'ignored',
+    ],
+    [
+      'another event',
+      'site',
+      () => delivery(push('refs/heads/main'), { event: 'push' }),
+      202,
+      'ignored',
+    ],
+    [
+      'ping',
+      'site',
+      () => delivery({ zen: 'Keep it logically awesome.', hook_id: 1 }, { event: 'ping' }),
+      200,
+      'ping',
+    ],
+    [
+      'a bad signature',
+      'site',
+      () => delivery(pullRequest(), { secret: 'not-the-secret' }),
+      401,
+      'unauthorized',
+    ],
+    [
+      'a missing signature',
+      'site',
+      () => delivery(pullRequest(), { secret: null }),
+      401,
+      'unauthorized',
+    ],
+    [
+      'a signed body altered in transit',
+      'site',
+      async () => ({
+        ...(await delivery(pullRequest())),
+        body: JSON.stringify(pullRequest({ head: 'evil' })),
+      }),
+      401,
+      'unauthorized',
+    ],
     ['an unknown project', 'nope', () => delivery(pullRequest()), 404, 'unknown_project'],
-    ['a project named like an Object property', 'constructor', () => delivery(pullRequest()), 404, 'unknown_project'],
-    ['a body over the limit (Content-Length)', 'site', () => delivery(null, { raw: big }), 413, 'too_large'],
-    ['a body over a project\'s own limit', 'legacy', () => delivery(push('refs/heads/main'), { event: 'push', raw: JSON.stringify({ ...push('refs/heads/main'), pad: 'x'.repeat(3000) }) }), 413, 'too_large'],
-    ['malformed JSON', 'site', () => delivery(null, { raw: '{"action": "closed", ' }), 400, 'bad_json'],
-    ['a form-encoded body', 'site', () => delivery(null, { raw: `payload=${encodeURIComponent(JSON.stringify(pullRequest()))}` }), 400, 'bad_json'],
-    ['a branch name with a newline', 'site', () => delivery(pullRequest({ head: 'x\ntouch /tmp/p' })), 422, 'refused'],
-    ['no delivery id', 'site', () => delivery(pullRequest(), { headers: { 'x-github-delivery': '' } }), 400, 'bad_request'],
+    [
+      'a project named like an Object property',
+      'constructor',
+      () => delivery(pullRequest()),
+      404,
+      'unknown_project',
+    ],
+    [
+      'a body over the limit (Content-Length)',
+      'site',
+      () => delivery(null, { raw: big }),
+      413,
+      'too_large',
+    ],
+    [
+      "a body over a project's own limit",
+      'legacy',
+      () =>
+        delivery(push('refs/heads/main'), {
+          event: 'push',
+          raw: JSON.stringify({ ...push('refs/heads/main'), pad: 'x'.repeat(3000) }),
+        }),
+      413,
+      'too_large',
+    ],
+    [
+      'malformed JSON',
+      'site',
+      () => delivery(null, { raw: '{"action": "closed", ' }),
+      400,
+      'bad_json',
+    ],
+    [
+      'a form-encoded body',
+      'site',
+      () => delivery(null, { raw: `payload=${encodeURIComponent(JSON.stringify(pullRequest()))}` }),
+      400,
+      'bad_json',
+    ],
+    [
+      'a branch name with a newline',
+      'site',
+      () => delivery(pullRequest({ head: 'x\ntouch /tmp/p' })),
+      422,
+      'refused',
+    ],
+    [
+      'no delivery id',
+      'site',
+      () => delivery(pullRequest(), { headers: { 'x-github-delivery': '' } }),
+      400,
+      'bad_request',
+    ],
   ] as const)('%s', async (_, project, init, status, outcome) => {
     setup()
     const r = await post(project, await init())
@@ -202,7 +358,11 @@ describe('deliveries that queue nothing', () => {
     setup({})
     expect((await post('site', await delivery(pullRequest()))).status).toBe(401)
     expect(rows()).toBe(0)
-    expect(h.logLines.some((l) => l.includes('event=github.no_secret') && l.includes('variable=GITHUB_WEBHOOK_SECRET'))).toBe(true)
+    expect(
+      h.logLines.some(
+        (l) => l.includes('event=github.no_secret') && l.includes('variable=GITHUB_WEBHOOK_SECRET'),
+      ),
+    ).toBe(true)
   })
 })
 
@@ -210,19 +370,40 @@ describe('redeliveries', () => {
   test('the same delivery id again is answered 200 and queues nothing', async () => {
     setup()
     const id = newDeliveryId()
-    expect((await post('site', await delivery(pullRequest({ base: 'staging' }), { id }))).body.outcome).toBe('queued')
-    const again = await post('site', await delivery(pullRequest({ base: 'staging', head: 'other' }), { id }))
+    expect(
+      (await post('site', await delivery(pullRequest({ base: 'staging' }), { id }))).body.outcome,
+    ).toBe('queued')
+    const again = await post(
+      'site',
+      await delivery(pullRequest({ base: 'staging', head: 'other' }), { id }),
+    )
     expect(again).toMatchObject({ status: 200, body: { outcome: 'duplicate' } })
     expect(rows()).toBe(1)
-    expect(JSON.parse((h.ctx.queue.sqlite.query('select params from runs').get() as { params: string }).params)).toEqual({ branch: 'feature/x' })
+    expect(
+      JSON.parse(
+        (h.ctx.queue.sqlite.query('select params from runs').get() as { params: string }).params,
+      ),
+    ).toEqual({ branch: 'feature/x' })
   })
 
   test('a redelivery after a refusal is processed (only accepted deliveries are recorded)', async () => {
     setup()
     const id = newDeliveryId()
-    expect((await post('site', await delivery(pullRequest({ base: 'staging' }), { id, secret: 'wrong' }))).status).toBe(401)
-    expect((await post('site', await delivery(pullRequest({ base: 'staging' }), { id, raw: '{' }))).status).toBe(400)
-    expect((await post('site', await delivery(pullRequest({ base: 'staging' }), { id }))).body.outcome).toBe('queued')
+    expect(
+      (
+        await post(
+          'site',
+          await delivery(pullRequest({ base: 'staging' }), { id, secret: 'wrong' }),
+        )
+      ).status,
+    ).toBe(401)
+    expect(
+      (await post('site', await delivery(pullRequest({ base: 'staging' }), { id, raw: '{' })))
+        .status,
+    ).toBe(400)
+    expect(
+      (await post('site', await delivery(pullRequest({ base: 'staging' }), { id }))).body.outcome,
+    ).toBe('queued')
     expect(rows()).toBe(1)
   })
 
@@ -230,7 +411,10 @@ describe('redeliveries', () => {
     setup()
     const init = await delivery(pullRequest({ base: 'staging' }))
     const both = await Promise.all([post('site', init), post('site', { ...init })])
-    expect(both.map((r) => `${r.status} ${r.body.outcome}`).sort()).toEqual(['200 duplicate', '200 queued'])
+    expect(both.map((r) => `${r.status} ${r.body.outcome}`).sort()).toEqual([
+      '200 duplicate',
+      '200 queued',
+    ])
     expect(rows()).toBe(1)
   })
 
@@ -238,13 +422,22 @@ describe('redeliveries', () => {
     setup()
     const site = h.ctx.config.github!.projects.site!
     const fired = (branch: string) => [{ trigger: site.triggers[1]!, params: { branch } }]
-    const d = { project: 'site', id: newDeliveryId(), event: 'pull_request', requester: 'github:octocat' }
+    const d = {
+      project: 'site',
+      id: newDeliveryId(),
+      event: 'pull_request',
+      requester: 'github:octocat',
+    }
     expect(scheduleDelivery(h.ctx, d, fired('first')).kind).toBe('queued')
     // The same id again, straight to the transaction (as if both had passed deliveryRun at once).
     expect(scheduleDelivery(h.ctx, d, fired('second'))).toEqual({ kind: 'duplicate' })
     expect(rows()).toBe(1)
     // Its update of the pending request was undone with it.
-    expect(JSON.parse((h.ctx.queue.sqlite.query('select params from runs').get() as { params: string }).params)).toEqual({ branch: 'first' })
+    expect(
+      JSON.parse(
+        (h.ctx.queue.sqlite.query('select params from runs').get() as { params: string }).params,
+      ),
+    ).toEqual({ branch: 'first' })
   })
 })
 
@@ -260,7 +453,10 @@ test('access log lines and metrics: outcomes counted per project, no secret, sig
   expect(m.get({ project: '(unknown)', outcome: 'unknown_project' })).toBe(1)
   const access = h.logLines.filter((l) => l.includes('event=http.request'))
   expect(access).toHaveLength(4)
-  expect(access[0]).toMatch(/method=POST path=\/github\/site status=200 ms=[\d.]+ outcome=queued delivery=\S+ github_event=pull_request/)
+  expect(access[0]).toMatch(
+    /method=POST path=\/github\/site status=200 ms=[\d.]+ outcome=queued delivery=\S+ github_event=pull_request/,
+  )
   const all = h.logLines.join('\n')
-  for (const s of ['gh-secret', 'sha256=', 'secret-branch-name', 'legacy-secret-value']) expect(all).not.toContain(s)
+  for (const s of ['gh-secret', 'sha256=', 'secret-branch-name', 'legacy-secret-value'])
+    expect(all).not.toContain(s)
 })

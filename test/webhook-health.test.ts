@@ -38,7 +38,10 @@ let app: ReturnType<typeof createWebhookApp>
 afterEach(async () => h && (await h.stop()))
 afterAll(cleanupTemp)
 
-type Health = { ok: boolean; checks: Record<string, { ok: boolean; detail?: Record<string, unknown> }> }
+type Health = {
+  ok: boolean
+  checks: Record<string, { ok: boolean; detail?: Record<string, unknown> }>
+}
 const health = async () => {
   const res = await app.request('/healthz')
   return { status: res.status, body: (await res.json()) as Health }
@@ -54,28 +57,41 @@ describe('/healthz', () => {
     const r = await health()
     expect(r.status).toBe(200)
     expect(r.body.ok).toBe(true)
-    expect(Object.keys(r.body.checks).sort()).toEqual(['database', 'dispatcher', 'logs_disk', 'queue'])
-    expect(r.body.checks.queue).toEqual({ ok: true, detail: { queued: 0, running: 0, lag_seconds: 0 } })
+    expect(Object.keys(r.body.checks).sort()).toEqual([
+      'database',
+      'dispatcher',
+      'logs_disk',
+      'queue',
+    ])
+    expect(r.body.checks.queue).toEqual({
+      ok: true,
+      detail: { queued: 0, running: 0, lag_seconds: 0 },
+    })
     expect(r.body.checks.logs_disk!.detail!.free_bytes).toBeGreaterThan(1024 * 1024)
   })
 
   // Mounting needs root; the tmpfs is mounted where only this test looks and is unmounted after.
-  test.skipIf(!canMountTmpfs('here'))('the logs disk full: 503 naming logs_disk and the room left; room again: 200', async () => {
-    setup()
-    const logs = tempDir()
-    expect(Bun.spawnSync(['mount', '-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', logs]).exitCode).toBe(0)
-    try {
-      h.ctx.logsDir = join(logs, 'not-made-yet') // measured on the filesystem that will hold it
-      Bun.spawnSync(['bash', '-c', `head -c 5000000 /dev/zero > ${logs}/filler`])
-      const r = await health()
-      expect(r.status).toBe(503)
-      expect(r.body.checks.logs_disk).toEqual({ ok: false, detail: { free_bytes: 0 } })
-      rmSync(join(logs, 'filler'))
-      expect((await health()).status).toBe(200)
-    } finally {
-      Bun.spawnSync(['umount', logs])
-    }
-  })
+  test.skipIf(!canMountTmpfs('here'))(
+    'the logs disk full: 503 naming logs_disk and the room left; room again: 200',
+    async () => {
+      setup()
+      const logs = tempDir()
+      expect(Bun.spawnSync(['mount', '-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', logs]).exitCode).toBe(
+        0,
+      )
+      try {
+        h.ctx.logsDir = join(logs, 'not-made-yet') // measured on the filesystem that will hold it
+        Bun.spawnSync(['bash', '-c', `head -c 5000000 /dev/zero > ${logs}/filler`])
+        const r = await health()
+        expect(r.status).toBe(503)
+        expect(r.body.checks.logs_disk).toEqual({ ok: false, detail: { free_bytes: 0 } })
+        rmSync(join(logs, 'filler'))
+        expect((await health()).status).toBe(200)
+      } finally {
+        Bun.spawnSync(['umount', logs])
+      }
+    },
+  )
 
   test('the database file gone: 503 naming the database; back again: 200', async () => {
     setup()
@@ -115,7 +131,18 @@ describe('/healthz', () => {
     setup()
     await h.dispatcher.stop(0)
     const now = Date.now()
-    const req = { namespace: 't', job: 'hello', jobType: 't_hello', door: 'slack' as const, requestedBy: 'U1', channel: 'C1', requestText: 't hello x', params: { name: 'x' }, command: "echo hello 'x'", delaySeconds: 0 }
+    const req = {
+      namespace: 't',
+      job: 'hello',
+      jobType: 't_hello',
+      door: 'slack' as const,
+      requestedBy: 'U1',
+      channel: 'C1',
+      requestText: 't hello x',
+      params: { name: 'x' },
+      command: "echo hello 'x'",
+      delaySeconds: 0,
+    }
     scheduleRequest(h.ctx.queue.db, now - 120_000, req)
     const late = await health()
     expect(late.status).toBe(503)
@@ -123,7 +150,10 @@ describe('/healthz', () => {
     expect(late.body.checks.queue!.detail!.lag_seconds as number).toBeGreaterThanOrEqual(120)
     expect(late.body.checks.dispatcher!.ok).toBe(false) // stopped, and it says so
     addSuppression(h.ctx.queue.db, now, 't_hello', now - 1000, now + 60_000, 'U1')
-    expect((await health()).body.checks.queue).toMatchObject({ ok: true, detail: { queued: 1, lag_seconds: 0 } })
+    expect((await health()).body.checks.queue).toMatchObject({
+      ok: true,
+      detail: { queued: 1, lag_seconds: 0 },
+    })
   })
 
   test('a worker reporting trouble (e.g. Slack disconnected) makes it 503; a throwing check too', async () => {
@@ -191,7 +221,11 @@ describe('/metrics with work in flight', () => {
     expect(m.filter((l) => l.startsWith('ebmbot_runs_finished_total{'))).toEqual([])
 
     // Let the first run go once it has run over a second, so it lands past the le="1" bucket.
-    await waitUntil('the first run over a second old', () => Date.now() - running.startedAt! > 1200, 5000)
+    await waitUntil(
+      'the first run over a second old',
+      () => Date.now() - running.startedAt! > 1200,
+      5000,
+    )
     writeFileSync(join(h.ctx.config.namespaces.t!.workdir, 'go'), '')
     const done = await h.waitForState(first.runId!, ['succeeded'])
     await h.waitForState(second.runId!, ['running'])
@@ -202,7 +236,9 @@ describe('/metrics with work in flight', () => {
     m = await scrape()
     expect(value(m, 'ebmbot_runs_finished_total{job="t_gate",state="succeeded"}')).toBe(1)
     expect(value(m, 'ebmbot_run_duration_seconds_count{job="t_gate"}')).toBe(1)
-    expect(value(m, 'ebmbot_run_duration_seconds_bucket{job="t_gate",le="+Inf"}')).toBe(value(m, 'ebmbot_run_duration_seconds_count{job="t_gate"}'))
+    expect(value(m, 'ebmbot_run_duration_seconds_bucket{job="t_gate",le="+Inf"}')).toBe(
+      value(m, 'ebmbot_run_duration_seconds_count{job="t_gate"}'),
+    )
     expect(value(m, 'ebmbot_run_duration_seconds_bucket{job="t_gate",le="1"}')).toBe(0)
     expect(value(m, 'ebmbot_run_duration_seconds_bucket{job="t_gate",le="5"}')).toBe(1)
     expect(value(m, 'ebmbot_run_duration_seconds_bucket{job="t_gate",le="3600"}')).toBe(1)

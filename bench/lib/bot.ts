@@ -12,8 +12,16 @@ export function benchDir(): string {
 }
 
 /** Only what a job needs: the bench never hands its own environment to the bot. */
-export function botEnv(stateDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: stateDir, EBMBOT_STATE_DIR: stateDir, ...extra }
+export function botEnv(
+  stateDir: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: stateDir,
+    EBMBOT_STATE_DIR: stateDir,
+    ...extra,
+  }
 }
 
 export function writeFile(dir: string, name: string, text: string): string {

@@ -24,14 +24,22 @@ export interface Summary {
 
 export function summarize(sample: number[]): Summary {
   const sum = sample.reduce((a, b) => a + b, 0)
-  return { n: sample.length, p50: percentile(sample, 50), p95: percentile(sample, 95), p99: percentile(sample, 99), max: Math.max(...sample), mean: sum / sample.length }
+  return {
+    n: sample.length,
+    p50: percentile(sample, 50),
+    p95: percentile(sample, 95),
+    p99: percentile(sample, 99),
+    max: Math.max(...sample),
+    mean: sum / sample.length,
+  }
 }
 
 /** Resident set size of a process in MiB, from /proc (VmRSS now, VmHWM the peak). */
 export function rssMiB(pid: number | 'self' = 'self'): { rss: number; peak: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+    const kb = (key: string) =>
+      Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
     return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 }
   } catch {
     return null
@@ -39,13 +47,15 @@ export function rssMiB(pid: number | 'self' = 'self'): { rss: number; peak: numb
 }
 
 export const fmt = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : '-')
-export const fmtInt = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '-')
+export const fmtInt = (v: number) =>
+  Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '-'
 
 /** A left-aligned first column and right-aligned figures, as Markdown so docs can take it as is. */
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))]
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)))
-  const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
+  const line = (r: string[]) =>
+    `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
   const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`
   return [line(cells[0]!), rule, ...cells.slice(1).map(line)].join('\n')
 }

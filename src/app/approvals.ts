@@ -31,25 +31,61 @@ export function askForApproval(ctx: AppContext, job: Job, req: RequestInput): Ac
   return { accepted: true, runId: run.id, said: [{ text, blocks: approvalBlocks(text, run.id) }] }
 }
 
-export function decide(ctx: AppContext, msg: MessageIn, id: number, approve: boolean): ActionResult {
+export function decide(
+  ctx: AppContext,
+  msg: MessageIn,
+  id: number,
+  approve: boolean,
+): ActionResult {
   const run = getRun(ctx.queue.db, id)
-  if (!run) return { said: [{ text: `There is no run ${id}. Say \`history\` to see recent runs.` }] }
+  if (!run)
+    return { said: [{ text: `There is no run ${id}. Say \`history\` to see recent runs.` }] }
   const job = findJob(ctx.config, run.jobType)
-  if (run.state === 'awaiting_approval' && !mayApprove(job?.approvers, run.requestedBy, askerOf(msg))) {
-    return { said: [{ text: `Sorry, only ${who(run.requestedBy)} or an approver of \`${run.jobType}\` may approve or deny run ${id}.` }] }
+  if (
+    run.state === 'awaiting_approval' &&
+    !mayApprove(job?.approvers, run.requestedBy, askerOf(msg))
+  ) {
+    return {
+      said: [
+        {
+          text: `Sorry, only ${who(run.requestedBy)} or an approver of \`${run.jobType}\` may approve or deny run ${id}.`,
+        },
+      ],
+    }
   }
   const res = decideApproval(ctx.queue.db, ctx.now(), id, msg.user, approve)
   if (res.kind === 'not_awaiting') {
     const r = res.run!
-    const was = r.approval && r.approval !== 'required' ? `; it was ${r.approval}${r.approvalBy ? ` by ${who(r.approvalBy)}` : ''}` : ''
+    const was =
+      r.approval && r.approval !== 'required'
+        ? `; it was ${r.approval}${r.approvalBy ? ` by ${who(r.approvalBy)}` : ''}`
+        : ''
     return { said: [{ text: `Run ${id} (\`${r.jobType}\`) is not waiting for approval${was}.` }] }
   }
   ctx.log.info(`request.${res.kind}`, { run: id, job: run.jobType, by: msg.user })
-  if (res.kind === 'denied') return { accepted: true, runId: id, said: [{ text: `:no_entry_sign: ${who(msg.user)} denied run ${id} (\`${run.jobType}\`); it will not run.` }] }
+  if (res.kind === 'denied')
+    return {
+      accepted: true,
+      runId: id,
+      said: [
+        {
+          text: `:no_entry_sign: ${who(msg.user)} denied run ${id} (\`${run.jobType}\`); it will not run.`,
+        },
+      ],
+    }
   ctx.wake.dispatch.notify()
-  const when = res.run.dueAt > ctx.now() ? ` It starts in ${formatDuration(res.run.dueAt - ctx.now())}.` : ''
+  const when =
+    res.run.dueAt > ctx.now() ? ` It starts in ${formatDuration(res.run.dueAt - ctx.now())}.` : ''
   const replaced = res.replaced ? ` It replaces the pending run ${res.replaced.id}.` : ''
-  return { accepted: true, runId: id, said: [{ text: `:white_check_mark: ${who(msg.user)} approved run ${id} (\`${run.jobType}\`).${when}${replaced}` }] }
+  return {
+    accepted: true,
+    runId: id,
+    said: [
+      {
+        text: `:white_check_mark: ${who(msg.user)} approved run ${id} (\`${run.jobType}\`).${when}${replaced}`,
+      },
+    ],
+  }
 }
 
 /** Called by the dispatcher loop: drops expired requests and says so in their threads. */
@@ -57,7 +93,13 @@ export function expireDue(ctx: AppContext): number {
   const expired = expireApprovals(ctx.queue.db, ctx.now())
   for (const run of expired) {
     const text = `:hourglass: Nobody approved run ${run.id} (\`${run.jobType}\`) in time, so it was dropped. Ask again when you are ready.`
-    enqueueOutgoing(ctx.queue.db, ctx.now(), replyDoor(run), [{ kind: 'message', purpose: 'reply', channel: run.channel, threadTs: run.threadTs, text }], run.id)
+    enqueueOutgoing(
+      ctx.queue.db,
+      ctx.now(),
+      replyDoor(run),
+      [{ kind: 'message', purpose: 'reply', channel: run.channel, threadTs: run.threadTs, text }],
+      run.id,
+    )
     ctx.log.info('request.approval_expired', { run: run.id, job: run.jobType })
   }
   if (expired.length) ctx.wake.outbox.notify()

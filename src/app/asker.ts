@@ -2,4 +2,5 @@
 import { askerOf as fromFields, type Asker } from '../commands/access.ts'
 import type { MessageIn } from './handle-message.ts'
 
-export const askerOf = (msg: MessageIn): Asker => fromFields({ ...msg, trusted: msg.door === 'local' })
+export const askerOf = (msg: MessageIn): Asker =>
+  fromFields({ ...msg, trusted: msg.door === 'local' })

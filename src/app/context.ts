@@ -39,7 +39,12 @@ export interface WorkerHealth {
   detail?: Record<string, unknown>
 }
 
-export function createContext(opts: { config: Config; env: Environment; log: Logger; now?: () => number }): AppContext {
+export function createContext(opts: {
+  config: Config
+  env: Environment
+  log: Logger
+  now?: () => number
+}): AppContext {
   const { config, env, log } = opts
   const now = opts.now ?? Date.now
   // Before the queue opens: a Metaflow section that cannot work stops the bot with the reason.
@@ -47,7 +52,12 @@ export function createContext(opts: { config: Config; env: Environment; log: Log
   const queue = openQueue(join(env.stateDir, 'ebmbot.db'))
   const host = hostname()
   const workerId = `${host}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`
-  registerWorker(queue.db, now(), { id: workerId, host, pid: process.pid, pidStart: processStartTime(process.pid) })
+  registerWorker(queue.db, now(), {
+    id: workerId,
+    host,
+    pid: process.pid,
+    pidStart: processStartTime(process.pid),
+  })
   return {
     queue,
     config,
@@ -60,7 +70,8 @@ export function createContext(opts: { config: Config; env: Environment; log: Log
     wake: { dispatch: new Signal(), outbox: new Signal() },
     reports: {
       logsChannel: config.settings.logs_channel ?? env.slack.logsChannel ?? 'logs',
-      techSupportChannel: config.settings.tech_support_channel ?? env.slack.techSupportChannel ?? 'tech-support',
+      techSupportChannel:
+        config.settings.tech_support_channel ?? env.slack.techSupportChannel ?? 'tech-support',
       secrets: secretValues(env, config.metaflow ? [config.metaflow.authKeyEnv] : []),
     },
     metrics: new Metrics(),
@@ -70,4 +81,5 @@ export function createContext(opts: { config: Config; env: Environment; log: Log
 }
 
 /** Reports go back through the door the request came in by; webhook runs report in Slack. */
-export const replyDoor = (run: Pick<Run, 'door'>): Door => (run.door === 'local' ? 'local' : 'slack')
+export const replyDoor = (run: Pick<Run, 'door'>): Door =>
+  run.door === 'local' ? 'local' : 'slack'

@@ -12,7 +12,13 @@ export function explain(config: Config, text: string): string {
         `namespace: ${d.job.namespace}`,
         `command:   ${d.job.namespace} ${d.command.pattern}`,
         `action:    schedule job ${d.job.type}${d.delaySeconds ? ` after ${d.delaySeconds}s` : ''}`,
-        `params:    ${Object.keys(d.params).length ? Object.entries(d.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') : '(none)'}`,
+        `params:    ${
+          Object.keys(d.params).length
+            ? Object.entries(d.params)
+                .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+                .join(' ')
+            : '(none)'
+        }`,
         `timeout:   ${d.job.timeoutSeconds}s`,
         `runs:      bash -c ${JSON.stringify(renderCommand(d.job.run, d.params))}`,
         `shell:     ${renderCommand(d.job.run, d.params)}`,
@@ -20,10 +26,18 @@ export function explain(config: Config, text: string): string {
       break
     case 'cancel_job':
     case 'cancel_suppression':
-      lines.push(`namespace: ${d.job.namespace}`, `command:   ${d.job.namespace} ${d.command.pattern}`, `action:    ${d.kind.replace('_', ' ')} ${d.job.type}`)
+      lines.push(
+        `namespace: ${d.job.namespace}`,
+        `command:   ${d.job.namespace} ${d.command.pattern}`,
+        `action:    ${d.kind.replace('_', ' ')} ${d.job.type}`,
+      )
       break
     case 'suppress':
-      lines.push(`namespace: ${d.job.namespace}`, `command:   ${d.job.namespace} ${d.command.pattern}`, `action:    suppress ${d.job.type} from ${d.start} to ${d.end} (UTC, today)`)
+      lines.push(
+        `namespace: ${d.job.namespace}`,
+        `command:   ${d.job.namespace} ${d.command.pattern}`,
+        `action:    suppress ${d.job.type} from ${d.start} to ${d.end} (UTC, today)`,
+      )
       break
     case 'reply':
       lines.push('action:    reply (nothing is queued)', '', d.text)

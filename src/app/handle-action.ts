@@ -15,7 +15,13 @@ export interface ActionIn extends Omit<MessageIn, 'text' | 'messageTs' | 'isDire
   isDirect?: boolean
 }
 
-const VERB: Record<ButtonAction, string> = { approve: 'approve', deny: 'deny', cancel: 'cancel', rerun: 'rerun', logs: 'logs' }
+const VERB: Record<ButtonAction, string> = {
+  approve: 'approve',
+  deny: 'deny',
+  cancel: 'cancel',
+  rerun: 'rerun',
+  logs: 'logs',
+}
 const ONCE: ButtonAction[] = ['rerun', 'cancel']
 /** Presses of one Rerun button closer together than this are one click. */
 export const DOUBLE_CLICK_MS = 10_000
@@ -25,13 +31,20 @@ export async function handleAction(ctx: AppContext, a: ActionIn): Promise<Handle
   const key = `${a.channel}:${buttonMessageTs}:${action}`
   const once = ONCE.includes(action)
   const fresh = () =>
-    action === 'rerun' ? markSeenWithin(ctx.queue.db, ctx.now(), 'button', key, DOUBLE_CLICK_MS, runId) : markSeen(ctx.queue.db, ctx.now(), 'button', key, runId)
+    action === 'rerun'
+      ? markSeenWithin(ctx.queue.db, ctx.now(), 'button', key, DOUBLE_CLICK_MS, runId)
+      : markSeen(ctx.queue.db, ctx.now(), 'button', key, runId)
   if (once && !fresh()) {
     ctx.log.info('action.duplicate', { action, run: runId, user: a.user })
     return { kind: 'duplicate', accepted: false, replies: [] }
   }
   ctx.log.info('action.pressed', { action, run: runId, user: a.user })
-  const handled = await handleMessage(ctx, { ...rest, isDirect: a.isDirect ?? false, text: `${VERB[action]} ${runId}`, messageTs: null })
+  const handled = await handleMessage(ctx, {
+    ...rest,
+    isDirect: a.isDirect ?? false,
+    text: `${VERB[action]} ${runId}`,
+    messageTs: null,
+  })
   if (once && !handled.accepted) unmarkSeen(ctx.queue.db, 'button', key) // refused: the button still works for others
   return handled
 }

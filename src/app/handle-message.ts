@@ -20,7 +20,12 @@ import { awayStore } from '../queue/away.ts'
 import type { AppContext } from './context.ts'
 import { requestFor } from './request.ts'
 import { askForApproval, decide } from './approvals.ts'
-import { isImmediate, metaflowAction, metaflowImmediate, metaflowThreadOf } from './metaflow-actions.ts'
+import {
+  isImmediate,
+  metaflowAction,
+  metaflowImmediate,
+  metaflowThreadOf,
+} from './metaflow-actions.ts'
 import { askerOf } from './asker.ts'
 import { logsAction, runAction, type ActionResult } from './run-actions.ts'
 
@@ -67,25 +72,53 @@ export async function handleMessage(
   const inThread = !!msg.threadTs && !!msg.messageTs && msg.threadTs !== msg.messageTs
   const thread = inThread ? threadRun(db, msg.channel, msg.threadTs!) : undefined
   const mfThread = metaflowThreadOf(ctx, msg)
-  const decision = route({ config: ctx.config, ...who }, { ...msg, threadRun: thread?.id, trusted: msg.door === 'local', threadMetaflow: mfThread && (mfThread.runId ? `${mfThread.flow}/${mfThread.runId}` : mfThread.flow) })
+  const decision = route(
+    { config: ctx.config, ...who },
+    {
+      ...msg,
+      threadRun: thread?.id,
+      trusted: msg.door === 'local',
+      threadMetaflow:
+        mfThread && (mfThread.runId ? `${mfThread.flow}/${mfThread.runId}` : mfThread.flow),
+    },
+  )
 
   // Work that waits on files or the network happens first, outside the transaction.
   let prepared: ActionResult | undefined
   if (decision.kind === 'logs') prepared = await logsAction(ctx, msg, decision)
   // Metaflow verbs that only queue or change thread state (`run`, `cancel`…) run in the transaction below.
   const mfWhere = { cleaned: decision.cleaned, thread: mfThread, threadRunId: thread?.id }
-  if (decision.kind === 'metaflow' && !isImmediate(decision.verb)) prepared = await metaflowAction(ctx, msg, decision.verb, mfWhere)
+  if (decision.kind === 'metaflow' && !isImmediate(decision.verb))
+    prepared = await metaflowAction(ctx, msg, decision.verb, mfWhere)
 
   const result = db.transaction(
     (tx) => {
       if (opts.claim && !opts.claim(tx as unknown as Db)) return null
       const txCtx: AppContext = { ...ctx, queue: { ...ctx.queue, db: tx as unknown as Db } }
-      const res = prepared ?? (decision.kind === 'metaflow' ? metaflowImmediate(txCtx, msg, decision.verb, mfWhere)! : execute(txCtx, msg, decision))
+      const res =
+        prepared ??
+        (decision.kind === 'metaflow'
+          ? metaflowImmediate(txCtx, msg, decision.verb, mfWhere)!
+          : execute(txCtx, msg, decision))
       const out: Outgoing[] = []
       if (res.accepted && msg.messageTs) {
-        out.push({ kind: 'reaction', purpose: 'ack', channel: msg.channel, ts: msg.messageTs, name: ACK_REACTION, ...(res.runId ? { label: `run ${res.runId}` } : {}) })
+        out.push({
+          kind: 'reaction',
+          purpose: 'ack',
+          channel: msg.channel,
+          ts: msg.messageTs,
+          name: ACK_REACTION,
+          ...(res.runId ? { label: `run ${res.runId}` } : {}),
+        })
       }
-      for (const r of res.said) out.push({ kind: 'message', purpose: 'reply', channel: msg.channel, threadTs: msg.threadTs ?? null, ...r })
+      for (const r of res.said)
+        out.push({
+          kind: 'message',
+          purpose: 'reply',
+          channel: msg.channel,
+          threadTs: msg.threadTs ?? null,
+          ...r,
+        })
       enqueueOutgoing(txCtx.queue.db, ctx.now(), msg.door, out, res.runId)
       return res
     },
@@ -93,17 +126,29 @@ export async function handleMessage(
   )
   if (!result) return { kind: 'duplicate', accepted: false, replies: [] }
   ctx.wake.outbox.notify()
-  return { kind: decision.kind, accepted: !!result.accepted, runId: result.runId, replies: result.said.map((r) => r.text) }
+  return {
+    kind: decision.kind,
+    accepted: !!result.accepted,
+    runId: result.runId,
+    replies: result.said.map((r) => r.text),
+  }
 }
 
 type SyncDecision = Exclude<ReturnType<typeof route>, { kind: 'logs' | 'metaflow' }>
 
 /** The state-changing part of every decision: synchronous, inside the caller's transaction. */
-function execute(ctx: AppContext, msg: MessageIn, decision: ReturnType<typeof route>): ActionResult {
+function execute(
+  ctx: AppContext,
+  msg: MessageIn,
+  decision: ReturnType<typeof route>,
+): ActionResult {
   const { db } = ctx.queue
   const now = ctx.now()
   const d = decision as SyncDecision
-  const reply = (text: string, extra: Omit<ActionResult, 'said'> = {}): ActionResult => ({ said: [{ text }], ...extra })
+  const reply = (text: string, extra: Omit<ActionResult, 'said'> = {}): ActionResult => ({
+    said: [{ text }],
+    ...extra,
+  })
   switch (d.kind) {
     case 'reply':
       return reply(d.text)
@@ -114,10 +159,21 @@ function execute(ctx: AppContext, msg: MessageIn, decision: ReturnType<typeof ro
       const req = requestFor(msg, job, params, d.cleaned, { delaySeconds: d.delaySeconds })
       if (job.confirm) return askForApproval(ctx, job, req)
       const res = scheduleRequest(db, now, req)
-      ctx.log.info('request.queued', { run: res.run.id, job: job.type, replaced: res.replaced, due_at: res.run.dueAt, door: msg.door, user: msg.user })
+      ctx.log.info('request.queued', {
+        run: res.run.id,
+        job: job.type,
+        replaced: res.replaced,
+        due_at: res.run.dueAt,
+        door: msg.door,
+        user: msg.user,
+      })
       ctx.wake.dispatch.notify()
       const said = res.behind
-        ? [{ text: `A \`${job.type}\` job is running (run ${res.behind.id}); this request (run ${res.run.id}) will start after it. Say \`status\` to see the queue, or \`remove job id ${res.run.id}\` to drop it.` }]
+        ? [
+            {
+              text: `A \`${job.type}\` job is running (run ${res.behind.id}); this request (run ${res.run.id}) will start after it. Say \`status\` to see the queue, or \`remove job id ${res.run.id}\` to drop it.`,
+            },
+          ]
         : []
       return { said, accepted: true, runId: res.run.id }
     }
@@ -125,33 +181,52 @@ function execute(ctx: AppContext, msg: MessageIn, decision: ReturnType<typeof ro
       return decide(ctx, msg, d.id, d.approve)
     case 'cancel_job': {
       const dropped = cancelPending(db, now, d.job.type, msg.user)
-      if (dropped) ctx.log.info('request.cancelled', { run: dropped.id, job: dropped.jobType, by: msg.user })
+      if (dropped)
+        ctx.log.info('request.cancelled', { run: dropped.id, job: dropped.jobType, by: msg.user })
       return { said: [], accepted: true }
     }
     case 'suppress': {
       const window = suppressionWindow(now, d.start, d.end)
-      if (!window) return reply('Both times must be `HH:MM` (24-hour, UTC, today), with the start before the end, e.g. `from 09:00 to 17:30`.')
+      if (!window)
+        return reply(
+          'Both times must be `HH:MM` (24-hour, UTC, today), with the start before the end, e.g. `from 09:00 to 17:30`.',
+        )
       const s = addSuppression(db, now, d.job.type, window.startAt, window.endAt, msg.user)
-      return reply(`\`${d.job.type}\` jobs will not start from ${formatUtc(s.startAt)} to ${formatUtc(s.endAt)}.`, { accepted: true })
+      return reply(
+        `\`${d.job.type}\` jobs will not start from ${formatUtc(s.startAt)} to ${formatUtc(s.endAt)}.`,
+        { accepted: true },
+      )
     }
     case 'cancel_suppression': {
       const n = cancelSuppressions(db, d.job.type)
       ctx.wake.dispatch.notify()
-      return reply(n ? `Lifted the suppression${n === 1 ? '' : 's'} of \`${d.job.type}\`.` : `\`${d.job.type}\` had no suppressions.`, { accepted: true })
+      return reply(
+        n
+          ? `Lifted the suppression${n === 1 ? '' : 's'} of \`${d.job.type}\`.`
+          : `\`${d.job.type}\` had no suppressions.`,
+        { accepted: true },
+      )
     }
     case 'remove': {
       let refusal = ''
       const res = removeJob(db, now, d.id, msg.user, (run) => {
         const ns = ctx.config.namespaces[run.namespace]
-        const verdict = ns ? mayRun(ns, findJob(ctx.config, run.jobType), askerOf(msg)) : { ok: true as const }
+        const verdict = ns
+          ? mayRun(ns, findJob(ctx.config, run.jobType), askerOf(msg))
+          : { ok: true as const }
         if (!verdict.ok) refusal = verdict.reason
         return verdict.ok
       })
-      if (res.kind === 'unknown') return reply(`No running or scheduled job has the number ${d.id}. Say \`status\` to see them.`)
+      if (res.kind === 'unknown')
+        return reply(
+          `No running or scheduled job has the number ${d.id}. Say \`status\` to see them.`,
+        )
       if (res.kind === 'refused') return reply(`Sorry, ${refusal}.`)
       ctx.wake.dispatch.notify()
       return reply(
-        res.kind === 'removed' ? `Removed job ${res.run.id} (\`${res.run.jobType}\`).` : `Stopping run ${res.run.id} (\`${res.run.jobType}\`); it will be recorded as cancelled.`,
+        res.kind === 'removed'
+          ? `Removed job ${res.run.id} (\`${res.run.jobType}\`).`
+          : `Stopping run ${res.run.id} (\`${res.run.jobType}\`); it will be recorded as cancelled.`,
         { accepted: true, runId: res.run.id },
       )
     }

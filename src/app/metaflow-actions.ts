@@ -2,7 +2,11 @@
 // failures (service down, not found, out of reach) into plain replies. Nothing here reaches chat
 // unredacted, and no stack trace reaches it at all.
 import type { MetaflowVerb } from '../commands/metaflow-verbs.ts'
-import { MetaflowNotFoundError, MetaflowServiceError, MetaflowUnavailableError } from '../metaflow/errors.ts'
+import {
+  MetaflowNotFoundError,
+  MetaflowServiceError,
+  MetaflowUnavailableError,
+} from '../metaflow/errors.ts'
 import { redact } from '../notify/redact.ts'
 import { getThread } from '../queue/metaflow-threads.ts'
 import type { MetaflowThread } from '../queue/schema.ts'
@@ -12,20 +16,7 @@ import type { MessageIn } from './handle-message.ts'
 import { readVerb } from './metaflow-read.ts'
 import { immediateVerb, watchVerb, type ImmediateVerb } from './metaflow-start.ts'
 import type { ActionResult } from './run-actions.ts'
-
-export interface MetaflowCall {
-  ctx: AppContext
-  msg: MessageIn
-  /** the cleaned text, recorded with requests */
-  cleaned: string
-  /** the thread's Metaflow state, if it has any */
-  thread: MetaflowThread | undefined
-  /** the ebmbot run whose thread this is, if any */
-  threadRunId: number | undefined
-}
-
-/** The conversation's key: a Slack thread's reply spot, or '' for a chat without threads. */
-export const threadKeyOf = (msg: MessageIn) => ({ door: msg.door, channel: msg.channel, threadTs: msg.threadTs ?? '' })
+import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
 
 /** The thread lookup handle-message does next to the run-thread one. */
 export function metaflowThreadOf(ctx: AppContext, msg: MessageIn): MetaflowThread | undefined {
@@ -40,7 +31,9 @@ export async function metaflowAction(
   verb: MetaflowVerb,
   where: { cleaned: string; thread: MetaflowThread | undefined; threadRunId: number | undefined },
 ): Promise<ActionResult> {
-  const res = await carryOut({ ctx, msg, ...where }, verb).catch((e: unknown) => ({ said: [{ text: failureText(ctx, verb, e) }] }))
+  const res = await carryOut({ ctx, msg, ...where }, verb).catch((e: unknown) => ({
+    said: [{ text: failureText(ctx, verb, e) }],
+  }))
   // Defence in depth: replies quote Metaflow's own texts (error details, log lines, values).
   for (const s of res.said) s.text = redact(s.text, ctx.reports.secrets)
   return res
@@ -66,8 +59,14 @@ export function metaflowImmediate(
 }
 
 /** Whether metaflowImmediate carries this verb out (no Metaflow read needed). */
-export const isImmediate = (v: MetaflowVerb): v is ImmediateVerb | Extract<MetaflowVerb, { kind: 'reply' }> =>
-  v.kind === 'run' || v.kind === 'rerun' || v.kind === 'cancel' || v.kind === 'quiet' || v.kind === 'reply'
+export const isImmediate = (
+  v: MetaflowVerb,
+): v is ImmediateVerb | Extract<MetaflowVerb, { kind: 'reply' }> =>
+  v.kind === 'run' ||
+  v.kind === 'rerun' ||
+  v.kind === 'cancel' ||
+  v.kind === 'quiet' ||
+  v.kind === 'reply'
 
 async function carryOut(call: MetaflowCall, verb: MetaflowVerb): Promise<ActionResult> {
   if (verb.kind === 'reply') return { said: [{ text: verb.text }] }
@@ -79,11 +78,16 @@ async function carryOut(call: MetaflowCall, verb: MetaflowVerb): Promise<ActionR
 
 function failureText(ctx: AppContext, verb: MetaflowVerb, e: unknown): string {
   if (e instanceof MetaflowServiceError) {
-    ctx.log.warn('metaflow.service_error', { verb: verb.kind, kind: e.kind, status: e.status, error: e.message })
+    ctx.log.warn('metaflow.service_error', {
+      verb: verb.kind,
+      kind: e.kind,
+      status: e.status,
+      error: e.message,
+    })
     return `:warning: I could not get an answer from Metaflow: ${e.message}. Try again in a little while.`
   }
   if (e instanceof MetaflowNotFoundError) return `Metaflow has no ${e.what}.`
   if (e instanceof MetaflowUnavailableError) return `I cannot read that: ${e.message}.`
   ctx.log.error('metaflow.action_failed', { verb: verb.kind, error: errorText(e) })
-  return 'Sorry, something went wrong while reading Metaflow; the details are in the bot\'s log.'
+  return "Sorry, something went wrong while reading Metaflow; the details are in the bot's log."
 }

@@ -6,22 +6,42 @@ import { renderArtifact } from '../metaflow/artifacts.ts'
 import { MetaflowNotFoundError } from '../metaflow/errors.ts'
 import { processAlive, threadState } from '../metaflow/follow.ts'
 import {
-  formatArtifactList, formatCandidates, formatFlowList, formatLog, formatNoRunChosen, formatParams, formatRunList, formatRunSummary,
-  formatStatus, formatSteps, runExport, statusPhrase,
+  formatArtifactList,
+  formatCandidates,
+  formatFlowList,
+  formatLog,
+  formatNoRunChosen,
+  formatParams,
+  formatRunList,
+  formatRunSummary,
+  formatStatus,
+  formatSteps,
+  runExport,
+  statusPhrase,
 } from '../metaflow/format.ts'
 import { renderLogTail } from '../metaflow/logs.ts'
 import { resolveRunSpec, type RunSpec } from '../metaflow/run-spec.ts'
-import { dataTask, loadParameters, loadRunStatus, loadRunView, taskPathOf, type RunView } from '../metaflow/run-view.ts'
+import {
+  dataTask,
+  loadParameters,
+  loadRunStatus,
+  loadRunView,
+  taskPathOf,
+  type RunView,
+} from '../metaflow/run-view.ts'
 import type { MetaflowSource } from '../metaflow/source.ts'
 import { compareIds } from '../metaflow/tags.ts'
 import type { MetaflowTask } from '../metaflow/types.ts'
 import { followInThread } from '../queue/metaflow-threads.ts'
 import type { MetaflowThread } from '../queue/schema.ts'
-import { threadKeyOf, type MetaflowCall } from './metaflow-actions.ts'
+import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
 import { askerOf } from './asker.ts'
 import type { ActionResult } from './run-actions.ts'
 
-type ReadVerb = Exclude<MetaflowVerb, { kind: 'run' | 'rerun' | 'cancel' | 'watch' | 'quiet' | 'reply' }>
+type ReadVerb = Exclude<
+  MetaflowVerb,
+  { kind: 'run' | 'rerun' | 'cancel' | 'watch' | 'quiet' | 'reply' }
+>
 const RUNS_SHOWN = 10
 const one = (text: string): ActionResult => ({ said: [{ text }] })
 
@@ -35,7 +55,15 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
     case 'inspect':
       return inspect(call, source, verb.spec, verb.watch ?? false)
     case 'help':
-      return one(call.thread ? threadHelp(threadState(call.ctx, call.thread)) : metaflowHelp(call.ctx.config.metaflow!, source.description, startableFlows(call.ctx.config, askerOf(call.msg))))
+      return one(
+        call.thread
+          ? threadHelp(threadState(call.ctx, call.thread))
+          : metaflowHelp(
+              call.ctx.config.metaflow!,
+              source.description,
+              startableFlows(call.ctx.config, askerOf(call.msg)),
+            ),
+      )
   }
   // The rest are about the thread's run.
   const row = call.thread
@@ -48,16 +76,30 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
       const view = await viewOf(call, source, row.flow, runId)
       const st = threadState(call.ctx, row)
       const started = st.ebmbot ? ` Started here as run ${st.ebmbot.id} (${st.ebmbot.state}).` : ''
-      return one(`${formatStatus(view)}${started}${row.watching && view.status.status === 'running' ? ' I will post here when it ends.' : ''}`)
+      return one(
+        `${formatStatus(view)}${started}${row.watching && view.status.status === 'running' ? ' I will post here when it ends.' : ''}`,
+      )
     }
     case 'steps':
-      return one(`Steps of \`${pathspec}\`:\n${formatSteps((await viewOf(call, source, row.flow, runId)).stepSummaries)}`)
+      return one(
+        `Steps of \`${pathspec}\`:\n${formatSteps((await viewOf(call, source, row.flow, runId)).stepSummaries)}`,
+      )
     case 'params':
       return one(formatParams(pathspec, await loadParameters(source, row.flow, runId)))
     case 'export': {
-      const [view, params] = await Promise.all([viewOf(call, source, row.flow, runId), loadParameters(source, row.flow, runId)])
+      const [view, params] = await Promise.all([
+        viewOf(call, source, row.flow, runId),
+        loadParameters(source, row.flow, runId),
+      ])
       const content = `${JSON.stringify(runExport(view, params), null, 2)}\n`
-      return { said: [{ text: `The metadata of \`${pathspec}\`:`, file: { filename: `${row.flow}-${runId}.json`, content } }] }
+      return {
+        said: [
+          {
+            text: `The metadata of \`${pathspec}\`:`,
+            file: { filename: `${row.flow}-${runId}.json`, content },
+          },
+        ],
+      }
     }
     case 'data':
       return one(await data(call, source, row, verb))
@@ -66,15 +108,25 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
   }
 }
 
-async function viewOf(call: MetaflowCall, source: MetaflowSource, flow: string, runId: string): Promise<RunView> {
+async function viewOf(
+  call: MetaflowCall,
+  source: MetaflowSource,
+  flow: string,
+  runId: string,
+): Promise<RunView> {
   const alive = await processAlive(call.ctx, flow, runId, call.thread)
-  return loadRunView(source, flow, runId, { nowSeconds: Math.floor(call.ctx.now() / 1000), processAlive: alive })
+  return loadRunView(source, flow, runId, {
+    nowSeconds: Math.floor(call.ctx.now() / 1000),
+    processAlive: alive,
+  })
 }
 
 async function flows(call: MetaflowCall, source: MetaflowSource): Promise<string> {
   const list = formatFlowList(await source.listFlows())
   const mine = startableFlows(call.ctx.config, askerOf(call.msg)).map((f) => `\`${f.flow}\``)
-  const may = mine.length ? `\nYou may start ${mine.join(', ')} with \`run <Flow> [name=value …]\`.` : ''
+  const may = mine.length
+    ? `\nYou may start ${mine.join(', ')} with \`run <Flow> [name=value …]\`.`
+    : ''
   return `${list} (${source.description})\nSay \`runs <Flow>\` for its recent runs.${may}`
 }
 
@@ -86,7 +138,13 @@ async function runsOf(call: MetaflowCall, source: MetaflowSource, flow: string):
   const withStatus = await Promise.all(
     list.map(async (run) => {
       const alive = await processAlive(call.ctx, flow, String(run.run_number))
-      return { run, status: await loadRunStatus(source, run, { nowSeconds: Math.floor(now / 1000), processAlive: alive }) }
+      return {
+        run,
+        status: await loadRunStatus(source, run, {
+          nowSeconds: Math.floor(now / 1000),
+          processAlive: alive,
+        }),
+      }
     }),
   )
   return `${formatRunList(flow, withStatus, now)}${list.length ? '\nSay `inspect <Flow/id>` to open one here.' : ''}`
@@ -100,11 +158,18 @@ async function flowMissing(source: MetaflowSource, flow: string): Promise<string
   } catch (e) {
     if (!(e instanceof MetaflowNotFoundError)) throw e
   }
-  const similar = (await source.listFlows()).map((f) => f.flow_id).find((f) => f.toLowerCase() === flow.toLowerCase())
+  const similar = (await source.listFlows())
+    .map((f) => f.flow_id)
+    .find((f) => f.toLowerCase() === flow.toLowerCase())
   return `Flow \`${flow}\` was not found.${similar ? ` Did you mean \`${similar}\`?` : ''} Flow names are case-sensitive; say \`flows\` for the list.`
 }
 
-async function inspect(call: MetaflowCall, source: MetaflowSource, spec: RunSpec | undefined, watch: boolean): Promise<ActionResult> {
+async function inspect(
+  call: MetaflowCall,
+  source: MetaflowSource,
+  spec: RunSpec | undefined,
+  watch: boolean,
+): Promise<ActionResult> {
   const { ctx } = call
   let flow: string
   let runId: string
@@ -134,20 +199,37 @@ async function inspect(call: MetaflowCall, source: MetaflowSource, spec: RunSpec
     ebmbotRunId: same ? prior.ebmbotRunId : null,
   })
   const lines = [formatRunSummary(view, ctx.now())]
-  if (watch) lines.push(running ? 'Watching: I will post here when it finishes, fails or is lost.' : `Nothing to watch: it ${statusPhrase(view.status)}.`)
-  lines.push(`Ask here about it: \`status\`, \`steps\`, \`params\`, \`data\`, \`logs <step>\`, \`export\`${row.watching ? '' : ', `watch`'}.`)
+  if (watch)
+    lines.push(
+      running
+        ? 'Watching: I will post here when it finishes, fails or is lost.'
+        : `Nothing to watch: it ${statusPhrase(view.status)}.`,
+    )
+  lines.push(
+    `Ask here about it: \`status\`, \`steps\`, \`params\`, \`data\`, \`logs <step>\`, \`export\`${row.watching ? '' : ', `watch`'}.`,
+  )
   return { said: [{ text: lines.join('\n') }] }
 }
 
 /** `data`: the end task's artifacts (the run's data, as Metaflow's client has it), a value, or a step's. */
-async function data(call: MetaflowCall, source: MetaflowSource, row: MetaflowThread, verb: Extract<MetaflowVerb, { kind: 'data' }>): Promise<string> {
+async function data(
+  call: MetaflowCall,
+  source: MetaflowSource,
+  row: MetaflowThread,
+  verb: Extract<MetaflowVerb, { kind: 'data' }>,
+): Promise<string> {
   const runId = row.runId!
   const pathspec = pathspecOf(row)
-  if (verb.step !== undefined) return stepData(source, row.flow, runId, verb.step, verb.task, verb.name)
+  if (verb.step !== undefined)
+    return stepData(source, row.flow, runId, verb.step, verb.task, verb.name)
   const view = await viewOf(call, source, row.flow, runId)
   const end = dataTask(view)
   const steps = view.stepSummaries.map((s) => s.step)
-  if (verb.name !== undefined && steps.includes(verb.name) && !(end && (await source.listArtifacts(end)).some((a) => a.name === verb.name))) {
+  if (
+    verb.name !== undefined &&
+    steps.includes(verb.name) &&
+    !(end && (await source.listArtifacts(end)).some((a) => a.name === verb.name))
+  ) {
     return stepData(source, row.flow, runId, verb.name, undefined, undefined)
   }
   if (!end) {
@@ -167,36 +249,72 @@ async function data(call: MetaflowCall, source: MetaflowSource, row: MetaflowThr
   return `\`${pathspec}\` has no artifact or step called \`${verb.name}\`. Say \`data\` for its artifacts.`
 }
 
-async function stepData(source: MetaflowSource, flow: string, runId: string, step: string, taskId: string | undefined, name: string | undefined): Promise<string> {
+async function stepData(
+  source: MetaflowSource,
+  flow: string,
+  runId: string,
+  step: string,
+  taskId: string | undefined,
+  name: string | undefined,
+): Promise<string> {
   const picked = await pickTask(source, flow, runId, step, taskId)
   if (typeof picked === 'string') return picked
   const label = `${flow}/${runId}/${step}/${picked.task.task_id}`
   const artifacts = await source.listArtifacts(taskPathOf(picked.task))
   if (name === undefined) return `${formatArtifactList(label, artifacts)}${picked.note}`
   const artifact = artifacts.find((a) => a.name === name)
-  if (!artifact) return `\`${label}\` has no artifact \`${name}\`. Say \`data ${step}\` for its artifacts.`
+  if (!artifact)
+    return `\`${label}\` has no artifact \`${name}\`. Say \`data ${step}\` for its artifacts.`
   return `${renderArtifact(await source.loadArtifact(artifact))}${picked.note}`
 }
 
 /** One task of a step: the one named, else the first (a foreach has several; say so). */
-async function pickTask(source: MetaflowSource, flow: string, runId: string, step: string, taskId: string | undefined): Promise<{ task: MetaflowTask; note: string } | string> {
-  const tasks = [...(await source.listTasks(flow, runId, step))].sort((a, b) => compareIds(a.task_id, b.task_id))
+async function pickTask(
+  source: MetaflowSource,
+  flow: string,
+  runId: string,
+  step: string,
+  taskId: string | undefined,
+): Promise<{ task: MetaflowTask; note: string } | string> {
+  const tasks = [...(await source.listTasks(flow, runId, step))].sort((a, b) =>
+    compareIds(a.task_id, b.task_id),
+  )
   if (!tasks.length) {
-    const steps = (await source.listSteps(flow, runId)).map((s) => s.step_name).filter((s) => s !== '_parameters')
+    const steps = (await source.listSteps(flow, runId))
+      .map((s) => s.step_name)
+      .filter((s) => s !== '_parameters')
     return `\`${flow}/${runId}\` has no step \`${step}\`${steps.length ? ` (steps: ${steps.map((s) => `\`${s}\``).join(', ')})` : ' yet'}.`
   }
   if (taskId !== undefined) {
     const task = tasks.find((t) => String(t.task_id) === taskId)
-    return task ? { task, note: '' } : `Step \`${step}\` has no task \`${taskId}\` (tasks: ${tasks.slice(0, 20).map((t) => `\`${t.task_id}\``).join(', ')}).`
+    return task
+      ? { task, note: '' }
+      : `Step \`${step}\` has no task \`${taskId}\` (tasks: ${tasks
+          .slice(0, 20)
+          .map((t) => `\`${t.task_id}\``)
+          .join(', ')}).`
   }
-  const note = tasks.length > 1 ? `\n(Task 1 of ${tasks.length}; say \`${step}/<task>\` for another: ${tasks.slice(0, 10).map((t) => `\`${t.task_id}\``).join(', ')}.)` : ''
+  const note =
+    tasks.length > 1
+      ? `\n(Task 1 of ${tasks.length}; say \`${step}/<task>\` for another: ${tasks
+          .slice(0, 10)
+          .map((t) => `\`${t.task_id}\``)
+          .join(', ')}.)`
+      : ''
   return { task: tasks[0]!, note }
 }
 
-async function logs(source: MetaflowSource, row: MetaflowThread, verb: Extract<MetaflowVerb, { kind: 'logs' }>): Promise<string> {
+async function logs(
+  source: MetaflowSource,
+  row: MetaflowThread,
+  verb: Extract<MetaflowVerb, { kind: 'logs' }>,
+): Promise<string> {
   const runId = row.runId!
   if (verb.step === undefined) {
-    const steps = (await source.listSteps(row.flow, runId)).sort((a, b) => a.ts_epoch - b.ts_epoch).map((s) => s.step_name).filter((s) => s !== '_parameters')
+    const steps = (await source.listSteps(row.flow, runId))
+      .sort((a, b) => a.ts_epoch - b.ts_epoch)
+      .map((s) => s.step_name)
+      .filter((s) => s !== '_parameters')
     return `Say \`logs <step>\` for a step's output, or \`logs <step> stderr\`. Steps of \`${pathspecOf(row)}\`: ${steps.map((s) => `\`${s}\``).join(', ') || 'none yet'}.`
   }
   const picked = await pickTask(source, row.flow, runId, verb.step, verb.task)

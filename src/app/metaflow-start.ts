@@ -12,13 +12,18 @@ import { statusPhrase } from '../metaflow/format.ts'
 import { flowCommand, prepareRunIdDir, runIdFilePath } from '../metaflow/launch.ts'
 import { loadRunView } from '../metaflow/run-view.ts'
 import { setQuiet } from '../queue/history.ts'
-import { followInThread, releaseEbmbotRun, setWatching, watchFrom } from '../queue/metaflow-threads.ts'
+import {
+  followInThread,
+  releaseEbmbotRun,
+  setWatching,
+  watchFrom,
+} from '../queue/metaflow-threads.ts'
 import { getRun } from '../queue/read.ts'
 import { scheduleRequest, type ScheduleResult } from '../queue/schedule.ts'
 import { setRequestCommand } from '../queue/set-command.ts'
 import { askForApproval } from './approvals.ts'
 import { askerOf } from './asker.ts'
-import { threadKeyOf, type MetaflowCall } from './metaflow-actions.ts'
+import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
 import { requestFor } from './request.ts'
 import { runAction, type ActionResult } from './run-actions.ts'
 
@@ -46,7 +51,14 @@ export function immediateVerb(call: MetaflowCall, verb: ImmediateVerb): ActionRe
       setWatching(call.ctx.queue.db, call.ctx.now(), row.id, false)
       const job = row.ebmbotRunId !== null ? getRun(call.ctx.queue.db, row.ebmbotRunId) : undefined
       if (job?.state === 'running') setQuiet(call.ctx.queue.db, job.id, true)
-      return { accepted: true, said: [{ text: `No more notices about \`${pathspecOf(row)}\` here; \`watch\` turns them back on.` }] }
+      return {
+        accepted: true,
+        said: [
+          {
+            text: `No more notices about \`${pathspecOf(row)}\` here; \`watch\` turns them back on.`,
+          },
+        ],
+      }
     }
   }
 }
@@ -56,15 +68,26 @@ export function immediateVerb(call: MetaflowCall, verb: ImmediateVerb): ActionRe
  * a run-id file after the new row's id, and the thread must know the row before the dispatcher
  * can start it.
  */
-function startFlow(call: MetaflowCall, flow: MetaflowFlowConfig, params: Record<string, string>, requestText: string): ActionResult {
+function startFlow(
+  call: MetaflowCall,
+  flow: MetaflowFlowConfig,
+  params: Record<string, string>,
+  requestText: string,
+): ActionResult {
   const { ctx, msg } = call
   const mf = ctx.config.metaflow!
   const job = ctx.config.namespaces[mf.namespace]!.jobs[flow.job]!
   // A config pointing at a missing file or folder would fail every run; say so before queueing.
   const missing = !existsSync(flow.file) ? 'file' : !existsSync(flow.workdir) ? 'workdir' : null
   if (missing) {
-    ctx.log.error('metaflow.flow_path_missing', { flow: flow.flow, file: flow.file, workdir: flow.workdir })
-    return one(`The ${missing === 'file' ? 'flow file' : 'working directory'} of \`${flow.flow}\` is missing on the bot's host, so nothing was started. Ask whoever runs the bot to fix \`metaflow.flows.${flow.flow}.${missing}\`.`)
+    ctx.log.error('metaflow.flow_path_missing', {
+      flow: flow.flow,
+      file: flow.file,
+      workdir: flow.workdir,
+    })
+    return one(
+      `The ${missing === 'file' ? 'flow file' : 'working directory'} of \`${flow.flow}\` is missing on the bot's host, so nothing was started. Ask whoever runs the bot to fix \`metaflow.flows.${flow.flow}.${missing}\`.`,
+    )
   }
   prepareRunIdDir(ctx.env.stateDir)
   const launch = launchSettings(mf, ctx.env, ctx.metaflow!)
@@ -79,27 +102,58 @@ function startFlow(call: MetaflowCall, flow: MetaflowFlowConfig, params: Record<
       if (job.confirm) approval = askForApproval(ctx, job, req)
       else scheduled = scheduleRequest(db, now, req)
       const id = approval?.runId ?? scheduled!.run.id
-      setRequestCommand(db, id, flowCommand(flow, params, runIdFilePath(ctx.env.stateDir, id), launch))
+      setRequestCommand(
+        db,
+        id,
+        flowCommand(flow, params, runIdFilePath(ctx.env.stateDir, id), launch),
+      )
       // A replaced pending request keeps its id: the thread that asked first no longer owns it.
       releaseEbmbotRun(db, now, id)
-      followInThread(db, now, threadKeyOf(msg), { flow: flow.flow, runId: null, watching: true, lastStatus: null, ebmbotRunId: id })
+      followInThread(db, now, threadKeyOf(msg), {
+        flow: flow.flow,
+        runId: null,
+        watching: true,
+        lastStatus: null,
+        ebmbotRunId: id,
+      })
       return { id, approval, scheduled }
     },
     { behavior: 'immediate' },
   )
-  ctx.log.info('request.queued', { run: done.id, job: job.type, door: msg.door, user: msg.user, metaflow: flow.flow, approval: job.confirm })
+  ctx.log.info('request.queued', {
+    run: done.id,
+    job: job.type,
+    door: msg.door,
+    user: msg.user,
+    metaflow: flow.flow,
+    approval: job.confirm,
+  })
   ctx.wake.dispatch.notify()
   const withParams = Object.keys(params).length ? ` with ${paramsText(params)}` : ''
   if (done.approval) {
-    return { ...done.approval, said: [...done.approval.said, { text: `Once run ${done.id} is approved and starts \`${flow.flow}\`${withParams}, I will follow the Metaflow run in this thread.` }] }
+    return {
+      ...done.approval,
+      said: [
+        ...done.approval.said,
+        {
+          text: `Once run ${done.id} is approved and starts \`${flow.flow}\`${withParams}, I will follow the Metaflow run in this thread.`,
+        },
+      ],
+    }
   }
   const s = done.scheduled!
-  const behind = s.behind ? ` A \`${job.type}\` run is going (run ${s.behind.id}); this one starts after it.` : ''
+  const behind = s.behind
+    ? ` A \`${job.type}\` run is going (run ${s.behind.id}); this one starts after it.`
+    : ''
   const replaced = s.replaced ? ' It replaces the request that was waiting.' : ''
   return {
     accepted: true,
     runId: done.id,
-    said: [{ text: `Starting \`${flow.flow}\`${withParams} as run ${done.id}.${behind}${replaced} I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).` }],
+    said: [
+      {
+        text: `Starting \`${flow.flow}\`${withParams} as run ${done.id}.${behind}${replaced} I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`,
+      },
+    ],
   }
 }
 
@@ -110,16 +164,28 @@ function rerun(call: MetaflowCall, explicit: number | undefined): ActionResult {
   const id = explicit ?? call.thread?.ebmbotRunId ?? call.threadRunId
   if (id === undefined) {
     const flow = call.thread?.flow
-    return one(`I did not start ${call.thread ? `\`${pathspecOf(call.thread)}\`` : 'a run'} here, so there is nothing to rerun.${flow && mf.flows[flow] ? ` To start \`${flow}\` say \`run ${flow} …\`.` : ''}`)
+    return one(
+      `I did not start ${call.thread ? `\`${pathspecOf(call.thread)}\`` : 'a run'} here, so there is nothing to rerun.${flow && mf.flows[flow] ? ` To start \`${flow}\` say \`run ${flow} …\`.` : ''}`,
+    )
   }
   const run = getRun(ctx.queue.db, id)
   if (!run || run.namespace !== mf.namespace) return runAction(ctx, msg, { kind: 'rerun', id })
   const flow = Object.values(mf.flows).find((f) => f.jobType === run.jobType)
-  if (!flow) return one(`\`${run.jobType}\` is no longer in the configuration, so run ${run.id} cannot be rerun.`)
-  const verdict = mayRun(ctx.config.namespaces[mf.namespace]!, ctx.config.namespaces[mf.namespace]!.jobs[flow.job], askerOf(msg))
+  if (!flow)
+    return one(
+      `\`${run.jobType}\` is no longer in the configuration, so run ${run.id} cannot be rerun.`,
+    )
+  const verdict = mayRun(
+    ctx.config.namespaces[mf.namespace]!,
+    ctx.config.namespaces[mf.namespace]!.jobs[flow.job],
+    askerOf(msg),
+  )
   if (!verdict.ok) return one(`Sorry, ${verdict.reason}.`)
   const dropped = Object.keys(run.params).filter((p) => !flow.params.some((q) => q.name === p))
-  if (dropped.length) return one(`Run ${run.id} set ${dropped.map((p) => `\`${p}\``).join(', ')}, which chat may no longer set for \`${flow.flow}\`; start it afresh with \`run ${flow.flow} …\`.`)
+  if (dropped.length)
+    return one(
+      `Run ${run.id} set ${dropped.map((p) => `\`${p}\``).join(', ')}, which chat may no longer set for \`${flow.flow}\`; start it afresh with \`run ${flow.flow} …\`.`,
+    )
   return startFlow(call, flow, run.params, `rerun ${run.id}: ${run.requestText}`)
 }
 
@@ -130,18 +196,34 @@ export async function watchVerb(call: MetaflowCall): Promise<ActionResult> {
   const db = ctx.queue.db
   if (!row.runId) {
     setWatching(db, ctx.now(), row.id, true)
-    return { accepted: true, said: [{ text: `I will post here when \`${row.flow}\` starts and when it ends.` }] }
+    return {
+      accepted: true,
+      said: [{ text: `I will post here when \`${row.flow}\` starts and when it ends.` }],
+    }
   }
   const alive = await processAlive(ctx, row.flow, row.runId, row)
-  const view = await loadRunView(ctx.metaflow!, row.flow, row.runId, { nowSeconds: Math.floor(ctx.now() / 1000), processAlive: alive })
+  const view = await loadRunView(ctx.metaflow!, row.flow, row.runId, {
+    nowSeconds: Math.floor(ctx.now() / 1000),
+    processAlive: alive,
+  })
   const st = view.status
   const pathspec = pathspecOf(row)
   if (st.status === 'running') {
-    if (!watchFrom(db, ctx.now(), row)) return one(`\`${pathspec}\` has just ended; its last status is posted in this thread.`)
-    return { accepted: true, said: [{ text: `Watching \`${pathspec}\`: I will post here when it finishes, fails or is lost.` }] }
+    if (!watchFrom(db, ctx.now(), row))
+      return one(`\`${pathspec}\` has just ended; its last status is posted in this thread.`)
+    return {
+      accepted: true,
+      said: [
+        { text: `Watching \`${pathspec}\`: I will post here when it finishes, fails or is lost.` },
+      ],
+    }
   }
   if (st.status === 'lost' && ctx.metaflow!.kind === 'local' && alive === undefined) {
-    return one(`I cannot watch \`${pathspec}\`: it is a local run I did not start, and local runs send no heartbeats, so nothing tells me whether it still runs.`)
+    return one(
+      `I cannot watch \`${pathspec}\`: it is a local run I did not start, and local runs send no heartbeats, so nothing tells me whether it still runs.`,
+    )
   }
-  return one(`\`${pathspec}\` ${st.status === 'lost' ? `is lost (${st.reason})` : `already ${statusPhrase(st)}`}; there is nothing to watch.`)
+  return one(
+    `\`${pathspec}\` ${st.status === 'lost' ? `is lost (${st.reason})` : `already ${statusPhrase(st)}`}; there is nothing to watch.`,
+  )
 }

@@ -5,7 +5,7 @@ import type { Decision } from '../commands/route.ts'
 import { historyText, runStatusText } from '../commands/run-text.ts'
 import type { LogsSpec } from '../commands/run-verbs.ts'
 import { findJob, jobType } from '../config/types.ts'
-import { readTail } from '../dispatcher/finish.ts'
+import { readTail } from '../dispatcher/read-tail.ts'
 import { jobSecrets } from '../dispatcher/job-env.ts'
 import { lastLines } from '../notify/reports.ts'
 import { redact } from '../notify/redact.ts'
@@ -31,7 +31,10 @@ export interface ActionResult {
   runId?: number
 }
 
-type RunDecision = Extract<Decision, { kind: 'run_status' | 'cancel_run' | 'rerun' | 'quiet' | 'history' }>
+type RunDecision = Extract<
+  Decision,
+  { kind: 'run_status' | 'cancel_run' | 'rerun' | 'quiet' | 'history' }
+>
 type LogsDecision = Extract<Decision, { kind: 'logs' }>
 
 const HISTORY_PAGE = 10
@@ -39,11 +42,13 @@ const HISTORY_PAGE = 10
 /** The run a verb is about, or the reply that says why the asker gets nothing. */
 function runFor(ctx: AppContext, msg: MessageIn, id: number, kind: string): Run | ActionResult {
   const run = getRun(ctx.queue.db, id)
-  if (!run) return { said: [{ text: `There is no run ${id}. Say \`history\` to see recent runs.` }] }
+  if (!run)
+    return { said: [{ text: `There is no run ${id}. Say \`history\` to see recent runs.` }] }
   const ns = ctx.config.namespaces[run.namespace]
   const asker = askerOf(msg)
   // Anyone may read a run's status, except a guest a restricted one (it shows the command).
-  if (ns && kind === 'run_status' && ns.restricted && asker.isGuest) return { said: [{ text: `Sorry, ${guestRefusal(`the \`${ns.name}\` commands`, asker)}.` }] }
+  if (ns && kind === 'run_status' && ns.restricted && asker.isGuest)
+    return { said: [{ text: `Sorry, ${guestRefusal(`the \`${ns.name}\` commands`, asker)}.` }] }
   if (ns && kind !== 'run_status') {
     const verdict = mayRun(ns, findJob(ctx.config, run.jobType), asker)
     if (!verdict.ok) return { said: [{ text: `Sorry, ${verdict.reason}.` }] }
@@ -52,7 +57,11 @@ function runFor(ctx: AppContext, msg: MessageIn, id: number, kind: string): Run 
 }
 
 /** `logs`: reads files, so it runs before the transaction that stores the reply. */
-export async function logsAction(ctx: AppContext, msg: MessageIn, d: LogsDecision): Promise<ActionResult> {
+export async function logsAction(
+  ctx: AppContext,
+  msg: MessageIn,
+  d: LogsDecision,
+): Promise<ActionResult> {
   const run = runFor(ctx, msg, d.id, d.kind)
   return 'said' in run ? run : { said: [await logs(ctx, run, d.spec)] }
 }
@@ -67,64 +76,150 @@ export function runAction(ctx: AppContext, msg: MessageIn, d: RunDecision): Acti
       return { said: [{ text: runStatusText(run, ctx.now()) }] }
     case 'cancel_run': {
       const res = removeJob(ctx.queue.db, ctx.now(), run.id, msg.user)
-      if (res.kind === 'unknown') return { said: [{ text: `Run ${run.id} (\`${run.jobType}\`) is not running or scheduled; it ${run.state.replace('_', ' ')}.` }] }
+      if (res.kind === 'unknown')
+        return {
+          said: [
+            {
+              text: `Run ${run.id} (\`${run.jobType}\`) is not running or scheduled; it ${run.state.replace('_', ' ')}.`,
+            },
+          ],
+        }
       ctx.wake.dispatch.notify()
       return {
         accepted: true,
         runId: run.id,
-        said: [{ text: res.kind === 'removed' ? `Cancelled run ${run.id} (\`${run.jobType}\`) before it started.` : `Stopping run ${run.id} (\`${run.jobType}\`); it will be recorded as cancelled.` }],
+        said: [
+          {
+            text:
+              res.kind === 'removed'
+                ? `Cancelled run ${run.id} (\`${run.jobType}\`) before it started.`
+                : `Stopping run ${run.id} (\`${run.jobType}\`); it will be recorded as cancelled.`,
+          },
+        ],
       }
     }
     case 'rerun':
       return rerun(ctx, msg, run)
     case 'quiet':
       setQuiet(ctx.queue.db, run.id, d.quiet)
-      return { accepted: true, runId: run.id, said: [{ text: d.quiet ? `No more progress updates for run ${run.id}; its result will still be posted.` : `Progress updates for run ${run.id} are back on.` }] }
+      return {
+        accepted: true,
+        runId: run.id,
+        said: [
+          {
+            text: d.quiet
+              ? `No more progress updates for run ${run.id}; its result will still be posted.`
+              : `Progress updates for run ${run.id} are back on.`,
+          },
+        ],
+      }
   }
 }
 
 function rerun(ctx: AppContext, msg: MessageIn, run: Run): ActionResult {
   const job = findJob(ctx.config, run.jobType)
-  if (!job) return { said: [{ text: `\`${run.jobType}\` is no longer in the configuration, so run ${run.id} cannot be rerun.` }] }
+  if (!job)
+    return {
+      said: [
+        {
+          text: `\`${run.jobType}\` is no longer in the configuration, so run ${run.id} cannot be rerun.`,
+        },
+      ],
+    }
   const req = requestFor(msg, job, run.params, `rerun ${run.id}: ${run.requestText}`)
   // A rerun of a job that needs confirmation needs it again.
   if (job.confirm) return askForApproval(ctx, job, req)
   const res = scheduleRequest(ctx.queue.db, ctx.now(), req)
   ctx.wake.dispatch.notify()
-  const behind = res.behind ? ` It will start after run ${res.behind.id}, which is still going.` : ''
-  return { accepted: true, runId: res.run.id, said: [{ text: `Rerunning run ${run.id} as run ${res.run.id} (\`${job.type}\`).${behind}` }] }
+  const behind = res.behind
+    ? ` It will start after run ${res.behind.id}, which is still going.`
+    : ''
+  return {
+    accepted: true,
+    runId: res.run.id,
+    said: [{ text: `Rerunning run ${run.id} as run ${res.run.id} (\`${job.type}\`).${behind}` }],
+  }
 }
 
 /** The run's own log files only: the path comes from the run row, never from the user. */
 async function logs(ctx: AppContext, run: Run, spec: LogsSpec): Promise<Said> {
   const path = spec.stream === 'stdout' ? run.stdoutPath : run.stderrPath
-  if (!path) return { text: `Run ${run.id} (\`${run.jobType}\`) has no logs: it ${run.state === 'pending' ? 'has not started yet' : 'never started'}.` }
+  if (!path)
+    return {
+      text: `Run ${run.id} (\`${run.jobType}\`) has no logs: it ${run.state === 'pending' ? 'has not started yet' : 'never started'}.`,
+    }
   const job = findJob(ctx.config, run.jobType)
   const secrets = [...ctx.reports.secrets, ...(job ? jobSecrets(job, ctx.env.vars) : [])]
   if (spec.lines === 'all') {
     const content = redact(await readTail(path, 5 * 1024 * 1024), secrets)
-    if (!content) return { text: `Run ${run.id} (\`${run.jobType}\`) printed nothing on ${spec.stream}.` }
-    return { text: `The ${spec.stream} of run ${run.id} (\`${run.jobType}\`, ${run.state}):`, file: { filename: `${run.jobType}-${run.id}-${spec.stream}.txt`, content } }
+    if (!content)
+      return { text: `Run ${run.id} (\`${run.jobType}\`) printed nothing on ${spec.stream}.` }
+    return {
+      text: `The ${spec.stream} of run ${run.id} (\`${run.jobType}\`, ${run.state}):`,
+      file: { filename: `${run.jobType}-${run.id}-${spec.stream}.txt`, content },
+    }
   }
   const text = redact(await readTail(path, 512 * 1024), secrets)
   const tail = lastLines(text, spec.lines, 3500)
-  if (!tail) return { text: `Run ${run.id} (\`${run.jobType}\`) printed nothing on ${spec.stream}.` }
-  return { text: `Last lines of ${spec.stream} of run ${run.id} (\`${run.jobType}\`, ${run.state}):\n\`\`\`\n${tail}\n\`\`\`` }
+  if (!tail)
+    return { text: `Run ${run.id} (\`${run.jobType}\`) printed nothing on ${spec.stream}.` }
+  return {
+    text: `Last lines of ${spec.stream} of run ${run.id} (\`${run.jobType}\`, ${run.state}):\n\`\`\`\n${tail}\n\`\`\``,
+  }
 }
 
 function history(ctx: AppContext, msg: MessageIn, d: Extract<Decision, { kind: 'history' }>): Said {
-  const nsName = d.namespace && Object.keys(ctx.config.namespaces).find((n) => n.toLowerCase() === d.namespace)
-  if (d.namespace && !nsName) return { text: `There is no namespace called \`${d.namespace}\`. Usage: \`history [namespace] [job] [failed|succeeded|cancelled|timed-out|lost] [page N]\`` }
+  const nsName =
+    d.namespace && Object.keys(ctx.config.namespaces).find((n) => n.toLowerCase() === d.namespace)
+  if (d.namespace && !nsName)
+    return {
+      text: `There is no namespace called \`${d.namespace}\`. Usage: \`history [namespace] [job] [failed|succeeded|cancelled|timed-out|lost] [page N]\``,
+    }
   const ns = nsName ? ctx.config.namespaces[nsName] : undefined
-  const jobName = d.job && ns ? Object.keys(ns.jobs).find((j) => j.toLowerCase() === d.job) : undefined
-  if (d.job && !jobName) return { text: `There is no job \`${d.job}\` in \`${nsName}\` (jobs: ${Object.keys(ns!.jobs).join(', ')}).` }
+  const jobName =
+    d.job && ns ? Object.keys(ns.jobs).find((j) => j.toLowerCase() === d.job) : undefined
+  if (d.job && !jobName)
+    return {
+      text: `There is no job \`${d.job}\` in \`${nsName}\` (jobs: ${Object.keys(ns!.jobs).join(', ')}).`,
+    }
   const type = nsName && jobName ? jobType(nsName, jobName) : undefined
   // A guest does not see the runs of restricted namespaces (their commands and who asked).
-  const hidden = msg.isGuest ? Object.values(ctx.config.namespaces).filter((n) => n.restricted).map((n) => n.name) : []
-  const { rows, total } = listHistory(ctx.queue.db, { namespace: type ? undefined : nsName, jobType: type, state: d.outcome as RunState | undefined, hidden }, HISTORY_PAGE, (d.page - 1) * HISTORY_PAGE)
+  const hidden = msg.isGuest
+    ? Object.values(ctx.config.namespaces)
+        .filter((n) => n.restricted)
+        .map((n) => n.name)
+    : []
+  const { rows, total } = listHistory(
+    ctx.queue.db,
+    {
+      namespace: type ? undefined : nsName,
+      jobType: type,
+      state: d.outcome as RunState | undefined,
+      hidden,
+    },
+    HISTORY_PAGE,
+    (d.page - 1) * HISTORY_PAGE,
+  )
   const what = type ? ` of \`${type}\`` : nsName ? ` in \`${nsName}\`` : ''
   const label = `${what}${d.outcome ? ` that ${d.outcome.replace('_', ' ')}` : ''}`
-  const next = ['history', nsName, jobName, d.outcome?.replace('_', '-'), 'page', String(d.page + 1)].filter(Boolean).join(' ')
-  return { text: historyText(rows, d.page, Math.max(1, Math.ceil(total / HISTORY_PAGE)), total, label, next) }
+  const next = [
+    'history',
+    nsName,
+    jobName,
+    d.outcome?.replace('_', '-'),
+    'page',
+    String(d.page + 1),
+  ]
+    .filter(Boolean)
+    .join(' ')
+  return {
+    text: historyText(
+      rows,
+      d.page,
+      Math.max(1, Math.ceil(total / HISTORY_PAGE)),
+      total,
+      label,
+      next,
+    ),
+  }
 }
-

@@ -34,7 +34,12 @@ export async function serve(ctx: AppContext): Promise<number> {
   const metaflowWatcher = startMetaflowWatcher(ctx)
   if (metaflowWatcher) workers.push(metaflowWatcher)
   dispatcher.start()
-  ctx.log.info('serve.ready', { worker: ctx.workerId, state_dir: ctx.env.stateDir, config: ctx.config.source, workers: ['dispatcher', ...workers.map((w) => w.name)].join(',') })
+  ctx.log.info('serve.ready', {
+    worker: ctx.workerId,
+    state_dir: ctx.env.stateDir,
+    config: ctx.config.source,
+    workers: ['dispatcher', ...workers.map((w) => w.name)].join(','),
+  })
   const signal = await stopSignal
   const graceMs = ctx.config.settings.shutdown_grace * 1000
   ctx.log.info('serve.stopping', { signal, running: dispatcher.running, grace_ms: graceMs })
@@ -44,7 +49,10 @@ export async function serve(ctx: AppContext): Promise<number> {
     process.exit(1)
   }, graceMs + 15_000).unref()
   const each = async (phase: 'stop' | 'flush') => {
-    for (const w of workers) await w[phase]?.().catch((e) => ctx.log.error('serve.stop_failed', { worker: w.name, phase, error: String(e) }))
+    for (const w of workers)
+      await w[phase]?.().catch((e) =>
+        ctx.log.error('serve.stop_failed', { worker: w.name, phase, error: String(e) }),
+      )
   }
   await each('stop')
   await dispatcher.stop(graceMs)

@@ -5,19 +5,39 @@ import type { Config } from '../config/types.ts'
 export function configSummary(config: Config): string {
   const out = [`${config.source}: OK`]
   for (const ns of Object.values(config.namespaces)) {
-    out.push(`namespace ${ns.name}${ns.restricted ? ' (restricted)' : ''}: ${Object.keys(ns.jobs).length} jobs, ${ns.commands.length} commands, workdir ${ns.workdir}`)
-    for (const c of ns.commands) out.push(`  ${ns.name} ${patternText(c.tokens)}  ->  ${c.action} ${ns.name}_${c.job}${c.delaySeconds ? ` (after ${c.delaySeconds}s)` : ''}`)
+    out.push(
+      `namespace ${ns.name}${ns.restricted ? ' (restricted)' : ''}: ${Object.keys(ns.jobs).length} jobs, ${ns.commands.length} commands, workdir ${ns.workdir}`,
+    )
+    for (const c of ns.commands)
+      out.push(
+        `  ${ns.name} ${patternText(c.tokens)}  ->  ${c.action} ${ns.name}_${c.job}${c.delaySeconds ? ` (after ${c.delaySeconds}s)` : ''}`,
+      )
   }
   for (const p of Object.values(config.github?.projects ?? {})) {
-    out.push(`github project ${p.name}: POST /github/${p.name}, ${p.triggers.length} triggers${p.allowSha1 ? ' (SHA-1 allowed)' : ''}`)
+    out.push(
+      `github project ${p.name}: POST /github/${p.name}, ${p.triggers.length} triggers${p.allowSha1 ? ' (SHA-1 allowed)' : ''}`,
+    )
     for (const t of p.triggers) {
-      const filters = [t.action && `action=${t.action.join('|')}`, t.merged !== undefined && `merged=${t.merged}`, t.baseBranch && `base=${t.baseBranch.join('|')}`, t.ref && `ref=${t.ref.join('|')}`, t.conclusion && `conclusion=${t.conclusion.join('|')}`].filter(Boolean)
-      out.push(`  ${t.event}${filters.length ? ` [${filters.join(' ')}]` : ''}  ->  ${t.jobType}${t.delaySeconds ? ` (after ${t.delaySeconds}s)` : ''}, report to ${t.channel}`)
+      const filters = [
+        t.action && `action=${t.action.join('|')}`,
+        t.merged !== undefined && `merged=${t.merged}`,
+        t.baseBranch && `base=${t.baseBranch.join('|')}`,
+        t.ref && `ref=${t.ref.join('|')}`,
+        t.conclusion && `conclusion=${t.conclusion.join('|')}`,
+      ].filter(Boolean)
+      out.push(
+        `  ${t.event}${filters.length ? ` [${filters.join(' ')}]` : ''}  ->  ${t.jobType}${t.delaySeconds ? ` (after ${t.delaySeconds}s)` : ''}, report to ${t.channel}`,
+      )
     }
   }
   const mf = config.metaflow
-  if (mf) out.push(`metaflow: ${[mf.serviceUrl && `service ${mf.serviceUrl}`, mf.datastoreSysroot && `datastore ${mf.datastoreSysroot}`].filter(Boolean).join(', ') || 'from the environment'}; flows chat may run: ${Object.keys(mf.flows).join(', ') || 'none'}`)
+  if (mf)
+    out.push(
+      `metaflow: ${[mf.serviceUrl && `service ${mf.serviceUrl}`, mf.datastoreSysroot && `datastore ${mf.datastoreSysroot}`].filter(Boolean).join(', ') || 'from the environment'}; flows chat may run: ${Object.keys(mf.flows).join(', ') || 'none'}`,
+    )
   const s = config.settings
-  out.push(`settings: max_parallel=${s.max_parallel} default_timeout=${s.default_timeout}s kill_grace=${s.kill_grace}s`)
+  out.push(
+    `settings: max_parallel=${s.max_parallel} default_timeout=${s.default_timeout}s kill_grace=${s.kill_grace}s`,
+  )
   return out.join('\n')
 }

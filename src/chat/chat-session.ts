@@ -30,7 +30,11 @@ const NO_LIMIT_MS = 2 ** 31 - 1
 
 export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void> {
   const dispatcher = new Dispatcher(ctx)
-  const rl = createInterface({ input: opts.input, terminal: opts.interactive, output: opts.interactive ? process.stdout : undefined })
+  const rl = createInterface({
+    input: opts.input,
+    terminal: opts.interactive,
+    output: opts.interactive ? process.stdout : undefined,
+  })
   // Interactive: print above the prompt line and redraw it, so replies never land mid-prompt.
   let reading = true
   const print = opts.interactive
@@ -42,7 +46,14 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void>
         rl.prompt(true)
       }
     : opts.write
-  const deliverer = startDeliverer({ queue: ctx.queue, door: 'local', transport: terminalTransport(print), wake: ctx.wake.outbox, log: ctx.log, pollMs: 500 })
+  const deliverer = startDeliverer({
+    queue: ctx.queue,
+    door: 'local',
+    transport: terminalTransport(print),
+    wake: ctx.wake.outbox,
+    log: ctx.log,
+    pollMs: 500,
+  })
   dispatcher.start()
   const metaflowWatcher = startMetaflowWatcher(ctx, { finalPass: !opts.interactive })
   const started: number[] = []
@@ -68,12 +79,18 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void>
           threadTs: null,
           messageTs: `local-${process.pid}-${n}`,
         })
-        if (res.runId && STARTS_A_RUN.has(res.kind) && !started.includes(res.runId)) started.push(res.runId)
+        if (res.runId && STARTS_A_RUN.has(res.kind) && !started.includes(res.runId))
+          started.push(res.runId)
       } catch (e) {
         // One failed line (e.g. the database locked past its busy timeout) must not end the
         // session: say so directly (the outbox may be what failed) and keep reading.
         ctx.log.error('chat.message_failed', { error: errorText(e) })
-        print(redact(`:x: Sorry, something went wrong with \`${text.length > 200 ? `${text.slice(0, 200)}…` : text}\`: ${errorText(e)}. Try again in a moment.`, ctx.reports.secrets))
+        print(
+          redact(
+            `:x: Sorry, something went wrong with \`${text.length > 200 ? `${text.slice(0, 200)}…` : text}\`: ${errorText(e)}. Try again in a moment.`,
+            ctx.reports.secrets,
+          ),
+        )
       }
     }
     if (opts.interactive) rl.prompt()
@@ -96,16 +113,27 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void>
  * `quit` (or Ctrl-C at the prompt) stops like the service does: queued jobs stay for the next
  * session, running ones get `shutdown_grace` to finish, and a Ctrl-C meanwhile stops them at once.
  */
-async function leaveInteractive(ctx: AppContext, dispatcher: Dispatcher, started: number[], write: (t: string) => void): Promise<void> {
+async function leaveInteractive(
+  ctx: AppContext,
+  dispatcher: Dispatcher,
+  started: number[],
+  write: (t: string) => void,
+): Promise<void> {
   const queued = started.map((id) => getRun(ctx.queue.db, id)).filter((r) => r?.state === 'pending')
-  if (queued.length) write(`(${queued.map((r) => `run ${r!.id}`).join(', ')} ${queued.length === 1 ? 'stays' : 'stay'} queued for the next session)`)
+  if (queued.length)
+    write(
+      `(${queued.map((r) => `run ${r!.id}`).join(', ')} ${queued.length === 1 ? 'stays' : 'stay'} queued for the next session)`,
+    )
   const hurry = new AbortController()
   const onInterrupt = () => hurry.abort()
   process.on('SIGINT', onInterrupt)
   try {
     const stopping = dispatcher.stop(ctx.config.settings.shutdown_grace * 1000, hurry.signal)
     const n = dispatcher.running
-    if (n) write(`(waiting up to ${ctx.config.settings.shutdown_grace}s for ${plural(n, 'running job')} to finish; Ctrl-C stops ${n === 1 ? 'it' : 'them'} now)`)
+    if (n)
+      write(
+        `(waiting up to ${ctx.config.settings.shutdown_grace}s for ${plural(n, 'running job')} to finish; Ctrl-C stops ${n === 1 ? 'it' : 'them'} now)`,
+      )
     await stopping
   } finally {
     process.off('SIGINT', onInterrupt)
@@ -113,15 +141,23 @@ async function leaveInteractive(ctx: AppContext, dispatcher: Dispatcher, started
 }
 
 /** Until every run this session started has ended (a run held by a suppression is not waited for). */
-async function waitForJobs(ctx: AppContext, ids: number[], write: (t: string) => void): Promise<void> {
+async function waitForJobs(
+  ctx: AppContext,
+  ids: number[],
+  write: (t: string) => void,
+): Promise<void> {
   const noted = new Set<number>()
   for (;;) {
     let waiting = false
     for (const id of ids) {
       const run = getRun(ctx.queue.db, id)
       if (!run || (run.state !== 'pending' && run.state !== 'running')) continue
-      if (run.state === 'pending' && openSuppressions(ctx.queue.db, ctx.now(), run.jobType).some((s) => isActive(s, ctx.now()))) {
-        if (!noted.has(id)) write(`(run ${id} is held by a suppression; it stays queued for the next session)`)
+      if (
+        run.state === 'pending' &&
+        openSuppressions(ctx.queue.db, ctx.now(), run.jobType).some((s) => isActive(s, ctx.now()))
+      ) {
+        if (!noted.has(id))
+          write(`(run ${id} is held by a suppression; it stays queued for the next session)`)
         noted.add(id)
         continue
       }

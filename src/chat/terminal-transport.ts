@@ -10,7 +10,8 @@ export function terminalTransport(write: (text: string) => void): Transport {
         write(`(:${msg.name}: accepted${msg.label ? `: ${msg.label}` : ''})`)
         return null
       }
-      const where = msg.purpose === 'notice' ? '[logs] ' : msg.purpose === 'escalation' ? '[tech-support] ' : ''
+      const where =
+        msg.purpose === 'notice' ? '[logs] ' : msg.purpose === 'escalation' ? '[tech-support] ' : ''
       const parts = [`${where}${msg.text}`]
       if (msg.file) parts.push(filePreview(msg.file.filename, msg.file.content))
       write(parts.join('\n'))
@@ -22,6 +23,9 @@ export function terminalTransport(write: (text: string) => void): Transport {
 /** A terminal shows the head of an "uploaded" file; the whole output stays in the run's logs. */
 function filePreview(name: string, content: string, lines = 10): string {
   const all = content.trimEnd().split('\n')
-  const more = all.length > lines ? `\n… ${all.length - lines} more lines (${content.length} characters in all)` : ''
+  const more =
+    all.length > lines
+      ? `\n… ${all.length - lines} more lines (${content.length} characters in all)`
+      : ''
   return `--- ${name} ---\n${all.slice(0, lines).join('\n')}${more}\n--- end of ${name} ---`
 }

@@ -36,27 +36,38 @@ const UNVERIFIED = 'I could not look you up in Slack just now, so'
 
 export type Verdict = { ok: true } | { ok: false; reason: string }
 
-const inGroups = (rule: { groups: string[] }, who: Asker) => rule.groups.some((g) => who.groups?.includes(g))
+const inGroups = (rule: { groups: string[] }, who: Asker) =>
+  rule.groups.some((g) => who.groups?.includes(g))
 
 function check(rule: Allow | undefined, who: Asker, what: string): Verdict {
   if (!rule) return { ok: true }
   if (rule.users.length || rule.groups.length) {
     if (!rule.users.includes(who.user) && !inGroups(rule, who)) {
-      if (rule.groups.some((g) => who.groupsUnknown?.includes(g))) return { ok: false, reason: `${UNVERIFIED} I cannot tell whether you may run ${what}; try again in a moment` }
+      if (rule.groups.some((g) => who.groupsUnknown?.includes(g)))
+        return {
+          ok: false,
+          reason: `${UNVERIFIED} I cannot tell whether you may run ${what}; try again in a moment`,
+        }
       return { ok: false, reason: `you are not on the list of people who may run ${what}` }
     }
   }
   if (rule.channels.length) {
-    const here = [who.channel, who.channelName && `#${who.channelName.replace(/^#/, '')}`].filter(Boolean)
+    const here = [who.channel, who.channelName && `#${who.channelName.replace(/^#/, '')}`].filter(
+      Boolean,
+    )
     if (!rule.channels.some((c) => here.includes(c))) {
-      return { ok: false, reason: `${what} may only be run in ${rule.channels.map((c) => (c.startsWith('#') ? c : `<#${c}>`)).join(', ')}` }
+      return {
+        ok: false,
+        reason: `${what} may only be run in ${rule.channels.map((c) => (c.startsWith('#') ? c : `<#${c}>`)).join(', ')}`,
+      }
     }
   }
   return { ok: true }
 }
 
 export function mayRun(ns: Namespace, job: Job | undefined, who: Asker): Verdict {
-  if (ns.restricted && who.isGuest) return { ok: false, reason: guestRefusal(`the \`${ns.name}\` commands`, who) }
+  if (ns.restricted && who.isGuest)
+    return { ok: false, reason: guestRefusal(`the \`${ns.name}\` commands`, who) }
   if (who.trusted) return { ok: true }
   const nsVerdict = check(ns.allow, who, `the \`${ns.name}\` commands`)
   if (!nsVerdict.ok || !job) return nsVerdict
@@ -71,7 +82,11 @@ export function guestRefusal(what: string, who: Pick<Asker, 'guestUnknown'>): st
 }
 
 /** The requester, or a configured approver (by user id or group). */
-export function mayApprove(approvers: Approvers | undefined, requester: string, who: Asker): boolean {
+export function mayApprove(
+  approvers: Approvers | undefined,
+  requester: string,
+  who: Asker,
+): boolean {
   if (who.user === requester) return true
   if (!approvers) return false
   return approvers.users.includes(who.user) || inGroups(approvers, who)

@@ -40,13 +40,17 @@ export function parseAwayCommand(
   prefix = '',
 ): AwayDecision | { kind: 'reply'; text: string } | null {
   if (!isAwayCommand(lower)) return null
-  if (who.isGuest) return { kind: 'reply', text: `Sorry, ${guestRefusal(`the \`${AWAY_WORD}\` commands`, who)}.` }
+  if (who.isGuest)
+    return { kind: 'reply', text: `Sorry, ${guestRefusal(`the \`${AWAY_WORD}\` commands`, who)}.` }
   const rest = lower.slice(1)
   const [a, b, c, d] = rest
-  if (rest.length === 0 || (rest.length === 1 && a === 'status')) return { kind: 'out_of_office', action: 'show' }
+  if (rest.length === 0 || (rest.length === 1 && a === 'status'))
+    return { kind: 'out_of_office', action: 'show' }
   if (rest.length === 1 && a === 'off') return { kind: 'out_of_office', action: 'off' }
-  if (rest.length === 4 && a === 'from' && (c === 'to' || c === 'until')) return { kind: 'out_of_office', action: 'on', start: b!, end: d! }
-  if (rest.length === 2 && a === 'until') return { kind: 'out_of_office', action: 'on', start: 'today', end: b! }
+  if (rest.length === 4 && a === 'from' && (c === 'to' || c === 'until'))
+    return { kind: 'out_of_office', action: 'on', start: b!, end: d! }
+  if (rest.length === 2 && a === 'until')
+    return { kind: 'out_of_office', action: 'on', start: 'today', end: b! }
   return { kind: 'reply', text: usage(prefix) }
 }
 
@@ -54,18 +58,40 @@ export function parseAwayCommand(
 export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+]
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
 
 /** `2026-12-24` → the same string when it is a real calendar day; otherwise why not. */
 export function parseDay(text: string): { ok: true; day: string } | { ok: false; reason: string } {
   const m = DATE.exec(text)
-  if (!m) return { ok: false, reason: `\`${text}\` is not a date: write it as \`YYYY-MM-DD\`, e.g. \`2026-12-24\`` }
+  if (!m)
+    return {
+      ok: false,
+      reason: `\`${text}\` is not a date: write it as \`YYYY-MM-DD\`, e.g. \`2026-12-24\``,
+    }
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
-  if (month < 1 || month > 12) return { ok: false, reason: `\`${text}\` is not a date: there is no month ${m[2]}` }
+  if (month < 1 || month > 12)
+    return { ok: false, reason: `\`${text}\` is not a date: there is no month ${m[2]}` }
   // Day 0 of the next month is the last day of this one (leap years included).
   const last = new Date(Date.UTC(year, month, 0)).getUTCDate()
-  if (day < 1 || day > last) return { ok: false, reason: `\`${text}\` is not a date: ${MONTHS[month - 1]} ${year} has ${last} days` }
+  if (day < 1 || day > last)
+    return {
+      ok: false,
+      reason: `\`${text}\` is not a date: ${MONTHS[month - 1]} ${year} has ${last} days`,
+    }
   return { ok: true, day: text }
 }
 
@@ -74,19 +100,29 @@ export function parseDay(text: string): { ok: true; day: string } | { ok: false;
  * and the end not already past (a start in the past is fine: the period is under way).
  * `today` as a start means today.
  */
-export function awayWindow(start: string, end: string, today: string): { ok: true; window: AwayWindow } | { ok: false; reason: string } {
+export function awayWindow(
+  start: string,
+  end: string,
+  today: string,
+): { ok: true; window: AwayWindow } | { ok: false; reason: string } {
   const s = start === 'today' ? { ok: true as const, day: today } : parseDay(start)
   if (!s.ok) return s
   const e = parseDay(end)
   if (!e.ok) return e
   // The end first: for `until <a past day>` "already passed" is the useful answer.
-  if (e.day < today) return { ok: false, reason: `${e.day} has already passed (today is ${today}, UTC)` }
-  if (s.day > e.day) return { ok: false, reason: `the start (${s.day}) is after the end (${e.day}); give the earlier date first` }
+  if (e.day < today)
+    return { ok: false, reason: `${e.day} has already passed (today is ${today}, UTC)` }
+  if (s.day > e.day)
+    return {
+      ok: false,
+      reason: `the start (${s.day}) is after the end (${e.day}); give the earlier date first`,
+    }
   return { ok: true, window: { startsOn: s.day, endsOn: e.day } }
 }
 
 /** Whether the window covers `today`, both ends included (ISO dates compare as strings). */
-export const isAwayOn = (w: AwayWindow | undefined, today: string): w is AwayWindow => !!w && w.startsOn <= today && today <= w.endsOn
+export const isAwayOn = (w: AwayWindow | undefined, today: string): w is AwayWindow =>
+  !!w && w.startsOn <= today && today <= w.endsOn
 
 /** `2026-12-24` → `Thursday 24 December 2026`. */
 export function longDay(day: string): string {
@@ -107,22 +143,35 @@ export interface AwayStore {
 }
 
 /** Carries out an out-of-office command; `accepted` when it changed the dates. */
-export function applyAway(d: AwayDecision, today: string, store: AwayStore): { text: string; accepted: boolean } {
+export function applyAway(
+  d: AwayDecision,
+  today: string,
+  store: AwayStore,
+): { text: string; accepted: boolean } {
   switch (d.action) {
     case 'show': {
       const w = store.get()
-      if (!w || w.endsOn < today) return { text: `Tech-support is not marked out of office. To set it: \`${AWAY_WORD} from [YYYY-MM-DD] to [YYYY-MM-DD]\`.`, accepted: false }
+      if (!w || w.endsOn < today)
+        return {
+          text: `Tech-support is not marked out of office. To set it: \`${AWAY_WORD} from [YYYY-MM-DD] to [YYYY-MM-DD]\`.`,
+          accepted: false,
+        }
       // A Slack user id becomes a mention; local chat's operator is shown as is.
       const by = /^[UW][A-Z0-9]+$/.test(w.setBy) ? `<@${w.setBy}>` : w.setBy
       const when = `from ${longDay(w.startsOn)} to ${longDay(w.endsOn)} (UTC, both included), set by ${by}`
       const now = isAwayOn(w, today)
-      return { text: `Tech-support ${now ? 'is' : 'will be'} out of office ${when}. Say \`${AWAY_WORD} off\` to end it.`, accepted: false }
+      return {
+        text: `Tech-support ${now ? 'is' : 'will be'} out of office ${when}. Say \`${AWAY_WORD} off\` to end it.`,
+        accepted: false,
+      }
     }
     case 'off': {
       const had = store.get()
       const live = !!had && had.endsOn >= today
       store.clear()
-      return live ? { text: 'Tech-support is no longer marked out of office.', accepted: true } : { text: 'Tech-support was not marked out of office.', accepted: false }
+      return live
+        ? { text: 'Tech-support is no longer marked out of office.', accepted: true }
+        : { text: 'Tech-support was not marked out of office.', accepted: false }
     }
     case 'on': {
       const res = awayWindow(d.start, d.end, today)

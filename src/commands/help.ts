@@ -11,7 +11,9 @@ export interface HelpContext {
 }
 
 export function generalHelp({ config, prefix, visible = () => true }: HelpContext): string {
-  const names = Object.keys(config.namespaces).filter((n) => visible(config.namespaces[n]!)).sort()
+  const names = Object.keys(config.namespaces)
+    .filter((n) => visible(config.namespaces[n]!))
+    .sort()
   const lines = names.map((n) => {
     const ns = config.namespaces[n]!
     return `${ns.restricted ? ':lock: ' : ''}\`${n}\`${ns.description ? `: ${ns.description}` : ''}`
@@ -27,16 +29,30 @@ export function generalHelp({ config, prefix, visible = () => true }: HelpContex
   ].join('\n')
 }
 
-export function namespaceHelp(ns: Namespace, visible: (c: Command) => boolean = () => true): string {
+export function namespaceHelp(
+  ns: Namespace,
+  visible: (c: Command) => boolean = () => true,
+): string {
   const lines = [`Commands in \`${ns.name}\`${ns.description ? ` (${ns.description})` : ''}:`]
-  if (ns.restricted) lines.push(':lock: Only internal members of this workspace may use these commands.')
-  const cmds = ns.commands.filter(visible).sort((a, b) => patternText(a.tokens).localeCompare(patternText(b.tokens)))
-  for (const c of cmds) lines.push(`\`${ns.name} ${patternText(c.tokens)}\`${c.help ? `: ${c.help}` : ''}`)
+  if (ns.restricted)
+    lines.push(':lock: Only internal members of this workspace may use these commands.')
+  const cmds = ns.commands
+    .filter(visible)
+    .sort((a, b) => patternText(a.tokens).localeCompare(patternText(b.tokens)))
+  for (const c of cmds)
+    lines.push(`\`${ns.name} ${patternText(c.tokens)}\`${c.help ? `: ${c.help}` : ''}`)
   if (!cmds.length) lines.push('(no commands yet)')
   return lines.join('\n')
 }
 
-export function unknownNamespace(config: Config, name: string, visible: (ns: Namespace) => boolean = () => true): string {
-  const names = Object.keys(config.namespaces).filter((n) => visible(config.namespaces[n]!)).sort().map((n) => `\`${n}\``)
+export function unknownNamespace(
+  config: Config,
+  name: string,
+  visible: (ns: Namespace) => boolean = () => true,
+): string {
+  const names = Object.keys(config.namespaces)
+    .filter((n) => visible(config.namespaces[n]!))
+    .sort()
+    .map((n) => `\`${n}\``)
   return `There is no namespace called \`${name}\`. The namespaces are: ${names.join(', ') || '(none)'}.`
 }

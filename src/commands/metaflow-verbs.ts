@@ -50,18 +50,28 @@ const reply = (text: string) => verb({ kind: 'reply', text })
  * Called by the router right after the run verbs are parsed (`runVerb`), so it can take over the
  * ones that mean something else in a Metaflow thread. Null: not a Metaflow verb.
  */
-export function parseMetaflowVerb(config: Config, msg: Incoming, ws: string[], runVerb: RunVerb | null): MetaflowDecision | null {
+export function parseMetaflowVerb(
+  config: Config,
+  msg: Incoming,
+  ws: string[],
+  runVerb: RunVerb | null,
+): MetaflowDecision | null {
   const lower = ws.map((w) => w.toLowerCase())
   const mf = config.metaflow
   if (!mf) {
     // These words are reserved, so no namespace answers to them: say why nothing happens.
-    return ['flows', 'runs', 'run', 'inspect', 'watch'].includes(lower[0] ?? '') ? reply('Metaflow is not set up for this bot (the config has no `metaflow` section).') : null
+    return ['flows', 'runs', 'run', 'inspect', 'watch'].includes(lower[0] ?? '')
+      ? reply('Metaflow is not set up for this bot (the config has no `metaflow` section).')
+      : null
   }
   const ns = mf.namespace.toLowerCase()
   let words = ws
   let low = lower
   let viaNamespace = false
-  if ((low[0] === 'help' && low[1] === ns && low.length === 2) || (low[0] === ns && (low.length === 1 || (low[1] === 'help' && low.length === 2)))) {
+  if (
+    (low[0] === 'help' && low[1] === ns && low.length === 2) ||
+    (low[0] === ns && (low.length === 1 || (low[1] === 'help' && low.length === 2)))
+  ) {
     return guard(config, msg, verb({ kind: 'help' }))
   }
   if (low[0] === ns) {
@@ -70,9 +80,18 @@ export function parseMetaflowVerb(config: Config, msg: Incoming, ws: string[], r
     low = lower.slice(1)
     viaNamespace = true
   }
-  if (low.join(' ') === 'how to inspect' || (low[0] === 'help' && low[1] === 'inspect' && low.length === 2)) return guard(config, msg, reply(RUN_SPEC_HELP))
-  const parsed = (msg.threadMetaflow !== undefined ? inThread(low, words, runVerb) : null) ?? anywhere(config, msg, low, words, runVerb)
-  if (!parsed && viaNamespace) return reply(`Sorry, I didn't understand that. Say \`${mf.namespace} help\` for the Metaflow commands.`)
+  if (
+    low.join(' ') === 'how to inspect' ||
+    (low[0] === 'help' && low[1] === 'inspect' && low.length === 2)
+  )
+    return guard(config, msg, reply(RUN_SPEC_HELP))
+  const parsed =
+    (msg.threadMetaflow !== undefined ? inThread(low, words, runVerb) : null) ??
+    anywhere(config, msg, low, words, runVerb)
+  if (!parsed && viaNamespace)
+    return reply(
+      `Sorry, I didn't understand that. Say \`${mf.namespace} help\` for the Metaflow commands.`,
+    )
   return parsed ? guard(config, msg, parsed) : null
 }
 
@@ -82,65 +101,102 @@ function guard(config: Config, msg: Incoming, d: MetaflowDecision): MetaflowDeci
   // `rerun N` may name any job: the action applies that job's own rules.
   if (!ns || (d.verb.kind === 'rerun' && d.verb.id !== undefined)) return d
   const asker = askerOf(msg)
-  const job = d.verb.kind === 'run' ? ns.jobs[findFlow(config.metaflow!, d.verb.flow)!.job] : undefined
+  const job =
+    d.verb.kind === 'run' ? ns.jobs[findFlow(config.metaflow!, d.verb.flow)!.job] : undefined
   const verdict = mayRun(ns, job, asker)
   return verdict.ok ? d : reply(`Sorry, ${verdict.reason}.`)
 }
 
-function inThread(low: string[], words: string[], runVerb: RunVerb | null): MetaflowDecision | null {
+function inThread(
+  low: string[],
+  words: string[],
+  runVerb: RunVerb | null,
+): MetaflowDecision | null {
   const [first, ...rest] = low
   if (low.length === 1) {
     switch (first) {
-      case 'status': return verb({ kind: 'status' })
-      case 'steps': return verb({ kind: 'steps' })
-      case 'params': return verb({ kind: 'params' })
-      case 'export': return verb({ kind: 'export' })
-      case 'watch': return verb({ kind: 'watch' })
-      case 'quiet': return verb({ kind: 'quiet' })
-      case 'cancel': return verb({ kind: 'cancel' })
-      case 'rerun': return verb({ kind: 'rerun' })
-      case 'help': return verb({ kind: 'help' })
-      case 'inspect': return verb({ kind: 'inspect' })
+      case 'status':
+        return verb({ kind: 'status' })
+      case 'steps':
+        return verb({ kind: 'steps' })
+      case 'params':
+        return verb({ kind: 'params' })
+      case 'export':
+        return verb({ kind: 'export' })
+      case 'watch':
+        return verb({ kind: 'watch' })
+      case 'quiet':
+        return verb({ kind: 'quiet' })
+      case 'cancel':
+        return verb({ kind: 'cancel' })
+      case 'rerun':
+        return verb({ kind: 'rerun' })
+      case 'help':
+        return verb({ kind: 'help' })
+      case 'inspect':
+        return verb({ kind: 'inspect' })
     }
   }
   if (first === 'data') return parseData(words.slice(1))
   if (first === 'logs') {
     // `logs`, `logs stderr`, `logs 100` stay the ebmbot job's logs when the thread has a job.
     if (runVerb?.kind === 'logs') return null
-    if (rest.every((w) => w === 'stdout' || w === 'stderr')) return verb({ kind: 'logs', stream: rest.includes('stderr') ? 'stderr' : 'stdout' })
+    if (rest.every((w) => w === 'stdout' || w === 'stderr'))
+      return verb({ kind: 'logs', stream: rest.includes('stderr') ? 'stderr' : 'stdout' })
     return parseLogs(words.slice(1))
   }
   return null
 }
 
-function anywhere(config: Config, msg: Incoming, low: string[], words: string[], runVerb: RunVerb | null): MetaflowDecision | null {
+function anywhere(
+  config: Config,
+  msg: Incoming,
+  low: string[],
+  words: string[],
+  runVerb: RunVerb | null,
+): MetaflowDecision | null {
   const [first, ...rest] = low
   switch (first) {
     case 'flows':
       return rest.length ? null : verb({ kind: 'flows' })
     case 'runs': {
       const flow = words[1]
-      if (rest.length !== 1 || !IDENT.test(flow!)) return reply('Usage: `runs <Flow>`, e.g. `runs HelloFlow`. Say `flows` for the flows there are.')
+      if (rest.length !== 1 || !IDENT.test(flow!))
+        return reply(
+          'Usage: `runs <Flow>`, e.g. `runs HelloFlow`. Say `flows` for the flows there are.',
+        )
       return verb({ kind: 'runs', flow: flow! })
     }
     case 'inspect':
     case 'watch': {
       const text = words.slice(1).join(' ')
-      if (!text) return reply(first === 'watch' ? `Nothing to watch in this thread yet: say \`watch <run>\` or \`inspect <run>\` first.\n${RUN_SPEC_HELP}` : formatNoRunChosen())
+      if (!text)
+        return reply(
+          first === 'watch'
+            ? `Nothing to watch in this thread yet: say \`watch <run>\` or \`inspect <run>\` first.\n${RUN_SPEC_HELP}`
+            : formatNoRunChosen(),
+        )
       const spec = parseRunSpec(text)
       if (!spec.ok) return reply(spec.error)
-      return verb({ kind: 'inspect', spec: spec.spec, ...(first === 'watch' ? { watch: true } : {}) })
+      return verb({
+        kind: 'inspect',
+        spec: spec.spec,
+        ...(first === 'watch' ? { watch: true } : {}),
+      })
     }
     case 'run':
       return parseRun(config, msg, words)
     case 'rerun':
       // Only `rerun N`: a flow's rerun rebuilds its command; other jobs are rerun as before.
-      return runVerb?.kind === 'rerun' && rest.length === 1 ? verb({ kind: 'rerun', id: runVerb.id }) : null
+      return runVerb?.kind === 'rerun' && rest.length === 1
+        ? verb({ kind: 'rerun', id: runVerb.id })
+        : null
   }
   if (first === undefined) return null
   // Asking for run details with no run chosen: explain how to choose one, unless a namespace has the word.
   const namespaceNamed = Object.keys(config.namespaces).some((n) => n.toLowerCase() === first)
-  if (!namespaceNamed && RUN_DETAIL.includes(first) && (first === 'data' || rest.length === 0)) return reply(formatNoRunChosen())
+  if (!namespaceNamed && RUN_DETAIL.includes(first) && (first === 'data' || rest.length === 0))
+    return reply(formatNoRunChosen())
   // `logs <step>` (the run verbs took `logs N` and `logs stderr`).
   if (first === 'logs' && runVerb === null && rest.length >= 1) return reply(formatNoRunChosen())
   return null
@@ -161,7 +217,9 @@ function parseRun(config: Config, msg: Incoming, words: string[]): MetaflowDecis
   const names = startableFlows(config, askerOf(msg)).map((f) => f.flow)
   const known = names.length
     ? `Flows you may run: ${names.map((n) => `\`${n}\``).join(', ')}.`
-    : Object.keys(mf.flows).length ? 'There is no flow you may start here.' : 'No flows are set up to run from chat (metaflow.flows in the config).'
+    : Object.keys(mf.flows).length
+      ? 'There is no flow you may start here.'
+      : 'No flows are set up to run from chat (metaflow.flows in the config).'
   const name = words[1]
   if (!name) return reply(`Usage: \`run <Flow> [name=value …]\`. ${known}`)
   const flow = findFlow(mf, name)
@@ -172,21 +230,46 @@ function parseRun(config: Config, msg: Incoming, words: string[]): MetaflowDecis
 }
 
 function parseData(args: string[]): MetaflowDecision {
-  const usage = reply('Usage: `data` (the run\'s artifacts), `data <name>` (one value), `data <step>` (a step\'s artifacts) or `data <step> <name>`.')
+  const usage = reply(
+    "Usage: `data` (the run's artifacts), `data <name>` (one value), `data <step>` (a step's artifacts) or `data <step> <name>`.",
+  )
   if (args.length === 0) return verb({ kind: 'data' })
   if (args.length > 2) return usage
   const [where, name] = args as [string, string | undefined]
   const [step, task, extra] = where.split('/')
-  if (extra !== undefined || !IDENT.test(step!) || (task !== undefined && !TASK.test(task)) || (name !== undefined && !IDENT.test(name))) return usage
+  if (
+    extra !== undefined ||
+    !IDENT.test(step!) ||
+    (task !== undefined && !TASK.test(task)) ||
+    (name !== undefined && !IDENT.test(name))
+  )
+    return usage
   if (task === undefined && name === undefined) return verb({ kind: 'data', name: step! })
-  return verb({ kind: 'data', step: step!, ...(task !== undefined ? { task } : {}), ...(name !== undefined ? { name } : {}) })
+  return verb({
+    kind: 'data',
+    step: step!,
+    ...(task !== undefined ? { task } : {}),
+    ...(name !== undefined ? { name } : {}),
+  })
 }
 
 function parseLogs(args: string[]): MetaflowDecision {
   const stream = args.slice(1).map((w) => w.toLowerCase())
-  const usage = reply('Usage: `logs <step>` (its stdout), `logs <step> stderr`, or `logs <step>/<task>` for one task of a foreach.')
-  if (stream.length > 1 || (stream[0] !== undefined && stream[0] !== 'stdout' && stream[0] !== 'stderr')) return usage
+  const usage = reply(
+    'Usage: `logs <step>` (its stdout), `logs <step> stderr`, or `logs <step>/<task>` for one task of a foreach.',
+  )
+  if (
+    stream.length > 1 ||
+    (stream[0] !== undefined && stream[0] !== 'stdout' && stream[0] !== 'stderr')
+  )
+    return usage
   const [step, task, extra] = args[0]!.split('/')
-  if (extra !== undefined || !IDENT.test(step!) || (task !== undefined && !TASK.test(task))) return usage
-  return verb({ kind: 'logs', step: step!, ...(task !== undefined ? { task } : {}), stream: stream[0] === 'stderr' ? 'stderr' : 'stdout' })
+  if (extra !== undefined || !IDENT.test(step!) || (task !== undefined && !TASK.test(task)))
+    return usage
+  return verb({
+    kind: 'logs',
+    step: step!,
+    ...(task !== undefined ? { task } : {}),
+    stream: stream[0] === 'stderr' ? 'stderr' : 'stdout',
+  })
 }

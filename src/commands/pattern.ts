@@ -88,7 +88,12 @@ export function patternsOverlap(a: Token[], b: Token[]): boolean {
   const accepting = (tokens: Token[], [i]: S) => i === tokens.length
   const key = (x: S, y: S) => `${x[0]},${x[1]}|${y[0]},${y[1]}`
   const seen = new Set<string>()
-  const todo: [S, S][] = [[[0, false], [0, false]]]
+  const todo: [S, S][] = [
+    [
+      [0, false],
+      [0, false],
+    ],
+  ]
   while (todo.length) {
     const [x, y] = todo.pop()!
     if (accepting(a, x) && accepting(b, y)) return true

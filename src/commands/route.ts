@@ -45,7 +45,13 @@ export type Decision =
   | { kind: 'status' }
   | { kind: 'remove'; id: number }
   | Exclude<RunVerb, { kind: 'usage' }>
-  | { kind: 'schedule'; job: Job; command: Command; params: Record<string, string>; delaySeconds: number }
+  | {
+      kind: 'schedule'
+      job: Job
+      command: Command
+      params: Record<string, string>
+      delaySeconds: number
+    }
   | { kind: 'cancel_job'; job: Job; command: Command }
   | { kind: 'suppress'; job: Job; command: Command; start: string; end: string }
   | { kind: 'cancel_suppression'; job: Job; command: Command }
@@ -79,13 +85,22 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
   if (lower[0] === 'remove' && lower[1] === 'job' && lower[2] === 'id') {
     const id = ws[3]
     if (lower.length === 4 && id && /^\d+$/.test(id)) return { kind: 'remove', id: Number(id) }
-    return { kind: 'reply', text: `Usage: \`${prefix}remove job id [id]\`, with the job number that \`${prefix}status\` shows.` }
+    return {
+      kind: 'reply',
+      text: `Usage: \`${prefix}remove job id [id]\`, with the job number that \`${prefix}status\` shows.`,
+    }
   }
   if (lower.length === 1 && lower[0] === 'help') return { kind: 'reply', text: help() }
   if (lower.length === 2 && (lower[0] === 'help' || lower[1] === 'help')) {
     const name = lower[0] === 'help' ? ws[1]! : ws[0]!
     const ns = findNamespace(config, name)
-    return { kind: 'reply', text: ns && visible(ns) ? namespaceHelp(ns, (c) => visible(ns, ns.jobs[c.job])) : unknownNamespace(config, name, visible) }
+    return {
+      kind: 'reply',
+      text:
+        ns && visible(ns)
+          ? namespaceHelp(ns, (c) => visible(ns, ns.jobs[c.job]))
+          : unknownNamespace(config, name, visible),
+    }
   }
 
   const ns = lower.length ? findNamespace(config, ws[0]!) : undefined
@@ -111,7 +126,10 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
       }
     }
   }
-  return { kind: 'reply', text: notUnderstood(ctx, text, ws, help(), (n, c) => visible(n, n.jobs[c.job])) }
+  return {
+    kind: 'reply',
+    text: notUnderstood(ctx, text, ws, help(), (n, c) => visible(n, n.jobs[c.job])),
+  }
 }
 
 function findNamespace(config: Config, word: string) {
@@ -119,14 +137,24 @@ function findNamespace(config: Config, word: string) {
   return key ? config.namespaces[key] : undefined
 }
 
-function notUnderstood(ctx: RouterContext, text: string, ws: string[], help: string, visible: (ns: Namespace, c: Command) => boolean): string {
+function notUnderstood(
+  ctx: RouterContext,
+  text: string,
+  ws: string[],
+  help: string,
+  visible: (ns: Namespace, c: Command) => boolean,
+): string {
   const close = suggestCommands(ctx.config, ws, 3, visible)
   // Quote at most the start of what was typed: the reply must stay a readable message however long the text.
   const quoted = text.length > 200 ? `${Array.from(text).slice(0, 200).join('')}…` : text
-  const head = text ? `Sorry, I didn't understand \`${quoted}\`.` : "Sorry, I didn't catch a command there."
+  const head = text
+    ? `Sorry, I didn't understand \`${quoted}\`.`
+    : "Sorry, I didn't catch a command there."
   const ns = ws[0] ? findNamespace(ctx.config, ws[0]) : undefined
   const hint = close.length
     ? `\nDid you mean: ${close.map((c) => `\`${c}\``).join(', ')}?`
-    : ns ? `\n\`${ns.name} help\` lists the \`${ns.name}\` commands.` : ''
+    : ns
+      ? `\n\`${ns.name} help\` lists the \`${ns.name}\` commands.`
+      : ''
   return `${head}${hint}\n\n${help}`
 }

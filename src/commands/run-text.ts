@@ -40,28 +40,48 @@ const STATE_WORDS: Record<string, string> = {
 
 export function runStatusText(run: RunLike, now: number): string {
   const lines = [`Run ${run.id}, \`${run.jobType}\`: *${STATE_WORDS[run.state] ?? run.state}*`]
-  if (run.state === 'running' && run.startedAt) lines.push(`Running for ${formatDuration(now - run.startedAt)} (since ${formatUtc(run.startedAt)}).`)
+  if (run.state === 'running' && run.startedAt)
+    lines.push(
+      `Running for ${formatDuration(now - run.startedAt)} (since ${formatUtc(run.startedAt)}).`,
+    )
   if (run.state === 'pending') lines.push(`Due at ${formatUtc(run.dueAt)}.`)
-  if (run.startedAt && run.finishedAt) lines.push(`Ran ${formatDuration(run.finishedAt - run.startedAt)}, finished ${formatUtc(run.finishedAt)}${run.exitCode !== null ? `, exit code ${run.exitCode}` : ''}.`)
+  if (run.startedAt && run.finishedAt)
+    lines.push(
+      `Ran ${formatDuration(run.finishedAt - run.startedAt)}, finished ${formatUtc(run.finishedAt)}${run.exitCode !== null ? `, exit code ${run.exitCode}` : ''}.`,
+    )
   if (run.detail) lines.push(`Note: ${run.detail}.`)
   if (run.cancelledBy) lines.push(`Cancelled by ${who(run.cancelledBy)}.`)
   const decided = decision(run)
   if (decided) lines.push(`${decided[0]!.toUpperCase()}${decided.slice(1)}.`)
-  lines.push(`Asked by ${who(run.requestedBy)} at ${formatUtc(run.queuedAt)}: \`${run.requestText}\``, `Command: \`${run.command}\``)
+  lines.push(
+    `Asked by ${who(run.requestedBy)} at ${formatUtc(run.queuedAt)}: \`${run.requestText}\``,
+    `Command: \`${run.command}\``,
+  )
   return lines.join('\n')
 }
 
 /** One run in `history`: its outcome and how long it took; one not started yet says when it was asked. */
 export function historyLine(run: RunLike): string {
   const when = run.startedAt ? formatUtc(run.startedAt) : `asked ${formatUtc(run.queuedAt)}`
-  const took = run.startedAt && run.finishedAt ? `, took ${formatDuration(run.finishedAt - run.startedAt)}` : ''
+  const took =
+    run.startedAt && run.finishedAt
+      ? `, took ${formatDuration(run.finishedAt - run.startedAt)}`
+      : ''
   const decided = decision(run)
   return `• [${run.id}] \`${run.jobType}\` ${STATE_WORDS[run.state] ?? run.state}, by ${who(run.requestedBy)}, ${when}${took}${decided ? `; ${decided}` : ''}`
 }
 
 /** `label` says what was filtered (" of demo_hello that failed"); `next` is the command for the next page. */
-export function historyText(runs: RunLike[], page: number, pages: number, total: number, label: string, next: string): string {
-  if (!runs.length) return page > 1 ? `No more runs${label} (page ${page}).` : `No runs${label} yet.`
+export function historyText(
+  runs: RunLike[],
+  page: number,
+  pages: number,
+  total: number,
+  label: string,
+  next: string,
+): string {
+  if (!runs.length)
+    return page > 1 ? `No more runs${label} (page ${page}).` : `No runs${label} yet.`
   const more = page < pages ? `\nSay \`${next}\` for older runs.` : ''
   return `Runs${label}, newest first (page ${page} of ${pages}, ${total} in all):\n${runs.map(historyLine).join('\n')}${more}`
 }

@@ -26,7 +26,18 @@ export const OUTCOMES: Record<string, string> = {
   pending: 'pending',
 }
 
-const VERBS = ['status', 'logs', 'cancel', 'rerun', 'quiet', 'loud', 'approve', 'deny', 'yes', 'no'] as const
+const VERBS = [
+  'status',
+  'logs',
+  'cancel',
+  'rerun',
+  'quiet',
+  'loud',
+  'approve',
+  'deny',
+  'yes',
+  'no',
+] as const
 const isNumber = (w: string) => /^\d{1,12}$/.test(w)
 export const DEFAULT_LOG_LINES = 40
 export const MAX_LOG_LINES = 500
@@ -51,12 +62,25 @@ export function parseRunVerb(lower: string[], threadRun?: number): RunVerb | nul
     let lines: number | 'all' = words.includes('all') ? 'all' : DEFAULT_LOG_LINES
     if (threadRun === undefined || nums.length === 2) id = nums.length ? Number(nums[0]) : undefined
     const count = threadRun === undefined || nums.length === 2 ? nums[1] : nums[0]
-    if (count !== undefined && lines !== 'all') lines = Math.min(Math.max(Number(count), 1), MAX_LOG_LINES)
-    if (id === undefined) return { kind: 'usage', text: 'Which run? Say `logs 42` (the run number), or say `logs` in the run\'s thread.' }
-    return { kind: 'logs', id, spec: { stream: words.includes('stderr') ? 'stderr' : 'stdout', lines } }
+    if (count !== undefined && lines !== 'all')
+      lines = Math.min(Math.max(Number(count), 1), MAX_LOG_LINES)
+    if (id === undefined)
+      return {
+        kind: 'usage',
+        text: "Which run? Say `logs 42` (the run number), or say `logs` in the run's thread.",
+      }
+    return {
+      kind: 'logs',
+      id,
+      spec: { stream: words.includes('stderr') ? 'stderr' : 'stdout', lines },
+    }
   }
   if (rest.some((w) => !isNumber(w)) || rest.length > 1) return null
-  if (id === undefined) return { kind: 'usage', text: `Which run? Say \`${verb} 42\` (the run number), or say \`${verb}\` in the run's thread.` }
+  if (id === undefined)
+    return {
+      kind: 'usage',
+      text: `Which run? Say \`${verb} 42\` (the run number), or say \`${verb}\` in the run's thread.`,
+    }
   switch (verb) {
     case 'status':
       return { kind: 'run_status', id }
@@ -85,6 +109,10 @@ function parseHistory(rest: string[]): RunVerb {
     else if (OUTCOMES[w]) outcome = OUTCOMES[w]
     else names.push(w)
   }
-  if (names.length > 2) return { kind: 'usage', text: 'Usage: `history [namespace] [job] [failed|succeeded|cancelled|timed-out|lost] [page N]`' }
+  if (names.length > 2)
+    return {
+      kind: 'usage',
+      text: 'Usage: `history [namespace] [job] [failed|succeeded|cancelled|timed-out|lost] [page N]`',
+    }
   return { kind: 'history', namespace: names[0], job: names[1], outcome, page }
 }

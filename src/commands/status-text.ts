@@ -28,19 +28,36 @@ export function statusText({ now, running, scheduled, suppressions }: StatusInpu
   const sections: string[] = []
   if (running.length) {
     sections.push(
-      [`${plural(running.length, 'job')} running:`,
-        ...running.map((r) => `• [${r.id}] \`${r.jobType}\` started at ${formatUtc(r.startedAt ?? now)}`)].join('\n'),
+      [
+        `${plural(running.length, 'job')} running:`,
+        ...running.map(
+          (r) => `• [${r.id}] \`${r.jobType}\` started at ${formatUtc(r.startedAt ?? now)}`,
+        ),
+      ].join('\n'),
     )
   }
   if (scheduled.length) {
     sections.push(
-      [`${plural(scheduled.length, 'job')} scheduled:`,
-        ...scheduled.map((r) => `• [${r.id}] \`${r.jobType}\` due at ${formatUtc(r.dueAt)}${heldTypes.has(r.jobType) ? ' (held by a suppression)' : ''}`)].join('\n'),
+      [
+        `${plural(scheduled.length, 'job')} scheduled:`,
+        ...scheduled.map(
+          (r) =>
+            `• [${r.id}] \`${r.jobType}\` due at ${formatUtc(r.dueAt)}${heldTypes.has(r.jobType) ? ' (held by a suppression)' : ''}`,
+        ),
+      ].join('\n'),
     )
   }
-  const list = (s: SuppressionLike) => `• [${s.id}] \`${s.jobType}\` from ${formatUtc(s.startAt)} to ${formatUtc(s.endAt)}`
-  if (active.length) sections.push([`${plural(active.length, 'active suppression')}:`, ...active.map(list)].join('\n'))
-  if (future.length) sections.push([`${plural(future.length, 'scheduled suppression')}:`, ...future.map(list)].join('\n'))
-  if (!sections.length) return `It is ${formatUtc(now)}. Nothing is happening: no jobs running or scheduled, no suppressions.`
+  const list = (s: SuppressionLike) =>
+    `• [${s.id}] \`${s.jobType}\` from ${formatUtc(s.startAt)} to ${formatUtc(s.endAt)}`
+  if (active.length)
+    sections.push(
+      [`${plural(active.length, 'active suppression')}:`, ...active.map(list)].join('\n'),
+    )
+  if (future.length)
+    sections.push(
+      [`${plural(future.length, 'scheduled suppression')}:`, ...future.map(list)].join('\n'),
+    )
+  if (!sections.length)
+    return `It is ${formatUtc(now)}. Nothing is happening: no jobs running or scheduled, no suppressions.`
   return [`It is ${formatUtc(now)}.`, ...sections].join('\n\n')
 }

@@ -2,7 +2,10 @@
 
 /** `YYYY-MM-DD HH:MM:SS+00:00`, the one time format users see. */
 export function formatUtc(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '+00:00')
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '+00:00')
 }
 
 /** Minutes after midnight for `HH:MM` (or `HHMM`); null for anything else (`9:00`, `24:00`, `11:60`). */
@@ -15,7 +18,11 @@ export function parseHhMm(text: string): number | null {
 }
 
 /** Today's (UTC) window for two HH:MM strings, or null when either is bad or start is not before end. */
-export function suppressionWindow(now: number, start: string, end: string): { startAt: number; endAt: number } | null {
+export function suppressionWindow(
+  now: number,
+  start: string,
+  end: string,
+): { startAt: number; endAt: number } | null {
   const s = parseHhMm(start)
   const e = parseHhMm(end)
   if (s === null || e === null || s >= e) return null

@@ -28,15 +28,23 @@ const typeOf = (n: Node): string => {
   if (n.enum) return n.enum.map((e) => `\`${String(e)}\``).join(' \\| ')
   if (n.anyOf) return [...new Set(n.anyOf.map(typeOf))].join(' or ')
   if (n.type === 'array') return `list of ${n.items ? typeOf(n.items) : 'values'}`
-  if (n.type === 'object' && n.additionalProperties && typeof n.additionalProperties === 'object') return 'map'
+  if (n.type === 'object' && n.additionalProperties && typeof n.additionalProperties === 'object')
+    return 'map'
   return Array.isArray(n.type) ? n.type.join(' or ') : (n.type ?? 'any')
 }
 
 function walk(node: Node, path: string, rows: Row[], required: boolean): void {
   // An object's default is the sum of its keys' defaults, each shown on its own row.
-  const shown = node.default !== undefined && (node.type !== 'object' || Array.isArray(node.default))
+  const shown =
+    node.default !== undefined && (node.type !== 'object' || Array.isArray(node.default))
   const def = shown ? `\`${JSON.stringify(node.default)}\`` : required ? 'required' : ''
-  if (path) rows.push({ key: `\`${path}\``, type: typeOf(node), def, text: (node.description ?? '').replace(/\|/g, '\\|') })
+  if (path)
+    rows.push({
+      key: `\`${path}\``,
+      type: typeOf(node),
+      def,
+      text: (node.description ?? '').replace(/\|/g, '\\|'),
+    })
   const objectLike = node.anyOf?.find((a) => a.properties) ?? node
   for (const [k, child] of Object.entries(objectLike.properties ?? {})) {
     walk(child, path ? `${path}.${k}` : k, rows, objectLike.required?.includes(k) ?? false)

@@ -19,7 +19,13 @@ export interface Environment {
     /** the socket client's pong timeout, which is also its reconnect delay (SDK default 5 s); tests lower it */
     clientPingTimeoutMs?: number
   }
-  webhook: { host: string; port: number; origin?: string; githubSecret?: string; callbackSecret?: string }
+  webhook: {
+    host: string
+    port: number
+    origin?: string
+    githubSecret?: string
+    callbackSecret?: string
+  }
   /** Metaflow's own variables (metaflow.md §3), the fallback for the config's `metaflow` section */
   metaflow: {
     serviceUrl?: string
@@ -43,10 +49,16 @@ export const SECRET_VARS = [
   'METAFLOW_SERVICE_AUTH_KEY',
 ]
 
-export function readEnvironment(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Environment {
+export function readEnvironment(
+  env: Record<string, string | undefined> = process.env,
+  cwd = process.cwd(),
+): Environment {
   const level = env.EBMBOT_LOG_LEVEL?.toLowerCase()
   return {
-    stateDir: resolve(cwd, env.EBMBOT_STATE_DIR || env.STATE_DIRECTORY?.split(':')[0] || join(cwd, 'state')),
+    stateDir: resolve(
+      cwd,
+      env.EBMBOT_STATE_DIR || env.STATE_DIRECTORY?.split(':')[0] || join(cwd, 'state'),
+    ),
     configPath: env.EBMBOT_CONFIG || undefined,
     logLevel: level === 'debug' || level === 'warn' || level === 'error' ? level : 'info',
     slack: {
@@ -85,5 +97,7 @@ function positiveInt(v: string | undefined): number | undefined {
 
 /** The values to mask wherever output is shown (empty and very short values would mask noise). */
 export function secretValues(env: Environment, extraNames: string[] = []): string[] {
-  return [...SECRET_VARS, ...extraNames].map((n) => env.vars[n]).filter((v): v is string => !!v && v.length >= 4)
+  return [...SECRET_VARS, ...extraNames]
+    .map((n) => env.vars[n])
+    .filter((v): v is string => !!v && v.length >= 4)
 }

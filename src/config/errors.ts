@@ -23,4 +23,7 @@ export function formatIssue(source: string, i: ConfigIssue): string {
 }
 
 export const keyPath = (path: readonly PropertyKey[]) =>
-  path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[')
+  path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+    .join('.')
+    .replace(/\.\[/g, '[')

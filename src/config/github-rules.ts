@@ -12,7 +12,10 @@ export function checkGithubRules(config: ParsedConfig): RuleIssue[] {
     p.triggers.forEach((t, i) => {
       const at = (...k: PropertyKey[]) => ['github', 'projects', project, 'triggers', i, ...k]
       if (t.event === 'ping') {
-        issues.push({ path: at('event'), message: 'ping is answered by ebmbot itself (200) and cannot trigger a job' })
+        issues.push({
+          path: at('event'),
+          message: 'ping is answered by ebmbot itself (200) and cannot trigger a job',
+        })
       }
       for (const filter of Object.keys(FILTER_FIELDS) as FilterName[]) {
         const events: Record<string, string> = FILTER_FIELDS[filter]
@@ -23,15 +26,23 @@ export function checkGithubRules(config: ParsedConfig): RuleIssue[] {
           })
         }
       }
-      const ns = Object.hasOwn(config.namespaces, t.namespace) ? config.namespaces[t.namespace] : undefined
+      const ns = Object.hasOwn(config.namespaces, t.namespace)
+        ? config.namespaces[t.namespace]
+        : undefined
       if (!ns) {
-        issues.push({ path: at('namespace'), message: `no namespace "${t.namespace}" (namespaces: ${Object.keys(config.namespaces).join(', ')})` })
+        issues.push({
+          path: at('namespace'),
+          message: `no namespace "${t.namespace}" (namespaces: ${Object.keys(config.namespaces).join(', ')})`,
+        })
         return
       }
       const job = Object.hasOwn(ns.jobs, t.job) ? ns.jobs[t.job] : undefined
       if (!job) {
         const known = Object.keys(ns.jobs)
-        issues.push({ path: at('job'), message: `no job "${t.job}" in namespace ${t.namespace}${known.length ? ` (jobs: ${known.join(', ')})` : ' (it has no jobs)'}` })
+        issues.push({
+          path: at('job'),
+          message: `no job "${t.job}" in namespace ${t.namespace}${known.length ? ` (jobs: ${known.join(', ')})` : ' (it has no jobs)'}`,
+        })
         return
       }
       for (const name of placeholders(job.run)) {
@@ -43,7 +54,10 @@ export function checkGithubRules(config: ParsedConfig): RuleIssue[] {
         }
       }
       if (!t.channel && !ns.default_channel) {
-        issues.push({ path: at(), message: `the run needs a channel to report in: set channel here or namespaces.${t.namespace}.default_channel` })
+        issues.push({
+          path: at(),
+          message: `the run needs a channel to report in: set channel here or namespaces.${t.namespace}.default_channel`,
+        })
       }
     })
   }

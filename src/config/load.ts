@@ -9,7 +9,13 @@ import { ConfigError, keyPath, type ConfigIssue } from './errors.ts'
 import { compileMetaflow } from './metaflow-config.ts'
 import { checkRules } from './rules.ts'
 import { configSchema, type ParsedConfig } from './schema.ts'
-import { jobType, type Config, type GitHubConfig, type GitHubProject, type Namespace } from './types.ts'
+import {
+  jobType,
+  type Config,
+  type GitHubConfig,
+  type GitHubProject,
+  type Namespace,
+} from './types.ts'
 
 export interface LoadOptions {
   /** relative paths in the file resolve against this folder (the file's own by default) */
@@ -23,7 +29,9 @@ export function loadConfigFile(file: string, opts: LoadOptions): Config {
   try {
     text = readFileSync(file, 'utf8')
   } catch (e) {
-    throw new ConfigError(file, [{ path: '', message: `cannot read the config file: ${(e as Error).message}` }])
+    throw new ConfigError(file, [
+      { path: '', message: `cannot read the config file: ${(e as Error).message}` },
+    ])
   }
   return loadConfigText(text, file, { ...opts, baseDir: opts.baseDir ?? dirname(resolve(file)) })
 }
@@ -44,7 +52,11 @@ export function loadConfigText(text: string, source: string, opts: LoadOptions):
   }
   const lineOf = (path: readonly PropertyKey[], key?: string) => findLine(doc, lines, path, key)
   const parsed = configSchema.safeParse(doc.toJS() ?? {})
-  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.flatMap((i) => toIssues(i, lineOf)))
+  if (!parsed.success)
+    throw new ConfigError(
+      source,
+      parsed.error.issues.flatMap((i) => toIssues(i, lineOf)),
+    )
   const ruleIssues = checkRules(parsed.data).map((r) => ({
     path: keyPath(r.path),
     line: lineOf(r.path),
@@ -54,7 +66,10 @@ export function loadConfigText(text: string, source: string, opts: LoadOptions):
   return compile(parsed.data, source, opts)
 }
 
-function toIssues(issue: z.core.$ZodIssue, lineOf: (p: readonly PropertyKey[], key?: string) => number | undefined): ConfigIssue[] {
+function toIssues(
+  issue: z.core.$ZodIssue,
+  lineOf: (p: readonly PropertyKey[], key?: string) => number | undefined,
+): ConfigIssue[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((k) => ({
       path: keyPath([...issue.path, k]),
@@ -65,10 +80,17 @@ function toIssues(issue: z.core.$ZodIssue, lineOf: (p: readonly PropertyKey[], k
   if (issue.code === 'invalid_key') {
     // A bad record key (namespace or job name): point at the key itself, with the key rule's message.
     const key = String(issue.path.at(-1))
-    return [{ path: keyPath(issue.path), line: lineOf(issue.path.slice(0, -1), key), message: issue.issues[0]?.message ?? issue.message }]
+    return [
+      {
+        path: keyPath(issue.path),
+        line: lineOf(issue.path.slice(0, -1), key),
+        message: issue.issues[0]?.message ?? issue.message,
+      },
+    ]
   }
   let message = issue.message
-  if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'missing required key'
+  if (issue.code === 'invalid_type' && /received undefined/.test(message))
+    message = 'missing required key'
   return [{ path: keyPath(issue.path), line: lineOf(issue.path), message }]
 }
 
@@ -77,12 +99,19 @@ function toIssues(issue: z.core.$ZodIssue, lineOf: (p: readonly PropertyKey[], k
  * inside a list. With `key`, the line of that key inside the map at `path`. A path that goes
  * beyond the document (a missing key) is reported at the deepest part that exists.
  */
-function findLine(doc: Document, lines: LineCounter, path: readonly PropertyKey[], key?: string): number | undefined {
+function findLine(
+  doc: Document,
+  lines: LineCounter,
+  path: readonly PropertyKey[],
+  key?: string,
+): number | undefined {
   const full = key === undefined ? path : [...path, key]
   for (let n = full.length; n >= 0; n--) {
     const parent = n <= 1 ? doc.contents : doc.getIn(full.slice(0, n - 1) as unknown[], true)
     if (n > 0 && isMap(parent)) {
-      const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === full[n - 1])
+      const pair = parent.items.find(
+        (p) => isPair(p) && isScalar(p.key) && p.key.value === full[n - 1],
+      )
       const range = pair && isScalar(pair.key) ? pair.key.range : undefined
       if (range) return lines.linePos(range[0]).line
       continue
@@ -99,7 +128,9 @@ function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config 
   const namespaces: Record<string, Namespace> = {}
   for (const [name, ns] of Object.entries(data.namespaces)) {
     const workdir = ns.workdir
-      ? isAbsolute(ns.workdir) ? ns.workdir : resolve(base, ns.workdir)
+      ? isAbsolute(ns.workdir)
+        ? ns.workdir
+        : resolve(base, ns.workdir)
       : join(opts.stateDir, 'workspace', name)
     namespaces[name] = {
       name,
@@ -156,7 +187,10 @@ function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config 
   }
 }
 
-function compileGithub(gh: NonNullable<ParsedConfig['github']>, namespaces: Record<string, Namespace>): GitHubConfig {
+function compileGithub(
+  gh: NonNullable<ParsedConfig['github']>,
+  namespaces: Record<string, Namespace>,
+): GitHubConfig {
   const projects: Record<string, GitHubProject> = {}
   for (const [name, p] of Object.entries(gh.projects)) {
     projects[name] = {
@@ -172,7 +206,9 @@ function compileGithub(gh: NonNullable<ParsedConfig['github']>, namespaces: Reco
         baseBranch: t.base_branch,
         ref: t.ref,
         conclusion: t.conclusion,
-        where: Object.fromEntries(Object.entries(t.where).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])),
+        where: Object.fromEntries(
+          Object.entries(t.where).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]),
+        ),
         namespace: t.namespace,
         job: t.job,
         jobType: jobType(t.namespace, t.job),

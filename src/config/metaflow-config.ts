@@ -43,15 +43,26 @@ export interface MetaflowConfig {
  * configured for Metaflow reaches the flow, and nothing else of the bot's does.
  */
 export const METAFLOW_PASS_THROUGH = [
-  'METAFLOW_DEFAULT_METADATA', 'METAFLOW_SERVICE_URL', 'METAFLOW_SERVICE_HEADERS', 'METAFLOW_DEFAULT_DATASTORE',
-  'METAFLOW_DATASTORE_SYSROOT_LOCAL', 'METAFLOW_DATASTORE_SYSROOT_S3', 'METAFLOW_DATASTORE_SYSROOT_AZURE',
-  'METAFLOW_DATASTORE_SYSROOT_GS', 'METAFLOW_PROFILE', 'METAFLOW_HOME',
+  'METAFLOW_DEFAULT_METADATA',
+  'METAFLOW_SERVICE_URL',
+  'METAFLOW_SERVICE_HEADERS',
+  'METAFLOW_DEFAULT_DATASTORE',
+  'METAFLOW_DATASTORE_SYSROOT_LOCAL',
+  'METAFLOW_DATASTORE_SYSROOT_S3',
+  'METAFLOW_DATASTORE_SYSROOT_AZURE',
+  'METAFLOW_DATASTORE_SYSROOT_GS',
+  'METAFLOW_PROFILE',
+  'METAFLOW_HOME',
 ]
 
 /** Job names are one word of letters, digits and hyphens; flow names may hold underscores. */
 export const flowJobName = (flow: string) => flow.replace(/_/g, '-')
 
-export function compileMetaflow(data: MetaflowSection, base: string, settings: Settings): { metaflow: MetaflowConfig; namespace: Namespace } {
+export function compileMetaflow(
+  data: MetaflowSection,
+  base: string,
+  settings: Settings,
+): { metaflow: MetaflowConfig; namespace: Namespace } {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p))
   const flows: Record<string, MetaflowFlowConfig> = {}
   const jobs: Record<string, Job> = {}
@@ -60,7 +71,11 @@ export function compileMetaflow(data: MetaflowSection, base: string, settings: S
     const file = abs(f.file)
     const params: MetaflowParam[] = Array.isArray(f.params)
       ? f.params.map((name) => ({ name, help: '' }))
-      : Object.entries(f.params).map(([name, p]) => ({ name, help: p.help, ...(p.choices ? { choices: p.choices } : {}) }))
+      : Object.entries(f.params).map(([name, p]) => ({
+          name,
+          help: p.help,
+          ...(p.choices ? { choices: p.choices } : {}),
+        }))
     const job = flowJobName(flow)
     const compiled: MetaflowFlowConfig = {
       flow,
@@ -83,7 +98,11 @@ export function compileMetaflow(data: MetaflowSection, base: string, settings: S
       run: `${compiled.python} ${compiled.file} run`,
       description: f.description || `Metaflow flow ${flow}`,
       timeoutSeconds: f.timeout ?? settings.default_timeout,
-      env: [...METAFLOW_PASS_THROUGH.map((name) => ({ name, secret: false })), authEnv, ...extraEnv],
+      env: [
+        ...METAFLOW_PASS_THROUGH.map((name) => ({ name, secret: false })),
+        authEnv,
+        ...extraEnv,
+      ],
       reportStdout: false,
       reportSuccess: true,
       reportFormat: 'text',
@@ -124,6 +143,8 @@ export function compileMetaflow(data: MetaflowSection, base: string, settings: S
 /** The configured flow a chat word names: exact, else the only one equal ignoring case. */
 export function findFlow(config: MetaflowConfig, name: string): MetaflowFlowConfig | undefined {
   if (config.flows[name]) return config.flows[name]
-  const matches = Object.values(config.flows).filter((f) => f.flow.toLowerCase() === name.toLowerCase())
+  const matches = Object.values(config.flows).filter(
+    (f) => f.flow.toLowerCase() === name.toLowerCase(),
+  )
   return matches.length === 1 ? matches[0] : undefined
 }

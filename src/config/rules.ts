@@ -14,7 +14,11 @@ export interface RuleIssue {
 }
 
 /** Every shape of the out-of-office command, as people type it. */
-const AWAY_FORMS = [`${AWAY_WORD} from 2026-01-01 to 2026-01-02`, `${AWAY_WORD} until 2026-01-02`, `${AWAY_WORD} off`]
+const AWAY_FORMS = [
+  `${AWAY_WORD} from 2026-01-01 to 2026-01-02`,
+  `${AWAY_WORD} until 2026-01-02`,
+  `${AWAY_WORD} off`,
+]
 
 export function checkRules(config: ParsedConfig): RuleIssue[] {
   const issues: RuleIssue[] = []
@@ -24,19 +28,31 @@ export function checkRules(config: ParsedConfig): RuleIssue[] {
   const keywordIn = (text: string) => keywords.find((k) => hasKeyword(text, k))
   config.settings.support_routes.forEach((r, i) =>
     r.keywords.forEach((k, j) => {
-      const builtIn = RESERVED_WORDS.find((w) => w === k.toLowerCase()) ?? (AWAY_FORMS.some((form) => hasKeyword(form, k)) ? AWAY_WORD : undefined)
+      const builtIn =
+        RESERVED_WORDS.find((w) => w === k.toLowerCase()) ??
+        (AWAY_FORMS.some((form) => hasKeyword(form, k)) ? AWAY_WORD : undefined)
       if (builtIn) {
-        issues.push({ path: ['settings', 'support_routes', i, 'keywords', j], message: `"${k}" would turn the built-in \`${builtIn}\` command into a support call; choose another keyword` })
+        issues.push({
+          path: ['settings', 'support_routes', i, 'keywords', j],
+          message: `"${k}" would turn the built-in \`${builtIn}\` command into a support call; choose another keyword`,
+        })
       }
     }),
   )
   for (const [nsName, ns] of Object.entries(config.namespaces)) {
     const at = (...p: PropertyKey[]) => ['namespaces', nsName, ...p]
     if (RESERVED_WORDS.includes(nsName.toLowerCase())) {
-      issues.push({ path: at(), message: `"${nsName}" is a built-in command word; choose another namespace name` })
+      issues.push({
+        path: at(),
+        message: `"${nsName}" is a built-in command word; choose another namespace name`,
+      })
     }
     const nsKeyword = keywordIn(nsName)
-    if (nsKeyword) issues.push({ path: at(), message: `"${nsName}" is the support keyword "${nsKeyword}": in Slack its commands would be reposted to the team, never run` })
+    if (nsKeyword)
+      issues.push({
+        path: at(),
+        message: `"${nsName}" is the support keyword "${nsKeyword}": in Slack its commands would be reposted to the team, never run`,
+      })
     for (const [jobName, job] of Object.entries(ns.jobs)) {
       for (const p of quotedPlaceholders(job.run)) {
         issues.push({
@@ -49,17 +65,28 @@ export function checkRules(config: ParsedConfig): RuleIssue[] {
     ns.commands.forEach((cmd, i) => {
       const tokens = parsed[i]!
       const names = paramNames(tokens)
-      if (tokens.length === 0) issues.push({ path: at('commands', i, 'pattern'), message: 'empty pattern' })
+      if (tokens.length === 0)
+        issues.push({ path: at('commands', i, 'pattern'), message: 'empty pattern' })
       const words = tokens.flatMap((t) => (t.kind === 'word' ? [t.word] : [])).join(' ')
       const kw = keywordIn(words)
       if (kw && !nsKeyword) {
-        issues.push({ path: at('commands', i, 'pattern'), message: `"${cmd.pattern}" holds the support keyword "${kw}": in Slack it would be reposted to the team, never run` })
+        issues.push({
+          path: at('commands', i, 'pattern'),
+          message: `"${cmd.pattern}" holds the support keyword "${kw}": in Slack it would be reposted to the team, never run`,
+        })
       }
       if (tokens[0]?.kind === 'word' && tokens[0].word === 'help') {
-        issues.push({ path: at('commands', i, 'pattern'), message: `"${nsName} help" is built in; a command may not start with "help"` })
+        issues.push({
+          path: at('commands', i, 'pattern'),
+          message: `"${nsName} help" is built in; a command may not start with "help"`,
+        })
       }
       const dup = names.find((n, k) => names.indexOf(n) !== k)
-      if (dup) issues.push({ path: at('commands', i, 'pattern'), message: `parameter [${dup}] appears twice` })
+      if (dup)
+        issues.push({
+          path: at('commands', i, 'pattern'),
+          message: `parameter [${dup}] appears twice`,
+        })
       const job = ns.jobs[cmd.job]
       if (!job) {
         const known = Object.keys(ns.jobs)

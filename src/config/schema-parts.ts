@@ -7,7 +7,10 @@ export const NAME = /^[a-z0-9][a-z0-9-]*$/i
 export const name = (what: string) =>
   z
     .string()
-    .regex(NAME, `${what} must be one word of letters, digits and hyphens (no dots, slashes or underscores)`)
+    .regex(
+      NAME,
+      `${what} must be one word of letters, digits and hyphens (no dots, slashes or underscores)`,
+    )
     .max(40)
 
 export const DURATION = /^(\d+)\s*(ms|s|m|h)?$/
@@ -29,7 +32,10 @@ export const duration = (help = 'seconds, or a duration such as "90s", "10m", "2
     .transform((v, ctx) => {
       const seconds = parseDuration(v)
       if (seconds === null || seconds <= 0 || seconds > 7 * 24 * 3600) {
-        ctx.addIssue({ code: 'custom', message: `bad duration ${JSON.stringify(v)}: use seconds (e.g. 600) or "500ms", "90s", "10m", "2h", more than 0 and at most 7 days` })
+        ctx.addIssue({
+          code: 'custom',
+          message: `bad duration ${JSON.stringify(v)}: use seconds (e.g. 600) or "500ms", "90s", "10m", "2h", more than 0 and at most 7 days`,
+        })
         return z.NEVER
       }
       return seconds

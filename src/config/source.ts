@@ -7,8 +7,17 @@ import type { Config } from './types.ts'
 
 export const EXAMPLE_SOURCE = '<built-in example: examples/ebmbot.yaml>'
 
-export function resolveConfig(flag: string | undefined, env: Environment): { config: Config; builtIn: boolean } {
+export function resolveConfig(
+  flag: string | undefined,
+  env: Environment,
+): { config: Config; builtIn: boolean } {
   const path = flag ?? env.configPath
   if (path) return { config: loadConfigFile(path, { stateDir: env.stateDir }), builtIn: false }
-  return { config: loadConfigText(exampleYaml, EXAMPLE_SOURCE, { stateDir: env.stateDir, baseDir: env.stateDir }), builtIn: true }
+  return {
+    config: loadConfigText(exampleYaml, EXAMPLE_SOURCE, {
+      stateDir: env.stateDir,
+      baseDir: env.stateDir,
+    }),
+    builtIn: true,
+  }
 }

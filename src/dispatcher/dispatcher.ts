@@ -67,13 +67,19 @@ export class Dispatcher {
 
   start(): void {
     this.ctx.health.set('dispatcher', () => ({
-      ok: !this.stopping && this.ctx.now() - this.lastPass < Math.max(30_000, this.ctx.config.settings.poll_interval * 3000),
+      ok:
+        !this.stopping &&
+        this.ctx.now() - this.lastPass <
+          Math.max(30_000, this.ctx.config.settings.poll_interval * 3000),
       detail: { running: this.live.size, last_pass_ms_ago: this.ctx.now() - this.lastPass },
     }))
     // Progress edits are paced by their own interval and budget, not by the queue loop. Checking
     // four times per interval keeps each gap within a quarter interval of it, even when a late
     // timer makes one check fall just short; one check at a time, however slow the disk.
-    const every = Math.min(1000, Math.max(100, (this.ctx.config.settings.progress_interval * 1000) / 4))
+    const every = Math.min(
+      1000,
+      Math.max(100, (this.ctx.config.settings.progress_interval * 1000) / 4),
+    )
     let ticking = false
     this.progressTimer ??= setInterval(() => {
       if (!this.live.size || ticking) return
@@ -136,7 +142,10 @@ export class Dispatcher {
     const job = findJob(ctx.config, run.jobType)
     const ns = ctx.config.namespaces[run.namespace]
     if (!job || !ns) {
-      void recordOutcome(ctx, run, ctx.workerId, { state: 'failed', detail: 'the job is no longer in the configuration' })
+      void recordOutcome(ctx, run, ctx.workerId, {
+        state: 'failed',
+        detail: 'the job is no longer in the configuration',
+      })
       return
     }
     let stdoutPath: string
@@ -148,7 +157,13 @@ export class Dispatcher {
       mkdirSync(dir, { recursive: true })
       stdoutPath = join(dir, 'stdout')
       stderrPath = join(dir, 'stderr')
-      enqueueOutgoing(ctx.queue.db, ctx.now(), replyDoor(run), [startNotice(run, ctx.reports)], run.id)
+      enqueueOutgoing(
+        ctx.queue.db,
+        ctx.now(),
+        replyDoor(run),
+        [startNotice(run, ctx.reports)],
+        run.id,
+      )
       ctx.wake.outbox.notify()
       proc = Bun.spawn(['bash', '-c', run.command], {
         cwd: ns.workdir,
@@ -160,7 +175,10 @@ export class Dispatcher {
       })
     } catch (e) {
       ctx.log.error('run.spawn_failed', { run: run.id, job: run.jobType, error: errorText(e) })
-      void recordOutcome(ctx, run, ctx.workerId, { state: 'failed', detail: `could not start: ${errorText(e)}` })
+      void recordOutcome(ctx, run, ctx.workerId, {
+        state: 'failed',
+        detail: `could not start: ${errorText(e)}`,
+      })
       return
     }
     const facts = { pid: proc.pid, pidStart: processStartTime(proc.pid), stdoutPath, stderrPath }
@@ -174,7 +192,13 @@ export class Dispatcher {
     } catch (e) {
       ctx.log.warn('run.record_start_failed', { run: run.id, pid: proc.pid, error: errorText(e) })
     }
-    ctx.log.info('run.started', { run: run.id, job: run.jobType, pid: proc.pid, requested_by: run.requestedBy, door: run.door })
+    ctx.log.info('run.started', {
+      run: run.id,
+      job: run.jobType,
+      pid: proc.pid,
+      requested_by: run.requestedBy,
+      door: run.door,
+    })
     const live: Live = { run: started, job, proc, recorded, exited: Promise.resolve() }
     live.timer = setTimeout(() => void this.stopRun(run.id, 'timeout'), job.timeoutSeconds * 1000)
     live.exited = proc.exited.then(() => this.onExit(live))
@@ -188,7 +212,12 @@ export class Dispatcher {
     if (live.stop) await killGroup(proc.pid, this.ctx.config.settings.kill_grace * 1000)
     if (!live.recorded) {
       try {
-        recordStart(this.ctx.queue.db, run.id, this.ctx.workerId, { pid: proc.pid, pidStart: run.pidStart, stdoutPath: run.stdoutPath!, stderrPath: run.stderrPath! })
+        recordStart(this.ctx.queue.db, run.id, this.ctx.workerId, {
+          pid: proc.pid,
+          pidStart: run.pidStart,
+          stdoutPath: run.stdoutPath!,
+          stderrPath: run.stderrPath!,
+        })
       } catch (e) {
         this.ctx.log.warn('run.record_start_failed', { run: run.id, error: errorText(e) })
       }
@@ -197,11 +226,30 @@ export class Dispatcher {
     const signal = proc.signalCode ? String(proc.signalCode) : null
     const stop = live.stop
     const outcome =
-      stop?.reason === 'timeout' ? { state: 'timed_out' as const, exitCode: code, signal, detail: `timed out after ${live.job.timeoutSeconds}s` }
-      : stop?.reason === 'cancel' ? { state: 'cancelled' as const, exitCode: code, signal, cancelledBy: stop.by }
-      : stop?.reason === 'shutdown' ? { state: 'lost' as const, exitCode: code, signal, detail: 'the bot was stopped while it ran' }
-      : code === 0 ? { state: 'succeeded' as const, exitCode: 0 }
-      : { state: 'failed' as const, exitCode: code, signal, detail: signal ? `killed by ${signal}` : null }
+      stop?.reason === 'timeout'
+        ? {
+            state: 'timed_out' as const,
+            exitCode: code,
+            signal,
+            detail: `timed out after ${live.job.timeoutSeconds}s`,
+          }
+        : stop?.reason === 'cancel'
+          ? { state: 'cancelled' as const, exitCode: code, signal, cancelledBy: stop.by }
+          : stop?.reason === 'shutdown'
+            ? {
+                state: 'lost' as const,
+                exitCode: code,
+                signal,
+                detail: 'the bot was stopped while it ran',
+              }
+            : code === 0
+              ? { state: 'succeeded' as const, exitCode: 0 }
+              : {
+                  state: 'failed' as const,
+                  exitCode: code,
+                  signal,
+                  detail: signal ? `killed by ${signal}` : null,
+                }
     try {
       await recordOutcome(this.ctx, run, this.ctx.workerId, outcome)
     } catch (e) {
@@ -211,7 +259,11 @@ export class Dispatcher {
   }
 
   /** Stops a live run's whole process group; its exit handler records why. */
-  async stopRun(id: number, reason: 'timeout' | 'cancel' | 'shutdown', by?: string): Promise<boolean> {
+  async stopRun(
+    id: number,
+    reason: 'timeout' | 'cancel' | 'shutdown',
+    by?: string,
+  ): Promise<boolean> {
     const live = this.live.get(id)
     if (!live || live.stop) return !!live
     live.stop = { reason, by }
@@ -226,9 +278,16 @@ export class Dispatcher {
     const flagged = this.ctx.queue.db
       .select({ id: runs.id, by: runs.cancelRequestedBy })
       .from(runs)
-      .where(and(sql`${runs.state} = 'running'`, eq(runs.owner, this.ctx.workerId), isNotNull(runs.cancelRequestedBy)))
+      .where(
+        and(
+          sql`${runs.state} = 'running'`,
+          eq(runs.owner, this.ctx.workerId),
+          isNotNull(runs.cancelRequestedBy),
+        ),
+      )
       .all()
-    for (const f of flagged) if (!this.live.get(f.id)?.stop) void this.stopRun(f.id, 'cancel', f.by ?? undefined)
+    for (const f of flagged)
+      if (!this.live.get(f.id)?.stop) void this.stopRun(f.id, 'cancel', f.by ?? undefined)
   }
 
   /** Takes no new work, lets runs finish for up to `graceMs` (or until `hurry` fires), then stops them and records them lost. */
@@ -240,8 +299,16 @@ export class Dispatcher {
     // Runs claimed before the stop and still fetching their files start, and get the grace too.
     while (this.fetching) await Bun.sleep(20)
     const all = () => Promise.all([...this.live.values()].map((l) => l.exited))
-    const hurried = new Promise<boolean>((resolve) => (hurry?.aborted ? resolve(true) : hurry?.addEventListener('abort', () => resolve(true), { once: true })))
-    const timedOut = await Promise.race([all().then(() => false), Bun.sleep(graceMs).then(() => true), hurried])
+    const hurried = new Promise<boolean>((resolve) =>
+      hurry?.aborted
+        ? resolve(true)
+        : hurry?.addEventListener('abort', () => resolve(true), { once: true }),
+    )
+    const timedOut = await Promise.race([
+      all().then(() => false),
+      Bun.sleep(graceMs).then(() => true),
+      hurried,
+    ])
     if (timedOut) {
       await Promise.all([...this.live.keys()].map((id) => this.stopRun(id, 'shutdown')))
       await all()

@@ -17,7 +17,10 @@ export async function fetchFiles(ctx: AppContext, ns: Namespace, run: Run): Prom
   for (const f of ns.fetch) {
     const target = join(ns.workdir, f.file)
     try {
-      const res = await fetch(f.url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow' })
+      const res = await fetch(f.url, {
+        signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+        redirect: 'follow',
+      })
       if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`.trim())
       const body = new Uint8Array(await res.arrayBuffer())
       if (body.length > MAX_BYTES) throw new Error(`larger than ${MAX_BYTES / 1024 / 1024} MiB`)
@@ -31,7 +34,21 @@ export async function fetchFiles(ctx: AppContext, ns: Namespace, run: Run): Prom
       const url = redact(f.url, ctx.reports.secrets)
       ctx.log.warn('run.fetch_failed', { run: run.id, file: f.file, error: why })
       const text = `Could not refresh \`${f.file}\` from ${url} before \`${run.jobType}\` (run ${run.id}): ${why}. The job runs with the copy already there.`
-      enqueueOutgoing(ctx.queue.db, ctx.now(), replyDoor(run), [{ kind: 'message', purpose: 'notice', channel: ctx.reports.logsChannel, threadTs: null, text }], run.id)
+      enqueueOutgoing(
+        ctx.queue.db,
+        ctx.now(),
+        replyDoor(run),
+        [
+          {
+            kind: 'message',
+            purpose: 'notice',
+            channel: ctx.reports.logsChannel,
+            threadTs: null,
+            text,
+          },
+        ],
+        run.id,
+      )
       ctx.wake.outbox.notify()
     }
   }

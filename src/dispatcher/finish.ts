@@ -9,26 +9,23 @@ import { isBusy } from '../queue/db.ts'
 import { finishRun, type Outcome } from '../queue/finish.ts'
 import { enqueueOutgoing, enqueueUpdate } from '../queue/outbox.ts'
 import { finalEdit } from './progress.ts'
+import { readTail } from './read-tail.ts'
 import type { Run } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
 
-/** Reads at most the last `max` bytes: reports show tails, and a runaway job must not exhaust memory. */
-export async function readTail(path: string | null, max = 4 * 1024 * 1024): Promise<string> {
-  if (!path) return ''
-  try {
-    const f = Bun.file(path)
-    const size = f.size
-    const text = await (size > max ? f.slice(size - max) : f).text()
-    return size > max ? `[first ${size - max} bytes not shown]\n${text}` : text
-  } catch {
-    return '' // a missing log file (could not start, disk trouble) reports as empty output
-  }
-}
-
-export async function recordOutcome(ctx: AppContext, run: Run, owner: string, outcome: Outcome): Promise<Run | undefined> {
-  const [stdout, stderr] = await Promise.all([readTail(run.stdoutPath), readTail(run.stderrPath, 256 * 1024)])
+export async function recordOutcome(
+  ctx: AppContext,
+  run: Run,
+  owner: string,
+  outcome: Outcome,
+): Promise<Run | undefined> {
+  const [stdout, stderr] = await Promise.all([
+    readTail(run.stdoutPath),
+    readTail(run.stderrPath, 256 * 1024),
+  ])
   const full = failedOnItsOwn(outcome) ? logsFull(ctx.logsDir) : null
-  if (full) ctx.log.warn('logs.disk_full', { run: run.id, dir: full.dir, free_bytes: full.freeBytes })
+  if (full)
+    ctx.log.warn('logs.disk_full', { run: run.id, dir: full.dir, free_bytes: full.freeBytes })
   const job = findJob(ctx.config, run.jobType)
   const secrets = [...ctx.reports.secrets, ...(job ? jobSecrets(job, ctx.env.vars) : [])]
   const { db } = ctx.queue
@@ -37,11 +34,22 @@ export async function recordOutcome(ctx: AppContext, run: Run, owner: string, ou
       (tx) => {
         const finished = finishRun(tx as unknown as typeof db, ctx.now(), run.id, owner, outcome)
         if (!finished) return undefined
-        const messages = finishReport(finished, job, { stdout, stderr, logsFull: full }, { ...ctx.reports, secrets })
+        const messages = finishReport(
+          finished,
+          job,
+          { stdout, stderr, logsFull: full },
+          { ...ctx.reports, secrets },
+        )
         // The progress message's last edit shows the outcome (with Rerun and Logs).
         const edit = finalEdit(finished)
         if (edit) enqueueUpdate(tx as unknown as typeof db, ctx.now(), 'slack', edit, finished.id)
-        enqueueOutgoing(tx as unknown as typeof db, ctx.now(), replyDoor(finished), messages, finished.id)
+        enqueueOutgoing(
+          tx as unknown as typeof db,
+          ctx.now(),
+          replyDoor(finished),
+          messages,
+          finished.id,
+        )
         return finished
       },
       { behavior: 'immediate' },
@@ -61,8 +69,17 @@ export async function recordOutcome(ctx: AppContext, run: Run, owner: string, ou
   }
   if (done) {
     ctx.metrics.runsFinished.inc({ job: done.jobType, state: done.state })
-    if (done.startedAt && done.finishedAt) ctx.metrics.runDuration.observe((done.finishedAt - done.startedAt) / 1000, { job: done.jobType })
-    ctx.log.info('run.finished', { run: done.id, job: done.jobType, state: done.state, exit_code: done.exitCode, detail: done.detail })
+    if (done.startedAt && done.finishedAt)
+      ctx.metrics.runDuration.observe((done.finishedAt - done.startedAt) / 1000, {
+        job: done.jobType,
+      })
+    ctx.log.info('run.finished', {
+      run: done.id,
+      job: done.jobType,
+      state: done.state,
+      exit_code: done.exitCode,
+      detail: done.detail,
+    })
     ctx.wake.outbox.notify()
     ctx.wake.dispatch.notify()
   }
@@ -71,4 +88,3 @@ export async function recordOutcome(ctx: AppContext, run: Run, owner: string, ou
 
 /** Failures the job (or its machine) caused, as opposed to a cancel or a stop by the bot. */
 const failedOnItsOwn = (o: Outcome) => o.state === 'failed' || o.state === 'timed_out'
-

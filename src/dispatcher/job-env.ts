@@ -2,7 +2,11 @@
 // callback URL. The bot's own tokens are never inherited.
 import type { Job } from '../config/types.ts'
 
-export function jobEnvironment(job: Job, host: Readonly<Record<string, string | undefined>>, extra: Record<string, string> = {}): Record<string, string> {
+export function jobEnvironment(
+  job: Job,
+  host: Readonly<Record<string, string | undefined>>,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const env: Record<string, string> = {
     PATH: host.PATH || '/usr/local/bin:/usr/bin:/bin',
     HOME: host.HOME || '/',
@@ -17,4 +21,7 @@ export function jobEnvironment(job: Job, host: Readonly<Record<string, string | 
 
 /** Values of the job's variables marked secret, masked in its reports and logs. */
 export const jobSecrets = (job: Job, host: Readonly<Record<string, string | undefined>>) =>
-  job.env.filter((v) => v.secret).map((v) => host[v.name]).filter((v): v is string => !!v)
+  job.env
+    .filter((v) => v.secret)
+    .map((v) => host[v.name])
+    .filter((v): v is string => !!v)

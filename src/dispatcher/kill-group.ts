@@ -10,7 +10,10 @@ const signal = (pgid: number, sig: NodeJS.Signals) => {
   }
 }
 
-export async function killGroup(pgid: number, graceMs: number): Promise<'terminated' | 'killed' | 'gone'> {
+export async function killGroup(
+  pgid: number,
+  graceMs: number,
+): Promise<'terminated' | 'killed' | 'gone'> {
   if (!groupAlive(pgid)) return 'gone'
   signal(pgid, 'SIGTERM')
   if (await waitGone(pgid, graceMs)) return 'terminated'

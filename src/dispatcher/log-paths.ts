@@ -3,8 +3,14 @@
 // and numbers, never from users.
 import { join } from 'node:path'
 
-export function runLogDir(logsRoot: string, jobType: string, runId: number, startedAt: number): string {
-  if (!/^[A-Za-z0-9-]+_[A-Za-z0-9-]+$/.test(jobType)) throw new Error(`unsafe job type for a path: ${jobType}`)
+export function runLogDir(
+  logsRoot: string,
+  jobType: string,
+  runId: number,
+  startedAt: number,
+): string {
+  if (!/^[A-Za-z0-9-]+_[A-Za-z0-9-]+$/.test(jobType))
+    throw new Error(`unsafe job type for a path: ${jobType}`)
   const stamp = new Date(startedAt).toISOString().replace(/:/g, '-')
   return join(logsRoot, jobType, `${stamp}_${Math.trunc(runId)}`)
 }

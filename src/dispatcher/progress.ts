@@ -14,7 +14,7 @@ import { redact } from '../notify/redact.ts'
 import { enqueueOutgoing, enqueueUpdate } from '../queue/outbox.ts'
 import { runs, type Run } from '../queue/schema.ts'
 import { TokenBucket } from '../util/token-bucket.ts'
-import { readTail } from './finish.ts'
+import { readTail } from './read-tail.ts'
 import { jobSecrets } from './job-env.ts'
 
 /** Slack allows chat.update at roughly 50 a minute per workspace; stay well under it. */
@@ -30,13 +30,22 @@ const OUTCOME: Record<string, string> = {
   lost: ':warning: was lost (the bot restarted)',
 }
 
-export function runningText(run: Pick<Run, 'id' | 'jobType'>, elapsedMs: number, lastLine: string): string {
+export function runningText(
+  run: Pick<Run, 'id' | 'jobType'>,
+  elapsedMs: number,
+  lastLine: string,
+): string {
   const line = lastLine ? `\n\`${lastLine.slice(0, 300).replace(/`/g, "'")}\`` : ''
   return `:hourglass_flowing_sand: \`${run.jobType}\` (run ${run.id}) is running: ${formatDuration(elapsedMs)} so far.${line}`
 }
 
-export function finishedText(run: Pick<Run, 'id' | 'jobType' | 'state' | 'startedAt' | 'finishedAt'>): string {
-  const took = run.startedAt && run.finishedAt ? ` after ${formatDuration(run.finishedAt - run.startedAt)}` : ''
+export function finishedText(
+  run: Pick<Run, 'id' | 'jobType' | 'state' | 'startedAt' | 'finishedAt'>,
+): string {
+  const took =
+    run.startedAt && run.finishedAt
+      ? ` after ${formatDuration(run.finishedAt - run.startedAt)}`
+      : ''
   return `\`${run.jobType}\` (run ${run.id}) ${OUTCOME[run.state] ?? run.state}${took}.`
 }
 
@@ -47,7 +56,10 @@ export const progressRow = (run: Pick<Run, 'progressTs'>): number | null =>
 /** The last non-empty line of a log file (read from its end only). */
 export async function lastLine(path: string | null, secrets: readonly string[]): Promise<string> {
   const tail = await readTail(path, 4096)
-  const lines = tail.split('\n').map((l) => l.trim()).filter(Boolean)
+  const lines = tail
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
   return redact(lines.at(-1) ?? '', secrets)
 }
 
@@ -62,8 +74,26 @@ export class ProgressReporter {
   private begin(run: Run, now: number, line: string): void {
     const { db } = this.ctx.queue
     const text = runningText(run, now - (run.startedAt ?? now), line)
-    const [row] = enqueueOutgoing(db, now, 'slack', [{ kind: 'message', purpose: 'progress', channel: run.channel, threadTs: run.threadTs, text, blocks: runningBlocks(text, run.id) }], run.id)
-    db.update(runs).set({ progressTs: `outbox:${row!.id}`, progressAt: now }).where(eq(runs.id, run.id)).run()
+    const [row] = enqueueOutgoing(
+      db,
+      now,
+      'slack',
+      [
+        {
+          kind: 'message',
+          purpose: 'progress',
+          channel: run.channel,
+          threadTs: run.threadTs,
+          text,
+          blocks: runningBlocks(text, run.id),
+        },
+      ],
+      run.id,
+    )
+    db.update(runs)
+      .set({ progressTs: `outbox:${row!.id}`, progressAt: now })
+      .where(eq(runs.id, run.id))
+      .run()
   }
 
   /** Edits the messages of live runs whose interval has passed, while the budget lasts. */
@@ -77,10 +107,21 @@ export class ProgressReporter {
       const now = this.ctx.now()
       const row = progressRow(run)
       // The first message after one interval of running; each edit one interval after the last.
-      if (now - (row ? (run.progressAt ?? 0) : (run.startedAt ?? now)) < interval || !this.budget.take(now)) continue
-      const line = await lastLine(run.stdoutPath, [...this.ctx.reports.secrets, ...jobSecrets(job, this.ctx.env.vars)])
+      if (
+        now - (row ? (run.progressAt ?? 0) : (run.startedAt ?? now)) < interval ||
+        !this.budget.take(now)
+      )
+        continue
+      const line = await lastLine(run.stdoutPath, [
+        ...this.ctx.reports.secrets,
+        ...jobSecrets(job, this.ctx.env.vars),
+      ])
       // `quiet` or the outcome may have landed while the log was read: they win.
-      const still = db.select({ quiet: runs.quiet, state: runs.state }).from(runs).where(eq(runs.id, run.id)).get()
+      const still = db
+        .select({ quiet: runs.quiet, state: runs.state })
+        .from(runs)
+        .where(eq(runs.id, run.id))
+        .get()
       if (!still || still.quiet || still.state !== 'running') continue
       if (!row) {
         this.begin(run, now, line)
@@ -88,7 +129,20 @@ export class ProgressReporter {
         continue
       }
       const text = runningText(run, now - (run.startedAt ?? now), line)
-      enqueueUpdate(db, now, 'slack', { kind: 'update', purpose: 'progress', channel: run.channel, editOf: row, text, blocks: runningBlocks(text, run.id) }, run.id)
+      enqueueUpdate(
+        db,
+        now,
+        'slack',
+        {
+          kind: 'update',
+          purpose: 'progress',
+          channel: run.channel,
+          editOf: row,
+          text,
+          blocks: runningBlocks(text, run.id),
+        },
+        run.id,
+      )
       db.update(runs).set({ progressAt: now }).where(eq(runs.id, run.id)).run()
       this.ctx.wake.outbox.notify()
     }
@@ -100,5 +154,12 @@ export function finalEdit(run: Run): UpdateOut | null {
   const row = progressRow(run)
   if (!row) return null
   const text = finishedText(run)
-  return { kind: 'update', purpose: 'progress', channel: run.channel, editOf: row, text, blocks: finishedBlocks(text, run.id) }
+  return {
+    kind: 'update',
+    purpose: 'progress',
+    channel: run.channel,
+    editOf: row,
+    text,
+    blocks: finishedBlocks(text, run.id),
+  }
 }

@@ -27,7 +27,10 @@ export async function recoverOrphans(ctx: AppContext): Promise<Run[]> {
       ctx.log.warn('recover.killing_survivor', { run: run.id, job: run.jobType, pid: run.pid })
       await killGroup(run.pid, ctx.config.settings.kill_grace * 1000)
     }
-    const done = await recordOutcome(ctx, run, run.owner, { state: 'lost', detail: 'the bot restarted while it ran' })
+    const done = await recordOutcome(ctx, run, run.owner, {
+      state: 'lost',
+      detail: 'the bot restarted while it ran',
+    })
     if (done) {
       ctx.log.warn('recover.run_lost', { run: run.id, job: run.jobType, owner: run.owner })
       lost.push(done)

@@ -1,6 +1,6 @@
 // Loads an artifact's value from a local datastore and decodes it when it is plain data; renders it for chat.
 import { MetaflowNotFoundError, MetaflowUnavailableError, errorText } from './errors.ts'
-import type { LocalDatastore } from './datastore.ts'
+import type { BlobResult, LocalDatastore } from './datastore.ts'
 import { PickleDecodeError, decodePickle, type PyValue } from './pickle.ts'
 import { pyRepr, shortTypeName } from './py-repr.ts'
 import type { MetaflowArtifact } from './types.ts'
@@ -25,7 +25,20 @@ export interface LoadArtifactOptions {
 }
 
 /** Types whose pickles are worth decoding; anything else is shown by type and size only. */
-const SIMPLE_TYPES = new Set(['int', 'float', 'str', 'bool', 'NoneType', 'list', 'tuple', 'dict', 'set', 'frozenset', 'bytes', 'bytearray'])
+const SIMPLE_TYPES = new Set([
+  'int',
+  'float',
+  'str',
+  'bool',
+  'NoneType',
+  'list',
+  'tuple',
+  'dict',
+  'set',
+  'frozenset',
+  'bytes',
+  'bytearray',
+])
 /** Every label Metaflow's pickle serializer has written (§5); no label means the oldest. */
 const PICKLE_ENCODING = /^(gzip\+)?pickle-v[0-5]$/
 
@@ -36,16 +49,34 @@ export async function loadArtifact(
 ): Promise<ArtifactContent> {
   const maxBytes = options.maxBytes ?? 8 * 1024 * 1024
   const encoding = artifact.content_type || 'gzip+pickle-v2'
-  const content: ArtifactContent = { name: artifact.name, type: null, size: null, encoding, value: null, note: null }
+  const content: ArtifactContent = {
+    name: artifact.name,
+    type: null,
+    size: null,
+    encoding,
+    value: null,
+    note: null,
+  }
   const fail = (note: string) => ({ ...content, note })
 
-  if (!PICKLE_ENCODING.test(encoding)) return fail(`stored with encoding ${encoding}, which the bot cannot decode`)
-  if (artifact.ds_type !== 'local') return fail(`stored in the ${artifact.ds_type} datastore, which the bot cannot read`)
-  if (!artifact.location.startsWith(':root:')) return fail('stored in an old location format the bot does not read')
-  if (!datastore) return fail('no local datastore root is configured (METAFLOW_DATASTORE_SYSROOT_LOCAL)')
+  if (!PICKLE_ENCODING.test(encoding))
+    return fail(`stored with encoding ${encoding}, which the bot cannot decode`)
+  if (artifact.ds_type !== 'local')
+    return fail(`stored in the ${artifact.ds_type} datastore, which the bot cannot read`)
+  if (!artifact.location.startsWith(':root:'))
+    return fail('stored in an old location format the bot does not read')
+  if (!datastore)
+    return fail('no local datastore root is configured (METAFLOW_DATASTORE_SYSROOT_LOCAL)')
 
-  const task = { flow: artifact.flow_id, run: String(artifact.run_number), step: artifact.step_name, task: String(artifact.task_id) }
-  const info = (await datastore.dataIndex(task, artifact.attempt_id).catch(() => null))?.info?.[artifact.name]
+  const task = {
+    flow: artifact.flow_id,
+    run: String(artifact.run_number),
+    step: artifact.step_name,
+    task: String(artifact.task_id),
+  }
+  const info = (await datastore.dataIndex(task, artifact.attempt_id).catch(() => null))?.info?.[
+    artifact.name
+  ]
   content.type = shortTypeName(info?.type)
   content.size = typeof info?.size === 'number' ? info.size : null
   // Known non-simple types are not even unpickled: their bytes are of no use to a chat reader.
@@ -53,11 +84,12 @@ export async function loadArtifact(
 
   // The blob is read under the configured root, never at the path in `location`: a record from the
   // service must not be able to steer reads elsewhere on this machine.
-  let blob
+  let blob: BlobResult
   try {
     blob = await datastore.blob(artifact.flow_id, artifact.sha, maxBytes)
   } catch (err) {
-    if (err instanceof MetaflowNotFoundError) return fail(`its data (${artifact.sha}) is missing from the datastore`)
+    if (err instanceof MetaflowNotFoundError)
+      return fail(`its data (${artifact.sha}) is missing from the datastore`)
     if (err instanceof MetaflowUnavailableError) return fail(err.message)
     throw err
   }
@@ -71,7 +103,8 @@ export async function loadArtifact(
     if (err instanceof PickleDecodeError) return fail(errorText(err))
     throw err
   }
-  if (value.kind === 'object') return { ...content, type: content.type ?? value.type, note: 'not a simple Python value' }
+  if (value.kind === 'object')
+    return { ...content, type: content.type ?? value.type, note: 'not a simple Python value' }
   content.type ??= kindToType(value)
   return { ...content, value }
 }
@@ -88,7 +121,9 @@ export interface RenderArtifactOptions {
 /** One artifact for chat: a one-liner for short values, a code block for long ones. */
 export function renderArtifact(c: ArtifactContent, options: RenderArtifactOptions = {}): string {
   const maxChars = options.maxChars ?? 3000
-  const what = [c.type ?? 'unknown type', c.size !== null ? formatBytes(c.size) : null].filter(Boolean).join(', ')
+  const what = [c.type ?? 'unknown type', c.size !== null ? formatBytes(c.size) : null]
+    .filter(Boolean)
+    .join(', ')
   const head = `\`${c.name}\` (${what})`
   if (!c.value) return `${head}: not shown, ${c.note ?? 'no value'}`
   const text = pyRepr(c.value)

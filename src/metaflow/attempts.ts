@@ -23,7 +23,9 @@ export interface TaskAttempts {
 }
 
 /** `attempt_id:<n>` in a metadata item's tags; the `attempt` item also carries n as its value. */
-export function attemptOf(m: Pick<MetaflowMetadata, 'tags' | 'field_name' | 'value'>): number | null {
+export function attemptOf(
+  m: Pick<MetaflowMetadata, 'tags' | 'field_name' | 'value'>,
+): number | null {
   for (const t of m.tags ?? []) {
     const match = /^attempt_id:(\d+)$/.exec(t)
     if (match) return Number(match[1])
@@ -38,17 +40,30 @@ export function taskKey(step: string, task: string | number): string {
 
 /** Groups every task's attempt items; keys are `step/task`. */
 export function attemptsByTask(metadata: readonly MetaflowMetadata[]): Map<string, TaskAttempts> {
-  const byTask = new Map<string, { step: string; task: string; byNumber: Map<number, AttemptInfo> }>()
+  const byTask = new Map<
+    string,
+    { step: string; task: string; byNumber: Map<number, AttemptInfo> }
+  >()
   const sorted = [...metadata].sort((a, b) => a.ts_epoch - b.ts_epoch)
   for (const m of sorted) {
-    if (m.field_name !== 'attempt' && m.field_name !== 'attempt_ok' && m.field_name !== 'attempt-done') continue
+    if (
+      m.field_name !== 'attempt' &&
+      m.field_name !== 'attempt_ok' &&
+      m.field_name !== 'attempt-done'
+    )
+      continue
     const n = attemptOf(m)
     if (n === null) continue
     const key = taskKey(m.step_name, m.task_id)
     let entry = byTask.get(key)
-    if (!entry) byTask.set(key, (entry = { step: m.step_name, task: String(m.task_id), byNumber: new Map() }))
+    if (!entry)
+      byTask.set(key, (entry = { step: m.step_name, task: String(m.task_id), byNumber: new Map() }))
     let a = entry.byNumber.get(n)
-    if (!a) entry.byNumber.set(n, (a = { attempt: n, startedAt: null, ok: null, endedAt: null, done: false }))
+    if (!a)
+      entry.byNumber.set(
+        n,
+        (a = { attempt: n, startedAt: null, ok: null, endedAt: null, done: false }),
+      )
     if (m.field_name === 'attempt') a.startedAt ??= m.ts_epoch
     else if (m.field_name === 'attempt-done') a.done = true
     else {
@@ -60,7 +75,12 @@ export function attemptsByTask(metadata: readonly MetaflowMetadata[]): Map<strin
   const out = new Map<string, TaskAttempts>()
   for (const [key, e] of byTask) {
     const attempts = [...e.byNumber.values()].sort((a, b) => a.attempt - b.attempt)
-    out.set(key, { step: e.step, task: e.task, attempts, latest: attempts[attempts.length - 1] ?? null })
+    out.set(key, {
+      step: e.step,
+      task: e.task,
+      attempts,
+      latest: attempts[attempts.length - 1] ?? null,
+    })
   }
   return out
 }

@@ -12,16 +12,27 @@ export interface ThreadState {
   ebmbot?: { id: number; state: string; started?: boolean }
 }
 
-export const pathspecOf = (t: Pick<ThreadState, 'flow' | 'runId'>) => (t.runId ? `${t.flow}/${t.runId}` : t.flow)
+export const pathspecOf = (t: Pick<ThreadState, 'flow' | 'runId'>) =>
+  t.runId ? `${t.flow}/${t.runId}` : t.flow
 
 /** `HelloFlow` (alpha, seconds) for the list of flows the asker may start (`startableFlows`). */
 export function runnableFlows(mf: MetaflowConfig, flows: readonly MetaflowFlowConfig[]): string {
-  if (!flows.length) return Object.keys(mf.flows).length ? 'none here.' : 'No flows are set up to run from chat.'
-  return flows.map((f) => `\`${f.flow}\`${f.params.length ? ` (${f.params.map((p) => (p.choices ? `${p.name}: ${p.choices.join('|')}` : p.name)).join(', ')})` : ''}`).join(', ')
+  if (!flows.length)
+    return Object.keys(mf.flows).length ? 'none here.' : 'No flows are set up to run from chat.'
+  return flows
+    .map(
+      (f) =>
+        `\`${f.flow}\`${f.params.length ? ` (${f.params.map((p) => (p.choices ? `${p.name}: ${p.choices.join('|')}` : p.name)).join(', ')})` : ''}`,
+    )
+    .join(', ')
 }
 
 /** Help where no run is chosen: everything, with the flows this bot may start. */
-export function metaflowHelp(mf: MetaflowConfig, where: string, startable: readonly MetaflowFlowConfig[]): string {
+export function metaflowHelp(
+  mf: MetaflowConfig,
+  where: string,
+  startable: readonly MetaflowFlowConfig[],
+): string {
   return [
     `Metaflow (${where}). Say:`,
     '• `flows`: the flows there are',
@@ -37,19 +48,36 @@ export function metaflowHelp(mf: MetaflowConfig, where: string, startable: reado
 export function threadHelp(t: ThreadState): string {
   const lines: string[] = []
   if (!t.runId) {
-    lines.push(`This thread is waiting for \`${t.flow}\` to start${t.ebmbot ? ` (run ${t.ebmbot.id} ${jobState(t.ebmbot.state)})` : ''}; Metaflow has not given it a run id yet.`)
-  } else {
-    lines.push(`This thread follows \`${pathspecOf(t)}\`${t.ebmbot ? `, started here as run ${t.ebmbot.id}` : ''}. Ask here:`)
     lines.push(
-      '• `status`: how it is doing · `steps`: each step\'s tasks and time · `params`: its parameters',
-      '• `data`: its artifacts · `data <name>`: one value · `data <step>`: a step\'s artifacts',
-      '• `logs <step>`: a step\'s output (`logs <step> stderr` for errors)',
+      `This thread is waiting for \`${t.flow}\` to start${t.ebmbot ? ` (run ${t.ebmbot.id} ${jobState(t.ebmbot.state)})` : ''}; Metaflow has not given it a run id yet.`,
+    )
+  } else {
+    lines.push(
+      `This thread follows \`${pathspecOf(t)}\`${t.ebmbot ? `, started here as run ${t.ebmbot.id}` : ''}. Ask here:`,
+    )
+    lines.push(
+      "• `status`: how it is doing · `steps`: each step's tasks and time · `params`: its parameters",
+      "• `data`: its artifacts · `data <name>`: one value · `data <step>`: a step's artifacts",
+      "• `logs <step>`: a step's output (`logs <step> stderr` for errors)",
       '• `export`: its metadata as a JSON file',
     )
   }
-  lines.push(t.watching ? '• I will post here when it finishes, fails or is lost; `quiet` stops that.' : '• `watch`: post here when it finishes, fails or is lost.')
-  if (t.ebmbot && (t.ebmbot.state === 'running' || t.ebmbot.state === 'pending' || t.ebmbot.state === 'awaiting_approval')) lines.push(`• \`cancel\`: stop run ${t.ebmbot.id}`)
-  if (t.ebmbot?.state === 'awaiting_approval') lines.push(`• \`yes\` / \`no\`: approve or deny run ${t.ebmbot.id} (the requester or an approver)`)
+  lines.push(
+    t.watching
+      ? '• I will post here when it finishes, fails or is lost; `quiet` stops that.'
+      : '• `watch`: post here when it finishes, fails or is lost.',
+  )
+  if (
+    t.ebmbot &&
+    (t.ebmbot.state === 'running' ||
+      t.ebmbot.state === 'pending' ||
+      t.ebmbot.state === 'awaiting_approval')
+  )
+    lines.push(`• \`cancel\`: stop run ${t.ebmbot.id}`)
+  if (t.ebmbot?.state === 'awaiting_approval')
+    lines.push(
+      `• \`yes\` / \`no\`: approve or deny run ${t.ebmbot.id} (the requester or an approver)`,
+    )
   else if (t.ebmbot) lines.push('• `rerun`: start it again with the same parameters')
   lines.push('• `inspect <another run>` switches this thread to it.')
   return lines.join('\n')
@@ -72,7 +100,9 @@ export function watchNotice(pathspec: string, st: RunStatus): string {
 }
 
 export function startedNotice(pathspec: string, ebmbotRunId: number, watching: boolean): string {
-  const follow = watching ? " I'll post here when it finishes, fails or is lost (`quiet` stops that)." : ''
+  const follow = watching
+    ? " I'll post here when it finishes, fails or is lost (`quiet` stops that)."
+    : ''
   return `:rocket: Run ${ebmbotRunId} started \`${pathspec}\`.${follow} Ask here: \`status\`, \`steps\`, \`logs <step>\`, \`help\`.`
 }
 
@@ -89,8 +119,14 @@ export function notStartedYet(t: ThreadState): string {
 /** "Run 5 is queued", "Run 5 failed", "Run 5 was cancelled". */
 function jobState(state: string): string {
   const words: Record<string, string> = {
-    awaiting_approval: 'is waiting for approval', pending: 'is queued', running: 'is running', succeeded: 'succeeded',
-    failed: 'failed', timed_out: 'timed out', cancelled: 'was cancelled', lost: 'was lost when the bot restarted',
+    awaiting_approval: 'is waiting for approval',
+    pending: 'is queued',
+    running: 'is running',
+    succeeded: 'succeeded',
+    failed: 'failed',
+    timed_out: 'timed out',
+    cancelled: 'was cancelled',
+    lost: 'was lost when the bot restarted',
   }
   return words[state] ?? `is ${state}`
 }

@@ -107,7 +107,8 @@ export class LocalDatastore {
     const n = attempt ?? (await this.latestAttempt(t))
     if (n === null) return { attempt: null, lines: [], found: false }
     const f = await this.logFiles(t, n, stream)
-    const lines = f.runtime !== null || f.task !== null ? mergeLogs(f.runtime, f.task) : mergeLogs(f.legacy)
+    const lines =
+      f.runtime !== null || f.task !== null ? mergeLogs(f.runtime, f.task) : mergeLogs(f.legacy)
     return { attempt: n, lines, found: f.runtime !== null || f.task !== null || f.legacy !== null }
   }
 
@@ -117,14 +118,19 @@ export class LocalDatastore {
    * uncompressed bytes, so a mismatch means a damaged file.
    */
   async blob(flow: string, sha: string, maxBytes: number): Promise<BlobResult> {
-    if (!/^[0-9a-f]{40}$/.test(sha)) throw new MetaflowUnavailableError(`artifact key ${JSON.stringify(sha)} is not a SHA-1`)
+    if (!/^[0-9a-f]{40}$/.test(sha))
+      throw new MetaflowUnavailableError(`artifact key ${JSON.stringify(sha)} is not a SHA-1`)
     const path = join(this.flowDir(flow), 'data', sha.slice(0, 2), sha)
     const meta = await readJson<{ cas_raw?: boolean }>(`${path}_meta`)
     let size: number
     try {
       size = (await stat(path)).size
     } catch (err) {
-      if (isMissing(err)) throw new MetaflowNotFoundError(`artifact data ${sha.slice(0, 12)}`, `artifact data ${sha} is not in the datastore at ${this.root}`)
+      if (isMissing(err))
+        throw new MetaflowNotFoundError(
+          `artifact data ${sha.slice(0, 12)}`,
+          `artifact data ${sha} is not in the datastore at ${this.root}`,
+        )
       throw err
     }
     if (size > maxBytes) return { ok: false, reason: 'too-large', limit: maxBytes }
@@ -136,12 +142,15 @@ export class LocalDatastore {
       try {
         bytes = gunzipSync(stored, { maxOutputLength: maxBytes })
       } catch (err) {
-        if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return { ok: false, reason: 'too-large', limit: maxBytes }
+        if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+          return { ok: false, reason: 'too-large', limit: maxBytes }
         throw new MetaflowUnavailableError(`artifact data ${sha} is not valid gzip`)
       }
     }
     if (createHash('sha1').update(bytes).digest('hex') !== sha) {
-      throw new MetaflowUnavailableError(`artifact data ${sha} is damaged (its SHA-1 does not match)`)
+      throw new MetaflowUnavailableError(
+        `artifact data ${sha} is damaged (its SHA-1 does not match)`,
+      )
     }
     return { ok: true, bytes }
   }
@@ -153,7 +162,9 @@ export async function objectDirs(dir: string): Promise<string[]> {
   const found = await Promise.all(
     names
       .filter((n) => n !== 'data' && n !== '_meta' && !n.startsWith('.'))
-      .map(async (n) => ((await readText(join(dir, n, '_meta', '_self.json'))) !== null ? n : null)),
+      .map(async (n) =>
+        (await readText(join(dir, n, '_meta', '_self.json'))) !== null ? n : null,
+      ),
   )
   return found.filter((n): n is string => n !== null)
 }
@@ -172,12 +183,15 @@ export async function readText(path: string, maxBytes = 16 * 1024 * 1024): Promi
   try {
     const st = await stat(path)
     if (!st.isFile()) return null
-    if (st.size > maxBytes) throw new MetaflowUnavailableError(`${path} is larger than ${maxBytes} bytes`)
+    if (st.size > maxBytes)
+      throw new MetaflowUnavailableError(`${path} is larger than ${maxBytes} bytes`)
     return await readFile(path, 'utf8')
   } catch (err) {
     if (isMissing(err)) return null
     if ((err as { code?: string }).code === 'EACCES') {
-      throw new MetaflowUnavailableError(`cannot read ${path}: Metaflow writes its files mode 0600, so the bot must run as the flows' user`)
+      throw new MetaflowUnavailableError(
+        `cannot read ${path}: Metaflow writes its files mode 0600, so the bot must run as the flows' user`,
+      )
     }
     throw err
   }

@@ -21,7 +21,11 @@ function resolve(config: MetaflowConfig, env: Environment): Resolved {
 }
 
 /** The source the chat verbs read; throws, naming the settings, when nothing usable is configured. */
-export function metaflowSourceFor(config: MetaflowConfig, env: Environment, options: SourceFromEnvOptions = {}): MetaflowSource {
+export function metaflowSourceFor(
+  config: MetaflowConfig,
+  env: Environment,
+  options: SourceFromEnvOptions = {},
+): MetaflowSource {
   const r = resolve(config, env)
   const source = metaflowSourceFromEnv(
     {
@@ -44,13 +48,22 @@ export function metaflowSourceFor(config: MetaflowConfig, env: Environment, opti
 }
 
 /** What a flow started from chat needs so that its run lands where the bot reads. */
-export function launchSettings(config: MetaflowConfig, env: Environment, source: MetaflowSource): LaunchSettings {
+export function launchSettings(
+  config: MetaflowConfig,
+  env: Environment,
+  source: MetaflowSource,
+): LaunchSettings {
   const r = resolve(config, env)
-  const settings: LaunchSettings = { user: config.user, authKeyEnv: config.authKeyEnv, metadata: source.kind }
+  const settings: LaunchSettings = {
+    user: config.user,
+    authKeyEnv: config.authKeyEnv,
+    metadata: source.kind,
+  }
   if (r.sysroot) settings.datastoreSysroot = r.sysroot
   // A URL with credentials in it (possible only from the environment) stays out of the command
   // text, which `status` shows; the flow then reads it from its allowlisted environment.
-  if (source.kind === 'service' && r.serviceUrl && !hasCredentials(r.serviceUrl)) settings.serviceUrl = r.serviceUrl
+  if (source.kind === 'service' && r.serviceUrl && !hasCredentials(r.serviceUrl))
+    settings.serviceUrl = r.serviceUrl
   return settings
 }
 

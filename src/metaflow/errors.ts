@@ -39,7 +39,9 @@ const SAFE_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/
 
 export function checkSegment(kind: string, value: string): string {
   if (!SAFE_SEGMENT.test(value) || value.includes('..') || value.length > 300) {
-    throw new MetaflowUnavailableError(`${kind} ${JSON.stringify(value)} is not a valid Metaflow name`)
+    throw new MetaflowUnavailableError(
+      `${kind} ${JSON.stringify(value)} is not a valid Metaflow name`,
+    )
   }
   return value
 }

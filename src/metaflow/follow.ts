@@ -12,14 +12,26 @@ import { readRunIdFile, runIdFilePath } from './launch.ts'
 
 export function threadState(ctx: AppContext, row: MetaflowThread): ThreadState {
   const run = row.ebmbotRunId !== null ? getRun(ctx.queue.db, row.ebmbotRunId) : undefined
-  return { flow: row.flow, runId: row.runId, watching: row.watching, ...(run ? { ebmbot: { id: run.id, state: run.state, started: run.startedAt !== null } } : {}) }
+  return {
+    flow: row.flow,
+    runId: row.runId,
+    watching: row.watching,
+    ...(run ? { ebmbot: { id: run.id, state: run.state, started: run.startedAt !== null } } : {}),
+  }
 }
 
 /** Messages about a thread go back through the door it was opened from (webhooks report in Slack). */
-export const threadDoor = (row: Pick<MetaflowThread, 'door'>): Door => (row.door === 'local' ? 'local' : 'slack')
+export const threadDoor = (row: Pick<MetaflowThread, 'door'>): Door =>
+  row.door === 'local' ? 'local' : 'slack'
 
 export function postToThread(ctx: AppContext, row: MetaflowThread, text: string): void {
-  const msg: Outgoing = { kind: 'message', purpose: 'report', channel: row.channel, threadTs: row.threadTs || null, text }
+  const msg: Outgoing = {
+    kind: 'message',
+    purpose: 'report',
+    channel: row.channel,
+    threadTs: row.threadTs || null,
+    text,
+  }
   enqueueOutgoing(ctx.queue.db, ctx.now(), threadDoor(row), [msg], row.ebmbotRunId)
   ctx.wake.outbox.notify()
 }
@@ -38,12 +50,18 @@ export async function learnRunId(ctx: AppContext, row: MetaflowThread): Promise<
   const linked = db.transaction(
     () => {
       const updated = recordRunId(db, ctx.now(), row.id, ebmbotRunId, id)
-      if (updated) postToThread(ctx, updated, startedNotice(`${updated.flow}/${id}`, ebmbotRunId, updated.watching))
+      if (updated)
+        postToThread(
+          ctx,
+          updated,
+          startedNotice(`${updated.flow}/${id}`, ebmbotRunId, updated.watching),
+        )
       return updated
     },
     { behavior: 'immediate' },
   )
-  if (linked) ctx.log.info('metaflow.run_linked', { run: ebmbotRunId, flow: row.flow, metaflow_run: id })
+  if (linked)
+    ctx.log.info('metaflow.run_linked', { run: ebmbotRunId, flow: row.flow, metaflow_run: id })
   return linked ?? row
 }
 
@@ -52,7 +70,12 @@ export async function learnRunId(ctx: AppContext, row: MetaflowThread): Promise<
  * started it (the thread's ebmbot run, or the running job of the flow whose run-id file names
  * it). Local runs send no heartbeats, so without this they can never be "running".
  */
-export async function processAlive(ctx: AppContext, flow: string, runId: string, row?: MetaflowThread): Promise<boolean | undefined> {
+export async function processAlive(
+  ctx: AppContext,
+  flow: string,
+  runId: string,
+  row?: MetaflowThread,
+): Promise<boolean | undefined> {
   if (row && row.ebmbotRunId !== null && row.flow === flow && row.runId === runId) {
     const run = getRun(ctx.queue.db, row.ebmbotRunId)
     if (run) return run.state === 'running'
@@ -60,7 +83,12 @@ export async function processAlive(ctx: AppContext, flow: string, runId: string,
   const configured = ctx.config.metaflow?.flows[flow]
   if (!configured) return undefined
   // At most one run per job type runs at a time (a unique index), so this is that run.
-  const running = ctx.queue.db.select().from(runs).where(and(eq(runs.jobType, configured.jobType), eq(runs.state, 'running'))).get()
-  if (running && (await readRunIdFile(runIdFilePath(ctx.env.stateDir, running.id))) === runId) return true
+  const running = ctx.queue.db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.jobType, configured.jobType), eq(runs.state, 'running')))
+    .get()
+  if (running && (await readRunIdFile(runIdFilePath(ctx.env.stateDir, running.id))) === runId)
+    return true
   return undefined
 }

@@ -27,7 +27,11 @@ export function formatAgo(thenMs: number, nowMs: number): string {
   const s = Math.round((nowMs - thenMs) / 1000)
   if (s < 0) return `at ${new Date(thenMs).toISOString().slice(0, 16).replace('T', ' ')} UTC`
   if (s < 45) return 'just now'
-  const units: Array<[number, string]> = [[86400, 'day'], [3600, 'hour'], [60, 'minute']]
+  const units: Array<[number, string]> = [
+    [86400, 'day'],
+    [3600, 'hour'],
+    [60, 'minute'],
+  ]
   if (s >= 30 * 86400) return `on ${new Date(thenMs).toISOString().slice(0, 10)}`
   for (const [size, name] of units) {
     const n = Math.round(s / size)
@@ -39,24 +43,38 @@ export function formatAgo(thenMs: number, nowMs: number): string {
 export function statusPhrase(st: RunStatus): string {
   const took = st.durationMs !== null ? formatDuration(st.durationMs) : null
   switch (st.status) {
-    case 'finished': return `succeeded${took ? ` in ${took}` : ''}`
-    case 'failed': return `failed${took ? ` after ${took}` : ''} (${st.reason})`
-    case 'running': return `still running${took ? ` (for ${took})` : ''}`
-    case 'lost': return `did not finish: ${st.reason}`
+    case 'finished':
+      return `succeeded${took ? ` in ${took}` : ''}`
+    case 'failed':
+      return `failed${took ? ` after ${took}` : ''} (${st.reason})`
+    case 'running':
+      return `still running${took ? ` (for ${took})` : ''}`
+    case 'lost':
+      return `did not finish: ${st.reason}`
   }
 }
 
 /** One line per run for `runs <Flow>`; the status is optional because it costs a metadata read per run. */
 export function formatRunLine(run: MetaflowRun, nowMs: number, status?: RunStatus): string {
   const parts = [`\`${runPathspec(run)}\``]
-  if (status) parts.push(status.status + (status.durationMs !== null && status.status !== 'lost' ? ` (${formatDuration(status.durationMs)})` : ''))
+  if (status)
+    parts.push(
+      status.status +
+        (status.durationMs !== null && status.status !== 'lost'
+          ? ` (${formatDuration(status.durationMs)})`
+          : ''),
+    )
   parts.push(ownerOf(run), `started ${formatAgo(run.ts_epoch, nowMs)}`)
   const tags = userTags(run)
   if (tags.length) parts.push(`tags: ${tags.map((t) => `\`${t}\``).join(', ')}`)
   return parts.join(' · ')
 }
 
-export function formatRunList(flow: string, runs: ReadonlyArray<{ run: MetaflowRun; status?: RunStatus }>, nowMs: number): string {
+export function formatRunList(
+  flow: string,
+  runs: ReadonlyArray<{ run: MetaflowRun; status?: RunStatus }>,
+  nowMs: number,
+): string {
   if (runs.length === 0) return `\`${flow}\` has no runs yet.`
   const lines = runs.map(({ run, status }) => `• ${formatRunLine(run, nowMs, status)}`)
   return clip([`Recent runs of \`${flow}\`, newest first:`, ...lines].join('\n'))
@@ -65,13 +83,20 @@ export function formatRunList(flow: string, runs: ReadonlyArray<{ run: MetaflowR
 export function formatFlowList(flows: readonly MetaflowFlow[]): string {
   if (flows.length === 0) return 'No Metaflow flows found.'
   const names = flows.map((f) => f.flow_id).sort((a, b) => a.localeCompare(b))
-  return clip(`${names.length} flow${names.length === 1 ? '' : 's'}: ${names.map((n) => `\`${n}\``).join(', ')}`)
+  return clip(
+    `${names.length} flow${names.length === 1 ? '' : 's'}: ${names.map((n) => `\`${n}\``).join(', ')}`,
+  )
 }
 
 /** Several runs matched: list them as the Slack bot did and ask for one id. */
 export function formatCandidates(runs: readonly MetaflowRun[], nowMs: number): string {
-  const lines = runs.map((r) => `• \`${runPathspec(r)}\` by ${ownerOf(r)}, ${formatAgo(r.ts_epoch, nowMs)}`)
-  return [`${runs.length} runs match, newest first. Say \`inspect <Flow/id>\` with one of them:`, ...lines].join('\n')
+  const lines = runs.map(
+    (r) => `• \`${runPathspec(r)}\` by ${ownerOf(r)}, ${formatAgo(r.ts_epoch, nowMs)}`,
+  )
+  return [
+    `${runs.length} runs match, newest first. Say \`inspect <Flow/id>\` with one of them:`,
+    ...lines,
+  ].join('\n')
 }
 
 export function formatStepLine(s: StepSummary): string {
@@ -79,7 +104,11 @@ export function formatStepLine(s: StepSummary): string {
   if (s.durationMs !== null) parts.push(formatDuration(s.durationMs))
   if (s.allSucceeded) parts.push('all succeeded')
   else {
-    const counts = [s.succeeded ? `${s.succeeded} succeeded` : null, s.failed ? `${s.failed} failed` : null, s.unfinished ? `${s.unfinished} unfinished` : null]
+    const counts = [
+      s.succeeded ? `${s.succeeded} succeeded` : null,
+      s.failed ? `${s.failed} failed` : null,
+      s.unfinished ? `${s.unfinished} unfinished` : null,
+    ]
     parts.push(counts.filter(Boolean).join(', ') || 'no tasks')
   }
   return `• \`${s.step}\`: ${parts.join(', ')}`
@@ -88,7 +117,8 @@ export function formatStepLine(s: StepSummary): string {
 export function formatSteps(summaries: readonly StepSummary[]): string {
   if (summaries.length === 0) return 'No steps have started yet.'
   const shown = summaries.slice(0, MAX_STEPS_SHOWN).map(formatStepLine)
-  if (summaries.length > MAX_STEPS_SHOWN) shown.push(`…and ${summaries.length - MAX_STEPS_SHOWN} more steps`)
+  if (summaries.length > MAX_STEPS_SHOWN)
+    shown.push(`…and ${summaries.length - MAX_STEPS_SHOWN} more steps`)
   return clip(shown.join('\n'))
 }
 
@@ -96,13 +126,15 @@ export function formatSteps(summaries: readonly StepSummary[]): string {
 export function formatRunSummary(view: RunView, nowMs: number): string {
   const { run, status } = view
   const tags = userTags(run)
-  return clip([
-    `\`${runPathspec(run)}\` was started by ${ownerOf(run)} ${formatAgo(run.ts_epoch, nowMs)}.`,
-    `Outcome: ${statusPhrase(status)}.`,
-    tags.length ? `Tags: ${tags.map((t) => `\`${t}\``).join(', ')}` : 'Tags: none',
-    'Steps:',
-    formatSteps(view.stepSummaries),
-  ].join('\n'))
+  return clip(
+    [
+      `\`${runPathspec(run)}\` was started by ${ownerOf(run)} ${formatAgo(run.ts_epoch, nowMs)}.`,
+      `Outcome: ${statusPhrase(status)}.`,
+      tags.length ? `Tags: ${tags.map((t) => `\`${t}\``).join(', ')}` : 'Tags: none',
+      'Steps:',
+      formatSteps(view.stepSummaries),
+    ].join('\n'),
+  )
 }
 
 export function formatStatus(view: RunView): string {
@@ -111,23 +143,42 @@ export function formatStatus(view: RunView): string {
 
 export function formatParams(pathspec: string, params: readonly ArtifactContent[]): string {
   if (params.length === 0) return `\`${pathspec}\` has no parameters.`
-  const lines = params.map((p) => `• \`${p.name}\` = ${p.value ? pyRepr(p.value, { maxItems: 10, maxString: 200 }) : `(${p.type ?? 'value'} not shown: ${p.note ?? 'unknown'})`}`)
+  const lines = params.map(
+    (p) =>
+      `• \`${p.name}\` = ${p.value ? pyRepr(p.value, { maxItems: 10, maxString: 200 }) : `(${p.type ?? 'value'} not shown: ${p.note ?? 'unknown'})`}`,
+  )
   return clip([`Parameters of \`${pathspec}\`:`, ...lines].join('\n'))
 }
 
 /** Names of the artifacts; internal ones (`_task_ok`, `_foreach_stack`, …) are counted, not listed. */
-export function formatArtifactList(pathspec: string, artifacts: readonly MetaflowArtifact[]): string {
-  const visible = artifacts.filter((a) => !a.name.startsWith('_')).map((a) => a.name).sort()
+export function formatArtifactList(
+  pathspec: string,
+  artifacts: readonly MetaflowArtifact[],
+): string {
+  const visible = artifacts
+    .filter((a) => !a.name.startsWith('_'))
+    .map((a) => a.name)
+    .sort()
   const hidden = artifacts.length - visible.length
   const note = hidden ? ` (${hidden} internal artifact${hidden === 1 ? '' : 's'} not listed)` : ''
   if (visible.length === 0) return `\`${pathspec}\` has no artifacts${note}.`
-  return clip(`Artifacts of \`${pathspec}\`${note}: ${visible.map((n) => `\`${n}\``).join(', ')}\nSay \`data <name>\` to see one.`)
+  return clip(
+    `Artifacts of \`${pathspec}\`${note}: ${visible.map((n) => `\`${n}\``).join(', ')}\nSay \`data <name>\` to see one.`,
+  )
 }
 
-export function formatLog(taskLabel: string, stream: 'stdout' | 'stderr', attempt: number | null, log: RenderedLog): string {
+export function formatLog(
+  taskLabel: string,
+  stream: 'stdout' | 'stderr',
+  attempt: number | null,
+  log: RenderedLog,
+): string {
   const which = `${stream} of \`${taskLabel}\`${attempt !== null && attempt > 0 ? ` (attempt ${attempt})` : ''}`
   if (log.total === 0) return `No ${which} yet (local runs write logs when each task ends).`
-  const head = log.omitted > 0 ? `Last ${log.total - log.omitted} of ${log.total} lines of ${which}:` : `${which[0]!.toUpperCase()}${which.slice(1)}:`
+  const head =
+    log.omitted > 0
+      ? `Last ${log.total - log.omitted} of ${log.total} lines of ${which}:`
+      : `${which[0]!.toUpperCase()}${which.slice(1)}:`
   return `${head}\n\`\`\`\n${log.text.replaceAll('```', '`\u200b``')}\n\`\`\``
 }
 
@@ -136,7 +187,10 @@ export function formatNoRunChosen(): string {
 }
 
 /** `export`: the run's metadata as plain JSON, for people who want to paste it elsewhere. */
-export function runExport(view: RunView, parameters: readonly ArtifactContent[] = []): Record<string, Json> {
+export function runExport(
+  view: RunView,
+  parameters: readonly ArtifactContent[] = [],
+): Record<string, Json> {
   const { run, status } = view
   return {
     pathspec: runPathspec(run),
@@ -152,7 +206,9 @@ export function runExport(view: RunView, parameters: readonly ArtifactContent[] 
     system_tags: run.system_tags ?? [],
     last_heartbeat_ts: run.last_heartbeat_ts,
     end_step: status.endStep,
-    parameters: Object.fromEntries(parameters.map((p) => [p.name, p.value ? pyToJson(p.value) : `<${p.type ?? 'unknown'}>`])),
+    parameters: Object.fromEntries(
+      parameters.map((p) => [p.name, p.value ? pyToJson(p.value) : `<${p.type ?? 'unknown'}>`]),
+    ),
     steps: view.stepSummaries.map((s) => ({
       name: s.step,
       tasks: s.tasks,

@@ -27,15 +27,24 @@ export interface LaunchSettings {
  * the flow's process the group leader that timeouts and `cancel` signal. The auth key is never
  * written here (commands are shown by `status`): it comes from the job's environment allowlist.
  */
-export function flowCommand(flow: MetaflowFlowConfig, params: Record<string, string>, runIdFile: string, s: LaunchSettings): string {
+export function flowCommand(
+  flow: MetaflowFlowConfig,
+  params: Record<string, string>,
+  runIdFile: string,
+  s: LaunchSettings,
+): string {
   const env = [`METAFLOW_USER=${shellQuote(s.user)}`]
-  if (s.datastoreSysroot) env.push(`METAFLOW_DATASTORE_SYSROOT_LOCAL=${shellQuote(s.datastoreSysroot)}`)
+  if (s.datastoreSysroot)
+    env.push(`METAFLOW_DATASTORE_SYSROOT_LOCAL=${shellQuote(s.datastoreSysroot)}`)
   if (s.metadata === 'service') {
     env.push('METAFLOW_DEFAULT_METADATA=service')
     if (s.serviceUrl) env.push(`METAFLOW_SERVICE_URL=${shellQuote(s.serviceUrl)}`)
-    if (s.authKeyEnv !== 'METAFLOW_SERVICE_AUTH_KEY') env.push(`METAFLOW_SERVICE_AUTH_KEY="$${s.authKeyEnv}"`)
+    if (s.authKeyEnv !== 'METAFLOW_SERVICE_AUTH_KEY')
+      env.push(`METAFLOW_SERVICE_AUTH_KEY="$${s.authKeyEnv}"`)
   }
-  const args = flow.params.filter((p) => p.name in params).flatMap((p) => [`--${p.name}`, shellQuote(params[p.name]!)])
+  const args = flow.params
+    .filter((p) => p.name in params)
+    .flatMap((p) => [`--${p.name}`, shellQuote(params[p.name]!)])
   return [
     `cd ${shellQuote(flow.workdir)} &&`,
     ...env,

@@ -1,12 +1,26 @@
 // Reads Metaflow's local metadata (`.metaflow/<Flow>/<run>/<step>/<task>/_meta`) in the service's shapes (metaflow.md §4).
 import { join } from 'node:path'
 import { loadArtifact, type ArtifactContent, type LoadArtifactOptions } from './artifacts.ts'
-import { LocalDatastore, listNames, objectDirs, readJson, type LogStream, type TaskLog } from './datastore.ts'
+import {
+  LocalDatastore,
+  listNames,
+  objectDirs,
+  readJson,
+  type LogStream,
+  type TaskLog,
+} from './datastore.ts'
 import { MetaflowNotFoundError } from './errors.ts'
 import type { MetaflowSource, RunListOptions } from './source.ts'
 import { hasAllTags, newestFirst } from './tags.ts'
 import type {
-  MetaflowArtifact, MetaflowFlow, MetaflowMetadata, MetaflowRun, MetaflowStep, MetaflowTask, RuntimeRecord, TaskPath,
+  MetaflowArtifact,
+  MetaflowFlow,
+  MetaflowMetadata,
+  MetaflowRun,
+  MetaflowStep,
+  MetaflowTask,
+  RuntimeRecord,
+  TaskPath,
 } from './types.ts'
 
 /** Enough parallel reads to be quick, few enough not to run out of file descriptors on big foreach runs. */
@@ -24,7 +38,9 @@ export class LocalSource implements MetaflowSource {
 
   async listFlows(): Promise<MetaflowFlow[]> {
     const names = await objectDirs(this.datastore.root)
-    const flows = await mapLimit(names, (n) => readSelf<Partial<MetaflowFlow>>(join(this.datastore.root, n)))
+    const flows = await mapLimit(names, (n) =>
+      readSelf<Partial<MetaflowFlow>>(join(this.datastore.root, n)),
+    )
     return flows.filter((f) => f !== null).map(normalizeFlow)
   }
 
@@ -55,7 +71,9 @@ export class LocalSource implements MetaflowSource {
   async listSteps(flow: string, run: string): Promise<MetaflowStep[]> {
     const dir = this.datastore.runDir(flow, run)
     const steps = await mapLimit(await objectDirs(dir), (n) => readSelf<MetaflowStep>(join(dir, n)))
-    return steps.filter((s) => s !== null).map((s) => ({ ...s, tags: s.tags ?? null, system_tags: s.system_tags ?? null }))
+    return steps
+      .filter((s) => s !== null)
+      .map((s) => ({ ...s, tags: s.tags ?? null, system_tags: s.system_tags ?? null }))
   }
 
   async listTasks(flow: string, run: string, step: string): Promise<MetaflowTask[]> {
@@ -63,7 +81,12 @@ export class LocalSource implements MetaflowSource {
     const tasks = await mapLimit(await objectDirs(dir), (n) => readSelf<MetaflowTask>(join(dir, n)))
     return tasks
       .filter((t) => t !== null)
-      .map((t) => ({ ...t, tags: t.tags ?? null, system_tags: t.system_tags ?? null, last_heartbeat_ts: t.last_heartbeat_ts ?? null }))
+      .map((t) => ({
+        ...t,
+        tags: t.tags ?? null,
+        system_tags: t.system_tags ?? null,
+        last_heartbeat_ts: t.last_heartbeat_ts ?? null,
+      }))
   }
 
   async listRunTasks(flow: string, run: string): Promise<MetaflowTask[]> {
@@ -74,17 +97,31 @@ export class LocalSource implements MetaflowSource {
   /** One `sysmeta_<field>_<ms>.json` file per item; the field name comes from the JSON, since names hold `_` and `-`. */
   async getTaskMetadata(t: TaskPath): Promise<MetaflowMetadata[]> {
     const dir = join(this.datastore.taskDir(t), '_meta')
-    const files = (await listNames(dir)).filter((n) => n.startsWith('sysmeta_') && n.endsWith('.json'))
+    const files = (await listNames(dir)).filter(
+      (n) => n.startsWith('sysmeta_') && n.endsWith('.json'),
+    )
     const items = await mapLimit(files, (n) => readJson<MetaflowMetadata>(join(dir, n)))
     return items
-      .filter((m): m is MetaflowMetadata => m !== null && typeof m.field_name === 'string' && typeof m.ts_epoch === 'number')
-      .map((m) => ({ ...m, value: String(m.value), tags: m.tags ?? null, system_tags: m.system_tags ?? null }))
+      .filter(
+        (m): m is MetaflowMetadata =>
+          m !== null && typeof m.field_name === 'string' && typeof m.ts_epoch === 'number',
+      )
+      .map((m) => ({
+        ...m,
+        value: String(m.value),
+        tags: m.tags ?? null,
+        system_tags: m.system_tags ?? null,
+      }))
       .sort((a, b) => a.ts_epoch - b.ts_epoch)
   }
 
   async getRunMetadata(flow: string, run: string): Promise<MetaflowMetadata[]> {
     const tasks = await this.listRunTasks(flow, run)
-    const all = await mapLimit(tasks, (t) => this.getTaskMetadata({ flow, run, step: t.step_name, task: String(t.task_id) }), 8)
+    const all = await mapLimit(
+      tasks,
+      (t) => this.getTaskMetadata({ flow, run, step: t.step_name, task: String(t.task_id) }),
+      8,
+    )
     return all.flat().sort((a, b) => a.ts_epoch - b.ts_epoch)
   }
 
@@ -92,7 +129,9 @@ export class LocalSource implements MetaflowSource {
   async listArtifacts(t: TaskPath, attempt?: number): Promise<MetaflowArtifact[]> {
     let n = attempt
     if (n === undefined) {
-      const done = (await this.getTaskMetadata(t)).filter((m) => m.field_name === 'attempt-done' && /^\d+$/.test(m.value))
+      const done = (await this.getTaskMetadata(t)).filter(
+        (m) => m.field_name === 'attempt-done' && /^\d+$/.test(m.value),
+      )
       if (done.length === 0) return []
       n = Number(done[done.length - 1]!.value)
     }
@@ -101,12 +140,18 @@ export class LocalSource implements MetaflowSource {
     const files = (await listNames(dir)).filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
     const records = await mapLimit(files, (f) => readJson<MetaflowArtifact>(join(dir, f)))
     return records
-      .filter((a): a is MetaflowArtifact => a !== null && typeof a.name === 'string' && typeof a.sha === 'string')
+      .filter(
+        (a): a is MetaflowArtifact =>
+          a !== null && typeof a.name === 'string' && typeof a.sha === 'string',
+      )
       .map((a) => ({ ...a, tags: a.tags ?? null, system_tags: a.system_tags ?? null }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
-  loadArtifact(artifact: MetaflowArtifact, options?: LoadArtifactOptions): Promise<ArtifactContent> {
+  loadArtifact(
+    artifact: MetaflowArtifact,
+    options?: LoadArtifactOptions,
+  ): Promise<ArtifactContent> {
     return loadArtifact(this.datastore, artifact, options)
   }
 
@@ -130,15 +175,30 @@ function readSelf<T>(dir: string): Promise<T | null> {
 
 /** Local flow records hold only `flow_id` and `ts_epoch`. */
 function normalizeFlow(f: Partial<MetaflowFlow>): MetaflowFlow {
-  return { flow_id: String(f.flow_id), user_name: f.user_name ?? null, ts_epoch: f.ts_epoch ?? 0, tags: f.tags ?? null, system_tags: f.system_tags ?? null }
+  return {
+    flow_id: String(f.flow_id),
+    user_name: f.user_name ?? null,
+    ts_epoch: f.ts_epoch ?? 0,
+    tags: f.tags ?? null,
+    system_tags: f.system_tags ?? null,
+  }
 }
 
 /** Local runs have no heartbeat field at all. */
 function normalizeRun(r: MetaflowRun): MetaflowRun {
-  return { ...r, tags: r.tags ?? null, system_tags: r.system_tags ?? null, last_heartbeat_ts: r.last_heartbeat_ts ?? null }
+  return {
+    ...r,
+    tags: r.tags ?? null,
+    system_tags: r.system_tags ?? null,
+    last_heartbeat_ts: r.last_heartbeat_ts ?? null,
+  }
 }
 
-async function mapLimit<T, R>(items: readonly T[], fn: (item: T) => Promise<R>, limit = CONCURRENCY): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  fn: (item: T) => Promise<R>,
+  limit = CONCURRENCY,
+): Promise<R[]> {
   const out = new Array<R>(items.length)
   let next = 0
   const worker = async () => {

@@ -9,7 +9,8 @@ export interface LogLine {
 }
 
 // Optional "[!" (to be persisted), then [MFLOG|0|<utc>Z|<source>|<line id>], then the text.
-const MFLOG = /^(?:\[!)?\[MFLOG\|0\|(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)\|([a-z]+)\|([^\]|]*)\](.*)$/s
+const MFLOG =
+  /^(?:\[!)?\[MFLOG\|0\|(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)\|([a-z]+)\|([^\]|]*)\](.*)$/s
 
 export function parseMflogLine(line: string): LogLine {
   const m = MFLOG.exec(line)
@@ -55,7 +56,10 @@ export interface RenderedLog {
 }
 
 /** The tail of a log: the most recent lines are what someone asking in chat wants. */
-export function renderLogTail(lines: readonly LogLine[], options: RenderLogOptions = {}): RenderedLog {
+export function renderLogTail(
+  lines: readonly LogLine[],
+  options: RenderLogOptions = {},
+): RenderedLog {
   const maxLines = options.maxLines ?? 60
   const maxChars = options.maxChars ?? 3500
   const shown: string[] = []

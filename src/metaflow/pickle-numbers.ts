@@ -21,7 +21,8 @@ type Arg = 0 | 1 | 2 | 4 | 8 | 'line' | 'line2' | 'len1' | 'len4' | 'len8' | 'st
 
 const ARGS = new Map<number, Arg>()
 const set = (codes: string | number[], arg: Arg) => {
-  for (const c of typeof codes === 'string' ? [...codes].map((ch) => ch.charCodeAt(0)) : codes) ARGS.set(c, arg)
+  for (const c of typeof codes === 'string' ? [...codes].map((ch) => ch.charCodeAt(0)) : codes)
+    ARGS.set(c, arg)
 }
 set('(01)2NQRabd}el]ostu', 0)
 set([0x81, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8f, 0x90, 0x91, 0x92, 0x93, 0x94], 0)
@@ -50,7 +51,10 @@ const OP_UNICODE = 0x56 // 'V'
 const OP_LONG1 = 0x8a
 const OP_LONG4 = 0x8b
 
-export function rewriteNumbers(input: Uint8Array, marker: string): { bytes: Uint8Array; numbers: NumberTable } {
+export function rewriteNumbers(
+  input: Uint8Array,
+  marker: string,
+): { bytes: Uint8Array; numbers: NumberTable } {
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength)
   const numbers: NumberTable = []
   const out: Uint8Array[] = []
@@ -89,17 +93,24 @@ export function rewriteNumbers(input: Uint8Array, marker: string): { bytes: Uint
       const text = latin1(input.subarray(i, end))
       i = arg === 'line2' ? lineEnd(end + 1) + 1 : end + 1
       // INT 01/00 are protocol 0's booleans; the parser handles those.
-      if ((op === OP_INT && text !== '01' && text !== '00') || op === OP_LONG) replace(start, i, parseIntText(text))
+      if ((op === OP_INT && text !== '01' && text !== '00') || op === OP_LONG)
+        replace(start, i, parseIntText(text))
       if (op === OP_FLOAT) replace(start, i, new PyFloat(parseFloatText(text)))
       // The parser reads protocol 0 text as ASCII and leaves its \uXXXX escapes in place.
       if (op === OP_UNICODE) splice(start, i, binUnicode(decodeRawUnicodeEscape(text)))
     } else {
       const width = arg === 'len1' ? 1 : arg === 'len4' ? 4 : 8
       need(width)
-      const len = width === 1 ? input[i]! : width === 4 ? view.getUint32(i, true) : Number(view.getBigUint64(i, true))
+      const len =
+        width === 1
+          ? input[i]!
+          : width === 4
+            ? view.getUint32(i, true)
+            : Number(view.getBigUint64(i, true))
       i += width
       need(len)
-      if (op === OP_LONG1 || op === OP_LONG4) replace(start, i + len, signedLittleEndian(input.subarray(i, i + len)))
+      if (op === OP_LONG1 || op === OP_LONG4)
+        replace(start, i + len, signedLittleEndian(input.subarray(i, i + len)))
       i += len
     }
   }
@@ -117,15 +128,18 @@ export function signedLittleEndian(b: Uint8Array): bigint {
 
 /** Python's raw-unicode-escape: latin-1 text where only \\uXXXX and \\UXXXXXXXX are escapes. */
 function decodeRawUnicodeEscape(text: string): string {
-  return text.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, u: string | undefined, big: string | undefined) =>
-    String.fromCodePoint(parseInt((u ?? big)!, 16)),
+  return text.replace(
+    /\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g,
+    (_m, u: string | undefined, big: string | undefined) =>
+      String.fromCodePoint(parseInt((u ?? big)!, 16)),
   )
 }
 
 /** True latin-1 (TextDecoder's "latin1" is windows-1252, which remaps 0x80–0x9f). */
 function latin1(bytes: Uint8Array): string {
   let s = ''
-  for (let k = 0; k < bytes.length; k += 8192) s += String.fromCharCode(...bytes.subarray(k, k + 8192))
+  for (let k = 0; k < bytes.length; k += 8192)
+    s += String.fromCharCode(...bytes.subarray(k, k + 8192))
   return s
 }
 

@@ -39,14 +39,19 @@ class SafeRegistry extends NameRegistry {
     this.marker = marker
     this.numbers = numbers
     for (const mod of ['builtins', '__builtin__']) {
-      this.register(mod, 'set', function set(items: unknown[] = []) { return new Set(items) })
-      this.register(mod, 'frozenset', function frozenset(items: unknown[] = []) { return new Set(items) })
+      this.register(mod, 'set', function set(items: unknown[] = []) {
+        return new Set(items)
+      })
+      this.register(mod, 'frozenset', function frozenset(items: unknown[] = []) {
+        return new Set(items)
+      })
       this.register(mod, 'bytes', bytesOf)
       this.register(mod, 'bytearray', bytesOf)
     }
     // Protocol 2 stores bytes as _codecs.encode(<latin-1 text>, 'latin1').
     this.register('_codecs', 'encode', function encode(text: unknown, codec: unknown) {
-      if (typeof text === 'string' && (codec === 'latin1' || codec === 'latin-1')) return Buffer.from(text, 'latin1')
+      if (typeof text === 'string' && (codec === 'latin1' || codec === 'latin-1'))
+        return Buffer.from(text, 'latin1')
       return Object.create(opaque('_codecs', 'encode'))
     })
   }
@@ -63,7 +68,8 @@ class SafeRegistry extends NameRegistry {
 
 function bytesOf(data: unknown = [], codec?: unknown): Uint8Array {
   if (data instanceof Uint8Array) return Buffer.from(data)
-  if (typeof data === 'string' && (codec === 'latin1' || codec === 'latin-1')) return Buffer.from(data, 'latin1')
+  if (typeof data === 'string' && (codec === 'latin1' || codec === 'latin-1'))
+    return Buffer.from(data, 'latin1')
   if (Array.isArray(data) && data.every((b) => typeof b === 'number')) return Buffer.from(data)
   return Buffer.alloc(0)
 }
@@ -85,17 +91,25 @@ export function decodePickle(bytes: Uint8Array): PyValue {
     })
     parsed = parser.parse(rewritten)
   } catch (err) {
-    throw new PickleDecodeError(`cannot decode pickle: ${err instanceof Error ? err.message : String(err)}`)
+    throw new PickleDecodeError(
+      `cannot decode pickle: ${err instanceof Error ? err.message : String(err)}`,
+    )
   }
   return toPy(parsed, new Set(), { nodes: 0 }, 0)
 }
 
-function toPy(v: unknown, ancestors: Set<object>, budget: { nodes: number }, depth: number): PyValue {
+function toPy(
+  v: unknown,
+  ancestors: Set<object>,
+  budget: { nodes: number },
+  depth: number,
+): PyValue {
   if (++budget.nodes > MAX_NODES) throw new PickleDecodeError('value too large to show')
   if (v === null || v === undefined) return { kind: 'none' }
   if (typeof v === 'boolean') return { kind: 'bool', value: v }
   if (typeof v === 'bigint') return { kind: 'int', value: v }
-  if (typeof v === 'number') return Number.isInteger(v) ? { kind: 'int', value: BigInt(v) } : { kind: 'float', value: v }
+  if (typeof v === 'number')
+    return Number.isInteger(v) ? { kind: 'int', value: BigInt(v) } : { kind: 'float', value: v }
   if (typeof v === 'string') return { kind: 'str', value: v }
   if (v instanceof PyFloat) return { kind: 'float', value: v.value }
   if (v instanceof Uint8Array) return { kind: 'bytes', value: v }
@@ -125,16 +139,22 @@ function classNameOf(o: unknown): string | null {
   if (o === null || typeof o !== 'object') return null
   const { __module__: mod, __name__: name } = o as { __module__?: unknown; __name__?: unknown }
   if (typeof name !== 'string') return null
-  return typeof mod === 'string' && mod !== 'builtins' && mod !== '__builtin__' ? `${mod}.${name}` : name
+  return typeof mod === 'string' && mod !== 'builtins' && mod !== '__builtin__'
+    ? `${mod}.${name}`
+    : name
 }
 
 /** True when every part of the value is plain data (no class instances). */
 export function isSimple(v: PyValue): boolean {
   switch (v.kind) {
-    case 'object': return false
+    case 'object':
+      return false
     case 'list':
-    case 'set': return v.items.every(isSimple)
-    case 'dict': return v.entries.every(([k, x]) => isSimple(k) && isSimple(x))
-    default: return true
+    case 'set':
+      return v.items.every(isSimple)
+    case 'dict':
+      return v.entries.every(([k, x]) => isSimple(k) && isSimple(x))
+    default:
+      return true
   }
 }

@@ -19,17 +19,34 @@ export function pyRepr(v: PyValue, limits: ReprLimits = {}): string {
   const l = { ...DEFAULTS, ...limits }
   const r = (x: PyValue): string => pyRepr(x, l)
   switch (v.kind) {
-    case 'none': return 'None'
-    case 'bool': return v.value ? 'True' : 'False'
-    case 'int': return intText(v.value, l.maxDigits)
-    case 'float': return floatRepr(v.value)
-    case 'str': return strRepr(v.value, l.maxString)
-    case 'bytes': return bytesRepr(v.value, l.maxBytes)
-    case 'list': return `[${items(v.items.map(r), v.items.length, l.maxItems)}]`
-    case 'set': return v.items.length === 0 ? 'set()' : `{${items(v.items.map(r), v.items.length, l.maxItems)}}`
-    case 'dict': return `{${items(v.entries.slice(0, l.maxItems).map(([k, x]) => `${r(k)}: ${r(x)}`), v.entries.length, l.maxItems)}}`
-    case 'object': return `<${v.type} object>`
-    case 'cycle': return '[...]'
+    case 'none':
+      return 'None'
+    case 'bool':
+      return v.value ? 'True' : 'False'
+    case 'int':
+      return intText(v.value, l.maxDigits)
+    case 'float':
+      return floatRepr(v.value)
+    case 'str':
+      return strRepr(v.value, l.maxString)
+    case 'bytes':
+      return bytesRepr(v.value, l.maxBytes)
+    case 'list':
+      return `[${items(v.items.map(r), v.items.length, l.maxItems)}]`
+    case 'set':
+      return v.items.length === 0
+        ? 'set()'
+        : `{${items(v.items.map(r), v.items.length, l.maxItems)}}`
+    case 'dict':
+      return `{${items(
+        v.entries.slice(0, l.maxItems).map(([k, x]) => `${r(k)}: ${r(x)}`),
+        v.entries.length,
+        l.maxItems,
+      )}}`
+    case 'object':
+      return `<${v.type} object>`
+    case 'cycle':
+      return '[...]'
   }
 }
 
@@ -97,24 +114,34 @@ export type Json = null | boolean | number | string | Json[] | { [k: string]: Js
  */
 export function pyToJson(v: PyValue): Json {
   switch (v.kind) {
-    case 'none': return null
-    case 'bool': return v.value
+    case 'none':
+      return null
+    case 'bool':
+      return v.value
     case 'int': {
       const n = Number(v.value)
       return Number.isSafeInteger(n) ? n : v.value.toString()
     }
-    case 'float': return Number.isFinite(v.value) ? v.value : floatRepr(v.value)
-    case 'str': return v.value
-    case 'bytes': return `<${v.value.length} bytes>`
+    case 'float':
+      return Number.isFinite(v.value) ? v.value : floatRepr(v.value)
+    case 'str':
+      return v.value
+    case 'bytes':
+      return `<${v.value.length} bytes>`
     case 'list':
-    case 'set': return v.items.map(pyToJson)
+    case 'set':
+      return v.items.map(pyToJson)
     case 'dict':
       if (v.entries.every(([k]) => k.kind === 'str')) {
-        return Object.fromEntries(v.entries.map(([k, x]) => [(k as { value: string }).value, pyToJson(x)]))
+        return Object.fromEntries(
+          v.entries.map(([k, x]) => [(k as { value: string }).value, pyToJson(x)]),
+        )
       }
       return v.entries.map(([k, x]) => [pyToJson(k), pyToJson(x)])
-    case 'object': return `<${v.type}>`
-    case 'cycle': return '[...]'
+    case 'object':
+      return `<${v.type}>`
+    case 'cycle':
+      return '[...]'
   }
 }
 

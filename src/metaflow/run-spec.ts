@@ -31,7 +31,8 @@ const EXACT = /^([A-Za-z0-9_]+)\/([A-Za-z0-9_-]+)$/
 // The shipped grammar: [OWNER's | the] [latest run of] FLOW[,] [tagged TAG], matched without regard to case.
 // Deliberate changes: "latest FLOW" without "run of"; dots in OWNER (user names such as first.last);
 // a space required after OWNER's, so that "savin's" alone is refused rather than read as flow "s".
-const SEARCH = /^(?:(?:([A-Za-z0-9_.-]+)'s?\s+|the\s+))?(latest\s+run\s+of\s+|latest\s+)?([A-Za-z0-9_]+),?(?:\s+tagged(?:\s+(.*))?)?$/i
+const SEARCH =
+  /^(?:(?:([A-Za-z0-9_.-]+)'s?\s+|the\s+))?(latest\s+run\s+of\s+|latest\s+)?([A-Za-z0-9_]+),?(?:\s+tagged(?:\s+(.*))?)?$/i
 
 export function parseRunSpec(input: string): RunSpecParse {
   const text = input
@@ -45,12 +46,23 @@ export function parseRunSpec(input: string): RunSpecParse {
   const exact = EXACT.exec(text)
   if (exact) return { ok: true, spec: { flow: exact[1]!, runId: exact[2]!, latestOnly: false } }
   if (/^[A-Za-z0-9_]+\/[A-Za-z0-9_-]+\//.test(text)) {
-    return { ok: false, error: `\`${text}\` names a step or task; give the run only, e.g. \`${text.split('/').slice(0, 2).join('/')}\`` }
+    return {
+      ok: false,
+      error: `\`${text}\` names a step or task; give the run only, e.g. \`${text.split('/').slice(0, 2).join('/')}\``,
+    }
   }
-  if (text.includes('/')) return { ok: false, error: `\`${text}\` is not a run id: use \`Flow/RunId\`, e.g. \`HelloFlow/12\`` }
+  if (text.includes('/'))
+    return {
+      ok: false,
+      error: `\`${text}\` is not a run id: use \`Flow/RunId\`, e.g. \`HelloFlow/12\``,
+    }
 
   const m = SEARCH.exec(text)
-  if (!m) return { ok: false, error: `I could not tell which run \`${text}\` means (say \`how to inspect\` for the ways to name one).` }
+  if (!m)
+    return {
+      ok: false,
+      error: `I could not tell which run \`${text}\` means (say \`how to inspect\` for the ways to name one).`,
+    }
   const [, owner, latest, flow, tagPart] = m
   if (m[0].match(/\stagged\s*$/i) || (tagPart !== undefined && !tagPart.trim())) {
     return { ok: false, error: 'Say which tag after `tagged`, e.g. `HelloFlow tagged production`.' }
@@ -74,7 +86,11 @@ export interface ResolveOptions {
 }
 
 /** Finds the runs a spec names, newest first, across all users (the bot's global namespace). */
-export async function resolveRunSpec(source: MetaflowSource, spec: RunSpec, options: ResolveOptions = {}): Promise<RunResolution> {
+export async function resolveRunSpec(
+  source: MetaflowSource,
+  spec: RunSpec,
+  options: ResolveOptions = {},
+): Promise<RunResolution> {
   const max = options.maxCandidates ?? 5
   if (spec.runId !== undefined) {
     try {
@@ -83,11 +99,17 @@ export async function resolveRunSpec(source: MetaflowSource, spec: RunSpec, opti
       if (!(err instanceof MetaflowNotFoundError)) throw err
       const missingFlow = await flowMissing(source, spec.flow)
       if (missingFlow) return missingFlow
-      return { kind: 'not-found', reason: 'run', message: `Run \`${spec.flow}/${spec.runId}\` was not found.` }
+      return {
+        kind: 'not-found',
+        reason: 'run',
+        message: `Run \`${spec.flow}/${spec.runId}\` was not found.`,
+      }
     }
   }
 
-  const requiredTags = [spec.owner ? `user:${spec.owner}` : null, spec.tag ?? null].filter((t): t is string => t !== null)
+  const requiredTags = [spec.owner ? `user:${spec.owner}` : null, spec.tag ?? null].filter(
+    (t): t is string => t !== null,
+  )
   let runs: MetaflowRun[]
   try {
     runs = await source.listRuns(spec.flow, { requiredTags, limit: spec.latestOnly ? 1 : max })
@@ -99,14 +121,21 @@ export async function resolveRunSpec(source: MetaflowSource, spec: RunSpec, opti
     // The service answers [] for the runs of a flow that does not exist; tell the two apart.
     const missingFlow = await flowMissing(source, spec.flow)
     if (missingFlow) return missingFlow
-    return { kind: 'not-found', reason: 'no-match', message: `No runs of \`${spec.flow}\` match${describeFilter(spec)}.` }
+    return {
+      kind: 'not-found',
+      reason: 'no-match',
+      message: `No runs of \`${spec.flow}\` match${describeFilter(spec)}.`,
+    }
   }
   if (runs.length === 1 || spec.latestOnly) return { kind: 'run', run: runs[0]! }
   return { kind: 'candidates', runs: runs.slice(0, max) }
 }
 
 function describeFilter(spec: RunSpec): string {
-  const parts = [spec.owner ? `started by ${spec.owner}` : null, spec.tag ? `tagged \`${spec.tag}\`` : null].filter(Boolean)
+  const parts = [
+    spec.owner ? `started by ${spec.owner}` : null,
+    spec.tag ? `tagged \`${spec.tag}\`` : null,
+  ].filter(Boolean)
   return parts.length ? ` (${parts.join(', ')})` : ''
 }
 
@@ -121,6 +150,8 @@ async function flowMissing(source: MetaflowSource, flow: string): Promise<RunRes
     (flows) => flows.map((f) => f.flow_id).find((id) => id.toLowerCase() === flow.toLowerCase()),
     () => undefined,
   )
-  const hint = similar ? ` Did you mean \`${similar}\`? Flow names are case-sensitive.` : ' Flow names are case-sensitive.'
+  const hint = similar
+    ? ` Did you mean \`${similar}\`? Flow names are case-sensitive.`
+    : ' Flow names are case-sensitive.'
   return { kind: 'not-found', reason: 'flow', message: `Flow \`${flow}\` was not found.${hint}` }
 }

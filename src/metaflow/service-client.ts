@@ -1,10 +1,27 @@
 // Typed client for the Metaflow metadata service's read routes (metaflow.md §2), with timeouts and retries.
 import { MetaflowNotFoundError, MetaflowServiceError, errorText } from './errors.ts'
 import {
-  asArray, attemptNumber, byTime, detail, enc, flowPath, isTimeout, pathspec, runPath, sleep, stepPath, taskPath,
+  asArray,
+  attemptNumber,
+  byTime,
+  detail,
+  enc,
+  flowPath,
+  isTimeout,
+  pathspec,
+  runPath,
+  sleep,
+  stepPath,
+  taskPath,
 } from './service-http.ts'
 import type {
-  MetaflowArtifact, MetaflowFlow, MetaflowMetadata, MetaflowRun, MetaflowStep, MetaflowTask, TaskPath,
+  MetaflowArtifact,
+  MetaflowFlow,
+  MetaflowMetadata,
+  MetaflowRun,
+  MetaflowStep,
+  MetaflowTask,
+  TaskPath,
 } from './types.ts'
 import { hasAllTags, newestFirst } from './tags.ts'
 
@@ -31,7 +48,10 @@ export interface RunListOptions {
   requiredTags?: string[]
 }
 
-interface Reply { body: unknown; headers: Headers }
+interface Reply {
+  body: unknown
+  headers: Headers
+}
 
 /** Pages are cheap to ask for: servers up to v2.5.1 ignore `_limit` and send the whole array. */
 const PAGE_SIZE = 100
@@ -82,7 +102,9 @@ export class ServiceClient {
     const found: MetaflowRun[] = []
     let cursor: string | null = null
     for (let page = 0; page < MAX_PAGES; page++) {
-      const query: Record<string, string> = Number.isFinite(limit) ? { _limit: String(PAGE_SIZE) } : {}
+      const query: Record<string, string> = Number.isFinite(limit)
+        ? { _limit: String(PAGE_SIZE) }
+        : {}
       if (cursor) query._cursor = cursor
       const reply = await this.get(`${flowPath(flow)}/runs`, `runs of ${flow}`, true, query)
       found.push(...asArray<MetaflowRun>(reply.body).filter((r) => hasAllTags(r, tags)))
@@ -124,7 +146,8 @@ export class ServiceClient {
 
   /** Without `attempt`: the latest attempt that has any artifacts. */
   async listTaskArtifacts(t: TaskPath, attempt?: number): Promise<MetaflowArtifact[]> {
-    const suffix = attempt === undefined ? '/artifacts' : `/attempt/${attemptNumber(attempt)}/artifacts`
+    const suffix =
+      attempt === undefined ? '/artifacts' : `/attempt/${attemptNumber(attempt)}/artifacts`
     return this.list<MetaflowArtifact>(taskPath(t) + suffix)
   }
 
@@ -146,7 +169,10 @@ export class ServiceClient {
   private async one<T>(path: string, what: string): Promise<T> {
     const { body } = await this.get(path, what, true)
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new MetaflowServiceError('bad-response', `${this.where()} sent an unexpected reply for ${what}`)
+      throw new MetaflowServiceError(
+        'bad-response',
+        `${this.where()} sent an unexpected reply for ${what}`,
+      )
     }
     return body as T
   }
@@ -156,7 +182,12 @@ export class ServiceClient {
   }
 
   /** One GET with the retry rules of Metaflow's own client: connection errors and 503 are retried. */
-  private async get(path: string, what: string, json: boolean, query: Record<string, string> = {}): Promise<Reply> {
+  private async get(
+    path: string,
+    what: string,
+    json: boolean,
+    query: Record<string, string> = {},
+  ): Promise<Reply> {
     const qs = new URLSearchParams(query).toString()
     const url = this.base + path + (qs ? `?${qs}` : '')
     for (let attempt = 0; ; attempt++) {
@@ -164,14 +195,24 @@ export class ServiceClient {
       let res: Response
       let text: string
       try {
-        res = await this.fetchFn(url, { headers: this.headers, signal: AbortSignal.timeout(this.timeoutMs) })
+        res = await this.fetchFn(url, {
+          headers: this.headers,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        })
         text = await res.text()
       } catch (err) {
         if (isTimeout(err)) {
           // A slow service is up; retrying would multiply a chat user's wait, so say so at once.
-          throw new MetaflowServiceError('timeout', `${this.where()} did not answer within ${this.timeoutMs / 1000} s (GET ${path})`)
+          throw new MetaflowServiceError(
+            'timeout',
+            `${this.where()} did not answer within ${this.timeoutMs / 1000} s (GET ${path})`,
+          )
         }
-        if (last) throw new MetaflowServiceError('unreachable', `${this.where()} is unreachable: ${errorText(err)}`)
+        if (last)
+          throw new MetaflowServiceError(
+            'unreachable',
+            `${this.where()} is unreachable: ${errorText(err)}`,
+          )
         await sleep(this.backoffMs * 2 ** attempt)
         continue
       }
@@ -181,17 +222,29 @@ export class ServiceClient {
       }
       if (res.status === 404) throw new MetaflowNotFoundError(what)
       if (res.status === 503) {
-        throw new MetaflowServiceError('unavailable', `${this.where()} is unavailable (HTTP 503) after ${attempt + 1} tries`, 503)
+        throw new MetaflowServiceError(
+          'unavailable',
+          `${this.where()} is unavailable (HTTP 503) after ${attempt + 1} tries`,
+          503,
+        )
       }
       if (res.status >= 300) {
-        throw new MetaflowServiceError('http', `${this.where()} answered HTTP ${res.status} to GET ${path}${detail(text)}`, res.status)
+        throw new MetaflowServiceError(
+          'http',
+          `${this.where()} answered HTTP ${res.status} to GET ${path}${detail(text)}`,
+          res.status,
+        )
       }
       if (!json) return { body: text, headers: res.headers }
       try {
         // Handlers do not declare application/json, so parse whatever the Content-Type says.
         return { body: JSON.parse(text), headers: res.headers }
       } catch {
-        throw new MetaflowServiceError('bad-response', `${this.where()} sent a reply that is not JSON for GET ${path}`, res.status)
+        throw new MetaflowServiceError(
+          'bad-response',
+          `${this.where()} sent a reply that is not JSON for GET ${path}`,
+          res.status,
+        )
       }
     }
   }

@@ -6,7 +6,11 @@ import type { TaskPath } from './types.ts'
 export function detail(text: string): string {
   let body: unknown = text
   for (let i = 0; i < 2 && typeof body === 'string'; i++) {
-    try { body = JSON.parse(body) } catch { break }
+    try {
+      body = JSON.parse(body)
+    } catch {
+      break
+    }
   }
   if (body && typeof body === 'object') {
     const o = body as Record<string, unknown>
@@ -17,7 +21,11 @@ export function detail(text: string): string {
 }
 
 export function asArray<T>(body: unknown): T[] {
-  if (!Array.isArray(body)) throw new MetaflowServiceError('bad-response', 'the metadata service sent an object where a list was expected')
+  if (!Array.isArray(body))
+    throw new MetaflowServiceError(
+      'bad-response',
+      'the metadata service sent an object where a list was expected',
+    )
   return body as T[]
 }
 
@@ -44,6 +52,8 @@ export function enc(kind: string, value: string): string {
 
 export const flowPath = (flow: string) => `/flows/${enc('flow', flow)}`
 export const runPath = (flow: string, run: string) => `${flowPath(flow)}/runs/${enc('run', run)}`
-export const stepPath = (flow: string, run: string, step: string) => `${runPath(flow, run)}/steps/${enc('step', step)}`
-export const taskPath = (t: TaskPath) => `${stepPath(t.flow, t.run, t.step)}/tasks/${enc('task', t.task)}`
+export const stepPath = (flow: string, run: string, step: string) =>
+  `${runPath(flow, run)}/steps/${enc('step', step)}`
+export const taskPath = (t: TaskPath) =>
+  `${stepPath(t.flow, t.run, t.step)}/tasks/${enc('task', t.task)}`
 export const pathspec = (t: TaskPath) => `${t.flow}/${t.run}/${t.step}/${t.task}`

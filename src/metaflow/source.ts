@@ -6,7 +6,14 @@ import { MetaflowUnavailableError } from './errors.ts'
 import { LocalSource } from './local-reader.ts'
 import { ServiceClient, type RunListOptions } from './service-client.ts'
 import type {
-  MetaflowArtifact, MetaflowFlow, MetaflowMetadata, MetaflowRun, MetaflowStep, MetaflowTask, RuntimeRecord, TaskPath,
+  MetaflowArtifact,
+  MetaflowFlow,
+  MetaflowMetadata,
+  MetaflowRun,
+  MetaflowStep,
+  MetaflowTask,
+  RuntimeRecord,
+  TaskPath,
 } from './types.ts'
 
 export type { RunListOptions } from './service-client.ts'
@@ -54,28 +61,54 @@ export class ServiceSource implements MetaflowSource {
     this.description = `Metaflow metadata service at ${client.displayUrl}`
   }
 
-  listFlows() { return this.client.listFlows() }
-  getFlow(flow: string) { return this.client.getFlow(flow) }
-  listRuns(flow: string, options?: RunListOptions) { return this.client.listRuns(flow, options) }
-  getRun(flow: string, run: string) { return this.client.getRun(flow, run) }
-  listSteps(flow: string, run: string) { return this.client.listSteps(flow, run) }
-  listTasks(flow: string, run: string, step: string) { return this.client.listTasks(flow, run, step) }
-  getTaskMetadata(task: TaskPath) { return this.client.getTaskMetadata(task) }
-  getRunMetadata(flow: string, run: string) { return this.client.getRunMetadata(flow, run) }
-  listArtifacts(task: TaskPath, attempt?: number) { return this.client.listTaskArtifacts(task, attempt) }
+  listFlows() {
+    return this.client.listFlows()
+  }
+  getFlow(flow: string) {
+    return this.client.getFlow(flow)
+  }
+  listRuns(flow: string, options?: RunListOptions) {
+    return this.client.listRuns(flow, options)
+  }
+  getRun(flow: string, run: string) {
+    return this.client.getRun(flow, run)
+  }
+  listSteps(flow: string, run: string) {
+    return this.client.listSteps(flow, run)
+  }
+  listTasks(flow: string, run: string, step: string) {
+    return this.client.listTasks(flow, run, step)
+  }
+  getTaskMetadata(task: TaskPath) {
+    return this.client.getTaskMetadata(task)
+  }
+  getRunMetadata(flow: string, run: string) {
+    return this.client.getRunMetadata(flow, run)
+  }
+  listArtifacts(task: TaskPath, attempt?: number) {
+    return this.client.listTaskArtifacts(task, attempt)
+  }
 
   async listRunTasks(flow: string, run: string): Promise<MetaflowTask[]> {
     const steps = await this.client.listSteps(flow, run)
-    return (await Promise.all(steps.map((s) => this.client.listTasks(flow, run, s.step_name)))).flat()
+    return (
+      await Promise.all(steps.map((s) => this.client.listTasks(flow, run, s.step_name)))
+    ).flat()
   }
 
-  loadArtifact(artifact: MetaflowArtifact, options?: LoadArtifactOptions): Promise<ArtifactContent> {
+  loadArtifact(
+    artifact: MetaflowArtifact,
+    options?: LoadArtifactOptions,
+  ): Promise<ArtifactContent> {
     return loadArtifact(this.datastore, artifact, options)
   }
 
   async readLog(task: TaskPath, stream: LogStream, attempt?: number): Promise<TaskLog> {
     // The service keeps no logs; tasks write them to the datastore.
-    if (!this.datastore) throw new MetaflowUnavailableError('task logs are kept in the datastore, and no local datastore root is configured (METAFLOW_DATASTORE_SYSROOT_LOCAL)')
+    if (!this.datastore)
+      throw new MetaflowUnavailableError(
+        'task logs are kept in the datastore, and no local datastore root is configured (METAFLOW_DATASTORE_SYSROOT_LOCAL)',
+      )
     return this.datastore.taskLog(task, stream, attempt)
   }
 
@@ -96,13 +129,17 @@ export interface SourceFromEnvOptions {
  * configured; throws on values that cannot work. The local root must be given explicitly
  * (`METAFLOW_DATASTORE_SYSROOT_LOCAL`): a service has no meaningful working directory to search from.
  */
-export function metaflowSourceFromEnv(env: Record<string, string | undefined>, options: SourceFromEnvOptions = {}): MetaflowSource | null {
+export function metaflowSourceFromEnv(
+  env: Record<string, string | undefined>,
+  options: SourceFromEnvOptions = {},
+): MetaflowSource | null {
   const sysroot = env.METAFLOW_DATASTORE_SYSROOT_LOCAL?.trim()
   const datastore = sysroot ? new LocalDatastore(join(sysroot, '.metaflow')) : null
   const url = env.METAFLOW_SERVICE_URL?.trim()
   const mode = env.METAFLOW_DEFAULT_METADATA?.trim() || (url ? 'service' : 'local')
   if (mode === 'service') {
-    if (!url) throw new Error('METAFLOW_DEFAULT_METADATA is "service" but METAFLOW_SERVICE_URL is not set')
+    if (!url)
+      throw new Error('METAFLOW_DEFAULT_METADATA is "service" but METAFLOW_SERVICE_URL is not set')
     try {
       new URL(url)
     } catch {
@@ -110,7 +147,8 @@ export function metaflowSourceFromEnv(env: Record<string, string | undefined>, o
     }
     const retryText = env.METAFLOW_SERVICE_RETRY_COUNT?.trim()
     const retries = retryText ? Number(retryText) : undefined
-    if (retries !== undefined && (!Number.isInteger(retries) || retries < 0)) throw new Error('METAFLOW_SERVICE_RETRY_COUNT must be a whole number')
+    if (retries !== undefined && (!Number.isInteger(retries) || retries < 0))
+      throw new Error('METAFLOW_SERVICE_RETRY_COUNT must be a whole number')
     const client = new ServiceClient({
       url,
       authKey: env.METAFLOW_SERVICE_AUTH_KEY || undefined,
@@ -121,7 +159,10 @@ export function metaflowSourceFromEnv(env: Record<string, string | undefined>, o
     })
     return new ServiceSource(client, datastore)
   }
-  if (mode !== 'local') throw new Error(`METAFLOW_DEFAULT_METADATA must be "local" or "service", not ${JSON.stringify(mode)}`)
+  if (mode !== 'local')
+    throw new Error(
+      `METAFLOW_DEFAULT_METADATA must be "local" or "service", not ${JSON.stringify(mode)}`,
+    )
   return datastore ? new LocalSource(datastore) : null
 }
 
@@ -133,8 +174,15 @@ function parseHeaders(text: string | undefined): Record<string, string> {
   } catch {
     throw new Error('METAFLOW_SERVICE_HEADERS must be a JSON object of header names to values')
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === 'string')) {
-    throw new Error('METAFLOW_SERVICE_HEADERS must be a JSON object of header names to string values')
+  if (
+    !parsed ||
+    typeof parsed !== 'object' ||
+    Array.isArray(parsed) ||
+    !Object.values(parsed).every((v) => typeof v === 'string')
+  ) {
+    throw new Error(
+      'METAFLOW_SERVICE_HEADERS must be a JSON object of header names to string values',
+    )
   }
   return parsed as Record<string, string>
 }

@@ -52,7 +52,10 @@ export function deriveRunStatus(input: StatusInput): RunStatus {
   const nowMs = input.nowSeconds * 1000
 
   // Tasks beat too; a scheduler-run flow (Argo, Step Functions) has no runtime to beat for the run.
-  const beats = [input.run.last_heartbeat_ts, ...input.tasks.map((x) => x.last_heartbeat_ts)].filter((b): b is number => typeof b === 'number')
+  const beats = [
+    input.run.last_heartbeat_ts,
+    ...input.tasks.map((x) => x.last_heartbeat_ts),
+  ].filter((b): b is number => typeof b === 'number')
   const lastBeat = beats.length ? Math.max(...beats) : null
   const age = lastBeat === null ? null : Math.max(0, input.nowSeconds - lastBeat)
   const alive = input.processAlive ?? (age !== null && age <= t.inactiveSeconds)
@@ -63,15 +66,25 @@ export function deriveRunStatus(input: StatusInput): RunStatus {
   const killed = new Set(input.killedTasks ?? [])
   for (const a of attempts.values()) {
     if (a.latest?.ok === false) failedSteps.add(a.step)
-    for (const at of a.attempts) if (at.endedAt !== null) lastOutcomeMs = Math.max(lastOutcomeMs ?? 0, at.endedAt)
+    for (const at of a.attempts)
+      if (at.endedAt !== null) lastOutcomeMs = Math.max(lastOutcomeMs ?? 0, at.endedAt)
   }
   // The runtime kills the other running tasks when one fails (or on Ctrl-C): the run ended badly.
   for (const key of killed) failedSteps.add(key.split('/')[0]!)
   const base = { failedSteps: [...failedSteps], endStep, heartbeatAgeSeconds: age }
-  const result = (status: RunStatusValue, finishedAt: number | null, reason: string): RunStatus => ({
+  const result = (
+    status: RunStatusValue,
+    finishedAt: number | null,
+    reason: string,
+  ): RunStatus => ({
     status,
     finishedAt,
-    durationMs: status === 'running' ? Math.max(0, nowMs - startMs) : finishedAt !== null ? Math.max(0, finishedAt - startMs) : null,
+    durationMs:
+      status === 'running'
+        ? Math.max(0, nowMs - startMs)
+        : finishedAt !== null
+          ? Math.max(0, finishedAt - startMs)
+          : null,
     reason,
     ...base,
   })
@@ -80,7 +93,13 @@ export function deriveRunStatus(input: StatusInput): RunStatus {
   const end = newestEndOutcome(attempts, endStep)
   if (end && end.ok === false && end.retryStarted) {
     // A retry of the end step is under way; trust it only while something still beats.
-    return alive ? result('running', null, `end step is being retried (attempt ${end.retryAttempt})`) : result('lost', lastBeat === null ? null : lastBeat * 1000, lostReason(age, input.processAlive))
+    return alive
+      ? result('running', null, `end step is being retried (attempt ${end.retryAttempt})`)
+      : result(
+          'lost',
+          lastBeat === null ? null : lastBeat * 1000,
+          lostReason(age, input.processAlive),
+        )
   }
   if (end?.ok === true) return result('finished', end.at, 'end step succeeded')
   if (end?.ok === false) return result('failed', end.at, 'end step failed')
@@ -90,8 +109,17 @@ export function deriveRunStatus(input: StatusInput): RunStatus {
     const at = lastOutcomeMs ?? (lastBeat === null ? null : lastBeat * 1000)
     return result('failed', at, `step ${[...failedSteps].join(', ')} failed`)
   }
-  if (alive) return result('running', null, input.processAlive ? 'its process is running' : `heartbeat ${age ?? 0} s ago`)
-  return result('lost', lastBeat === null ? null : lastBeat * 1000, lostReason(age, input.processAlive))
+  if (alive)
+    return result(
+      'running',
+      null,
+      input.processAlive ? 'its process is running' : `heartbeat ${age ?? 0} s ago`,
+    )
+  return result(
+    'lost',
+    lastBeat === null ? null : lastBeat * 1000,
+    lostReason(age, input.processAlive),
+  )
 }
 
 function lostReason(age: number | null, processAlive: boolean | undefined): string {
@@ -107,7 +135,12 @@ function formatAge(s: number): string {
   return `${Math.round(s / 86400)} days`
 }
 
-interface EndOutcome { ok: boolean; at: number; retryStarted: boolean; retryAttempt: number | null }
+interface EndOutcome {
+  ok: boolean
+  at: number
+  retryStarted: boolean
+  retryAttempt: number | null
+}
 
 function newestEndOutcome(attempts: Map<string, TaskAttempts>, endStep: string): EndOutcome | null {
   let best: EndOutcome | null = null
@@ -116,7 +149,12 @@ function newestEndOutcome(attempts: Map<string, TaskAttempts>, endStep: string):
     for (const at of a.attempts) {
       if (at.ok === null || at.endedAt === null || (best && best.at > at.endedAt)) continue
       const later = a.attempts.find((x) => x.attempt > at.attempt)
-      best = { ok: at.ok, at: at.endedAt, retryStarted: later !== undefined, retryAttempt: later?.attempt ?? null }
+      best = {
+        ok: at.ok,
+        at: at.endedAt,
+        retryStarted: later !== undefined,
+        retryAttempt: later?.attempt ?? null,
+      }
     }
   }
   return best
@@ -147,7 +185,9 @@ export function summarizeSteps(
   metadata: readonly MetaflowMetadata[],
 ): StepSummary[] {
   const attempts = attemptsByTask(metadata)
-  const ordered = [...steps].filter((s) => s.step_name !== '_parameters').sort((a, b) => a.ts_epoch - b.ts_epoch || (a.step_name < b.step_name ? -1 : 1))
+  const ordered = [...steps]
+    .filter((s) => s.step_name !== '_parameters')
+    .sort((a, b) => a.ts_epoch - b.ts_epoch || (a.step_name < b.step_name ? -1 : 1))
   return ordered.map((s) => {
     const mine = tasks.filter((x) => x.step_name === s.step_name)
     let succeeded = 0

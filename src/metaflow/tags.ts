@@ -1,7 +1,10 @@
 // Small pure helpers over Metaflow objects: tags, owners, ids and the newest-first order every list uses.
 import type { MetaflowRun, Tags } from './types.ts'
 
-interface Tagged { tags: Tags; system_tags: Tags }
+interface Tagged {
+  tags: Tags
+  system_tags: Tags
+}
 
 /** User tags then system tags; the wire may send null for either. */
 export function allTags(o: Tagged): string[] {
@@ -44,7 +47,9 @@ export function compareIds(a: string | number, b: string | number): number {
 }
 
 /** The order the Python client lists runs in: creation time, newest first; ties by id, highest first. */
-export function newestFirst<T extends { ts_epoch: number; run_number: string | number }>(runs: readonly T[]): T[] {
+export function newestFirst<T extends { ts_epoch: number; run_number: string | number }>(
+  runs: readonly T[],
+): T[] {
   return [...runs].sort((a, b) => b.ts_epoch - a.ts_epoch || compareIds(b.run_number, a.run_number))
 }
 

@@ -63,7 +63,10 @@ export function startMetaflowWatcher(ctx: AppContext, options: WatcherOptions = 
     }
     if (!row.watching) return
     const alive = await processAlive(ctx, row.flow, row.runId, row)
-    const view = await loadRunView(source!, row.flow, row.runId, { nowSeconds: Math.floor(ctx.now() / 1000), processAlive: alive })
+    const view = await loadRunView(source!, row.flow, row.runId, {
+      nowSeconds: Math.floor(ctx.now() / 1000),
+      processAlive: alive,
+    })
     const st = view.status
     if (st.status === row.lastStatus) return
     const { db } = ctx.queue
@@ -80,7 +83,13 @@ export function startMetaflowWatcher(ctx: AppContext, options: WatcherOptions = 
       },
       { behavior: 'immediate' },
     )
-    if (announced) ctx.log.info('metaflow.watch_notice', { flow: row.flow, metaflow_run: row.runId, status: st.status, channel: row.channel })
+    if (announced)
+      ctx.log.info('metaflow.watch_notice', {
+        flow: row.flow,
+        metaflow_run: row.runId,
+        status: st.status,
+        channel: row.channel,
+      })
   }
 
   async function pass(): Promise<void> {
@@ -92,13 +101,26 @@ export function startMetaflowWatcher(ctx: AppContext, options: WatcherOptions = 
       } catch (e) {
         if (e instanceof MetaflowNotFoundError && row.lastStatus === 'running') {
           // Seen running before, gone now (deleted, or the config points elsewhere): stop, once.
-          ctx.queue.db.transaction(() => {
-            const moved = recordStatus(ctx.queue.db, ctx.now(), row, 'lost')
-            if (moved?.watching) postToThread(ctx, moved, `:warning: \`${row.flow}/${row.runId}\` can no longer be found in Metaflow, so I stopped watching it.`)
-          }, { behavior: 'immediate' })
+          ctx.queue.db.transaction(
+            () => {
+              const moved = recordStatus(ctx.queue.db, ctx.now(), row, 'lost')
+              if (moved?.watching)
+                postToThread(
+                  ctx,
+                  moved,
+                  `:warning: \`${row.flow}/${row.runId}\` can no longer be found in Metaflow, so I stopped watching it.`,
+                )
+            },
+            { behavior: 'immediate' },
+          )
           continue
         }
-        if (!failing.has(row.id)) ctx.log.warn('metaflow.watch_failed', { flow: row.flow, metaflow_run: row.runId, error: errorText(e) })
+        if (!failing.has(row.id))
+          ctx.log.warn('metaflow.watch_failed', {
+            flow: row.flow,
+            metaflow_run: row.runId,
+            error: errorText(e),
+          })
         failing.add(row.id)
       }
     }
@@ -127,7 +149,9 @@ export function startMetaflowWatcher(ctx: AppContext, options: WatcherOptions = 
       await done
       if (options.finalPass) {
         stopped = false // let pass() run to the end
-        await pass().catch((e) => ctx.log.error('metaflow.watch_pass_failed', { error: errorText(e) }))
+        await pass().catch((e) =>
+          ctx.log.error('metaflow.watch_pass_failed', { error: errorText(e) }),
+        )
         stopped = true
       }
     },

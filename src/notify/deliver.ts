@@ -1,7 +1,13 @@
 // Delivers the outbox through one transport: in id order per channel, retrying with backoff
 // (honouring Retry-After), resuming whatever a previous process left pending.
 import type { Queue } from '../queue/db.ts'
-import { enqueueOutgoing, markFailed, markRetry, markSent, pendingOutgoing } from '../queue/outbox.ts'
+import {
+  enqueueOutgoing,
+  markFailed,
+  markRetry,
+  markSent,
+  pendingOutgoing,
+} from '../queue/outbox.ts'
 import type { Door } from '../queue/schema.ts'
 import { errorText, type Logger } from '../util/log.ts'
 import type { Signal } from '../util/signal.ts'
@@ -35,7 +41,8 @@ export interface DelivererDeps {
 
 export const backoffMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 5 * 60_000)
 /** After failed passes: the poll, doubled each time, at most 10 s. */
-export const passBackoffMs = (pollMs: number, failures: number) => Math.min(pollMs * 2 ** (failures - 1), 10_000)
+export const passBackoffMs = (pollMs: number, failures: number) =>
+  Math.min(pollMs * 2 ** (failures - 1), 10_000)
 
 export function startDeliverer(deps: DelivererDeps) {
   const now = deps.now ?? Date.now
@@ -72,14 +79,35 @@ export function startDeliverer(deps: DelivererDeps) {
           markRetry(db, row.id, at, err.message)
           blocked.add(msg.channel)
           next = Math.min(next ?? Infinity, at)
-          deps.log.warn('outbox.retry', { id: row.id, run: row.runId, attempts: row.attempts + 1, error: err.message, retry_in_ms: at - now() })
+          deps.log.warn('outbox.retry', {
+            id: row.id,
+            run: row.runId,
+            attempts: row.attempts + 1,
+            error: err.message,
+            retry_in_ms: at - now(),
+          })
         } else {
           markFailed(db, now(), row.id, err.message)
           deps.log.error('outbox.rejected', { id: row.id, run: row.runId, error: err.message })
           if (msg.kind === 'message' && !msg.fallback) {
             // Say at least that something could not be posted, in the same place.
             const text = `I could not post a message here (${err.message}). It began: ${msg.text.slice(0, 300)}`
-            enqueueOutgoing(db, now(), deps.door, [{ kind: 'message', purpose: msg.purpose, channel: msg.channel, threadTs: msg.threadTs, text, fallback: true }], row.runId)
+            enqueueOutgoing(
+              db,
+              now(),
+              deps.door,
+              [
+                {
+                  kind: 'message',
+                  purpose: msg.purpose,
+                  channel: msg.channel,
+                  threadTs: msg.threadTs,
+                  text,
+                  fallback: true,
+                },
+              ],
+              row.runId,
+            )
             next = now()
           }
         }

@@ -40,13 +40,23 @@ export interface RunOutput {
 export function failureHints(signal: string | null, out: RunOutput): string[] {
   const hints: string[] = []
   if (out.logsFull) {
-    hints.push(`:floppy_disk: The disk holding the logs is full (${formatBytes(out.logsFull.freeBytes)} free in ${out.logsFull.dir}); the job may have failed for that reason.`)
+    hints.push(
+      `:floppy_disk: The disk holding the logs is full (${formatBytes(out.logsFull.freeBytes)} free in ${out.logsFull.dir}); the job may have failed for that reason.`,
+    )
   }
-  if (signal === 'SIGXFSZ') hints.push('SIGXFSZ means a file grew past the size limit set for the bot (`ulimit -f`, or `LimitFSIZE=` in its unit).')
+  if (signal === 'SIGXFSZ')
+    hints.push(
+      'SIGXFSZ means a file grew past the size limit set for the bot (`ulimit -f`, or `LimitFSIZE=` in its unit).',
+    )
   return hints
 }
 
-export function finishReport(run: Run, job: Job | undefined, out: RunOutput, ctx: ReportContext): MessageOut[] {
+export function finishReport(
+  run: Run,
+  job: Job | undefined,
+  out: RunOutput,
+  ctx: ReportContext,
+): MessageOut[] {
   return reportBody(run, job, out, ctx).map((m) => withRunControls(m, run))
 }
 
@@ -59,24 +69,47 @@ export function finishReport(run: Run, job: Job | undefined, out: RunOutput, ctx
 function withRunControls(msg: MessageOut, run: Run): MessageOut {
   if (run.progressTs || msg.purpose !== 'report' || msg.file) return msg
   const controls = reportControls(run.id, run.jobType)
-  if (msg.blocks) return msg.blocks.length + controls.length <= 50 ? { ...msg, blocks: [...msg.blocks, ...controls] } : msg
+  if (msg.blocks)
+    return msg.blocks.length + controls.length <= 50
+      ? { ...msg, blocks: [...msg.blocks, ...controls] }
+      : msg
   if (msg.text.length > 3000) return msg
   return { ...msg, blocks: [sectionBlock(msg.text), ...controls], blocksDress: true }
 }
 
-function reportBody(run: Run, job: Job | undefined, out: RunOutput, ctx: ReportContext): MessageOut[] {
+function reportBody(
+  run: Run,
+  job: Job | undefined,
+  out: RunOutput,
+  ctx: ReportContext,
+): MessageOut[] {
   const secrets = ctx.secrets
-  const took = run.startedAt && run.finishedAt ? formatDuration(run.finishedAt - run.startedAt) : '?'
+  const took =
+    run.startedAt && run.finishedAt ? formatDuration(run.finishedAt - run.startedAt) : '?'
   if (run.state === 'succeeded') {
     if (job?.reportStdout) return [outputMessage(run, job, redact(out.stdout, secrets))]
     if (job?.reportSuccess ?? true) {
-      return [{ kind: 'message', purpose: 'report', ...replySpot(run), text: `:white_check_mark: \`${run.jobType}\` succeeded (run ${run.id}, ${took}).` }]
+      return [
+        {
+          kind: 'message',
+          purpose: 'report',
+          ...replySpot(run),
+          text: `:white_check_mark: \`${run.jobType}\` succeeded (run ${run.id}, ${took}).`,
+        },
+      ]
     }
     return []
   }
   if (run.state === 'cancelled') {
     const by = run.cancelledBy ? ` by ${who(run.cancelledBy)}` : ''
-    return [{ kind: 'message', purpose: 'report', ...replySpot(run), text: `:no_entry_sign: \`${run.jobType}\` (run ${run.id}) was cancelled${by} after ${took}.` }]
+    return [
+      {
+        kind: 'message',
+        purpose: 'report',
+        ...replySpot(run),
+        text: `:no_entry_sign: \`${run.jobType}\` (run ${run.id}) was cancelled${by} after ${took}.`,
+      },
+    ]
   }
   let head: string
   if (run.state === 'timed_out') {
@@ -98,7 +131,12 @@ function reportBody(run: Run, job: Job | undefined, out: RunOutput, ctx: ReportC
   if (tail) lines.push('Last lines of its error output:', fence(tail))
   if (run.stdoutPath) lines.push(`Say \`logs ${run.id}\` to see its output.`)
   if (!run.isDm) lines.push('Calling tech-support.')
-  const report: MessageOut = { kind: 'message', purpose: 'report', ...replySpot(run), text: lines.join('\n') }
+  const report: MessageOut = {
+    kind: 'message',
+    purpose: 'report',
+    ...replySpot(run),
+    text: lines.join('\n'),
+  }
   if (run.isDm) return [report]
   const escalation: MessageOut = {
     kind: 'message',
@@ -115,26 +153,48 @@ function outputMessage(run: Run, job: Job, output: string): MessageOut {
   const base = { kind: 'message' as const, purpose: 'report' as const, ...replySpot(run) }
   const file = { filename: `${run.jobType}-${run.id}.txt`, content: output }
   const trimmed = output.trimEnd()
-  if (!trimmed && job.reportFormat !== 'blocks') return { ...base, text: `\`${run.jobType}\` (run ${run.id}) succeeded and printed nothing.` }
+  if (!trimmed && job.reportFormat !== 'blocks')
+    return { ...base, text: `\`${run.jobType}\` (run ${run.id}) succeeded and printed nothing.` }
   switch (job.reportFormat) {
     case 'file':
       return { ...base, text: `Output of \`${run.jobType}\` (run ${run.id}):`, file }
     case 'code':
-      return trimmed.length + 8 <= MESSAGE_LIMIT ? { ...base, text: fence(trimmed) } : { ...base, text: `Output of \`${run.jobType}\` (run ${run.id}):`, file }
+      return trimmed.length + 8 <= MESSAGE_LIMIT
+        ? { ...base, text: fence(trimmed) }
+        : { ...base, text: `Output of \`${run.jobType}\` (run ${run.id}):`, file }
     case 'blocks': {
       const parsed = parseBlocks(trimmed)
-      if ('blocks' in parsed) return { ...base, text: parsed.fallback || `\`${run.jobType}\` (run ${run.id})`, blocks: parsed.blocks }
+      if ('blocks' in parsed)
+        return {
+          ...base,
+          text: parsed.fallback || `\`${run.jobType}\` (run ${run.id})`,
+          blocks: parsed.blocks,
+        }
       const note = `(The job's Block Kit output was unusable: ${parsed.error}; here it is as text.)`
-      if (!trimmed) return { ...base, text: `\`${run.jobType}\` (run ${run.id}) succeeded but ${note.slice(1, -1).replace('; here it is as text', '')}.` }
-      return trimmed.length + note.length < MESSAGE_LIMIT ? { ...base, text: `${trimmed}\n${note}` } : { ...base, text: note, file }
+      if (!trimmed)
+        return {
+          ...base,
+          text: `\`${run.jobType}\` (run ${run.id}) succeeded but ${note.slice(1, -1).replace('; here it is as text', '')}.`,
+        }
+      return trimmed.length + note.length < MESSAGE_LIMIT
+        ? { ...base, text: `${trimmed}\n${note}` }
+        : { ...base, text: note, file }
     }
     default:
-      return trimmed.length <= MESSAGE_LIMIT ? { ...base, text: trimmed } : { ...base, text: `Output of \`${run.jobType}\` (run ${run.id}) is long; here it is as a file.`, file }
+      return trimmed.length <= MESSAGE_LIMIT
+        ? { ...base, text: trimmed }
+        : {
+            ...base,
+            text: `Output of \`${run.jobType}\` (run ${run.id}) is long; here it is as a file.`,
+            file,
+          }
   }
 }
 
 /** A job's `blocks` output: a JSON array of at most 50 Block Kit blocks, each with a `type`. */
-export function parseBlocks(output: string): { blocks: KnownBlock[]; fallback: string } | { error: string } {
+export function parseBlocks(
+  output: string,
+): { blocks: KnownBlock[]; fallback: string } | { error: string } {
   if (!output.trim()) return { error: 'it printed nothing' }
   let value: unknown
   try {
@@ -143,8 +203,13 @@ export function parseBlocks(output: string): { blocks: KnownBlock[]; fallback: s
     return { error: 'it is not JSON' }
   }
   if (!Array.isArray(value)) return { error: 'it is not a JSON array of blocks' }
-  if (value.length === 0 || value.length > 50) return { error: `Slack takes 1 to 50 blocks, it has ${value.length}` }
-  if (!value.every((b) => b && typeof b === 'object' && typeof (b as { type?: unknown }).type === 'string')) {
+  if (value.length === 0 || value.length > 50)
+    return { error: `Slack takes 1 to 50 blocks, it has ${value.length}` }
+  if (
+    !value.every(
+      (b) => b && typeof b === 'object' && typeof (b as { type?: unknown }).type === 'string',
+    )
+  ) {
     return { error: 'every block needs a "type"' }
   }
   const texts: string[] = []

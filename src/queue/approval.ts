@@ -35,30 +35,58 @@ export type Decided =
  * Approving makes the request pending under the usual rule (one pending request per type): an
  * older pending request of the type is superseded, and the approved one keeps the earlier start.
  */
-export function decideApproval(db: Db, now: number, id: number, by: string, approve: boolean): Decided {
+export function decideApproval(
+  db: Db,
+  now: number,
+  id: number,
+  by: string,
+  approve: boolean,
+): Decided {
   return db.transaction(
     (tx) => {
       const run = tx.select().from(runs).where(eq(runs.id, id)).get()
-      if (!run || run.state !== 'awaiting_approval') return { kind: 'not_awaiting' as const, run }
+      if (run?.state !== 'awaiting_approval') return { kind: 'not_awaiting' as const, run }
       if (!approve) {
         const denied = tx
           .update(runs)
-          .set({ state: 'cancelled', approval: 'denied', approvalBy: by, approvalAt: now, finishedAt: now, cancelledBy: by, detail: 'denied' })
+          .set({
+            state: 'cancelled',
+            approval: 'denied',
+            approvalBy: by,
+            approvalAt: now,
+            finishedAt: now,
+            cancelledBy: by,
+            detail: 'denied',
+          })
           .where(and(eq(runs.id, id), eq(runs.state, 'awaiting_approval')))
           .returning()
           .get()!
         return { kind: 'denied' as const, run: denied }
       }
-      const older = tx.select().from(runs).where(and(eq(runs.jobType, run.jobType), eq(runs.state, 'pending'))).get()
+      const older = tx
+        .select()
+        .from(runs)
+        .where(and(eq(runs.jobType, run.jobType), eq(runs.state, 'pending')))
+        .get()
       if (older) {
         tx.update(runs)
-          .set({ state: 'cancelled', finishedAt: now, detail: `superseded by approved run ${run.id}` })
+          .set({
+            state: 'cancelled',
+            finishedAt: now,
+            detail: `superseded by approved run ${run.id}`,
+          })
           .where(eq(runs.id, older.id))
           .run()
       }
       const approved = tx
         .update(runs)
-        .set({ state: 'pending', approval: 'approved', approvalBy: by, approvalAt: now, dueAt: Math.min(Math.max(run.dueAt, now), older?.dueAt ?? Infinity) })
+        .set({
+          state: 'pending',
+          approval: 'approved',
+          approvalBy: by,
+          approvalAt: now,
+          dueAt: Math.min(Math.max(run.dueAt, now), older?.dueAt ?? Infinity),
+        })
         .where(and(eq(runs.id, id), eq(runs.state, 'awaiting_approval')))
         .returning()
         .get()!
@@ -73,9 +101,17 @@ export function expireApprovals(db: Db, now: number): Run[] {
   const stmt = prepared(db, 'approval.expire', (d) =>
     d
       .update(runs)
-      .set({ state: 'cancelled', approval: 'expired', approvalAt: sql`${sql.placeholder('now')}`, finishedAt: sql`${sql.placeholder('now')}`, detail: 'not approved in time' })
+      .set({
+        state: 'cancelled',
+        approval: 'expired',
+        approvalAt: sql`${sql.placeholder('now')}`,
+        finishedAt: sql`${sql.placeholder('now')}`,
+        detail: 'not approved in time',
+      })
       // Literal state: served by runs_awaiting_idx, checked on every dispatcher pass.
-      .where(sql`${runs.state} = 'awaiting_approval' and ${runs.approvalExpiresAt} <= ${sql.placeholder('now')}`)
+      .where(
+        sql`${runs.state} = 'awaiting_approval' and ${runs.approvalExpiresAt} <= ${sql.placeholder('now')}`,
+      )
       .returning()
       .prepare(),
   )

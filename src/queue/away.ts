@@ -8,7 +8,10 @@ import { supportAway } from './schema.ts'
 /** The route the out-of-office commands are about: the one reposting to the tech-support channel. */
 export const TECH_SUPPORT = 'tech-support'
 
-export function getAway(db: Db, route = TECH_SUPPORT): (AwayWindow & { setBy: string }) | undefined {
+export function getAway(
+  db: Db,
+  route = TECH_SUPPORT,
+): (AwayWindow & { setBy: string }) | undefined {
   const row = db.select().from(supportAway).where(eq(supportAway.route, route)).get()
   return row && { startsOn: row.startsOn, endsOn: row.endsOn, setBy: row.setBy }
 }
@@ -19,8 +22,16 @@ export function awayStore(db: Db, now: number, user: string, route = TECH_SUPPOR
     get: () => getAway(db, route),
     set(w) {
       const row = { route, startsOn: w.startsOn, endsOn: w.endsOn, setBy: user, setAt: now }
-      db.insert(supportAway).values(row).onConflictDoUpdate({ target: supportAway.route, set: row }).run()
+      db.insert(supportAway)
+        .values(row)
+        .onConflictDoUpdate({ target: supportAway.route, set: row })
+        .run()
     },
-    clear: () => db.delete(supportAway).where(eq(supportAway.route, route)).returning({ route: supportAway.route }).all().length > 0,
+    clear: () =>
+      db
+        .delete(supportAway)
+        .where(eq(supportAway.route, route))
+        .returning({ route: supportAway.route })
+        .all().length > 0,
   }
 }

@@ -20,11 +20,18 @@ export type RemoveResult =
   | { kind: 'unknown' }
 
 /** `guard` sees the row first (e.g. to refuse guests on restricted namespaces) and may veto. */
-export function removeJob(db: Db, now: number, id: number, by: string, guard: (run: Run) => boolean = () => true): RemoveResult | { kind: 'refused'; run: Run } {
+export function removeJob(
+  db: Db,
+  now: number,
+  id: number,
+  by: string,
+  guard: (run: Run) => boolean = () => true,
+): RemoveResult | { kind: 'refused'; run: Run } {
   return db.transaction(
     (tx) => {
       const run = tx.select().from(runs).where(eq(runs.id, id)).get()
-      if (!run || (run.state !== 'pending' && run.state !== 'running')) return { kind: 'unknown' as const }
+      if (!run || (run.state !== 'pending' && run.state !== 'running'))
+        return { kind: 'unknown' as const }
       if (!guard(run)) return { kind: 'refused' as const, run }
       if (run.state === 'pending') {
         const done = tx
@@ -35,7 +42,12 @@ export function removeJob(db: Db, now: number, id: number, by: string, guard: (r
           .get()!
         return { kind: 'removed' as const, run: done }
       }
-      const flagged = tx.update(runs).set({ cancelRequestedBy: by }).where(eq(runs.id, id)).returning().get()!
+      const flagged = tx
+        .update(runs)
+        .set({ cancelRequestedBy: by })
+        .where(eq(runs.id, id))
+        .returning()
+        .get()!
       return { kind: 'stopping' as const, run: flagged }
     },
     { behavior: 'immediate' },

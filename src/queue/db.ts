@@ -18,7 +18,10 @@ export interface Queue {
   file: string
 }
 
-export function openQueue(file: string, opts: { busyTimeoutMs?: number; migrate?: boolean } = {}): Queue {
+export function openQueue(
+  file: string,
+  opts: { busyTimeoutMs?: number; migrate?: boolean } = {},
+): Queue {
   mkdirSync(dirname(file), { recursive: true })
   const sqlite = new Database(file, { create: true, strict: true })
   sqlite.run(`PRAGMA busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`)

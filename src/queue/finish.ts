@@ -12,7 +12,13 @@ export interface Outcome {
   cancelledBy?: string | null
 }
 
-export function finishRun(db: Db, now: number, id: number, owner: string, outcome: Outcome): Run | undefined {
+export function finishRun(
+  db: Db,
+  now: number,
+  id: number,
+  owner: string,
+  outcome: Outcome,
+): Run | undefined {
   return db
     .update(runs)
     .set({
@@ -29,7 +35,12 @@ export function finishRun(db: Db, now: number, id: number, owner: string, outcom
 }
 
 /** Records the process and log files once spawned; only while this owner still holds the run. */
-export function recordStart(db: Db, id: number, owner: string, fields: { pid: number; pidStart: string | null; stdoutPath: string; stderrPath: string }) {
+export function recordStart(
+  db: Db,
+  id: number,
+  owner: string,
+  fields: { pid: number; pidStart: string | null; stdoutPath: string; stderrPath: string },
+) {
   return db
     .update(runs)
     .set(fields)

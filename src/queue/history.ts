@@ -12,14 +12,26 @@ export interface HistoryFilter {
   hidden?: string[]
 }
 
-export function listHistory(db: Db, filter: HistoryFilter, limit: number, offset: number): { rows: Run[]; total: number } {
+export function listHistory(
+  db: Db,
+  filter: HistoryFilter,
+  limit: number,
+  offset: number,
+): { rows: Run[]; total: number } {
   const conds: SQL[] = []
   if (filter.namespace) conds.push(eq(runs.namespace, filter.namespace))
   if (filter.jobType) conds.push(eq(runs.jobType, filter.jobType))
   if (filter.state) conds.push(eq(runs.state, filter.state))
   if (filter.hidden?.length) conds.push(notInArray(runs.namespace, filter.hidden))
   const where = conds.length ? and(...conds) : undefined
-  const rows = db.select().from(runs).where(where).orderBy(desc(runs.id)).limit(limit).offset(offset).all()
+  const rows = db
+    .select()
+    .from(runs)
+    .where(where)
+    .orderBy(desc(runs.id))
+    .limit(limit)
+    .offset(offset)
+    .all()
   const total = db.select({ n: count() }).from(runs).where(where).get()?.n ?? 0
   return { rows, total }
 }
@@ -27,7 +39,18 @@ export function listHistory(db: Db, filter: HistoryFilter, limit: number, offset
 /** The run a thread belongs to: the newest run requested in it (a rerun in the thread takes over). */
 export function threadRun(db: Db, channel: string, threadTs: string): Run | undefined {
   const stmt = prepared(db, 'history.thread_run', (d) =>
-    d.select().from(runs).where(and(eq(runs.channel, sql.placeholder('channel')), eq(runs.threadTs, sql.placeholder('thread')))).orderBy(desc(runs.id)).limit(1).prepare(),
+    d
+      .select()
+      .from(runs)
+      .where(
+        and(
+          eq(runs.channel, sql.placeholder('channel')),
+          eq(runs.threadTs, sql.placeholder('thread')),
+        ),
+      )
+      .orderBy(desc(runs.id))
+      .limit(1)
+      .prepare(),
   )
   return stmt.get({ channel, thread: threadTs })
 }

@@ -3,7 +3,12 @@
 // so the watcher and a chat reply racing to record the same change record it once.
 import { and, eq, isNotNull, isNull, or, sql } from 'drizzle-orm'
 import type { Db } from './db.ts'
-import { metaflowThreads, type Door, type MetaflowThread, type MetaflowThreadStatus } from './schema.ts'
+import {
+  metaflowThreads,
+  type Door,
+  type MetaflowThread,
+  type MetaflowThreadStatus,
+} from './schema.ts'
 
 export interface ThreadKey {
   door: Door
@@ -13,7 +18,11 @@ export interface ThreadKey {
 }
 
 export function getThread(db: Db, channel: string, threadTs: string): MetaflowThread | undefined {
-  return db.select().from(metaflowThreads).where(and(eq(metaflowThreads.channel, channel), eq(metaflowThreads.threadTs, threadTs))).get()
+  return db
+    .select()
+    .from(metaflowThreads)
+    .where(and(eq(metaflowThreads.channel, channel), eq(metaflowThreads.threadTs, threadTs)))
+    .get()
 }
 
 export function getThreadById(db: Db, id: number): MetaflowThread | undefined {
@@ -30,27 +39,55 @@ export interface Follow {
 
 /** The thread now follows this run (`inspect`, or `run` before the id is known); whatever it followed is forgotten. */
 export function followInThread(db: Db, now: number, key: ThreadKey, f: Follow): MetaflowThread {
-  const fields = { door: key.door, flow: f.flow, runId: f.runId, watching: f.watching, lastStatus: f.lastStatus, ebmbotRunId: f.ebmbotRunId, updatedAt: now }
+  const fields = {
+    door: key.door,
+    flow: f.flow,
+    runId: f.runId,
+    watching: f.watching,
+    lastStatus: f.lastStatus,
+    ebmbotRunId: f.ebmbotRunId,
+    updatedAt: now,
+  }
   return db
     .insert(metaflowThreads)
     .values({ ...fields, channel: key.channel, threadTs: key.threadTs, createdAt: now })
-    .onConflictDoUpdate({ target: [metaflowThreads.channel, metaflowThreads.threadTs], set: fields })
+    .onConflictDoUpdate({
+      target: [metaflowThreads.channel, metaflowThreads.threadTs],
+      set: fields,
+    })
     .returning()
     .get()
 }
 
 /** A newer request took over a pending ebmbot run: the threads that asked before stop claiming it. */
-export function releaseEbmbotRun(db: Db, now: number, ebmbotRunId: number, exceptId?: number): number {
+export function releaseEbmbotRun(
+  db: Db,
+  now: number,
+  ebmbotRunId: number,
+  exceptId?: number,
+): number {
   const rows = db
     .update(metaflowThreads)
     .set({ ebmbotRunId: null, watching: false, updatedAt: now })
-    .where(and(eq(metaflowThreads.ebmbotRunId, ebmbotRunId), isNull(metaflowThreads.runId), exceptId === undefined ? undefined : sql`${metaflowThreads.id} <> ${exceptId}`))
+    .where(
+      and(
+        eq(metaflowThreads.ebmbotRunId, ebmbotRunId),
+        isNull(metaflowThreads.runId),
+        exceptId === undefined ? undefined : sql`${metaflowThreads.id} <> ${exceptId}`,
+      ),
+    )
     .returning()
     .all()
   return rows.length
 }
 
-export function setWatching(db: Db, now: number, id: number, watching: boolean, lastStatus?: MetaflowThreadStatus | null): MetaflowThread | undefined {
+export function setWatching(
+  db: Db,
+  now: number,
+  id: number,
+  watching: boolean,
+  lastStatus?: MetaflowThreadStatus | null,
+): MetaflowThread | undefined {
   return db
     .update(metaflowThreads)
     .set({ watching, updatedAt: now, ...(lastStatus !== undefined ? { lastStatus } : {}) })
@@ -63,8 +100,15 @@ export function setWatching(db: Db, now: number, id: number, watching: boolean, 
  * Turns watching on for a run seen running, unless its last status moved since the caller read
  * the row (the watcher announced an end meanwhile): undefined then, so the end is not announced twice.
  */
-export function watchFrom(db: Db, now: number, row: Pick<MetaflowThread, 'id' | 'lastStatus'>): MetaflowThread | undefined {
-  const from = row.lastStatus === null ? isNull(metaflowThreads.lastStatus) : eq(metaflowThreads.lastStatus, row.lastStatus)
+export function watchFrom(
+  db: Db,
+  now: number,
+  row: Pick<MetaflowThread, 'id' | 'lastStatus'>,
+): MetaflowThread | undefined {
+  const from =
+    row.lastStatus === null
+      ? isNull(metaflowThreads.lastStatus)
+      : eq(metaflowThreads.lastStatus, row.lastStatus)
   return db
     .update(metaflowThreads)
     .set({ watching: true, lastStatus: 'running', updatedAt: now })
@@ -74,11 +118,23 @@ export function watchFrom(db: Db, now: number, row: Pick<MetaflowThread, 'id' | 
 }
 
 /** Records the run id learned for a run started from chat; only the first caller gets the row back. */
-export function recordRunId(db: Db, now: number, id: number, ebmbotRunId: number, runId: string): MetaflowThread | undefined {
+export function recordRunId(
+  db: Db,
+  now: number,
+  id: number,
+  ebmbotRunId: number,
+  runId: string,
+): MetaflowThread | undefined {
   return db
     .update(metaflowThreads)
     .set({ runId, updatedAt: now })
-    .where(and(eq(metaflowThreads.id, id), isNull(metaflowThreads.runId), eq(metaflowThreads.ebmbotRunId, ebmbotRunId)))
+    .where(
+      and(
+        eq(metaflowThreads.id, id),
+        isNull(metaflowThreads.runId),
+        eq(metaflowThreads.ebmbotRunId, ebmbotRunId),
+      ),
+    )
     .returning()
     .get()
 }
@@ -87,9 +143,18 @@ export function recordRunId(db: Db, now: number, id: number, ebmbotRunId: number
  * Moves the last status from `from` to `to` for the run the caller looked at. Undefined when
  * someone else moved it first (or the thread now follows another run): then nothing is announced.
  */
-export function recordStatus(db: Db, now: number, row: Pick<MetaflowThread, 'id' | 'flow' | 'runId' | 'lastStatus'>, to: MetaflowThreadStatus): MetaflowThread | undefined {
-  const from = row.lastStatus === null ? isNull(metaflowThreads.lastStatus) : eq(metaflowThreads.lastStatus, row.lastStatus)
-  const same = row.runId === null ? isNull(metaflowThreads.runId) : eq(metaflowThreads.runId, row.runId)
+export function recordStatus(
+  db: Db,
+  now: number,
+  row: Pick<MetaflowThread, 'id' | 'flow' | 'runId' | 'lastStatus'>,
+  to: MetaflowThreadStatus,
+): MetaflowThread | undefined {
+  const from =
+    row.lastStatus === null
+      ? isNull(metaflowThreads.lastStatus)
+      : eq(metaflowThreads.lastStatus, row.lastStatus)
+  const same =
+    row.runId === null ? isNull(metaflowThreads.runId) : eq(metaflowThreads.runId, row.runId)
   return db
     .update(metaflowThreads)
     .set({ lastStatus: to, updatedAt: now })
@@ -111,9 +176,12 @@ export function threadsToWatch(db: Db): MetaflowThread[] {
     .where(
       or(
         and(eq(metaflowThreads.watching, true), isNotNull(metaflowThreads.runId), open),
-        and(isNull(metaflowThreads.runId), isNotNull(metaflowThreads.ebmbotRunId), isNull(metaflowThreads.lastStatus)),
+        and(
+          isNull(metaflowThreads.runId),
+          isNotNull(metaflowThreads.ebmbotRunId),
+          isNull(metaflowThreads.lastStatus),
+        ),
       ),
     )
     .all()
 }
-

@@ -19,12 +19,17 @@ export function runMigrations(sqlite: Database, migrations: MigrationMeta[] = MI
       'CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric)',
     )
     const last = sqlite
-      .query<{ created_at: number }, []>('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1')
+      .query<{ created_at: number }, []>(
+        'SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1',
+      )
       .get()
     for (const m of migrations) {
       if (last && Number(last.created_at) >= m.folderMillis) continue
       for (const stmt of m.sql) if (stmt.trim()) sqlite.run(stmt)
-      sqlite.run('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)', [m.hash, m.folderMillis])
+      sqlite.run('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)', [
+        m.hash,
+        m.folderMillis,
+      ])
       applied++
     }
     sqlite.run('COMMIT')

@@ -13,13 +13,23 @@ export interface Moved {
 
 export function moveChannel(db: Db, from: string, to: string): Moved {
   return db.transaction((tx) => {
-    const movedRuns = tx.update(runs).set({ channel: to }).where(eq(runs.channel, from)).returning({ id: runs.id }).all()
+    const movedRuns = tx
+      .update(runs)
+      .set({ channel: to })
+      .where(eq(runs.channel, from))
+      .returning({ id: runs.id })
+      .all()
     // A thread already known under the new id (its events beat this one) keeps its own state;
     // its twin under the old id is dropped, or it would watch for a channel id that is gone.
     const movedThreads = tx
       .update(metaflowThreads)
       .set({ channel: to })
-      .where(and(eq(metaflowThreads.channel, from), sql`NOT EXISTS (SELECT 1 FROM metaflow_threads AS m WHERE m.channel = ${to} AND m.thread_ts = metaflow_threads.thread_ts)`))
+      .where(
+        and(
+          eq(metaflowThreads.channel, from),
+          sql`NOT EXISTS (SELECT 1 FROM metaflow_threads AS m WHERE m.channel = ${to} AND m.thread_ts = metaflow_threads.thread_ts)`,
+        ),
+      )
       .returning({ id: metaflowThreads.id })
       .all()
     tx.delete(metaflowThreads).where(eq(metaflowThreads.channel, from)).run()
@@ -31,7 +41,9 @@ export function moveChannel(db: Db, from: string, to: string): Moved {
         .returning({ id: outbox.id })
         .all()
     // Where a message goes, and the message an escalation links to.
-    const movedOutbox = new Set([...pending('$.channel'), ...pending('$.linkTo.channel')].map((r) => r.id))
+    const movedOutbox = new Set(
+      [...pending('$.channel'), ...pending('$.linkTo.channel')].map((r) => r.id),
+    )
     return { runs: movedRuns.length, threads: movedThreads.length, outbox: movedOutbox.size }
   })
 }

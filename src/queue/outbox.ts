@@ -8,11 +8,27 @@ import { outbox, type Door, type OutboxRow } from './schema.ts'
 const p = sql.placeholder
 const insertOne = (db: Db) =>
   prepared(db, 'outbox.insert', (d) =>
-    d.insert(outbox).values({ door: p('door'), runId: p('runId'), payload: p('payload'), nextAttemptAt: p('now'), createdAt: p('now') }).returning().prepare(),
+    d
+      .insert(outbox)
+      .values({
+        door: p('door'),
+        runId: p('runId'),
+        payload: p('payload'),
+        nextAttemptAt: p('now'),
+        createdAt: p('now'),
+      })
+      .returning()
+      .prepare(),
   )
 
 /** Stores messages to send, all or none. */
-export function enqueueOutgoing(db: Db, now: number, door: Door, messages: Outgoing[], runId?: number | null): OutboxRow[] {
+export function enqueueOutgoing(
+  db: Db,
+  now: number,
+  door: Door,
+  messages: Outgoing[],
+  runId?: number | null,
+): OutboxRow[] {
   if (!messages.length) return []
   const insert = insertOne(db)
   const one = (payload: Outgoing) => insert.get({ door, runId: runId ?? null, payload, now })!
@@ -23,45 +39,84 @@ export function enqueueOutgoing(db: Db, now: number, door: Door, messages: Outgo
  * Queues an edit, or rewrites one still waiting for the same message: only the newest state of
  * a progress message is worth sending, so a slow Slack never builds a backlog of edits.
  */
-export function enqueueUpdate(db: Db, now: number, door: Door, update: UpdateOut, runId: number): void {
+export function enqueueUpdate(
+  db: Db,
+  now: number,
+  door: Door,
+  update: UpdateOut,
+  runId: number,
+): void {
   db.transaction(
     (tx) => {
       const waiting = tx
         .select({ id: outbox.id })
         .from(outbox)
-        .where(and(eq(outbox.door, door), sql`${outbox.state} = 'pending'`, eq(outbox.runId, runId), sql`json_extract(${outbox.payload}, '$.kind') = 'update'`, sql`json_extract(${outbox.payload}, '$.editOf') = ${update.editOf}`))
+        .where(
+          and(
+            eq(outbox.door, door),
+            sql`${outbox.state} = 'pending'`,
+            eq(outbox.runId, runId),
+            sql`json_extract(${outbox.payload}, '$.kind') = 'update'`,
+            sql`json_extract(${outbox.payload}, '$.editOf') = ${update.editOf}`,
+          ),
+        )
         .get()
       if (waiting) tx.update(outbox).set({ payload: update }).where(eq(outbox.id, waiting.id)).run()
-      else tx.insert(outbox).values({ door, runId, payload: update, nextAttemptAt: now, createdAt: now }).run()
+      else
+        tx.insert(outbox)
+          .values({ door, runId, payload: update, nextAttemptAt: now, createdAt: now })
+          .run()
     },
     { behavior: 'immediate' },
   )
 }
 
-export const getOutgoing = (db: Db, id: number): OutboxRow | undefined => db.select().from(outbox).where(eq(outbox.id, id)).get()
+export const getOutgoing = (db: Db, id: number): OutboxRow | undefined =>
+  db.select().from(outbox).where(eq(outbox.id, id)).get()
 
 /** Pending rows of a door in id order (due or not: the deliverer keeps each channel in order). */
 export function pendingOutgoing(db: Db, door: Door, limit = 100): OutboxRow[] {
   // Literal state: read from outbox_pending_idx in id order, never touching sent rows.
   const stmt = prepared(db, 'outbox.pending', (d) =>
-    d.select().from(outbox).where(and(eq(outbox.door, p('door')), sql`${outbox.state} = 'pending'`)).orderBy(asc(outbox.id)).limit(p('limit')).prepare(),
+    d
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.door, p('door')), sql`${outbox.state} = 'pending'`))
+      .orderBy(asc(outbox.id))
+      .limit(p('limit'))
+      .prepare(),
   )
   return stmt.all({ door, limit })
 }
 
 export function markSent(db: Db, now: number, id: number, result: unknown) {
   const stmt = prepared(db, 'outbox.sent', (d) =>
-    d.update(outbox).set({ state: 'sent', sentAt: sql`${p('now')}`, attempts: sqlIncrement(), result: p('result') as never }).where(eq(outbox.id, p('id'))).prepare(),
+    d
+      .update(outbox)
+      .set({
+        state: 'sent',
+        sentAt: sql`${p('now')}`,
+        attempts: sqlIncrement(),
+        result: p('result') as never,
+      })
+      .where(eq(outbox.id, p('id')))
+      .prepare(),
   )
   stmt.run({ now, id, result: result ?? null })
 }
 
 export function markRetry(db: Db, id: number, nextAttemptAt: number, error: string) {
-  db.update(outbox).set({ attempts: sqlIncrement(), nextAttemptAt, lastError: error }).where(eq(outbox.id, id)).run()
+  db.update(outbox)
+    .set({ attempts: sqlIncrement(), nextAttemptAt, lastError: error })
+    .where(eq(outbox.id, id))
+    .run()
 }
 
 export function markFailed(db: Db, now: number, id: number, error: string) {
-  db.update(outbox).set({ state: 'failed', attempts: sqlIncrement(), sentAt: now, lastError: error }).where(eq(outbox.id, id)).run()
+  db.update(outbox)
+    .set({ state: 'failed', attempts: sqlIncrement(), sentAt: now, lastError: error })
+    .where(eq(outbox.id, id))
+    .run()
 }
 
 const sqlIncrement = () => sql`${outbox.attempts} + 1`

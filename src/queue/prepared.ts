@@ -6,7 +6,8 @@ import type { Db } from './db.ts'
 
 const cache = new WeakMap<object, Map<string, unknown>>()
 
-const connectionOf = (db: Db): object => (db as unknown as { session: { client: object } }).session.client
+const connectionOf = (db: Db): object =>
+  (db as unknown as { session: { client: object } }).session.client
 
 export function prepared<T>(db: Db, key: string, build: (db: Db) => T): T {
   const conn = connectionOf(db)

@@ -5,14 +5,17 @@ import { prepared } from './prepared.ts'
 import { runs, suppressions, type Run, type Suppression } from './schema.ts'
 import { openSuppressions } from './suppress.ts'
 
-export const getRun = (db: Db, id: number): Run | undefined => db.select().from(runs).where(eq(runs.id, id)).get()
+export const getRun = (db: Db, id: number): Run | undefined =>
+  db.select().from(runs).where(eq(runs.id, id)).get()
 
 /**
  * Every running run, oldest first. The state is a literal so SQLite serves it from the partial
  * index of running rows (a handful) instead of scanning all history, on every dispatcher pass.
  */
 export function runningRuns(db: Db): Run[] {
-  const stmt = prepared(db, 'read.running', (d) => d.select().from(runs).where(sql`${runs.state} = 'running'`).prepare())
+  const stmt = prepared(db, 'read.running', (d) =>
+    d.select().from(runs).where(sql`${runs.state} = 'running'`).prepare(),
+  )
   return stmt.all().sort((a, b) => a.id - b.id)
 }
 
@@ -26,8 +29,18 @@ export interface Snapshot {
 export function snapshot(db: Db, now: number): Snapshot {
   return db.transaction((tx) => ({
     now,
-    running: tx.select().from(runs).where(eq(runs.state, 'running')).orderBy(asc(runs.startedAt), asc(runs.id)).all(),
-    scheduled: tx.select().from(runs).where(eq(runs.state, 'pending')).orderBy(asc(runs.dueAt), asc(runs.id)).all(),
+    running: tx
+      .select()
+      .from(runs)
+      .where(eq(runs.state, 'running'))
+      .orderBy(asc(runs.startedAt), asc(runs.id))
+      .all(),
+    scheduled: tx
+      .select()
+      .from(runs)
+      .where(eq(runs.state, 'pending'))
+      .orderBy(asc(runs.dueAt), asc(runs.id))
+      .all(),
     suppressions: openSuppressions(tx as unknown as Db, now),
   }))
 }
@@ -37,11 +50,25 @@ export function nextWakeAt(db: Db, now: number): number | null {
   const stmts = prepared(db, 'read.next_wake', (d) => {
     const at = sql.placeholder('now')
     return [
-      d.select({ at: min(runs.dueAt) }).from(runs).where(sql`${runs.state} = 'pending' and ${runs.dueAt} > ${at}`).prepare(),
-      d.select({ at: min(suppressions.endAt) }).from(suppressions).where(sql`${suppressions.endAt} > ${at} and ${suppressions.startAt} <= ${at}`).prepare(),
-      d.select({ at: min(runs.approvalExpiresAt) }).from(runs).where(sql`${runs.state} = 'awaiting_approval'`).prepare(),
+      d
+        .select({ at: min(runs.dueAt) })
+        .from(runs)
+        .where(sql`${runs.state} = 'pending' and ${runs.dueAt} > ${at}`)
+        .prepare(),
+      d
+        .select({ at: min(suppressions.endAt) })
+        .from(suppressions)
+        .where(sql`${suppressions.endAt} > ${at} and ${suppressions.startAt} <= ${at}`)
+        .prepare(),
+      d
+        .select({ at: min(runs.approvalExpiresAt) })
+        .from(runs)
+        .where(sql`${runs.state} = 'awaiting_approval'`)
+        .prepare(),
     ] as const
   })
-  const starts = stmts.map((s) => s.get({ now })?.at).filter((x): x is number => typeof x === 'number')
+  const starts = stmts
+    .map((s) => s.get({ now })?.at)
+    .filter((x): x is number => typeof x === 'number')
   return starts.length ? Math.min(...starts) : null
 }

@@ -34,23 +34,51 @@ const p = sql.placeholder
 /** The row of a type in one state: each served by its partial unique index. */
 const oneOfType = (db: Db, state: 'running' | 'pending') =>
   prepared(db, `schedule.${state}`, (d) =>
-    d.select().from(runs).where(and(eq(runs.jobType, p('type')), sql`${runs.state} = ${sql.raw(`'${state}'`)}`)).prepare(),
+    d
+      .select()
+      .from(runs)
+      .where(and(eq(runs.jobType, p('type')), sql`${runs.state} = ${sql.raw(`'${state}'`)}`))
+      .prepare(),
   )
 
-const FIELDS = ['door', 'requestedBy', 'channel', 'threadTs', 'messageTs', 'isDm', 'requestText', 'params', 'command'] as const
+const FIELDS = [
+  'door',
+  'requestedBy',
+  'channel',
+  'threadTs',
+  'messageTs',
+  'isDm',
+  'requestText',
+  'params',
+  'command',
+] as const
 // Typed as the values they stand for: drizzle binds (and JSON-encodes) them when the statement runs.
-const placeholders = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, p(k)])) as unknown as Record<K, never>
+const placeholders = <K extends string>(keys: readonly K[]) =>
+  Object.fromEntries(keys.map((k) => [k, p(k)])) as unknown as Record<K, never>
 
 const replacePending = (db: Db) =>
   prepared(db, 'schedule.replace', (d) =>
-    d.update(runs).set(placeholders([...FIELDS, 'dueAt'])).where(eq(runs.id, p('id'))).returning().prepare(),
+    d
+      .update(runs)
+      .set(placeholders([...FIELDS, 'dueAt']))
+      .where(eq(runs.id, p('id')))
+      .returning()
+      .prepare(),
   )
 
 const insertPending = (db: Db) =>
   prepared(db, 'schedule.insert', (d) =>
     d
       .insert(runs)
-      .values({ ...placeholders(FIELDS), namespace: p('namespace'), job: p('job'), jobType: p('jobType'), state: 'pending', dueAt: p('dueAt'), queuedAt: p('queuedAt') })
+      .values({
+        ...placeholders(FIELDS),
+        namespace: p('namespace'),
+        job: p('job'),
+        jobType: p('jobType'),
+        state: 'pending',
+        dueAt: p('dueAt'),
+        queuedAt: p('queuedAt'),
+      })
       .returning()
       .prepare(),
   )
@@ -74,10 +102,21 @@ export function scheduleRequest(db: Db, now: number, req: RequestInput): Schedul
       }
       if (pending) {
         // The newer request wins everything but the start time: repeats never push a deploy back.
-        const run = replacePending(db).get({ ...fields, dueAt: Math.min(pending.dueAt, dueAt), id: pending.id })!
+        const run = replacePending(db).get({
+          ...fields,
+          dueAt: Math.min(pending.dueAt, dueAt),
+          id: pending.id,
+        })!
         return { run, replaced: true, behind }
       }
-      const run = insertPending(db).get({ ...fields, namespace: req.namespace, job: req.job, jobType: req.jobType, dueAt, queuedAt: now })!
+      const run = insertPending(db).get({
+        ...fields,
+        namespace: req.namespace,
+        job: req.job,
+        jobType: req.jobType,
+        dueAt,
+        queuedAt: now,
+      })!
       return { run, replaced: false, behind }
     },
     { behavior: 'immediate' },

@@ -17,7 +17,13 @@ export const RUN_STATES = [
   'lost',
 ] as const
 export type RunState = (typeof RUN_STATES)[number]
-export const FINAL_STATES: readonly RunState[] = ['succeeded', 'failed', 'timed_out', 'cancelled', 'lost']
+export const FINAL_STATES: readonly RunState[] = [
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'lost',
+]
 
 /** Which front door a request came through; reports go back through the same one. */
 export type Door = 'slack' | 'local' | 'github'

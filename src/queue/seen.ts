@@ -5,10 +5,21 @@ import { prepared } from './prepared.ts'
 import { seen } from './schema.ts'
 
 /** True the first time (source, key) is seen; false for a duplicate. */
-export function markSeen(db: Db, now: number, source: string, key: string, runId?: number): boolean {
+export function markSeen(
+  db: Db,
+  now: number,
+  source: string,
+  key: string,
+  runId?: number,
+): boolean {
   const p = sql.placeholder
   const stmt = prepared(db, 'seen.mark', (d) =>
-    d.insert(seen).values({ source: p('source'), key: p('key'), seenAt: p('now'), runId: p('runId') }).onConflictDoNothing().returning({ key: seen.key }).prepare(),
+    d
+      .insert(seen)
+      .values({ source: p('source'), key: p('key'), seenAt: p('now'), runId: p('runId') })
+      .onConflictDoNothing()
+      .returning({ key: seen.key })
+      .prepare(),
   )
   return stmt.all({ source, key, now, runId: runId ?? null }).length === 1
 }
@@ -17,12 +28,23 @@ export function markSeen(db: Db, now: number, source: string, key: string, runId
  * True when (source, key) is new, or was last marked at least `windowMs` ago (the mark is then
  * renewed): "once per window", for presses that may rightly come again later.
  */
-export function markSeenWithin(db: Db, now: number, source: string, key: string, windowMs: number, runId?: number): boolean {
+export function markSeenWithin(
+  db: Db,
+  now: number,
+  source: string,
+  key: string,
+  windowMs: number,
+  runId?: number,
+): boolean {
   return (
     db
       .insert(seen)
       .values({ source, key, seenAt: now, runId: runId ?? null })
-      .onConflictDoUpdate({ target: [seen.source, seen.key], set: { seenAt: now }, setWhere: sql`${seen.seenAt} <= ${now - windowMs}` })
+      .onConflictDoUpdate({
+        target: [seen.source, seen.key],
+        set: { seenAt: now },
+        setWhere: sql`${seen.seenAt} <= ${now - windowMs}`,
+      })
       .returning({ key: seen.key })
       .all().length === 1
   )
@@ -30,12 +52,18 @@ export function markSeenWithin(db: Db, now: number, source: string, key: string,
 
 /** Releases a key, e.g. a button press that was refused, so a permitted user can press it. */
 export function unmarkSeen(db: Db, source: string, key: string): void {
-  db.delete(seen).where(and(eq(seen.source, source), eq(seen.key, key))).run()
+  db.delete(seen)
+    .where(and(eq(seen.source, source), eq(seen.key, key)))
+    .run()
 }
 
 export function isSeen(db: Db, source: string, key: string): boolean {
   const stmt = prepared(db, 'seen.is', (d) =>
-    d.select({ key: seen.key }).from(seen).where(and(eq(seen.source, sql.placeholder('source')), eq(seen.key, sql.placeholder('key')))).prepare(),
+    d
+      .select({ key: seen.key })
+      .from(seen)
+      .where(and(eq(seen.source, sql.placeholder('source')), eq(seen.key, sql.placeholder('key'))))
+      .prepare(),
   )
   return !!stmt.get({ source, key })
 }

@@ -22,10 +22,17 @@ export function channelChange(event: SlackEvent, botUserId: string): ChannelChan
       return { kind: 'created', id: event.channel.id, name: event.channel.name }
     case 'channel_rename':
     case 'group_rename':
-      return { kind: 'renamed', id: event.channel.id, name: event.channel.name, isPrivate: event.type === 'group_rename' }
+      return {
+        kind: 'renamed',
+        id: event.channel.id,
+        name: event.channel.name,
+        isPrivate: event.type === 'group_rename',
+      }
     case 'member_joined_channel':
       // channel_type is C (public) or G (private); other members joining change nothing here.
-      return event.user === botUserId ? { kind: 'bot_joined', id: event.channel, isPrivate: event.channel_type === 'G' } : null
+      return event.user === botUserId
+        ? { kind: 'bot_joined', id: event.channel, isPrivate: event.channel_type === 'G' }
+        : null
     case 'member_left_channel':
       return event.user === botUserId ? { kind: 'bot_left', id: event.channel } : null
     case 'channel_left':
@@ -84,14 +91,29 @@ export class ChannelDirectory {
     const known = this.byId.get(change.id)
     switch (change.kind) {
       case 'created':
-        this.put({ id: change.id, name: change.name, isPrivate: false, isMember: known?.isMember ?? false })
+        this.put({
+          id: change.id,
+          name: change.name,
+          isPrivate: false,
+          isMember: known?.isMember ?? false,
+        })
         return
       case 'renamed':
         // A rename the bot hears of is in a channel it can see; a private one, only if it is in it.
-        this.put({ id: change.id, name: change.name, isPrivate: known?.isPrivate ?? change.isPrivate, isMember: known?.isMember ?? change.isPrivate })
+        this.put({
+          id: change.id,
+          name: change.name,
+          isPrivate: known?.isPrivate ?? change.isPrivate,
+          isMember: known?.isMember ?? change.isPrivate,
+        })
         return
       case 'bot_joined':
-        this.put({ id: change.id, name: known?.name ?? '', isPrivate: known?.isPrivate ?? change.isPrivate, isMember: true })
+        this.put({
+          id: change.id,
+          name: known?.name ?? '',
+          isPrivate: known?.isPrivate ?? change.isPrivate,
+          isMember: true,
+        })
         return
       case 'bot_left':
         if (!known) return
@@ -103,7 +125,12 @@ export class ChannelDirectory {
         return
       case 'unarchived':
         // A private channel's events reach the bot only if it is in it; a public one it rejoins.
-        this.put({ id: change.id, name: known?.name ?? '', isPrivate: change.isPrivate, isMember: known?.isMember ?? change.isPrivate })
+        this.put({
+          id: change.id,
+          name: known?.name ?? '',
+          isPrivate: change.isPrivate,
+          isMember: known?.isMember ?? change.isPrivate,
+        })
         return
       case 'moved':
         if (!known) return

@@ -20,14 +20,20 @@ export async function listChannels(web: WebClient, log: Logger): Promise<Channel
     return await pages(web, 'public_channel,private_channel')
   } catch (e) {
     if (slackErrorCode(e) !== 'missing_scope') throw e
-    log.warn('slack.channels_public_only', { reason: 'the app lacks groups:read; private channels must be given by id' })
+    log.warn('slack.channels_public_only', {
+      reason: 'the app lacks groups:read; private channels must be given by id',
+    })
     return pages(web, 'public_channel')
   }
 }
 
 async function pages(web: WebClient, types: string): Promise<ChannelInfo[]> {
   const out: ChannelInfo[] = []
-  for await (const page of web.paginate('conversations.list', { types, exclude_archived: true, limit: 200 })) {
+  for await (const page of web.paginate('conversations.list', {
+    types,
+    exclude_archived: true,
+    limit: 200,
+  })) {
     for (const c of (page as ConversationsListResponse).channels ?? []) {
       if (!c.id || !c.name || c.is_archived) continue
       out.push({ id: c.id, name: c.name, isPrivate: !!c.is_private, isMember: !!c.is_member })
@@ -39,7 +45,11 @@ async function pages(web: WebClient, types: string): Promise<ChannelInfo[]> {
 export const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/
 
 /** A channel's name by id (conversations.info); undefined when Slack will not say. */
-export async function fetchChannelName(web: WebClient, channel: string, log: Logger): Promise<string | undefined> {
+export async function fetchChannelName(
+  web: WebClient,
+  channel: string,
+  log: Logger,
+): Promise<string | undefined> {
   try {
     return (await web.conversations.info({ channel })).channel?.name
   } catch (e) {
@@ -49,7 +59,11 @@ export async function fetchChannelName(web: WebClient, channel: string, log: Log
 }
 
 /** Joins the listed public channels the bot is not in yet; returns how many it joined. */
-export async function joinPublicChannels(web: WebClient, channels: readonly ChannelInfo[], log: Logger): Promise<number> {
+export async function joinPublicChannels(
+  web: WebClient,
+  channels: readonly ChannelInfo[],
+  log: Logger,
+): Promise<number> {
   let joined = 0
   for (const c of channels) {
     if (c.isPrivate || c.isMember) continue

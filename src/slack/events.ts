@@ -43,20 +43,24 @@ const PERSON_SUBTYPES = new Set(['file_share', 'thread_broadcast'])
 export function planEvent(event: SlackEvent, ctx: PlanContext): Plan {
   const change = channelChange(event, ctx.botUserId)
   if (change) return { kind: 'channel', change }
-  if (event.type !== 'app_mention' && event.type !== 'message') return { kind: 'ignore', reason: `${event.type} is not handled` }
+  if (event.type !== 'app_mention' && event.type !== 'message')
+    return { kind: 'ignore', reason: `${event.type} is not handled` }
   const m = viewOf(event)
   if (!m) return { kind: 'ignore', reason: 'no message in it' }
   if (m.botId || m.subtype === 'bot_message') return { kind: 'ignore', reason: 'from a bot' }
   if (m.user === ctx.botUserId) return { kind: 'ignore', reason: 'the bot itself' }
   if (!m.user) return { kind: 'ignore', reason: 'no sender' }
-  if (m.subtype && !PERSON_SUBTYPES.has(m.subtype)) return { kind: 'ignore', reason: `subtype ${m.subtype}` }
+  if (m.subtype && !PERSON_SUBTYPES.has(m.subtype))
+    return { kind: 'ignore', reason: `subtype ${m.subtype}` }
 
   const spot: Spot = { channel: m.channel, ts: m.ts, threadTs: m.threadTs ?? m.ts }
-  const isDirect = m.channelType === 'im' || (m.channelType === undefined && m.channel.startsWith('D'))
+  const isDirect =
+    m.channelType === 'im' || (m.channelType === undefined && m.channel.startsWith('D'))
   const routes = matchingRoutes(m.text, ctx.routes)
   if (routes.length) {
     // A keyword is never a command, not even a "not understood" one.
-    if (isDirect || m.channelType === 'mpim') return { kind: 'support_dm', spot, user: m.user, routes }
+    if (isDirect || m.channelType === 'mpim')
+      return { kind: 'support_dm', spot, user: m.user, routes }
     const elsewhere = routes.filter((r) => r.channel !== m.channel)
     if (!elsewhere.length) return { kind: 'ignore', reason: 'a keyword in its own support channel' }
     return { kind: 'support', spot, user: m.user, routes: elsewhere }
@@ -66,19 +70,33 @@ export function planEvent(event: SlackEvent, ctx: PlanContext): Plan {
   if (event.type === 'app_mention') return { ...command, isDirect }
   if (isDirect) return { ...command, isDirect: true }
   // `/remind #chan @bot op deploy at 9am` arrives as a channel message from Slackbot.
-  if (/^\s*Reminder:\s/i.test(m.text) && m.text.includes(`<@${ctx.botUserId}`)) return { ...command, isDirect: false }
+  if (/^\s*Reminder:\s/i.test(m.text) && m.text.includes(`<@${ctx.botUserId}`))
+    return { ...command, isDirect: false }
   // Channel mentions also arrive as app_mention events; that copy is the one that runs.
   return { kind: 'ignore', reason: 'not addressed to the bot' }
 }
 
-function viewOf(event: Extract<SlackEvent, { type: 'app_mention' | 'message' }>): MessageView | undefined {
+function viewOf(
+  event: Extract<SlackEvent, { type: 'app_mention' | 'message' }>,
+): MessageView | undefined {
   if (event.type === 'app_mention') {
     const { channel, user, bot_id, subtype, text, ts, thread_ts, edited } = event
-    return { channel, user, botId: bot_id, subtype, text: text ?? '', ts, threadTs: thread_ts, edited: !!edited }
+    return {
+      channel,
+      user,
+      botId: bot_id,
+      subtype,
+      text: text ?? '',
+      ts,
+      threadTs: thread_ts,
+      edited: !!edited,
+    }
   }
   if (event.subtype === 'message_changed') {
     const inner = loose(event.message)
-    return inner && { ...inner, channel: event.channel, channelType: event.channel_type, edited: true }
+    return (
+      inner && { ...inner, channel: event.channel, channelType: event.channel_type, edited: true }
+    )
   }
   const m = loose(event)
   return m && { ...m, channel: event.channel, channelType: event.channel_type }
@@ -90,5 +108,13 @@ function loose(msg: object): Omit<MessageView, 'channel' | 'channelType'> | unde
   const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined)
   const ts = str('ts')
   if (!ts) return undefined
-  return { user: str('user'), botId: str('bot_id'), subtype: str('subtype'), text: str('text') ?? '', ts, threadTs: str('thread_ts'), edited: !!o.edited }
+  return {
+    user: str('user'),
+    botId: str('bot_id'),
+    subtype: str('subtype'),
+    text: str('text') ?? '',
+    ts,
+    threadTs: str('thread_ts'),
+    edited: !!o.edited,
+  }
 }

@@ -13,7 +13,8 @@ export function configuredGroups(config: Config): string[] {
   const ids = new Set<string>()
   for (const ns of Object.values(config.namespaces)) {
     for (const g of [...(ns.allow?.groups ?? []), ...(ns.approvers?.groups ?? [])]) ids.add(g)
-    for (const job of Object.values(ns.jobs)) for (const g of [...(job.allow?.groups ?? []), ...(job.approvers?.groups ?? [])]) ids.add(g)
+    for (const job of Object.values(ns.jobs))
+      for (const g of [...(job.allow?.groups ?? []), ...(job.approvers?.groups ?? [])]) ids.add(g)
   }
   return [...ids]
 }
@@ -47,9 +48,15 @@ export class GroupMembership {
       // "not a member" (fail closed), like a failed guest lookup.
       let timer: ReturnType<typeof setTimeout> | undefined
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS} ms`)), LOOKUP_TIMEOUT_MS)
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS} ms`)),
+          LOOKUP_TIMEOUT_MS,
+        )
       })
-      const res = await Promise.race([this.opts.web.usergroups.users.list({ usergroup: group }), timeout]).finally(() => clearTimeout(timer))
+      const res = await Promise.race([
+        this.opts.web.usergroups.users.list({ usergroup: group }),
+        timeout,
+      ]).finally(() => clearTimeout(timer))
       const members = new Set(res.users ?? [])
       this.cache.set(group, { members, at: now })
       return members

@@ -38,17 +38,25 @@ export class GuestCheck {
     let timer: ReturnType<typeof setTimeout> | undefined
     try {
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs)
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${this.timeoutMs} ms`)),
+          this.timeoutMs,
+        )
       })
       const res = await Promise.race([this.opts.web.users.info({ user }), timeout])
       const u = res.user
-      const known = typeof u?.is_restricted === 'boolean' && typeof u?.is_ultra_restricted === 'boolean'
+      const known =
+        typeof u?.is_restricted === 'boolean' && typeof u?.is_ultra_restricted === 'boolean'
       const guest = !known || !!u?.is_restricted || !!u?.is_ultra_restricted
       this.cache.set(user, { guest, at: this.now() })
       return { guest, known: true }
     } catch (e) {
       // Not cached: the next message asks again, so a passing failure does not stick.
-      this.opts.log.warn('slack.user_lookup_failed', { user, error: errorText(e), treated_as: 'guest' })
+      this.opts.log.warn('slack.user_lookup_failed', {
+        user,
+        error: errorText(e),
+        treated_as: 'guest',
+      })
       // Unknown only for passing trouble (a timeout, rate limit, Slack down); `user_not_found` is an answer.
       return { guest: true, known: !toDeliveryError(e).retryable }
     } finally {

@@ -37,9 +37,20 @@ export interface EventDeps {
   onChannel: (change: ChannelChange) => void
 }
 
-export type Outcome = 'queued' | 'replied' | 'support' | 'channel' | 'duplicate' | 'ignored' | 'failed'
+export type Outcome =
+  | 'queued'
+  | 'replied'
+  | 'support'
+  | 'channel'
+  | 'duplicate'
+  | 'ignored'
+  | 'failed'
 
-export async function handleEvent(deps: EventDeps, eventId: string, event: SlackEvent): Promise<Outcome> {
+export async function handleEvent(
+  deps: EventDeps,
+  eventId: string,
+  event: SlackEvent,
+): Promise<Outcome> {
   const plan = planEvent(event, deps)
   const { ctx } = deps
   switch (plan.kind) {
@@ -52,7 +63,13 @@ export async function handleEvent(deps: EventDeps, eventId: string, event: Slack
     case 'support':
       return storeSupport(ctx, eventId, plan)
     case 'support_dm': {
-      const reply: Outgoing = { kind: 'message', purpose: 'reply', channel: plan.spot.channel, threadTs: plan.spot.threadTs, text: directSupportReply(plan.routes) }
+      const reply: Outgoing = {
+        kind: 'message',
+        purpose: 'reply',
+        channel: plan.spot.channel,
+        threadTs: plan.spot.threadTs,
+        text: directSupportReply(plan.routes),
+      }
       const fresh = store(ctx, (tx) => {
         if (!claim(tx, ctx.now(), eventId, plan.spot)) return false
         enqueueOutgoing(tx, ctx.now(), 'slack', [reply])
@@ -65,21 +82,38 @@ export async function handleEvent(deps: EventDeps, eventId: string, event: Slack
   }
 }
 
-async function runCommand(deps: EventDeps, eventId: string, plan: Extract<Plan, { kind: 'command' }>): Promise<Outcome> {
+async function runCommand(
+  deps: EventDeps,
+  eventId: string,
+  plan: Extract<Plan, { kind: 'command' }>,
+): Promise<Outcome> {
   const { ctx, botUserId, botName } = deps
   const { spot } = plan
   // Looked up before the claim: the claim-to-request window then holds no network wait. The
   // out-of-office commands are refused to guests whatever the namespaces say.
-  const awayCommand = isAwayCommand(words(cleanText(plan.text, { botUserId })).map((w) => w.toLowerCase()))
+  const awayCommand = isAwayCommand(
+    words(cleanText(plan.text, { botUserId })).map((w) => w.toLowerCase()),
+  )
   const who = await accessFacts(deps, plan.user, spot.channel, awayCommand)
   try {
     // The marks are taken in the same transaction that stores the request and its replies.
     const res = await handleMessage(
       ctx,
-      { door: 'slack', text: plan.text, user: plan.user, isDirect: plan.isDirect, channel: spot.channel, threadTs: spot.threadTs, messageTs: spot.ts, ...who },
+      {
+        door: 'slack',
+        text: plan.text,
+        user: plan.user,
+        isDirect: plan.isDirect,
+        channel: spot.channel,
+        threadTs: spot.threadTs,
+        messageTs: spot.ts,
+        ...who,
+      },
       { botUserId, botName },
       {
-        taken: () => isSeen(ctx.queue.db, 'slack-event', eventId) || isSeen(ctx.queue.db, 'slack-message', `${spot.channel}:${spot.ts}`),
+        taken: () =>
+          isSeen(ctx.queue.db, 'slack-event', eventId) ||
+          isSeen(ctx.queue.db, 'slack-message', `${spot.channel}:${spot.ts}`),
         claim: (tx) => claim(tx, ctx.now(), eventId, spot),
       },
     )
@@ -91,7 +125,12 @@ async function runCommand(deps: EventDeps, eventId: string, plan: Extract<Plan, 
     // Behaviour §6: say so where it was asked, briefly (no stack, no secrets); not escalated.
     const cleaned = cleanText(plan.text, { botUserId })
     const why = redact(errorText(e), ctx.reports.secrets)
-    ctx.log.error('slack.command_failed', { event_id: eventId, channel: spot.channel, ts: spot.ts, error: why })
+    ctx.log.error('slack.command_failed', {
+      event_id: eventId,
+      channel: spot.channel,
+      ts: spot.ts,
+      error: why,
+    })
     const text = `:x: Sorry, something went wrong handling \`${cleaned}\`: ${why}. Please try again, or ask tech-support if it keeps happening.`
     enqueueOutgoing(ctx.queue.db, ctx.now(), 'slack', [
       { kind: 'reaction', purpose: 'ack', channel: spot.channel, ts: spot.ts, name: 'x' },
@@ -103,7 +142,10 @@ async function runCommand(deps: EventDeps, eventId: string, plan: Extract<Plan, 
 }
 
 /** A button press: the verb it stands for, through the same rules as typed text. */
-export async function handlePress(deps: EventDeps, payload: Record<string, unknown>): Promise<Outcome> {
+export async function handlePress(
+  deps: EventDeps,
+  payload: Record<string, unknown>,
+): Promise<Outcome> {
   const press = readPress(payload)
   if (!press) return 'ignored'
   const { ctx } = deps
@@ -122,16 +164,32 @@ export async function handlePress(deps: EventDeps, payload: Record<string, unkno
 }
 
 /** Guest flags, the user's configured groups and the channel's name, for access rules (looked up only when used). */
-async function accessFacts(deps: EventDeps, user: string, channel: string, guestsOnlyCommand = false): Promise<Pick<Asker, 'isGuest' | 'guestUnknown' | 'groups' | 'groupsUnknown' | 'channelName'>> {
+async function accessFacts(
+  deps: EventDeps,
+  user: string,
+  channel: string,
+  guestsOnlyCommand = false,
+): Promise<Pick<Asker, 'isGuest' | 'guestUnknown' | 'groups' | 'groupsUnknown' | 'channelName'>> {
   // Guests matter only to restricted namespaces (and the out-of-office commands): no lookup otherwise.
-  const guestCheck = guestsOnlyCommand || Object.values(deps.ctx.config.namespaces).some((ns) => ns.restricted)
+  const guestCheck =
+    guestsOnlyCommand || Object.values(deps.ctx.config.namespaces).some((ns) => ns.restricted)
   const guest = guestCheck ? await deps.guests.lookup(user) : { guest: false, known: true }
   const groups = deps.groups ? await deps.groups.of(user) : undefined
-  return { isGuest: guest.guest, guestUnknown: !guest.known, groups: groups?.groups, groupsUnknown: groups?.unknown, channelName: deps.channelName?.(channel) }
+  return {
+    isGuest: guest.guest,
+    guestUnknown: !guest.known,
+    groups: groups?.groups,
+    groupsUnknown: groups?.unknown,
+    channelName: deps.channelName?.(channel),
+  }
 }
 
 /** Per route, once per message: its reaction and repost, stored with the marks in one transaction. */
-function storeSupport(ctx: AppContext, eventId: string, plan: Extract<Plan, { kind: 'support' }>): Outcome {
+function storeSupport(
+  ctx: AppContext,
+  eventId: string,
+  plan: Extract<Plan, { kind: 'support' }>,
+): Outcome {
   const { spot } = plan
   let routed = 0
   const fresh = store(ctx, (tx) => {
@@ -140,13 +198,28 @@ function storeSupport(ctx: AppContext, eventId: string, plan: Extract<Plan, { ki
     routed = recordSupport(tx, now, plan.routes, spot).length
     return true
   })
-  if (routed) ctx.log.info('slack.support', { event_id: eventId, channel: spot.channel, ts: spot.ts, user: plan.user, routes: plan.routes.map((r) => r.keywords[0]).join(',') })
+  if (routed)
+    ctx.log.info('slack.support', {
+      event_id: eventId,
+      channel: spot.channel,
+      ts: spot.ts,
+      user: plan.user,
+      routes: plan.routes.map((r) => r.keywords[0]).join(','),
+    })
   return fresh && routed ? 'support' : 'duplicate'
 }
 
 /** Both keys new: the event id (retries) and the message (a mention and a message event of it). */
-function claim(tx: Db, now: number, eventId: string, spot: { channel: string; ts: string }): boolean {
-  return markSeen(tx, now, 'slack-event', eventId) && markSeen(tx, now, 'slack-message', `${spot.channel}:${spot.ts}`)
+function claim(
+  tx: Db,
+  now: number,
+  eventId: string,
+  spot: { channel: string; ts: string },
+): boolean {
+  return (
+    markSeen(tx, now, 'slack-event', eventId) &&
+    markSeen(tx, now, 'slack-message', `${spot.channel}:${spot.ts}`)
+  )
 }
 
 /** Runs `fn` in one IMMEDIATE transaction; wakes the outbox when it stored something. */

@@ -31,6 +31,14 @@ export function readPress(raw: Record<string, unknown>): Press | null {
   const user = p.user?.id
   const channel = p.channel?.id ?? p.container?.channel_id
   const messageTs = p.container?.message_ts ?? p.message?.ts
-  if (!action || !Number.isSafeInteger(runId) || runId <= 0 || !user || !channel || !messageTs) return null
-  return { action, runId, user, channel, messageTs, threadTs: p.message?.thread_ts ?? p.container?.thread_ts ?? messageTs }
+  if (!action || !Number.isSafeInteger(runId) || runId <= 0 || !user || !channel || !messageTs)
+    return null
+  return {
+    action,
+    runId,
+    user,
+    channel,
+    messageTs,
+    threadTs: p.message?.thread_ts ?? p.container?.thread_ts ?? messageTs,
+  }
 }

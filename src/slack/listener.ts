@@ -18,7 +18,11 @@ export interface ListenerOptions {
   log: Logger
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   /** handles one event; its result is the outcome label for logs and metrics */
-  onEvent: (eventId: string, event: SlackEvent, meta: { retryNum?: number; retryReason?: string }) => Promise<string>
+  onEvent: (
+    eventId: string,
+    event: SlackEvent,
+    meta: { retryNum?: number; retryReason?: string },
+  ) => Promise<string>
   /** handles a button press (a `block_actions` payload), after the envelope is acknowledged */
   onInteractive?: (payload: Record<string, unknown>) => Promise<string>
   /** counts envelopes: type and outcome */
@@ -80,7 +84,8 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     const once = envelopeAck({
       send: () => args.ack(),
       onLate: (ms) => log.warn('slack.ack_slow', { envelope: args.envelope_id, elapsed_ms: ms }),
-      onSendError: (e) => log.warn('slack.ack_failed', { envelope: args.envelope_id, error: errorText(e) }),
+      onSendError: (e) =>
+        log.warn('slack.ack_failed', { envelope: args.envelope_id, error: errorText(e) }),
     })
     const event = args.body?.event
     const eventId = args.body?.event_id
@@ -95,12 +100,20 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
         outcome = await opts.onInteractive(args.body as Record<string, unknown>)
       } else if (args.type === 'events_api' && event && eventId) {
         type = event.type
-        outcome = await opts.onEvent(eventId, event, { retryNum: args.retry_num, retryReason: args.retry_reason })
+        outcome = await opts.onEvent(eventId, event, {
+          retryNum: args.retry_num,
+          retryReason: args.retry_reason,
+        })
       }
     } catch (e) {
       if (!once.sent && opts.passing?.(e)) {
         outcome = 'deferred'
-        log.warn('slack.event_deferred', { event_id: eventId, type, error: errorText(e), retry: args.retry_num || undefined })
+        log.warn('slack.event_deferred', {
+          event_id: eventId,
+          type,
+          error: errorText(e),
+          retry: args.retry_num || undefined,
+        })
       } else {
         // Acknowledged anyway: a retry of an event that breaks the handler would only break it again.
         outcome = 'error'
@@ -110,7 +123,12 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
       if (outcome === 'deferred') once.cancel()
       else await once.ack()
       opts.count?.(type, outcome)
-      log.debug('slack.event', { event_id: eventId, type, outcome, retry: args.retry_num || undefined })
+      log.debug('slack.event', {
+        event_id: eventId,
+        type,
+        outcome,
+        retry: args.retry_num || undefined,
+      })
     }
   })
 

@@ -9,7 +9,13 @@ import { moveChannel } from '../queue/move-channel.ts'
 import { getOutgoing } from '../queue/outbox.ts'
 import { errorText } from '../util/log.ts'
 import { ChannelDirectory, type ChannelChange } from './channel-directory.ts'
-import { fetchChannelName, joinChannel, joinPublicChannels, listChannels, type ChannelInfo } from './channels.ts'
+import {
+  fetchChannelName,
+  joinChannel,
+  joinPublicChannels,
+  listChannels,
+  type ChannelInfo,
+} from './channels.ts'
 import { slackErrorCode } from './errors.ts'
 import { GuestCheck } from './guests.ts'
 import { configuredGroups, GroupMembership } from './groups.ts'
@@ -40,12 +46,19 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
   const directory = new ChannelDirectory(channels)
   const resolve = (value: string, what: string) => {
     const id = directory.resolve(value)
-    if (!id) throw new Error(`the ${what} "${value}" is not a channel the bot can see (give its name or id; private channels need groups:read or an id)`)
+    if (!id)
+      throw new Error(
+        `the ${what} "${value}" is not a channel the bot can see (give its name or id; private channels need groups:read or an id)`,
+      )
     return id
   }
   const s = ctx.config.settings
-  if (!s.logs_channel && !env.slack.logsChannel) throw new Error('Slack needs a logs channel: set SLACK_LOGS_CHANNEL (or settings.logs_channel)')
-  if (!s.tech_support_channel && !env.slack.techSupportChannel) throw new Error('Slack needs a tech-support channel: set SLACK_TECH_SUPPORT_CHANNEL (or settings.tech_support_channel)')
+  if (!s.logs_channel && !env.slack.logsChannel)
+    throw new Error('Slack needs a logs channel: set SLACK_LOGS_CHANNEL (or settings.logs_channel)')
+  if (!s.tech_support_channel && !env.slack.techSupportChannel)
+    throw new Error(
+      'Slack needs a tech-support channel: set SLACK_TECH_SUPPORT_CHANNEL (or settings.tech_support_channel)',
+    )
   resolve(ctx.reports.logsChannel, 'logs channel')
   const techSupport = resolve(ctx.reports.techSupportChannel, 'tech-support channel')
   const routes: SupportRoute[] = s.support_routes.map((r) => ({
@@ -63,7 +76,13 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
     if (!row || row.state === 'failed') return null
     return row.state === 'sent' ? ((row.result as Posted | null) ?? null) : undefined
   }
-  const deliverer = startDeliverer({ queue: ctx.queue, door: 'slack', transport: slackTransport({ web: fast, channelId, sentAs }), wake: ctx.wake.outbox, log })
+  const deliverer = startDeliverer({
+    queue: ctx.queue,
+    door: 'slack',
+    transport: slackTransport({ web: fast, channelId, sentAs }),
+    wake: ctx.wake.outbox,
+    log,
+  })
 
   const joins = new Set<Promise<unknown>>()
   const inBackground = (p: Promise<unknown>) => {
@@ -75,14 +94,24 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
   const onChannel = (change: ChannelChange) => {
     directory.apply(change)
     log.info('slack.channel_change', { ...change })
-    if (change.kind === 'moved') log.info('slack.channel_moved', { from: change.id, to: change.to, ...moveChannel(ctx.queue.db, change.id, change.to) })
-    if (change.kind === 'created' || (change.kind === 'unarchived' && !change.isPrivate)) inBackground(joinChannel(patient, change.id, log))
+    if (change.kind === 'moved')
+      log.info('slack.channel_moved', {
+        from: change.id,
+        to: change.to,
+        ...moveChannel(ctx.queue.db, change.id, change.to),
+      })
+    if (change.kind === 'created' || (change.kind === 'unarchived' && !change.isPrivate))
+      inBackground(joinChannel(patient, change.id, log))
     // Invited to a channel it had not seen (a private one), or one back from the archive: its
     // name, for access rules by name.
-    if ((change.kind === 'bot_joined' || change.kind === 'unarchived') && !directory.nameOf(change.id)) {
+    if (
+      (change.kind === 'bot_joined' || change.kind === 'unarchived') &&
+      !directory.nameOf(change.id)
+    ) {
       inBackground(
         fetchChannelName(patient, change.id, log).then((name) => {
-          if (name && !directory.nameOf(change.id)) directory.apply({ kind: 'renamed', id: change.id, name, isPrivate: change.isPrivate })
+          if (name && !directory.nameOf(change.id))
+            directory.apply({ kind: 'renamed', id: change.id, name, isPrivate: change.isPrivate })
         }),
       )
     }
@@ -101,7 +130,9 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
     count: (type, outcome) => ctx.metrics.slackEvents.inc({ type, outcome }),
   }).catch(async (e) => {
     await deliverer.stop()
-    throw new Error(`could not connect to Slack in socket mode (${slackErrorCode(e) ?? errorText(e)}); check SLACK_APP_TOKEN`)
+    throw new Error(
+      `could not connect to Slack in socket mode (${slackErrorCode(e) ?? errorText(e)}); check SLACK_APP_TOKEN`,
+    )
   })
   inBackground(joinMissing(ctx, patient, channels))
 
@@ -116,13 +147,27 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
       })
     : null
   if (sweep) ctx.health.set('slack_sweep', () => ({ ok: true, detail: sweep.health() }))
-  log.info(sweep ? 'slack.sweep_on' : 'slack.sweep_off', sweep ? { interval_ms: s.sweep_interval * 1000 } : { reason: 'SLACK_BOT_USER_TOKEN is not set' })
+  log.info(
+    sweep ? 'slack.sweep_on' : 'slack.sweep_off',
+    sweep
+      ? { interval_ms: s.sweep_interval * 1000 }
+      : { reason: 'SLACK_BOT_USER_TOKEN is not set' },
+  )
 
   ctx.health.set('slack', () => ({
     ok: listener.connected,
-    detail: { connected: listener.connected, reconnects: listener.reconnects, last_event_ms_ago: listener.lastEventAt ? ctx.now() - listener.lastEventAt : null },
+    detail: {
+      connected: listener.connected,
+      reconnects: listener.reconnects,
+      last_event_ms_ago: listener.lastEventAt ? ctx.now() - listener.lastEventAt : null,
+    },
   }))
-  log.info('slack.ready', { bot_user: botUserId, bot_name: botName, channels: directory.size, support_routes: routes.length })
+  log.info('slack.ready', {
+    bot_user: botUserId,
+    bot_name: botName,
+    channels: directory.size,
+    support_routes: routes.length,
+  })
 
   return {
     name: 'slack',
@@ -138,7 +183,11 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
   }
 }
 
-async function joinMissing(ctx: AppContext, web: Parameters<typeof joinPublicChannels>[0], channels: ChannelInfo[]) {
+async function joinMissing(
+  ctx: AppContext,
+  web: Parameters<typeof joinPublicChannels>[0],
+  channels: ChannelInfo[],
+) {
   const joined = await joinPublicChannels(web, channels, ctx.log)
   if (joined) ctx.log.info('slack.joined_channels', { joined })
 }

@@ -9,10 +9,16 @@ import { enqueueOutgoing } from '../queue/outbox.ts'
 import { markSeen } from '../queue/seen.ts'
 import { supportOutgoing, type SupportRoute } from './support.ts'
 
-export const supportKey = (route: SupportRoute, message: { channel: string; ts: string }) => `${route.reaction}:${message.channel}:${message.ts}`
+export const supportKey = (route: SupportRoute, message: { channel: string; ts: string }) =>
+  `${route.reaction}:${message.channel}:${message.ts}`
 
 /** Returns the routes it stored something for (none when every one was handled before). */
-export function recordSupport(tx: Db, now: number, routes: readonly SupportRoute[], message: { channel: string; ts: string; threadTs?: string }): SupportRoute[] {
+export function recordSupport(
+  tx: Db,
+  now: number,
+  routes: readonly SupportRoute[],
+  message: { channel: string; ts: string; threadTs?: string },
+): SupportRoute[] {
   const stored: SupportRoute[] = []
   for (const route of routes) {
     // Keyed by route and message, not by event: a mention and a message event for one message,

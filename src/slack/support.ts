@@ -12,7 +12,10 @@ export interface SupportRoute {
   outOfOffice?: boolean
 }
 
-export function matchingRoutes(text: string | undefined, routes: readonly SupportRoute[]): SupportRoute[] {
+export function matchingRoutes(
+  text: string | undefined,
+  routes: readonly SupportRoute[],
+): SupportRoute[] {
   if (!text) return []
   return routes.filter((r) => r.keywords.some((k) => hasKeyword(text, k)))
 }
@@ -22,12 +25,40 @@ export function matchingRoutes(text: string | undefined, routes: readonly Suppor
  * channel. While the team is away, its notice comes before both, threaded under the message
  * (in its thread when it is a reply), so the asker hears it before anyone could react.
  */
-export function supportOutgoing(route: SupportRoute, message: { channel: string; ts: string; threadTs?: string }, awayText?: string): Outgoing[] {
-  const away: Outgoing[] = awayText ? [{ kind: 'message', purpose: 'reply', channel: message.channel, threadTs: message.threadTs ?? message.ts, text: awayText }] : []
+export function supportOutgoing(
+  route: SupportRoute,
+  message: { channel: string; ts: string; threadTs?: string },
+  awayText?: string,
+): Outgoing[] {
+  const away: Outgoing[] = awayText
+    ? [
+        {
+          kind: 'message',
+          purpose: 'reply',
+          channel: message.channel,
+          threadTs: message.threadTs ?? message.ts,
+          text: awayText,
+        },
+      ]
+    : []
   return [
     ...away,
-    { kind: 'reaction', purpose: 'ack', channel: message.channel, ts: message.ts, name: route.reaction, label: route.keywords[0] },
-    { kind: 'message', purpose: 'escalation', channel: route.channel, threadTs: null, text: '', linkTo: { channel: message.channel, ts: message.ts } },
+    {
+      kind: 'reaction',
+      purpose: 'ack',
+      channel: message.channel,
+      ts: message.ts,
+      name: route.reaction,
+      label: route.keywords[0],
+    },
+    {
+      kind: 'message',
+      purpose: 'escalation',
+      channel: route.channel,
+      threadTs: null,
+      text: '',
+      linkTo: { channel: message.channel, ts: message.ts },
+    },
   ]
 }
 

@@ -46,7 +46,12 @@ export interface HitRules {
  * reaction, minus the team's own channel and the bot's own messages. The date is a coarse bound
  * (Slack reads it in the token owner's time zone); `missedHits` makes the exact cut on `ts`.
  */
-export function sweepQuery(keyword: string, route: SupportRoute, botUserId: string, now: number): string {
+export function sweepQuery(
+  keyword: string,
+  route: SupportRoute,
+  botUserId: string,
+  now: number,
+): string {
   const after = new Date(now - 3 * DAY_MS).toISOString().slice(0, 10)
   return `"${keyword}" -has::${route.reaction}: -in:<#${route.channel}> -from:<@${botUserId}> after:${after}`
 }
@@ -64,11 +69,19 @@ export function missedHits(matches: readonly Match[], route: SupportRoute, rules
     const channel = m.channel
     if (!channel?.id || !m.ts || !m.user) continue
     if (raw.bot_id || raw.subtype === 'bot_message' || m.user === rules.botUserId) continue
-    if (channel.is_im || channel.is_mpim || m.is_mpim || channel.id.startsWith('D') || channel.name?.startsWith('mpdm-')) continue
+    if (
+      channel.is_im ||
+      channel.is_mpim ||
+      m.is_mpim ||
+      channel.id.startsWith('D') ||
+      channel.name?.startsWith('mpdm-')
+    )
+      continue
     if (channel.id === route.channel) continue
     if (Number(m.ts) * 1000 < rules.since) continue
     if (!route.keywords.some((k) => hasKeyword(m.text ?? '', k))) continue
-    if (!rules.canAct({ id: channel.id, isPrivate: !!(channel.is_private || channel.is_group) })) continue
+    if (!rules.canAct({ id: channel.id, isPrivate: !!(channel.is_private || channel.is_group) }))
+      continue
     hits.push({ channel: channel.id, ts: m.ts, user: m.user, ...threadOf(m.permalink) })
   }
   return hits
@@ -107,17 +120,32 @@ export async function sweepOnce(deps: SweepDeps): Promise<number> {
     for (const keyword of route.keywords) {
       const query = sweepQuery(keyword, route, deps.botUserId, now)
       for (let page = 1; page <= MAX_PAGES; page++) {
-        const res = await deps.search.search.messages({ query, sort: 'timestamp', sort_dir: 'desc', count: PAGE_SIZE, page })
+        const res = await deps.search.search.messages({
+          query,
+          sort: 'timestamp',
+          sort_dir: 'desc',
+          count: PAGE_SIZE,
+          page,
+        })
         const matches = res.messages?.matches ?? []
         if (deps.stopped?.()) return found
-        for (const hit of missedHits(matches, route, { botUserId: deps.botUserId, since: now - LOOK_BACK_MS, canAct: deps.canAct })) {
+        for (const hit of missedHits(matches, route, {
+          botUserId: deps.botUserId,
+          since: now - LOOK_BACK_MS,
+          canAct: deps.canAct,
+        })) {
           const key = supportKey(route, hit)
           if (seenHere.has(key)) continue // two keywords of one route finding one message
           seenHere.add(key)
           if (isSeen(ctx.queue.db, 'slack-support', key)) continue // cheap look before taking the write lock
           if (store(ctx, (tx) => recordSupport(tx, ctx.now(), [route], hit).length > 0)) {
             found++
-            ctx.log.info('slack.sweep_found', { channel: hit.channel, ts: hit.ts, user: hit.user, route: route.keywords[0] })
+            ctx.log.info('slack.sweep_found', {
+              channel: hit.channel,
+              ts: hit.ts,
+              user: hit.user,
+              route: route.keywords[0],
+            })
           }
         }
         // Newest first: a page ending before the look-back, or the last page, ends this keyword.
@@ -131,7 +159,10 @@ export async function sweepOnce(deps: SweepDeps): Promise<number> {
 }
 
 /** Runs `sweepOnce` at start and every `intervalMs` until stopped; a failed search waits for the next turn. */
-export function startSweep(deps: SweepDeps): { stop(): Promise<void>; health(): { last_sweep_ms_ago: number | null; last_error: string | null; found: number } } {
+export function startSweep(deps: SweepDeps): {
+  stop(): Promise<void>
+  health(): { last_sweep_ms_ago: number | null; last_error: string | null; found: number }
+} {
   const { ctx } = deps
   const wake = new Signal()
   let stopped = false
@@ -159,7 +190,8 @@ export function startSweep(deps: SweepDeps): { stop(): Promise<void>; health(): 
         // token; the logger masks it anyway. One warning per new error, not one every few seconds.
         const err = toDeliveryError(e)
         if (err.retryAfterMs) delay = Math.max(delay, err.retryAfterMs)
-        if (err.message !== lastError) ctx.log.warn('slack.sweep_failed', { error: err.message, retry_in_ms: delay })
+        if (err.message !== lastError)
+          ctx.log.warn('slack.sweep_failed', { error: err.message, retry_in_ms: delay })
         else ctx.log.debug('slack.sweep_failed', { error: err.message, retry_in_ms: delay })
         lastError = err.message
       }
@@ -173,7 +205,11 @@ export function startSweep(deps: SweepDeps): { stop(): Promise<void>; health(): 
       wake.notify()
       await Promise.race([loop, Bun.sleep(1000)])
     },
-    health: () => ({ last_sweep_ms_ago: lastSweepAt === null ? null : ctx.now() - lastSweepAt, last_error: lastError, found: total }),
+    health: () => ({
+      last_sweep_ms_ago: lastSweepAt === null ? null : ctx.now() - lastSweepAt,
+      last_error: lastError,
+      found: total,
+    }),
   }
 }
 

@@ -5,7 +5,12 @@
 import type { KnownBlock } from '@slack/types'
 import type { WebClient } from '@slack/web-api'
 import { DeliveryError, type Transport } from '../notify/deliver.ts'
-import { MESSAGE_LIMIT, type MessageOut, type Outgoing, type UpdateOut } from '../notify/outgoing.ts'
+import {
+  MESSAGE_LIMIT,
+  type MessageOut,
+  type Outgoing,
+  type UpdateOut,
+} from '../notify/outgoing.ts'
 import { slackErrorCode, toDeliveryError } from './errors.ts'
 
 export interface SlackTransportOptions {
@@ -29,30 +34,58 @@ export function slackTransport(opts: SlackTransportOptions): Transport {
   const { web } = opts
   const idOf = opts.channelId ?? ((c: string) => c)
 
-  async function post(channel: string, threadTs: string | null | undefined, text: string, blocks?: KnownBlock[]): Promise<Posted> {
-    const res = await web.chat.postMessage({ channel, text, ...(threadTs ? { thread_ts: threadTs } : {}), ...(blocks ? { blocks } : {}) })
+  async function post(
+    channel: string,
+    threadTs: string | null | undefined,
+    text: string,
+    blocks?: KnownBlock[],
+  ): Promise<Posted> {
+    const res = await web.chat.postMessage({
+      channel,
+      text,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      ...(blocks ? { blocks } : {}),
+    })
     return { channel: res.channel ?? channel, ts: res.ts }
   }
 
-  async function upload(channel: string, threadTs: string | null | undefined, comment: string, file: { filename: string; content: string }): Promise<Posted> {
-    const what = { filename: file.filename, title: file.filename, content: file.content, ...(comment ? { initial_comment: comment } : {}) }
+  async function upload(
+    channel: string,
+    threadTs: string | null | undefined,
+    comment: string,
+    file: { filename: string; content: string },
+  ): Promise<Posted> {
+    const what = {
+      filename: file.filename,
+      title: file.filename,
+      content: file.content,
+      ...(comment ? { initial_comment: comment } : {}),
+    }
     // The SDK's types tell a thread destination from a channel one by the presence of thread_ts.
-    const res = await (threadTs ? web.filesUploadV2({ ...what, channel_id: channel, thread_ts: threadTs }) : web.filesUploadV2({ ...what, channel_id: channel }))
+    const res = await (threadTs
+      ? web.filesUploadV2({ ...what, channel_id: channel, thread_ts: threadTs })
+      : web.filesUploadV2({ ...what, channel_id: channel }))
     return { channel, file: res.files?.[0]?.files?.[0]?.id }
   }
 
   /** Blocks first; if Slack refuses them, the same content as text (or a file) with the reason. */
-  async function postBlocks(channel: string, msg: MessageOut, text: string, blocks: KnownBlock[]): Promise<Posted> {
+  async function postBlocks(
+    channel: string,
+    msg: MessageOut,
+    text: string,
+    blocks: KnownBlock[],
+  ): Promise<Posted> {
     try {
       return await post(channel, msg.threadTs, text, blocks)
     } catch (e) {
       const code = slackErrorCode(e)
-      if (!code || !code.includes('block')) throw e
+      if (!code?.includes('block')) throw e
       if (msg.blocksDress) return post(channel, msg.threadTs, text)
       const raw = JSON.stringify(blocks, null, 2)
       const note = `(The job's Block Kit output was unusable: Slack refused it with \`${code}\`; here it is as text.)`
       const body = '```\n' + raw.replace(/```/g, '`\u200b``') + '\n```'
-      if (body.length + note.length + 1 <= MESSAGE_LIMIT) return post(channel, msg.threadTs, `${body}\n${note}`)
+      if (body.length + note.length + 1 <= MESSAGE_LIMIT)
+        return post(channel, msg.threadTs, `${body}\n${note}`)
       return upload(channel, msg.threadTs, note, { filename: 'blocks.json', content: raw })
     }
   }
@@ -74,9 +107,15 @@ export function slackTransport(opts: SlackTransportOptions): Transport {
   /** Edits a message posted earlier; an edit of a message that was never posted is dropped. */
   async function edit(msg: UpdateOut): Promise<Posted | null> {
     const original = opts.sentAs?.(msg.editOf)
-    if (original === undefined) throw new DeliveryError('the message to edit has not been posted yet', true)
+    if (original === undefined)
+      throw new DeliveryError('the message to edit has not been posted yet', true)
     if (!original?.ts) return null
-    await web.chat.update({ channel: original.channel, ts: original.ts, text: msg.text, ...(msg.blocks ? { blocks: msg.blocks } : {}) })
+    await web.chat.update({
+      channel: original.channel,
+      ts: original.ts,
+      text: msg.text,
+      ...(msg.blocks ? { blocks: msg.blocks } : {}),
+    })
     return original
   }
 

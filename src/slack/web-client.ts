@@ -16,7 +16,12 @@ export interface WebClientOptions {
 /** Long enough for a file upload, short enough that a hung connection cannot stall the outbox. */
 const REQUEST_TIMEOUT_MS = 20_000
 
-export function createWebClient(token: string, env: Environment, log: Logger, opts: WebClientOptions): WebClient {
+export function createWebClient(
+  token: string,
+  env: Environment,
+  log: Logger,
+  opts: WebClientOptions,
+): WebClient {
   const fast = opts.mode === 'fast'
   return new WebClient(token, {
     ...(env.slack.apiUrl ? { slackApiUrl: env.slack.apiUrl } : {}),
@@ -44,7 +49,14 @@ export function sdkLogger(log: Logger, level: Environment['logLevel']): SdkLogge
     warn: (...msg) => log.warn('slack.sdk', { msg: text(msg) }),
     error: (...msg) => log.error('slack.sdk', { msg: text(msg) }),
     // The socket client asks for the level to decide on verbose payload logging; ours decides.
-    getLevel: () => (level === 'debug' ? LogLevel.DEBUG : level === 'info' ? LogLevel.INFO : level === 'warn' ? LogLevel.WARN : LogLevel.ERROR),
+    getLevel: () =>
+      level === 'debug'
+        ? LogLevel.DEBUG
+        : level === 'info'
+          ? LogLevel.INFO
+          : level === 'warn'
+            ? LogLevel.WARN
+            : LogLevel.ERROR,
     setLevel() {},
     setName() {},
   }

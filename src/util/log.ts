@@ -20,7 +20,14 @@ const value = (v: unknown) => {
   return /^[\w.:/@+-]*$/.test(s) && s !== '' ? s : JSON.stringify(s)
 }
 
-export function createLogger(opts: { level?: Level; secrets?: readonly string[]; write?: (line: string) => void; base?: Fields } = {}): Logger {
+export function createLogger(
+  opts: {
+    level?: Level
+    secrets?: readonly string[]
+    write?: (line: string) => void
+    base?: Fields
+  } = {},
+): Logger {
   const min = ORDER[opts.level ?? 'info']
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'))
   const secrets = opts.secrets ?? []
@@ -43,4 +50,5 @@ export function createLogger(opts: { level?: Level; secrets?: readonly string[];
 }
 
 /** An error's message without its stack: stack traces stay out of chat and out of one-line logs. */
-export const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300)
+export const errorText = (e: unknown) =>
+  (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300)

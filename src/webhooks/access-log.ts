@@ -7,7 +7,8 @@ import type { WebEnv } from './web-env.ts'
 /** Probes arrive every few seconds; they are logged at debug so they do not drown the rest. */
 const QUIET = new Set(['/healthz', '/metrics'])
 
-export const safePath = (path: string) => path.replace(/^(\/callbacks\/[^/]*)\/.*$/, '$1/<token>').slice(0, 200)
+export const safePath = (path: string) =>
+  path.replace(/^(\/callbacks\/[^/]*)\/.*$/, '$1/<token>').slice(0, 200)
 
 export function accessLog(log: Logger): MiddlewareHandler<WebEnv> {
   return async function accessLog(c, next) {

@@ -29,7 +29,11 @@ export function createWebhookApp(ctx: AppContext, opts: WebAppOptions = {}): Hon
     return c.json({ outcome: 'not_found' }, 404)
   })
   app.onError((e, c) => {
-    ctx.log.error('http.error', { method: c.req.method, path: safePath(c.req.path), error: errorText(e) })
+    ctx.log.error('http.error', {
+      method: c.req.method,
+      path: safePath(c.req.path),
+      error: errorText(e),
+    })
     c.set('outcome', 'error')
     return c.json({ outcome: 'error' }, 500)
   })

@@ -9,7 +9,8 @@ export async function readLimited(req: Request, maxBytes: number): Promise<Uint8
   // RFC 9112 §6.3: with Transfer-Encoding present, Content-Length is not the length; only trust
   // it alone. A body longer than its Content-Length is cut by the server's framing anyway.
   const declared = req.headers.get('content-length')
-  if (declared !== null && !req.headers.has('transfer-encoding') && Number(declared) > maxBytes) return null
+  if (declared !== null && !req.headers.has('transfer-encoding') && Number(declared) > maxBytes)
+    return null
   if (!req.body) return new Uint8Array(0)
   const reader = req.body.getReader()
   const chunks: Uint8Array[] = []

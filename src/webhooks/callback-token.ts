@@ -20,7 +20,12 @@ export function signCallbackToken(key: string, runId: number, expiresAtMs: numbe
 }
 
 /** Checks a token against the run number it was presented for (from the URL path). */
-export function verifyCallbackToken(key: string, runId: number, token: string | undefined, nowMs: number): TokenCheck {
+export function verifyCallbackToken(
+  key: string,
+  runId: number,
+  token: string | undefined,
+  nowMs: number,
+): TokenCheck {
   const m = token ? TOKEN.exec(token) : null
   if (!m) return { ok: false, status: 400, problem: 'malformed' }
   const exp = Number(m[1])
@@ -29,10 +34,12 @@ export function verifyCallbackToken(key: string, runId: number, token: string | 
   // every altered character is a refusal rather than an alias of the same MAC.
   const canonical = given.length === 32 && given.toString('base64url') === m[2]
   // Another run's token fails here too: the run number is inside the MAC, not beside it.
-  if (!canonical || !timingSafeEqual(given, mac(key, runId, exp))) return { ok: false, status: 403, problem: 'bad_signature' }
+  if (!canonical || !timingSafeEqual(given, mac(key, runId, exp)))
+    return { ok: false, status: 403, problem: 'bad_signature' }
   if (exp * 1000 <= nowMs) return { ok: false, status: 403, problem: 'expired' }
   return { ok: true, expiresAt: exp * 1000 }
 }
 
 /** A callback URL lives an hour after the run starts, or for the job's timeout if that is longer. */
-export const callbackExpiry = (startedAtMs: number, timeoutSeconds: number) => startedAtMs + Math.max(3600, timeoutSeconds) * 1000
+export const callbackExpiry = (startedAtMs: number, timeoutSeconds: number) =>
+  startedAtMs + Math.max(3600, timeoutSeconds) * 1000

@@ -12,7 +12,11 @@ const receivers = new WeakMap<AppContext, { key: string }>()
 /** Marks this context as having a callback receiver (the web app); returns the signing key. */
 export function enableCallbacks(ctx: AppContext): string {
   let r = receivers.get(ctx)
-  if (!r) receivers.set(ctx, (r = { key: ctx.env.webhook.callbackSecret ?? randomBytes(32).toString('base64url') }))
+  if (!r)
+    receivers.set(
+      ctx,
+      (r = { key: ctx.env.webhook.callbackSecret ?? randomBytes(32).toString('base64url') }),
+    )
   return r.key
 }
 
@@ -26,6 +30,10 @@ export function callbackEnv(ctx: AppContext, run: Run, job: Job): Record<string,
   const r = receivers.get(ctx)
   const origin = ctx.env.webhook.origin
   if (!job.callback || !r || !origin) return {}
-  const token = signCallbackToken(r.key, run.id, callbackExpiry(run.startedAt ?? ctx.now(), job.timeoutSeconds))
+  const token = signCallbackToken(
+    r.key,
+    run.id,
+    callbackExpiry(run.startedAt ?? ctx.now(), job.timeoutSeconds),
+  )
   return { EBMBOT_CALLBACK_URL: `${origin.replace(/\/+$/, '')}${callbackPath(run.id, token)}` }
 }

@@ -21,7 +21,12 @@ export const CALLBACK_BODY_LIMIT = 256 * 1024
 
 export function callbackRoutes(ctx: AppContext, key: string): Hono<WebEnv> {
   const app = new Hono<WebEnv>()
-  const answer = (c: Context<WebEnv>, status: ContentfulStatusCode, outcome: string, reason?: string) => {
+  const answer = (
+    c: Context<WebEnv>,
+    status: ContentfulStatusCode,
+    outcome: string,
+    reason?: string,
+  ) => {
     c.set('outcome', outcome)
     if (reason) c.set('logFields', { ...c.get('logFields'), reason })
     return c.json({ outcome, ...(reason ? { reason } : {}) }, status)
@@ -31,9 +36,20 @@ export function callbackRoutes(ctx: AppContext, key: string): Hono<WebEnv> {
   app.post('/:run/:token', async (c) => {
     const runParam = c.req.param('run')
     const runId = /^\d{1,12}$/.test(runParam) ? Number(runParam) : NaN
-    const check = verifyCallbackToken(key, runId, Number.isNaN(runId) ? undefined : c.req.param('token'), ctx.now())
+    const check = verifyCallbackToken(
+      key,
+      runId,
+      Number.isNaN(runId) ? undefined : c.req.param('token'),
+      ctx.now(),
+    )
     c.set('logFields', { run: runParam.slice(0, 20) })
-    if (!check.ok) return answer(c, check.status, check.status === 400 ? 'bad_token' : 'forbidden', `token ${check.problem.replace('_', ' ')}`)
+    if (!check.ok)
+      return answer(
+        c,
+        check.status,
+        check.status === 400 ? 'bad_token' : 'forbidden',
+        `token ${check.problem.replace('_', ' ')}`,
+      )
     const run = getRun(ctx.queue.db, runId)
     // A valid token for a run that is gone or over is still refused: posts belong to live runs.
     if (!run) return answer(c, 403, 'forbidden', 'no such run')
@@ -41,11 +57,22 @@ export function callbackRoutes(ctx: AppContext, key: string): Hono<WebEnv> {
     const body = await readLimited(c.req.raw, CALLBACK_BODY_LIMIT)
     if (!body) return answer(c, 413, 'too_large', `body over ${CALLBACK_BODY_LIMIT} bytes`)
     const text = messageText(body, c.req.header('content-type'))
-    if (!text) return answer(c, 400, 'bad_body', 'send the text as the body, or JSON {"message": "..."}')
+    if (!text)
+      return answer(c, 400, 'bad_body', 'send the text as the body, or JSON {"message": "..."}')
     const job = findJob(ctx.config, run.jobType)
-    const secrets = [...ctx.reports.secrets, ...(job ? jobSecrets(job, ctx.env.vars) : []), ...projectSecrets(ctx)]
+    const secrets = [
+      ...ctx.reports.secrets,
+      ...(job ? jobSecrets(job, ctx.env.vars) : []),
+      ...projectSecrets(ctx),
+    ]
     const now = ctx.now()
-    enqueueOutgoing(ctx.queue.db, now, replyDoor(run), [callbackMessage(run, redact(text, secrets))], run.id)
+    enqueueOutgoing(
+      ctx.queue.db,
+      now,
+      replyDoor(run),
+      [callbackMessage(run, redact(text, secrets))],
+      run.id,
+    )
     ctx.wake.outbox.notify()
     ctx.log.info('callback.posted', { run: run.id, job: run.jobType, chars: text.length })
     return answer(c, 200, 'posted')
@@ -72,10 +99,19 @@ export function messageText(body: Uint8Array, contentType: string | undefined): 
 }
 
 function callbackMessage(run: Run, text: string): MessageOut {
-  const spot = { kind: 'message' as const, purpose: 'reply' as const, channel: run.channel, threadTs: run.threadTs }
+  const spot = {
+    kind: 'message' as const,
+    purpose: 'reply' as const,
+    channel: run.channel,
+    threadTs: run.threadTs,
+  }
   return text.length <= MESSAGE_LIMIT
     ? { ...spot, text }
-    : { ...spot, text: `Message from \`${run.jobType}\` (run ${run.id}), long, as a file:`, file: { filename: `${run.jobType}-${run.id}-message.txt`, content: text } }
+    : {
+        ...spot,
+        text: `Message from \`${run.jobType}\` (run ${run.id}), long, as a file:`,
+        file: { filename: `${run.jobType}-${run.id}-message.txt`, content: text },
+      }
 }
 
 /** Per-project GitHub secrets live in variables of the config's choosing; mask them too. */

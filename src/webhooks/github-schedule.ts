@@ -23,7 +23,11 @@ export const DELIVERY_SOURCE = 'github-delivery'
 /** The run a delivery id already queued, if it did (only deliveries that queued are recorded). */
 export function deliveryRun(db: Db, delivery: string): { runId: number | null } | undefined {
   const stmt = prepared(db, 'github.delivery_run', (d) =>
-    d.select({ runId: seen.runId }).from(seen).where(and(eq(seen.source, DELIVERY_SOURCE), eq(seen.key, sql.placeholder('id')))).prepare(),
+    d
+      .select({ runId: seen.runId })
+      .from(seen)
+      .where(and(eq(seen.source, DELIVERY_SOURCE), eq(seen.key, sql.placeholder('id'))))
+      .prepare(),
   )
   return stmt.get({ id: delivery })
 }
@@ -69,7 +73,19 @@ export function scheduleDelivery(ctx: AppContext, d: Delivery, fired: Fired[]): 
             // A job that needs confirmation needs it from GitHub too: the prompt (with Approve and
             // Deny) goes to the trigger's channel, and nothing starts until someone decides.
             const asked = askForApproval({ ...ctx, queue: { ...ctx.queue, db: q } }, job, req)
-            enqueueOutgoing(q, now, 'slack', asked.said.map((m) => ({ kind: 'message' as const, purpose: 'notice' as const, channel: t.channel, threadTs: null, ...m })), asked.runId)
+            enqueueOutgoing(
+              q,
+              now,
+              'slack',
+              asked.said.map((m) => ({
+                kind: 'message' as const,
+                purpose: 'notice' as const,
+                channel: t.channel,
+                threadTs: null,
+                ...m,
+              })),
+              asked.runId,
+            )
             return { run: getRun(q, asked.runId!)!, replaced: false }
           }
           // Nested transaction = savepoint: scheduleRequest keeps its own atomic unit inside ours.
@@ -79,7 +95,8 @@ export function scheduleDelivery(ctx: AppContext, d: Delivery, fired: Fired[]): 
           return res
         })
         // A concurrent copy of this delivery committed first: undo ours, answer as a redelivery.
-        if (!markSeen(q, now, DELIVERY_SOURCE, d.id, results[0]?.run.id)) throw new AlreadyRecorded()
+        if (!markSeen(q, now, DELIVERY_SOURCE, d.id, results[0]?.run.id))
+          throw new AlreadyRecorded()
         return results
       },
       { behavior: 'immediate' },
@@ -92,7 +109,13 @@ export function scheduleDelivery(ctx: AppContext, d: Delivery, fired: Fired[]): 
 }
 
 /** Word to the trigger's channel that the request is held, and the real command to lift it. */
-function suppressedNotice(db: Db, now: number, ns: Namespace, job: string, res: ScheduleResult): MessageOut | null {
+function suppressedNotice(
+  db: Db,
+  now: number,
+  ns: Namespace,
+  job: string,
+  res: ScheduleResult,
+): MessageOut | null {
   const active = openSuppressions(db, now, res.run.jobType).filter((s) => isActive(s, now))
   if (!active.length) return null
   const until = Math.max(...active.map((s) => s.endAt))
@@ -104,6 +127,8 @@ function suppressedNotice(db: Db, now: number, ns: Namespace, job: string, res: 
     threadTs: null,
     text:
       `\`${res.run.jobType}\` runs are suppressed until ${formatUtc(until)}; run ${res.run.id} (${res.run.requestText}) will start then.` +
-      (lift ? ` To start it sooner, lift the suppression with \`${ns.name} ${lift.pattern}\`.` : ''),
+      (lift
+        ? ` To start it sooner, lift the suppression with \`${ns.name} ${lift.pattern}\`.`
+        : ''),
   }
 }

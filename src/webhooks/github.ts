@@ -20,10 +20,16 @@ export function githubRoutes(ctx: AppContext): Hono<WebEnv> {
   const app = new Hono<WebEnv>()
 
   /** Every answer goes through here: one outcome word for the access log and the metrics. */
-  const answer = (c: Context<WebEnv>, status: ContentfulStatusCode, outcome: string, body: Record<string, unknown> = {}) => {
+  const answer = (
+    c: Context<WebEnv>,
+    status: ContentfulStatusCode,
+    outcome: string,
+    body: Record<string, unknown> = {},
+  ) => {
     c.set('outcome', outcome)
     // Refusal reasons help whoever reads the log; they hold no secrets and, for 4xx, no payload values.
-    if (status >= 400 && typeof body.reason === 'string') c.set('logFields', { ...c.get('logFields'), reason: body.reason })
+    if (status >= 400 && typeof body.reason === 'string')
+      c.set('logFields', { ...c.get('logFields'), reason: body.reason })
     ctx.metrics.webhookRequests.inc({ project: c.get('project')?.name ?? UNKNOWN, outcome })
     return c.json({ outcome, ...body }, status)
   }
@@ -48,24 +54,46 @@ export function githubRoutes(ctx: AppContext): Hono<WebEnv> {
       const project = c.get('project')
       const body = c.get('rawBody')
       // 3. Signature over the raw bytes; a refusal records nothing, so a later redelivery counts.
-      const secret = project.secretEnv ? ctx.env.vars[project.secretEnv] : ctx.env.webhook.githubSecret
-      const sig = await verifySignature({ secret, body, headers: c.req.raw.headers, allowSha1: project.allowSha1 })
+      const secret = project.secretEnv
+        ? ctx.env.vars[project.secretEnv]
+        : ctx.env.webhook.githubSecret
+      const sig = await verifySignature({
+        secret,
+        body,
+        headers: c.req.raw.headers,
+        allowSha1: project.allowSha1,
+      })
       if (!sig.ok) {
-        if (sig.problem === 'no_secret') ctx.log.warn('github.no_secret', { project: project.name, variable: project.secretEnv ?? 'GITHUB_WEBHOOK_SECRET' })
-        return answer(c, 401, 'unauthorized', { reason: sig.problem === 'no_secret' ? 'no secret configured' : `signature ${sig.problem}` })
+        if (sig.problem === 'no_secret')
+          ctx.log.warn('github.no_secret', {
+            project: project.name,
+            variable: project.secretEnv ?? 'GITHUB_WEBHOOK_SECRET',
+          })
+        return answer(c, 401, 'unauthorized', {
+          reason: sig.problem === 'no_secret' ? 'no secret configured' : `signature ${sig.problem}`,
+        })
       }
       const delivery = c.req.header('x-github-delivery') ?? ''
       const event = c.req.header('x-github-event') ?? ''
       if (!DELIVERY_ID.test(delivery) || !/^[a-z_]{1,64}$/.test(event)) {
-        return answer(c, 400, 'bad_request', { reason: 'X-GitHub-Delivery and X-GitHub-Event are required' })
+        return answer(c, 400, 'bad_request', {
+          reason: 'X-GitHub-Delivery and X-GitHub-Event are required',
+        })
       }
       c.set('logFields', { delivery, github_event: event })
       // 4. A delivery that already queued its requests: say so, queue nothing.
       const prior = deliveryRun(ctx.queue.db, delivery)
-      if (prior) return answer(c, 200, 'duplicate', { reason: 'delivery already processed', run: prior.runId })
+      if (prior)
+        return answer(c, 200, 'duplicate', {
+          reason: 'delivery already processed',
+          run: prior.runId,
+        })
       // 5. Not JSON (e.g. the hook's content type is form-encoded): 400.
       const payload = parseObject(body)
-      if (!payload) return answer(c, 400, 'bad_json', { reason: 'body is not a JSON object (set the content type to application/json)' })
+      if (!payload)
+        return answer(c, 400, 'bad_json', {
+          reason: 'body is not a JSON object (set the content type to application/json)',
+        })
       // 6. GitHub's hello when the hook is created.
       if (event === 'ping') return answer(c, 200, 'ping', { reason: 'pong' })
       // 7. Triggers.
@@ -77,22 +105,49 @@ export function githubRoutes(ctx: AppContext): Hono<WebEnv> {
       }
       // 8. Queue, with the delivery id, in one transaction.
       const login = (payload.sender as { login?: unknown } | undefined)?.login
-      const action = typeof payload.action === 'string' && /^[a-z_]{1,64}$/.test(payload.action) ? payload.action : undefined
+      const action =
+        typeof payload.action === 'string' && /^[a-z_]{1,64}$/.test(payload.action)
+          ? payload.action
+          : undefined
       const requester = `github:${typeof login === 'string' && LOGIN.test(login) ? login : 'unknown'}`
       let scheduled: ReturnType<typeof scheduleDelivery>
       try {
-        scheduled = scheduleDelivery(ctx, { project: project.name, id: delivery, event, action, requester }, result.fired)
+        scheduled = scheduleDelivery(
+          ctx,
+          { project: project.name, id: delivery, event, action, requester },
+          result.fired,
+        )
       } catch (e) {
         // Not committed, not recorded: GitHub shows a failure and a redelivery will be processed.
-        ctx.log.error('github.schedule_failed', { project: project.name, delivery, error: errorText(e) })
-        return answer(c, 503, 'error', { reason: 'could not queue the request; redeliver it later' })
+        ctx.log.error('github.schedule_failed', {
+          project: project.name,
+          delivery,
+          error: errorText(e),
+        })
+        return answer(c, 503, 'error', {
+          reason: 'could not queue the request; redeliver it later',
+        })
       }
-      if (scheduled.kind === 'duplicate') return answer(c, 200, 'duplicate', { reason: 'delivery already processed' })
+      if (scheduled.kind === 'duplicate')
+        return answer(c, 200, 'duplicate', { reason: 'delivery already processed' })
       ctx.wake.dispatch.notify()
       ctx.wake.outbox.notify()
-      const runs = scheduled.results.map((r) => ({ run: r.run.id, job: r.run.jobType, due_at: new Date(r.run.dueAt).toISOString(), ...(r.replaced ? { replaced_pending: true } : {}) }))
+      const runs = scheduled.results.map((r) => ({
+        run: r.run.id,
+        job: r.run.jobType,
+        due_at: new Date(r.run.dueAt).toISOString(),
+        ...(r.replaced ? { replaced_pending: true } : {}),
+      }))
       for (const r of scheduled.results) {
-        ctx.log.info('request.queued', { run: r.run.id, job: r.run.jobType, replaced: r.replaced, due_at: r.run.dueAt, door: 'github', user: requester, delivery })
+        ctx.log.info('request.queued', {
+          run: r.run.id,
+          job: r.run.jobType,
+          replaced: r.replaced,
+          due_at: r.run.dueAt,
+          door: 'github',
+          user: requester,
+          delivery,
+        })
       }
       return answer(c, 200, 'queued', { runs })
     },

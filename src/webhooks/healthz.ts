@@ -14,9 +14,13 @@ export interface HealthOptions {
 }
 
 /** A startable request waiting this long means the dispatcher is not doing its job. */
-export const lagLimitMs = (ctx: AppContext) => Math.max(30_000, ctx.config.settings.poll_interval * 3000)
+export const lagLimitMs = (ctx: AppContext) =>
+  Math.max(30_000, ctx.config.settings.poll_interval * 3000)
 
-export function healthChecks(ctx: AppContext, opts: HealthOptions = {}): Record<string, WorkerHealth> {
+export function healthChecks(
+  ctx: AppContext,
+  opts: HealthOptions = {},
+): Record<string, WorkerHealth> {
   const checks: Record<string, WorkerHealth> = {}
   const probe = opts.probe ?? (() => probeDatabase(ctx.queue.file))
   checks.database = guarded(() => {
@@ -28,7 +32,10 @@ export function healthChecks(ctx: AppContext, opts: HealthOptions = {}): Record<
       const s = queueStats(ctx.queue.db, ctx.now())
       // Lag while every slot is busy is the parallel limit at work, not a fault.
       const saturated = s.running >= ctx.config.settings.max_parallel
-      return { ok: saturated || s.lagMs < lagLimitMs(ctx), detail: { queued: s.queued, running: s.running, lag_seconds: s.lagMs / 1000 } }
+      return {
+        ok: saturated || s.lagMs < lagLimitMs(ctx),
+        detail: { queued: s.queued, running: s.running, lag_seconds: s.lagMs / 1000 },
+      }
     })
   }
   // Jobs fail once their output cannot be written: worth an alert before the next deploy.

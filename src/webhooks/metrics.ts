@@ -14,9 +14,21 @@ export function registerQueueGauges(ctx: AppContext): void {
       return []
     }
   }
-  ctx.metrics.gauge('ebmbot_jobs_queued', 'Requests waiting to start (pending)', read((s) => s.queued))
-  ctx.metrics.gauge('ebmbot_jobs_running', 'Runs going now', read((s) => s.running))
-  ctx.metrics.gauge('ebmbot_dispatcher_lag_seconds', 'How long the oldest startable request has been due', read((s) => s.lagMs / 1000))
+  ctx.metrics.gauge(
+    'ebmbot_jobs_queued',
+    'Requests waiting to start (pending)',
+    read((s) => s.queued),
+  )
+  ctx.metrics.gauge(
+    'ebmbot_jobs_running',
+    'Runs going now',
+    read((s) => s.running),
+  )
+  ctx.metrics.gauge(
+    'ebmbot_dispatcher_lag_seconds',
+    'How long the oldest startable request has been due',
+    read((s) => s.lagMs / 1000),
+  )
 }
 
 export function metricsRoutes(ctx: AppContext): Hono<WebEnv> {
@@ -24,7 +36,10 @@ export function metricsRoutes(ctx: AppContext): Hono<WebEnv> {
   const app = new Hono<WebEnv>()
   app.get('/metrics', (c) => {
     c.set('outcome', 'ok')
-    return c.body(ctx.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' })
+    return c.body(ctx.metrics.render(), 200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+      'cache-control': 'no-store',
+    })
   })
   return app
 }

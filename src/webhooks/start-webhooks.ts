@@ -12,10 +12,17 @@ import { createWebhookApp } from './app.ts'
  */
 export function webhooksWanted(ctx: AppContext): boolean {
   const v = ctx.env.vars
-  return !!ctx.config.github || callbackJobs(ctx).length > 0 || !!(v.WEBHOOK_PORT || v.WEBHOOK_HOST || v.WEBHOOK_ORIGIN)
+  return (
+    !!ctx.config.github ||
+    callbackJobs(ctx).length > 0 ||
+    !!(v.WEBHOOK_PORT || v.WEBHOOK_HOST || v.WEBHOOK_ORIGIN)
+  )
 }
 
-const callbackJobs = (ctx: AppContext) => Object.values(ctx.config.namespaces).flatMap((ns) => Object.values(ns.jobs).filter((j) => j.callback))
+const callbackJobs = (ctx: AppContext) =>
+  Object.values(ctx.config.namespaces).flatMap((ns) =>
+    Object.values(ns.jobs).filter((j) => j.callback),
+  )
 
 export async function startWebhooks(ctx: AppContext): Promise<Worker> {
   const { host, port, origin } = ctx.env.webhook
@@ -26,18 +33,27 @@ export async function startWebhooks(ctx: AppContext): Promise<Worker> {
       ctx.config.source,
       needOrigin.map((j) => ({
         path: `namespaces.${j.namespace}.jobs.${j.name}.callback`,
-        message: 'callback jobs need WEBHOOK_ORIGIN (the public base URL of the web server, e.g. https://bot.example.org)',
+        message:
+          'callback jobs need WEBHOOK_ORIGIN (the public base URL of the web server, e.g. https://bot.example.org)',
       })),
     )
   }
   for (const p of Object.values(ctx.config.github?.projects ?? {})) {
     const variable = p.secretEnv ?? 'GITHUB_WEBHOOK_SECRET'
-    if (!ctx.env.vars[variable]) ctx.log.warn('github.no_secret', { project: p.name, variable, effect: 'every delivery gets 401' })
+    if (!ctx.env.vars[variable])
+      ctx.log.warn('github.no_secret', {
+        project: p.name,
+        variable,
+        effect: 'every delivery gets 401',
+      })
   }
   const app = createWebhookApp(ctx)
   // development: false, so an unexpected error can never come back as a page with a stack trace.
   const server = Bun.serve({ fetch: app.fetch, hostname: host, port, development: false })
-  ctx.log.info('webhooks.listening', { url: server.url.href, projects: Object.keys(ctx.config.github?.projects ?? {}).join(',') })
+  ctx.log.info('webhooks.listening', {
+    url: server.url.href,
+    projects: Object.keys(ctx.config.github?.projects ?? {}).join(','),
+  })
   return {
     name: 'webhooks',
     async stop() {

@@ -27,7 +27,9 @@ export function payloadField(payload: unknown, path: string): unknown {
 
 /** Branch-style globs, as in GitHub Actions filters: `*` stays within a path segment, `**` crosses. */
 export function globMatch(pattern: string, value: string): boolean {
-  const re = pattern.replace(/\*\*|\*|\?|[.+^${}()|[\]\\/]/g, (t) => (t === '**' ? '.*' : t === '*' ? '[^/]*' : t === '?' ? '[^/]' : `\\${t}`))
+  const re = pattern.replace(/\*\*|\*|\?|[.+^${}()|[\]\\/]/g, (t) =>
+    t === '**' ? '.*' : t === '*' ? '[^/]*' : t === '?' ? '[^/]' : `\\${t}`,
+  )
   return new RegExp(`^${re}$`, 's').test(value)
 }
 
@@ -43,7 +45,8 @@ export const MAX_PARAM_LENGTH = 512
 export function paramProblem(value: string): string | null {
   if (value.length === 0) return 'is empty'
   if (value.length > MAX_PARAM_LENGTH) return `is longer than ${MAX_PARAM_LENGTH} characters`
-  if (/[\p{Cc}\u2028\u2029]/u.test(value)) return 'contains control characters (newlines, tabs, escapes)'
+  if (/[\p{Cc}\u2028\u2029]/u.test(value))
+    return 'contains control characters (newlines, tabs, escapes)'
   return null
 }
 
@@ -51,7 +54,8 @@ const show = (v: unknown) => {
   const s = typeof v === 'string' ? JSON.stringify(v) : String(v)
   return s.length > 80 ? `${s.slice(0, 77)}...` : s
 }
-const isScalar = (v: unknown): v is Scalar => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+const isScalar = (v: unknown): v is Scalar =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
 
 /** Why this delivery does not fire the trigger, or null when it does (params aside). */
 export function filterMismatch(t: GitHubTrigger, event: string, payload: unknown): string | null {
@@ -59,35 +63,47 @@ export function filterMismatch(t: GitHubTrigger, event: string, payload: unknown
   const field = (f: FilterName) => (FILTER_FIELDS[f] as Record<string, string>)[event]!
   if (t.action) {
     const action = payloadField(payload, 'action')
-    if (typeof action !== 'string' || !t.action.includes(action)) return `action is ${show(action)}, trigger wants ${t.action.join(' or ')}`
+    if (typeof action !== 'string' || !t.action.includes(action))
+      return `action is ${show(action)}, trigger wants ${t.action.join(' or ')}`
   }
   if (t.merged !== undefined) {
     const merged = payloadField(payload, field('merged'))
-    if (merged !== t.merged) return t.merged ? 'the pull request was not merged' : 'the pull request was merged'
+    if (merged !== t.merged)
+      return t.merged ? 'the pull request was not merged' : 'the pull request was merged'
   }
-  const globs: [FilterName, string[] | undefined][] = [['base_branch', t.baseBranch], ['ref', t.ref]]
+  const globs: [FilterName, string[] | undefined][] = [
+    ['base_branch', t.baseBranch],
+    ['ref', t.ref],
+  ]
   for (const [name, want] of globs) {
     if (!want) continue
     const v = payloadField(payload, field(name))
-    if (typeof v !== 'string' || !want.some((g) => globMatch(g, v))) return `${name} is ${show(v)}, trigger wants ${want.join(' or ')}`
+    if (typeof v !== 'string' || !want.some((g) => globMatch(g, v)))
+      return `${name} is ${show(v)}, trigger wants ${want.join(' or ')}`
   }
   if (t.conclusion) {
     const v = payloadField(payload, field('conclusion'))
-    if (typeof v !== 'string' || !t.conclusion.includes(v)) return `conclusion is ${show(v)}, trigger wants ${t.conclusion.join(' or ')}`
+    if (typeof v !== 'string' || !t.conclusion.includes(v))
+      return `conclusion is ${show(v)}, trigger wants ${t.conclusion.join(' or ')}`
   }
   for (const [path, want] of Object.entries(t.where)) {
     const v = payloadField(payload, path)
-    if (!isScalar(v) || !want.some((w) => String(w) === String(v))) return `${path} is ${show(v)}, trigger wants ${want.join(' or ')}`
+    if (!isScalar(v) || !want.some((w) => String(w) === String(v)))
+      return `${path} is ${show(v)}, trigger wants ${want.join(' or ')}`
   }
   return null
 }
 
 /** The trigger's params from the payload: values, or why one cannot be used. */
-export function triggerParams(t: GitHubTrigger, payload: unknown): { params: Record<string, string> } | { missing: string } | { bad: string } {
+export function triggerParams(
+  t: GitHubTrigger,
+  payload: unknown,
+): { params: Record<string, string> } | { missing: string } | { bad: string } {
   const params: Record<string, string> = {}
   for (const [name, path] of Object.entries(t.params)) {
     const v = payloadField(payload, path)
-    if (v === undefined || v === null) return { missing: `the payload has no ${path} for [${name}]` }
+    if (v === undefined || v === null)
+      return { missing: `the payload has no ${path} for [${name}]` }
     if (!isScalar(v)) return { bad: `[${name}] from ${path} is not a single value` }
     const value = String(v)
     const problem = paramProblem(value)
@@ -103,11 +119,18 @@ const label = (t: GitHubTrigger) => `trigger ${t.index} (${t.event} -> ${t.jobTy
  * Every trigger of the project the delivery fires (several may: a deploy and a notification).
  * One unusable param refuses the whole delivery rather than running half of what it asked for.
  */
-export function matchTriggers(project: GitHubProject, event: string, payload: unknown): TriggerResult {
+export function matchTriggers(
+  project: GitHubProject,
+  event: string,
+  payload: unknown,
+): TriggerResult {
   const forEvent = project.triggers.filter((t) => t.event === event)
   if (!forEvent.length) {
     const events = [...new Set(project.triggers.map((t) => t.event))]
-    return { kind: 'no_match', reason: `no trigger for ${event} events${events.length ? ` (triggers: ${events.join(', ')})` : ''}` }
+    return {
+      kind: 'no_match',
+      reason: `no trigger for ${event} events${events.length ? ` (triggers: ${events.join(', ')})` : ''}`,
+    }
   }
   const fired: Fired[] = []
   const reasons: string[] = []

@@ -4,7 +4,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { verify } from '@octokit/webhooks-methods'
 
 export type SignatureProblem = 'no_secret' | 'missing' | 'malformed' | 'mismatch'
-export type SignatureCheck = { ok: true; algorithm: 'sha256' | 'sha1' } | { ok: false; problem: SignatureProblem }
+export type SignatureCheck =
+  | { ok: true; algorithm: 'sha256' | 'sha1' }
+  | { ok: false; problem: SignatureProblem }
 
 export interface SignatureInput {
   secret: string | undefined
@@ -17,7 +19,12 @@ export interface SignatureInput {
 const SHA256 = /^sha256=([0-9a-f]{64})$/i
 const SHA1 = /^sha1=([0-9a-f]{40})$/i
 
-export async function verifySignature({ secret, body, headers, allowSha1 = false }: SignatureInput): Promise<SignatureCheck> {
+export async function verifySignature({
+  secret,
+  body,
+  headers,
+  allowSha1 = false,
+}: SignatureInput): Promise<SignatureCheck> {
   if (!secret) return { ok: false, problem: 'no_secret' }
   const sha256 = headers.get('x-hub-signature-256')
   // A present but wrong SHA-256 never falls back to SHA-1: that would let a forger downgrade.
@@ -28,14 +35,18 @@ export async function verifySignature({ secret, body, headers, allowSha1 = false
     // text is the same HMAC as over the raw bytes. Bytes that are not UTF-8 cannot be GitHub's.
     const text = utf8(body)
     if (!text) return { ok: false, problem: 'mismatch' }
-    return (await verify(secret, text, `sha256=${m[1]!.toLowerCase()}`)) ? { ok: true, algorithm: 'sha256' } : { ok: false, problem: 'mismatch' }
+    return (await verify(secret, text, `sha256=${m[1]!.toLowerCase()}`))
+      ? { ok: true, algorithm: 'sha256' }
+      : { ok: false, problem: 'mismatch' }
   }
   const sha1 = headers.get('x-hub-signature')
   if (sha1 === null || !allowSha1) return { ok: false, problem: 'missing' }
   const m = SHA1.exec(sha1.trim())
   if (!m) return { ok: false, problem: 'malformed' }
   const expected = createHmac('sha1', secret).update(body).digest()
-  return timingSafeEqual(expected, Buffer.from(m[1]!, 'hex')) ? { ok: true, algorithm: 'sha1' } : { ok: false, problem: 'mismatch' }
+  return timingSafeEqual(expected, Buffer.from(m[1]!, 'hex'))
+    ? { ok: true, algorithm: 'sha1' }
+    : { ok: false, problem: 'mismatch' }
 }
 
 /** Strict UTF-8, or null (also for an empty body, which octokit refuses to verify). */

@@ -28,12 +28,23 @@ export interface BotRun {
   stderr: string
 }
 
-export function botEnv(stateDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', EBMBOT_STATE_DIR: stateDir, ...extra }
+export function botEnv(
+  stateDir: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    EBMBOT_STATE_DIR: stateDir,
+    ...extra,
+  }
 }
 
 /** Runs the CLI to completion with `input` on stdin. */
-export async function runBot(args: string[], opts: { env: Record<string, string>; input?: string; cwd?: string; cmd?: string[] }): Promise<BotRun> {
+export async function runBot(
+  args: string[],
+  opts: { env: Record<string, string>; input?: string; cwd?: string; cmd?: string[] },
+): Promise<BotRun> {
   const proc = Bun.spawn([...(opts.cmd ?? [BUN, MAIN]), ...args], {
     cwd: opts.cwd ?? REPO,
     env: opts.env,
@@ -41,7 +52,11 @@ export async function runBot(args: string[], opts: { env: Record<string, string>
     stdout: 'pipe',
     stderr: 'pipe',
   })
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ])
   return { code, stdout, stderr }
 }
 

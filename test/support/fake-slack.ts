@@ -315,7 +315,9 @@ export class FakeSlack {
       const value = predicate(this)
       if (value) return value as Truthy<T>
       if (Date.now() >= deadline) {
-        throw new Error(`fake Slack: timed out after ${timeoutMs} ms waiting for ${what}\n${this.dump()}`)
+        throw new Error(
+          `fake Slack: timed out after ${timeoutMs} ms waiting for ${what}\n${this.dump()}`,
+        )
       }
       await Bun.sleep(10)
     }
@@ -355,7 +357,10 @@ export class FakeSlack {
   }
 
   /** Deliver an interactive envelope (block_actions…). Slack never retries these: the user sees an error. */
-  sendInteractive(payload: Record<string, unknown>, opts: Pick<SendEventOptions, 'connectionId'> = {}): Sent {
+  sendInteractive(
+    payload: Record<string, unknown>,
+    opts: Pick<SendEventOptions, 'connectionId'> = {},
+  ): Sent {
     return this.deliver('interactive', payload, { ...opts, retryAttempt: 0 })
   }
 
@@ -366,7 +371,17 @@ export class FakeSlack {
       { ...m, text },
       'channel',
     )
-    return { type: 'app_mention', user, text, ts, channel, event_ts, team, client_msg_id, thread_ts }
+    return {
+      type: 'app_mention',
+      user,
+      text,
+      ts,
+      channel,
+      event_ts,
+      team,
+      client_msg_id,
+      thread_ts,
+    }
   }
 
   /** A direct message to the bot; the channel defaults to a D-id derived from the user. */
@@ -386,7 +401,14 @@ export class FakeSlack {
    */
   say(m: MessageSpec & { bot_id?: string }): GenericMessageEvent {
     const ts = m.ts ?? this.nowTs()
-    this.posted.push({ channel: m.channel, ts, user: m.user, text: m.text, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}), ...(m.bot_id ? { bot_id: m.bot_id } : {}) })
+    this.posted.push({
+      channel: m.channel,
+      ts,
+      user: m.user,
+      text: m.text,
+      ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+      ...(m.bot_id ? { bot_id: m.bot_id } : {}),
+    })
     const event = this.message({ ...m, ts }, m.channel.startsWith('D') ? 'im' : 'channel')
     return m.bot_id ? ({ ...event, bot_id: m.bot_id } as GenericMessageEvent) : event
   }
@@ -423,8 +445,17 @@ export class FakeSlack {
     const c = this.findChannel(id)
     if (!c) throw new Error(`fake Slack: no channel ${id} to rename`)
     c.name = name
-    const channel = { id, name, name_normalized: name, created: Math.floor(Date.now() / 1000), is_channel: !c.is_private, is_mpim: false }
-    return c.is_private ? { type: 'group_rename', channel, event_ts: this.nextTs() } : { type: 'channel_rename', channel, event_ts: this.nextTs() }
+    const channel = {
+      id,
+      name,
+      name_normalized: name,
+      created: Math.floor(Date.now() / 1000),
+      is_channel: !c.is_private,
+      is_mpim: false,
+    }
+    return c.is_private
+      ? { type: 'group_rename', channel, event_ts: this.nextTs() }
+      : { type: 'channel_rename', channel, event_ts: this.nextTs() }
   }
 
   /** Someone archives a channel (group_archive for a private one); the fake's channel is archived. */
@@ -432,7 +463,9 @@ export class FakeSlack {
     const c = this.findChannel(id)
     if (!c) throw new Error(`fake Slack: no channel ${id} to archive`)
     c.is_archived = true
-    return c.is_private ? { type: 'group_archive', channel: id, user, is_moved: 0, event_ts: this.nextTs() } : { type: 'channel_archive', channel: id, user, event_ts: this.nextTs() }
+    return c.is_private
+      ? { type: 'group_archive', channel: id, user, is_moved: 0, event_ts: this.nextTs() }
+      : { type: 'channel_archive', channel: id, user, event_ts: this.nextTs() }
   }
 
   /** Someone brings a channel back from the archive; members stay as they were. */
@@ -440,7 +473,9 @@ export class FakeSlack {
     const c = this.findChannel(id)
     if (!c) throw new Error(`fake Slack: no channel ${id} to unarchive`)
     c.is_archived = false
-    return c.is_private ? { type: 'group_unarchive', channel: id, actor_id: user, event_ts: this.nextTs() } : { type: 'channel_unarchive', channel: id, user, event_ts: this.nextTs() }
+    return c.is_private
+      ? { type: 'group_unarchive', channel: id, actor_id: user, event_ts: this.nextTs() }
+      : { type: 'channel_unarchive', channel: id, user, event_ts: this.nextTs() }
   }
 
   /** Slack gives a channel a new id (a workspace migration): the fake's channel answers to it from now on. */
@@ -448,7 +483,12 @@ export class FakeSlack {
     const c = this.findChannel(oldId)
     if (!c) throw new Error(`fake Slack: no channel ${oldId} to move`)
     c.id = newId
-    return { type: 'channel_id_changed', old_channel_id: oldId, new_channel_id: newId, event_ts: this.nextTs() }
+    return {
+      type: 'channel_id_changed',
+      old_channel_id: oldId,
+      new_channel_id: newId,
+      event_ts: this.nextTs(),
+    }
   }
 
   /** Someone adds the bot to a channel: it becomes a member, and Slack says so with member_joined_channel. */
@@ -457,7 +497,15 @@ export class FakeSlack {
     if (!c) throw new Error(`fake Slack: no channel ${id} to invite the bot to`)
     c.is_member = true
     c.members = [...new Set([...(c.members ?? []), this.botUserId])]
-    return { type: 'member_joined_channel', user: this.botUserId, channel: id, channel_type: c.is_private ? 'G' : 'C', team: this.teamId, inviter, event_ts: this.nextTs() }
+    return {
+      type: 'member_joined_channel',
+      user: this.botUserId,
+      channel: id,
+      channel_type: c.is_private ? 'G' : 'C',
+      team: this.teamId,
+      inviter,
+      event_ts: this.nextTs(),
+    }
   }
 
   /** A block_actions payload for sendInteractive: a button click on a bot message. */
@@ -467,7 +515,12 @@ export class FakeSlack {
       user: { id: a.user, username: this.users.get(a.user)?.name ?? a.user, team_id: this.teamId },
       api_app_id: this.appId,
       token: 'fake-verification-token',
-      container: { type: 'message', message_ts: a.message_ts, channel_id: a.channel, is_ephemeral: false },
+      container: {
+        type: 'message',
+        message_ts: a.message_ts,
+        channel_id: a.channel,
+        is_ephemeral: false,
+      },
       trigger_id: `${this.nextId()}.fake`,
       team: { id: this.teamId, domain: 'fake' },
       channel: { id: a.channel, name: this.findChannel(a.channel)?.name ?? a.channel },
@@ -509,12 +562,14 @@ export class FakeSlack {
   private onOpen(ws: ServerWebSocket<Connection>): void {
     this.sockets.set(ws.data.id, ws)
     this.connectionsOpened++
-    ws.send(JSON.stringify({
-      type: 'hello',
-      num_connections: this.sockets.size,
-      debug_info: { host: DEBUG_HOST, build_number: 1, approximate_connection_time: 18060 },
-      connection_info: { app_id: this.appId },
-    }))
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: this.sockets.size,
+        debug_info: { host: DEBUG_HOST, build_number: 1, approximate_connection_time: 18060 },
+        connection_info: { app_id: this.appId },
+      }),
+    )
   }
 
   private onMessage(ws: ServerWebSocket<Connection>, data: string | Buffer): void {
@@ -526,7 +581,12 @@ export class FakeSlack {
     }
     if (!msg.envelope_id) return
     const at = Date.now()
-    this.acks.push({ envelopeId: msg.envelope_id, payload: msg.payload, connectionId: ws.data.id, at })
+    this.acks.push({
+      envelopeId: msg.envelope_id,
+      payload: msg.payload,
+      connectionId: ws.data.id,
+      at,
+    })
     const delivery = this.deliveries.find((d) => d.envelopeId === msg.envelope_id)
     if (delivery && delivery.ackedAt === undefined) delivery.ackedAt = at
     this.ackWaiters.get(msg.envelope_id)?.(delivery ? at - delivery.sentAt : 0)
@@ -585,7 +645,12 @@ export class FakeSlack {
       if (delivery.ackedAt !== undefined || !this.redeliver) return
       if (this.sockets.size === 0) return this.armRedelivery(delivery, payload) // nobody to retry to yet
       const retryAttempt = delivery.retryAttempt + 1
-      this.deliver('events_api', payload, { eventId: delivery.eventId, retryAttempt, retryReason: 'timeout', retryOf: delivery.envelopeId })
+      this.deliver('events_api', payload, {
+        eventId: delivery.eventId,
+        retryAttempt,
+        retryReason: 'timeout',
+        retryOf: delivery.envelopeId,
+      })
     }, this.ackTimeoutMs)
     this.timers.add(timer)
   }
@@ -598,7 +663,8 @@ export class FakeSlack {
     }
     // Prefer the newest connection: after a reconnect the old one may be half-closed.
     const newest = [...this.sockets.values()].at(-1)
-    if (!newest) throw new Error(`fake Slack: no open Socket Mode connection to deliver to\n${this.dump()}`)
+    if (!newest)
+      throw new Error(`fake Slack: no open Socket Mode connection to deliver to\n${this.dump()}`)
     return newest
   }
 
@@ -614,7 +680,8 @@ export class FakeSlack {
       return upgraded ? undefined : new Response('expected a WebSocket upgrade', { status: 400 })
     }
     if (url.pathname.startsWith('/upload/')) return this.receiveUpload(url.pathname.slice(8), req)
-    if (url.pathname.startsWith('/api/')) return this.apiCall(url.pathname.slice('/api/'.length), url, req)
+    if (url.pathname.startsWith('/api/'))
+      return this.apiCall(url.pathname.slice('/api/'.length), url, req)
     return new Response('not found', { status: 404 })
   }
 
@@ -631,7 +698,8 @@ export class FakeSlack {
     const wait = this.delays.get(method)
     if (wait) await Bun.sleep(wait)
     const fault = this.takeFault(method, args)
-    const answer = () => (parsed ? this.answer(method, args, token) : { ok: false, error: 'invalid_json' })
+    const answer = () =>
+      parsed ? this.answer(method, args, token) : { ok: false, error: 'invalid_json' }
     const [status, body, headers] = fault ? faultResponse(fault) : [200, answer(), {}]
     call.status = status
     call.response = body
@@ -642,24 +710,34 @@ export class FakeSlack {
   private answer(method: string, args: Args, token: string | undefined): object {
     if (!token) return { ok: false, error: 'not_authed' }
     const isUser = !!this.userToken && token === this.userToken
-    if (token !== this.botToken && token !== this.appToken && !isUser) return { ok: false, error: 'invalid_auth' }
+    if (token !== this.botToken && token !== this.appToken && !isUser)
+      return { ok: false, error: 'invalid_auth' }
     // Bots may not search (Slack answers not_allowed_token_type). The user token is refused
     // everywhere else, which real Slack would not do: here it makes a test fail if the bot ever
     // acts (reacts, posts) as the person whose token it holds.
-    if (method.startsWith('search.') !== isUser) return { ok: false, error: 'not_allowed_token_type' }
+    if (method.startsWith('search.') !== isUser)
+      return { ok: false, error: 'not_allowed_token_type' }
     const handler = this.handlers[method]
     if (!handler) return { ok: false, error: 'unknown_method', req_method: method }
     // App-level tokens only open sockets; bot tokens cannot.
     const wantsApp = method === 'apps.connections.open'
-    if ((token === this.appToken) !== wantsApp) return { ok: false, error: 'not_allowed_token_type' }
+    if ((token === this.appToken) !== wantsApp)
+      return { ok: false, error: 'not_allowed_token_type' }
     return handler(args)
   }
 
   private readonly handlers: Record<string, Handler> = {
-    'auth.test': () => ({
-      ok: true, url: 'https://fake.slack/', team: 'Fake Team', user: this.botName, team_id: this.teamId,
-      user_id: this.botUserId, bot_id: this.botId, is_enterprise_install: false,
-    }) satisfies AuthTestResponse,
+    'auth.test': () =>
+      ({
+        ok: true,
+        url: 'https://fake.slack/',
+        team: 'Fake Team',
+        user: this.botName,
+        team_id: this.teamId,
+        user_id: this.botUserId,
+        bot_id: this.botId,
+        is_enterprise_install: false,
+      }) satisfies AuthTestResponse,
 
     'apps.connections.open': () => {
       const ticket = randomUUID()
@@ -675,7 +753,16 @@ export class FakeSlack {
       const ts = this.nextTs()
       const thread_ts = str(args.thread_ts)
       const { text, blocks } = checked
-      this.messages.push({ channel, ts, thread_ts, text, blocks, user: this.botUserId, edits: 0, args })
+      this.messages.push({
+        channel,
+        ts,
+        thread_ts,
+        text,
+        blocks,
+        user: this.botUserId,
+        edits: 0,
+        args,
+      })
       return { ok: true, channel, ts, message: this.messageView(channel, ts) }
     },
 
@@ -695,13 +782,23 @@ export class FakeSlack {
       if (!args.channel || !args.message_ts) return { ok: false, error: 'invalid_arguments' }
       const p = String(args.message_ts).replace('.', '')
       const permalink = `https://fake.slack/archives/${String(args.channel)}/p${p}`
-      return { ok: true, channel: String(args.channel), permalink } satisfies ChatGetPermalinkResponse
+      return {
+        ok: true,
+        channel: String(args.channel),
+        permalink,
+      } satisfies ChatGetPermalinkResponse
     },
 
     'reactions.add': (args) => {
-      if (!args.channel || !args.timestamp || !args.name) return { ok: false, error: 'invalid_arguments' }
-      const r = { channel: String(args.channel), timestamp: String(args.timestamp), name: String(args.name) }
-      const same = (x: FakeReaction) => x.channel === r.channel && x.timestamp === r.timestamp && x.name === r.name
+      if (!args.channel || !args.timestamp || !args.name)
+        return { ok: false, error: 'invalid_arguments' }
+      const r = {
+        channel: String(args.channel),
+        timestamp: String(args.timestamp),
+        name: String(args.name),
+      }
+      const same = (x: FakeReaction) =>
+        x.channel === r.channel && x.timestamp === r.timestamp && x.name === r.name
       if (this.reactions.some(same)) return { ok: false, error: 'already_reacted' }
       this.reactions.push(r)
       return { ok: true }
@@ -718,9 +815,17 @@ export class FakeSlack {
       const u = this.users.get(id)
       if (!u) return { ok: false, error: 'user_not_found' }
       const user = {
-        id, team_id: this.teamId, name: u.name ?? id.toLowerCase(), real_name: u.real_name ?? u.name ?? id,
-        deleted: u.deleted ?? false, is_bot: u.is_bot ?? false, is_restricted: u.is_restricted ?? false,
-        is_ultra_restricted: u.is_ultra_restricted ?? false, is_admin: false, is_owner: false, profile: {},
+        id,
+        team_id: this.teamId,
+        name: u.name ?? id.toLowerCase(),
+        real_name: u.real_name ?? u.name ?? id,
+        deleted: u.deleted ?? false,
+        is_bot: u.is_bot ?? false,
+        is_restricted: u.is_restricted ?? false,
+        is_ultra_restricted: u.is_ultra_restricted ?? false,
+        is_admin: false,
+        is_owner: false,
+        profile: {},
       }
       return { ok: true, user } satisfies UsersInfoResponse
     },
@@ -740,7 +845,8 @@ export class FakeSlack {
     'conversations.info': (args) => {
       const channel = this.findChannel(String(args.channel))
       // As for a bot token: a private channel the bot is not in does not exist.
-      if (!channel || (channel.is_private && !this.isBotIn(channel))) return { ok: false, error: 'channel_not_found' }
+      if (!channel || (channel.is_private && !this.isBotIn(channel)))
+        return { ok: false, error: 'channel_not_found' }
       return { ok: true, channel: this.channelView(channel) } satisfies ConversationsInfoResponse
     },
 
@@ -768,7 +874,11 @@ export class FakeSlack {
       const page = paginate(channel.members ?? [], args)
       if (!page) return { ok: false, error: 'invalid_cursor' }
       const response_metadata = { next_cursor: page.next }
-      return { ok: true, members: page.items, response_metadata } satisfies ConversationsMembersResponse
+      return {
+        ok: true,
+        members: page.items,
+        response_metadata,
+      } satisfies ConversationsMembersResponse
     },
 
     'files.getUploadURLExternal': (args) => {
@@ -781,7 +891,9 @@ export class FakeSlack {
     },
 
     'files.completeUploadExternal': (args) => {
-      const list = Array.isArray(args.files) ? (args.files as { id?: string; title?: string }[]) : []
+      const list = Array.isArray(args.files)
+        ? (args.files as { id?: string; title?: string }[])
+        : []
       if (list.length === 0) return { ok: false, error: 'invalid_arguments' }
       // Check every file first so a failed call records nothing, as Slack shares all or none.
       const missing = list.some((f) => !this.uploads.get(String(f.id))?.bytes)
@@ -792,9 +904,14 @@ export class FakeSlack {
         this.uploads.delete(id)
         const bytes = upload.bytes!
         const file: FakeFile = {
-          id, filename: upload.filename, title: f.title ?? upload.filename, channel_id: str(args.channel_id),
-          thread_ts: str(args.thread_ts), initial_comment: str(args.initial_comment),
-          content: new TextDecoder().decode(bytes), length: bytes.length,
+          id,
+          filename: upload.filename,
+          title: f.title ?? upload.filename,
+          channel_id: str(args.channel_id),
+          thread_ts: str(args.thread_ts),
+          initial_comment: str(args.initial_comment),
+          content: new TextDecoder().decode(bytes),
+          length: bytes.length,
         }
         this.files.push(file)
         const channels = file.channel_id ? [file.channel_id] : []
@@ -821,25 +938,43 @@ export class FakeSlack {
       let test: (p: FakePosted) => boolean
       if (m?.[1] === 'in') {
         const ref = m[2]!
-        const id = /^<#([A-Z0-9]+)(?:\|[^>]*)?>$/.exec(ref)?.[1] ?? this.channels.find((c) => `#${c.name}` === ref)?.id ?? ref
+        const id =
+          /^<#([A-Z0-9]+)(?:\|[^>]*)?>$/.exec(ref)?.[1] ??
+          this.channels.find((c) => `#${c.name}` === ref)?.id ??
+          ref
         test = (p) => p.channel === id
       } else if (m?.[1] === 'from') {
         const id = /^<@([A-Z0-9]+)>$/.exec(m[2]!)?.[1] ?? m[2]!
         test = (p) => p.user === id
       } else if (m?.[1] === 'has') {
         const name = /^:([^:]+):$/.exec(m[2]!)?.[1]
-        test = (p) => this.reactions.some((r) => r.channel === p.channel && r.timestamp === p.ts && r.name === name)
+        test = (p) =>
+          this.reactions.some(
+            (r) => r.channel === p.channel && r.timestamp === p.ts && r.name === name,
+          )
       } else if (m && /^\d{4}-\d{2}-\d{2}$/.test(m[2]!)) {
         const start = Date.parse(`${m[2]}T00:00:00Z`) / 1000
         const end = start + 86_400
-        test = m[1] === 'after' ? (p) => Number(p.ts) >= end : m[1] === 'before' ? (p) => Number(p.ts) < start : (p) => Number(p.ts) >= start && Number(p.ts) < end
+        test =
+          m[1] === 'after'
+            ? (p) => Number(p.ts) >= end
+            : m[1] === 'before'
+              ? (p) => Number(p.ts) < start
+              : (p) => Number(p.ts) >= start && Number(p.ts) < end
       } else {
         const word = t.replace(/^"|"$/g, '').toLowerCase()
         test = (p) => p.text.toLowerCase().includes(word)
       }
       filters.push(neg ? (p) => !test(p) : test)
     }
-    const mine: FakePosted[] = this.messages.map((m) => ({ channel: m.channel, ts: m.ts, user: m.user, text: m.text ?? '', thread_ts: m.thread_ts, bot_id: this.botId }))
+    const mine: FakePosted[] = this.messages.map((m) => ({
+      channel: m.channel,
+      ts: m.ts,
+      user: m.user,
+      text: m.text ?? '',
+      thread_ts: m.thread_ts,
+      bot_id: this.botId,
+    }))
     const found = [...this.posted, ...mine].filter((p) => filters.every((f) => f(p)))
     const asc = String(args.sort_dir) === 'asc'
     found.sort((a, b) => (Number(a.ts) - Number(b.ts)) * (asc ? 1 : -1))
@@ -853,7 +988,14 @@ export class FakeSlack {
       query,
       messages: {
         total: found.length,
-        pagination: { total_count: found.length, page, per_page: count, page_count: pages, first, last: first + matches.length - 1 },
+        pagination: {
+          total_count: found.length,
+          page,
+          per_page: count,
+          page_count: pages,
+          first,
+          last: first + matches.length - 1,
+        },
         paging: { count, total: found.length, page, pages },
         matches,
       },
@@ -873,7 +1015,10 @@ export class FakeSlack {
       username: this.users.get(p.user)?.name ?? p.user.toLowerCase(),
       ts: p.ts,
       text: p.text,
-      permalink: p.thread_ts && p.thread_ts !== p.ts ? `${link}?thread_ts=${p.thread_ts}&cid=${p.channel}` : link,
+      permalink:
+        p.thread_ts && p.thread_ts !== p.ts
+          ? `${link}?thread_ts=${p.thread_ts}&cid=${p.channel}`
+          : link,
       ...(p.bot_id ? { bot_id: p.bot_id } : {}),
       channel: {
         id: p.channel,
@@ -898,7 +1043,9 @@ export class FakeSlack {
     if (!upload || req.method !== 'POST') return new Response('upload not found', { status: 404 })
     let bytes: Uint8Array
     if (req.headers.get('content-type')?.startsWith('multipart/form-data')) {
-      const blob = [...(await req.formData()).values()].find((v) => typeof v !== 'string') as Blob | undefined
+      const blob = [...(await req.formData()).values()].find((v) => typeof v !== 'string') as
+        | Blob
+        | undefined
       bytes = blob ? new Uint8Array(await blob.arrayBuffer()) : new Uint8Array()
     } else {
       bytes = new Uint8Array(await req.arrayBuffer())
@@ -985,7 +1132,8 @@ export class FakeSlack {
   private dump(): string {
     const calls = this.calls.slice(-15).map((c) => {
       const res = c.response as { ok?: boolean; error?: string } | undefined
-      const outcome = c.status === undefined ? 'pending' : `${c.status} ${res?.ok ? 'ok' : (res?.error ?? '')}`
+      const outcome =
+        c.status === undefined ? 'pending' : `${c.status} ${res?.ok ? 'ok' : (res?.error ?? '')}`
       return `  ${c.method} ${JSON.stringify(c.args).slice(0, 200)} -> ${outcome}`
     })
     const deliveries = this.deliveries.slice(-10).map((d) => {
@@ -994,8 +1142,10 @@ export class FakeSlack {
     })
     return [
       `open connections: ${this.connectionCount} (opened ever: ${this.connectionsOpened})`,
-      `recent Web API calls (${this.calls.length} total):`, ...calls,
-      `recent deliveries (${this.deliveries.length} total):`, ...deliveries,
+      `recent Web API calls (${this.calls.length} total):`,
+      ...calls,
+      `recent deliveries (${this.deliveries.length} total):`,
+      ...deliveries,
     ].join('\n')
   }
 }
@@ -1027,7 +1177,11 @@ function tryJson(value: string): unknown {
 
 function faultResponse(fault: Fault): [number, object | string, Record<string, string>] {
   if (fault.status === 429) {
-    return [429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(fault.retryAfter ?? 1) }]
+    return [
+      429,
+      { ok: false, error: 'ratelimited' },
+      { 'Retry-After': String(fault.retryAfter ?? 1) },
+    ]
   }
   if (fault.error) return [fault.status ?? 200, { ok: false, error: fault.error }, {}]
   return [fault.status ?? 500, 'fake Slack: injected server error', {}]

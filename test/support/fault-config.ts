@@ -7,9 +7,19 @@
  * scheduling never merges two commands into one request and every acknowledgement maps to
  * exactly one command.
  */
-export function burstConfig(types: number, opts: { sleep?: number; maxParallel?: number } = {}): string {
-  const jobs = Array.from({ length: types }, (_, i) => `      j${i}: {run: "sleep ${opts.sleep ?? 0.2}; echo ran [tag]", report_stdout: true}`)
-  const commands = Array.from({ length: types }, (_, i) => `      - {pattern: "j${i} [tag]", job: j${i}}`)
+export function burstConfig(
+  types: number,
+  opts: { sleep?: number; maxParallel?: number } = {},
+): string {
+  const jobs = Array.from(
+    { length: types },
+    (_, i) =>
+      `      j${i}: {run: "sleep ${opts.sleep ?? 0.2}; echo ran [tag]", report_stdout: true}`,
+  )
+  const commands = Array.from(
+    { length: types },
+    (_, i) => `      - {pattern: "j${i} [tag]", job: j${i}}`,
+  )
   return [
     'settings:',
     `  max_parallel: ${opts.maxParallel ?? 4}`,
@@ -25,7 +35,11 @@ export function burstConfig(types: number, opts: { sleep?: number; maxParallel?:
   ].join('\n')
 }
 
-export function seededRandom(label: string): { next: () => number; int: (lo: number, hi: number) => number; seed: number } {
+export function seededRandom(label: string): {
+  next: () => number
+  int: (lo: number, hi: number) => number
+  seed: number
+} {
   const seed = Number(process.env.EBMBOT_FAULT_SEED) || (Date.now() ^ (process.pid << 8)) >>> 0
   console.log(`${label}: seed ${seed} (EBMBOT_FAULT_SEED=${seed} repeats it)`)
   let a = seed >>> 0

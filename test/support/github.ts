@@ -17,20 +17,34 @@ let n = 0
 export const newDeliveryId = () => `${crypto.randomUUID()}-${++n}`
 
 /** A RequestInit for POST /github/<project>, as GitHub would send it. */
-export async function delivery(payload: unknown, opts: DeliveryOptions = {}): Promise<RequestInit & { headers: Record<string, string> }> {
+export async function delivery(
+  payload: unknown,
+  opts: DeliveryOptions = {},
+): Promise<RequestInit & { headers: Record<string, string> }> {
   const body = opts.raw ?? JSON.stringify(payload)
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': 'GitHub-Hookshot/test',
     'x-github-event': opts.event ?? 'pull_request',
     'x-github-delivery': opts.id ?? newDeliveryId(),
-    ...(opts.secret === null ? {} : { 'x-hub-signature-256': await sign(opts.secret ?? 'gh-secret', body) }),
+    ...(opts.secret === null
+      ? {}
+      : { 'x-hub-signature-256': await sign(opts.secret ?? 'gh-secret', body) }),
     ...opts.headers,
   }
   return { method: 'POST', body, headers }
 }
 
-export function pullRequest(o: { action?: string; merged?: boolean; base?: string; head?: string; login?: string; number?: number } = {}) {
+export function pullRequest(
+  o: {
+    action?: string
+    merged?: boolean
+    base?: string
+    head?: string
+    login?: string
+    number?: number
+  } = {},
+) {
   return {
     action: o.action ?? 'closed',
     number: o.number ?? 7,
@@ -47,7 +61,12 @@ export function pullRequest(o: { action?: string; merged?: boolean; base?: strin
 }
 
 export function push(ref: string) {
-  return { ref, after: 'abcdef0', repository: { full_name: 'acme/site' }, sender: { login: 'octocat' } }
+  return {
+    ref,
+    after: 'abcdef0',
+    repository: { full_name: 'acme/site' },
+    sender: { login: 'octocat' },
+  }
 }
 
 /** A port free on loopback right now (the server binds it a moment later). */

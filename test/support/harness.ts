@@ -20,7 +20,11 @@ export interface Harness {
   logLines: string[]
   say(text: string, extra?: Partial<MessageIn>): ReturnType<typeof handleMessage>
   messages(): MessageOut[]
-  waitForState(runId: number, states: string[], timeoutMs?: number): Promise<NonNullable<ReturnType<typeof getRun>>>
+  waitForState(
+    runId: number,
+    states: string[],
+    timeoutMs?: number,
+  ): Promise<NonNullable<ReturnType<typeof getRun>>>
   waitForMessage(pred: (m: MessageOut) => boolean, timeoutMs?: number): Promise<MessageOut>
   stop(): Promise<void>
 }
@@ -32,15 +36,29 @@ export interface HarnessOptions {
   metaflowWatcher?: boolean
 }
 
-export function startHarness(yaml: string, envVars: Record<string, string> = {}, opts: HarnessOptions = {}): Harness {
+export function startHarness(
+  yaml: string,
+  envVars: Record<string, string> = {},
+  opts: HarnessOptions = {},
+): Harness {
   const stateDir = opts.stateDir ?? tempDir()
-  const env = readEnvironment({ PATH: process.env.PATH, HOME: process.env.HOME, EBMBOT_STATE_DIR: stateDir, ...envVars }, stateDir)
+  const env = readEnvironment(
+    { PATH: process.env.PATH, HOME: process.env.HOME, EBMBOT_STATE_DIR: stateDir, ...envVars },
+    stateDir,
+  )
   const config = loadConfigText(yaml, 'test.yaml', { stateDir, baseDir: stateDir })
   const logLines: string[] = []
   const log = createLogger({ level: 'debug', write: (l) => logLines.push(l), secrets: [] })
   const ctx = createContext({ config, env, log })
   const sent: Outgoing[] = []
-  const deliverer = startDeliverer({ queue: ctx.queue, door: 'slack', wake: ctx.wake.outbox, log, pollMs: 200, transport: { deliver: async (m) => void sent.push(m) } })
+  const deliverer = startDeliverer({
+    queue: ctx.queue,
+    door: 'slack',
+    wake: ctx.wake.outbox,
+    log,
+    pollMs: 200,
+    transport: { deliver: async (m) => void sent.push(m) },
+  })
   const dispatcher = new Dispatcher(ctx)
   dispatcher.start()
   const watcher = opts.metaflowWatcher ? startMetaflowWatcher(ctx) : null
@@ -54,14 +72,29 @@ export function startHarness(yaml: string, envVars: Record<string, string> = {},
     messages,
     say: (text, extra = {}) => {
       n++
-      return handleMessage(ctx, { door: 'slack', text, user: 'U1', isGuest: false, isDirect: false, channel: 'C1', threadTs: `100.${n}`, messageTs: `100.${n}`, ...extra })
+      return handleMessage(ctx, {
+        door: 'slack',
+        text,
+        user: 'U1',
+        isGuest: false,
+        isDirect: false,
+        channel: 'C1',
+        threadTs: `100.${n}`,
+        messageTs: `100.${n}`,
+        ...extra,
+      })
     },
     waitForState: (id, states, timeoutMs = 10_000) =>
-      waitUntil(`run ${id} in ${states.join('/')}`, () => {
-        const r = getRun(ctx.queue.db, id)
-        return r && states.includes(r.state) ? r : undefined
-      }, timeoutMs),
-    waitForMessage: (pred, timeoutMs = 10_000) => waitUntil('a matching message', () => messages().find(pred), timeoutMs),
+      waitUntil(
+        `run ${id} in ${states.join('/')}`,
+        () => {
+          const r = getRun(ctx.queue.db, id)
+          return r && states.includes(r.state) ? r : undefined
+        },
+        timeoutMs,
+      ),
+    waitForMessage: (pred, timeoutMs = 10_000) =>
+      waitUntil('a matching message', () => messages().find(pred), timeoutMs),
     async stop() {
       await watcher?.stop()
       await dispatcher.stop(0)

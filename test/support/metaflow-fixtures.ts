@@ -56,28 +56,61 @@ export interface FlowFixture {
   runs: RunFixture[]
 }
 
-export interface Pickled { bytes: Uint8Array; sha: string; type: string; size: number }
+export interface Pickled {
+  bytes: Uint8Array
+  sha: string
+  type: string
+  size: number
+}
 
 export const METAFLOW_VERSION = '2.19.38'
 
 export function systemTags(user: string): string[] {
-  return ['runtime:dev', `metaflow_version:${METAFLOW_VERSION}`, `user:${user}`, 'python_version:3.11.7']
+  return [
+    'runtime:dev',
+    `metaflow_version:${METAFLOW_VERSION}`,
+    `user:${user}`,
+    'python_version:3.11.7',
+  ]
 }
 
 /** An attempt that ran from `startedAt` for `seconds` and ended with `ok`. */
-export function attempt(startedAt: number, ok: boolean | undefined, more: Partial<AttemptFixture> & { seconds?: number } = {}): AttemptFixture {
+export function attempt(
+  startedAt: number,
+  ok: boolean | undefined,
+  more: Partial<AttemptFixture> & { seconds?: number } = {},
+): AttemptFixture {
   const { seconds = 2, ...rest } = more
-  return { startedAt, ...(ok === undefined ? {} : { ok, endedAt: startedAt + seconds * 1000 }), ...rest }
+  return {
+    startedAt,
+    ...(ok === undefined ? {} : { ok, endedAt: startedAt + seconds * 1000 }),
+    ...rest,
+  }
 }
 
 /** A linear run whose steps each have one task with one attempt; `failAt` fails that step and stops. */
-export function linearRun(r: Omit<RunFixture, 'steps'> & { steps?: string[]; failAt?: string; runningAt?: string; firstTaskId?: number }): RunFixture {
+export function linearRun(
+  r: Omit<RunFixture, 'steps'> & {
+    steps?: string[]
+    failAt?: string
+    runningAt?: string
+    firstTaskId?: number
+  },
+): RunFixture {
   const { steps = ['start', 'end'], failAt, runningAt, firstTaskId = 1, ...run } = r
   const out: StepFixture[] = []
   let t = run.createdAt + 1000
   for (const [i, name] of steps.entries()) {
     const ok = name === runningAt ? undefined : name !== failAt
-    out.push({ name, tasks: [{ id: String(firstTaskId + i), attempts: [attempt(t, ok, { stdout: [`${name} says hello`] })] }] })
+    out.push({
+      name,
+      tasks: [
+        {
+          id: String(firstTaskId + i),
+          attempts: [attempt(t, ok, { stdout: [`${name} says hello`] })],
+        },
+      ],
+    })
     t += 3000
     if (name === failAt || name === runningAt) break
   }
@@ -91,7 +124,9 @@ const pickleCache = new Map<string, Pickled>()
 /** Pickles Python expressions with the real python3 (standard library only), one process for all. */
 export function pickleAll(items: ReadonlyArray<{ expr: string; protocol?: number }>): Pickled[] {
   const key = (e: { expr: string; protocol?: number }) => `${e.protocol ?? 4}\u0000${e.expr}`
-  const missing = [...new Map(items.filter((i) => !pickleCache.has(key(i))).map((i) => [key(i), i])).values()]
+  const missing = [
+    ...new Map(items.filter((i) => !pickleCache.has(key(i))).map((i) => [key(i), i])).values(),
+  ]
   if (missing.length) {
     const script = [
       'import json, sys, pickle, base64, datetime, decimal, collections, fractions',
@@ -103,13 +138,20 @@ export function pickleAll(items: ReadonlyArray<{ expr: string; protocol?: number
       'json.dump(out, sys.stdout)',
     ].join('\n')
     const proc = Bun.spawnSync(['python3', '-c', script], {
-      stdin: new TextEncoder().encode(JSON.stringify(missing.map((m) => [m.expr, m.protocol ?? 4]))),
+      stdin: new TextEncoder().encode(
+        JSON.stringify(missing.map((m) => [m.expr, m.protocol ?? 4])),
+      ),
     })
     if (proc.exitCode !== 0) throw new Error(`python3 failed: ${proc.stderr.toString()}`)
     const results = JSON.parse(proc.stdout.toString()) as Array<{ b64: string; type: string }>
     missing.forEach((m, i) => {
       const bytes = Buffer.from(results[i]!.b64, 'base64')
-      pickleCache.set(key(m), { bytes, sha: createHash('sha1').update(bytes).digest('hex'), type: results[i]!.type, size: bytes.length })
+      pickleCache.set(key(m), {
+        bytes,
+        sha: createHash('sha1').update(bytes).digest('hex'),
+        type: results[i]!.type,
+        size: bytes.length,
+      })
     })
   }
   return items.map((i) => pickleCache.get(key(i))!)
@@ -121,8 +163,19 @@ export function pickleOne(expr: string, protocol = 4): Pickled {
 
 // ---- the model, flattened -------------------------------------------------------------------
 
-export interface ArtifactPlan { name: string; pickled: Pickled; attempt: number; at: number }
-export interface MetadataPlan { field_name: string; value: string; type: string; tags: string[]; ts_epoch: number }
+export interface ArtifactPlan {
+  name: string
+  pickled: Pickled
+  attempt: number
+  at: number
+}
+export interface MetadataPlan {
+  field_name: string
+  value: string
+  type: string
+  tags: string[]
+  ts_epoch: number
+}
 export interface TaskPlan {
   flow: FlowFixture
   run: RunFixture
@@ -136,15 +189,31 @@ export interface TaskPlan {
 
 /** The `_parameters` step every real run has, holding the parameters and the graph's end points. */
 function withParametersStep(run: RunFixture, flow: FlowFixture): StepFixture[] {
-  const artifacts: Record<string, string> = { name: JSON.stringify(flow.name), script_name: "'flow.py'", ...(run.params ?? {}) }
-  const params: StepFixture = { name: '_parameters', tasks: [{ id: '0', attempts: [attempt(run.createdAt + 100, true, { seconds: 0.5, artifacts })] }] }
+  const artifacts: Record<string, string> = {
+    name: JSON.stringify(flow.name),
+    script_name: "'flow.py'",
+    ...(run.params ?? {}),
+  }
+  const params: StepFixture = {
+    name: '_parameters',
+    tasks: [
+      { id: '0', attempts: [attempt(run.createdAt + 100, true, { seconds: 0.5, artifacts })] },
+    ],
+  }
   return [params, ...run.steps]
 }
 
 /** The artifacts (as Python expressions) a finished attempt leaves behind. */
 function artifactExprs(a: AttemptFixture, step: string): Record<string, string> {
   const ok = a.ok ? 'True' : 'False'
-  return { ...(a.artifacts ?? {}), _task_ok: ok, _success: ok, _exception: 'None', _current_step: JSON.stringify(step), _foreach_stack: '[]' }
+  return {
+    ...(a.artifacts ?? {}),
+    _task_ok: ok,
+    _success: ok,
+    _exception: 'None',
+    _current_step: JSON.stringify(step),
+    _foreach_stack: '[]',
+  }
 }
 
 /** Every task with the metadata items and artifacts Metaflow would record for it. */
@@ -155,7 +224,14 @@ export function planTasks(flows: readonly FlowFixture[], dsRoot: string): TaskPl
       flow.runs.flatMap((run) =>
         withParametersStep(run, flow).flatMap((step) =>
           step.tasks.flatMap((task) =>
-            task.attempts.filter((a) => a.ok !== undefined && a.endedAt !== undefined).flatMap((a) => Object.values(artifactExprs(a, step.name)).map((expr) => ({ expr, protocol: a.protocol ?? 4 }))),
+            task.attempts
+              .filter((a) => a.ok !== undefined && a.endedAt !== undefined)
+              .flatMap((a) =>
+                Object.values(artifactExprs(a, step.name)).map((expr) => ({
+                  expr,
+                  protocol: a.protocol ?? 4,
+                })),
+              ),
           ),
         ),
       ),
@@ -168,9 +244,28 @@ export function planTasks(flows: readonly FlowFixture[], dsRoot: string): TaskPl
         for (const task of step.tasks) {
           const createdAt = task.attempts[0]?.startedAt ?? run.createdAt
           const metadata: MetadataPlan[] = []
-          const add = (field_name: string, value: string, ts: number, n: number | null, type = field_name) =>
-            metadata.push({ field_name, value, type, tags: n === null ? [] : [`attempt_id:${n}`], ts_epoch: ts })
-          for (const [f, v] of [['user', run.user], ['runtime', 'dev'], ['python_version', '3.11.7'], ['metaflow_version', METAFLOW_VERSION], ['script-name', 'flow.py']]) add(f!, v!, createdAt - 50, null)
+          const add = (
+            field_name: string,
+            value: string,
+            ts: number,
+            n: number | null,
+            type = field_name,
+          ) =>
+            metadata.push({
+              field_name,
+              value,
+              type,
+              tags: n === null ? [] : [`attempt_id:${n}`],
+              ts_epoch: ts,
+            })
+          for (const [f, v] of [
+            ['user', run.user],
+            ['runtime', 'dev'],
+            ['python_version', '3.11.7'],
+            ['metaflow_version', METAFLOW_VERSION],
+            ['script-name', 'flow.py'],
+          ])
+            add(f!, v!, createdAt - 50, null)
           if (step.name === '_parameters') {
             add('start_step', 'start', createdAt - 40, null, 'graph_structure')
             add('end_step', run.endStep ?? 'end', createdAt - 40, null, 'graph_structure')
@@ -186,8 +281,12 @@ export function planTasks(flows: readonly FlowFixture[], dsRoot: string): TaskPl
             add('attempt-done', String(n), a.endedAt + 5, n, 'attempt-done')
             const exprs = artifactExprs(a, step.name)
             const names = Object.keys(exprs)
-            const pickled = pickleAll(names.map((k) => ({ expr: exprs[k]!, protocol: a.protocol ?? 4 })))
-            names.forEach((name, i) => artifacts.push({ name, pickled: pickled[i]!, attempt: n, at: a.endedAt! - 10 }))
+            const pickled = pickleAll(
+              names.map((k) => ({ expr: exprs[k]!, protocol: a.protocol ?? 4 })),
+            )
+            names.forEach((name, i) =>
+              artifacts.push({ name, pickled: pickled[i]!, attempt: n, at: a.endedAt! - 10 }),
+            )
           })
           plans.push({ flow, run, step: step.name, task, createdAt, metadata, artifacts })
         }
@@ -209,7 +308,11 @@ export async function makeTempSysroot(): Promise<string> {
 }
 
 /** Writes `<sysroot>/.metaflow/...` as Metaflow 2.19 does; returns the `.metaflow` root. */
-export async function writeLocalDatastore(sysroot: string, flows: readonly FlowFixture[], options: LocalTreeOptions = {}): Promise<string> {
+export async function writeLocalDatastore(
+  sysroot: string,
+  flows: readonly FlowFixture[],
+  options: LocalTreeOptions = {},
+): Promise<string> {
   const root = join(sysroot, '.metaflow')
   const withMeta = options.metadata ?? true
   const put = async (path: string, content: string | Uint8Array, mode = 0o600) => {
@@ -220,32 +323,68 @@ export async function writeLocalDatastore(sysroot: string, flows: readonly FlowF
   const json = (o: unknown) => JSON.stringify(o)
   for (const flow of flows) {
     const flowDir = join(root, flow.name)
-    if (withMeta) await put(join(flowDir, '_meta', '_self.json'), json({ flow_id: flow.name, ts_epoch: flow.createdAt }))
+    if (withMeta)
+      await put(
+        join(flowDir, '_meta', '_self.json'),
+        json({ flow_id: flow.name, ts_epoch: flow.createdAt }),
+      )
     const newest = [...flow.runs].sort((a, b) => b.createdAt - a.createdAt)[0]
     if (newest) await put(join(flowDir, 'latest_run'), newest.id, 0o644)
     for (const run of flow.runs) {
-      const base = { flow_id: flow.name, run_number: run.id, user_name: run.user, tags: run.tags ?? [], system_tags: systemTags(run.user) }
-      if (withMeta) await put(join(flowDir, run.id, '_meta', '_self.json'), json({ ...base, ts_epoch: run.createdAt }))
+      const base = {
+        flow_id: flow.name,
+        run_number: run.id,
+        user_name: run.user,
+        tags: run.tags ?? [],
+        system_tags: systemTags(run.user),
+      }
+      if (withMeta)
+        await put(
+          join(flowDir, run.id, '_meta', '_self.json'),
+          json({ ...base, ts_epoch: run.createdAt }),
+        )
     }
   }
   const seenSteps = new Set<string>()
   for (const p of planTasks(flows, root)) {
     const { flow, run } = p
-    const base = { flow_id: flow.name, run_number: run.id, user_name: run.user, tags: run.tags ?? [], system_tags: systemTags(run.user) }
+    const base = {
+      flow_id: flow.name,
+      run_number: run.id,
+      user_name: run.user,
+      tags: run.tags ?? [],
+      system_tags: systemTags(run.user),
+    }
     const stepDir = join(root, flow.name, run.id, p.step)
     const taskDir = join(stepDir, p.task.id)
     if (withMeta && !seenSteps.has(stepDir)) {
       seenSteps.add(stepDir)
-      await put(join(stepDir, '_meta', '_self.json'), json({ ...base, step_name: p.step, ts_epoch: p.createdAt - 60 }))
+      await put(
+        join(stepDir, '_meta', '_self.json'),
+        json({ ...base, step_name: p.step, ts_epoch: p.createdAt - 60 }),
+      )
     }
     if (withMeta) {
-      await put(join(taskDir, '_meta', '_self.json'), json({ ...base, step_name: p.step, task_id: p.task.id, ts_epoch: p.createdAt - 55 }))
+      await put(
+        join(taskDir, '_meta', '_self.json'),
+        json({ ...base, step_name: p.step, task_id: p.task.id, ts_epoch: p.createdAt - 55 }),
+      )
       for (const m of p.metadata) {
-        const item = { flow_id: flow.name, run_number: run.id, step_name: p.step, task_id: p.task.id, ...m, user_name: run.user }
+        const item = {
+          flow_id: flow.name,
+          run_number: run.id,
+          step_name: p.step,
+          task_id: p.task.id,
+          ...m,
+          user_name: run.user,
+        }
         await put(join(taskDir, '_meta', `sysmeta_${m.field_name}_${m.ts_epoch}.json`), json(item))
       }
       for (const a of p.artifacts) {
-        await put(join(taskDir, '_meta', `${a.attempt}_artifact_${a.name}.json`), json(artifactRecord(p, a, root)))
+        await put(
+          join(taskDir, '_meta', `${a.attempt}_artifact_${a.name}.json`),
+          json(artifactRecord(p, a, root)),
+        )
       }
     }
     for (const [n, a] of p.task.attempts.entries()) {
@@ -253,22 +392,50 @@ export async function writeLocalDatastore(sysroot: string, flows: readonly FlowF
       await put(join(taskDir, `${n}.task_begin`), json({ code_package_sha: null, retry_count: n }))
       const ended = a.ok !== undefined && a.endedAt !== undefined
       if (ended || a.killed) {
-        await put(join(taskDir, `${n}.runtime`), json({ return_code: a.killed ? null : a.ok ? 0 : 1, killed: a.killed ?? false, success: a.ok === true }))
+        await put(
+          join(taskDir, `${n}.runtime`),
+          json({
+            return_code: a.killed ? null : a.ok ? 0 : 1,
+            killed: a.killed ?? false,
+            success: a.ok === true,
+          }),
+        )
         for (const stream of ['stdout', 'stderr'] as const) {
           const lines = a[stream] ?? []
-          const bySource = (src: 'runtime' | 'task') => lines.map((l, i) => logLine(l, a.startedAt + i * 10)).filter((l) => l.source === src)
-          await put(join(taskDir, `${n}.runtime_${stream}.log`), bySource('runtime').map(mflog).join(''))
+          const bySource = (src: 'runtime' | 'task') =>
+            lines.map((l, i) => logLine(l, a.startedAt + i * 10)).filter((l) => l.source === src)
+          await put(
+            join(taskDir, `${n}.runtime_${stream}.log`),
+            bySource('runtime').map(mflog).join(''),
+          )
           const task = bySource('task')
-          if (task.length) await put(join(taskDir, `${n}.task_${stream}.log`), task.map(mflog).join(''))
+          if (task.length)
+            await put(join(taskDir, `${n}.task_${stream}.log`), task.map(mflog).join(''))
         }
       }
       if (!ended) continue
       const mine = p.artifacts.filter((x) => x.attempt === n)
-      await put(join(taskDir, `${n}.data.json`), json({
-        datastore: 'local', version: '1.0', attempt: n, python_version: '3.11.7 (main)',
-        objects: Object.fromEntries(mine.map((x) => [x.name, x.pickled.sha])),
-        info: Object.fromEntries(mine.map((x) => [x.name, { size: x.pickled.size, type: x.pickled.type, encoding: 'pickle-v4', serializer_info: { source: 'metaflow' } }])),
-      }))
+      await put(
+        join(taskDir, `${n}.data.json`),
+        json({
+          datastore: 'local',
+          version: '1.0',
+          attempt: n,
+          python_version: '3.11.7 (main)',
+          objects: Object.fromEntries(mine.map((x) => [x.name, x.pickled.sha])),
+          info: Object.fromEntries(
+            mine.map((x) => [
+              x.name,
+              {
+                size: x.pickled.size,
+                type: x.pickled.type,
+                encoding: 'pickle-v4',
+                serializer_info: { source: 'metaflow' },
+              },
+            ]),
+          ),
+        }),
+      )
       await put(join(taskDir, `${n}.task_end`), '{}')
       await put(join(taskDir, `${n}.DONE.lock`), '')
       for (const x of mine) {
@@ -281,16 +448,36 @@ export async function writeLocalDatastore(sysroot: string, flows: readonly FlowF
   return root
 }
 
-export function artifactRecord(p: TaskPlan, a: ArtifactPlan, dsRoot: string, ids: 'local' | 'service' = 'local') {
+export function artifactRecord(
+  p: TaskPlan,
+  a: ArtifactPlan,
+  dsRoot: string,
+  ids: 'local' | 'service' = 'local',
+) {
   const id = (s: string) => (ids === 'service' && /^\d+$/.test(s) ? Number(s) : s)
   return {
-    flow_id: p.flow.name, run_number: id(p.run.id), step_name: p.step, task_id: id(p.task.id), attempt_id: a.attempt,
-    name: a.name, content_type: 'pickle-v4', type: 'metaflow.artifact', sha: a.pickled.sha, ds_type: 'local',
-    location: `:root:${dsRoot}`, user_name: p.run.user, tags: p.run.tags ?? [], system_tags: systemTags(p.run.user), ts_epoch: a.at,
+    flow_id: p.flow.name,
+    run_number: id(p.run.id),
+    step_name: p.step,
+    task_id: id(p.task.id),
+    attempt_id: a.attempt,
+    name: a.name,
+    content_type: 'pickle-v4',
+    type: 'metaflow.artifact',
+    sha: a.pickled.sha,
+    ds_type: 'local',
+    location: `:root:${dsRoot}`,
+    user_name: p.run.user,
+    tags: p.run.tags ?? [],
+    system_tags: systemTags(p.run.user),
+    ts_epoch: a.at,
   }
 }
 
-function logLine(l: LogFixtureLine, at: number): { at: number; text: string; source: 'runtime' | 'task' } {
+function logLine(
+  l: LogFixtureLine,
+  at: number,
+): { at: number; text: string; source: 'runtime' | 'task' } {
   return typeof l === 'string' ? { at, text: l, source: 'runtime' } : { source: 'runtime', ...l }
 }
 

@@ -66,7 +66,11 @@ export function fakeOptions(extra: FakeSlackOptions = {}): FakeSlackOptions {
       { id: SUPPORT, name: 'tech-support', is_member: true },
       { id: GENERAL, name: 'general' },
     ],
-    users: { U1: { name: 'alice' }, U2: { name: 'bob' }, UGUEST: { name: 'guest', is_restricted: true } },
+    users: {
+      U1: { name: 'alice' },
+      U2: { name: 'bob' },
+      UGUEST: { name: 'guest', is_restricted: true },
+    },
     ...extra,
   }
 }
@@ -83,7 +87,9 @@ export interface SlackBot {
   query<T>(sql: string, ...params: (string | number)[]): T[]
 }
 
-export async function startSlackBot(opts: { fake?: FakeSlackOptions; yaml?: string; env?: Record<string, string> } = {}): Promise<SlackBot> {
+export async function startSlackBot(
+  opts: { fake?: FakeSlackOptions; yaml?: string; env?: Record<string, string> } = {},
+): Promise<SlackBot> {
   const fake = await startFakeSlack(fakeOptions(opts.fake))
   const stateDir = tempDir('ebmbot-slack-')
   const config = writeConfig(stateDir, opts.yaml ?? SLACK_YAML)
@@ -103,10 +109,17 @@ export async function startSlackBot(opts: { fake?: FakeSlackOptions; yaml?: stri
     bot: undefined as unknown as ReturnType<typeof startBot>,
     async restart() {
       self.bot = startBot(['serve', '--config', config], { env })
-      await waitUntil('the bot to be ready', () => {
-        if (self.bot.proc.exitCode !== null) throw new Error(`the bot exited with ${self.bot.proc.exitCode}:\n${self.bot.out.stderr}`)
-        return self.bot.out.stderr.includes('event=serve.ready')
-      }, 10_000)
+      await waitUntil(
+        'the bot to be ready',
+        () => {
+          if (self.bot.proc.exitCode !== null)
+            throw new Error(
+              `the bot exited with ${self.bot.proc.exitCode}:\n${self.bot.out.stderr}`,
+            )
+          return self.bot.out.stderr.includes('event=serve.ready')
+        },
+        10_000,
+      )
     },
     async stop() {
       const { proc } = self.bot
@@ -152,7 +165,10 @@ export async function stopSlackBot(s: SlackBot | undefined): Promise<number | un
   }
   cleanupTemp()
   const out = s ? s.bot.out.stdout + s.bot.out.stderr : ''
-  for (const [name, token] of [['bot', BOT_TOKEN], ['app', APP_TOKEN]]) {
+  for (const [name, token] of [
+    ['bot', BOT_TOKEN],
+    ['app', APP_TOKEN],
+  ]) {
     if (out.includes(token!)) throw new Error(`the ${name} token appears in the bot's output`)
   }
   return code

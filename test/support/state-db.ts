@@ -40,7 +40,12 @@ export function openStateDb(stateDir: string): Database {
  * Runs one query. Read-write by default: after a kill -9 the WAL may need recovering, which a
  * read-only connection cannot do. Pass `readonly` while a bot is alive.
  */
-export function query<T>(stateDir: string, sql: string, params: (string | number)[] = [], opts: { readonly?: boolean } = {}): T[] {
+export function query<T>(
+  stateDir: string,
+  sql: string,
+  params: (string | number)[] = [],
+  opts: { readonly?: boolean } = {},
+): T[] {
   const file = dbFile(stateDir)
   if (!existsSync(file)) return []
   const db = new Database(file, opts.readonly ? { readonly: true } : {})
@@ -55,8 +60,10 @@ export function query<T>(stateDir: string, sql: string, params: (string | number
   }
 }
 
-export const runs = (stateDir: string, opts: { readonly?: boolean } = {}) => query<RunRow>(stateDir, 'SELECT * FROM runs ORDER BY id', [], opts)
-export const outboxRows = (stateDir: string, opts: { readonly?: boolean } = {}) => query<OutboxRowLite>(stateDir, 'SELECT * FROM outbox ORDER BY id', [], opts)
+export const runs = (stateDir: string, opts: { readonly?: boolean } = {}) =>
+  query<RunRow>(stateDir, 'SELECT * FROM runs ORDER BY id', [], opts)
+export const outboxRows = (stateDir: string, opts: { readonly?: boolean } = {}) =>
+  query<OutboxRowLite>(stateDir, 'SELECT * FROM outbox ORDER BY id', [], opts)
 
 /** The run numbers a local chat session acknowledged, in the order it printed them. */
 export function acknowledgedRuns(stdout: string): number[] {
@@ -69,14 +76,21 @@ export function acknowledgedRuns(stdout: string): number[] {
  * order they were stored), so its run must exist and carry exactly that command's text.
  * Returns what is broken, one line each; empty when the promise held.
  */
-export function unbackedAcks(sent: string[], acked: number[], rows: Pick<RunRow, 'id' | 'request_text'>[]): string[] {
+export function unbackedAcks(
+  sent: string[],
+  acked: number[],
+  rows: Pick<RunRow, 'id' | 'request_text'>[],
+): string[] {
   const byId = new Map(rows.map((r) => [r.id, r]))
   const problems: string[] = []
-  if (acked.length > sent.length) problems.push(`${acked.length} acknowledgements for ${sent.length} commands`)
+  if (acked.length > sent.length)
+    problems.push(`${acked.length} acknowledgements for ${sent.length} commands`)
   acked.forEach((id, k) => {
     const row = byId.get(id)
-    if (!row) problems.push(`"${sent[k]}" was acknowledged as run ${id}, which is not in the database`)
-    else if (row.request_text !== sent[k]) problems.push(`"${sent[k]}" was acknowledged as run ${id}, which holds "${row.request_text}"`)
+    if (!row)
+      problems.push(`"${sent[k]}" was acknowledged as run ${id}, which is not in the database`)
+    else if (row.request_text !== sent[k])
+      problems.push(`"${sent[k]}" was acknowledged as run ${id}, which holds "${row.request_text}"`)
   })
   return problems
 }

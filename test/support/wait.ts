@@ -1,6 +1,11 @@
 // Waiting for conditions in tests: poll with a deadline, and say what was awaited on timeout.
 
-export async function waitUntil<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 20): Promise<NonNullable<T>> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  everyMs = 20,
+): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs
   for (;;) {
     const v = await probe()
@@ -12,7 +17,12 @@ export async function waitUntil<T>(what: string, probe: () => T | Promise<T>, ti
 
 /** Waits until a log file holds `text` (a job's output is in its file before anyone can ask for it). */
 export const waitForLog = (path: string | null | undefined, text: string, timeoutMs = 10_000) =>
-  waitUntil(`"${text}" in ${path}`, async () => !!path && (await Bun.file(path).exists()) && (await Bun.file(path).text()).includes(text), timeoutMs)
+  waitUntil(
+    `"${text}" in ${path}`,
+    async () =>
+      !!path && (await Bun.file(path).exists()) && (await Bun.file(path).text()).includes(text),
+    timeoutMs,
+  )
 
 export function deferred<T = void>() {
   let resolve!: (v: T) => void

@@ -3,8 +3,15 @@
 // the process the test signals and waits for.
 import { BUN, MAIN, spawnCollected } from './bot.ts'
 
-export function startWrappedBot(script: string, args: string[], opts: { env: Record<string, string>; wrapper?: string[] }) {
-  return spawnCollected([...(opts.wrapper ?? []), 'bash', '-c', `${script}\nexec "$@"`, 'bash', BUN, MAIN, ...args], { env: opts.env })
+export function startWrappedBot(
+  script: string,
+  args: string[],
+  opts: { env: Record<string, string>; wrapper?: string[] },
+) {
+  return spawnCollected(
+    [...(opts.wrapper ?? []), 'bash', '-c', `${script}\nexec "$@"`, 'bash', BUN, MAIN, ...args],
+    { env: opts.env },
+  )
 }
 
 /**
@@ -12,9 +19,13 @@ export function startWrappedBot(script: string, args: string[], opts: { env: Rec
  * bot), or `here`, where it runs (for a test that measures its own disk).
  */
 export function canMountTmpfs(where: 'private' | 'here' = 'private'): boolean {
-  const probe = 'd=$(mktemp -d) || exit 1; mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d"; r=$?; rmdir "$d"; exit $r'
+  const probe =
+    'd=$(mktemp -d) || exit 1; mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d"; r=$?; rmdir "$d"; exit $r'
   try {
-    const r = Bun.spawnSync([...(where === 'private' ? ['unshare', '-m'] : []), 'bash', '-c', probe], { stdout: 'ignore', stderr: 'ignore' })
+    const r = Bun.spawnSync(
+      [...(where === 'private' ? ['unshare', '-m'] : []), 'bash', '-c', probe],
+      { stdout: 'ignore', stderr: 'ignore' },
+    )
     return r.exitCode === 0
   } catch {
     return false // no unshare at all
