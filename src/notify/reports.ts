@@ -8,7 +8,7 @@ import type { Job } from '../config/types.ts'
 import type { Run } from '../queue/schema.ts'
 import { reportControls, sectionBlock } from './blocks.ts'
 import { MESSAGE_LIMIT, type MessageOut } from './outgoing.ts'
-import { redact } from './redact.ts'
+import { redact } from '../util/redact.ts'
 
 export interface ReportContext {
   logsChannel: string

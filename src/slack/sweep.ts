@@ -7,8 +7,7 @@
 // reaction and post still goes through the outbox with the bot token.
 import type { SearchMessagesResponse, WebClient } from '@slack/web-api'
 import type { AppContext } from '../app/context.ts'
-import type { Db } from '../queue/db.ts'
-import { isSeen } from '../queue/seen.ts'
+import type { QueueOps } from '../queue/queue.ts'
 import { Signal } from '../util/signal.ts'
 import { toDeliveryError } from './errors.ts'
 import { hasKeyword } from '../commands/keyword.ts'
@@ -137,8 +136,13 @@ export async function sweepOnce(deps: SweepDeps): Promise<number> {
           const key = supportKey(route, hit)
           if (seenHere.has(key)) continue // two keywords of one route finding one message
           seenHere.add(key)
-          if (isSeen(ctx.queue.db, 'slack-support', key)) continue // cheap look before taking the write lock
-          if (store(ctx, (tx) => recordSupport(tx, ctx.now(), [route], hit).length > 0)) {
+          if (await ctx.queue.isSeen('slack-support', key)) continue // cheap look before taking the write lock
+          if (
+            await store(
+              ctx,
+              async (q) => (await recordSupport(q, ctx.now(), [route], hit)).length > 0,
+            )
+          ) {
             found++
             ctx.log.info('slack.sweep_found', {
               channel: hit.channel,
@@ -213,9 +217,9 @@ export function startSweep(deps: SweepDeps): {
   }
 }
 
-/** One IMMEDIATE transaction; wakes the outbox when it stored something. */
-function store(ctx: AppContext, fn: (tx: Db) => boolean): boolean {
-  const ok = ctx.queue.db.transaction((tx) => fn(tx as unknown as Db), { behavior: 'immediate' })
+/** One unit of work; wakes the outbox when it stored something. */
+async function store(ctx: AppContext, fn: (q: QueueOps) => Promise<boolean>): Promise<boolean> {
+  const ok = await ctx.queue.atomically(fn)
   if (ok) ctx.wake.outbox.notify()
   return ok
 }
