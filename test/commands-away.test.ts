@@ -1,4 +1,4 @@
-// Tech-support's out-of-office commands and dates (behaviour §6), without Slack: parsing, the
+// Tech-support's out-of-office commands and dates, without Slack: parsing, the
 // date rules as tables, what each command says and stores, and the router's view of them.
 import { describe, expect, test } from 'bun:test'
 import {

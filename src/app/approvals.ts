@@ -1,7 +1,7 @@
 // The confirmation flow for `confirm: true` jobs: ask in the thread (with Approve/Deny buttons),
 // record the decision and who made it, and drop requests nobody approved in time.
 import { mayApprove } from '../commands/access.ts'
-import { formatDuration, formatUtc } from '../commands/times.ts'
+import { formatDuration, formatUtc, who } from '../commands/times.ts'
 import type { Job } from '../config/types.ts'
 import { approvalBlocks } from '../notify/blocks.ts'
 import { findJob } from '../config/types.ts'
@@ -11,8 +11,6 @@ import { replyDoor } from './context.ts'
 import type { MessageIn } from './handle-message.ts'
 import { askerOf } from './asker.ts'
 import type { ActionResult } from './run-actions.ts'
-
-const who = (u: string) => (/^[UW][A-Z0-9]+$/.test(u) ? `<@${u}>` : u)
 
 export async function askForApproval(
   ctx: AppContext,

@@ -1,11 +1,12 @@
-// Tech-support's out-of-office dates (behaviour §6): the built-in `out-of-office` commands that
+// Tech-support's out-of-office dates: the built-in `out-of-office` commands that
 // show, set and clear them, the date rules, and what people asking for tech-support are told.
 // Pure: the caller passes today's date and a store (the database), so every rule is testable.
 //
 // The command word cannot contain the keyword itself: a message carrying `tech-support` is
-// reposted, never run as a command (§1), so `@ebmbot tech-support away …` would call the team.
+// reposted, never run as a command, so `@ebmbot tech-support away …` would call the team.
 
 import { guestRefusal } from './access.ts'
+import { who } from './times.ts'
 
 /** The built-in word; reserved so no namespace can take it (config/schema.ts RESERVED_WORDS). */
 export const AWAY_WORD = 'out-of-office'
@@ -157,7 +158,7 @@ export function applyAway(d: AwayDecision, today: string, stored: StoredAway): A
           accepted: false,
         }
       // A Slack user id becomes a mention; local chat's operator is shown as is.
-      const by = /^[UW][A-Z0-9]+$/.test(w.setBy) ? `<@${w.setBy}>` : w.setBy
+      const by = who(w.setBy)
       const when = `from ${longDay(w.startsOn)} to ${longDay(w.endsOn)} (UTC, both included), set by ${by}`
       const now = isAwayOn(w, today)
       return {

@@ -41,9 +41,9 @@ export function finishedText(
   return `\`${run.jobType}\` (run ${run.id}) ${OUTCOME[run.state] ?? run.state}${took}.`
 }
 
-/** The outbox row of a run's progress message, kept in `progress_ts` as `outbox:<id>`. */
-export const progressRow = (run: Pick<Run, 'progressTs'>): number | null =>
-  run.progressTs?.startsWith('outbox:') ? Number(run.progressTs.slice(7)) : null
+/** The outbox row of a run's progress message, if it has one. */
+export const progressRow = (run: Pick<Run, 'progressOutboxId'>): number | null =>
+  run.progressOutboxId
 
 /** The last non-empty line of a log file (read from its end only). */
 export async function lastLine(path: string | null, secrets: readonly string[]): Promise<string> {

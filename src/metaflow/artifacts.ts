@@ -40,7 +40,7 @@ const SIMPLE_TYPES = new Set([
   'bytes',
   'bytearray',
 ])
-/** Every label Metaflow's pickle serializer has written (§5); no label means the oldest. */
+/** Every label Metaflow's pickle serializer has written; no label means the oldest. */
 const PICKLE_ENCODING = /^(gzip\+)?pickle-v[0-5]$/
 
 export async function loadArtifact(

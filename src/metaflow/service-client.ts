@@ -1,4 +1,4 @@
-// Typed client for the Metaflow metadata service's read routes (metaflow.md §2), with timeouts and retries.
+// Typed client for the Metaflow metadata service's read routes, with timeouts and retries.
 import { MetaflowNotFoundError, MetaflowServiceError } from './errors.ts'
 import { errorText } from '../util/log.ts'
 import {

@@ -6,7 +6,7 @@ import { runs } from './schema.ts'
 /** The run's progress message is this outbox row, posted at `now`. */
 export function setProgressMessage(db: Db, runId: number, outboxId: number, now: number): void {
   db.update(runs)
-    .set({ progressTs: `outbox:${outboxId}`, progressAt: now })
+    .set({ progressOutboxId: outboxId, progressAt: now })
     .where(eq(runs.id, runId))
     .run()
 }

@@ -121,7 +121,7 @@ async function runCommand(
   } catch (e) {
     // Nothing was stored: unacknowledged, Slack delivers it again once the lock is gone.
     if (isBusy(e)) throw e
-    // Behaviour §6: say so where it was asked, briefly (no stack, no secrets); not escalated.
+    // Say so where it was asked, briefly (no stack, no secrets); not escalated.
     const cleaned = cleanText(plan.text, { botUserId })
     const why = redact(errorText(e), ctx.reports.secrets)
     ctx.log.error('slack.command_failed', {

@@ -1,4 +1,4 @@
-// The missed-message sweep (behaviour §6), on only with SLACK_BOT_USER_TOKEN: socket mode can lose
+// The missed-message sweep, on only with SLACK_BOT_USER_TOKEN: socket mode can lose
 // events (a reconnect, a deploy, a channel the bot had not joined yet), so every few seconds the bot
 // asks Slack search for recent messages carrying a support keyword but not the route's reaction,
 // and handles each real hit as if its event had arrived: reaction and repost, once per message.
@@ -59,7 +59,7 @@ export function sweepQuery(
  * The matches that really call the route. Search is only a hint: it matches words inside links,
  * unfurls and forwarded text, and its filters are not guarantees, so every rule of the live path
  * is applied again: a person's message (not the bot's, not another bot's), in a channel (not a DM),
- * outside the team's channel, whose own text carries the keyword by the §6 rule.
+ * outside the team's channel, whose own text carries the keyword (a keyword inside a URL does not count).
  */
 export function missedHits(matches: readonly Match[], route: SupportRoute, rules: HitRules): Hit[] {
   const hits: Hit[] = []

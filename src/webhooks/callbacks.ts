@@ -1,4 +1,4 @@
-// POST /callbacks/<run>/<token>: a running job posts text into its run's reply spot (behaviour §9).
+// POST /callbacks/<run>/<token>: a running job posts text into its run's reply spot.
 // Checks in order: token missing or malformed 400; bad signature, expired, unknown or finished run
 // 403; empty or unusable body 400. Nothing is posted on any error.
 import { Hono, type Context } from 'hono'

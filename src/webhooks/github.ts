@@ -1,4 +1,4 @@
-// POST /github/<project>: GitHub deliveries, checked in the order of behaviour §8 (project, size,
+// POST /github/<project>: GitHub deliveries, checked in this order (project, size,
 // signature, redelivery, JSON, ping, triggers). Only local SQLite work happens in the request,
 // so the answer comes well inside GitHub's 10 seconds; the dispatcher and outbox do the rest.
 import { Hono, type Context } from 'hono'
