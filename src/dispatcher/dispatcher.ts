@@ -154,7 +154,7 @@ export class Dispatcher {
       stderrPath = join(dir, 'stderr')
       await ctx.queue.enqueueOutgoing(
         ctx.now(),
-        replyDoor(run),
+        replyDoor(ctx, run),
         [startNotice(run, ctx.reports)],
         run.id,
       )
