@@ -59,6 +59,9 @@ async function main(argv: string[]): Promise<number> {
       log.info('config.built_in', {
         note: 'using the built-in example config; pass --config FILE for yours',
       })
+    // config check prints them in its summary instead
+    if (cmd !== 'config')
+      for (const w of r.config.warnings ?? []) log.warn('config.warning', { warning: w })
     return r.config
   }
 
@@ -106,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
         secrets: secretValues(env),
       })
       const config = resolveConfig(configFlag, env).config
+      for (const w of config.warnings ?? []) chatLog.warn('config.warning', { warning: w })
       const ctx = createContext({ config, env, log: chatLog })
       await runChat(ctx, {
         input: process.stdin,

@@ -115,7 +115,8 @@ export class Dispatcher {
   private claimAndLaunch(): void {
     const max = this.ctx.config.settings.max_parallel
     while (!this.stopping && this.live.size + this.fetching < max) {
-      const run = this.claim(this.ctx.now(), this.ctx.workerId, max)
+      // SQLite compares with a plain number; "unlimited" is Infinity in the settings.
+      const run = this.claim(this.ctx.now(), this.ctx.workerId, Math.min(max, 2 ** 31))
       if (!run) return
       const ns = this.ctx.config.namespaces[run.namespace]
       if (ns?.fetch.length) void this.fetchThenLaunch(run, ns)
