@@ -128,12 +128,9 @@ function tokenize(src: string, from: number): Tok[] {
     }
     if ('{[('.includes(c)) depth++
     if ('}])'.includes(c)) depth--
-    if ('{}[](),:-'.includes(c)) {
-      toks.push({ t: 'op', v: c, line })
-      i++
-      continue
-    }
-    throw new PyLiteralError(`unexpected ${JSON.stringify(c)}: not part of a plain literal`, line)
+    // Any other character (an operator, a dot) is a token the parser will name as not a literal.
+    toks.push({ t: 'op', v: c, line })
+    i++
   }
   toks.push({ t: 'end', line })
   return toks
