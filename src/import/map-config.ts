@@ -132,6 +132,16 @@ function mapNamespace(
       ['jobs'],
       "The Python ebmbot gave jobs its whole environment; list under a job's env: what it needs.",
     )
+  if (name === 'showlogs') {
+    // Its jobs read whatever path a user types; the built-in reads only a run's own files.
+    remark(
+      ['commands'],
+      "The built-in `logs N [stderr]` shows a run's own logs; these commands read any path typed.",
+    )
+    notes.push(
+      'showlogs: its commands read paths users type; the built-in `logs N` replaces them (consider removing the namespace)',
+    )
+  }
   if (facts.settingsUsers.has(name) && inWorkspace)
     notes.push(
       `${name}: its scripts import the Python bot's settings module; it gets the variables that module reads (the bot's tokens as empty values)`,
