@@ -45,6 +45,9 @@ describe('the walkthrough: import, check, explain, run in local chat', () => {
     expect(check.stdout).not.toContain('warning')
 
     const yaml = parse(imported.stdout)
+    // Reports go where the original put them: top-level for top-level commands.
+    for (const ns of Object.values(yaml.namespaces) as { report_to: string }[])
+      expect(ns.report_to).toBe('channel')
     const site = yaml.namespaces['deploy-site']
     expect(site).toMatchObject({
       restricted: true,
