@@ -8,7 +8,7 @@ import { RESERVED_WORDS } from '../config/schema.ts'
 import { JOB_NAME, NAME } from '../config/schema-parts.ts'
 import { jobEnv, mapJob, type MappedJob } from './map-job.ts'
 import type { RawCommand, RawConfig, RawNamespace } from './raw-config.ts'
-import { ImportError } from './read-python-config.ts'
+import { ImportError } from './import-error.ts'
 import type { WorkspaceFacts } from './workspace-facts.ts'
 import type { Remark } from './yaml-out.ts'
 

@@ -4,7 +4,7 @@
 import { placeholders, quotedPlaceholders } from '../commands/template.ts'
 import { SECRET_VARS } from '../config/env.ts'
 import type { RawJob } from './raw-config.ts'
-import { ImportError } from './read-python-config.ts'
+import { ImportError } from './import-error.ts'
 import { looksSecret } from './script-env.ts'
 
 export type EnvEntry = string | { name: string; secret?: boolean; value?: string }

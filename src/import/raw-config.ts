@@ -1,7 +1,7 @@
 // The shape of a Python ebmbot's raw_config, checked before mapping so that anything the original
 // did not support is refused with the namespace and key it is at, not half converted.
 import { z } from 'zod'
-import { ImportError } from './read-python-config.ts'
+import { ImportError } from './import-error.ts'
 
 const job = z.strictObject({
   run_args_template: z.string().min(1),

@@ -1,10 +1,9 @@
 // Reads a Python ebmbot's job_configs.py: evaluated by python3 when the host has one, else its
 // `raw_config = {...}` read as a plain literal. Says which was used, and why when it fell back.
 import { readFileSync } from 'node:fs'
+import { ImportError } from './import-error.ts'
 import { evaluateWithPython } from './python-eval.ts'
 import { literalAssignment, PyLiteralError } from './py-literal.ts'
-
-export class ImportError extends Error {}
 
 export interface ReadResult {
   raw: unknown

@@ -1,6 +1,6 @@
 // Renders the converted config as YAML with a comment above each key where the importer made a
 // choice or a person is needed. Pure.
-import { Document, isMap, isPair, isScalar, isSeq } from 'yaml'
+import { Document, isMap, isNode, isPair, isScalar, isSeq } from 'yaml'
 
 export interface Remark {
   /** keys and list indexes down to the key (or list item) the comment sits above */
@@ -37,9 +37,7 @@ function nodeAt(
   }
   if (isSeq(parent) && typeof last === 'number') {
     const item = parent.items[last]
-    return item && typeof item === 'object' && 'commentBefore' in (item as object)
-      ? (item as { commentBefore?: string | null })
-      : ((item as { commentBefore?: string | null } | undefined) ?? null)
+    return isNode(item) ? item : null
   }
   return null
 }
