@@ -7,7 +7,9 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { botEnv, runBot } from './support/bot.ts'
+import { GENERAL, startSlackBot, stopSlackBot } from './support/slack-bot.ts'
 import { cleanupTemp, REPO, tempDir } from './support/temp.ts'
+import { HOOK_TIMEOUT } from './support/wait.ts'
 
 afterAll(cleanupTemp)
 
@@ -111,6 +113,35 @@ describe('the walkthrough: import, check, explain, run in local chat', () => {
     expect(r.stdout).not.toContain('hello_quiet` succeeded')
     expect(r.stdout).not.toMatch(/failed|could not run/)
   })
+})
+
+describe('switched over: the imported config served to Slack', () => {
+  test(
+    'a top-level command is reported top-level in its channel, as the original did',
+    async () => {
+      const state = tempDir()
+      const { stdout } = await importIt(state)
+      const s = await startSlackBot({ yaml: stdout, env: { SLACK_APP_USERNAME: 'ebmbot' } })
+      try {
+        const ask = s.fake.mention({ user: 'U1', channel: GENERAL, text: 'rota report' })
+        await s.fake.sendEvent(ask).acked
+        const report = await s.fake.waitFor(
+          () =>
+            s.fake.messages.find(
+              (m) =>
+                m.channel === GENERAL &&
+                JSON.stringify(m.blocks ?? []).includes('Alice is on duty'),
+            ),
+          10_000,
+          'the rota report',
+        )
+        expect(report.thread_ts).toBeUndefined()
+      } finally {
+        await stopSlackBot(s)
+      }
+    },
+    HOOK_TIMEOUT + 20_000,
+  )
 })
 
 describe('reading the file', () => {
