@@ -51,7 +51,12 @@ export function evaluateWithPython(
   const proc = Bun.spawnSync([python, '-c', DRIVER, file, opts.workspace, opts.writeable], {
     stdout: 'pipe',
     stderr: 'pipe',
-    env: { PATH: opts.path ?? process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1' },
+    // Only what finding and running python3 needs: the bot's own secrets stay out of it.
+    env: {
+      PATH: opts.path ?? process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/',
+      PYTHONDONTWRITEBYTECODE: '1',
+    },
     timeout: 30_000,
   })
   if (proc.exitCode !== 0) {
