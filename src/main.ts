@@ -102,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
         if (!file || rest.length > 1)
           throw new UsageError('config import needs one file: ebmbot config import job_configs.py')
         try {
-          const r = importConfig({ file, workspace, queue, stateDir: env.stateDir })
+          const r = await importConfig({ file, workspace, queue, stateDir: env.stateDir })
           process.stdout.write(r.yaml)
           for (const n of r.notes) process.stderr.write(`ebmbot: ${n}\n`)
           return 0

@@ -3,10 +3,8 @@
 // over is kept. Jobs that were running, and types the new config lacks, are reported, not queued.
 import { renderCommand } from '../commands/template.ts'
 import { findJob, type Config } from '../config/types.ts'
-import type { Queue } from '../queue/db.ts'
 import { readOldQueue } from '../queue/old-queue.ts'
-import { scheduleRequest } from '../queue/schedule.ts'
-import { addSuppression } from '../queue/suppress.ts'
+import type { Queue } from '../queue/queue.ts'
 
 export const CARRIED_BY = 'python-ebmbot'
 
@@ -24,13 +22,23 @@ export interface CarryResult {
   notes: string[]
 }
 
-export function carryQueue(
+export async function carryQueue(
   oldFile: string,
   queue: Queue,
   config: Config,
   now: number,
-): CarryResult {
+): Promise<CarryResult> {
   const old = readOldQueue(oldFile)
+  // All or nothing: an import that fails halfway leaves the new queue as it was, to run again.
+  return queue.atomically((q) => carry(old, q, config, now))
+}
+
+async function carry(
+  old: ReturnType<typeof readOldQueue>,
+  queue: Queue,
+  config: Config,
+  now: number,
+): Promise<CarryResult> {
   const notes: string[] = []
   let requests = 0
   for (const j of old.jobs) {
@@ -53,7 +61,7 @@ export function carryQueue(
       continue
     }
     const due = oldTime(j.startAfter) ?? now
-    scheduleRequest(queue.db, now, {
+    await queue.scheduleRequest(now, {
       namespace: job.namespace,
       job: job.name,
       jobType: job.type,
@@ -78,7 +86,7 @@ export function carryQueue(
       notes.push(`old suppression ${s.id}: no job type ${s.jobType} in the new config; not carried`)
       continue
     }
-    addSuppression(queue.db, now, s.jobType, start, end, CARRIED_BY)
+    await queue.addSuppression(now, s.jobType, start, end, CARRIED_BY)
     suppressions++
   }
   return { requests, suppressions, notes }

@@ -27,7 +27,7 @@ export interface ImportResult {
   notes: string[]
 }
 
-export function importConfig(opts: ImportOptions): ImportResult {
+export async function importConfig(opts: ImportOptions): Promise<ImportResult> {
   const workspace = opts.workspace ? resolve(opts.workspace) : undefined
   if (workspace && !(existsSync(workspace) && statSync(workspace).isDirectory()))
     throw new ImportError(`--workspace ${opts.workspace}: not a folder`)
@@ -58,13 +58,13 @@ export function importConfig(opts: ImportOptions): ImportResult {
     if (!existsSync(opts.queue)) throw new ImportError(`--queue ${opts.queue}: no such file`)
     const q = openQueue(join(opts.stateDir, 'ebmbot.db'))
     try {
-      const r = carryQueue(opts.queue, q, config, opts.now ?? Date.now())
+      const r = await carryQueue(opts.queue, q, config, opts.now ?? Date.now())
       notes.push(
-        `carried over into ${q.file}: ${r.requests} scheduled job${r.requests === 1 ? '' : 's'}, ${r.suppressions} suppression${r.suppressions === 1 ? '' : 's'}`,
+        `carried over into ${q.location}: ${r.requests} scheduled job${r.requests === 1 ? '' : 's'}, ${r.suppressions} suppression${r.suppressions === 1 ? '' : 's'}`,
         ...r.notes,
       )
     } finally {
-      q.sqlite.close()
+      q.close()
     }
   }
   return { yaml, notes }
