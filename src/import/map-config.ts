@@ -156,7 +156,7 @@ function mapNamespace(
       `Replaced by the built-in out-of-office (say \`out-of-office from [YYYY-MM-DD] to [YYYY-MM-DD]\`, \`out-of-office off\`, \`out-of-office\`):\n${dropped.map((c) => `  ${name} ${c.command}`).join('\n')}`,
     )
     notes.push(
-      `${name}: ${dropped.map((c) => `"${c.command}"`).join(', ')} replaced by the built-in out-of-office command`,
+      `${name}: ${dropped.map((c) => `"${c.command}"`).join(', ')} replaced by the built-in out-of-office command; dates set with the old ones (WRITEABLE_DIR/techsupport_ooo.json) are not carried: set them again`,
     )
   }
   checkAmbiguity(name, commands)
