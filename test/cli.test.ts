@@ -142,6 +142,31 @@ describe('config check', () => {
     expect(r.stdout).toContain('examples/ebmbot.yaml: OK')
     expect(r.stdout).toContain('demo hello [name]  ->  schedule_job demo_hello')
   })
+  test('warnings: config check lists them and exits 0; chat logs them on stderr and runs', async () => {
+    const dir = tempDir()
+    const file = writeConfig(
+      dir,
+      `namespaces:
+  demo:
+    jobs:
+      hi: {run: "echo hi {name}", report_stdout: true}
+    commands:
+      - {pattern: "hi [name]", job: hi}
+`,
+    )
+    const check = await runBot(['config', 'check', '--config', file], { env: botEnv(dir) })
+    expect(check.code).toBe(0)
+    expect(check.stdout).toContain(
+      'warning: namespaces.demo.jobs.hi.run: {name} is passed to bash as written; placeholders are [name] now',
+    )
+    expect(check.stdout).toContain('warning: namespaces.demo.commands[0].pattern: captures [name]')
+    const chat = await runBot(['chat', '--config', file], {
+      env: botEnv(dir),
+      input: 'demo hi Ada\n',
+    })
+    expect(chat.stderr).toContain('event=config.warning')
+    expect(chat.stdout).toContain('hi {name}')
+  })
   test('GitHub triggers are summarised with their filters, job and channel', async () => {
     const r = await runBot(
       ['config', 'check', '--config', EXAMPLE_CONFIG.replace('ebmbot.yaml', 'github.yaml')],

@@ -16,7 +16,17 @@ export interface ReportContext {
   secrets: readonly string[]
 }
 
-const replySpot = (run: Run) => ({ channel: run.channel, threadTs: run.threadTs })
+/**
+ * The run's reply spot; for a `report_to: channel` job asked for top-level (its reply thread is
+ * the one under the request itself), the channel, where the Python ebmbot posted reports.
+ */
+const replySpot = (run: Run, job?: Job) => ({
+  channel: run.channel,
+  threadTs:
+    job?.reportTo === 'channel' && run.messageTs && run.threadTs === run.messageTs
+      ? null
+      : run.threadTs,
+})
 
 export function startNotice(run: Run, ctx: ReportContext): MessageOut {
   return {
@@ -86,7 +96,7 @@ function reportBody(
         {
           kind: 'message',
           purpose: 'report',
-          ...replySpot(run),
+          ...replySpot(run, job),
           text: `:white_check_mark: \`${run.jobType}\` succeeded (run ${run.id}, ${took}).`,
         },
       ]
@@ -99,7 +109,7 @@ function reportBody(
       {
         kind: 'message',
         purpose: 'report',
-        ...replySpot(run),
+        ...replySpot(run, job),
         text: `:no_entry_sign: \`${run.jobType}\` (run ${run.id}) was cancelled${by} after ${took}.`,
       },
     ]
@@ -127,7 +137,7 @@ function reportBody(
   const report: MessageOut = {
     kind: 'message',
     purpose: 'report',
-    ...replySpot(run),
+    ...replySpot(run, job),
     text: lines.join('\n'),
   }
   if (run.isDm) return [report]
@@ -143,7 +153,7 @@ function reportBody(
 }
 
 function outputMessage(run: Run, job: Job, output: string): MessageOut {
-  const base = { kind: 'message' as const, purpose: 'report' as const, ...replySpot(run) }
+  const base = { kind: 'message' as const, purpose: 'report' as const, ...replySpot(run, job) }
   const file = { filename: `${run.jobType}-${run.id}.txt`, content: output }
   const trimmed = output.trimEnd()
   if (!trimmed && job.reportFormat !== 'blocks')

@@ -50,7 +50,7 @@ export async function handleEvent(
   eventId: string,
   event: SlackEvent,
 ): Promise<Outcome> {
-  const plan = planEvent(event, deps)
+  const plan = planEvent(event, { ...deps, trustedBots: deps.ctx.config.settings.trusted_bots })
   const { ctx } = deps
   switch (plan.kind) {
     case 'ignore':
