@@ -17,7 +17,6 @@ import { requestFor } from './request.ts'
 export interface Firing {
   namespace: string
   job: string
-  jobType: string
   channel: string
   params: Record<string, string>
   delaySeconds: number
