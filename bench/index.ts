@@ -1,8 +1,9 @@
-// `bun run bench [queue] [e2e] [slack] [webhooks] [binary] [--quick]`: runs the named benchmarks (all by default) and
+// `bun run bench [queue] [e2e] [slack] [webhooks] [binary] [postgres] [--quick]`: runs the named benchmarks (all by default) and
 // prints Markdown tables with the machine they ran on, ready for docs/performance.md.
 import { binaryBench } from './binary.ts'
 import { e2eBench } from './e2e.ts'
 import { machineLine, QUICK } from './lib/stats.ts'
+import { postgresClientsBench } from './postgres-clients.ts'
 import { queueBench } from './queue.ts'
 import { slackBench } from './slack.ts'
 import { webhooksBench } from './webhooks.ts'
@@ -13,6 +14,7 @@ const ALL = {
   slack: slackBench,
   webhooks: webhooksBench,
   binary: binaryBench,
+  postgres: postgresClientsBench,
 } as const
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const unknown = asked.filter((a) => !(a in ALL))

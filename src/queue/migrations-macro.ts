@@ -6,3 +6,8 @@ import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator'
 export function embeddedMigrations(): MigrationMeta[] {
   return readMigrationFiles({ migrationsFolder: join(import.meta.dir, '../../drizzle') })
 }
+
+/** The PostgreSQL migrations (drizzle/postgres/), inlined the same way. */
+export function embeddedPgMigrations(): MigrationMeta[] {
+  return readMigrationFiles({ migrationsFolder: join(import.meta.dir, '../../drizzle/postgres') })
+}

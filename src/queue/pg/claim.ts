@@ -1,0 +1,28 @@
+// Claiming the next due request on PostgreSQL: one UPDATE picking its row with FOR UPDATE SKIP LOCKED.
+import { sql } from 'drizzle-orm'
+import type { Run } from '../schema.ts'
+import { CLAIM_WHERE, withParams } from './claim-sql.ts'
+import { first, LOCK, type PgDb } from './db.ts'
+import { runs } from './schema.ts'
+
+/**
+ * The same rules as the SQLite claim (due, type idle, not suppressed, under `max` running in the
+ * whole database). Claims take one advisory lock first: see CLAIM_WHERE for why.
+ */
+export function claimNext(
+  db: PgDb,
+  now: number,
+  owner: string,
+  max: number,
+): Promise<Run | undefined> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK.claim}, 0)`)
+    return first(
+      tx
+        .update(runs)
+        .set({ state: 'running', startedAt: now, owner })
+        .where(withParams(CLAIM_WHERE, [now, owner, max]))
+        .returning(),
+    )
+  })
+}

@@ -1,0 +1,98 @@
+// The outbox on PostgreSQL: messages stored before they are sent, retried, resumed after restarts.
+import { and, asc, eq, sql } from 'drizzle-orm'
+import type { OutboxMessage } from '../outbox.ts'
+import type { Door, OutboxRow } from '../schema.ts'
+import { first, type PgDb } from './db.ts'
+import { outbox } from './schema.ts'
+
+/** Stores messages to send, all or none (one INSERT). */
+export async function enqueueOutgoing(
+  db: PgDb,
+  now: number,
+  door: Door,
+  messages: OutboxMessage[],
+  runId?: number | null,
+): Promise<OutboxRow[]> {
+  if (!messages.length) return []
+  const rows = await db
+    .insert(outbox)
+    .values(
+      messages.map((payload) => ({
+        door,
+        runId: runId ?? null,
+        payload,
+        nextAttemptAt: now,
+        createdAt: now,
+      })),
+    )
+    .returning()
+  return rows.sort((a, b) => a.id - b.id)
+}
+
+/** Queues an edit, or rewrites one still waiting for the same message (only the newest matters). */
+export async function enqueueUpdate(
+  db: PgDb,
+  now: number,
+  door: Door,
+  update: OutboxMessage & { readonly editOf: number },
+  runId: number,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    // Two edits of one message at once: the second waits, then finds the first's row.
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('outbox.update'), ${update.editOf})`)
+    const waiting = await first(
+      tx
+        .select({ id: outbox.id })
+        .from(outbox)
+        .where(
+          and(
+            eq(outbox.door, door),
+            sql`${outbox.state} = 'pending'`,
+            eq(outbox.runId, runId),
+            sql`${outbox.payload}->>'kind' = 'update'`,
+            sql`${outbox.payload}->>'editOf' = ${String(update.editOf)}`,
+          ),
+        ),
+    )
+    if (waiting) await tx.update(outbox).set({ payload: update }).where(eq(outbox.id, waiting.id))
+    else
+      await tx
+        .insert(outbox)
+        .values({ door, runId, payload: update, nextAttemptAt: now, createdAt: now })
+  })
+}
+
+export const getOutgoing = (db: PgDb, id: number) =>
+  first(db.select().from(outbox).where(eq(outbox.id, id)))
+
+/** Pending rows of a door in id order (due or not: the deliverer keeps each channel in order). */
+export const pendingOutgoing = (db: PgDb, door: Door, limit = 100): Promise<OutboxRow[]> =>
+  db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.door, door), sql`${outbox.state} = 'pending'`))
+    .orderBy(asc(outbox.id))
+    .limit(limit)
+
+const increment = () => sql`${outbox.attempts} + 1`
+
+export async function markSent(db: PgDb, now: number, id: number, result: unknown) {
+  await db
+    .update(outbox)
+    .set({ state: 'sent', sentAt: now, attempts: increment(), result: result ?? null })
+    .where(eq(outbox.id, id))
+}
+
+export async function markRetry(db: PgDb, id: number, nextAttemptAt: number, error: string) {
+  await db
+    .update(outbox)
+    .set({ attempts: increment(), nextAttemptAt, lastError: error })
+    .where(eq(outbox.id, id))
+}
+
+export async function markFailed(db: PgDb, now: number, id: number, error: string) {
+  await db
+    .update(outbox)
+    .set({ state: 'failed', attempts: increment(), sentAt: now, lastError: error })
+    .where(eq(outbox.id, id))
+}

@@ -1,0 +1,135 @@
+// Read-only queries of the PostgreSQL queue: runs, history, the status snapshot, wake-up time, stats.
+import { and, asc, count, desc, eq, isNotNull, min, notInArray, sql, type SQL } from 'drizzle-orm'
+import type { HistoryFilter } from '../history.ts'
+import type { Snapshot } from '../read.ts'
+import type { Run } from '../schema.ts'
+import type { QueueStats } from '../stats.ts'
+import { first, type PgDb } from './db.ts'
+import { runs, suppressions } from './schema.ts'
+import { openSuppressions } from './suppress.ts'
+
+export const getRun = (db: PgDb, id: number) => first(db.select().from(runs).where(eq(runs.id, id)))
+
+export const runningRuns = (db: PgDb): Promise<Run[]> =>
+  db.select().from(runs).where(sql`${runs.state} = 'running'`).orderBy(asc(runs.id))
+
+export const runningOfType = (db: PgDb, jobType: string) =>
+  first(
+    db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.jobType, jobType), eq(runs.state, 'running'))),
+  )
+
+export const cancelRequests = (
+  db: PgDb,
+  owner: string,
+): Promise<{ id: number; by: string | null }[]> =>
+  db
+    .select({ id: runs.id, by: runs.cancelRequestedBy })
+    .from(runs)
+    .where(
+      and(sql`${runs.state} = 'running'`, eq(runs.owner, owner), isNotNull(runs.cancelRequestedBy)),
+    )
+
+export const threadRun = (db: PgDb, channel: string, threadTs: string) =>
+  first(
+    db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.channel, channel), eq(runs.threadTs, threadTs)))
+      .orderBy(desc(runs.id))
+      .limit(1),
+  )
+
+export async function listHistory(
+  db: PgDb,
+  filter: HistoryFilter,
+  limit: number,
+  offset: number,
+): Promise<{ rows: Run[]; total: number }> {
+  const conds: SQL[] = []
+  if (filter.namespace) conds.push(eq(runs.namespace, filter.namespace))
+  if (filter.jobType) conds.push(eq(runs.jobType, filter.jobType))
+  if (filter.state) conds.push(eq(runs.state, filter.state))
+  if (filter.hidden?.length) conds.push(notInArray(runs.namespace, filter.hidden))
+  const where = conds.length ? and(...conds) : undefined
+  const rows = await db
+    .select()
+    .from(runs)
+    .where(where)
+    .orderBy(desc(runs.id))
+    .limit(limit)
+    .offset(offset)
+  const total = (await first(db.select({ n: count() }).from(runs).where(where)))?.n ?? 0
+  return { rows, total }
+}
+
+/** One snapshot: the three reads see the same committed state (REPEATABLE READ). */
+export function snapshot(db: PgDb, now: number): Promise<Snapshot> {
+  return db.transaction(
+    async (tx) => ({
+      now,
+      running: await tx
+        .select()
+        .from(runs)
+        .where(eq(runs.state, 'running'))
+        .orderBy(asc(runs.startedAt), asc(runs.id)),
+      scheduled: await tx
+        .select()
+        .from(runs)
+        .where(eq(runs.state, 'pending'))
+        .orderBy(asc(runs.dueAt), asc(runs.id)),
+      suppressions: await openSuppressions(tx, now),
+    }),
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  )
+}
+
+/** When the dispatcher should look again: the next due request, suppression end or approval expiry. */
+export async function nextWakeAt(db: PgDb, now: number): Promise<number | null> {
+  const [due, ends, expiry] = await Promise.all([
+    first(
+      db
+        .select({ at: min(runs.dueAt) })
+        .from(runs)
+        .where(sql`${runs.state} = 'pending' and ${runs.dueAt} > ${now}`),
+    ),
+    first(
+      db
+        .select({ at: min(suppressions.endAt) })
+        .from(suppressions)
+        .where(sql`${suppressions.endAt} > ${now} and ${suppressions.startAt} <= ${now}`),
+    ),
+    first(
+      db
+        .select({ at: min(runs.approvalExpiresAt) })
+        .from(runs)
+        .where(sql`${runs.state} = 'awaiting_approval'`),
+    ),
+  ])
+  const starts = [due?.at, ends?.at, expiry?.at]
+    .map((x) => (x === null || x === undefined ? null : Number(x)))
+    .filter((x): x is number => x !== null)
+  return starts.length ? Math.min(...starts) : null
+}
+
+/** As on SQLite: the lag counts only requests the claim would take (less the parallel limit). */
+export async function queueStats(db: PgDb, now: number): Promise<QueueStats> {
+  const rows = await db.execute<{ queued: string; running: string; oldest: string | null }>(sql`
+select
+  (select count(*) from runs where state = 'pending') as queued,
+  (select count(*) from runs where state = 'running') as running,
+  (select min(r.due_at) from runs r
+    where r.state = 'pending' and r.due_at <= ${now}
+      and not exists (select 1 from runs x where x.job_type = r.job_type and x.state = 'running')
+      and not exists (select 1 from suppressions s
+                      where s.job_type = r.job_type and s.start_at <= ${now} and s.end_at > ${now})) as oldest`)
+  const row = rows[0]
+  const oldest = row?.oldest == null ? null : Number(row.oldest)
+  return {
+    queued: Number(row?.queued ?? 0),
+    running: Number(row?.running ?? 0),
+    lagMs: oldest === null ? 0 : Math.max(0, now - oldest),
+  }
+}

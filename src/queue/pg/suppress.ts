@@ -1,0 +1,33 @@
+// Suppression windows on PostgreSQL: a job type does not start while one is active.
+import { and, asc, eq, gt } from 'drizzle-orm'
+import type { Suppression } from '../schema.ts'
+import type { PgDb } from './db.ts'
+import { suppressions } from './schema.ts'
+
+export async function addSuppression(
+  db: PgDb,
+  now: number,
+  jobType: string,
+  startAt: number,
+  endAt: number,
+  by: string,
+): Promise<Suppression> {
+  const [row] = await db
+    .insert(suppressions)
+    .values({ jobType, startAt, endAt, createdBy: by, createdAt: now })
+    .returning()
+  return row!
+}
+
+export const cancelSuppressions = async (db: PgDb, jobType: string): Promise<number> =>
+  (await db.delete(suppressions).where(eq(suppressions.jobType, jobType)).returning()).length
+
+/** Suppressions not yet over, soonest first. */
+export const openSuppressions = (db: PgDb, now: number, jobType?: string): Promise<Suppression[]> =>
+  db
+    .select()
+    .from(suppressions)
+    .where(
+      and(gt(suppressions.endAt, now), jobType ? eq(suppressions.jobType, jobType) : undefined),
+    )
+    .orderBy(asc(suppressions.startAt), asc(suppressions.id))
