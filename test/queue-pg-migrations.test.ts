@@ -21,10 +21,10 @@ test('three connections migrating one database at once apply each migration once
   try {
     const applied = await Promise.all(clients.map((c) => runPgMigrations(c)))
     expect(applied.sort()).toEqual([0, 0, pgMigrationCount()])
-    const [{ n }] = await clients[0]!<
+    const [row] = await clients[0]!<
       { n: number }[]
     >`SELECT count(*)::int AS n FROM "__drizzle_migrations"`
-    expect(n).toBe(pgMigrationCount())
+    expect(row?.n).toBe(pgMigrationCount())
     // A later start finds nothing to do.
     expect(await runPgMigrations(clients[1]!)).toBe(0)
   } finally {
@@ -38,7 +38,8 @@ test('the PostgreSQL schema has the same tables, columns and indexes as the SQLi
   const lite = openQueue(join(tempDir(), 'q.db'))
   try {
     await runPgMigrations(pg)
-    const [{ schema }] = await pg<{ schema: string }[]>`SELECT current_schema() AS schema`
+    const [current] = await pg<{ schema: string }[]>`SELECT current_schema() AS schema`
+    const schema = current!.schema
     const pgColumns = await pg<{ t: string; c: string }[]>`
       SELECT table_name AS t, column_name AS c FROM information_schema.columns
       WHERE table_schema = ${schema} AND table_name <> '__drizzle_migrations'`
