@@ -1,7 +1,6 @@
 #!/usr/bin/env bun
 // ebmbot command line: serve, chat, migrate, config check|import|schema|docs, explain. Exit codes: 0 success,
 // 1 runtime failure, 2 bad usage or invalid config; errors on stderr, one line each.
-import { join } from 'node:path'
 import { createContext } from './service/create-context.ts'
 import { explain } from './app/explain.ts'
 import { serve } from './service/serve.ts'
@@ -14,7 +13,7 @@ import { jsonSchema } from './config/schema.ts'
 import { importConfig } from './import/import-config.ts'
 import { ImportError } from './import/import-error.ts'
 import { resolveConfig } from './config/source.ts'
-import { openQueue } from './queue/db.ts'
+import { DatabaseUrlError, openQueueFor } from './queue/open-queue.ts'
 import { createLogger, errorText } from './util/log.ts'
 
 const USAGE = `usage: ebmbot <command> [--config FILE]
@@ -33,7 +32,8 @@ commands:
   version           print the version
 
 The config comes from --config, else EBMBOT_CONFIG, else the built-in example.
-State (database, logs) lives in EBMBOT_STATE_DIR, else STATE_DIRECTORY, else ./state.`
+State (database, logs) lives in EBMBOT_STATE_DIR, else STATE_DIRECTORY, else ./state.
+DATABASE_URL=postgres://… keeps the queue in PostgreSQL instead of the SQLite file there.`
 
 class UsageError extends Error {}
 
@@ -123,9 +123,9 @@ async function main(argv: string[]): Promise<number> {
       return 0
     }
     case 'migrate': {
-      const q = openQueue(join(env.stateDir, 'ebmbot.db'))
-      q.sqlite.close()
-      log.info('migrate.done', { db: q.file })
+      const q = await openQueueFor(env)
+      q.close()
+      log.info('migrate.done', { db: q.location })
       return 0
     }
     case 'chat': {
@@ -136,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
       })
       const config = resolveConfig(configFlag, env).config
       for (const w of config.warnings ?? []) chatLog.warn('config.warning', { warning: w })
-      const ctx = createContext({ config, env, log: chatLog })
+      const ctx = await createContext({ config, env, log: chatLog })
       await runChat(ctx, {
         input: process.stdin,
         write: (t) => console.log(t),
@@ -145,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
       return 0
     }
     case 'serve':
-      return serve(createContext({ config: load(), env, log }))
+      return serve(await createContext({ config: load(), env, log }))
     default:
       throw new UsageError(`unknown command "${cmd}"`)
   }
@@ -156,6 +156,10 @@ main(process.argv.slice(2)).then(
   (e) => {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`)
+      process.exit(2)
+    }
+    if (e instanceof DatabaseUrlError) {
+      process.stderr.write(`ebmbot: ${e.message}\n`)
       process.exit(2)
     }
     if (e instanceof UsageError) {

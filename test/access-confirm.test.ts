@@ -44,7 +44,7 @@ afterAll(cleanupTemp)
 
 describe('access rules', () => {
   test('help lists only what the user may run in this channel', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const outsider = (await h.say('help', { user: 'UOTHER', channel: 'COPS' })).replies[0]!
     expect(outsider).toContain('`demo`')
     expect(outsider).not.toContain('`prod`')
@@ -66,7 +66,7 @@ describe('access rules', () => {
     expect(byGroup).toContain('`prod`')
   })
   test('refusals say why in one line and queue nothing', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const who = await h.say('prod deploy staging', { user: 'UOTHER', channel: 'COPS' })
     expect(who.replies).toEqual([
       'Sorry, you are not on the list of people who may run the `prod` commands.',
@@ -100,7 +100,7 @@ describe('confirmation', () => {
   })
 
   test('a confirm job waits; approve by `yes` in the thread starts it; the decision is recorded', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const asked = await ask(h)
     expect(asked.replies[0]).toContain(`\`prod_deploy\` (run ${asked.runId}) needs approval`)
     const prompt = h.messages().length
@@ -119,7 +119,7 @@ describe('confirmation', () => {
     await h.waitForMessage((m) => m.text === 'deployed production' && m.threadTs === '700.1')
   })
   test('an approver (by group) may approve; anyone else is refused and nothing starts', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const asked = await ask(h)
     const stranger = await h.say(`approve ${asked.runId}`, { user: 'UOTHER', channel: 'COPS' })
     expect(stranger.replies[0]).toBe(
@@ -135,7 +135,7 @@ describe('confirmation', () => {
     expect(await h.waitForState(asked.runId!, ['succeeded'])).toMatchObject({ approvalBy: 'ULEAD' })
   })
   test('deny drops the request and says so', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const asked = await ask(h)
     const no = await h.say('no', inThread(1, 'UBOSS'))
     expect(no.replies[0]).toBe(
@@ -148,7 +148,7 @@ describe('confirmation', () => {
     })
   })
   test('nobody deciding in time drops the request, with word in the thread', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const asked = await h.say('prod quick', {
       user: 'UOPS',
       channel: 'COPS',
@@ -162,7 +162,7 @@ describe('confirmation', () => {
     )
   })
   test('a double click on Approve decides once; Rerun and Cancel buttons act once per message', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const asked = await ask(h)
     const press = (action: 'approve' | 'rerun', runId: number, buttonMessageTs: string) =>
       handleAction(h.ctx, {

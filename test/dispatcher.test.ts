@@ -62,7 +62,7 @@ const SECRETS = {
 
 describe('environment', () => {
   test('a job sees PATH, HOME, LANG and its allowlist; never the bot tokens', async () => {
-    h = startHarness(YAML, SECRETS)
+    h = await startHarness(YAML, SECRETS)
     const { runId } = await h.say('t env')
     const run = await h.waitForState(runId!, ['succeeded'])
     const out = readFileSync(run.stdoutPath!, 'utf8')
@@ -84,7 +84,7 @@ describe('environment', () => {
 
 describe('wake-ups', () => {
   test('enqueueing wakes the dispatcher: with a 60 s poll, a command starts within a second or two', async () => {
-    h = startHarness(YAML.replace('poll_interval: 1s', 'poll_interval: 60s'))
+    h = await startHarness(YAML.replace('poll_interval: 1s', 'poll_interval: 60s'))
     // A first run and its report: the dispatcher has gone idle, parked in its 60 s wait.
     const first = await h.say('t hello first')
     await h.waitForState(first.runId!, ['succeeded'])
@@ -97,7 +97,7 @@ describe('wake-ups', () => {
 
 describe('reports and logs', () => {
   test('output goes to <logs>/<job type>/<UTC start>_<id>/stdout and the result to the thread', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const { runId } = await h.say('t hello big world')
     const run = await h.waitForState(runId!, ['succeeded'])
     expect(run.stdoutPath).toMatch(
@@ -119,7 +119,7 @@ describe('reports and logs', () => {
     })
   })
   test('a failure reports exit code and stderr tail (secrets masked), then escalates with a link', async () => {
-    h = startHarness(YAML, SECRETS)
+    h = await startHarness(YAML, SECRETS)
     const { runId } = await h.say('t fail')
     await h.waitForState(runId!, ['failed'])
     const report = await h.waitForMessage((m) => m.purpose === 'report')
@@ -138,7 +138,7 @@ describe('reports and logs', () => {
     expect(h.messages().map((m) => m.purpose)).toEqual(['notice', 'report', 'escalation'])
   })
   test('a failure asked for in a DM is not escalated', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const { runId } = await h.say('t fail', { isDirect: true, channel: 'D1' })
     await h.waitForState(runId!, ['failed'])
     await waitUntil('report', () => h.messages().some((m) => m.purpose === 'report'))
@@ -147,7 +147,7 @@ describe('reports and logs', () => {
     expect(h.messages().find((m) => m.purpose === 'report')?.text).not.toContain('tech-support')
   })
   test('report_success off and no output: nothing after the start notice', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const { runId } = await h.say('t quiet')
     await h.waitForState(runId!, ['succeeded'])
     await Bun.sleep(150)
@@ -157,7 +157,7 @@ describe('reports and logs', () => {
 
 describe('database trouble at the wrong moment', () => {
   test('a job whose pid cannot be recorded is still tracked: it finishes, is recorded and reported', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     // As if another writer held the lock past the busy timeout just after the spawn.
     sqliteOf(h.ctx).sqlite.run(
       `CREATE TRIGGER no_pid BEFORE UPDATE OF pid ON runs WHEN NEW.pid IS NOT NULL BEGIN SELECT RAISE(ABORT, 'database is locked'); END`,
@@ -172,7 +172,7 @@ describe('database trouble at the wrong moment', () => {
 
 describe('timeouts and cancel', () => {
   test('a timeout kills the whole process group, grandchildren included', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const { runId } = await h.say('t hang')
     const running = await h.waitForState(runId!, ['running'])
     const pidFile = `${h.ctx.config.namespaces.t!.workdir}/grandchild.pid`
@@ -191,7 +191,7 @@ describe('timeouts and cancel', () => {
     expect(run.finishedAt! - run.startedAt!).toBeLessThan(8000) // 3s timeout + 1s grace + slack
   })
   test('a job ignoring SIGTERM is SIGKILLed after the grace period', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const { runId } = await h.say('t stubborn')
     const running = await h.waitForState(runId!, ['running'])
     const run = await h.waitForState(runId!, ['timed_out'], 8000)
@@ -199,7 +199,7 @@ describe('timeouts and cancel', () => {
     expect(run.finishedAt! - run.startedAt!).toBeGreaterThanOrEqual(1900) // 1s timeout + 1s grace
   })
   test('remove job id on a running job stops its group and records who cancelled it', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const { runId } = await h.say('t long')
     const running = await h.waitForState(runId!, ['running'])
     await waitUntil(
@@ -236,14 +236,14 @@ ${[1, 2, 3, 4, 5, 6].map((n) => `      job_${n}: {run: "${together(n)}", timeout
 ${[1, 2, 3, 4, 5, 6].map((n) => `      - {pattern: run ${n}, job: job_${n}}`).join('\n')}
 `
   test('six job types run at once with unlimited; with 4, two wait', async () => {
-    h = startHarness(yaml('unlimited'))
+    h = await startHarness(yaml('unlimited'))
     const ids = []
     for (const n of [1, 2, 3, 4, 5, 6]) ids.push((await h.say(`t run ${n}`)).runId!)
     for (const id of ids)
       expect((await h.waitForState(id, ['succeeded', 'failed'], 20_000)).state).toBe('succeeded')
     await h.stop()
 
-    h = startHarness(yaml('4'))
+    h = await startHarness(yaml('4'))
     for (const n of [1, 2, 3, 4, 5, 6]) await h.say(`t run ${n}`)
     await Bun.sleep(1500)
     const states = sqliteOf(h.ctx)
@@ -260,7 +260,7 @@ ${[1, 2, 3, 4, 5, 6].map((n) => `      - {pattern: run ${n}, job: job_${n}}`).jo
 
 describe('an environment entry with a fixed value', () => {
   test('the job sees the value from the config, not the service environment', async () => {
-    h = startHarness(
+    h = await startHarness(
       `namespaces:
   t:
     jobs:

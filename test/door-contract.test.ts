@@ -27,7 +27,7 @@ namespaces:
 `
 
 test('a third door asks, is asked to approve with buttons as data, presses Approve, and gets the report', async () => {
-  h = startHarness(YAML)
+  h = await startHarness(YAML)
   const door = startTestDoor(h.ctx)
   try {
     const asked = await door.say('ops deploy staging')

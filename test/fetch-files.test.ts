@@ -23,7 +23,7 @@ test('each run gets the current file; a failed refresh is reported and the job s
     port: 0,
     fetch: () => new Response(content, { status }),
   })
-  const hh = (h = startHarness(`
+  const hh = (h = await startHarness(`
 namespaces:
   ops:
     fetch: [{url: "http://127.0.0.1:${server.port}/fabfile.py", file: fabfile.py}]

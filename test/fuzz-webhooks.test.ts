@@ -162,7 +162,7 @@ async function randomDelivery(rnd: ReturnType<typeof seededRandom>, i: number) {
 }
 
 test('random and hostile deliveries: documented answers only, never a 500; rows only for verified matches; params stay literal', async () => {
-  h = startHarness(YAML, { GITHUB_WEBHOOK_SECRET: SECRET })
+  h = await startHarness(YAML, { GITHUB_WEBHOOK_SECRET: SECRET })
   const app = createWebhookApp(h.ctx)
   const rnd = seededRandom('fuzz-webhooks')
   // The queue as the test sees it; every delivery schedules the same job type, so an accepted one

@@ -34,7 +34,7 @@ const count = (table: string) =>
   (sqliteOf(h.ctx).sqlite.query(`select count(*) as n from ${table}`).get() as { n: number }).n
 
 test('a failure while storing the request leaves the delivery untaken; the redelivery runs once', async () => {
-  h = startHarness(YAML)
+  h = await startHarness(YAML)
   const claim = (q: QueueOps) => q.markSeen(Date.now(), 'slack-event', 'Ev1')
   sqliteOf(h.ctx).sqlite.run(
     `CREATE TRIGGER refuse BEFORE INSERT ON runs BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,

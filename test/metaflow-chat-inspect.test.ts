@@ -131,7 +131,7 @@ beforeAll(async () => {
   const root = await writeLocalDatastore(sysroot, flows, { metadata: false })
   fake = startFakeMetaflow().load(flows, root)
   const yaml = `namespaces: {}\nmetaflow:\n  service_url: ${fake.url}\n  auth_key_env: MF_TEST_KEY\n  datastore_sysroot: ${sysroot}\n`
-  h = startHarness(yaml, { MF_TEST_KEY: KEY, METAFLOW_SERVICE_RETRY_COUNT: '0' })
+  h = await startHarness(yaml, { MF_TEST_KEY: KEY, METAFLOW_SERVICE_RETRY_COUNT: '0' })
 }, HOOK_TIMEOUT)
 afterAll(async () => {
   await h.stop()
@@ -315,7 +315,7 @@ describe('the metadata service down', () => {
     const gone = startFakeMetaflow()
     const url = gone.url
     await gone.stop()
-    const other = startHarness(`namespaces: {}\nmetaflow: {service_url: '${url}'}\n`, {
+    const other = await startHarness(`namespaces: {}\nmetaflow: {service_url: '${url}'}\n`, {
       METAFLOW_SERVICE_RETRY_COUNT: '0',
     })
     try {

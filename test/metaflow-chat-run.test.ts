@@ -42,7 +42,7 @@ metaflow:
     GoneFlow:
       file: /nonexistent/gone.py
 `
-  h = startHarness(yaml, {}, { metaflowWatcher: true })
+  h = await startHarness(yaml, {}, { metaflowWatcher: true })
 }, HOOK_TIMEOUT)
 afterAll(async () => {
   await h.stop()
@@ -247,7 +247,7 @@ describe('run <Flow> under confirmation and access rules', () => {
   const ASK = { user: 'UASK', channel: 'CFLOWS' }
   beforeAll(async () => {
     gSysroot = await makeTempSysroot()
-    g = startHarness(
+    g = await startHarness(
       `settings: {kill_grace: 1s, poll_interval: 1s, confirm_timeout: 1h}
 namespaces: {}
 metaflow:

@@ -58,8 +58,8 @@ afterEach(async () => {
 }, HOOK_TIMEOUT)
 afterAll(cleanupTemp)
 
-function bot(stateDir?: string): Harness {
-  const h = startHarness(
+async function bot(stateDir?: string): Promise<Harness> {
+  const h = await startHarness(
     yaml,
     { METAFLOW_SERVICE_RETRY_COUNT: '0' },
     { metaflowWatcher: true, ...(stateDir ? { stateDir } : {}) },
@@ -101,7 +101,7 @@ const noticesIn = (h: Harness, t: string) =>
 
 describe('watch', () => {
   test('finished, failed and lost are each posted once, in the thread', async () => {
-    const h = bot()
+    const h = await bot()
     for (const [id, t] of [
       ['30', '800.1'],
       ['31', '801.1'],
@@ -131,7 +131,7 @@ describe('watch', () => {
   })
 
   test('quiet stops the notices; watch turns them back on', async () => {
-    const h = bot()
+    const h = await bot()
     const T = '810.1'
     await h.say('inspect TrainFlow/33', { threadTs: T, messageTs: T })
     expect((await h.say('watch', { threadTs: T, messageTs: '810.2' })).replies[0]).toBe(
@@ -149,7 +149,7 @@ describe('watch', () => {
   })
 
   test('quiet said while a pass is reading Metaflow wins over what that pass finds', async () => {
-    const h = bot()
+    const h = await bot()
     const T = '815.1'
     await h.say('watch TrainFlow/32', { threadTs: T, messageTs: T })
     fake.delayMs = 300
@@ -174,7 +174,7 @@ describe('watch', () => {
   test('a watch survives a restart: the end is posted after it, once', async () => {
     const stateDir = tempDir()
     const T = '820.1'
-    const first = bot(stateDir)
+    const first = await bot(stateDir)
     await first.say('watch TrainFlow/30', { threadTs: T, messageTs: T })
     await Bun.sleep(150) // a few passes: still running, nothing to say
     expect(noticesIn(first, T)).toHaveLength(0)
@@ -182,7 +182,7 @@ describe('watch', () => {
 
     endStep('30', true) // it finishes while the bot is down
 
-    const second = bot(stateDir)
+    const second = await bot(stateDir)
     const notice = await second.waitForMessage((m) => m.threadTs === T && m.purpose === 'report')
     expect(notice.text).toMatch(/^:white_check_mark: `TrainFlow\/30` succeeded in/)
     expect(getThread(sqliteOf(second.ctx).db, 'C1', T)).toMatchObject({
@@ -193,7 +193,7 @@ describe('watch', () => {
     expect(noticesIn(second, T)).toHaveLength(1)
     await stop(second)
 
-    const third = bot(stateDir)
+    const third = await bot(stateDir)
     await Bun.sleep(400)
     expect(noticesIn(third, T)).toHaveLength(0)
     // The thread still knows its run after both restarts.
@@ -203,7 +203,7 @@ describe('watch', () => {
   })
 
   test('the service down while watching: nothing is posted, the outage is logged once, and the notice follows recovery', async () => {
-    const h = bot()
+    const h = await bot()
     const T = '830.1'
     await h.say('watch TrainFlow/31', { threadTs: T, messageTs: T })
     fake.down = 503

@@ -39,7 +39,7 @@ test(`${RUNS} runs at once: progress writes stay within the shared budget, each 
     { length: RUNS },
     (_, i) => `      - {pattern: j${i}, job: j${i}}`,
   ).join('\n')
-  h = startHarness(`
+  h = await startHarness(`
 settings: {max_parallel: ${RUNS}, progress_interval: 1s, poll_interval: 1s, kill_grace: 1s}
 namespaces:
   b:

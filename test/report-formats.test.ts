@@ -64,7 +64,7 @@ async function reportOf(command: string) {
 
 describe('report_format: code', () => {
   test('the output is posted in the thread inside a ``` fence, trailing blank lines dropped', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const { report } = await reportOf('t code')
     expect(report).toMatchObject({ channel: 'C1', threadTs: '100.1' })
     expect(report.text).toBe('```\nfirst line\n  indented *not bold*\n```')
@@ -72,7 +72,7 @@ describe('report_format: code', () => {
   })
 
   test('output too long for a message is uploaded as a file with a short text', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const { runId, report } = await reportOf('t long')
     expect(report.text).toBe(`Output of \`t_long\` (run ${runId}):`)
     expect(report.file?.filename).toBe(`t_long-${runId}.txt`)
@@ -83,7 +83,7 @@ describe('report_format: code', () => {
   })
 
   test('the limit counts the fence: output that just fits stays in the message, one character more goes as a file', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const fits = await reportOf('t fits')
     expect(fits.report.file).toBeUndefined()
     expect(fits.report.text).toHaveLength(MESSAGE_LIMIT)
@@ -102,7 +102,7 @@ describe('report_format: code', () => {
 
 describe('report_format: file', () => {
   test('even a short output is uploaded as a file holding the output, secrets masked', async () => {
-    h = startHarness(YAML, { API_KEY: 'sk-file-secret-99' })
+    h = await startHarness(YAML, { API_KEY: 'sk-file-secret-99' })
     const { runId, report } = await reportOf('t file')
     expect(report).toMatchObject({
       channel: 'C1',

@@ -50,7 +50,7 @@ const inThread = (ts: string, n: number) => ({
 
 describe("a run's thread", () => {
   test('status, logs, logs stderr, quiet and cancel need no number there', async () => {
-    h = startHarness(YAML, { API_KEY: 'sk-thread-secret' })
+    h = await startHarness(YAML, { API_KEY: 'sk-thread-secret' })
     const { runId } = await h.say('t chatty', { threadTs: '500.1', messageTs: '500.1' })
     const started = await h.waitForState(runId!, ['running'])
     await waitForLog(started.stderrPath, 'oops') // printed after the three lines
@@ -83,7 +83,7 @@ describe("a run's thread", () => {
     ).toBe(true)
   })
   test('rerun queues the same job and params again, reporting in the thread', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const first = await h.say('t hello big world', { threadTs: '600.1', messageTs: '600.1' })
     await h.waitForState(first.runId!, ['succeeded'])
     const again = await h.say('rerun', inThread('600.1', 1))
@@ -101,7 +101,7 @@ describe("a run's thread", () => {
     )
   })
   test('logs all uploads the whole output as a file', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const { runId } = await h.say('t hello there')
     await h.waitForState(runId!, ['succeeded'])
     await h.say(`logs ${runId} all`)
@@ -112,7 +112,7 @@ describe("a run's thread", () => {
 
 describe('history', () => {
   test('newest first, filtered by job and outcome, paged', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const ids: number[] = []
     for (let i = 0; i < 12; i++) {
       const { runId } = await h.say(`t hello n${i}`)
@@ -140,7 +140,7 @@ describe('the bot’s own secrets', () => {
   test('a job that prints the bot’s token (it never gets it, but it may find it) shows it masked in the report and in logs', async () => {
     const BOT = 'xoxb-1111-2222-very-secret'
     const APP = 'xapp-1-A1-3333-also-secret'
-    h = startHarness(YAML, { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP })
+    h = await startHarness(YAML, { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP })
     // The workdir is made when the first job starts: put the file where the job will look.
     const workdir = h.ctx.config.namespaces.t!.workdir
     mkdirSync(workdir, { recursive: true })
@@ -157,7 +157,7 @@ describe('the bot’s own secrets', () => {
 
 describe('guests', () => {
   test('a guest cannot read the status or logs of, cancel or rerun a restricted namespace run', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const { runId } = await h.say('ops x')
     await h.waitForState(runId!, ['succeeded'])
     for (const verb of ['status', 'logs', 'rerun', 'cancel']) {
@@ -170,7 +170,7 @@ describe('guests', () => {
   })
 
   test('history shows a guest only the runs of namespaces open to guests', async () => {
-    h = startHarness(YAML)
+    h = await startHarness(YAML)
     const secret = await h.say('ops x')
     const open = await h.say('t hello you')
     await h.waitForState(secret.runId!, ['succeeded'])

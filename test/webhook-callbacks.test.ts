@@ -63,7 +63,7 @@ const outboxRows = () =>
 
 describe('callbacks from a running job', () => {
   test('the URL posts into the run thread; bad tokens and bodies are refused and post nothing', async () => {
-    h = startHarness(YAML, ENV)
+    h = await startHarness(YAML, ENV)
     const app = createWebhookApp(h.ctx)
     const post = (path: string, body: string, headers: Record<string, string> = {}) =>
       app.request(path, { method: 'POST', body, headers })
@@ -145,7 +145,7 @@ describe('callbacks from a running job', () => {
   })
 
   test('a long message is posted as a file', async () => {
-    h = startHarness(YAML, ENV)
+    h = await startHarness(YAML, ENV)
     const app = createWebhookApp(h.ctx)
     await h.say('t cb')
     const path = new URL(await urlOf('1')).pathname
@@ -160,13 +160,13 @@ describe('callbacks from a running job', () => {
 
 describe('who gets a callback URL', () => {
   test('only opted-in jobs', async () => {
-    h = startHarness(YAML, ENV)
+    h = await startHarness(YAML, ENV)
     createWebhookApp(h.ctx)
     await h.say('t plain')
     expect(await urlOf('plain')).toBe('')
   })
   test('no URL when this process serves no callbacks (local chat), even for an opted-in job', async () => {
-    h = startHarness(YAML, ENV)
+    h = await startHarness(YAML, ENV)
     const r = await h.say('t cb')
     expect(await urlOf('1')).toBe('')
     writeFileSync(fileIn('go-1'), '')

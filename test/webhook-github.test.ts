@@ -51,8 +51,8 @@ const SECRETS = { GITHUB_WEBHOOK_SECRET: 'gh-secret', LEGACY_SECRET: 'legacy-sec
 
 let h: Harness
 let app: ReturnType<typeof createWebhookApp>
-const setup = (env: Record<string, string> = SECRETS) => {
-  h = startHarness(YAML, env)
+const setup = async (env: Record<string, string> = SECRETS) => {
+  h = await startHarness(YAML, env)
   app = createWebhookApp(h.ctx)
 }
 afterEach(async () => h && (await h.stop()))
@@ -74,7 +74,7 @@ const post = async (project: string, init: RequestInit) => {
 
 describe('a matching delivery', () => {
   test('a merged PR into main runs the job for real, with a hostile branch name passed literally, and reports to the channel', async () => {
-    setup()
+    await setup()
     const dir = tempDir()
     const branch = `x;touch ${dir}/pwned $(touch ${dir}/pwned2)`
     const r = await post('site', await delivery(pullRequest({ head: branch, login: 'alice' })))
@@ -107,7 +107,7 @@ describe('a matching delivery', () => {
   })
 
   test('merges within the delay share one pending request at the earliest due time', async () => {
-    setup()
+    await setup()
     const first = await post('site', await delivery(pullRequest({ base: 'staging', head: 'a' })))
     const second = await post('site', await delivery(pullRequest({ base: 'staging', head: 'b' })))
     expect(first.body.runs).toEqual([expect.objectContaining({ run: 1, job: 'site_later' })])
@@ -121,7 +121,7 @@ describe('a matching delivery', () => {
   })
 
   test('a suppressed job is still queued (held) and the channel is told how to lift it', async () => {
-    setup()
+    await setup()
     const now = Date.now()
     addSuppression(sqliteOf(h.ctx).db, now, 'site_later', now - 60_000, now + 3_600_000, 'U1')
     const r = await post('site', await delivery(pullRequest({ base: 'staging' })))
@@ -133,7 +133,7 @@ describe('a matching delivery', () => {
   })
 
   test('a trigger for a confirm job asks for approval in the channel and starts nothing until then', async () => {
-    setup()
+    await setup()
     const r = await post(
       'site',
       await delivery(pullRequest({ base: 'production', head: 'release-1' })),
@@ -153,7 +153,7 @@ describe('a matching delivery', () => {
   })
 
   test('the legacy project: its own secret variable, SHA-1 allowed, trailing slash accepted', async () => {
-    setup()
+    await setup()
     const body = JSON.stringify(push('refs/heads/main'))
     const sha1 = `sha1=${createHmac('sha1', SECRETS.LEGACY_SECRET).update(body).digest('hex')}`
     const init = await delivery(null, {
@@ -189,7 +189,7 @@ const release = (action: string, tag = 'v2.3.0') => ({
 
 describe('release triggers', () => {
   test("a published release runs its job with the tag and author from the payload, reported to the trigger's channel", async () => {
-    setup()
+    await setup()
     const r = await post('site', await delivery(release('published'), { event: 'release' }))
     expect(r).toMatchObject({
       status: 200,
@@ -214,7 +214,7 @@ describe('release triggers', () => {
   test.each(['created', 'prereleased', 'edited', 'deleted'])(
     'a release %s is answered 202 with the reason and queues nothing',
     async (action) => {
-      setup()
+      await setup()
       const r = await post('site', await delivery(release(action), { event: 'release' }))
       expect(r).toMatchObject({ status: 202, body: { outcome: 'ignored' } })
       expect(r.body.reason).toBe(
@@ -335,7 +335,7 @@ describe('deliveries that queue nothing', () => {
       'bad_request',
     ],
   ] as const)('%s', async (_, project, init, status, outcome) => {
-    setup()
+    await setup()
     const r = await post(project, await init())
     expect(r.status).toBe(status)
     expect(r.body.outcome).toBe(outcome)
@@ -343,7 +343,7 @@ describe('deliveries that queue nothing', () => {
   })
 
   test('a body streamed without Content-Length is cut off at the limit', async () => {
-    setup()
+    await setup()
     const init = await delivery(pullRequest())
     let sent = 0
     const body = new ReadableStream<Uint8Array>({
@@ -356,7 +356,7 @@ describe('deliveries that queue nothing', () => {
   })
 
   test('no secret configured: 401, and the log says which variable is missing', async () => {
-    setup({})
+    await setup({})
     expect((await post('site', await delivery(pullRequest()))).status).toBe(401)
     expect(rows()).toBe(0)
     expect(
@@ -369,7 +369,7 @@ describe('deliveries that queue nothing', () => {
 
 describe('redeliveries', () => {
   test('the same delivery id again is answered 200 and queues nothing', async () => {
-    setup()
+    await setup()
     const id = newDeliveryId()
     expect(
       (await post('site', await delivery(pullRequest({ base: 'staging' }), { id }))).body.outcome,
@@ -389,7 +389,7 @@ describe('redeliveries', () => {
   })
 
   test('a redelivery after a refusal is processed (only accepted deliveries are recorded)', async () => {
-    setup()
+    await setup()
     const id = newDeliveryId()
     expect(
       (
@@ -410,7 +410,7 @@ describe('redeliveries', () => {
   })
 
   test('two copies sent together: one queues, the other is a duplicate', async () => {
-    setup()
+    await setup()
     const init = await delivery(pullRequest({ base: 'staging' }))
     const both = await Promise.all([post('site', init), post('site', { ...init })])
     expect(both.map((r) => `${r.status} ${r.body.outcome}`).sort()).toEqual([
@@ -421,7 +421,7 @@ describe('redeliveries', () => {
   })
 
   test('a copy that passed the early check but lost the race is rolled back whole', async () => {
-    setup()
+    await setup()
     const site = h.ctx.config.github!.projects.site!
     const fired = (branch: string) => [{ trigger: site.triggers[1]!, params: { branch } }]
     const d = {
@@ -445,7 +445,7 @@ describe('redeliveries', () => {
 })
 
 test('access log lines and metrics: outcomes counted per project, no secret, signature or body logged', async () => {
-  setup()
+  await setup()
   await post('site', await delivery(pullRequest({ base: 'staging', head: 'secret-branch-name' })))
   await post('site', await delivery(pullRequest(), { secret: 'wrong' }))
   await post('site', await delivery(pullRequest(), { secret: 'wrong' }))

@@ -47,14 +47,14 @@ const health = async () => {
   const res = await app.request('/healthz')
   return { status: res.status, body: (await res.json()) as Health }
 }
-const setup = () => {
-  h = startHarness(YAML, { GITHUB_WEBHOOK_SECRET: 'gh-secret' })
+const setup = async () => {
+  h = await startHarness(YAML, { GITHUB_WEBHOOK_SECRET: 'gh-secret' })
   app = createWebhookApp(h.ctx)
 }
 
 describe('/check/, the Python ebmbot health route', () => {
   test('answers 200 "ok" with and without the trailing slash, beside /healthz', async () => {
-    setup()
+    await setup()
     for (const path of ['/check/', '/check']) {
       const res = await app.request(path)
       expect(res.status).toBe(200)
@@ -66,7 +66,7 @@ describe('/check/, the Python ebmbot health route', () => {
 
 describe('/healthz', () => {
   test('all well: 200 with the database, queue and dispatcher', async () => {
-    setup()
+    await setup()
     const r = await health()
     expect(r.status).toBe(200)
     expect(r.body.ok).toBe(true)
@@ -87,7 +87,7 @@ describe('/healthz', () => {
   test.skipIf(!canMountTmpfs('here'))(
     'the logs disk full: 503 naming logs_disk and the room left; room again: 200',
     async () => {
-      setup()
+      await setup()
       const logs = tempDir()
       expect(Bun.spawnSync(['mount', '-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', logs]).exitCode).toBe(
         0,
@@ -107,7 +107,7 @@ describe('/healthz', () => {
   )
 
   test('the database file gone: 503 naming the database; back again: 200', async () => {
-    setup()
+    await setup()
     const file = sqliteOf(h.ctx).file
     renameSync(file, `${file}.moved`)
     try {
@@ -122,7 +122,7 @@ describe('/healthz', () => {
   })
 
   test('the database locked by another writer: 503 within a second, not a hung request', async () => {
-    setup()
+    await setup()
     await h.dispatcher.stop(0) // its heartbeat would wait on the same lock in this very thread
     const other = new Database(sqliteOf(h.ctx).file)
     other.run('BEGIN IMMEDIATE')
@@ -141,7 +141,7 @@ describe('/healthz', () => {
   })
 
   test('a startable request overdue: 503 with the lag; one held by a suppression is not lag', async () => {
-    setup()
+    await setup()
     await h.dispatcher.stop(0)
     const now = Date.now()
     const req = {
@@ -170,7 +170,7 @@ describe('/healthz', () => {
   })
 
   test('a worker reporting trouble (e.g. Slack disconnected) makes it 503; a throwing check too', async () => {
-    setup()
+    await setup()
     h.ctx.health.set('slack', () => ({ ok: false, detail: { connected: false } }))
     h.ctx.health.set('broken', () => {
       throw new Error('probe exploded')
@@ -185,7 +185,7 @@ describe('/healthz', () => {
 
 describe('/metrics', () => {
   test('Prometheus text that counts runs, durations, webhook requests and the queue', async () => {
-    setup()
+    await setup()
     const { runId } = await h.say('t hello world')
     await h.waitForState(runId!, ['succeeded'])
     const res = await app.request('/github/site', await delivery(pullRequest({ head: 'gh' })))
@@ -222,7 +222,7 @@ describe('/metrics with work in flight', () => {
   }
 
   test('one run going and one queued read 1 and 1; a finished run is counted, its duration in cumulative buckets', async () => {
-    setup()
+    await setup()
     const first = await h.say('t gate')
     const running = await h.waitForState(first.runId!, ['running'])
     const second = await h.say('t gate') // queued behind the running one of its type
@@ -270,7 +270,7 @@ describe('routes', () => {
     ['GET', '/callbacks/1/x'],
     ['POST', '/github'],
   ])('%s %s: 404', async (method, path) => {
-    setup()
+    await setup()
     expect((await app.request(path, { method })).status).toBe(404)
   })
 })

@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path'
 
 export interface Environment {
   stateDir: string
+  /** `postgres://…` selects PostgreSQL for the queue; unset, the SQLite file in stateDir */
+  databaseUrl?: string
   configPath?: string
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   slack: {
@@ -47,6 +49,7 @@ export const SECRET_VARS = [
   'GITHUB_WEBHOOK_SECRET',
   'EBMBOT_WEBHOOK_SECRET',
   'METAFLOW_SERVICE_AUTH_KEY',
+  'DATABASE_URL',
 ]
 
 export function readEnvironment(
@@ -59,6 +62,7 @@ export function readEnvironment(
       cwd,
       env.EBMBOT_STATE_DIR || env.STATE_DIRECTORY?.split(':')[0] || join(cwd, 'state'),
     ),
+    databaseUrl: env.DATABASE_URL || undefined,
     configPath: env.EBMBOT_CONFIG || undefined,
     logLevel: level === 'debug' || level === 'warn' || level === 'error' ? level : 'info',
     slack: {
@@ -99,5 +103,16 @@ function positiveInt(v: string | undefined): number | undefined {
 export function secretValues(env: Environment, extraNames: string[] = []): string[] {
   return [...SECRET_VARS, ...extraNames]
     .map((n) => env.vars[n])
+    .concat(passwordOf(env.databaseUrl))
     .filter((v): v is string => !!v && v.length >= 4)
+}
+
+/** The password inside a database URL, masked on its own too (an error may quote just it). */
+function passwordOf(url: string | undefined): string | undefined {
+  if (!url) return undefined
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined
+  } catch {
+    return undefined
+  }
 }

@@ -1,33 +1,33 @@
-// Builds the context of one bot process: opens the queue, registers this process as a worker,
-// and gathers the config, environment, clock and wake-ups every part shares.
+// Builds the context of one bot process: opens the queue (the SQLite file, or PostgreSQL when
+// DATABASE_URL names it), registers this process as a worker, and gathers the config,
+// environment, clock and wake-ups every part shares.
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { secretValues, type Environment } from '../config/env.ts'
 import type { Config } from '../config/types.ts'
 import { processStartTime } from '../dispatcher/proc.ts'
 import { metaflowSourceFor } from '../metaflow/deployment.ts'
-import { openQueue } from '../queue/db.ts'
-import { registerWorker } from '../queue/workers.ts'
+import { openQueueFor } from '../queue/open-queue.ts'
 import type { Logger } from '../util/log.ts'
 import { Metrics } from '../util/metrics.ts'
 import { Signal } from '../util/signal.ts'
 import type { AppContext } from '../app/context.ts'
 import { builtInDoors } from '../app/doors.ts'
 
-export function createContext(opts: {
+export async function createContext(opts: {
   config: Config
   env: Environment
   log: Logger
   now?: () => number
-}): AppContext {
+}): Promise<AppContext> {
   const { config, env, log } = opts
   const now = opts.now ?? Date.now
   // Before the queue opens: a Metaflow section that cannot work stops the bot with the reason.
   const metaflow = config.metaflow ? metaflowSourceFor(config.metaflow, env) : undefined
-  const queue = openQueue(join(env.stateDir, 'ebmbot.db'))
+  const queue = await openQueueFor(env)
   const host = hostname()
   const workerId = `${host}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`
-  registerWorker(queue.db, now(), {
+  await queue.registerWorker(now(), {
     id: workerId,
     host,
     pid: process.pid,

@@ -34,11 +34,11 @@ export interface HarnessOptions {
   metaflowWatcher?: boolean
 }
 
-export function startHarness(
+export async function startHarness(
   yaml: string,
   envVars: Record<string, string> = {},
   opts: HarnessOptions = {},
-): Harness {
+): Promise<Harness> {
   const stateDir = opts.stateDir ?? tempDir()
   const env = readEnvironment(
     { PATH: process.env.PATH, HOME: process.env.HOME, EBMBOT_STATE_DIR: stateDir, ...envVars },
@@ -47,7 +47,7 @@ export function startHarness(
   const config = loadConfigText(yaml, 'test.yaml', { stateDir, baseDir: stateDir })
   const logLines: string[] = []
   const log = createLogger({ level: 'debug', write: (l) => logLines.push(l), secrets: [] })
-  const ctx = createContext({ config, env, log })
+  const ctx = await createContext({ config, env, log })
   const sent: Outgoing[] = []
   const deliverer = startDeliverer({
     queue: ctx.queue,

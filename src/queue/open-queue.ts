@@ -1,0 +1,25 @@
+// Opens the queue the environment names: PostgreSQL for a `postgres://` DATABASE_URL, else the
+// SQLite file in the state folder, as always.
+import { join } from 'node:path'
+import { openQueue } from './db.ts'
+import { openPgQueue } from './pg/open.ts'
+import type { Queue } from './queue.ts'
+
+export class DatabaseUrlError extends Error {}
+
+/** Which backend a DATABASE_URL selects; anything else than PostgreSQL is refused, not guessed. */
+export function backendOf(url: string | undefined): 'sqlite' | 'postgres' {
+  if (!url) return 'sqlite'
+  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres'
+  throw new DatabaseUrlError(
+    `DATABASE_URL must be a postgres:// (or postgresql://) URL; unset it to use the SQLite file in the state folder`,
+  )
+}
+
+export async function openQueueFor(env: {
+  stateDir: string
+  databaseUrl?: string
+}): Promise<Queue> {
+  if (backendOf(env.databaseUrl) === 'postgres') return openPgQueue(env.databaseUrl!)
+  return openQueue(join(env.stateDir, 'ebmbot.db'))
+}
