@@ -8,7 +8,7 @@ import type { Queue } from './queue.ts'
 export class DatabaseUrlError extends Error {}
 
 /** Which backend a DATABASE_URL selects; anything else than PostgreSQL is refused, not guessed. */
-export function backendOf(url: string | undefined): 'sqlite' | 'postgres' {
+function backendOf(url: string | undefined): 'sqlite' | 'postgres' {
   if (!url) return 'sqlite'
   if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres'
   throw new DatabaseUrlError(

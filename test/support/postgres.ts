@@ -13,7 +13,7 @@ let server: Promise<string> | undefined
 const schemas: string[] = []
 
 /** The server's base URL (without a search_path), starting the embedded one if needed. */
-export function postgresServer(): Promise<string> {
+function postgresServer(): Promise<string> {
   server ??= process.env.EBMBOT_TEST_DATABASE_URL
     ? Promise.resolve(process.env.EBMBOT_TEST_DATABASE_URL)
     : startEmbedded()
@@ -70,7 +70,7 @@ function freePort(): Promise<number> {
 }
 
 /** The URL with its connections' search_path set to `schema`. */
-export function inSchema(base: string, schema: string): string {
+function inSchema(base: string, schema: string): string {
   const u = new URL(base)
   u.searchParams.set('search_path', schema)
   return u.toString()
