@@ -45,6 +45,7 @@ const status = (s: Partial<RunStatus>): RunStatus => ({
   failedSteps: [],
   endStep: 'end',
   heartbeatAgeSeconds: null,
+  endedAt: null,
   ...s,
 })
 const step = (s: Partial<StepSummary> & { step: string }): StepSummary => ({

@@ -4,7 +4,8 @@ import { startableFlows, type MetaflowVerb } from '../commands/metaflow-verbs.ts
 import { metaflowHelp, notStartedYet, pathspecOf, threadHelp } from '../metaflow/chat-text.ts'
 import { renderArtifact } from '../metaflow/artifacts.ts'
 import { MetaflowNotFoundError } from '../metaflow/errors.ts'
-import { processAlive, threadState } from '../metaflow/follow.ts'
+import { threadState } from '../metaflow/follow.ts'
+import { statusOfListed, viewRun } from '../metaflow/status-of.ts'
 import {
   formatArtifactList,
   formatCandidates,
@@ -24,8 +25,6 @@ import { resolveRunSpec, type RunSpec } from '../metaflow/run-spec.ts'
 import {
   dataTask,
   loadParameters,
-  loadRunStatus,
-  loadRunView,
   taskPathOf,
   type RunView,
 } from '../metaflow/run-view.ts'
@@ -73,7 +72,7 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
   const pathspec = pathspecOf(row)
   switch (verb.kind) {
     case 'status': {
-      const view = await viewOf(call, source, row.flow, runId)
+      const view = await viewRun(call.ctx, row.flow, runId)
       const st = threadState(call.ctx, row)
       const started = st.ebmbot ? ` Started here as run ${st.ebmbot.id} (${st.ebmbot.state}).` : ''
       return one(
@@ -82,13 +81,13 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
     }
     case 'steps':
       return one(
-        `Steps of \`${pathspec}\`:\n${formatSteps((await viewOf(call, source, row.flow, runId)).stepSummaries)}`,
+        `Steps of \`${pathspec}\`:\n${formatSteps((await viewRun(call.ctx, row.flow, runId)).stepSummaries)}`,
       )
     case 'params':
       return one(formatParams(pathspec, await loadParameters(source, row.flow, runId)))
     case 'export': {
       const [view, params] = await Promise.all([
-        viewOf(call, source, row.flow, runId),
+        viewRun(call.ctx, row.flow, runId),
         loadParameters(source, row.flow, runId),
       ])
       const content = `${JSON.stringify(runExport(view, params), null, 2)}\n`
@@ -108,19 +107,6 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
   }
 }
 
-async function viewOf(
-  call: MetaflowCall,
-  source: MetaflowSource,
-  flow: string,
-  runId: string,
-): Promise<RunView> {
-  const alive = await processAlive(call.ctx, flow, runId, call.thread)
-  return loadRunView(source, flow, runId, {
-    nowSeconds: Math.floor(call.ctx.now() / 1000),
-    processAlive: alive,
-  })
-}
-
 async function flows(call: MetaflowCall, source: MetaflowSource): Promise<string> {
   const list = formatFlowList(await source.listFlows())
   const mine = startableFlows(call.ctx.config, askerOf(call.msg)).map((f) => `\`${f.flow}\``)
@@ -136,16 +122,7 @@ async function runsOf(call: MetaflowCall, source: MetaflowSource, flow: string):
   const now = call.ctx.now()
   const list = await source.listRuns(flow, { limit: RUNS_SHOWN })
   const withStatus = await Promise.all(
-    list.map(async (run) => {
-      const alive = await processAlive(call.ctx, flow, String(run.run_number))
-      return {
-        run,
-        status: await loadRunStatus(source, run, {
-          nowSeconds: Math.floor(now / 1000),
-          processAlive: alive,
-        }),
-      }
-    }),
+    list.map(async (run) => ({ run, status: await statusOfListed(call.ctx, run) })),
   )
   return `${formatRunList(flow, withStatus, now)}${list.length ? '\nSay `inspect <Flow/id>` to open one here.' : ''}`
 }
@@ -185,7 +162,7 @@ async function inspect(
     flow = found.run.flow_id
     runId = String(found.run.run_number)
   }
-  const view = await viewOf(call, source, flow, runId)
+  const view = await viewRun(call.ctx, flow, runId)
   const running = view.status.status === 'running'
   const prior = call.thread
   const same = prior && prior.flow === flow && prior.runId === runId
@@ -222,7 +199,7 @@ async function data(
   const pathspec = pathspecOf(row)
   if (verb.step !== undefined)
     return stepData(source, row.flow, runId, verb.step, verb.task, verb.name)
-  const view = await viewOf(call, source, row.flow, runId)
+  const view = await viewRun(call.ctx, row.flow, runId)
   const end = dataTask(view)
   const steps = view.stepSummaries.map((s) => s.step)
   if (

@@ -7,10 +7,9 @@ import { paramsText } from '../commands/metaflow-params.ts'
 import type { MetaflowFlowConfig } from '../config/metaflow-config.ts'
 import { pathspecOf } from '../metaflow/chat-text.ts'
 import { launchSettings } from '../metaflow/deployment.ts'
-import { processAlive } from '../metaflow/follow.ts'
 import { statusPhrase } from '../metaflow/format.ts'
 import { flowCommand, prepareRunIdDir, runIdFilePath } from '../metaflow/launch.ts'
-import { loadRunView } from '../metaflow/run-view.ts'
+import { statusOptions, viewRun } from '../metaflow/status-of.ts'
 import { setQuiet } from '../queue/history.ts'
 import {
   followInThread,
@@ -201,11 +200,8 @@ export async function watchVerb(call: MetaflowCall): Promise<ActionResult> {
       said: [{ text: `I will post here when \`${row.flow}\` starts and when it ends.` }],
     }
   }
-  const alive = await processAlive(ctx, row.flow, row.runId, row)
-  const view = await loadRunView(ctx.metaflow!, row.flow, row.runId, {
-    nowSeconds: Math.floor(ctx.now() / 1000),
-    processAlive: alive,
-  })
+  const view = await viewRun(ctx, row.flow, row.runId)
+  const alive = (await statusOptions(ctx, row.flow, row.runId)).processAlive
   const st = view.status
   const pathspec = pathspecOf(row)
   if (st.status === 'running') {

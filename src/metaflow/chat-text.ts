@@ -94,6 +94,8 @@ export function watchNotice(pathspec: string, st: RunStatus): string {
     }
     case 'lost':
       return `:warning: \`${pathspec}\` is lost: ${st.reason}.`
+    case 'cancelled':
+      return `:no_entry_sign: \`${pathspec}\` ${statusPhrase(st)}.`
     case 'running':
       return `\`${pathspec}\` is ${statusPhrase(st)}.`
   }

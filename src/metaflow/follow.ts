@@ -1,12 +1,12 @@
 // Following a Metaflow run from a thread: learning the id of a run started from chat (its run-id
-// file), whether its process still lives, and posting into the thread through the outbox.
-import { and, eq } from 'drizzle-orm'
+// file) and posting into the thread through the outbox.
 import type { AppContext } from '../app/context.ts'
+import { replySpotOf } from '../queue/metaflow-started.ts'
 import { recordRunId } from '../queue/metaflow-threads.ts'
 import type { Outgoing } from '../notify/outgoing.ts'
 import { enqueueOutgoing } from '../queue/outbox.ts'
 import { getRun } from '../queue/read.ts'
-import { runs, type Door, type MetaflowThread } from '../queue/schema.ts'
+import type { Door, MetaflowThread } from '../queue/schema.ts'
 import { startedNotice, type ThreadState } from './chat-text.ts'
 import { readRunIdFile, runIdFilePath } from './launch.ts'
 
@@ -29,7 +29,7 @@ export function postToThread(ctx: AppContext, row: MetaflowThread, text: string)
     kind: 'message',
     purpose: 'report',
     channel: row.channel,
-    threadTs: row.threadTs || null,
+    threadTs: replySpotOf(row) || null,
     text,
   }
   enqueueOutgoing(ctx.queue.db, ctx.now(), threadDoor(row), [msg], row.ebmbotRunId)
@@ -63,32 +63,4 @@ export async function learnRunId(ctx: AppContext, row: MetaflowThread): Promise<
   if (linked)
     ctx.log.info('metaflow.run_linked', { run: ebmbotRunId, flow: row.flow, metaflow_run: id })
   return linked ?? row
-}
-
-/**
- * Whether the process running this Metaflow run lives, when the bot knows: it does when the bot
- * started it (the thread's ebmbot run, or the running job of the flow whose run-id file names
- * it). Local runs send no heartbeats, so without this they can never be "running".
- */
-export async function processAlive(
-  ctx: AppContext,
-  flow: string,
-  runId: string,
-  row?: MetaflowThread,
-): Promise<boolean | undefined> {
-  if (row && row.ebmbotRunId !== null && row.flow === flow && row.runId === runId) {
-    const run = getRun(ctx.queue.db, row.ebmbotRunId)
-    if (run) return run.state === 'running'
-  }
-  const configured = ctx.config.metaflow?.flows[flow]
-  if (!configured) return undefined
-  // At most one run per job type runs at a time (a unique index), so this is that run.
-  const running = ctx.queue.db
-    .select()
-    .from(runs)
-    .where(and(eq(runs.jobType, configured.jobType), eq(runs.state, 'running')))
-    .get()
-  if (running && (await readRunIdFile(runIdFilePath(ctx.env.stateDir, running.id))) === runId)
-    return true
-  return undefined
 }

@@ -50,7 +50,9 @@ export function statusPhrase(st: RunStatus): string {
     case 'running':
       return `still running${took ? ` (for ${took})` : ''}`
     case 'lost':
-      return `did not finish: ${st.reason}`
+      return `did not finish (${st.reason})`
+    case 'cancelled':
+      return `was cancelled${took ? ` after ${took}` : ''} (${st.reason})`
   }
 }
 
@@ -62,6 +64,9 @@ export function formatRunLine(run: MetaflowRun, nowMs: number, status?: RunStatu
       status.status +
         (status.durationMs !== null && status.status !== 'lost'
           ? ` (${formatDuration(status.durationMs)})`
+          : '') +
+        (status.status === 'failed' && status.failedSteps.length
+          ? ` at \`${status.failedSteps[0]}\``
           : ''),
     )
   parts.push(ownerOf(run), `started ${formatAgo(run.ts_epoch, nowMs)}`)
@@ -200,8 +205,9 @@ export function runExport(
     created_at: new Date(run.ts_epoch).toISOString(),
     status: status.status,
     status_reason: status.reason,
-    finished_at: status.finishedAt !== null ? new Date(status.finishedAt).toISOString() : null,
-    duration_ms: status.durationMs,
+    // As Metaflow's client: the end task's end, and none for a run that never reached one.
+    finished_at: status.endedAt !== null ? new Date(status.endedAt).toISOString() : null,
+    duration_ms: status.endedAt !== null ? Math.max(0, status.endedAt - run.ts_epoch) : null,
     tags: run.tags ?? [],
     system_tags: run.system_tags ?? [],
     last_heartbeat_ts: run.last_heartbeat_ts,

@@ -16,8 +16,8 @@ import type { MetaflowThread } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
 import { watchNotice } from './chat-text.ts'
 import { MetaflowNotFoundError } from './errors.ts'
-import { learnRunId, postToThread, processAlive } from './follow.ts'
-import { loadRunView } from './run-view.ts'
+import { learnRunId, postToThread } from './follow.ts'
+import { viewRun } from './status-of.ts'
 import { Signal } from '../util/signal.ts'
 
 const WAITING = ['awaiting_approval', 'pending', 'running']
@@ -62,11 +62,7 @@ export function startMetaflowWatcher(ctx: AppContext, options: WatcherOptions = 
       }
     }
     if (!row.watching) return
-    const alive = await processAlive(ctx, row.flow, row.runId, row)
-    const view = await loadRunView(source!, row.flow, row.runId, {
-      nowSeconds: Math.floor(ctx.now() / 1000),
-      processAlive: alive,
-    })
+    const view = await viewRun(ctx, row.flow, row.runId)
     const st = view.status
     if (st.status === row.lastStatus) return
     const { db } = ctx.queue
