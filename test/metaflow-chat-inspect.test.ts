@@ -277,12 +277,12 @@ describe('lost and failed runs', () => {
     const T = '600.1'
     expect(
       (await h.say('inspect HelloFlow/14', { threadTs: T, messageTs: T })).replies[0],
-    ).toContain('Outcome: did not finish: its heartbeat stopped 20 min ago without an end.')
+    ).toContain('Outcome: did not finish (its heartbeat stopped 20 min ago).')
     expect(await ask('status', T)).toBe(
-      '`HelloFlow/14`: did not finish: its heartbeat stopped 20 min ago without an end.',
+      '`HelloFlow/14`: did not finish (its heartbeat stopped 20 min ago).',
     )
     expect(await ask('watch', T)).toBe(
-      '`HelloFlow/14` is lost (its heartbeat stopped 20 min ago without an end); there is nothing to watch.',
+      '`HelloFlow/14` is lost (its heartbeat stopped 20 min ago); there is nothing to watch.',
     )
   })
   test('a failed step is reported with its name', async () => {

@@ -181,17 +181,36 @@ describe('a failing flow, cancel and quiet', () => {
       (m) => m.threadTs === T && m.text.startsWith(':x: `HelloFlow/'),
       15_000,
     )
-    expect(failed.text).toMatch(
-      new RegExp(
-        `^:x: \`HelloFlow/${runId}\` failed after \\ds \\(step start failed\\)\\. Say \`logs start stderr\` to see why\\.$`,
-      ),
+    // The exception the step raised and the end of its stderr, not just a pointer to the logs.
+    const lines = failed.text.split('\n')
+    expect(lines[0]).toMatch(
+      new RegExp(`^:x: \`HelloFlow/${runId}\` failed after \\ds \\(step start failed\\)\\.$`),
     )
+    expect(lines[1]).toBe('Step `start/1` raised `ValueError: alpha must not be negative`.')
+    expect(lines.slice(2, 4)).toEqual(['Last lines of its stderr:', '```'])
+    expect(lines.slice(-4)).toEqual([
+      'ValueError: alpha must not be negative',
+      'Task failed.',
+      '```',
+      '`logs start stderr` shows all of it; `data start _exception` the traceback.',
+    ])
     await h.waitForState(res.runId!, ['failed'])
     expect((await h.say('logs start stderr', inThread(T))).replies[0]).toContain(
       'ValueError: alpha must not be negative',
     )
+    // `status` says the same, and `data start _exception` shows the traceback Metaflow kept.
+    const status = (await h.say('status', inThread(T))).replies[0]!
+    expect(status).toStartWith(`\`HelloFlow/${runId}\`: failed after`)
+    expect(status).toContain(`Started here as run ${res.runId} (failed).`)
+    expect(status).toContain('Step `start/1` raised `ValueError: alpha must not be negative`.')
+    expect(status).toContain('Task failed.')
+    const exc = (await h.say('data start _exception', inThread(T))).replies[0]!
+    expect(exc).toStartWith('`_exception` (metaflow.exception.MetaflowExceptionWrapper, ')
+    expect(exc).toContain(
+      '): ValueError: alpha must not be negative\n```\nTraceback (most recent call last):',
+    )
   })
-  test('cancel in the thread stops the ebmbot job; the run is then lost, and said so once', async () => {
+  test('cancel in the thread stops the ebmbot job; the run is then cancelled (not lost) in the notice, status, runs and export, said once', async () => {
     const T = '730.1'
     const res = await h.say('run HelloFlow seconds=30', { threadTs: T, messageTs: T })
     const runId = runIdOf(await startedIn(T))
@@ -200,14 +219,32 @@ describe('a failing flow, cancel and quiet', () => {
       `Stopping run ${res.runId} (\`metaflow_HelloFlow\`); it will be recorded as cancelled.`,
     )
     expect((await h.waitForState(res.runId!, ['cancelled'])).cancelledBy).toBe('U9')
-    const lost = await h.waitForMessage(
-      (m) => m.threadTs === T && m.text.startsWith(':warning: `HelloFlow/'),
+    const notice = await h.waitForMessage(
+      (m) => m.threadTs === T && m.text.startsWith(':no_entry_sign: `HelloFlow/'),
     )
-    expect(lost.text).toBe(
-      `:warning: \`HelloFlow/${runId}\` is lost: its process exited without finishing.`,
+    expect(notice.text).toMatch(
+      new RegExp(
+        `^:no_entry_sign: \`HelloFlow/${runId}\` was cancelled after \\d+s \\(run ${res.runId} was cancelled by <@U9>\\)\\.$`,
+      ),
     )
+    expect((await h.say('status', inThread(T))).replies[0]).toMatch(
+      new RegExp(
+        `^\`HelloFlow/${runId}\`: was cancelled after \\d+s \\(run ${res.runId} was cancelled by <@U9>\\)\\. Started here as run ${res.runId} \\(cancelled\\)\\.$`,
+      ),
+    )
+    // Asked elsewhere, with no thread to go by, the list agrees.
+    const list = (await h.say('runs HelloFlow')).replies[0]!
+    expect(list).toMatch(new RegExp(`• \`HelloFlow/${runId}\` · cancelled \\(\\d+s\\) · `))
+    await h.say('export', inThread(T))
+    const exported = await h.waitForMessage((m) => m.threadTs === T && m.file !== undefined)
+    expect(JSON.parse(exported.file!.content)).toMatchObject({
+      status: 'cancelled',
+      finished_at: null,
+      duration_ms: null,
+    })
     await Bun.sleep(300)
-    expect(notices(T, ':warning: `HelloFlow/')).toHaveLength(1)
+    expect(notices(T, ':no_entry_sign: `HelloFlow/')).toHaveLength(1)
+    expect(notices(T, ':warning: `HelloFlow/')).toHaveLength(0)
   })
   test('quiet stops the notices for that run', async () => {
     const T = '740.1'

@@ -124,7 +124,7 @@ describe('watch', () => {
     )
     expect(
       (await h.waitForMessage((m) => m.threadTs === '802.1' && m.purpose === 'report')).text,
-    ).toBe(':warning: `TrainFlow/32` is lost: its heartbeat stopped 7 min ago without an end.')
+    ).toBe(':warning: `TrainFlow/32` is lost: its heartbeat stopped 7 min ago.')
     await Bun.sleep(300)
     for (const t of ['800.1', '801.1', '802.1']) expect(noticesIn(h, t)).toHaveLength(1)
   })

@@ -4,6 +4,7 @@ import { startableFlows, type MetaflowVerb } from '../commands/metaflow-verbs.ts
 import { metaflowHelp, notStartedYet, pathspecOf, threadHelp } from '../metaflow/chat-text.ts'
 import { renderArtifact } from '../metaflow/artifacts.ts'
 import { MetaflowNotFoundError } from '../metaflow/errors.ts'
+import { failureText, loadFailure } from '../metaflow/failure.ts'
 import { threadState } from '../metaflow/follow.ts'
 import { statusOfListed, viewRun } from '../metaflow/status-of.ts'
 import {
@@ -22,12 +23,7 @@ import {
 } from '../metaflow/format.ts'
 import { renderLogTail } from '../metaflow/logs.ts'
 import { resolveRunSpec, type RunSpec } from '../metaflow/run-spec.ts'
-import {
-  dataTask,
-  loadParameters,
-  taskPathOf,
-  type RunView,
-} from '../metaflow/run-view.ts'
+import { dataTask, loadParameters, taskPathOf } from '../metaflow/run-view.ts'
 import type { MetaflowSource } from '../metaflow/source.ts'
 import { compareIds } from '../metaflow/tags.ts'
 import type { MetaflowTask } from '../metaflow/types.ts'
@@ -75,8 +71,9 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
       const view = await viewRun(call.ctx, row.flow, runId)
       const st = threadState(call.ctx, row)
       const started = st.ebmbot ? ` Started here as run ${st.ebmbot.id} (${st.ebmbot.state}).` : ''
+      const failure = await loadFailure(source, view).catch(() => null)
       return one(
-        `${formatStatus(view)}${started}${row.watching && view.status.status === 'running' ? ' I will post here when it ends.' : ''}`,
+        `${formatStatus(view)}${started}${row.watching && view.status.status === 'running' ? ' I will post here when it ends.' : ''}${failure ? `\n${failureText(failure)}` : ''}`,
       )
     }
     case 'steps':

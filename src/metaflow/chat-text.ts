@@ -1,6 +1,7 @@
 // Pure chat texts for the Metaflow verbs that depend on the thread: help, the watch notices, the
 // "run started" notice, and the answers about a run started from chat whose id is not known yet.
 import type { MetaflowConfig, MetaflowFlowConfig } from '../config/metaflow-config.ts'
+import { failureText, type FailureDetail } from './failure.ts'
 import { statusPhrase } from './format.ts'
 import type { RunStatus } from './status.ts'
 
@@ -83,12 +84,17 @@ export function threadHelp(t: ThreadState): string {
   return lines.join('\n')
 }
 
-/** The once-per-transition watch notice. */
-export function watchNotice(pathspec: string, st: RunStatus): string {
+/** The once-per-transition watch notice; a failure says what the step raised when it is known. */
+export function watchNotice(
+  pathspec: string,
+  st: RunStatus,
+  failure: FailureDetail | null = null,
+): string {
   switch (st.status) {
     case 'finished':
       return `:white_check_mark: \`${pathspec}\` ${statusPhrase(st)}.`
     case 'failed': {
+      if (failure) return `:x: \`${pathspec}\` ${statusPhrase(st)}.\n${failureText(failure)}`
       const step = st.failedSteps[0]
       return `:x: \`${pathspec}\` ${statusPhrase(st)}.${step ? ` Say \`logs ${step} stderr\` to see why.` : ''}`
     }

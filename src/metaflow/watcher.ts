@@ -16,6 +16,7 @@ import type { MetaflowThread } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
 import { watchNotice } from './chat-text.ts'
 import { MetaflowNotFoundError } from './errors.ts'
+import { loadFailure } from './failure.ts'
 import { learnRunId, postToThread } from './follow.ts'
 import { viewRun } from './status-of.ts'
 import { Signal } from '../util/signal.ts'
@@ -70,11 +71,14 @@ export function startMetaflowWatcher(ctx: AppContext, options: WatcherOptions = 
       recordStatus(db, ctx.now(), row, 'running')
       return
     }
+    const failure =
+      st.status === 'failed' ? await loadFailure(source!, view).catch(() => null) : null
     const announced = db.transaction(
       () => {
         const moved = recordStatus(db, ctx.now(), row, st.status)
         // `quiet` may have landed while this pass read Metaflow: it wins.
-        if (moved?.watching) postToThread(ctx, moved, watchNotice(`${row.flow}/${row.runId}`, st))
+        if (moved?.watching)
+          postToThread(ctx, moved, watchNotice(`${row.flow}/${row.runId}`, st, failure))
         return moved?.watching
       },
       { behavior: 'immediate' },

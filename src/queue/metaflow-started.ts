@@ -24,22 +24,14 @@ export function ebmbotRunOf(db: Db, flow: string, runId: string): Run | undefine
 
 /** The threads following runs the ebmbot run started (normally one). */
 export function threadsOfEbmbotRun(db: Db, ebmbotRunId: number): MetaflowThread[] {
-  return db
-    .select()
-    .from(metaflowThreads)
-    .where(eq(metaflowThreads.ebmbotRunId, ebmbotRunId))
-    .all()
+  return db.select().from(metaflowThreads).where(eq(metaflowThreads.ebmbotRunId, ebmbotRunId)).all()
 }
 
 /**
  * Rows of one conversation: the one it follows now (`thread_ts` the reply spot) and the runs it
  * followed before and still watches (`thread_ts` `<reply spot>#<row id>`, see parkThread).
  */
-export function threadsOfConversation(
-  db: Db,
-  channel: string,
-  threadTs: string,
-): MetaflowThread[] {
+export function threadsOfConversation(db: Db, channel: string, threadTs: string): MetaflowThread[] {
   return db
     .select()
     .from(metaflowThreads)
