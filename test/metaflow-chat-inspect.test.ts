@@ -151,7 +151,7 @@ describe('flows and runs', () => {
   test('runs <Flow>: newest first, with status, user, start, duration and tags', async () => {
     const lines = (await ask('runs HelloFlow')).split('\n')
     expect(lines[0]).toBe('Recent runs of `HelloFlow`, newest first:')
-    expect(lines[1]).toBe('• `HelloFlow/15` · failed (6s) · dberg · started 1 hour ago')
+    expect(lines[1]).toBe('• `HelloFlow/15` · failed (6s) at `train` · dberg · started 1 hour ago')
     expect(lines[2]).toBe('• `HelloFlow/14` · lost · dberg · started 1 hour ago')
     // Running for about an hour: 59m 59s or 1h 0m, depending on when this line runs.
     expect(lines[3]).toMatch(
@@ -288,7 +288,13 @@ describe('lost and failed runs', () => {
   test('a failed step is reported with its name', async () => {
     const T = '601.1'
     await h.say('inspect HelloFlow/15', { threadTs: T, messageTs: T })
-    expect(await ask('status', T)).toBe('`HelloFlow/15`: failed after 6s (step train failed).')
+    expect(await ask('status', T)).toBe(
+      [
+        '`HelloFlow/15`: failed after 6s (step train failed).',
+        'Step `train/601` raised `RuntimeError: step failed`.',
+        '`logs train stderr` shows all of it; `data train _exception` the traceback.',
+      ].join('\n'),
+    )
   })
 })
 

@@ -16,7 +16,7 @@ export interface FailureDetail {
 const STDERR_LINES = 5
 const MAX_LINE_CHARS = 300
 
-/** Null when no task failed (a lost run, say) or the run is not failed. */
+/** Null when the run is not failed, no task failed (a lost run), or nothing about the error is readable. */
 export async function loadFailure(
   source: MetaflowSource,
   view: RunView,
@@ -46,7 +46,8 @@ export async function loadFailure(
       )
       .catch(() => []),
   ])
-  return { task, exception, stderrTail }
+  // Nothing more to say than the step's name: the status line already has it.
+  return exception || stderrTail.length ? { task, exception, stderrTail } : null
 }
 
 async function readException(
