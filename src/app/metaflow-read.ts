@@ -1,10 +1,16 @@
 // The Metaflow verbs that look: flows, runs, inspect, and in a thread status, steps, params, data,
 // logs, export and help. Each reads through the MetaflowSource and answers with one message.
 import { startableFlows, type MetaflowVerb } from '../commands/metaflow-verbs.ts'
-import { metaflowHelp, notStartedYet, pathspecOf, threadHelp } from '../metaflow/chat-text.ts'
+import {
+  metaflowHelp,
+  notStartedYet,
+  pathspecOf,
+  runnableFlows,
+  threadHelp,
+} from '../metaflow/chat-text.ts'
 import { renderArtifact } from '../metaflow/artifacts.ts'
-import { MetaflowNotFoundError } from '../metaflow/errors.ts'
 import { failureText, loadFailure } from '../metaflow/failure.ts'
+import { caseNote, findFlowName, flowNotFound } from '../metaflow/flow-names.ts'
 import { threadState } from '../metaflow/follow.ts'
 import { statusOfListed, viewRun } from '../metaflow/status-of.ts'
 import {
@@ -31,6 +37,7 @@ import { followInThread } from '../queue/metaflow-threads.ts'
 import type { MetaflowThread } from '../queue/schema.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
 import { askerOf } from './asker.ts'
+import { flowParams, talkAnswer } from './metaflow-talk.ts'
 import type { ActionResult } from './run-actions.ts'
 
 type ReadVerb = Exclude<
@@ -49,6 +56,13 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
       return one(await runsOf(call, source, verb.flow))
     case 'inspect':
       return inspect(call, source, verb.spec, verb.watch ?? false)
+    case 'flow-params':
+      return one(await flowParams(call, verb.flow))
+    case 'intro':
+    case 'howto':
+    case 'version':
+    case 'did-you-mean':
+      return one(await talkAnswer(call, verb))
     case 'help':
       return one(
         call.thread
@@ -106,36 +120,24 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
 
 async function flows(call: MetaflowCall, source: MetaflowSource): Promise<string> {
   const list = formatFlowList(await source.listFlows())
-  const mine = startableFlows(call.ctx.config, askerOf(call.msg)).map((f) => `\`${f.flow}\``)
-  const may = mine.length
-    ? `\nYou may start ${mine.join(', ')} with \`run <Flow> [name=value …]\`.`
+  const startable = startableFlows(call.ctx.config, askerOf(call.msg))
+  const may = startable.length
+    ? `\nYou may start ${runnableFlows(call.ctx.config.metaflow!, startable)} with \`run <Flow> [name=value …]\` (\`params <Flow>\` shows what each takes).`
     : ''
   return `${list} (${source.description})\nSay \`runs <Flow>\` for its recent runs.${may}`
 }
 
-async function runsOf(call: MetaflowCall, source: MetaflowSource, flow: string): Promise<string> {
-  const missing = await flowMissing(source, flow)
-  if (missing) return missing
+async function runsOf(call: MetaflowCall, source: MetaflowSource, typed: string): Promise<string> {
+  const name = await findFlowName(source, typed)
+  if (name.kind === 'missing') return flowNotFound(name)
+  const flow = name.flow
   const now = call.ctx.now()
   const list = await source.listRuns(flow, { limit: RUNS_SHOWN })
   const withStatus = await Promise.all(
     list.map(async (run) => ({ run, status: await statusOfListed(call.ctx, run) })),
   )
-  return `${formatRunList(flow, withStatus, now)}${list.length ? '\nSay `inspect <Flow/id>` to open one here.' : ''}`
-}
-
-/** The service answers `[]` for runs of a flow that does not exist; say which name is wrong. */
-async function flowMissing(source: MetaflowSource, flow: string): Promise<string | null> {
-  try {
-    await source.getFlow(flow)
-    return null
-  } catch (e) {
-    if (!(e instanceof MetaflowNotFoundError)) throw e
-  }
-  const similar = (await source.listFlows())
-    .map((f) => f.flow_id)
-    .find((f) => f.toLowerCase() === flow.toLowerCase())
-  return `Flow \`${flow}\` was not found.${similar ? ` Did you mean \`${similar}\`?` : ''} Flow names are case-sensitive; say \`flows\` for the list.`
+  const note = name.kind === 'case' ? `${caseNote(name)}\n` : ''
+  return `${note}${formatRunList(flow, withStatus, now)}${list.length ? '\nSay `inspect <Flow/id>` to open one here.' : ''}`
 }
 
 async function inspect(
@@ -147,15 +149,19 @@ async function inspect(
   const { ctx } = call
   let flow: string
   let runId: string
+  let note = ''
   if (!spec) {
     if (!call.thread) return one(formatNoRunChosen())
     if (!call.thread.runId) return one(notStartedYet(threadState(ctx, call.thread)))
     flow = call.thread.flow
     runId = call.thread.runId
   } else {
-    const found = await resolveRunSpec(source, spec)
-    if (found.kind === 'not-found') return one(found.message)
-    if (found.kind === 'candidates') return one(formatCandidates(found.runs, ctx.now()))
+    const name = await findFlowName(source, spec.flow)
+    if (name.kind === 'missing') return one(flowNotFound(name))
+    if (name.kind === 'case') note = `${caseNote(name)}\n`
+    const found = await resolveRunSpec(source, { ...spec, flow: name.flow })
+    if (found.kind === 'not-found') return one(`${note}${found.message}`)
+    if (found.kind === 'candidates') return one(`${note}${formatCandidates(found.runs, ctx.now())}`)
     flow = found.run.flow_id
     runId = String(found.run.run_number)
   }
@@ -172,7 +178,7 @@ async function inspect(
     lastStatus: watching ? 'running' : same ? prior.lastStatus : null,
     ebmbotRunId: same ? prior.ebmbotRunId : null,
   })
-  const lines = [formatRunSummary(view, ctx.now())]
+  const lines = [`${note}${formatRunSummary(view, ctx.now())}`]
   if (watch)
     lines.push(
       running

@@ -5,7 +5,7 @@ import { mayRun } from '../commands/access.ts'
 import type { MetaflowVerb } from '../commands/metaflow-verbs.ts'
 import { paramsText } from '../commands/metaflow-params.ts'
 import type { MetaflowFlowConfig } from '../config/metaflow-config.ts'
-import { pathspecOf } from '../metaflow/chat-text.ts'
+import { paramsUsed, pathspecOf } from '../metaflow/chat-text.ts'
 import { launchSettings } from '../metaflow/deployment.ts'
 import { statusPhrase } from '../metaflow/format.ts'
 import { flowCommand, prepareRunIdDir, runIdFilePath } from '../metaflow/launch.ts'
@@ -34,7 +34,7 @@ export function immediateVerb(call: MetaflowCall, verb: ImmediateVerb): ActionRe
   const mf = call.ctx.config.metaflow!
   switch (verb.kind) {
     case 'run':
-      return startFlow(call, mf.flows[verb.flow]!, verb.params, call.cleaned)
+      return startFlow(call, mf.flows[verb.flow]!, verb.params, call.cleaned, verb.typed)
     case 'rerun':
       return rerun(call, verb.id)
     case 'cancel': {
@@ -72,6 +72,7 @@ function startFlow(
   flow: MetaflowFlowConfig,
   params: Record<string, string>,
   requestText: string,
+  typed?: string,
 ): ActionResult {
   const { ctx, msg } = call
   const mf = ctx.config.metaflow!
@@ -128,14 +129,18 @@ function startFlow(
     approval: job.confirm,
   })
   ctx.wake.dispatch.notify()
-  const withParams = Object.keys(params).length ? ` with ${paramsText(params)}` : ''
+  const withParams = ` ${paramsUsed(params, flow)}`
+  const note =
+    typed && typed !== flow.flow
+      ? `(\`${typed}\` is \`${flow.flow}\`: flow names are case-sensitive.) `
+      : ''
   if (done.approval) {
     return {
       ...done.approval,
       said: [
         ...done.approval.said,
         {
-          text: `Once run ${done.id} is approved and starts \`${flow.flow}\`${withParams}, I will follow the Metaflow run in this thread.`,
+          text: `Once run ${done.id} is approved and starts \`${flow.flow}\`${Object.keys(params).length ? ` with ${paramsText(params)}` : ''}, I will follow the Metaflow run in this thread.`,
         },
       ],
     }
@@ -150,7 +155,7 @@ function startFlow(
     runId: done.id,
     said: [
       {
-        text: `Starting \`${flow.flow}\`${withParams} as run ${done.id}.${behind}${replaced} I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`,
+        text: `${note}Starting \`${flow.flow}\`${withParams} as run ${done.id}.${behind}${replaced} I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`,
       },
     ],
   }

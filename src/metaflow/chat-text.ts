@@ -16,15 +16,23 @@ export interface ThreadState {
 export const pathspecOf = (t: Pick<ThreadState, 'flow' | 'runId'>) =>
   t.runId ? `${t.flow}/${t.runId}` : t.flow
 
-/** `HelloFlow` (alpha, seconds) for the list of flows the asker may start (`startableFlows`). */
+/**
+ * The flows the asker may start (`startableFlows`), each with its description and the help of
+ * its parameters: `HelloFlow` (says hello; alpha: a number, mode: fast|full).
+ */
 export function runnableFlows(mf: MetaflowConfig, flows: readonly MetaflowFlowConfig[]): string {
   if (!flows.length)
     return Object.keys(mf.flows).length ? 'none here.' : 'No flows are set up to run from chat.'
   return flows
-    .map(
-      (f) =>
-        `\`${f.flow}\`${f.params.length ? ` (${f.params.map((p) => (p.choices ? `${p.name}: ${p.choices.join('|')}` : p.name)).join(', ')})` : ''}`,
-    )
+    .map((f) => {
+      const params = f.params.map((p) =>
+        p.choices ? `${p.name}: ${p.choices.join('|')}` : p.help ? `${p.name}: ${p.help}` : p.name,
+      )
+      const about = [f.description || null, params.length ? params.join(', ') : null]
+        .filter(Boolean)
+        .join('; ')
+      return `\`${f.flow}\`${about ? ` (${about})` : ''}`
+    })
     .join(', ')
 }
 
@@ -40,7 +48,8 @@ export function metaflowHelp(
     '• `runs <Flow>`: its recent runs with status, user, start, duration and tags',
     '• `inspect <run>`: open a run in this thread, e.g. `inspect HelloFlow/12`, `inspect the latest run of HelloFlow` (`how to inspect` lists every way)',
     '• `watch <run>`: open it and post here when it finishes, fails or is lost',
-    `• \`run <Flow> [name=value …]\`: start a flow. Flows you may start: ${runnableFlows(mf, startable)}`,
+    '• `params <Flow>`: the parameters chat may set, with their help and defaults (`how to set parameters`)',
+    `• \`run <Flow> [name=value …]\`: start a flow (\`how to run\`). Flows you may start: ${runnableFlows(mf, startable)}`,
     'In a thread with a run: `status`, `steps`, `params`, `data`, `data <name>`, `logs <step>`, `export`, `watch`, `quiet`.',
   ].join('\n')
 }
@@ -107,11 +116,32 @@ export function watchNotice(
   }
 }
 
-export function startedNotice(pathspec: string, ebmbotRunId: number, watching: boolean): string {
+/** "with alpha=0.5; seconds and mode at the flow's defaults": the parameters a run was given. */
+export function paramsUsed(
+  given: Record<string, string>,
+  flow: Pick<MetaflowFlowConfig, 'params'> | undefined,
+): string {
+  const set = Object.entries(given).map(
+    ([k, v]) => `${k}=${/[\s"']/.test(v) || v === '' ? JSON.stringify(v) : v}`,
+  )
+  const rest = (flow?.params ?? []).map((p) => p.name).filter((n) => !(n in given))
+  const defaults = rest.length
+    ? `${rest.map((n) => `\`${n}\``).join(', ')} at the flow's default${rest.length === 1 ? '' : 's'}`
+    : null
+  if (!set.length) return "with the flow's defaults"
+  return `with ${set.join(' ')}${defaults ? `; ${defaults}` : ''}`
+}
+
+export function startedNotice(
+  pathspec: string,
+  ebmbotRunId: number,
+  watching: boolean,
+  used?: string,
+): string {
   const follow = watching
     ? " I'll post here when it finishes, fails or is lost (`quiet` stops that)."
     : ''
-  return `:rocket: Run ${ebmbotRunId} started \`${pathspec}\`.${follow} Ask here: \`status\`, \`steps\`, \`logs <step>\`, \`help\`.`
+  return `:rocket: Run ${ebmbotRunId} started \`${pathspec}\`${used ? ` ${used}` : ''}.${follow} Ask here: \`status\`, \`steps\`, \`params\`, \`logs <step>\`, \`help\`.`
 }
 
 /** `status` and friends before the flow has reported its run id. */

@@ -7,7 +7,7 @@ import type { Outgoing } from '../notify/outgoing.ts'
 import { enqueueOutgoing } from '../queue/outbox.ts'
 import { getRun } from '../queue/read.ts'
 import type { Door, MetaflowThread } from '../queue/schema.ts'
-import { startedNotice, type ThreadState } from './chat-text.ts'
+import { paramsUsed, startedNotice, type ThreadState } from './chat-text.ts'
 import { readRunIdFile, runIdFilePath } from './launch.ts'
 
 export function threadState(ctx: AppContext, row: MetaflowThread): ThreadState {
@@ -47,6 +47,8 @@ export async function learnRunId(ctx: AppContext, row: MetaflowThread): Promise<
   const id = await readRunIdFile(runIdFilePath(ctx.env.stateDir, ebmbotRunId))
   if (!id) return row
   const { db } = ctx.queue
+  const job = getRun(db, ebmbotRunId)
+  const used = job ? paramsUsed(job.params, ctx.config.metaflow?.flows[row.flow]) : undefined
   const linked = db.transaction(
     () => {
       const updated = recordRunId(db, ctx.now(), row.id, ebmbotRunId, id)
@@ -54,7 +56,7 @@ export async function learnRunId(ctx: AppContext, row: MetaflowThread): Promise<
         postToThread(
           ctx,
           updated,
-          startedNotice(`${updated.flow}/${id}`, ebmbotRunId, updated.watching),
+          startedNotice(`${updated.flow}/${id}`, ebmbotRunId, updated.watching, used),
         )
       return updated
     },
