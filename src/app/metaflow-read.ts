@@ -1,5 +1,7 @@
 // The Metaflow verbs that look: flows, runs, inspect, and in a thread status, steps, params, data,
 // logs, export and help. Each reads through the MetaflowSource and answers with one message.
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { startableFlows, type MetaflowVerb } from '../commands/metaflow-verbs.ts'
 import {
   metaflowHelp,
@@ -10,10 +12,17 @@ import {
 } from '../metaflow/chat-text.ts'
 import { renderArtifact } from '../metaflow/artifacts.ts'
 import { failureText, loadFailure } from '../metaflow/failure.ts'
-import { caseNote, findFlowName, flowNotFound } from '../metaflow/flow-names.ts'
+import {
+  caseNote,
+  closeNames,
+  didYouMean,
+  findFlowName,
+  flowNotFound,
+} from '../metaflow/flow-names.ts'
 import { threadState } from '../metaflow/follow.ts'
 import { statusOfListed, viewRun } from '../metaflow/status-of.ts'
 import {
+  visibleNames,
   formatArtifactList,
   formatCandidates,
   formatFlowList,
@@ -102,11 +111,19 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
         loadParameters(source, row.flow, runId),
       ])
       const content = `${JSON.stringify(runExport(view, params), null, 2)}\n`
+      const filename = `${row.flow}-${runId}.json`
+      // A terminal shows only the head of an upload: write the whole file and say where.
+      if (call.msg.door === 'local') {
+        const path = join(call.ctx.env.stateDir, 'exports', filename)
+        await mkdir(dirname(path), { recursive: true })
+        await writeFile(path, content)
+        return one(`Wrote the metadata of \`${pathspec}\` to ${path}`)
+      }
       return {
         said: [
           {
             text: `The metadata of \`${pathspec}\`:`,
-            file: { filename: `${row.flow}-${runId}.json`, content },
+            file: { filename, content },
           },
         ],
       }
@@ -212,21 +229,33 @@ async function data(
   ) {
     return stepData(source, row.flow, runId, verb.name, undefined, undefined)
   }
+  // Not at the end (or no end yet): maybe an earlier step set it.
+  const holder = async (name: string) => {
+    for (const step of [...steps].reverse().filter((s) => s !== view.status.endStep)) {
+      const task = view.tasks.find((t) => t.step_name === step)
+      if (task && (await source.listArtifacts(taskPathOf(task))).some((a) => a.name === name))
+        return step
+    }
+    return null
+  }
   if (!end) {
-    return `\`${pathspec}\` has not reached its \`${view.status.endStep}\` step, so it has no run-level data yet. Say \`data <step>\` for a step's artifacts (steps: ${steps.map((s) => `\`${s}\``).join(', ') || 'none yet'}).`
+    const head = `\`${pathspec}\` has not reached its \`${view.status.endStep}\` step, so it has no run-level data${view.status.status === 'running' ? ' yet' : ''}.`
+    if (verb.name !== undefined) {
+      const step = await holder(verb.name)
+      if (step)
+        return `${head} Step \`${step}\` has \`${verb.name}\`: say \`data ${step} ${verb.name}\`.`
+    }
+    return `${head} Say \`data <step>\` for a step's artifacts (steps: ${steps.map((s) => `\`${s}\``).join(', ') || 'none yet'}).`
   }
   const artifacts = await source.listArtifacts(end)
   if (verb.name === undefined) return formatArtifactList(pathspec, artifacts)
   const artifact = artifacts.find((a) => a.name === verb.name)
   if (artifact) return renderArtifact(await source.loadArtifact(artifact))
-  // Not at the end: maybe a step set it and a later one dropped it.
-  for (const step of steps.filter((s) => s !== view.status.endStep)) {
-    const task = view.tasks.find((t) => t.step_name === step)
-    if (task && (await source.listArtifacts(taskPathOf(task))).some((a) => a.name === verb.name)) {
-      return `\`${verb.name}\` is not among the run's final artifacts, but step \`${step}\` has it: say \`data ${step} ${verb.name}\`.`
-    }
-  }
-  return `\`${pathspec}\` has no artifact or step called \`${verb.name}\`. Say \`data\` for its artifacts.`
+  const step = await holder(verb.name)
+  if (step)
+    return `\`${verb.name}\` is not among the run's final artifacts, but step \`${step}\` has it: say \`data ${step} ${verb.name}\`.`
+  const close = closeNames(verb.name, [...visibleNames(artifacts), ...steps])
+  return `\`${pathspec}\` has no artifact or step called \`${verb.name}\`.${didYouMean(close)} Say \`data\` for its artifacts.`
 }
 
 async function stepData(
@@ -244,7 +273,7 @@ async function stepData(
   if (name === undefined) return `${formatArtifactList(label, artifacts)}${picked.note}`
   const artifact = artifacts.find((a) => a.name === name)
   if (!artifact)
-    return `\`${label}\` has no artifact \`${name}\`. Say \`data ${step}\` for its artifacts.`
+    return `\`${label}\` has no artifact \`${name}\`.${didYouMean(closeNames(name, visibleNames(artifacts)))} Say \`data ${step}\` for its artifacts.`
   return `${renderArtifact(await source.loadArtifact(artifact))}${picked.note}`
 }
 
@@ -263,7 +292,7 @@ async function pickTask(
     const steps = (await source.listSteps(flow, runId))
       .map((s) => s.step_name)
       .filter((s) => s !== '_parameters')
-    return `\`${flow}/${runId}\` has no step \`${step}\`${steps.length ? ` (steps: ${steps.map((s) => `\`${s}\``).join(', ')})` : ' yet'}.`
+    return `\`${flow}/${runId}\` has no step \`${step}\`${steps.length ? ` (steps: ${steps.map((s) => `\`${s}\``).join(', ')})` : ' yet'}.${didYouMean(closeNames(step, steps, 1))}`
   }
   if (taskId !== undefined) {
     const task = tasks.find((t) => String(t.task_id) === taskId)
@@ -301,5 +330,5 @@ async function logs(
   if (typeof picked === 'string') return picked
   const log = await source.readLog(taskPathOf(picked.task), verb.stream)
   const label = `${row.flow}/${runId}/${verb.step}/${picked.task.task_id}`
-  return `${formatLog(label, verb.stream, log.attempt, renderLogTail(log.lines))}${picked.note}`
+  return `${formatLog(label, verb.stream, log.attempt, renderLogTail(log.lines), log.found)}${picked.note}`
 }

@@ -80,7 +80,7 @@ export function runAction(ctx: AppContext, msg: MessageIn, d: RunDecision): Acti
         return {
           said: [
             {
-              text: `Run ${run.id} (\`${run.jobType}\`) is not running or scheduled; it ${run.state.replace('_', ' ')}.`,
+              text: `Run ${run.id} (\`${run.jobType}\`) is not running or scheduled; it ${ENDED[run.state] ?? run.state.replace('_', ' ')}.`,
             },
           ],
         }
@@ -222,4 +222,11 @@ function history(ctx: AppContext, msg: MessageIn, d: Extract<Decision, { kind: '
       next,
     ),
   }
+}
+
+/** How a run that is over ended, as the end of "it …": "it was cancelled", not "it cancelled". */
+const ENDED: Record<string, string> = {
+  cancelled: 'was cancelled',
+  lost: 'was lost when the bot restarted',
+  timed_out: 'timed out',
 }

@@ -36,6 +36,10 @@ export function runnableFlows(mf: MetaflowConfig, flows: readonly MetaflowFlowCo
     .join(', ')
 }
 
+/** Under the job queue's `status`: how `status` comes to mean a Metaflow run instead. */
+export const METAFLOW_STATUS_HINT =
+  'For a Metaflow run, open it first: `inspect <run>` (e.g. `inspect the latest run of HelloFlow`); `status` in that thread is then about it.'
+
 /** Help where no run is chosen: everything, with the flows this bot may start. */
 export function metaflowHelp(
   mf: MetaflowConfig,

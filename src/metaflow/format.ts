@@ -155,15 +155,23 @@ export function formatParams(pathspec: string, params: readonly ArtifactContent[
   return clip([`Parameters of \`${pathspec}\`:`, ...lines].join('\n'))
 }
 
-/** Names of the artifacts; internal ones (`_task_ok`, `_foreach_stack`, …) are counted, not listed. */
+/** Metaflow's own artifacts in every task: `name` holds the flow's name, `script_name` its file. */
+const INTERNAL_NAMES = new Set(['name', 'script_name'])
+
+/** The artifacts a flow's author set, sorted: not `_…` ones, `name` or `script_name`. */
+export function visibleNames(artifacts: readonly MetaflowArtifact[]): string[] {
+  return artifacts
+    .map((a) => a.name)
+    .filter((n) => !n.startsWith('_') && !INTERNAL_NAMES.has(n))
+    .sort()
+}
+
+/** Names of the artifacts; internal ones (`_task_ok`, `name`, …) are counted, not listed. */
 export function formatArtifactList(
   pathspec: string,
   artifacts: readonly MetaflowArtifact[],
 ): string {
-  const visible = artifacts
-    .filter((a) => !a.name.startsWith('_'))
-    .map((a) => a.name)
-    .sort()
+  const visible = visibleNames(artifacts)
   const hidden = artifacts.length - visible.length
   const note = hidden ? ` (${hidden} internal artifact${hidden === 1 ? '' : 's'} not listed)` : ''
   if (visible.length === 0) return `\`${pathspec}\` has no artifacts${note}.`
@@ -177,8 +185,12 @@ export function formatLog(
   stream: 'stdout' | 'stderr',
   attempt: number | null,
   log: RenderedLog,
+  /** a log file exists (the attempt ended): empty then means it wrote nothing */
+  written = false,
 ): string {
   const which = `${stream} of \`${taskLabel}\`${attempt !== null && attempt > 0 ? ` (attempt ${attempt})` : ''}`
+  if (log.total === 0 && written)
+    return `\`${taskLabel}\`${attempt !== null && attempt > 0 ? ` (attempt ${attempt})` : ''} wrote nothing to ${stream}.`
   if (log.total === 0) return `No ${which} yet (local runs write logs when each task ends).`
   const head =
     log.omitted > 0
