@@ -161,9 +161,20 @@ describe('flows and runs', () => {
       '• `HelloFlow/12` · finished (9s) · savin · started 1 hour ago · tags: `exp1`',
     )
   })
-  test('a flow name in the wrong case is not found, with a hint', async () => {
-    expect(await ask('runs helloflow')).toBe(
-      'Flow `helloflow` was not found. Did you mean `HelloFlow`? Flow names are case-sensitive; say `flows` for the list.',
+  test('a flow name in the wrong case is taken as the flow it matches, and said so, as `run` does', async () => {
+    const lines = (await ask('runs helloflow')).split('\n')
+    expect(lines[0]).toBe('(`helloflow` is `HelloFlow`: flow names are case-sensitive.)')
+    expect(lines[1]).toBe('Recent runs of `HelloFlow`, newest first:')
+    const inspected = (await ask('inspect helloflow/12')).split('\n')
+    expect(inspected[0]).toBe('(`helloflow` is `HelloFlow`: flow names are case-sensitive.)')
+    expect(inspected[1]).toStartWith('`HelloFlow/12` was started by savin')
+  })
+  test('a mistyped flow name is not found, with the closest names', async () => {
+    expect(await ask('inspect HelloFlw')).toBe(
+      'Flow `HelloFlw` was not found. Did you mean `HelloFlow`? Say `flows` for the list.',
+    )
+    expect(await ask('runs OthrFlow')).toBe(
+      'Flow `OthrFlow` was not found. Did you mean `OtherFlow`? Say `flows` for the list.',
     )
   })
 })

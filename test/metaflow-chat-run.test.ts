@@ -68,7 +68,7 @@ describe('run <Flow> with good parameters', () => {
     jobId = res.runId!
     expect(res.accepted).toBe(true)
     expect(res.replies[0]).toBe(
-      `Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${jobId}. I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`,
+      `Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${jobId} (\`mode\` takes the flow's default). I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`,
     )
     const row = getRun(h.ctx.queue.db, jobId)!
     expect(row.jobType).toBe('metaflow_HelloFlow')
@@ -119,7 +119,7 @@ describe('run <Flow> with good parameters', () => {
   test('rerun starts it again with the same parameters and follows the new run', async () => {
     const res = await h.say('rerun', inThread(T))
     expect(res.replies[0]).toStartWith(
-      `Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${res.runId}.`,
+      `Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${res.runId} (\`mode\` takes the flow's default).`,
     )
     expect(res.runId).toBeGreaterThan(jobId)
     expect(getRun(h.ctx.queue.db, res.runId!)!.requestText).toBe(
@@ -269,8 +269,13 @@ describe('local chat', () => {
       input: 'run HelloFlow alpha=2 mode=full\n',
     })
     expect(out.code).toBe(0)
-    expect(out.stdout).toContain('Starting `HelloFlow` with alpha=2 mode=full as run 1.')
-    expect(out.stdout).toMatch(/:rocket: Run 1 started `HelloFlow\/\d+`/)
+    expect(out.stdout).toContain(
+      "Starting `HelloFlow` with alpha=2 mode=full as run 1 (`seconds` takes the flow's default).",
+    )
+    // The started notice says which parameters the run was given, and comes before any report.
+    expect(out.stdout).toMatch(
+      /:rocket: Run 1 started `HelloFlow\/\d+` with alpha=2 mode=full \(`seconds` takes the flow's default\)\./,
+    )
     expect(out.stdout).toMatch(/:white_check_mark: `HelloFlow\/\d+` succeeded in \ds\./)
   })
 })

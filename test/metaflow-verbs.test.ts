@@ -84,7 +84,12 @@ describe('anywhere', () => {
     ['run HelloFlow', { kind: 'run', flow: 'HelloFlow', params: {} }],
     [
       'run helloflow alpha=0.5 msg="hello world"',
-      { kind: 'run', flow: 'HelloFlow', params: { alpha: '0.5', msg: 'hello world' } },
+      {
+        kind: 'run',
+        flow: 'HelloFlow',
+        params: { alpha: '0.5', msg: 'hello world' },
+        typed: 'helloflow',
+      },
     ],
     ['run Other_Flow', { kind: 'run', flow: 'Other_Flow', params: {} }],
     ['rerun 7', { kind: 'rerun', id: 7 }],

@@ -231,7 +231,7 @@ async function data(
   }
   // Not at the end (or no end yet): maybe an earlier step set it.
   const holder = async (name: string) => {
-    for (const step of [...steps].reverse().filter((s) => s !== view.status.endStep)) {
+    for (const step of steps.filter((s) => s !== view.status.endStep)) {
       const task = view.tasks.find((t) => t.step_name === step)
       if (task && (await source.listArtifacts(taskPathOf(task))).some((a) => a.name === name))
         return step

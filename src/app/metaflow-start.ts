@@ -129,7 +129,7 @@ function startFlow(
     approval: job.confirm,
   })
   ctx.wake.dispatch.notify()
-  const withParams = ` ${paramsUsed(params, flow)}`
+  const used = paramsUsed(params, flow)
   const note =
     typed && typed !== flow.flow
       ? `(\`${typed}\` is \`${flow.flow}\`: flow names are case-sensitive.) `
@@ -155,7 +155,7 @@ function startFlow(
     runId: done.id,
     said: [
       {
-        text: `${note}Starting \`${flow.flow}\`${withParams} as run ${done.id}.${behind}${replaced} I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`,
+        text: `${note}Starting \`${flow.flow}\` ${used.given} as run ${done.id}${used.defaults}.${behind}${replaced} I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`,
       },
     ],
   }

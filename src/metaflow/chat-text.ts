@@ -120,32 +120,38 @@ export function watchNotice(
   }
 }
 
-/** "with alpha=0.5; seconds and mode at the flow's defaults": the parameters a run was given. */
+/**
+ * The parameters a run was given, in two parts: "with alpha=0.5" (or "with the flow's defaults")
+ * and, for the settable ones left out, "(`mode` takes the flow's default)".
+ */
 export function paramsUsed(
   given: Record<string, string>,
   flow: Pick<MetaflowFlowConfig, 'params'> | undefined,
-): string {
+): { given: string; defaults: string } {
   const set = Object.entries(given).map(
     ([k, v]) => `${k}=${/[\s"']/.test(v) || v === '' ? JSON.stringify(v) : v}`,
   )
   const rest = (flow?.params ?? []).map((p) => p.name).filter((n) => !(n in given))
-  const defaults = rest.length
-    ? `${rest.map((n) => `\`${n}\``).join(', ')} at the flow's default${rest.length === 1 ? '' : 's'}`
-    : null
-  if (!set.length) return "with the flow's defaults"
-  return `with ${set.join(' ')}${defaults ? `; ${defaults}` : ''}`
+  if (!set.length) return { given: "with the flow's defaults", defaults: '' }
+  const names = rest.map((n) => `\`${n}\``).join(', ')
+  return {
+    given: `with ${set.join(' ')}`,
+    defaults: rest.length
+      ? ` (${names} take${rest.length === 1 ? 's' : ''} the flow's default${rest.length === 1 ? '' : 's'})`
+      : '',
+  }
 }
 
 export function startedNotice(
   pathspec: string,
   ebmbotRunId: number,
   watching: boolean,
-  used?: string,
+  used?: { given: string; defaults: string },
 ): string {
   const follow = watching
     ? " I'll post here when it finishes, fails or is lost (`quiet` stops that)."
     : ''
-  return `:rocket: Run ${ebmbotRunId} started \`${pathspec}\`${used ? ` ${used}` : ''}.${follow} Ask here: \`status\`, \`steps\`, \`params\`, \`logs <step>\`, \`help\`.`
+  return `:rocket: Run ${ebmbotRunId} started \`${pathspec}\`${used ? ` ${used.given}${used.defaults}` : ''}.${follow} Ask here: \`status\`, \`steps\`, \`params\`, \`logs <step>\`, \`help\`.`
 }
 
 /** `status` and friends before the flow has reported its run id. */
