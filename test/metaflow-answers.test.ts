@@ -4,7 +4,6 @@
 // end time to runs that never reached their end step.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { rm } from 'node:fs/promises'
-import { followInThread } from '../src/queue/metaflow-threads.ts'
 import { runs } from '../src/queue/schema.ts'
 import { startFakeMetaflow, type FakeMetaflow } from './support/fake-metaflow.ts'
 import { startHarness, type Harness } from './support/harness.ts'
@@ -15,6 +14,7 @@ import {
   writeLocalDatastore,
   type FlowFixture,
 } from './support/metaflow-fixtures.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 import { cleanupTemp } from './support/temp.ts'
 import { HOOK_TIMEOUT } from './support/wait.ts'
 
@@ -104,8 +104,8 @@ describe('one status rule', () => {
     // The ebmbot job that ran FailFlow/50 ended failed (as the dispatcher records it), and the
     // thread that started it follows the run and watches it.
     const now = Date.now()
-    const job = h.ctx.queue.db
-      .insert(runs)
+    const job = sqliteOf(h.ctx)
+      .db.insert(runs)
       .values({
         namespace: 'metaflow',
         job: 'FailFlow',
@@ -127,8 +127,7 @@ describe('one status rule', () => {
       })
       .returning()
       .get()
-    followInThread(
-      h.ctx.queue.db,
+    await h.ctx.queue.followInThread(
       now,
       { door: 'slack', channel: 'C1', threadTs: T },
       { flow: 'FailFlow', runId: '50', watching: true, lastStatus: 'running', ebmbotRunId: job.id },

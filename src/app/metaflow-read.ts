@@ -42,7 +42,6 @@ import { dataTask, loadParameters, taskPathOf } from '../metaflow/run-view.ts'
 import type { MetaflowSource } from '../metaflow/source.ts'
 import { compareIds } from '../metaflow/tags.ts'
 import type { MetaflowTask } from '../metaflow/types.ts'
-import { followInThread } from '../queue/metaflow-threads.ts'
 import type { MetaflowThread } from '../queue/schema.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
 import { askerOf } from './asker.ts'
@@ -75,7 +74,7 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
     case 'help':
       return one(
         call.thread
-          ? threadHelp(threadState(call.ctx, call.thread))
+          ? threadHelp(await threadState(call.ctx, call.thread))
           : metaflowHelp(
               call.ctx.config.metaflow!,
               source.description,
@@ -86,13 +85,13 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
   // The rest are about the thread's run.
   const row = call.thread
   if (!row) return one(formatNoRunChosen())
-  if (!row.runId) return one(notStartedYet(threadState(call.ctx, row)))
+  if (!row.runId) return one(notStartedYet(await threadState(call.ctx, row)))
   const runId = row.runId
   const pathspec = pathspecOf(row)
   switch (verb.kind) {
     case 'status': {
       const view = await viewRun(call.ctx, row.flow, runId)
-      const st = threadState(call.ctx, row)
+      const st = await threadState(call.ctx, row)
       const started = st.ebmbot ? ` Started here as run ${st.ebmbot.id} (${st.ebmbot.state}).` : ''
       const failure = await loadFailure(source, view).catch(() => null)
       return one(
@@ -169,7 +168,7 @@ async function inspect(
   let note = ''
   if (!spec) {
     if (!call.thread) return one(formatNoRunChosen())
-    if (!call.thread.runId) return one(notStartedYet(threadState(ctx, call.thread)))
+    if (!call.thread.runId) return one(notStartedYet(await threadState(ctx, call.thread)))
     flow = call.thread.flow
     runId = call.thread.runId
   } else {
@@ -188,7 +187,7 @@ async function inspect(
   const same = prior && prior.flow === flow && prior.runId === runId
   // Re-inspecting keeps the thread's watch and its ebmbot run; another run starts afresh.
   const watching = watch ? running : same ? prior.watching : false
-  const row = followInThread(ctx.queue.db, ctx.now(), threadKeyOf(call.msg), {
+  const row = await ctx.queue.followInThread(ctx.now(), threadKeyOf(call.msg), {
     flow,
     runId,
     watching,

@@ -2,7 +2,6 @@
 // watcher's notices, `export`): Metaflow's metadata plus what the bot knows of the process it
 // started, looked up the same way whichever thread or list asks.
 import type { AppContext } from '../app/context.ts'
-import { ebmbotRunOf, runningJobOfType } from '../queue/metaflow-started.ts'
 import { readRunIdFile, runIdFilePath } from './launch.ts'
 import { loadRunStatus, loadRunView, type RunView, type RunViewOptions } from './run-view.ts'
 import type { RunStatus } from './status.ts'
@@ -19,7 +18,7 @@ export async function statusOptions(
   runId: string,
 ): Promise<RunViewOptions> {
   const nowSeconds = Math.floor(ctx.now() / 1000)
-  const job = ebmbotRunOf(ctx.queue.db, flow, runId)
+  const job = await ctx.queue.ebmbotRunOf(flow, runId)
   if (job) {
     const how =
       job.state === 'cancelled' ? 'cancelled' : job.state === 'timed_out' ? 'timed_out' : null
@@ -30,7 +29,7 @@ export async function statusOptions(
     }
   }
   const configured = ctx.config.metaflow?.flows[flow]
-  const running = configured && runningJobOfType(ctx.queue.db, configured.jobType)
+  const running = configured && (await ctx.queue.runningOfType(configured.jobType))
   if (running && (await readRunIdFile(runIdFilePath(ctx.env.stateDir, running.id))) === runId)
     return { nowSeconds, processAlive: true }
   return { nowSeconds }

@@ -3,7 +3,7 @@
 import { and, desc, eq, isNotNull, like, or } from 'drizzle-orm'
 import type { Db } from './db.ts'
 import { getRun } from './read.ts'
-import { metaflowThreads, runs, type MetaflowThread, type Run } from './schema.ts'
+import { metaflowThreads, type MetaflowThread, type Run } from './schema.ts'
 
 /** The ebmbot run that started `flow/runId` from chat, if the bot started it (any thread knows). */
 export function ebmbotRunOf(db: Db, flow: string, runId: string): Run | undefined {
@@ -62,12 +62,3 @@ export function parkThread(db: Db, now: number, row: MetaflowThread): MetaflowTh
 /** The reply spot of a row, parked or not. */
 export const replySpotOf = (row: Pick<MetaflowThread, 'threadTs'>): string =>
   row.threadTs.split('#')[0]!
-
-/** The running job of a type; at most one runs at a time (a unique index). */
-export function runningJobOfType(db: Db, jobType: string): Run | undefined {
-  return db
-    .select()
-    .from(runs)
-    .where(and(eq(runs.jobType, jobType), eq(runs.state, 'running')))
-    .get()
-}
