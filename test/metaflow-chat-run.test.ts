@@ -262,6 +262,23 @@ describe('a failing flow, cancel and quiet', () => {
 })
 
 describe('local chat', () => {
+  test('a flow quicker than the watch interval: started, then the job report, then the end, in that order', async () => {
+    const dir = tempDir()
+    // The watcher looks once at start and once at the end: only the job's end can link the run sooner.
+    const file = writeConfig(dir, yaml.replace('watch_interval: 100ms', 'watch_interval: 1h'))
+    const out = await runBot(['chat', '--config', file], {
+      env: botEnv(join(dir, 'state')),
+      input: 'run HelloFlow\n',
+    })
+    expect(out.code).toBe(0)
+    const at = (re: RegExp) => out.stdout.search(re)
+    const started = at(/:rocket: Run 1 started `HelloFlow\/\d+` with the flow's defaults\./)
+    const report = at(/:white_check_mark: `metaflow_HelloFlow` succeeded \(run 1/)
+    const ended = at(/:white_check_mark: `HelloFlow\/\d+` succeeded in \ds\./)
+    expect(started).toBeGreaterThanOrEqual(0)
+    expect([started < report, report < ended]).toEqual([true, true])
+  })
+
   test('piped: the run is started, followed and reported in the terminal, then the session ends', async () => {
     const dir = tempDir()
     const file = writeConfig(dir, yaml.replace('watch_interval: 100ms', 'watch_interval: 200ms'))

@@ -63,3 +63,12 @@ export async function learnRunId(ctx: AppContext, row: MetaflowThread): Promise<
     ctx.log.info('metaflow.run_linked', { run: ebmbotRunId, flow: row.flow, metaflow_run: id })
   return linked ?? row
 }
+
+/**
+ * Called as a flow's ebmbot job ends, before its report is stored: the threads following it learn
+ * the run id now, so their "started" notice comes before the report even for a flow quicker than
+ * the watcher's interval.
+ */
+export async function learnRunIdsOf(ctx: AppContext, ebmbotRunId: number): Promise<void> {
+  for (const row of await ctx.queue.threadsOfEbmbotRun(ebmbotRunId)) await learnRunId(ctx, row)
+}
