@@ -261,6 +261,41 @@ describe('a failing flow, cancel and quiet', () => {
   })
 })
 
+describe('two runs in one thread', () => {
+  test('a second `run` does not take the thread over: status tells of both, and each run gets its started and end notices', async () => {
+    const T = '750.1'
+    const first = await h.say('run HelloFlow seconds=3', { threadTs: T, messageTs: T })
+    const firstRun = runIdOf(await startedIn(T))
+    const second = await h.say('run HelloFlow alpha=2', inThread(T))
+    expect(second.replies[0]).toStartWith(
+      `Starting \`HelloFlow\` with alpha=2 as run ${second.runId} (\`seconds\`, \`mode\` take the flow's defaults). A \`metaflow_HelloFlow\` run is going (run ${first.runId}); this one starts after it.`,
+    )
+    expect((await h.say('status', inThread(T))).replies[0]).toBe(
+      `\`HelloFlow\` has not started a Metaflow run yet. Run ${second.runId} is queued.\nThis thread also follows \`HelloFlow/${firstRun}\` (run ${first.runId}): its end is posted here too.`,
+    )
+    await h.waitForMessage(
+      (m) => m.threadTs === T && m.text.startsWith(`:white_check_mark: \`HelloFlow/${firstRun}\``),
+      15_000,
+    )
+    const secondStarted = await h.waitForMessage(
+      (m) => m.threadTs === T && m.text.startsWith(`:rocket: Run ${second.runId} started`),
+      15_000,
+    )
+    const secondRun = runIdOf(secondStarted)
+    await h.waitForMessage(
+      (m) => m.threadTs === T && m.text.startsWith(`:white_check_mark: \`HelloFlow/${secondRun}\``),
+      15_000,
+    )
+    await Bun.sleep(300)
+    expect(notices(T, ':rocket:')).toHaveLength(2)
+    expect(notices(T, ':white_check_mark: `HelloFlow/')).toHaveLength(2)
+    // The thread now answers about the newer run.
+    expect((await h.say('status', inThread(T))).replies[0]).toStartWith(
+      `\`HelloFlow/${secondRun}\`: succeeded`,
+    )
+  })
+})
+
 describe('local chat', () => {
   test('a flow quicker than the watch interval: started, then the job report, then the end, in that order', async () => {
     const dir = tempDir()

@@ -45,6 +45,7 @@ import type { MetaflowTask } from '../metaflow/types.ts'
 import type { MetaflowThread } from '../queue/schema.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
 import { askerOf } from './asker.ts'
+import { stillFollowed } from './metaflow-start.ts'
 import { flowParams, talkAnswer } from './metaflow-talk.ts'
 import type { ActionResult } from './run-actions.ts'
 
@@ -85,7 +86,8 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
   // The rest are about the thread's run.
   const row = call.thread
   if (!row) return one(formatNoRunChosen())
-  if (!row.runId) return one(notStartedYet(await threadState(call.ctx, row)))
+  const others = verb.kind === 'status' ? await othersFollowed(call) : ''
+  if (!row.runId) return one(`${notStartedYet(await threadState(call.ctx, row))}${others}`)
   const runId = row.runId
   const pathspec = pathspecOf(row)
   switch (verb.kind) {
@@ -95,7 +97,7 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
       const started = st.ebmbot ? ` Started here as run ${st.ebmbot.id} (${st.ebmbot.state}).` : ''
       const failure = await loadFailure(source, view).catch(() => null)
       return one(
-        `${formatStatus(view)}${started}${row.watching && view.status.status === 'running' ? ' I will post here when it ends.' : ''}${failure ? `\n${failureText(failure)}` : ''}`,
+        `${formatStatus(view)}${started}${row.watching && view.status.status === 'running' ? ' I will post here when it ends.' : ''}${failure ? `\n${failureText(failure)}` : ''}${others}`,
       )
     }
     case 'steps':
@@ -132,6 +134,20 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
     case 'logs':
       return one(await logs(source, row, verb))
   }
+}
+
+/** The runs this conversation followed before the current one and still watches, one line each. */
+async function othersFollowed(call: MetaflowCall): Promise<string> {
+  const key = threadKeyOf(call.msg)
+  const rows = (await call.ctx.queue.threadsOfConversation(key.channel, key.threadTs)).filter(
+    (r) => r.id !== call.thread?.id && stillFollowed(r),
+  )
+  return rows
+    .map(
+      (r) =>
+        `\nThis thread also follows \`${pathspecOf(r)}\`${r.ebmbotRunId !== null ? ` (run ${r.ebmbotRunId})` : ''}: ${r.runId ? 'its end is' : 'its start and end are'} posted here too.`,
+    )
+    .join('')
 }
 
 async function flows(call: MetaflowCall, source: MetaflowSource): Promise<string> {
@@ -187,6 +203,8 @@ async function inspect(
   const same = prior && prior.flow === flow && prior.runId === runId
   // Re-inspecting keeps the thread's watch and its ebmbot run; another run starts afresh.
   const watching = watch ? running : same ? prior.watching : false
+  // Another run this thread still follows keeps its notices: it moves aside (see `run`).
+  if (prior && !same && stillFollowed(prior)) await ctx.queue.parkThread(ctx.now(), prior)
   const row = await ctx.queue.followInThread(ctx.now(), threadKeyOf(call.msg), {
     flow,
     runId,

@@ -11,6 +11,7 @@ import { statusPhrase } from '../metaflow/format.ts'
 import { flowCommand, prepareRunIdDir, runIdFilePath } from '../metaflow/launch.ts'
 import { statusOptions, viewRun } from '../metaflow/status-of.ts'
 import type { ScheduleResult } from '../queue/schedule.ts'
+import type { MetaflowThread } from '../queue/schema.ts'
 import { askForApproval } from './approvals.ts'
 import { askerOf } from './asker.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
@@ -99,9 +100,13 @@ async function startFlow(
       id,
       flowCommand(flow, params, runIdFilePath(ctx.env.stateDir, id), launch),
     )
+    // A run this conversation still follows keeps its watch and its notices: it moves aside.
+    const key = threadKeyOf(msg)
+    const before = await q.getThread(key.channel, key.threadTs)
+    if (before && stillFollowed(before)) await q.parkThread(now, before)
     // A replaced pending request keeps its id: the thread that asked first no longer owns it.
     await q.releaseEbmbotRun(now, id)
-    await q.followInThread(now, threadKeyOf(msg), {
+    await q.followInThread(now, key, {
       flow: flow.flow,
       runId: null,
       watching: true,
@@ -218,3 +223,10 @@ export async function watchVerb(call: MetaflowCall): Promise<ActionResult> {
     `\`${pathspec}\` ${st.status === 'lost' ? `is lost (${st.reason})` : `already ${statusPhrase(st)}`}; there is nothing to watch.`,
   )
 }
+
+/** A run whose end the conversation has not been told yet, and will be (watched, or started here). */
+export const stillFollowed = (
+  row: Pick<MetaflowThread, 'lastStatus' | 'watching' | 'ebmbotRunId'>,
+): boolean =>
+  (row.lastStatus === null || row.lastStatus === 'running') &&
+  (row.watching || row.ebmbotRunId !== null)
