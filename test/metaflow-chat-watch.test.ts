@@ -148,6 +148,20 @@ describe('watch', () => {
     )
   })
 
+  test('`loud` after `quiet` turns the notices back on, as in a job thread', async () => {
+    const h = bot()
+    const T = '812.1'
+    await h.say('watch TrainFlow/31', { threadTs: T, messageTs: T })
+    await h.say('quiet', { threadTs: T, messageTs: '812.2' })
+    expect((await h.say('loud', { threadTs: T, messageTs: '812.3' })).replies[0]).toBe(
+      'Watching `TrainFlow/31`: I will post here when it finishes, fails or is lost.',
+    )
+    endStep('31', true)
+    expect(
+      (await h.waitForMessage((m) => m.threadTs === T && m.purpose === 'report')).text,
+    ).toMatch(/^:white_check_mark: `TrainFlow\/31` succeeded in /)
+  })
+
   test('quiet said while a pass is reading Metaflow wins over what that pass finds', async () => {
     const h = bot()
     const T = '815.1'
