@@ -232,7 +232,9 @@ describe('in the thread of a failed run', () => {
     expect(await ask('data start stage', T)).toBe("`stage` (str, 23 bytes): 'prepared'")
   })
   test('logs of a finished task that wrote nothing say so, not "yet"', async () => {
-    expect(await ask('logs start stderr', T)).toBe('`FailFlow/50/start/900` wrote nothing to stderr.')
+    expect(await ask('logs start stderr', T)).toBe(
+      '`FailFlow/50/start/900` wrote nothing to stderr.',
+    )
   })
   test('`loud` after `quiet` turns the notices back on', async () => {
     expect(await ask('quiet', T)).toBe(
