@@ -231,6 +231,9 @@ describe('in the thread of a failed run', () => {
     )
     expect(await ask('data start stage', T)).toBe("`stage` (str, 23 bytes): 'prepared'")
   })
+  test('`runs` alone in the thread lists the runs of its flow', async () => {
+    expect(await ask('runs', T)).toStartWith('Recent runs of `FailFlow`, newest first:')
+  })
   test('logs of a finished task that wrote nothing say so, not "yet"', async () => {
     expect(await ask('logs start stderr', T)).toBe(
       '`FailFlow/50/start/900` wrote nothing to stderr.',

@@ -307,6 +307,7 @@ async function pickTask(
   )
   if (!tasks.length) {
     const steps = (await source.listSteps(flow, runId))
+      .sort((a, b) => a.ts_epoch - b.ts_epoch)
       .map((s) => s.step_name)
       .filter((s) => s !== '_parameters')
     return `\`${flow}/${runId}\` has no step \`${step}\`${steps.length ? ` (steps: ${steps.map((s) => `\`${s}\``).join(', ')})` : ' yet'}.${didYouMean(closeNames(step, steps, 1))}`

@@ -184,7 +184,7 @@ function anywhere(
     case 'runs': {
       // In a thread that follows a run, `runs` alone lists that flow's runs.
       if (rest.length === 0 && msg.threadMetaflow !== undefined)
-        return verb({ kind: 'runs', flow: msg.threadMetaflow })
+        return verb({ kind: 'runs', flow: msg.threadMetaflow.split('/')[0]! })
       const flow = words[1]
       if (rest.length !== 1 || !IDENT.test(flow!))
         return reply(

@@ -78,7 +78,7 @@ export function threadHelp(t: ThreadState): string {
   }
   lines.push(
     t.watching
-      ? '• I will post here when it finishes, fails or is lost; `quiet` stops that.'
+      ? '• I will post here when it finishes, fails or is lost; `quiet` stops that (`loud` turns it back on).'
       : '• `watch`: post here when it finishes, fails or is lost.',
   )
   if (
@@ -93,7 +93,9 @@ export function threadHelp(t: ThreadState): string {
       `• \`yes\` / \`no\`: approve or deny run ${t.ebmbot.id} (the requester or an approver)`,
     )
   else if (t.ebmbot) lines.push('• `rerun`: start it again with the same parameters')
-  lines.push('• `inspect <another run>` switches this thread to it.')
+  lines.push(
+    '• `runs`: the other runs of this flow · `inspect <another run>` switches this thread to it (a run still followed keeps its notices here).',
+  )
   return lines.join('\n')
 }
 
