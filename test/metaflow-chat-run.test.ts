@@ -10,7 +10,7 @@ import { count } from 'drizzle-orm'
 import { getThread } from '../src/queue/metaflow-threads.ts'
 import { getRun } from '../src/queue/read.ts'
 import { metaflowThreads, runs } from '../src/queue/schema.ts'
-import type { MessageOut } from '../src/notify/outgoing.ts'
+import type { MessageOut } from '../src/app/door.ts'
 import { botEnv, runBot } from './support/bot.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { makeTempSysroot } from './support/metaflow-fixtures.ts'
@@ -307,9 +307,9 @@ describe('local chat', () => {
     })
     expect(out.code).toBe(0)
     const at = (re: RegExp) => out.stdout.search(re)
-    const started = at(/:rocket: Run 1 started `HelloFlow\/\d+` with the flow's defaults\./)
-    const report = at(/:white_check_mark: `metaflow_HelloFlow` succeeded \(run 1/)
-    const ended = at(/:white_check_mark: `HelloFlow\/\d+` succeeded in \ds\./)
+    const started = at(/🚀 Run 1 started `HelloFlow\/\d+` with the flow's defaults\./)
+    const report = at(/✅ `metaflow_HelloFlow` succeeded \(run 1/)
+    const ended = at(/✅ `HelloFlow\/\d+` succeeded in \ds\./)
     expect(started).toBeGreaterThanOrEqual(0)
     expect([started < report, report < ended]).toEqual([true, true])
   })
@@ -327,9 +327,9 @@ describe('local chat', () => {
     )
     // The started notice says which parameters the run was given, and comes before any report.
     expect(out.stdout).toMatch(
-      /:rocket: Run 1 started `HelloFlow\/\d+` with alpha=2 mode=full \(`seconds` takes the flow's default\)\./,
+      /🚀 Run 1 started `HelloFlow\/\d+` with alpha=2 mode=full \(`seconds` takes the flow's default\)\./,
     )
-    expect(out.stdout).toMatch(/:white_check_mark: `HelloFlow\/\d+` succeeded in \ds\./)
+    expect(out.stdout).toMatch(/✅ `HelloFlow\/\d+` succeeded in \ds\./)
   })
 })
 
@@ -413,7 +413,7 @@ metaflow:
       const prompt = await g.waitForMessage(
         (x) => x.threadTs === T && x.text.startsWith(':raised_hand:'),
       )
-      expect(JSON.stringify(prompt.blocks)).toContain('ebmbot_approve')
+      expect(prompt.controls?.buttons.map((b) => b.action)).toContain('approve')
       await passes()
       expect(getRun(sqliteOf(g.ctx).db, id)).toMatchObject({
         state: 'awaiting_approval',
