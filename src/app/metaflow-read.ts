@@ -220,7 +220,7 @@ async function inspect(
         : `Nothing to watch: it ${statusPhrase(view.status)}.`,
     )
   lines.push(
-    `Ask here about it: \`status\`, \`steps\`, \`params\`, \`data\`, \`logs <step>\`, \`export\`${row.watching ? '' : ', `watch`'}.`,
+    `Ask here about it: \`status\`, \`steps\`, \`params\`, \`data\`, \`logs <step>\`, \`export\`${row.watching || !running ? '' : ', `watch`'}.`,
   )
   return { said: [{ text: lines.join('\n') }] }
 }
