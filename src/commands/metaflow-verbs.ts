@@ -12,6 +12,7 @@ import { parseRunSpec, RUN_SPEC_HELP, type RunSpec } from '../metaflow/run-spec.
 import { askerOf, mayRun, type Asker } from './access.ts'
 import { closeNames, didYouMean } from '../metaflow/flow-names.ts'
 import { parseFlowParams } from './metaflow-params.ts'
+import { parseData, parseLogs } from './metaflow-verb-args.ts'
 import { conversational, typoOfVerb, type TalkVerb } from './metaflow-talk.ts'
 import type { Incoming } from './route.ts'
 import type { RunVerb } from './run-verbs.ts'
@@ -45,7 +46,6 @@ export type MetaflowVerb =
 export type MetaflowDecision = { kind: 'metaflow'; verb: MetaflowVerb }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/
-const TASK = /^[A-Za-z0-9_-]+$/
 /** Verbs that need a chosen run; elsewhere they explain how to choose one. */
 const RUN_DETAIL = ['steps', 'params', 'export', 'data']
 
@@ -272,50 +272,5 @@ function parseRun(config: Config, msg: Incoming, words: string[]): MetaflowDecis
     flow: flow.flow,
     params: params.params,
     ...(flow.flow !== name ? { typed: name } : {}),
-  })
-}
-
-function parseData(args: string[]): MetaflowDecision {
-  const usage = reply(
-    "Usage: `data` (the run's artifacts), `data <name>` (one value), `data <step>` (a step's artifacts) or `data <step> <name>`.",
-  )
-  if (args.length === 0) return verb({ kind: 'data' })
-  if (args.length > 2) return usage
-  const [where, name] = args as [string, string | undefined]
-  const [step, task, extra] = where.split('/')
-  if (
-    extra !== undefined ||
-    !IDENT.test(step!) ||
-    (task !== undefined && !TASK.test(task)) ||
-    (name !== undefined && !IDENT.test(name))
-  )
-    return usage
-  if (task === undefined && name === undefined) return verb({ kind: 'data', name: step! })
-  return verb({
-    kind: 'data',
-    step: step!,
-    ...(task !== undefined ? { task } : {}),
-    ...(name !== undefined ? { name } : {}),
-  })
-}
-
-function parseLogs(args: string[]): MetaflowDecision {
-  const stream = args.slice(1).map((w) => w.toLowerCase())
-  const usage = reply(
-    'Usage: `logs <step>` (its stdout), `logs <step> stderr`, or `logs <step>/<task>` for one task of a foreach.',
-  )
-  if (
-    stream.length > 1 ||
-    (stream[0] !== undefined && stream[0] !== 'stdout' && stream[0] !== 'stderr')
-  )
-    return usage
-  const [step, task, extra] = args[0]!.split('/')
-  if (extra !== undefined || !IDENT.test(step!) || (task !== undefined && !TASK.test(task)))
-    return usage
-  return verb({
-    kind: 'logs',
-    step: step!,
-    ...(task !== undefined ? { task } : {}),
-    stream: stream[0] === 'stderr' ? 'stderr' : 'stdout',
   })
 }
