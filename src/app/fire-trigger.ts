@@ -2,7 +2,7 @@
 // it becomes a request by the same rules as a typed command. A job that needs confirmation asks
 // for it in the trigger's channel; a request held by a suppression says so there, with the
 // command that lifts it. Runs inside the caller's unit of work.
-import { renderCommand } from '../commands/template.ts'
+import { renderCommand } from '../syntax/template.ts'
 import { formatUtc } from '../commands/times.ts'
 import type { Namespace } from '../config/types.ts'
 import type { MessageOut } from './door.ts'

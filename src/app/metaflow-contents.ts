@@ -8,7 +8,7 @@ import { formatArtifactList, formatLog, visibleNames } from '../metaflow/format.
 import { renderLogTail } from '../metaflow/logs.ts'
 import { dataTask, taskPathOf } from '../metaflow/run-view.ts'
 import type { MetaflowSource } from '../metaflow/source.ts'
-import { viewRun } from '../metaflow/status-of.ts'
+import { viewRun } from './metaflow-status.ts'
 import { compareIds } from '../metaflow/tags.ts'
 import type { MetaflowTask } from '../metaflow/types.ts'
 import type { MetaflowThread } from '../queue/schema.ts'

@@ -12,8 +12,8 @@ import {
 } from '../metaflow/chat-text.ts'
 import { failureText, loadFailure } from '../metaflow/failure.ts'
 import { caseNote, findFlowName, flowNotFound } from '../metaflow/flow-names.ts'
-import { threadState } from '../metaflow/follow.ts'
-import { statusOfListed, viewRun } from '../metaflow/status-of.ts'
+import { threadState } from './metaflow-follow.ts'
+import { statusOfListed, viewRun } from './metaflow-status.ts'
 import {
   formatCandidates,
   formatFlowList,

@@ -12,7 +12,7 @@ import {
   versionText,
 } from '../metaflow/flow-help.ts'
 import { loadParameters } from '../metaflow/run-view.ts'
-import { BOT_VERSION } from '../version.ts'
+import { BOT_VERSION } from '../util/version.ts'
 import { askerOf } from './asker.ts'
 import type { MetaflowCall } from './metaflow-call.ts'
 

@@ -1,5 +1,5 @@
 // A request for a job, made from a message: who asked, from where, and where answers go.
-import { renderCommand } from '../commands/template.ts'
+import { renderCommand } from '../syntax/template.ts'
 import type { Job } from '../config/types.ts'
 import type { RequestInput } from '../queue/schedule.ts'
 import type { MessageIn } from './door.ts'

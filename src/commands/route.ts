@@ -6,7 +6,7 @@ import { awayHelpLine, parseAwayCommand, type AwayDecision } from './away.ts'
 import { cleanText, words as splitWords } from './clean.ts'
 import { generalHelp, namespaceHelp, unknownNamespace } from './help.ts'
 import { parseMetaflowVerb, type MetaflowDecision } from './metaflow-verbs.ts'
-import { matchTokens, paramNames, precedence } from './pattern.ts'
+import { matchTokens, paramNames, precedence } from '../syntax/pattern.ts'
 import { parseRunVerb, type RunVerb } from './run-verbs.ts'
 import { suggestCommands } from './suggest.ts'
 

@@ -1,6 +1,6 @@
 // Flow names as people type them: Metaflow's are case-sensitive Python class names, so a name in
 // the wrong case is taken as the one flow it matches (and said so), and a typo gets a suggestion.
-import { editDistance } from '../commands/suggest.ts'
+import { editDistance } from '../util/edit-distance.ts'
 import { MetaflowNotFoundError } from './errors.ts'
 import type { MetaflowSource } from './source.ts'
 

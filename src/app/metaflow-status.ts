@@ -1,11 +1,16 @@
 // The one status rule behind every Metaflow answer (`runs`, `inspect`, `status`, `watch`, the
 // watcher's notices, `export`): Metaflow's metadata plus what the bot knows of the process it
 // started, looked up the same way whichever thread or list asks.
-import type { AppContext } from '../app/context.ts'
-import { readRunIdFile, runIdFilePath } from './launch.ts'
-import { loadRunStatus, loadRunView, type RunView, type RunViewOptions } from './run-view.ts'
-import type { RunStatus } from './status.ts'
-import type { MetaflowRun } from './types.ts'
+import type { AppContext } from './context.ts'
+import { readRunIdFile, runIdFilePath } from '../metaflow/launch.ts'
+import {
+  loadRunStatus,
+  loadRunView,
+  type RunView,
+  type RunViewOptions,
+} from '../metaflow/run-view.ts'
+import type { RunStatus } from '../metaflow/status.ts'
+import type { MetaflowRun } from '../metaflow/types.ts'
 
 /**
  * What the bot knows of the process running `flow/runId`: alive or not when it started it (from
