@@ -25,7 +25,7 @@ export function conversational(low: readonly string[]): TalkVerb | null {
 }
 
 /** Verbs a thread that follows a run understands, and those understood anywhere. */
-export const THREAD_VERBS = [
+const THREAD_VERBS = [
   'status',
   'steps',
   'params',
@@ -41,7 +41,7 @@ export const THREAD_VERBS = [
   'inspect',
   'runs',
 ]
-export const ANYWHERE_VERBS = ['flows', 'runs', 'inspect', 'watch', 'params', 'version']
+const ANYWHERE_VERBS = ['flows', 'runs', 'inspect', 'watch', 'params', 'version']
 
 /**
  * The first word is one typo from a Metaflow verb (`stpes`, `insepct`): suggest the text with the

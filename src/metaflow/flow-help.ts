@@ -5,7 +5,7 @@ import { pyRepr } from './py-repr.ts'
 import type { ArtifactContent } from './artifacts.ts'
 
 /** `alpha` (a number; default 0.1) · `mode` (one of fast, full) */
-export function paramLine(p: MetaflowParam): string {
+function paramLine(p: MetaflowParam): string {
   const bits = [
     p.help || null,
     p.choices ? `one of ${p.choices.map((c) => `\`${c}\``).join(', ')}` : null,
