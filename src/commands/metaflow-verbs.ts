@@ -101,6 +101,8 @@ export function parseMetaflowVerb(
     return reply(
       `Sorry, I didn't understand that. Say \`${mf.namespace} help\` for the Metaflow commands.`,
     )
+  // A spelling hint gives nothing away, so it needs no access check.
+  if (parsed?.verb.kind === 'did-you-mean') return parsed
   return parsed ? guard(config, msg, parsed) : null
 }
 
