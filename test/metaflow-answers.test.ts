@@ -303,3 +303,32 @@ describe('before running: parameters, help and small talk', () => {
     )
   })
 })
+
+describe('wording', () => {
+  test('`cancel` of a run already cancelled says it was cancelled', async () => {
+    const now = Date.now()
+    const job = sqliteOf(h.ctx)
+      .db.insert(runs)
+      .values({
+        namespace: 'metaflow',
+        job: 'FailFlow',
+        jobType: 'metaflow_FailFlow',
+        state: 'cancelled',
+        dueAt: now,
+        queuedAt: now,
+        finishedAt: now,
+        door: 'slack',
+        requestedBy: 'U1',
+        channel: 'C1',
+        requestText: 'run FailFlow',
+        params: {},
+        command: 'true',
+        cancelledBy: 'U1',
+      })
+      .returning()
+      .get()
+    expect(await ask(`cancel ${job.id}`, '1030.1')).toBe(
+      `Run ${job.id} (\`metaflow_FailFlow\`) is not running or scheduled; it was cancelled.`,
+    )
+  })
+})
