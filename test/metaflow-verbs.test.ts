@@ -277,6 +277,14 @@ describe('conversational verbs and typos', () => {
     expect(say('run').kind).toBe('metaflow') // usage of run, not a typo of runs
     expect(say('helo').kind).toBe('reply')
     expect(say('dta', thread).kind).not.toBe('metaflow')
+    // A namespace named like a greeting keeps its word.
+    const greeter = configFrom(
+      YAML.replace(
+        'namespaces:\n  demo:',
+        'namespaces:\n  hello:\n    jobs: {x: {run: echo x}}\n    commands: [{pattern: "[what]", job: x}]\n  demo:',
+      ),
+    )
+    expect(say('hello', {}, greeter).kind).not.toBe('metaflow')
     // A guest of a restricted Metaflow still gets the spelling hint (it gives nothing away).
     expect(mf('insepct HelloFlow/12', { isGuest: true }, restricted).kind).toBe('did-you-mean')
   })

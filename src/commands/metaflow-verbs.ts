@@ -91,7 +91,8 @@ export function parseMetaflowVerb(
     (low[0] === 'help' && low[1] === 'inspect' && low.length === 2)
   )
     return guard(config, msg, reply(RUN_SPEC_HELP))
-  const talk = conversational(low)
+  // A namespace called `hello` or `version` keeps its word.
+  const talk = namespaceNamed(config, low[0]) ? null : conversational(low)
   if (talk) return guard(config, msg, verb(talk))
   const parsed =
     (msg.threadMetaflow !== undefined ? inThread(low, words, runVerb) : null) ??
@@ -229,6 +230,9 @@ function anywhere(
   return null
 }
 
+const namespaceNamed = (config: Config, word: string | undefined) =>
+  word !== undefined && Object.keys(config.namespaces).some((n) => n.toLowerCase() === word)
+
 /** A typo of a Metaflow verb, unless a namespace or a run verb has that word. */
 function typo(
   config: Config,
@@ -237,7 +241,7 @@ function typo(
   words: string[],
   runVerb: RunVerb | null,
 ): MetaflowDecision | null {
-  if (runVerb || Object.keys(config.namespaces).some((n) => n.toLowerCase() === low[0])) return null
+  if (runVerb || namespaceNamed(config, low[0])) return null
   const t = typoOfVerb(low, words, msg.threadMetaflow !== undefined)
   return t ? verb(t) : null
 }
