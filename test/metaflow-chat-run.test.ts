@@ -294,6 +294,26 @@ describe('two runs in one thread', () => {
       `\`HelloFlow/${secondRun}\`: succeeded`,
     )
   })
+  test('inspecting the run a thread moved aside brings it back with its watch: its end is posted once', async () => {
+    const T = '760.1'
+    await h.say('run HelloFlow seconds=4', { threadTs: T, messageTs: T })
+    const firstRun = runIdOf(await startedIn(T))
+    // Look at another run meanwhile (an earlier test's): the first is moved aside, still watched.
+    const list = (await h.say('runs HelloFlow', inThread(T))).replies[0]!
+    const older = /`HelloFlow\/(\d+)` · (finished|failed|cancelled)/.exec(list)![1]!
+    await h.say(`inspect HelloFlow/${older}`, inThread(T))
+    expect((await h.say('status', inThread(T))).replies[0]).toContain(
+      `This thread also follows \`HelloFlow/${firstRun}\``,
+    )
+    // Back to the first run, with `watch`: one row watches it again, not two.
+    await h.say(`watch HelloFlow/${firstRun}`, inThread(T))
+    await h.waitForMessage(
+      (m) => m.threadTs === T && m.text.startsWith(`:white_check_mark: \`HelloFlow/${firstRun}\``),
+      15_000,
+    )
+    await Bun.sleep(400)
+    expect(notices(T, `:white_check_mark: \`HelloFlow/${firstRun}\``)).toHaveLength(1)
+  })
 })
 
 describe('local chat', () => {

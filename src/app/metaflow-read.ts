@@ -187,17 +187,27 @@ async function inspect(
   const view = await viewRun(call.ctx, flow, runId)
   const running = view.status.status === 'running'
   const prior = call.thread
-  const same = prior && prior.flow === flow && prior.runId === runId
+  const same = prior && prior.flow === flow && prior.runId === runId ? prior : undefined
+  // A run this conversation followed before and moved aside comes back with its watch, so two
+  // rows never watch one run (that would post its end twice).
+  const key = threadKeyOf(call.msg)
+  const parked = same
+    ? undefined
+    : (await ctx.queue.threadsOfConversation(key.channel, key.threadTs)).find(
+        (r) => r.id !== prior?.id && r.flow === flow && r.runId === runId,
+      )
+  const earlier = same ?? parked
   // Re-inspecting keeps the thread's watch and its ebmbot run; another run starts afresh.
-  const watching = watch ? running : same ? prior.watching : false
+  const watching = watch ? running : earlier ? earlier.watching : false
   // Another run this thread still follows keeps its notices: it moves aside (see `run`).
   if (prior && !same && stillFollowed(prior)) await ctx.queue.parkThread(ctx.now(), prior)
-  const row = await ctx.queue.followInThread(ctx.now(), threadKeyOf(call.msg), {
+  if (parked) await ctx.queue.setWatching(ctx.now(), parked.id, false)
+  const row = await ctx.queue.followInThread(ctx.now(), key, {
     flow,
     runId,
     watching,
-    lastStatus: watching ? 'running' : same ? prior.lastStatus : null,
-    ebmbotRunId: same ? prior.ebmbotRunId : null,
+    lastStatus: watching ? 'running' : earlier ? earlier.lastStatus : null,
+    ebmbotRunId: earlier ? earlier.ebmbotRunId : null,
   })
   const lines = [`${note}${formatRunSummary(view, ctx.now())}`]
   if (watch)
