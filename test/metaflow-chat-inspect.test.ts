@@ -235,6 +235,13 @@ describe("in a run's thread", () => {
     expect(await ask('data nothing', T)).toBe(
       '`HelloFlow/12` has no artifact or step called `nothing`. Say `data` for its artifacts.',
     )
+    // A typo of an artifact or a step gets the closest name.
+    expect(await ask('data acuracy', T)).toBe(
+      '`HelloFlow/12` has no artifact or step called `acuracy`. Did you mean `accuracy`? Say `data` for its artifacts.',
+    )
+    expect(await ask('data trian', T)).toBe(
+      '`HelloFlow/12` has no artifact or step called `trian`. Did you mean `train`? Say `data` for its artifacts.',
+    )
   })
   test('logs <step> and logs <step> stderr', async () => {
     expect(await ask('logs train', T)).toBe(
