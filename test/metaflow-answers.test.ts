@@ -264,6 +264,10 @@ describe('before running: parameters, help and small talk', () => {
     expect(await ask('params failflow', '1020.2')).toStartWith(
       '(`failflow` is `FailFlow`: flow names are case-sensitive.)\n`FailFlow`: divides',
     )
+    // `run` takes a wrong-case name the same way, and says so.
+    expect(await ask('run failflow', '1020.4')).toMatch(
+      /^\(`failflow` is `FailFlow`: flow names are case-sensitive\.\) Starting `FailFlow` with the flow's defaults as run \d+\. /,
+    )
     expect(await ask('params FialFlow', '1020.3')).toBe(
       '`FialFlow` is not a flow I may run. Did you mean `FailFlow`? Flows you may start: `FailFlow`.',
     )

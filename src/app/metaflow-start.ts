@@ -7,6 +7,7 @@ import { paramsText } from '../commands/metaflow-params.ts'
 import type { MetaflowFlowConfig } from '../config/metaflow-config.ts'
 import { paramsUsed, pathspecOf } from '../metaflow/chat-text.ts'
 import { launchSettings } from '../metaflow/deployment.ts'
+import { caseNote } from '../metaflow/flow-names.ts'
 import { statusPhrase } from '../metaflow/format.ts'
 import { flowCommand, prepareRunIdDir, runIdFilePath } from '../metaflow/launch.ts'
 import { statusOptions, viewRun } from './metaflow-status.ts'
@@ -127,9 +128,7 @@ async function startFlow(
   const withParams = Object.keys(params).length ? ` with ${paramsText(params)}` : ''
   const used = paramsUsed(params, flow)
   const note =
-    typed && typed !== flow.flow
-      ? `(\`${typed}\` is \`${flow.flow}\`: flow names are case-sensitive.) `
-      : ''
+    typed && typed !== flow.flow ? `${caseNote({ kind: 'case', flow: flow.flow, typed })} ` : ''
   if (done.approval) {
     return {
       ...done.approval,

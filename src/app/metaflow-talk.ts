@@ -3,7 +3,7 @@
 import { startableFlows } from '../commands/metaflow-verbs.ts'
 import type { TalkVerb } from '../commands/metaflow-talk.ts'
 import { findFlow } from '../config/metaflow-config.ts'
-import { closeNames, didYouMean } from '../metaflow/flow-names.ts'
+import { caseNote, closeNames, didYouMean } from '../metaflow/flow-names.ts'
 import {
   flowParamsText,
   howToRun,
@@ -60,10 +60,7 @@ export async function flowParams(call: MetaflowCall, typed: string): Promise<str
         : null,
     )
     .catch(() => null)
-  const note =
-    flow.flow !== typed
-      ? `(\`${typed}\` is \`${flow.flow}\`: flow names are case-sensitive.)\n`
-      : ''
+  const note = flow.flow !== typed ? `${caseNote({ kind: 'case', flow: flow.flow, typed })}\n` : ''
   return `${note}${flowParamsText(flow, latest)}`
 }
 
