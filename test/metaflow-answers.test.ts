@@ -266,7 +266,7 @@ describe('before running: parameters, help and small talk', () => {
     )
     // `run` takes a wrong-case name the same way, and says so.
     expect(await ask('run failflow', '1020.4')).toMatch(
-      /^\(`failflow` is `FailFlow`: flow names are case-sensitive\.\) Starting `FailFlow` with the flow's defaults as run \d+\. /,
+      /^\(`failflow` is `FailFlow`: flow names are case-sensitive\.\) Starting `FailFlow` with the flow's defaults as run \d+ \(chat may set `alpha`, `mode`: `params FailFlow`\)\. /,
     )
     expect(await ask('params FialFlow', '1020.3')).toBe(
       '`FialFlow` is not a flow I may run. Did you mean `FailFlow`? Flows you may start: `FailFlow`.',

@@ -327,7 +327,9 @@ describe('local chat', () => {
     })
     expect(out.code).toBe(0)
     const at = (re: RegExp) => out.stdout.search(re)
-    const started = at(/🚀 Run 1 started `HelloFlow\/\d+` with the flow's defaults\./)
+    const started = at(
+      /🚀 Run 1 started `HelloFlow\/\d+` with the flow's defaults \(chat may set `alpha`, `seconds`, `mode`: `params HelloFlow`\)\./,
+    )
     const report = at(/✅ `metaflow_HelloFlow` succeeded \(run 1/)
     const ended = at(/✅ `HelloFlow\/\d+` succeeded in \ds\./)
     expect(started).toBeGreaterThanOrEqual(0)

@@ -128,14 +128,19 @@ export function watchNotice(
  */
 export function paramsUsed(
   given: Record<string, string>,
-  flow: Pick<MetaflowFlowConfig, 'params'> | undefined,
+  flow: Pick<MetaflowFlowConfig, 'flow' | 'params'> | undefined,
 ): { given: string; defaults: string } {
   const set = Object.entries(given).map(
     ([k, v]) => `${k}=${/[\s"']/.test(v) || v === '' ? JSON.stringify(v) : v}`,
   )
   const rest = (flow?.params ?? []).map((p) => p.name).filter((n) => !(n in given))
-  if (!set.length) return { given: "with the flow's defaults", defaults: '' }
   const names = rest.map((n) => `\`${n}\``).join(', ')
+  // A reminder that there was a choice: which parameters chat could have set, and where to see them.
+  if (!set.length)
+    return {
+      given: "with the flow's defaults",
+      defaults: rest.length && flow ? ` (chat may set ${names}: \`params ${flow.flow}\`)` : '',
+    }
   return {
     given: `with ${set.join(' ')}`,
     defaults: rest.length
