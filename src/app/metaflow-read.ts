@@ -199,15 +199,17 @@ async function inspect(
   const earlier = same ?? parked
   // Re-inspecting keeps the thread's watch and its ebmbot run; another run starts afresh.
   const watching = watch ? running : earlier ? earlier.watching : false
-  // Another run this thread still follows keeps its notices: it moves aside (see `run`).
-  if (prior && !same && stillFollowed(prior)) await ctx.queue.parkThread(ctx.now(), prior)
-  if (parked) await ctx.queue.setWatching(ctx.now(), parked.id, false)
-  const row = await ctx.queue.followInThread(ctx.now(), key, {
-    flow,
-    runId,
-    watching,
-    lastStatus: watching ? 'running' : earlier ? earlier.lastStatus : null,
-    ebmbotRunId: earlier ? earlier.ebmbotRunId : null,
+  const row = await ctx.queue.atomically(async (q) => {
+    // Another run this thread still follows keeps its notices: it moves aside (see `run`).
+    if (prior && !same && stillFollowed(prior)) await q.parkThread(ctx.now(), prior)
+    if (parked) await q.setWatching(ctx.now(), parked.id, false)
+    return q.followInThread(ctx.now(), key, {
+      flow,
+      runId,
+      watching,
+      lastStatus: watching ? 'running' : earlier ? earlier.lastStatus : null,
+      ebmbotRunId: earlier ? earlier.ebmbotRunId : null,
+    })
   })
   const lines = [`${note}${formatRunSummary(view, ctx.now())}`]
   if (watch)
