@@ -292,7 +292,7 @@ describe('before running: parameters, help and small talk', () => {
       'Give parameters as `name=value` after the flow, e.g. `run FailFlow alpha=… mode=fast`.',
     )
     expect(await ask('version', '1022.4')).toMatch(
-      /^ebmbot \d+\.\d+\.\d+, reading the Metaflow metadata service at http:\/\/127\.0\.0\.1:\d+\. Runs there were made by Metaflow 2\.19\.38\.$/,
+      /^ebmbot \d+\.\d+\.\d+, reading the Metaflow metadata service at http:\/\/127\.0\.0\.1:\d+ \(version 2\.5\.1\)\. Runs there were made by Metaflow 2\.19\.38\.$/,
     )
     expect(await ask('show runs FailFlow', '1022.5')).toStartWith(
       'Recent runs of `FailFlow`, newest first:',

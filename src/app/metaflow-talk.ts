@@ -12,6 +12,7 @@ import {
   versionText,
 } from '../metaflow/flow-help.ts'
 import { loadParameters } from '../metaflow/run-view.ts'
+import { ServiceSource } from '../metaflow/source.ts'
 import { BOT_VERSION } from '../util/version.ts'
 import { askerOf } from './asker.ts'
 import type { MetaflowCall } from './metaflow-call.ts'
@@ -30,8 +31,19 @@ export async function talkAnswer(call: MetaflowCall, verb: TalkVerb): Promise<st
       return verb.topic === 'run' ? howToRun(mine) : howToSetParams(mine)
     case 'did-you-mean':
       return `Sorry, I didn't understand \`${verb.typed}\`. Did you mean \`${verb.meant}\`?`
-    case 'version':
-      return versionText(BOT_VERSION, ctx.metaflow!.description, await metaflowVersions(call))
+    case 'version': {
+      const source = ctx.metaflow!
+      const [service, versions] = await Promise.all([
+        source instanceof ServiceSource
+          ? source.client.ping().then(
+              (p) => p.version,
+              () => null,
+            )
+          : Promise.resolve(null),
+        metaflowVersions(call),
+      ])
+      return versionText(BOT_VERSION, source.description, versions, service)
+    }
   }
 }
 

@@ -75,9 +75,11 @@ export function versionText(
   bot: string,
   where: string,
   metaflowVersions: readonly string[],
+  serviceVersion: string | null = null,
 ): string {
+  const service = serviceVersion ? ` (version ${serviceVersion})` : ''
   const seen = metaflowVersions.length
     ? `Runs there were made by Metaflow ${metaflowVersions.join(', ')}.`
     : 'No run there names its Metaflow version.'
-  return `ebmbot ${bot}, reading the ${where}. ${seen}`
+  return `ebmbot ${bot}, reading the ${where}${service}. ${seen}`
 }
