@@ -54,7 +54,7 @@ export function metaflowHelp(
     '• `watch <run>`: open it and post here when it finishes, fails or is lost',
     '• `params <Flow>`: the parameters chat may set, with their help and defaults (`how to set parameters`)',
     `• \`run <Flow> [name=value …]\`: start a flow (\`how to run\`). Flows you may start: ${runnableFlows(mf, startable)}`,
-    'In a thread with a run: `status`, `steps`, `params`, `data`, `data <name>`, `logs <step>`, `export`, `watch`, `quiet`.',
+    'In a thread with a run: `status`, `steps`, `params`, `data`, `data <name>`, `logs <step>`, `export`, `runs`, `watch`, `quiet`, `loud`. Also: `how to run`, `how to set parameters`, `version`.',
   ].join('\n')
 }
 
