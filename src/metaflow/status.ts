@@ -3,7 +3,7 @@ import { attemptsByTask, endStepOf, taskKey, type TaskAttempts } from './attempt
 import type { MetaflowMetadata, MetaflowRun, MetaflowStep, MetaflowTask } from './types.ts'
 
 /** `cancelled`: the bot's own job that ran it was cancelled before the run ended. */
-export type RunStatusValue = 'running' | 'finished' | 'failed' | 'lost' | 'cancelled'
+type RunStatusValue = 'running' | 'finished' | 'failed' | 'lost' | 'cancelled'
 
 export interface StatusThresholds {
   /** RUN_INACTIVE_CUTOFF_TIME: a heartbeat older than this means the run stopped; 360 s */
@@ -12,7 +12,7 @@ export interface StatusThresholds {
   failedTaskSeconds: number
 }
 
-export const DEFAULT_THRESHOLDS: StatusThresholds = { inactiveSeconds: 360, failedTaskSeconds: 60 }
+const DEFAULT_THRESHOLDS: StatusThresholds = { inactiveSeconds: 360, failedTaskSeconds: 60 }
 
 export interface StatusInput {
   run: Pick<MetaflowRun, 'ts_epoch' | 'last_heartbeat_ts'>
