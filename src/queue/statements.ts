@@ -31,6 +31,7 @@ import {
   markFailed,
   markRetry,
   markSent,
+  outboxHeads,
   pendingOutgoing,
 } from './outbox.ts'
 import { setProgressMessage, touchProgress } from './progress.ts'
@@ -76,6 +77,7 @@ export const statements = {
   enqueueUpdate,
   getOutgoing,
   pendingOutgoing,
+  outboxHeads,
   markSent,
   markRetry,
   markFailed,
