@@ -7,6 +7,9 @@ import { explain } from './app/explain.ts'
 import { serve } from './app/serve.ts'
 import { configSummary } from './app/summary.ts'
 import { runChat } from './chat/chat-session.ts'
+import { parseCommandLine, UsageError } from './cli/args.ts'
+import { VERSION } from './cli/build-info.ts'
+import { COMMAND_HELP, USAGE } from './cli/usage.ts'
 import { readEnvironment, secretValues } from './config/env.ts'
 import { ConfigError } from './config/errors.ts'
 import { configReference } from './config/docs.ts'
@@ -15,42 +18,22 @@ import { resolveConfig } from './config/source.ts'
 import { openQueue } from './queue/db.ts'
 import { createLogger, errorText } from './util/log.ts'
 
-const USAGE = `usage: ebmbot <command> [--config FILE]
-
-commands:
-  chat              talk to the bot in this terminal (local chat mode; reads stdin when piped)
-  serve             run the bot: dispatcher, Slack (with tokens) and webhook server
-  migrate           apply database migrations and exit
-  config check      validate the config and print a summary
-  config schema     print the config's JSON Schema (for editors)
-  config docs       print the configuration reference (Markdown)
-  explain "TEXT"    show what a message would run, without running anything
-  version           print the version
-
-The config comes from --config, else EBMBOT_CONFIG, else the built-in example.
-State (database, logs) lives in EBMBOT_STATE_DIR, else STATE_DIRECTORY, else ./state.`
-
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]) {
-  const positional: string[] = []
-  let config: string | undefined
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    if (a === '--config' || a === '-c') {
-      config = argv[++i]
-      if (!config) throw new UsageError('--config needs a file')
-    } else if (a.startsWith('--config=')) config = a.slice('--config='.length)
-    else if (a === '--help' || a === '-h') positional.unshift('help')
-    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`)
-    else positional.push(a)
-  }
-  return { positional, config }
-}
-
 async function main(argv: string[]): Promise<number> {
-  const { positional, config: configFlag } = parseArgs(argv)
-  const [cmd, sub, ...rest] = positional
+  const args = parseCommandLine(argv)
+  const { config: configFlag } = args
+  const [cmd, sub, ...rest] = args.positional
+  if (args.version || cmd === 'version') {
+    console.log(`ebmbot ${VERSION}`)
+    return 0
+  }
+  if (args.help) {
+    console.log((cmd && COMMAND_HELP[cmd]) || USAGE)
+    return 0
+  }
+  if (cmd === undefined || cmd === 'help') {
+    console.log((sub && COMMAND_HELP[sub]) || USAGE)
+    return cmd ? 0 : 2
+  }
   const env = readEnvironment()
   const log = createLogger({ level: env.logLevel, secrets: secretValues(env) })
   const load = () => {
@@ -63,13 +46,6 @@ async function main(argv: string[]): Promise<number> {
   }
 
   switch (cmd) {
-    case undefined:
-    case 'help':
-      console.log(USAGE)
-      return cmd ? 0 : 2
-    case 'version':
-      console.log('ebmbot 0.1.0')
-      return 0
     case 'config':
       if (sub === 'schema') {
         console.log(JSON.stringify(jsonSchema(), null, 2))
@@ -90,8 +66,9 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(
           'explain needs the message text, e.g. ebmbot explain "demo hello world"',
         )
-      console.log(explain(load(), text))
-      return 0
+      const r = explain(load(), text)
+      console.log(r.text)
+      return r.matched ? 0 : 1
     }
     case 'migrate': {
       const q = openQueue(join(env.stateDir, 'ebmbot.db'))
@@ -102,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
     case 'chat': {
       // In chat the terminal is for the conversation: routine logs only when asked for.
       const chatLog = createLogger({
-        level: process.env.EBMBOT_LOG_LEVEL ? env.logLevel : 'warn',
+        level: env.logLevelSet ? env.logLevel : 'warn',
         secrets: secretValues(env),
       })
       const config = resolveConfig(configFlag, env).config

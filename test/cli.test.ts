@@ -193,3 +193,67 @@ describe('explain', () => {
     expect(existsSync(join(state, 'ebmbot.db'))).toBe(false)
   })
 })
+
+describe('the command line is parsed strictly', () => {
+  test('--version prints the package version and exits 0', async () => {
+    const r = await runBot(['--version'], { env: botEnv(tempDir()) })
+    expect(r.code).toBe(0)
+    expect(r.stdout.trim()).toBe(`ebmbot ${(await Bun.file('package.json').json()).version}`)
+  })
+  test('`<command> --help` prints that command’s help, not the overview, and exits 0', async () => {
+    const r = await runBot(['explain', '--help'], { env: botEnv(tempDir()) })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toStartWith('usage: ebmbot explain')
+    expect(r.stdout).toContain('Exits 1 when the text matches no command')
+  })
+  test('an unknown flag is refused with exit 2, naming the flag, and nothing runs', async () => {
+    const state = tempDir()
+    const r = await runBot(['chat', '--confg', EXAMPLE_CONFIG], {
+      env: botEnv(state),
+      input: 'demo hello world\n',
+    })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain("Unknown option '--confg'")
+    expect(r.stdout).not.toContain('Hello')
+    expect(existsSync(join(state, 'ebmbot.db'))).toBe(false)
+  })
+  test('--config without a file is a usage error', async () => {
+    const r = await runBot(['config', 'check', '--config'], { env: botEnv(tempDir()) })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain("'-c, --config <value>' argument missing")
+  })
+  test('a bad WEBHOOK_PORT is a clear error with exit 2 before anything starts', async () => {
+    const state = tempDir()
+    const r = await runBot(['serve'], { env: botEnv(state, { WEBHOOK_PORT: '90o0' }) })
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim()).toBe(
+      'environment: WEBHOOK_PORT: "90o0" is not a port; use a number from 1 to 65535 (0 picks a free one)',
+    )
+    expect(existsSync(join(state, 'ebmbot.db'))).toBe(false)
+  })
+  test('an unknown log level is a clear error with exit 2', async () => {
+    const r = await runBot(['config', 'check'], {
+      env: botEnv(tempDir(), { EBMBOT_LOG_LEVEL: 'verbose' }),
+    })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(
+      'EBMBOT_LOG_LEVEL: unknown log level "verbose"; use debug, info, warn, error',
+    )
+  })
+})
+
+describe('explain exit codes', () => {
+  test('text that matches no command exits 1 and still shows the suggestions', async () => {
+    const r = await runBot(['explain', 'demo helo world'], { env: botEnv(tempDir()) })
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('Did you mean: `demo hello`')
+  })
+  test('a built-in (help) counts as a match and exits 0', async () => {
+    const r = await runBot(['explain', 'help'], { env: botEnv(tempDir()) })
+    expect(r.code).toBe(0)
+  })
+  test('text after `--` may start with a dash', async () => {
+    const r = await runBot(['explain', '--', 'demo hello -n'], { env: botEnv(tempDir()) })
+    expect(r.stdout).toContain('text:      demo hello -n')
+  })
+})

@@ -41,7 +41,8 @@ export interface RouterContext {
 }
 
 export type Decision =
-  | { kind: 'reply'; text: string }
+  /** `unmatched`: the text matched no command (the reply says so and suggests some) */
+  | { kind: 'reply'; text: string; unmatched?: true }
   | { kind: 'status' }
   | { kind: 'remove'; id: number }
   | Exclude<RunVerb, { kind: 'usage' }>
@@ -129,6 +130,7 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
   return {
     kind: 'reply',
     text: notUnderstood(ctx, text, ws, help(), (n, c) => visible(n, n.jobs[c.job])),
+    unmatched: true,
   }
 }
 

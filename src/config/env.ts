@@ -1,11 +1,16 @@
 // Reads the process environment once (the only module that does), so everything else gets
 // plain values and tests can pass their own.
 import { join, resolve } from 'node:path'
+import { ConfigError, type ConfigIssue } from './errors.ts'
 
 export interface Environment {
   stateDir: string
   configPath?: string
   logLevel: 'debug' | 'info' | 'warn' | 'error'
+  /** EBMBOT_LOG_LEVEL was given (local chat is quiet unless asked) */
+  logLevelSet: boolean
+  /** JOURNAL_STREAM is set: stderr goes to the journal, so log lines carry priority prefixes */
+  journal: boolean
   slack: {
     appToken?: string
     botToken?: string
@@ -49,18 +54,36 @@ export const SECRET_VARS = [
   'METAFLOW_SERVICE_AUTH_KEY',
 ]
 
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const
+
+/** Reads the environment; a value that cannot work (a port that is no port) is a ConfigError. */
 export function readEnvironment(
   env: Record<string, string | undefined> = process.env,
   cwd = process.cwd(),
 ): Environment {
-  const level = env.EBMBOT_LOG_LEVEL?.toLowerCase()
+  const issues: ConfigIssue[] = []
+  const level = env.EBMBOT_LOG_LEVEL?.toLowerCase() || undefined
+  if (level && !LEVELS.includes(level as Environment['logLevel']))
+    issues.push({
+      path: 'EBMBOT_LOG_LEVEL',
+      message: `unknown log level ${JSON.stringify(env.EBMBOT_LOG_LEVEL)}; use ${LEVELS.join(', ')}`,
+    })
+  const port = Number(env.WEBHOOK_PORT || 9000)
+  if (!/^\d+$/.test(env.WEBHOOK_PORT || '9000') || port > 65535)
+    issues.push({
+      path: 'WEBHOOK_PORT',
+      message: `${JSON.stringify(env.WEBHOOK_PORT)} is not a port; use a number from 1 to 65535 (0 picks a free one)`,
+    })
+  if (issues.length) throw new ConfigError('environment', issues)
   return {
     stateDir: resolve(
       cwd,
       env.EBMBOT_STATE_DIR || env.STATE_DIRECTORY?.split(':')[0] || join(cwd, 'state'),
     ),
     configPath: env.EBMBOT_CONFIG || undefined,
-    logLevel: level === 'debug' || level === 'warn' || level === 'error' ? level : 'info',
+    logLevel: (level as Environment['logLevel'] | undefined) ?? 'info',
+    logLevelSet: !!level,
+    journal: !!env.JOURNAL_STREAM,
     slack: {
       appToken: env.SLACK_APP_TOKEN || undefined,
       botToken: env.SLACK_BOT_TOKEN || undefined,
@@ -74,7 +97,7 @@ export function readEnvironment(
     },
     webhook: {
       host: env.WEBHOOK_HOST || '127.0.0.1',
-      port: Number(env.WEBHOOK_PORT || 9000),
+      port,
       origin: env.WEBHOOK_ORIGIN || undefined,
       githubSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
       callbackSecret: env.EBMBOT_WEBHOOK_SECRET || undefined,

@@ -1,0 +1,57 @@
+// The usage texts: the overview, and one help text per command for `ebmbot <cmd> --help`.
+
+export const USAGE = `usage: ebmbot <command> [--config FILE]
+
+commands:
+  chat              talk to the bot in this terminal (local chat mode; reads stdin when piped)
+  serve             run the bot: dispatcher, Slack (with tokens) and webhook server
+  migrate           apply database migrations and exit
+  config check      validate the config and print a summary
+  config schema     print the config's JSON Schema (for editors)
+  config docs       print the configuration reference (Markdown)
+  explain "TEXT"    show what a message would run, without running anything
+  version           print the version (also --version)
+
+\`ebmbot <command> --help\` describes one command.
+The config comes from --config, else EBMBOT_CONFIG, else the built-in example.
+State (database, logs) lives in EBMBOT_STATE_DIR, else STATE_DIRECTORY, else ./state.
+Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid config.`
+
+const CONFIG_FLAG =
+  '  -c, --config FILE   the config file (else EBMBOT_CONFIG, else the built-in example)'
+
+export const COMMAND_HELP: Record<string, string> = {
+  chat: `usage: ebmbot chat [--config FILE]
+
+Talk to the bot in this terminal: the same commands as in Slack, with jobs run here.
+Piped input: every line is read, the jobs those lines started are run to their reports, and the
+session ends.
+
+${CONFIG_FLAG}`,
+  serve: `usage: ebmbot serve [--config FILE]
+
+Run the bot: the dispatcher, Slack (when SLACK_APP_TOKEN and SLACK_BOT_TOKEN are set) and the
+webhook server (when a secret or the config asks for it). Stops gracefully on SIGTERM or SIGINT.
+
+${CONFIG_FLAG}`,
+  migrate: `usage: ebmbot migrate
+
+Apply the database migrations in the state folder and exit.`,
+  config: `usage: ebmbot config check|schema|docs [--config FILE]
+
+  check    validate the config and print a summary (exit 2 naming file, key and line when invalid)
+  schema   print the config's JSON Schema (for editors)
+  docs     print the configuration reference (Markdown)
+
+${CONFIG_FLAG}`,
+  explain: `usage: ebmbot explain [--config FILE] [--] "TEXT"
+
+Show what a message would run (namespace, command, params, the exact shell command) without
+running or queueing anything. Exits 1 when the text matches no command. Put \`--\` before text
+that starts with a dash.
+
+${CONFIG_FLAG}`,
+  version: `usage: ebmbot version
+
+Print the version (also \`ebmbot --version\`).`,
+}
