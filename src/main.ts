@@ -16,7 +16,10 @@ import { configReference } from './config/docs.ts'
 import { jsonSchema } from './config/schema.ts'
 import { resolveConfig } from './config/source.ts'
 import { openQueue } from './queue/db.ts'
-import { createLogger, errorText } from './util/log.ts'
+import { createLogger, errorText, PRIORITY } from './util/log.ts'
+
+/** stderr is the journal (set once the environment is read): error lines carry priority 3 */
+let journal = false
 
 async function main(argv: string[]): Promise<number> {
   const args = parseCommandLine(argv)
@@ -35,7 +38,8 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 2
   }
   const env = readEnvironment()
-  const log = createLogger({ level: env.logLevel, secrets: secretValues(env) })
+  journal = env.journal
+  const log = createLogger({ level: env.logLevel, secrets: secretValues(env), journal })
   const load = () => {
     const r = resolveConfig(configFlag, env)
     if (r.builtIn && cmd !== 'config')
@@ -81,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
       const chatLog = createLogger({
         level: env.logLevelSet ? env.logLevel : 'warn',
         secrets: secretValues(env),
+        journal,
       })
       const config = resolveConfig(configFlag, env).config
       const ctx = createContext({ config, env, log: chatLog })
@@ -92,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
       return 0
     }
     case 'serve':
-      return serve(createContext({ config: load(), env, log }))
+      return serve(createContext({ config: load(), env, log }), { load })
     default:
       throw new UsageError(`unknown command "${cmd}"`)
   }
@@ -101,15 +106,16 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
+    const err = journal ? `<${PRIORITY.error}>` : ''
     if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n`)
+      process.stderr.write(`${err}${e.message.replaceAll('\n', `\n${err}`)}\n`)
       process.exit(2)
     }
     if (e instanceof UsageError) {
       process.stderr.write(`ebmbot: ${e.message}\n\n${USAGE}\n`)
       process.exit(2)
     }
-    process.stderr.write(`level=error event=fatal error=${JSON.stringify(errorText(e))}\n`)
+    process.stderr.write(`${err}level=error event=fatal error=${JSON.stringify(errorText(e))}\n`)
     process.exit(1)
   },
 )

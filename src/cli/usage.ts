@@ -31,7 +31,9 @@ ${CONFIG_FLAG}`,
   serve: `usage: ebmbot serve [--config FILE]
 
 Run the bot: the dispatcher, Slack (when SLACK_APP_TOKEN and SLACK_BOT_TOKEN are set) and the
-webhook server (when a secret or the config asks for it). Stops gracefully on SIGTERM or SIGINT.
+webhook server (when a secret or the config asks for it). Stops gracefully on SIGTERM or SIGINT;
+SIGHUP reloads the config (one that does not validate is refused, and the old one kept). Under
+systemd (NOTIFY_SOCKET) it reports READY=1 once serving and feeds the watchdog (WATCHDOG_USEC).
 
 ${CONFIG_FLAG}`,
   migrate: `usage: ebmbot migrate

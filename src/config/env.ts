@@ -1,5 +1,6 @@
 // Reads the process environment once (the only module that does), so everything else gets
 // plain values and tests can pass their own.
+import { fstatSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ConfigError, type ConfigIssue } from './errors.ts'
 
@@ -9,8 +10,9 @@ export interface Environment {
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   /** EBMBOT_LOG_LEVEL was given (local chat is quiet unless asked) */
   logLevelSet: boolean
-  /** JOURNAL_STREAM is set: stderr goes to the journal, so log lines carry priority prefixes */
+  /** stderr is the journal stream systemd named in JOURNAL_STREAM: log lines carry `<3>`-style priorities */
   journal: boolean
+  systemd: SystemdEnv
   slack: {
     appToken?: string
     botToken?: string
@@ -41,6 +43,14 @@ export interface Environment {
   }
   /** the whole environment, read only to fill a job's allowlisted variables */
   vars: Readonly<Record<string, string | undefined>>
+}
+
+/** What systemd passes a `Type=notify` service (all absent when not run by systemd). */
+export interface SystemdEnv {
+  notifySocket?: string
+  /** WatchdogSec= in microseconds */
+  watchdogUsec?: number
+  watchdogPid?: number
 }
 
 /** Names whose values are the bot's own secrets: never in a job's env, masked in anything shown. */
@@ -83,7 +93,12 @@ export function readEnvironment(
     configPath: env.EBMBOT_CONFIG || undefined,
     logLevel: (level as Environment['logLevel'] | undefined) ?? 'info',
     logLevelSet: !!level,
-    journal: !!env.JOURNAL_STREAM,
+    journal: !!env.JOURNAL_STREAM && env.JOURNAL_STREAM === stderrIdentity(),
+    systemd: {
+      notifySocket: env.NOTIFY_SOCKET || undefined,
+      watchdogUsec: positiveInt(env.WATCHDOG_USEC),
+      watchdogPid: positiveInt(env.WATCHDOG_PID),
+    },
     slack: {
       appToken: env.SLACK_APP_TOKEN || undefined,
       botToken: env.SLACK_BOT_TOKEN || undefined,
@@ -110,6 +125,19 @@ export function readEnvironment(
       datastoreSysrootLocal: env.METAFLOW_DATASTORE_SYSROOT_LOCAL || undefined,
     },
     vars: { ...env },
+  }
+}
+
+/**
+ * `device:inode` of stderr, the form of JOURNAL_STREAM: systemd sets the variable for the
+ * service, and a child whose stderr was redirected elsewhere inherits it, so only a match counts.
+ */
+function stderrIdentity(): string | undefined {
+  try {
+    const s = fstatSync(2)
+    return `${s.dev}:${s.ino}`
+  } catch {
+    return undefined
   }
 }
 
