@@ -154,6 +154,11 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
       : { reason: 'SLACK_BOT_USER_TOKEN is not set' },
   )
 
+  ctx.metrics.gauge(
+    'ebmbot_slack_connected',
+    'The socket-mode connection is up (1) or not (0)',
+    () => [{ value: listener.connected ? 1 : 0 }],
+  )
   ctx.health.set('slack', () => ({
     ok: listener.connected,
     detail: {
