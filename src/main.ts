@@ -16,6 +16,7 @@ import { configReference } from './config/docs.ts'
 import { jsonSchema } from './config/schema.ts'
 import { resolveConfig } from './config/source.ts'
 import { openQueue } from './queue/db.ts'
+import { slackManifest } from './slack/manifest.ts'
 import { createLogger, errorText, PRIORITY } from './util/log.ts'
 
 /** stderr is the journal (set once the environment is read): error lines carry priority 3 */
@@ -73,6 +74,12 @@ async function main(argv: string[]): Promise<number> {
       const r = explain(load(), text)
       console.log(r.text)
       return r.matched ? 0 : 1
+    }
+    case 'slack': {
+      if (sub !== 'manifest') throw new UsageError('slack takes "manifest"')
+      const manifest = slackManifest(load(), { name: env.slack.appUsername })
+      console.log(JSON.stringify(manifest, null, 2))
+      return 0
     }
     case 'migrate': {
       const q = openQueue(join(env.stateDir, 'ebmbot.db'))

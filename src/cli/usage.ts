@@ -10,6 +10,7 @@ commands:
   config schema     print the config's JSON Schema (for editors)
   config docs       print the configuration reference (Markdown)
   explain "TEXT"    show what a message would run, without running anything
+  slack manifest    print the Slack app manifest (paste it into "Create New App")
   version           print the version (also --version)
 
 \`ebmbot <command> --help\` describes one command.
@@ -51,6 +52,14 @@ ${CONFIG_FLAG}`,
 Show what a message would run (namespace, command, params, the exact shell command) without
 running or queueing anything. Exits 1 when the text matches no command. Put \`--\` before text
 that starts with a dash.
+
+${CONFIG_FLAG}`,
+  slack: `usage: ebmbot slack manifest [--config FILE]
+
+Print the Slack app manifest as JSON (socket mode, the bot events and scopes it uses,
+interactivity for its buttons, DMs in the messages tab), for "Create New App → From a manifest"
+at https://api.slack.com/apps. The config decides the optional scopes (usergroups:read only when
+access rules or approvers name user groups); SLACK_APP_USERNAME names the bot.
 
 ${CONFIG_FLAG}`,
   version: `usage: ebmbot version
