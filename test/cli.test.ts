@@ -65,7 +65,7 @@ describe('ebmbot chat (piped)', () => {
       expect(first.stdout).toContain('held by a suppression')
       const second = await runBot(['chat'], { env: botEnv(state), input: 'status\n' })
       expect(second.stdout).toMatch(
-        /1 job scheduled:\n• \[1\] `demo_sleep` due at .*\(held by a suppression\)/,
+        /1 job scheduled:\n• \[1\] `demo_sleep` due at .*\(held by a suppression until 23:59 UTC\)/,
       )
     },
     DAY_TURN_MS,

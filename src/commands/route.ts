@@ -73,11 +73,13 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
   const asker = askerOf(msg)
   // Help shows what this user may run here; restricted namespaces stay listed (marked) for guests.
   const visible = (ns: Namespace, job?: Job) => mayRun(ns, job, { ...asker, isGuest: false }).ok
-  const help = () => `${generalHelp({ config, prefix, visible })}\n${awayHelpLine(prefix)}`
+  // Out-of-office dates only mean something where messages are reposted to tech-support.
+  const away = config.settings.support_routes.length ? `\n${awayHelpLine(prefix)}` : ''
+  const help = () => `${generalHelp({ config, prefix, visible })}${away}`
 
   // Built-ins first, so no namespace can shadow them.
-  const away = parseAwayCommand(lower, msg, prefix)
-  if (away) return away
+  const awayCommand = parseAwayCommand(lower, msg, prefix)
+  if (awayCommand) return awayCommand
   const verb = parseRunVerb(lower, msg.threadRun)
   const metaflow = parseMetaflowVerb(config, msg, ws, verb)
   if (metaflow) return metaflow

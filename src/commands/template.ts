@@ -15,8 +15,8 @@ export function placeholders(template: string): string[] {
 }
 
 export function renderCommand(template: string, params: Record<string, string>): string {
-  return template.replace(PLACEHOLDER, (whole, escape: string, name: string) =>
-    escape ? `[${name}]` : name in params ? shellQuote(params[name]!) : whole,
+  return template.replace(PLACEHOLDER, (whole, escaped: string, name: string) =>
+    escaped ? `[${name}]` : name in params ? shellQuote(params[name]!) : whole,
   )
 }
 
