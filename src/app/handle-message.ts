@@ -13,6 +13,7 @@ import { enqueueOutgoing } from '../queue/outbox.ts'
 import { threadRun } from '../queue/history.ts'
 import { snapshot } from '../queue/read.ts'
 import { scheduleRequest } from '../queue/schedule.ts'
+import { scheduleNotes } from './schedule-notes.ts'
 import type { Db } from '../queue/db.ts'
 import type { Door } from '../queue/schema.ts'
 import { addSuppression, cancelSuppressions } from '../queue/suppress.ts'
@@ -101,6 +102,8 @@ export async function handleMessage(
           ? metaflowImmediate(txCtx, msg, decision.verb, mfWhere)!
           : execute(txCtx, msg, decision))
       const out: Outgoing[] = []
+      // The label names a run this message started; a verb on an existing run is not "run 8 accepted".
+      const started = ['schedule', 'rerun', 'metaflow'].includes(decision.kind)
       if (res.accepted && msg.messageTs) {
         out.push({
           kind: 'reaction',
@@ -108,7 +111,7 @@ export async function handleMessage(
           channel: msg.channel,
           ts: msg.messageTs,
           name: ACK_REACTION,
-          ...(res.runId ? { label: `run ${res.runId}` } : {}),
+          ...(res.runId && started ? { label: `run ${res.runId}` } : {}),
         })
       }
       for (const r of res.said)
@@ -168,14 +171,7 @@ function execute(
         user: msg.user,
       })
       ctx.wake.dispatch.notify()
-      const said = res.behind
-        ? [
-            {
-              text: `A \`${job.type}\` job is running (run ${res.behind.id}); this request (run ${res.run.id}) will start after it. Say \`status\` to see the queue, or \`remove job id ${res.run.id}\` to drop it.`,
-            },
-          ]
-        : []
-      return { said, accepted: true, runId: res.run.id }
+      return { said: scheduleNotes(ctx, res), accepted: true, runId: res.run.id }
     }
     case 'decide':
       return decide(ctx, msg, d.id, d.approve)
@@ -183,7 +179,12 @@ function execute(
       const dropped = cancelPending(db, now, d.job.type, msg.user)
       if (dropped)
         ctx.log.info('request.cancelled', { run: dropped.id, job: dropped.jobType, by: msg.user })
-      return { said: [], accepted: true }
+      return reply(
+        dropped
+          ? `Dropped the pending \`${d.job.type}\` request (run ${dropped.id}).`
+          : `Nothing was pending for \`${d.job.type}\`, so nothing was dropped. A run that has started stops with \`cancel N\`.`,
+        { accepted: true },
+      )
     }
     case 'suppress': {
       const window = suppressionWindow(now, d.start, d.end)
