@@ -5,7 +5,6 @@ import { Database } from 'bun:sqlite'
 import { afterAll, afterEach, describe, expect, test } from 'bun:test'
 import { renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { enqueueOutgoing } from '../src/queue/outbox.ts'
 import { scheduleRequest } from '../src/queue/schedule.ts'
 import { addSuppression } from '../src/queue/suppress.ts'
 import { createWebhookApp } from '../src/webhooks/index.ts'
@@ -14,6 +13,7 @@ import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp, tempDir } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'
 import { canMountTmpfs } from './support/wrapped-bot.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 
 const YAML = `
 settings: {kill_grace: 1s, poll_interval: 1s}
@@ -96,7 +96,7 @@ describe('/healthz', () => {
 
   test('the database file gone: 503 naming the database; back again: 200', async () => {
     setup()
-    const file = h.ctx.queue.file
+    const file = sqliteOf(h.ctx).file
     renameSync(file, `${file}.moved`)
     try {
       const r = await health()
@@ -112,7 +112,7 @@ describe('/healthz', () => {
   test('the database locked by another writer: 503 within a second, not a hung request', async () => {
     setup()
     await h.dispatcher.stop(0) // its heartbeat would wait on the same lock in this very thread
-    const other = new Database(h.ctx.queue.file)
+    const other = new Database(sqliteOf(h.ctx).file)
     other.run('BEGIN IMMEDIATE')
     try {
       const started = Date.now()
@@ -144,13 +144,13 @@ describe('/healthz', () => {
       command: "echo hello 'x'",
       delaySeconds: 0,
     }
-    scheduleRequest(h.ctx.queue.db, now - 120_000, req)
+    scheduleRequest(sqliteOf(h.ctx).db, now - 120_000, req)
     const late = await health()
     expect(late.status).toBe(503)
     expect(late.body.checks.queue!.ok).toBe(false)
     expect(late.body.checks.queue!.detail!.lag_seconds as number).toBeGreaterThanOrEqual(120)
     expect(late.body.checks.dispatcher!.ok).toBe(false) // stopped, and it says so
-    addSuppression(h.ctx.queue.db, now, 't_hello', now - 1000, now + 60_000, 'U1')
+    addSuppression(sqliteOf(h.ctx).db, now, 't_hello', now - 1000, now + 60_000, 'U1')
     expect((await health()).body.checks.queue).toMatchObject({
       ok: true,
       detail: { queued: 1, lag_seconds: 0 },
@@ -185,7 +185,7 @@ describe('/livez and /readyz', () => {
   })
   test('the database gone: /readyz is 503 naming it, while /livez still answers 200', async () => {
     setup()
-    const file = h.ctx.queue.file
+    const file = h.ctx.queue.location
     renameSync(file, `${file}.moved`)
     try {
       const r = await ready()
@@ -255,7 +255,7 @@ describe('/metrics about the bot itself', () => {
   test('build info, the outbox backlog with its oldest age, and process figures', async () => {
     setup()
     // Nothing delivers door 'local' in this harness: a message stored a minute ago waits there.
-    enqueueOutgoing(h.ctx.queue.db, Date.now() - 60_000, 'local', [
+    await h.ctx.queue.enqueueOutgoing(Date.now() - 60_000, 'local', [
       { kind: 'message', purpose: 'reply', channel: 'local', text: 'waiting' },
     ])
     const lines = (await (await app.request('/metrics')).text()).split('\n')

@@ -3,12 +3,11 @@
 // holds it (until when). Nothing when it simply starts.
 import type { Said } from './run-actions.ts'
 import type { ScheduleResult } from '../queue/schedule.ts'
-import { openSuppressions } from '../queue/suppress.ts'
 import type { AppContext } from './context.ts'
 
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16)
 
-export function scheduleNotes(ctx: AppContext, res: ScheduleResult): Said[] {
+export async function scheduleNotes(ctx: AppContext, res: ScheduleResult): Promise<Said[]> {
   const { run } = res
   const said: Said[] = []
   if (res.behind)
@@ -25,7 +24,7 @@ export function scheduleNotes(ctx: AppContext, res: ScheduleResult): Said[] {
     })
   }
   // A suppression open when the run falls due holds it until the last such window ends.
-  const holding = openSuppressions(ctx.queue.db, ctx.now(), run.jobType).filter(
+  const holding = (await ctx.queue.openSuppressions(ctx.now(), run.jobType)).filter(
     (s) => s.startAt <= run.dueAt && run.dueAt < s.endAt,
   )
   if (holding.length) {

@@ -80,7 +80,7 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
   await each('stop')
   await dispatcher.stop(graceMs)
   await each('flush')
-  ctx.queue.sqlite.close()
+  ctx.queue.close()
   notifier.close()
   ctx.log.info('serve.stopped', {})
   return 0

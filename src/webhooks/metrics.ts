@@ -3,16 +3,15 @@
 // process figures.
 import { Hono } from 'hono'
 import type { AppContext } from '../app/context.ts'
-import { outboxBacklog } from '../queue/outbox-stats.ts'
+import type { QueueStats } from '../queue/stats.ts'
 import { registerProcessGauges } from './process-gauges.ts'
-import { queueStats, type QueueStats } from './queue-stats.ts'
 import type { WebEnv } from './web-env.ts'
 
 /** Queue gauges; a scrape while the database is unusable omits them rather than failing. */
 export function registerQueueGauges(ctx: AppContext): void {
-  const read = (pick: (s: QueueStats) => number) => () => {
+  const read = (pick: (s: QueueStats) => number) => async () => {
     try {
-      return [{ value: pick(queueStats(ctx.queue.db, ctx.now())) }]
+      return [{ value: pick(await ctx.queue.queueStats(ctx.now())) }]
     } catch {
       return []
     }
@@ -36,21 +35,21 @@ export function registerQueueGauges(ctx: AppContext): void {
 
 /** Messages stored but not yet sent: a Slack outage or a rate limit shows here first. */
 function registerOutboxGauges(ctx: AppContext): void {
-  const backlog = () => {
+  const backlog = async () => {
     try {
-      return outboxBacklog(ctx.queue.db)
+      return await ctx.queue.outboxBacklog()
     } catch {
       return []
     }
   }
-  ctx.metrics.gauge('ebmbot_outbox_pending', 'Messages waiting to be sent, by door', () =>
-    backlog().map((b) => ({ labels: { door: b.door }, value: b.pending })),
+  ctx.metrics.gauge('ebmbot_outbox_pending', 'Messages waiting to be sent, by door', async () =>
+    (await backlog()).map((b) => ({ labels: { door: b.door }, value: b.pending })),
   )
   ctx.metrics.gauge(
     'ebmbot_outbox_oldest_pending_seconds',
     'How long the oldest unsent message has waited, by door',
-    () =>
-      backlog().map((b) => ({
+    async () =>
+      (await backlog()).map((b) => ({
         labels: { door: b.door },
         value: Math.max(0, ctx.now() - b.oldestAt) / 1000,
       })),
@@ -62,9 +61,9 @@ export function metricsRoutes(ctx: AppContext): Hono<WebEnv> {
   registerOutboxGauges(ctx)
   registerProcessGauges(ctx.metrics)
   const app = new Hono<WebEnv>()
-  app.get('/metrics', (c) => {
+  app.get('/metrics', async (c) => {
     c.set('outcome', 'ok')
-    return c.body(ctx.metrics.render(), 200, {
+    return c.body(await ctx.metrics.render(), 200, {
       'content-type': 'text/plain; version=0.0.4; charset=utf-8',
       'cache-control': 'no-store',
     })

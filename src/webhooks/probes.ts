@@ -5,50 +5,52 @@
 import { Hono } from 'hono'
 import type { AppContext, WorkerHealth } from '../app/context.ts'
 import { errorText } from '../util/log.ts'
-import { probeDatabase } from './db-probe.ts'
+import type { HealthOptions } from './healthz.ts'
 import type { WebEnv } from './web-env.ts'
-
-export interface ReadyOptions {
-  /** replaceable in tests; by default a fresh connection takes and drops the write lock */
-  probe?: () => WorkerHealth
-}
 
 const missing = (what: string): WorkerHealth => ({
   ok: false,
   detail: { error: `${what} not started` },
 })
 
-export function readinessChecks(
-  ctx: AppContext,
-  opts: ReadyOptions = {},
-): Record<string, WorkerHealth> {
-  const probe = opts.probe ?? (() => probeDatabase(ctx.queue.file))
-  const run = (check: (() => WorkerHealth) | undefined, what: string): WorkerHealth => {
-    if (!check) return missing(what)
-    try {
-      return check()
-    } catch (e) {
-      return { ok: false, detail: { error: errorText(e) } }
-    }
+async function run(
+  check: (() => WorkerHealth | Promise<WorkerHealth>) | undefined,
+  what: string,
+): Promise<WorkerHealth> {
+  if (!check) return missing(what)
+  try {
+    return await check()
+  } catch (e) {
+    return { ok: false, detail: { error: errorText(e) } }
   }
+}
+
+export async function readinessChecks(
+  ctx: AppContext,
+  opts: HealthOptions = {},
+): Promise<Record<string, WorkerHealth>> {
+  const probe = opts.probe ?? (() => ctx.queue.probe())
   const checks: Record<string, WorkerHealth> = {
-    database: run(probe, 'database'),
-    dispatcher: run(ctx.health.get('dispatcher'), 'dispatcher'),
+    database: await run(async () => {
+      await ctx.queue.ping() // our own connection, not only the file
+      return probe()
+    }, 'database'),
+    dispatcher: await run(ctx.health.get('dispatcher'), 'dispatcher'),
   }
   const { appToken, botToken } = ctx.env.slack
-  if (appToken && botToken) checks.slack = run(ctx.health.get('slack'), 'Slack connection')
+  if (appToken && botToken) checks.slack = await run(ctx.health.get('slack'), 'Slack connection')
   return checks
 }
 
-export function probeRoutes(ctx: AppContext, opts: ReadyOptions = {}): Hono<WebEnv> {
+export function probeRoutes(ctx: AppContext, opts: HealthOptions = {}): Hono<WebEnv> {
   const app = new Hono<WebEnv>()
   app.get('/livez', (c) => {
     c.set('outcome', 'alive')
     c.header('cache-control', 'no-store')
     return c.json({ ok: true })
   })
-  app.get('/readyz', (c) => {
-    const checks = readinessChecks(ctx, opts)
+  app.get('/readyz', async (c) => {
+    const checks = await readinessChecks(ctx, opts)
     const ok = Object.values(checks).every((x) => x.ok)
     c.set('outcome', ok ? 'ready' : 'not_ready')
     c.header('cache-control', 'no-store')
