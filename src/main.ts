@@ -96,11 +96,16 @@ async function main(argv: string[]): Promise<number> {
       })
       const config = resolveConfig(configFlag, env).config
       const ctx = createContext({ config, env, log: chatLog })
-      await runChat(ctx, {
+      const outcome = await runChat(ctx, {
         input: process.stdin,
         write: (t) => console.log(t),
         interactive: !!process.stdin.isTTY,
       })
+      // Piped, the session is a script's step: a job it ran that failed fails the step.
+      if (!process.stdin.isTTY && outcome.failed.length) {
+        chatLog.warn('chat.jobs_failed', { runs: outcome.failed.join(',') })
+        return 1
+      }
       return 0
     }
     case 'serve':

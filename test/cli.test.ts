@@ -39,13 +39,14 @@ describe('ebmbot chat (piped)', () => {
     expect(existsSync(join(state, 'pwned'))).toBe(false)
     expect(existsSync(join(state, 'pwned2'))).toBe(false)
   })
-  test('help, status, unknown commands and a failing job, in order', async () => {
+  test('help, status, unknown commands and a failing job, in order; the failure makes it exit 1', async () => {
     const state = tempDir()
     const r = await runBot(['chat', '--config', EXAMPLE_CONFIG], {
       env: botEnv(state),
       input: 'help\ndemo helo\ndemo fail\n',
     })
-    expect(r.code).toBe(0)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('event=chat.jobs_failed runs=1')
     const out = r.stdout
     expect(out).toContain('`demo`: Harmless demo jobs')
     expect(out).toContain('Did you mean: `demo hello`')
@@ -84,8 +85,9 @@ describe('run verbs in local chat take run numbers', () => {
       env: botEnv(state),
       input: 'logs 1 stderr\nrerun 1\nhistory\n',
     })
-    const r = { code: first.code || second.code, stdout: first.stdout + second.stdout }
-    expect(r.code).toBe(0)
+    const r = { stdout: first.stdout + second.stdout }
+    // Run 1 failed in the first session; the second reran it (run 3), which failed again.
+    expect([first.code, second.code]).toEqual([1, 1])
     expect(r.stdout).toMatch(/Run 2, `demo_sleep`: \*(scheduled|running)\*/)
     // Depending on timing the sleep was still queued or already going; either way it is stopped.
     expect(r.stdout).toMatch(
@@ -98,6 +100,43 @@ describe('run verbs in local chat take run numbers', () => {
     expect(r.stdout).toContain('Runs, newest first (page 1 of 1, 3 in all)')
     expect(r.stdout).toMatch(/`demo_fail` failed with exit code 3 \(run 3/)
   })
+})
+
+describe('piped chat as a script step', () => {
+  test('`quit` ends a piped session: later lines are not run, what it started still finishes', async () => {
+    const state = tempDir()
+    const r = await runBot(['chat'], {
+      env: botEnv(state),
+      input: 'demo hello before\nquit\ndemo hello after\n',
+    })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Hello, before!')
+    expect(r.stdout).not.toContain('Hello, after!')
+  })
+  test('a job that runs past six progress intervals prints a progress line with its last output', async () => {
+    const dir = tempDir()
+    const file = writeConfig(
+      dir,
+      [
+        'settings: {progress_interval: 1s}',
+        'namespaces:',
+        '  t:',
+        '    jobs:',
+        "      slow: {run: 'echo warming up; sleep 8; echo done'}",
+        '    commands:',
+        '      - {pattern: slow, job: slow}',
+      ].join('\n'),
+    )
+    const r = await runBot(['chat', '--config', file], { env: botEnv(dir), input: 't slow\n' })
+    expect(r.code).toBe(0)
+    const progress = r.stdout.split('\n').filter((l) => l.includes('is running:'))
+    expect(progress.length).toBeGreaterThanOrEqual(1)
+    expect(progress.length).toBeLessThanOrEqual(2)
+    expect(progress[0]).toMatch(
+      /^:hourglass_flowing_sand: `t_slow` \(run 1\) is running: \d+s so far\.$/,
+    )
+    expect(r.stdout).toContain('`warming up`')
+  }, 30_000)
 })
 
 describe('piped chat finishes the jobs it takes on', () => {

@@ -22,6 +22,13 @@ const OUTCOME: Record<string, string> = {
   lost: ':warning: was lost (the bot restarted)',
 }
 
+/**
+ * A terminal cannot edit a line: local chat gets a new progress line instead, less often than
+ * Slack's edits (six progress intervals, 30 s by default), so a long job shows it is alive
+ * without flooding the conversation.
+ */
+export const LOCAL_PROGRESS_INTERVALS = 6
+
 export function runningText(
   run: Pick<Run, 'id' | 'jobType'>,
   elapsedMs: number,
@@ -83,12 +90,38 @@ export class ProgressReporter {
     await this.ctx.queue.setProgressMessage(run.id, row!.id, now)
   }
 
+  /** Prints one more progress line for a local run whose (longer) interval has passed. */
+  private async localLine(started: Run, job: Job, every: number): Promise<void> {
+    const q = this.ctx.queue
+    const run = await q.getRun(started.id)
+    if (!run || run.quiet || run.state !== 'running') return
+    const now = this.ctx.now()
+    if (now - (run.progressAt ?? run.startedAt ?? now) < every) return
+    const line = await lastLine(run.stdoutPath, [
+      ...this.ctx.reports.secrets,
+      ...jobSecrets(job, this.ctx.env.vars),
+    ])
+    const text = runningText(run, now - (run.startedAt ?? now), line)
+    await q.enqueueOutgoing(
+      now,
+      'local',
+      [{ kind: 'message', purpose: 'progress', channel: run.channel, threadTs: null, text }],
+      run.id,
+    )
+    await q.touchProgress(run.id, now)
+    this.ctx.wake.outbox.notify()
+  }
+
   /** Edits the messages of live runs whose interval has passed, while the budget lasts. */
   async tick(live: { run: Run; job: Job }[]): Promise<void> {
     const q = this.ctx.queue
     const interval = this.ctx.config.settings.progress_interval * 1000
     for (const { run: started, job } of live) {
-      if (started.door === 'local' || !job.progress) continue
+      if (!job.progress) continue
+      if (started.door === 'local') {
+        await this.localLine(started, job, interval * LOCAL_PROGRESS_INTERVALS)
+        continue
+      }
       const run = await q.getRun(started.id)
       if (!run || run.quiet || run.state !== 'running') continue
       const now = this.ctx.now()
