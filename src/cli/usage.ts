@@ -25,8 +25,9 @@ export const COMMAND_HELP: Record<string, string> = {
   chat: `usage: ebmbot chat [--config FILE]
 
 Talk to the bot in this terminal: the same commands as in Slack, with jobs run here.
-Piped input: every line is read, the jobs those lines started are run to their reports, and the
-session ends.
+Piped input: every line is read (up to a \`quit\` line), the jobs those lines started are run to
+their reports, and the session ends; it exits 1 when one of those jobs failed, timed out or was
+lost. Interactive: \`quit\` or \`exit\` leaves.
 
 ${CONFIG_FLAG}`,
   serve: `usage: ebmbot serve [--config FILE]
