@@ -102,6 +102,19 @@ describe('run verbs in local chat take run numbers', () => {
   })
 })
 
+describe('typed params in the example', () => {
+  test('`demo sleep abc` is refused with what fits, and nothing is queued', async () => {
+    const state = tempDir()
+    const r = await runBot(['chat'], { env: botEnv(state), input: 'demo sleep abc\nstatus\n' })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain(
+      'Sorry, `abc` does not fit [seconds]: it must be a whole number from 0 to 600.',
+    )
+    expect(r.stdout).toContain('Nothing is happening')
+    expect(r.stdout).not.toContain('accepted')
+  })
+})
+
 describe('piped chat as a script step', () => {
   test('`quit` ends a piped session: later lines are not run, what it started still finishes', async () => {
     const state = tempDir()

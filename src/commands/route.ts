@@ -6,6 +6,7 @@ import { awayHelpLine, parseAwayCommand, type AwayDecision } from './away.ts'
 import { cleanText, words as splitWords } from './clean.ts'
 import { generalHelp, namespaceHelp, unknownNamespace } from './help.ts'
 import { parseMetaflowVerb, type MetaflowDecision } from './metaflow-verbs.ts'
+import { checkParams } from './param-check.ts'
 import { matchTokens, paramNames } from './pattern.ts'
 import { parseRunVerb, type RunVerb } from './run-verbs.ts'
 import { suggestCommands } from './suggest.ts'
@@ -116,8 +117,21 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
       const verdict = mayRun(ns, job, asker)
       if (!verdict.ok) return { kind: 'reply', text: `Sorry, ${verdict.reason}.` }
       switch (command.action) {
-        case 'schedule_job':
-          return { kind: 'schedule', job, command, params, delaySeconds: command.delaySeconds }
+        case 'schedule_job': {
+          const checked = checkParams(params, command.params)
+          if (!checked.ok)
+            return {
+              kind: 'reply',
+              text: `Sorry, ${checked.reason} Usage: \`${prefix}${ns.name} ${command.pattern}\`${command.help ? ` (${command.help})` : ''}.`,
+            }
+          return {
+            kind: 'schedule',
+            job,
+            command,
+            params: checked.params,
+            delaySeconds: command.delaySeconds,
+          }
+        }
         case 'cancel_job':
           return { kind: 'cancel_job', job, command }
         case 'schedule_suppression': {

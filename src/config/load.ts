@@ -169,6 +169,7 @@ function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config 
         action: c.action,
         job: c.job,
         delaySeconds: c.delay_seconds,
+        params: c.params,
       })),
     }
   }
