@@ -14,6 +14,8 @@ import { readEnvironment, secretValues } from './config/env.ts'
 import { ConfigError } from './config/errors.ts'
 import { configReference } from './config/docs.ts'
 import { jsonSchema } from './config/schema.ts'
+import { importConfig } from './import/import-config.ts'
+import { ImportError } from './import/import-error.ts'
 import { resolveConfig } from './config/source.ts'
 import { openQueue } from './queue/db.ts'
 import { slackManifest } from './slack/manifest.ts'
@@ -24,7 +26,7 @@ let journal = false
 
 async function main(argv: string[]): Promise<number> {
   const args = parseCommandLine(argv)
-  const { config: configFlag } = args
+  const { config: configFlag, workspace, queue } = args
   const [cmd, sub, ...rest] = args.positional
   if (args.version || cmd === 'version') {
     console.log(`ebmbot ${VERSION}`)
@@ -47,6 +49,9 @@ async function main(argv: string[]): Promise<number> {
       log.info('config.built_in', {
         note: 'using the built-in example config; pass --config FILE for yours',
       })
+    // config check prints them in its summary instead
+    if (cmd !== 'config')
+      for (const w of r.config.warnings ?? []) log.warn('config.warning', { warning: w })
     return r.config
   }
 
@@ -64,7 +69,22 @@ async function main(argv: string[]): Promise<number> {
         console.log(configSummary(load()))
         return 0
       }
-      throw new UsageError('config takes "check", "schema" or "docs"')
+      if (sub === 'import') {
+        const file = rest[0]
+        if (!file || rest.length > 1)
+          throw new UsageError('config import needs one file: ebmbot config import job_configs.py')
+        try {
+          const r = await importConfig({ file, workspace, queue, stateDir: env.stateDir })
+          process.stdout.write(r.yaml)
+          for (const n of r.notes) process.stderr.write(`ebmbot: ${n}\n`)
+          return 0
+        } catch (e) {
+          if (!(e instanceof ImportError)) throw e
+          process.stderr.write(`ebmbot: ${e.message}\n`)
+          return 2
+        }
+      }
+      throw new UsageError('config takes "check", "import", "schema" or "docs"')
     case 'explain': {
       const text = [sub, ...rest].filter((x) => x !== undefined).join(' ')
       if (!text)
@@ -95,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
         journal,
       })
       const config = resolveConfig(configFlag, env).config
+      for (const w of config.warnings ?? []) chatLog.warn('config.warning', { warning: w })
       const ctx = createContext({ config, env, log: chatLog })
       const outcome = await runChat(ctx, {
         input: process.stdin,

@@ -14,6 +14,7 @@ import { registerWorker } from '../queue/workers.ts'
 import type { Logger } from '../util/log.ts'
 import { Metrics } from '../util/metrics.ts'
 import { Signal } from '../util/signal.ts'
+import { builtInDoors, replyDoorOf, type Doors } from './doors.ts'
 
 export interface AppContext {
   queue: Queue
@@ -33,6 +34,8 @@ export interface AppContext {
   health: Map<string, () => WorkerHealth>
   /** where the Metaflow verbs read runs; present when the config has a `metaflow` section */
   metaflow?: MetaflowSource
+  /** the front doors and what each can do */
+  doors: Doors
 }
 
 export interface WorkerHealth {
@@ -77,10 +80,11 @@ export function createContext(opts: {
     },
     metrics: new Metrics(),
     health: new Map(),
+    doors: builtInDoors(),
     ...(metaflow ? { metaflow } : {}),
   }
 }
 
-/** Reports go back through the door the request came in by; webhook runs report in Slack. */
-export const replyDoor = (run: Pick<Run, 'door'>): Door =>
-  run.door === 'local' ? 'local' : 'slack'
+/** Answers about a request go back through the door it came in by, or the one that door names. */
+export const replyDoor = (ctx: Pick<AppContext, 'doors'>, run: Pick<Run, 'door'>): Door =>
+  replyDoorOf(ctx.doors, run.door)

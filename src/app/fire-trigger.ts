@@ -5,7 +5,7 @@
 import { renderCommand } from '../commands/template.ts'
 import { formatUtc } from '../commands/times.ts'
 import type { Namespace } from '../config/types.ts'
-import type { MessageOut } from '../notify/outgoing.ts'
+import type { MessageOut } from './door.ts'
 import type { QueueOps } from '../queue/queue.ts'
 import type { RequestInput, ScheduleResult } from '../queue/schedule.ts'
 import type { Door } from '../queue/schema.ts'
@@ -57,7 +57,7 @@ export async function requestFromTrigger(
     const asked = await askForApproval(ctx, job, req)
     await q.enqueueOutgoing(
       now,
-      'slack',
+      replyDoor(ctx, req),
       asked.said.map((m) => ({
         kind: 'message' as const,
         purpose: 'notice' as const,
@@ -71,7 +71,7 @@ export async function requestFromTrigger(
   }
   const res = await q.scheduleRequest(now, req)
   const notice = await suppressedNotice(q, now, ns, f.job, res)
-  if (notice) await q.enqueueOutgoing(now, replyDoor(res.run), [notice], res.run.id)
+  if (notice) await q.enqueueOutgoing(now, replyDoor(ctx, res.run), [notice], res.run.id)
   return res
 }
 

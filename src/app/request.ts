@@ -2,7 +2,7 @@
 import { renderCommand } from '../commands/template.ts'
 import type { Job } from '../config/types.ts'
 import type { RequestInput } from '../queue/schedule.ts'
-import type { MessageIn } from './handle-message.ts'
+import type { MessageIn } from './door.ts'
 
 export function requestFor(
   msg: MessageIn,

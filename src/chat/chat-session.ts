@@ -81,6 +81,7 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<ChatO
           text,
           user: 'local',
           isGuest: false,
+          trusted: true, // the operator at this host's terminal: allow lists do not apply
           isDirect: true,
           channel: 'local',
           threadTs: null,
@@ -94,7 +95,7 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<ChatO
         ctx.log.error('chat.message_failed', { error: errorText(e) })
         print(
           redact(
-            `:x: Sorry, something went wrong with \`${text.length > 200 ? `${text.slice(0, 200)}…` : text}\`: ${errorText(e)}. Try again in a moment.`,
+            `❌ Sorry, something went wrong with \`${text.length > 200 ? `${text.slice(0, 200)}…` : text}\`: ${errorText(e)}. Try again in a moment.`,
             ctx.reports.secrets,
           ),
         )

@@ -7,6 +7,9 @@ export class UsageError extends Error {}
 export interface Args {
   positional: string[]
   config?: string
+  /** config import: where the Python jobs ran, and the Python bot's queue to carry over */
+  workspace?: string
+  queue?: string
   help: boolean
   version: boolean
 }
@@ -19,14 +22,20 @@ export function parseCommandLine(argv: string[]): Args {
       strict: true,
       options: {
         config: { type: 'string', short: 'c' },
+        workspace: { type: 'string' },
+        queue: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
     })
     if (values.config === '') throw new UsageError('--config needs a file')
+    for (const k of ['workspace', 'queue'] as const)
+      if (values[k] === '') throw new UsageError(`--${k} needs a path`)
     return {
       positional: positionals,
       config: values.config,
+      workspace: values.workspace,
+      queue: values.queue,
       help: !!values.help,
       version: !!values.version,
     }

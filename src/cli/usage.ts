@@ -7,6 +7,9 @@ commands:
   serve             run the bot: dispatcher, Slack (with tokens) and webhook server
   migrate           apply database migrations and exit
   config check      validate the config and print a summary
+  config import FILE.py [--workspace DIR] [--queue OLD.db]
+                    convert a Python ebmbot job_configs.py to this bot's YAML (printed);
+                    --queue carries its scheduled jobs and suppressions into the state folder
   config schema     print the config's JSON Schema (for editors)
   config docs       print the configuration reference (Markdown)
   explain "TEXT"    show what a message would run, without running anything
@@ -41,9 +44,12 @@ ${CONFIG_FLAG}`,
   migrate: `usage: ebmbot migrate
 
 Apply the database migrations in the state folder and exit.`,
-  config: `usage: ebmbot config check|schema|docs [--config FILE]
+  config: `usage: ebmbot config check|import|schema|docs [--config FILE]
 
   check    validate the config and print a summary (exit 2 naming file, key and line when invalid)
+  import FILE.py [--workspace DIR] [--queue OLD.db]
+           convert a Python ebmbot job_configs.py to this bot's YAML (printed); --workspace is
+           where its jobs ran, --queue carries its scheduled jobs and suppressions over
   schema   print the config's JSON Schema (for editors)
   docs     print the configuration reference (Markdown)
 

@@ -8,6 +8,7 @@ import { parsePattern } from '../commands/pattern.ts'
 import { ConfigError, keyPath, type ConfigIssue } from './errors.ts'
 import { compileMetaflow } from './metaflow-config.ts'
 import { checkRules } from './rules.ts'
+import { configWarnings } from './warnings.ts'
 import { configSchema, type ParsedConfig } from './schema.ts'
 import { BRACKET_HINT, yamlIssues } from './yaml-errors.ts'
 import {
@@ -55,7 +56,8 @@ export function loadConfigText(text: string, source: string, opts: LoadOptions):
     message: r.message,
   }))
   if (ruleIssues.length) throw new ConfigError(source, ruleIssues)
-  return compile(parsed.data, source, opts)
+  const warnings = configWarnings(parsed.data)
+  return { ...compile(parsed.data, source, opts), ...(warnings.length ? { warnings } : {}) }
 }
 
 function toIssues(
@@ -152,6 +154,7 @@ function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config 
             reportStdout: j.report_stdout,
             reportSuccess: j.report_success,
             reportFormat: j.report_format,
+            reportTo: j.report_to ?? ns.report_to ?? 'thread',
             callback: j.callback,
             allow: j.allow,
             confirm: j.confirm,

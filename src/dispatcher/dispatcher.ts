@@ -107,7 +107,12 @@ export class Dispatcher {
   private async claimAndLaunch(): Promise<void> {
     const max = this.ctx.config.settings.max_parallel
     while (!this.stopping && this.live.size + this.fetching < max) {
-      const run = await this.ctx.queue.claimNext(this.ctx.now(), this.ctx.workerId, max)
+      // SQLite compares with a plain number; "unlimited" is Infinity in the settings.
+      const run = await this.ctx.queue.claimNext(
+        this.ctx.now(),
+        this.ctx.workerId,
+        Math.min(max, 2 ** 31),
+      )
       if (!run) return
       const ns = this.ctx.config.namespaces[run.namespace]
       if (ns?.fetch.length) void this.fetchThenLaunch(run, ns)
@@ -154,7 +159,7 @@ export class Dispatcher {
       stderrPath = join(dir, 'stderr')
       await ctx.queue.enqueueOutgoing(
         ctx.now(),
-        replyDoor(run),
+        replyDoor(ctx, run),
         [startNotice(run, ctx.reports)],
         run.id,
       )

@@ -39,8 +39,8 @@ export async function recordOutcome(
       )
       // The progress message's last edit shows the outcome (with Rerun and Logs).
       const edit = finalEdit(finished)
-      if (edit) await q.enqueueUpdate(ctx.now(), 'slack', edit, finished.id)
-      await q.enqueueOutgoing(ctx.now(), replyDoor(finished), messages, finished.id)
+      if (edit) await q.enqueueUpdate(ctx.now(), replyDoor(ctx, finished), edit, finished.id)
+      await q.enqueueOutgoing(ctx.now(), replyDoor(ctx, finished), messages, finished.id)
       return finished
     })
   let done: Run | undefined

@@ -13,7 +13,7 @@ export function jobEnvironment(
     LANG: host.LANG || 'C.UTF-8',
   }
   for (const v of job.env) {
-    const value = host[v.name]
+    const value = v.value ?? host[v.name]
     if (value !== undefined) env[v.name] = value
   }
   return { ...env, ...extra }
@@ -23,5 +23,5 @@ export function jobEnvironment(
 export const jobSecrets = (job: Job, host: Readonly<Record<string, string | undefined>>) =>
   job.env
     .filter((v) => v.secret)
-    .map((v) => host[v.name])
+    .map((v) => v.value ?? host[v.name])
     .filter((v): v is string => !!v)

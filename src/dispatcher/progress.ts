@@ -1,8 +1,9 @@
-import type { AppContext } from '../app/context.ts'
+import { replyDoor, type AppContext } from '../app/context.ts'
+import { replyTraitsOf } from '../app/doors.ts'
 import { formatDuration } from '../commands/times.ts'
 import type { Job } from '../config/types.ts'
-import { finishedBlocks, runningBlocks } from '../notify/blocks.ts'
-import type { UpdateOut } from '../notify/outgoing.ts'
+import { finishedControls, runningControls } from '../app/controls.ts'
+import type { UpdateOut } from '../app/door.ts'
 import { redact } from '../util/redact.ts'
 import type { Run } from '../queue/schema.ts'
 import { TokenBucket } from '../util/token-bucket.ts'
@@ -23,7 +24,7 @@ const OUTCOME: Record<string, string> = {
 }
 
 /**
- * A terminal cannot edit a line: local chat gets a new progress line instead, less often than
+ * A terminal cannot edit a line: a door that cannot edit gets a new progress line instead, less often than
  * Slack's edits (six progress intervals, 30 s by default), so a long job shows it is alive
  * without flooding the conversation.
  */
@@ -74,7 +75,7 @@ export class ProgressReporter {
     const text = runningText(run, now - (run.startedAt ?? now), line)
     const [row] = await this.ctx.queue.enqueueOutgoing(
       now,
-      'slack',
+      replyDoor(this.ctx, run),
       [
         {
           kind: 'message',
@@ -82,7 +83,7 @@ export class ProgressReporter {
           channel: run.channel,
           threadTs: run.threadTs,
           text,
-          blocks: runningBlocks(text, run.id),
+          controls: runningControls(run.id),
         },
       ],
       run.id,
@@ -90,8 +91,8 @@ export class ProgressReporter {
     await this.ctx.queue.setProgressMessage(run.id, row!.id, now)
   }
 
-  /** Prints one more progress line for a local run whose (longer) interval has passed. */
-  private async localLine(started: Run, job: Job, every: number): Promise<void> {
+  /** One more progress line, for a door that cannot edit, once its (longer) interval has passed. */
+  private async newLine(started: Run, job: Job, every: number): Promise<void> {
     const q = this.ctx.queue
     const run = await q.getRun(started.id)
     if (!run || run.quiet || run.state !== 'running') return
@@ -104,8 +105,16 @@ export class ProgressReporter {
     const text = runningText(run, now - (run.startedAt ?? now), line)
     await q.enqueueOutgoing(
       now,
-      'local',
-      [{ kind: 'message', purpose: 'progress', channel: run.channel, threadTs: null, text }],
+      replyDoor(this.ctx, run),
+      [
+        {
+          kind: 'message',
+          purpose: 'progress',
+          channel: run.channel,
+          threadTs: run.threadTs,
+          text,
+        },
+      ],
       run.id,
     )
     await q.touchProgress(run.id, now)
@@ -118,8 +127,8 @@ export class ProgressReporter {
     const interval = this.ctx.config.settings.progress_interval * 1000
     for (const { run: started, job } of live) {
       if (!job.progress) continue
-      if (started.door === 'local') {
-        await this.localLine(started, job, interval * LOCAL_PROGRESS_INTERVALS)
+      if (!replyTraitsOf(this.ctx.doors, started.door).edits) {
+        await this.newLine(started, job, interval * LOCAL_PROGRESS_INTERVALS)
         continue
       }
       const run = await q.getRun(started.id)
@@ -147,14 +156,14 @@ export class ProgressReporter {
       const text = runningText(run, now - (run.startedAt ?? now), line)
       await q.enqueueUpdate(
         now,
-        'slack',
+        replyDoor(this.ctx, run),
         {
           kind: 'update',
           purpose: 'progress',
           channel: run.channel,
           editOf: row,
           text,
-          blocks: runningBlocks(text, run.id),
+          controls: runningControls(run.id),
         },
         run.id,
       )
@@ -175,6 +184,6 @@ export function finalEdit(run: Run): UpdateOut | null {
     channel: run.channel,
     editOf: row,
     text,
-    blocks: finishedBlocks(text, run.id),
+    controls: finishedControls(run.id),
   }
 }

@@ -6,7 +6,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { replyDoor, type AppContext } from '../app/context.ts'
 import { findJob } from '../config/types.ts'
 import { jobSecrets } from '../dispatcher/job-env.ts'
-import { MESSAGE_LIMIT, type MessageOut } from '../notify/outgoing.ts'
+import { MESSAGE_LIMIT, type MessageOut } from '../app/door.ts'
 import { redact } from '../util/redact.ts'
 import type { Run } from '../queue/schema.ts'
 import { readLimited } from './body-limit.ts'
@@ -66,7 +66,7 @@ export function callbackRoutes(ctx: AppContext, key: string): Hono<WebEnv> {
     const now = ctx.now()
     await ctx.queue.enqueueOutgoing(
       now,
-      replyDoor(run),
+      replyDoor(ctx, run),
       [callbackMessage(run, redact(text, secrets))],
       run.id,
     )

@@ -1,13 +1,14 @@
 // An in-process bot for tests: real queue file, real dispatcher and processes, outbox delivered
 // to a recording transport.
 import { createContext, type AppContext } from '../../src/app/context.ts'
-import { handleMessage, type MessageIn } from '../../src/app/handle-message.ts'
+import type { MessageIn } from '../../src/app/door.ts'
+import { handleMessage } from '../../src/app/handle-message.ts'
 import { readEnvironment } from '../../src/config/env.ts'
 import { loadConfigText } from '../../src/config/load.ts'
 import { Dispatcher } from '../../src/dispatcher/dispatcher.ts'
 import { startMetaflowWatcher } from '../../src/metaflow/watcher.ts'
 import { startDeliverer } from '../../src/notify/deliver.ts'
-import type { MessageOut, Outgoing } from '../../src/notify/outgoing.ts'
+import type { MessageOut, Outgoing } from '../../src/app/door.ts'
 import type { Run } from '../../src/queue/schema.ts'
 import { createLogger } from '../../src/util/log.ts'
 import { tempDir } from './temp.ts'
