@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SlackEvent } from '@slack/types'
 import { loadConfigText } from '../src/config/load.ts'
-import { BOT_EVENTS, BOT_METHODS, USER_METHODS } from '../src/slack/app-needs.ts'
+import { BOT_EVENTS, BOT_METHODS, SLASH_COMMAND, USER_METHODS } from '../src/slack/app-needs.ts'
 import { planEvent } from '../src/slack/events.ts'
 import { botScopes } from '../src/slack/manifest.ts'
 import { botEnv, runBot } from './support/bot.ts'
@@ -70,6 +70,16 @@ describe('ebmbot slack manifest', () => {
     expect(m.features.bot_user.display_name).toBe('opsbot')
     expect(m.oauth_config.scopes.bot).toContain('chat:write')
     expect(m.oauth_config.scopes.bot).toContain('app_mentions:read')
+    // The slash command the listener answers (test/slack-slash-command.test.ts), with its scope.
+    expect(m.features.slash_commands).toEqual([
+      {
+        command: '/ebmbot',
+        description: SLASH_COMMAND.description,
+        usage_hint: SLASH_COMMAND.usage_hint,
+        should_escape: false,
+      },
+    ])
+    expect(m.oauth_config.scopes.bot).toContain('commands')
   })
 
   test('usergroups:read is asked for only when access rules or approvers name a user group', async () => {

@@ -45,6 +45,16 @@ export const BOT_METHODS: Record<string, readonly string[]> = {
   'files.completeUploadExternal': ['files:write'],
 }
 
+/** The slash command the app registers: `/ebmbot <command>`, answered through socket mode. */
+export const SLASH_COMMAND = {
+  command: '/ebmbot',
+  description: 'Run an ebmbot command (help lists them)',
+  usage_hint: 'demo hello world',
+  should_escape: false,
+  /** the bot scope a slash command needs */
+  scopes: ['commands'],
+} as const
+
 /** Methods only some configs need: their scopes are asked for only then. */
 export const OPTIONAL_METHODS = new Set(['usergroups.users.list'])
 

@@ -25,6 +25,13 @@ export interface ListenerOptions {
   ) => Promise<string>
   /** handles a button press (a `block_actions` payload), after the envelope is acknowledged */
   onInteractive?: (payload: Record<string, unknown>) => Promise<string>
+  /**
+   * handles a slash command; the envelope is acknowledged once it returns, with its `response`
+   * (a private answer to the person who typed it) as the ack's payload
+   */
+  onSlashCommand?: (
+    payload: Record<string, unknown>,
+  ) => Promise<{ outcome: string; response?: Record<string, unknown> }>
   /** counts envelopes: type and outcome */
   count?: (type: string, outcome: string) => void
   /**
@@ -82,7 +89,7 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
   client.on('slack_event', async (args: EnvelopeArgs) => {
     lastEventAt = Date.now()
     const once = envelopeAck({
-      send: () => args.ack(),
+      send: (payload) => args.ack(payload),
       onLate: (ms) => log.warn('slack.ack_slow', { envelope: args.envelope_id, elapsed_ms: ms }),
       onSendError: (e) =>
         log.warn('slack.ack_failed', { envelope: args.envelope_id, error: errorText(e) }),
@@ -98,6 +105,11 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
         await once.ack()
         type = `interactive:${args.body.type ?? 'unknown'}`
         outcome = await opts.onInteractive(args.body as Record<string, unknown>)
+      } else if (args.type === 'slash_commands' && args.body && opts.onSlashCommand) {
+        type = `slash:${String((args.body as Record<string, unknown>).command ?? '')}`
+        const r = await opts.onSlashCommand(args.body as Record<string, unknown>)
+        outcome = r.outcome
+        await once.ack(r.response)
       } else if (args.type === 'events_api' && event && eventId) {
         type = event.type
         outcome = await opts.onEvent(eventId, event, {

@@ -3,7 +3,7 @@
 // (buttons) and the messages tab (DMs).
 import type { Config } from '../config/types.ts'
 import { configuredGroups } from './groups.ts'
-import { BOT_EVENTS, BOT_METHODS, OPTIONAL_METHODS } from './app-needs.ts'
+import { BOT_EVENTS, BOT_METHODS, OPTIONAL_METHODS, SLASH_COMMAND } from './app-needs.ts'
 
 export interface ManifestOptions {
   /** the bot's name in Slack (SLACK_APP_USERNAME), default ebmbot */
@@ -14,7 +14,7 @@ export interface ManifestOptions {
 export function botScopes(config: Config): string[] {
   const wantsGroups = configuredGroups(config).length > 0
   const scopes = new Set<string>()
-  for (const s of Object.values(BOT_EVENTS).flat()) scopes.add(s)
+  for (const s of [...Object.values(BOT_EVENTS).flat(), ...SLASH_COMMAND.scopes]) scopes.add(s)
   for (const [method, s] of Object.entries(BOT_METHODS))
     if (!OPTIONAL_METHODS.has(method) || (method === 'usergroups.users.list' && wantsGroups))
       for (const one of s) scopes.add(one)
@@ -35,6 +35,14 @@ export function slackManifest(config: Config, opts: ManifestOptions = {}) {
         messages_tab_read_only_enabled: false,
       },
       bot_user: { display_name: name, always_online: true },
+      slash_commands: [
+        {
+          command: SLASH_COMMAND.command,
+          description: SLASH_COMMAND.description,
+          usage_hint: SLASH_COMMAND.usage_hint,
+          should_escape: SLASH_COMMAND.should_escape,
+        },
+      ],
     },
     oauth_config: { scopes: { bot: botScopes(config) } },
     settings: {

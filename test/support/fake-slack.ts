@@ -129,7 +129,7 @@ export interface Fault {
 
 export interface Delivery {
   envelopeId: string
-  type: 'events_api' | 'interactive'
+  type: 'events_api' | 'interactive' | 'slash_commands'
   eventId?: string
   retryAttempt: number
   connectionId: number
@@ -362,6 +362,38 @@ export class FakeSlack {
     opts: Pick<SendEventOptions, 'connectionId'> = {},
   ): Sent {
     return this.deliver('interactive', payload, { ...opts, retryAttempt: 0 })
+  }
+
+  /**
+   * Someone types a slash command (`/ebmbot demo hello`): a `slash_commands` envelope that accepts
+   * a response payload, as Slack sends it in socket mode. Slack does not retry these.
+   */
+  sendSlashCommand(
+    c: { user: string; channel: string; text: string; command?: string },
+    opts: Pick<SendEventOptions, 'connectionId'> = {},
+  ): Sent {
+    const channel = this.findChannel(c.channel)
+    const payload = {
+      token: 'fake-verification-token',
+      team_id: this.teamId,
+      team_domain: 'fake',
+      channel_id: c.channel,
+      channel_name: channel?.name ?? (c.channel.startsWith('D') ? 'directmessage' : 'unknown'),
+      user_id: c.user,
+      user_name: c.user.toLowerCase(),
+      command: c.command ?? '/ebmbot',
+      text: c.text,
+      api_app_id: this.appId,
+      is_enterprise_install: 'false',
+      response_url: `https://hooks.slack.invalid/commands/${this.teamId}/${this.nextId()}`,
+      trigger_id: `${this.nextId()}.${this.teamId}`,
+    }
+    return this.deliver('slash_commands', payload, { ...opts, retryAttempt: 0 })
+  }
+
+  /** The response payload the bot acked an envelope with (a slash command's private answer). */
+  ackPayloadOf(envelopeId: string): unknown {
+    return this.acks.find((a) => a.envelopeId === envelopeId)?.payload
   }
 
   /** An app_mention event; the text gets a leading `<@bot>` unless it already mentions the bot. */
@@ -614,7 +646,7 @@ export class FakeSlack {
       envelope_id: envelopeId,
       payload,
       type,
-      accepts_response_payload: false,
+      accepts_response_payload: type === 'slash_commands',
     }
     if (type === 'events_api') {
       envelope.retry_attempt = opts.retryAttempt

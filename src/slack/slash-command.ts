@@ -1,0 +1,84 @@
+// `/ebmbot <command>` through socket mode. It runs like a mention, with two differences a slash
+// command needs: a reply that is all there is to say (help, a usage hint, a refusal, "did you
+// mean") goes privately to the person who typed it, as the envelope's response; anything else
+// first gets a visible message in the channel ("@ann ran /ebmbot demo hello world") so the run has a
+// thread to report in, and is then handled as a message in that thread.
+import type { WebClient } from '@slack/web-api'
+import { handleMessage } from '../app/handle-message.ts'
+import { isAwayCommand } from '../commands/away.ts'
+import { cleanText, words } from '../commands/clean.ts'
+import { route } from '../commands/route.ts'
+import { errorText } from '../util/log.ts'
+import { slackErrorCode } from './errors.ts'
+import { accessFacts, type EventDeps, type Outcome } from './handle-event.ts'
+
+export interface SlashAnswer {
+  outcome: Outcome
+  /** the envelope's response payload: a message only the person who typed the command sees */
+  response?: { response_type: 'ephemeral'; text: string }
+}
+
+const privately = (outcome: Outcome, text: string): SlashAnswer => ({
+  outcome,
+  response: { response_type: 'ephemeral', text },
+})
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '')
+
+export async function handleSlashCommand(
+  deps: EventDeps & { web: WebClient },
+  payload: Record<string, unknown>,
+): Promise<SlashAnswer> {
+  const { ctx, botUserId, botName } = deps
+  const command = str(payload.command) || '/ebmbot'
+  const text = str(payload.text).trim()
+  const user = str(payload.user_id)
+  const channel = str(payload.channel_id)
+  if (!user || !channel) return { outcome: 'ignored' }
+  const isDirect = channel.startsWith('D')
+  const lower = words(cleanText(text, { botUserId })).map((w) => w.toLowerCase())
+  const who = await accessFacts(deps, user, channel, isAwayCommand(lower))
+  // Decided once here only to see whether it is a reply and nothing more; handleMessage decides
+  // again on the same text, so the two cannot differ.
+  const decision = route(
+    { config: ctx.config, botUserId },
+    { text, user, isDirect: true, channel, ...who },
+  )
+  if (decision.kind === 'reply') return privately('replied', decision.text)
+
+  let ts: string
+  try {
+    const shown = text.replace(/`/g, "'")
+    const posted = await deps.web.chat.postMessage({
+      channel,
+      text: `<@${user}> ran \`${command} ${shown}\``,
+    })
+    ts = posted.ts!
+  } catch (e) {
+    const code = slackErrorCode(e) ?? errorText(e)
+    ctx.log.warn('slack.slash_post_failed', { channel, error: code })
+    return privately(
+      'failed',
+      code === 'not_in_channel' || code === 'channel_not_found'
+        ? `I cannot post in this channel, so the run would have nowhere to report. Invite me (\`/invite @${botName ?? 'ebmbot'}\`), or send me the command in a DM.`
+        : `Sorry, I could not post here (${code}); nothing was run. Please try again.`,
+    )
+  }
+  const res = await handleMessage(
+    ctx,
+    {
+      door: 'slack',
+      text,
+      user,
+      isDirect,
+      channel,
+      threadTs: ts,
+      messageTs: ts,
+      ...who,
+    },
+    { botUserId, botName },
+    { claim: (q) => q.markSeen(ctx.now(), 'slack-message', `${channel}:${ts}`) },
+  )
+  if (res.kind === 'duplicate') return { outcome: 'duplicate' }
+  return { outcome: res.accepted ? 'queued' : 'replied' }
+}
