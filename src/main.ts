@@ -2,9 +2,9 @@
 // ebmbot command line: serve, chat, migrate, config check|schema, explain. Exit codes: 0 success,
 // 1 runtime failure, 2 bad usage or invalid config; errors on stderr, one line each.
 import { join } from 'node:path'
-import { createContext } from './app/context.ts'
+import { createContext } from './service/create-context.ts'
 import { explain } from './app/explain.ts'
-import { serve } from './app/serve.ts'
+import { serve } from './service/serve.ts'
 import { configSummary } from './app/summary.ts'
 import { runChat } from './chat/chat-session.ts'
 import { parseCommandLine, UsageError } from './cli/args.ts'

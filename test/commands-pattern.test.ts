@@ -6,7 +6,7 @@ import {
   patternsAmbiguous,
   patternsOverlap,
   precedence,
-} from '../src/commands/pattern.ts'
+} from '../src/syntax/pattern.ts'
 
 const m = (pattern: string, text: string) => matchTokens(parsePattern(pattern), text.split(' '))
 

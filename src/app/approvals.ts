@@ -1,7 +1,8 @@
 // The confirmation flow for `confirm: true` jobs: ask in the thread (with Approve/Deny buttons),
 // record the decision and who made it, and drop requests nobody approved in time.
 import { mayApprove } from '../commands/access.ts'
-import { formatDuration, formatUtc, who } from '../commands/times.ts'
+import { formatDuration } from '../util/duration.ts'
+import { formatUtc, who } from '../commands/times.ts'
 import type { Job } from '../config/types.ts'
 import { approvalControls } from './controls.ts'
 import { replyTraitsOf } from './doors.ts'

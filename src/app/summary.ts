@@ -1,5 +1,5 @@
 // `ebmbot config check`: a short summary of a valid config.
-import { patternText } from '../commands/pattern.ts'
+import { patternText } from '../syntax/pattern.ts'
 import type { Config } from '../config/types.ts'
 
 export function configSummary(config: Config): string {

@@ -11,7 +11,7 @@ import { isActive } from '../queue/suppress.ts'
 import { redact } from '../util/redact.ts'
 import { plural } from '../commands/times.ts'
 import { errorText } from '../util/log.ts'
-import { startMetaflowWatcher } from '../metaflow/watcher.ts'
+import { startMetaflowWatcher } from '../app/metaflow-watcher.ts'
 import { terminalTransport } from './terminal-transport.ts'
 
 /** What a piped session waits for at the end: every line that starts (or lets start) a run. */

@@ -7,7 +7,7 @@ import { cleanText, words as splitWords } from './clean.ts'
 import { generalHelp, namespaceHelp, unknownNamespace } from './help.ts'
 import { parseMetaflowVerb, type MetaflowDecision } from './metaflow-verbs.ts'
 import { checkParams } from './param-check.ts'
-import { matchTokens, paramNames, precedence } from './pattern.ts'
+import { matchTokens, paramNames, precedence } from '../syntax/pattern.ts'
 import { parseRunVerb, type RunVerb } from './run-verbs.ts'
 import { suggestCommands } from './suggest.ts'
 

@@ -14,6 +14,9 @@ import {
 } from './schema-parts.ts'
 
 /** Built-in words a namespace may not take, or `help` and `status` would become ambiguous. */
+/** The built-in out-of-office command's first word (`out-of-office from … to …`). */
+export const AWAY_WORD = 'out-of-office'
+
 export const RESERVED_WORDS = [
   'help',
   'status',

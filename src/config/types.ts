@@ -1,5 +1,5 @@
 // The loaded configuration, after validation and cross-checks: what the rest of the bot reads.
-import type { Token } from '../commands/pattern.ts'
+import type { Token } from '../syntax/pattern.ts'
 import type { MetaflowConfig } from './metaflow-config.ts'
 import type { ParamSpec } from './param-schema.ts'
 import type { Action, ReportFormat, ReportTo, Settings } from './schema.ts'

@@ -1,7 +1,7 @@
 // Load-time warnings: a config that loads but probably does not do what was meant (a Python-style
 // `{name}` placeholder left in a job, a command capturing a value its job never uses).
-import { paramNames, parsePattern } from '../commands/pattern.ts'
-import { placeholders } from '../commands/template.ts'
+import { paramNames, parsePattern } from '../syntax/pattern.ts'
+import { placeholders } from '../syntax/template.ts'
 import type { ParsedConfig } from './schema.ts'
 
 /** `{name}` as the Python ebmbot wrote placeholders; `${name}` is bash's own and not counted. */

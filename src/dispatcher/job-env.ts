@@ -18,10 +18,3 @@ export function jobEnvironment(
   }
   return { ...env, ...extra }
 }
-
-/** Values of the job's variables marked secret, masked in its reports and logs. */
-export const jobSecrets = (job: Job, host: Readonly<Record<string, string | undefined>>) =>
-  job.env
-    .filter((v) => v.secret)
-    .map((v) => v.value ?? host[v.name])
-    .filter((v): v is string => !!v)

@@ -1,14 +1,14 @@
 import { replyDoor, type AppContext } from '../app/context.ts'
 import { replyTraitsOf } from '../app/doors.ts'
-import { formatDuration } from '../commands/times.ts'
+import { formatDuration } from '../util/duration.ts'
 import type { Job } from '../config/types.ts'
 import { finishedControls, runningControls } from '../app/controls.ts'
 import type { UpdateOut } from '../app/door.ts'
 import { redact } from '../util/redact.ts'
 import type { Run } from '../queue/schema.ts'
 import { TokenBucket } from '../util/token-bucket.ts'
-import { readTail } from './read-tail.ts'
-import { jobSecrets } from './job-env.ts'
+import { readTail } from '../util/read-tail.ts'
+import { jobSecrets } from '../config/job-secrets.ts'
 
 /** Slack allows chat.update at roughly 50 a minute per workspace; stay well under it. */
 export const EDITS_PER_MINUTE = 30

@@ -1,7 +1,7 @@
 // Carries the Python ebmbot's scheduled jobs and suppressions into this bot's queue: each pending
 // job becomes a request with its values, channel, thread and start time; each suppression not yet
 // over is kept. Jobs that were running, and types the new config lacks, are reported, not queued.
-import { renderCommand } from '../commands/template.ts'
+import { renderCommand } from '../syntax/template.ts'
 import { findJob, type Config } from '../config/types.ts'
 import { readOldQueue } from '../queue/old-queue.ts'
 import type { Queue } from '../queue/queue.ts'

@@ -2,8 +2,8 @@
 // working folders, the environment jobs had, report placement and parallelism as the original
 // had them, with a remark wherever a choice was made. Pure: the workspace is described by facts.
 import { dirname } from 'node:path'
-import { parsePattern, patternsAmbiguous } from '../commands/pattern.ts'
-import { placeholders } from '../commands/template.ts'
+import { parsePattern, patternsAmbiguous } from '../syntax/pattern.ts'
+import { placeholders } from '../syntax/template.ts'
 import { RESERVED_WORDS } from '../config/schema.ts'
 import { JOB_NAME, NAME } from '../config/schema-parts.ts'
 import { jobEnv, mapJob, type MappedJob } from './map-job.ts'

@@ -1,7 +1,7 @@
 // One Python ebmbot job as a job of this bot: its `{name}` template as a `[name]` one, its report
 // options, and the environment the original gave it (PYTHONPATH, the variables its scripts
 // read). Pure.
-import { placeholders, quotedPlaceholders } from '../commands/template.ts'
+import { placeholders, quotedPlaceholders } from '../syntax/template.ts'
 import { SECRET_VARS } from '../config/env.ts'
 import type { RawJob } from './raw-config.ts'
 import { ImportError } from './import-error.ts'

@@ -1,12 +1,13 @@
 // An in-process bot for tests: real queue file, real dispatcher and processes, outbox delivered
 // to a recording transport.
-import { createContext, type AppContext } from '../../src/app/context.ts'
+import type { AppContext } from '../../src/app/context.ts'
+import { createContext } from '../../src/service/create-context.ts'
 import type { MessageIn } from '../../src/app/door.ts'
 import { handleMessage } from '../../src/app/handle-message.ts'
 import { readEnvironment } from '../../src/config/env.ts'
 import { loadConfigText } from '../../src/config/load.ts'
 import { Dispatcher } from '../../src/dispatcher/dispatcher.ts'
-import { startMetaflowWatcher } from '../../src/metaflow/watcher.ts'
+import { startMetaflowWatcher } from '../../src/app/metaflow-watcher.ts'
 import { startDeliverer } from '../../src/notify/deliver.ts'
 import type { MessageOut, Outgoing } from '../../src/app/door.ts'
 import type { Run } from '../../src/queue/schema.ts'

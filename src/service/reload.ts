@@ -7,7 +7,7 @@ import { ConfigError } from '../config/errors.ts'
 import type { Config } from '../config/types.ts'
 import { configuredGroups } from '../slack/groups.ts'
 import { errorText } from '../util/log.ts'
-import type { AppContext } from './context.ts'
+import type { AppContext } from '../app/context.ts'
 
 /** The parts of a config fixed at start, by name, in a form that compares with `===`. */
 function fixedAtStart(c: Config): Record<string, string> {

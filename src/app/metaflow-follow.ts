@@ -1,10 +1,10 @@
 // Following a Metaflow run from a thread: learning the id of a run started from chat (its run-id
 // file), whether its process still lives, and posting into the thread through the outbox.
-import { replyDoor, type AppContext } from '../app/context.ts'
-import type { Outgoing } from '../app/door.ts'
+import { replyDoor, type AppContext } from './context.ts'
+import type { Outgoing } from './door.ts'
 import type { MetaflowThread } from '../queue/schema.ts'
-import { startedNotice, type ThreadState } from './chat-text.ts'
-import { readRunIdFile, runIdFilePath } from './launch.ts'
+import { startedNotice, type ThreadState } from '../metaflow/chat-text.ts'
+import { readRunIdFile, runIdFilePath } from '../metaflow/launch.ts'
 
 export async function threadState(ctx: AppContext, row: MetaflowThread): Promise<ThreadState> {
   const run = row.ebmbotRunId !== null ? await ctx.queue.getRun(row.ebmbotRunId) : undefined

@@ -3,23 +3,12 @@
 // systemd (Type=notify) it says READY=1 once serving, feeds the watchdog, and reloads on SIGHUP.
 import type { Config } from '../config/types.ts'
 import { Dispatcher } from '../dispatcher/dispatcher.ts'
-import { startMetaflowWatcher } from '../metaflow/watcher.ts'
+import { startMetaflowWatcher } from '../app/metaflow-watcher.ts'
 import { startSlack } from '../slack/start-slack.ts'
 import { startNotifier } from '../systemd/notify.ts'
 import { startWebhooks, webhooksWanted } from '../webhooks/index.ts'
-import type { AppContext } from './context.ts'
+import type { AppContext, Worker } from '../app/context.ts'
 import { reloadConfig } from './reload.ts'
-
-/**
- * A running part of the bot (a front door, a notifier) that serve stops on shutdown: `stop` ends
- * its intake before running jobs are given their grace; `flush` runs after them, so reports of
- * jobs that finish during the grace are still delivered.
- */
-export interface Worker {
-  name: string
-  stop(): Promise<void>
-  flush?(): Promise<void>
-}
 
 export async function serve(ctx: AppContext, opts: { load: () => Config }): Promise<number> {
   // Listen for the stop signal before anything starts: a SIGTERM during start-up (or just after

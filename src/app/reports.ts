@@ -2,12 +2,13 @@
 // escalation of failures. Pure: output text in, messages out; redaction happens here so no
 // path around it exists.
 import type { KnownBlock } from '@slack/types'
-import { formatDuration, who } from '../commands/times.ts'
+import { formatDuration } from '../util/duration.ts'
+import { who } from '../commands/times.ts'
 import { formatBytes } from '../util/bytes.ts'
 import type { Job } from '../config/types.ts'
 import type { Run } from '../queue/schema.ts'
-import { reportControls } from '../app/controls.ts'
-import { MESSAGE_LIMIT, type MessageOut } from '../app/door.ts'
+import { reportControls } from './controls.ts'
+import { MESSAGE_LIMIT, type MessageOut } from './door.ts'
 import { redact } from '../util/redact.ts'
 
 export interface ReportContext {
