@@ -2,6 +2,7 @@
 // reply saying what fits, and nothing is queued; a text value starting with "-" is refused unless
 // the param allows it; choices pass on their listed spelling.
 import { describe, expect, test } from 'bun:test'
+import { commandText, missingParams } from '../src/commands/missing-params.ts'
 import { checkParams, describeParam } from '../src/commands/param-check.ts'
 import { route } from '../src/commands/route.ts'
 import { paramSpecSchema } from '../src/config/param-schema.ts'
@@ -38,6 +39,7 @@ describe('checkParams', () => {
     expect(checkParams({ name: 'world' }, {})).toEqual({ ok: true, params: { name: 'world' } })
     expect(checkParams({ name: '--help' }, {})).toEqual({
       ok: false,
+      param: 'name',
       reason: '`--help` does not fit [name]: it must be text not starting with "-".',
     })
   })
@@ -46,6 +48,7 @@ describe('checkParams', () => {
     expect(checkParams({ env: 'staging' }, s)).toEqual({ ok: true, params: { env: 'Staging' } })
     expect(checkParams({ env: 'qa' }, s)).toEqual({
       ok: false,
+      param: 'env',
       reason: '`qa` does not fit [env]: it must be one of `Staging`, `production`.',
     })
   })
@@ -121,5 +124,22 @@ describe('loading params', () => {
     expect(configErrorOf(YAML.replace('min: 1, max: 20', 'minimum: 1')).message).toContain(
       'params.count.minimum: unknown key',
     )
+  })
+})
+
+describe('a command typed without its params', () => {
+  const config = configFrom(YAML)
+  test('is found by its literal words, or the words before its first param', () => {
+    for (const text of ['op scale to', 'op scale', 'OP Scale'])
+      expect(missingParams(config, text)?.command.pattern).toBe('scale [service] to [count]')
+    expect(missingParams(config, 'op scale')?.params).toEqual(['service', 'count'])
+  })
+  test('nothing is found for other words, a full command, or a namespace alone', () => {
+    for (const text of ['op', 'op scale web to 3', 'op deploy', 'nope scale', ''])
+      expect(missingParams(config, text)).toBeUndefined()
+  })
+  test('the filled-in form stands for the whole command text', () => {
+    const m = missingParams(config, 'op scale')!
+    expect(commandText(m, { service: 'web', count: '3' })).toBe('op scale web to 3')
   })
 })

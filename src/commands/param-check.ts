@@ -5,7 +5,7 @@ import type { ParamSpec } from '../config/param-schema.ts'
 
 export type ParamCheck =
   | { ok: true; params: Record<string, string> }
-  | { ok: false; reason: string }
+  | { ok: false; param: string; reason: string }
 
 const INTEGER = /^[+-]?\d+$/
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/
@@ -58,6 +58,7 @@ export function checkParams(
     if (ok === null)
       return {
         ok: false,
+        param: name,
         reason: `\`${value.length > 60 ? `${value.slice(0, 60)}…` : value}\` does not fit [${name}]: it must be ${describeParam(spec)}.`,
       }
     out[name] = ok

@@ -32,12 +32,16 @@ export const BOT_METHODS: Record<string, readonly string[]> = {
   'auth.test': [],
   'chat.postMessage': ['chat:write'],
   'chat.update': ['chat:write'],
+  // A refusal for a submitted params form, shown only to the person who sent it.
+  'chat.postEphemeral': ['chat:write'],
   'chat.getPermalink': [],
   'conversations.list': ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
   'conversations.info': ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
   'conversations.join': ['channels:join'],
   'reactions.add': ['reactions:write'],
   'users.info': ['users:read'],
+  // The params form of a slash command typed without its params (the trigger id is the permission).
+  'views.open': [],
   // Only when access rules or approvers name user groups.
   'usergroups.users.list': ['usergroups:read'],
   // filesUploadV2: long output goes up as a file.

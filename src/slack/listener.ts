@@ -29,6 +29,10 @@ export interface ListenerOptions {
    * handles a slash command; the envelope is acknowledged once it returns, with its `response`
    * (a private answer to the person who typed it) as the ack's payload
    */
+  /** handles a submitted form (`view_submission`); its response is the ack's payload */
+  onViewSubmission?: (
+    payload: Record<string, unknown>,
+  ) => Promise<{ outcome: string; response?: Record<string, unknown> }>
   onSlashCommand?: (
     payload: Record<string, unknown>,
   ) => Promise<{ outcome: string; response?: Record<string, unknown> }>
@@ -99,7 +103,17 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     let type = args.type
     let outcome = 'ignored'
     try {
-      if (args.type === 'interactive' && args.body && opts.onInteractive) {
+      if (
+        args.type === 'interactive' &&
+        args.body?.type === 'view_submission' &&
+        opts.onViewSubmission
+      ) {
+        // A form: its ack carries the answer (errors under the inputs, or close), so it waits.
+        type = 'interactive:view_submission'
+        const r = await opts.onViewSubmission(args.body as Record<string, unknown>)
+        outcome = r.outcome
+        await once.ack(r.response)
+      } else if (args.type === 'interactive' && args.body && opts.onInteractive) {
         // Button presses are acknowledged at once (Slack shows an error after 3 s otherwise);
         // what they do is idempotent, so a press lost to a crash can simply be pressed again.
         await once.ack()

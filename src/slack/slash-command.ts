@@ -5,12 +5,16 @@
 // thread to report in, and is then handled as a message in that thread.
 import type { WebClient } from '@slack/web-api'
 import { handleMessage } from '../app/handle-message.ts'
+import { askerOf, mayRun } from '../commands/access.ts'
 import { isAwayCommand } from '../commands/away.ts'
 import { cleanText, words } from '../commands/clean.ts'
+import { commandText, missingParams } from '../commands/missing-params.ts'
+import { checkParams } from '../commands/param-check.ts'
 import { route } from '../commands/route.ts'
 import { errorText } from '../util/log.ts'
 import { slackErrorCode } from './errors.ts'
 import { accessFacts, type EventDeps, type Outcome } from './handle-event.ts'
+import { paramsModal, readSubmission } from './params-modal.ts'
 
 export interface SlashAnswer {
   outcome: Outcome
@@ -44,7 +48,32 @@ export async function handleSlashCommand(
     { config: ctx.config, botUserId },
     { text, user, isDirect: true, channel, ...who },
   )
-  if (decision.kind === 'reply') return privately('replied', decision.text)
+  if (decision.kind === 'reply') {
+    // Typed without its params: ask for them in a form rather than say "I didn't understand".
+    const missing = decision.unmatched ? missingParams(ctx.config, text) : undefined
+    const trigger = str(payload.trigger_id)
+    // Only for someone who may run it: a form that can only end in a refusal helps nobody.
+    const verdict = missing
+      ? mayRun(
+          missing.namespace,
+          missing.namespace.jobs[missing.command.job],
+          askerOf({ user, channel, ...who }),
+        )
+      : undefined
+    if (verdict && !verdict.ok) return privately('replied', `Sorry, ${verdict.reason}.`)
+    if (missing && trigger) {
+      try {
+        await deps.web.views.open({
+          trigger_id: trigger,
+          view: paramsModal(missing, { channel, command }),
+        })
+        return { outcome: 'replied' }
+      } catch (e) {
+        ctx.log.warn('slack.modal_failed', { error: slackErrorCode(e) ?? errorText(e) })
+      }
+    }
+    return privately('replied', decision.text)
+  }
 
   let ts: string
   try {
@@ -81,4 +110,58 @@ export async function handleSlashCommand(
   )
   if (res.kind === 'duplicate') return { outcome: 'duplicate' }
   return { outcome: res.accepted ? 'queued' : 'replied' }
+}
+
+/**
+ * The params form submitted: values that do not fit are sent back as errors under their inputs
+ * (the form stays open); values that fit run the command as if it had been typed in full.
+ */
+export async function handleParamsSubmission(
+  deps: EventDeps & { web: WebClient },
+  payload: Record<string, unknown>,
+): Promise<{ outcome: string; response?: Record<string, unknown> }> {
+  const sub = readSubmission(payload)
+  if (!sub) return { outcome: 'ignored' }
+  const ns = deps.ctx.config.namespaces[sub.namespace]
+  const cmd = ns?.commands.find((c) => c.pattern === sub.pattern)
+  if (!ns || !cmd)
+    return {
+      outcome: 'replied',
+      response: {
+        response_action: 'errors',
+        errors: {
+          [Object.keys(sub.values).map((k) => `param_${k}`)[0] ?? 'param_']:
+            'This command is no longer in the configuration.',
+        },
+      },
+    }
+  const checked = checkParams(sub.values, cmd.params)
+  if (!checked.ok)
+    return {
+      outcome: 'replied',
+      response: {
+        response_action: 'errors',
+        errors: { [`param_${checked.param}`]: checked.reason },
+      },
+    }
+  const text = commandText(
+    { namespace: ns, command: cmd, params: Object.keys(sub.values) },
+    checked.params,
+  )
+  const r = await handleSlashCommand(deps, {
+    command: sub.command,
+    text,
+    user_id: sub.user,
+    channel_id: sub.channel,
+  })
+  // The form closes; a private answer (a refusal) is shown to the person in the channel.
+  if (r.response) {
+    const answer = { channel: sub.channel, user: sub.user, text: r.response.text }
+    try {
+      await deps.web.chat.postEphemeral(answer)
+    } catch (e) {
+      deps.ctx.log.warn('slack.ephemeral_failed', { error: slackErrorCode(e) ?? errorText(e) })
+    }
+  }
+  return { outcome: r.outcome }
 }

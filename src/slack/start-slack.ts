@@ -19,7 +19,7 @@ import { GuestCheck } from './guests.ts'
 import { configuredGroups, GroupMembership } from './groups.ts'
 import { handleEvent, handlePress } from './handle-event.ts'
 import { startListener } from './listener.ts'
-import { handleSlashCommand } from './slash-command.ts'
+import { handleParamsSubmission, handleSlashCommand } from './slash-command.ts'
 import { startSweep } from './sweep.ts'
 import type { SupportRoute } from './support.ts'
 import { slackTransport, type Posted } from './transport.ts'
@@ -127,6 +127,7 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
     passing: isBusy,
     onInteractive: (payload) => handlePress(deps, payload),
     onSlashCommand: (payload) => handleSlashCommand({ ...deps, web: fast }, payload),
+    onViewSubmission: (payload) => handleParamsSubmission({ ...deps, web: fast }, payload),
     count: (type, outcome) => ctx.metrics.slackEvents.inc({ type, outcome }),
   }).catch(async (e) => {
     await deliverer.stop()
