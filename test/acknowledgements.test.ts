@@ -2,7 +2,7 @@
 // that a suppression holds it and until when, what a cancel dropped (or that nothing was pending);
 // and the acknowledgement of a verb on an existing run does not read as a new run.
 import { afterAll, afterEach, describe, expect, test } from 'bun:test'
-import type { ReactionOut } from '../src/app/door.ts'
+import type { Outgoing } from '../src/app/door.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'
@@ -23,6 +23,7 @@ let h: Harness
 afterEach(async () => h && (await h.stop()))
 afterAll(cleanupTemp)
 
+type ReactionOut = Extract<Outgoing, { kind: 'reaction' }>
 const reactions = () => h.sent.filter((m): m is ReactionOut => m.kind === 'reaction')
 
 describe('acknowledgements say what happened', () => {

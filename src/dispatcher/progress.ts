@@ -24,13 +24,13 @@ const OUTCOME: Record<string, string> = {
 }
 
 /**
- * A terminal cannot edit a line: a door that cannot edit gets a new progress line instead, less often than
- * Slack's edits (six progress intervals, 30 s by default), so a long job shows it is alive
- * without flooding the conversation.
+ * A terminal cannot edit a line: a door that cannot edit gets a new progress line instead, less
+ * often than Slack's edits (six progress intervals, 30 s by default), so a long job shows it is
+ * alive without flooding the conversation.
  */
-export const LOCAL_PROGRESS_INTERVALS = 6
+const LOCAL_PROGRESS_INTERVALS = 6
 
-export function runningText(
+function runningText(
   run: Pick<Run, 'id' | 'jobType'>,
   elapsedMs: number,
   lastLine: string,
@@ -39,7 +39,7 @@ export function runningText(
   return `:hourglass_flowing_sand: \`${run.jobType}\` (run ${run.id}) is running: ${formatDuration(elapsedMs)} so far.${line}`
 }
 
-export function finishedText(
+function finishedText(
   run: Pick<Run, 'id' | 'jobType' | 'state' | 'startedAt' | 'finishedAt'>,
 ): string {
   const took =
@@ -50,11 +50,10 @@ export function finishedText(
 }
 
 /** The outbox row of a run's progress message, if it has one. */
-export const progressRow = (run: Pick<Run, 'progressOutboxId'>): number | null =>
-  run.progressOutboxId
+const progressRow = (run: Pick<Run, 'progressOutboxId'>): number | null => run.progressOutboxId
 
 /** The last non-empty line of a log file (read from its end only). */
-export async function lastLine(path: string | null, secrets: readonly string[]): Promise<string> {
+async function lastLine(path: string | null, secrets: readonly string[]): Promise<string> {
   const tail = await readTail(path, 4096)
   const lines = tail
     .split('\n')

@@ -5,7 +5,7 @@ import type { View } from '@slack/types'
 import { describeParam } from '../commands/param-check.ts'
 import type { MissingParams } from '../commands/missing-params.ts'
 
-export const PARAMS_CALLBACK = 'ebmbot_params'
+const PARAMS_CALLBACK = 'ebmbot_params'
 
 interface Meta {
   namespace: string

@@ -25,7 +25,7 @@ async function run(
   }
 }
 
-export async function readinessChecks(
+async function readinessChecks(
   ctx: AppContext,
   opts: HealthOptions = {},
 ): Promise<Record<string, WorkerHealth>> {

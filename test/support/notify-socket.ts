@@ -12,7 +12,7 @@ const libc = dlopen('libc.so.6', {
 
 const MSG_DONTWAIT = 0x40
 
-export interface NotifyMessage {
+interface NotifyMessage {
   at: number
   text: string
 }
