@@ -191,6 +191,9 @@ describe('config check', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('examples/ebmbot.yaml: OK')
     expect(r.stdout).toContain('demo hello [name]  ->  schedule_job demo_hello')
+    expect(r.stdout).toContain(
+      '  demo sleep [seconds]  ->  schedule_job demo_sleep\n      [seconds]: a whole number from 0 to 600\n',
+    )
   })
   test('warnings: config check lists them and exits 0; chat logs them on stderr and runs', async () => {
     const dir = tempDir()
