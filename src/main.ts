@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
-// ebmbot command line: serve, chat, migrate, config check|schema, explain. Exit codes: 0 success,
-// 1 runtime failure, 2 bad usage or invalid config; errors on stderr, one line each.
+// ebmbot command line: serve, chat, migrate, config check|import|schema|docs, explain, slack
+// manifest. Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid config; errors on
+// stderr, one line each.
 import { join } from 'node:path'
 import { createContext } from './service/create-context.ts'
 import { explain } from './app/explain.ts'
@@ -8,7 +9,7 @@ import { serve } from './service/serve.ts'
 import { configSummary } from './app/summary.ts'
 import { runChat } from './chat/chat-session.ts'
 import { parseCommandLine, UsageError } from './cli/args.ts'
-import { VERSION } from './cli/build-info.ts'
+import { BOT_VERSION } from './util/version.ts'
 import { COMMAND_HELP, USAGE } from './cli/usage.ts'
 import { readEnvironment, secretValues } from './config/env.ts'
 import { ConfigError } from './config/errors.ts'
@@ -29,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   const { config: configFlag, workspace, queue } = args
   const [cmd, sub, ...rest] = args.positional
   if (args.version || cmd === 'version') {
-    console.log(`ebmbot ${VERSION}`)
+    console.log(`ebmbot ${BOT_VERSION}`)
     return 0
   }
   if (args.help) {

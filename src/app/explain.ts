@@ -2,6 +2,7 @@
 import { route } from '../commands/route.ts'
 import { renderCommand } from '../syntax/template.ts'
 import type { Config } from '../config/types.ts'
+import { explainMetaflow } from './explain-metaflow.ts'
 
 /** The explanation, and whether the text matched anything (`ebmbot explain` exits 1 when not). */
 export function explain(config: Config, text: string): { text: string; matched: boolean } {
@@ -42,6 +43,9 @@ export function explain(config: Config, text: string): { text: string; matched: 
       break
     case 'reply':
       lines.push('action:    reply (nothing is queued)', '', d.text)
+      break
+    case 'metaflow':
+      lines.push(...explainMetaflow(config, d.verb))
       break
     default:
       lines.push(`action:    ${d.kind}${'id' in d ? ` ${d.id}` : ''} (built-in)`)

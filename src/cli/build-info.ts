@@ -1,6 +1,4 @@
-// The version and runtime this binary was built from, for `--version` and the metrics' build info.
-import pkg from '../../package.json' with { type: 'json' }
+// The version and runtime this binary was built from, for the metrics' build info.
+import { BOT_VERSION } from '../util/version.ts'
 
-export const VERSION: string = pkg.version
-
-export const buildInfo = () => ({ version: VERSION, bun: Bun.version, revision: Bun.revision })
+export const buildInfo = () => ({ version: BOT_VERSION, bun: Bun.version, revision: Bun.revision })

@@ -17,6 +17,12 @@ import {
   threadsToWatch,
   watchFrom,
 } from './metaflow-threads.ts'
+import {
+  ebmbotRunOf,
+  parkThread,
+  threadsOfConversation,
+  threadsOfEbmbotRun,
+} from './metaflow-started.ts'
 import { moveChannel } from './move-channel.ts'
 import {
   enqueueOutgoing,
@@ -96,6 +102,10 @@ export const statements = {
   recordRunId,
   recordStatus,
   threadsToWatch,
+  ebmbotRunOf,
+  threadsOfEbmbotRun,
+  threadsOfConversation,
+  parkThread,
   // out of office, channels
   getAway,
   setAway,
