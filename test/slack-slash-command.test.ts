@@ -66,6 +66,22 @@ describe('/ebmbot', () => {
     expect(row).toEqual({ requested_by: 'U1', thread_ts: top.ts })
   })
 
+  test('the visible message shows the text, never as a mention or a broadcast', async () => {
+    s = await startSlackBot()
+    const sent = s.fake.sendSlashCommand({
+      user: 'U1',
+      channel: GENERAL,
+      text: 'demo hello <!channel> & `x`',
+    })
+    await sent.acked
+    const top = await s.fake.waitFor(
+      (f) => f.messages.find((m) => m.channel === GENERAL && !!m.text?.includes('ran `/ebmbot')),
+      5000,
+      'the visible message',
+    )
+    expect(top.text).toBe("<@U1> ran `/ebmbot demo hello &lt;!channel&gt; &amp; 'x'`")
+  })
+
   test('a channel the bot cannot post in gets a private answer saying how to fix it; nothing runs', async () => {
     s = await startSlackBot()
     s.fake.failNext('chat.postMessage', { error: 'not_in_channel' })

@@ -77,7 +77,13 @@ export async function handleSlashCommand(
 
   let ts: string
   try {
-    const shown = text.replace(/`/g, "'")
+    // Shown as typed, but never as a mention or a link: Slack's three control characters are
+    // escaped, and a backquote would end the code span.
+    const shown = text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/`/g, "'")
     const posted = await deps.web.chat.postMessage({
       channel,
       text: `<@${user}> ran \`${command} ${shown}\``,
