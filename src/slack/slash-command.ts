@@ -42,8 +42,8 @@ export async function handleSlashCommand(
   const isDirect = channel.startsWith('D')
   const lower = words(cleanText(text, { botUserId })).map((w) => w.toLowerCase())
   const who = await accessFacts(deps, user, channel, isAwayCommand(lower))
-  // Decided once here only to see whether it is a reply and nothing more; handleMessage decides
-  // again on the same text, so the two cannot differ.
+  // Decided here only to see whether it is a reply and nothing more; handleMessage decides again
+  // on the same text and facts (only the prefix of the hints it shows can differ).
   const decision = route(
     { config: ctx.config, botUserId },
     { text, user, isDirect: true, channel, ...who },
