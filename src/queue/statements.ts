@@ -31,6 +31,7 @@ import {
   markFailed,
   markRetry,
   markSent,
+  outboxHeads,
   pendingOutgoing,
 } from './outbox.ts'
 import { outboxBacklog } from './outbox-stats.ts'
@@ -77,6 +78,7 @@ export const statements = {
   enqueueUpdate,
   getOutgoing,
   pendingOutgoing,
+  outboxHeads,
   markSent,
   markRetry,
   markFailed,
