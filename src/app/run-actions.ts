@@ -16,7 +16,7 @@ import { askForApproval } from './approvals.ts'
 import { askerOf } from './asker.ts'
 import type { MessageIn } from './door.ts'
 
-interface Said {
+export interface Said {
   text: string
   file?: { filename: string; content: string }
   controls?: Controls

@@ -34,6 +34,7 @@ import {
   outboxHeads,
   pendingOutgoing,
 } from './outbox.ts'
+import { outboxBacklog } from './outbox-stats.ts'
 import { setProgressMessage, touchProgress } from './progress.ts'
 import { cancelRequests, getRun, nextWakeAt, runningOfType, runningRuns, snapshot } from './read.ts'
 import { scheduleRequest } from './schedule.ts'
@@ -81,6 +82,7 @@ export const statements = {
   markSent,
   markRetry,
   markFailed,
+  outboxBacklog,
   // deliveries already taken
   markSeen,
   markSeenWithin,
