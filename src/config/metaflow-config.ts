@@ -9,6 +9,8 @@ export interface MetaflowParam {
   name: string
   help: string
   choices?: string[]
+  /** the flow's default, as the config states it (shown only; Metaflow applies its own) */
+  default?: string
 }
 
 export interface MetaflowFlowConfig {
@@ -42,7 +44,7 @@ export interface MetaflowConfig {
  * Metaflow settings a flow's process may read from the bot's environment: whatever the host has
  * configured for Metaflow reaches the flow, and nothing else of the bot's does.
  */
-export const METAFLOW_PASS_THROUGH = [
+const METAFLOW_PASS_THROUGH = [
   'METAFLOW_DEFAULT_METADATA',
   'METAFLOW_SERVICE_URL',
   'METAFLOW_SERVICE_HEADERS',
@@ -56,7 +58,7 @@ export const METAFLOW_PASS_THROUGH = [
 ]
 
 /** Job names are one word of letters, digits and hyphens; flow names may hold underscores. */
-export const flowJobName = (flow: string) => flow.replace(/_/g, '-')
+const flowJobName = (flow: string) => flow.replace(/_/g, '-')
 
 export function compileMetaflow(
   data: MetaflowSection,
@@ -75,6 +77,7 @@ export function compileMetaflow(
           name,
           help: p.help,
           ...(p.choices ? { choices: p.choices } : {}),
+          ...(p.default !== undefined ? { default: p.default } : {}),
         }))
     const job = flowJobName(flow)
     const compiled: MetaflowFlowConfig = {

@@ -1,9 +1,11 @@
 // Out-of-office dates of a support route, on PostgreSQL.
 import { eq } from 'drizzle-orm'
 import type { AwayWindow } from '../../commands/away.ts'
-import { TECH_SUPPORT } from '../away.ts'
 import { first, type PgDb } from './db.ts'
 import { supportAway } from './schema.ts'
+
+/** The route the out-of-office commands are about: the one reposting to the tech-support channel. */
+const TECH_SUPPORT = 'tech-support'
 
 export async function getAway(db: PgDb, route = TECH_SUPPORT) {
   const row = await first(db.select().from(supportAway).where(eq(supportAway.route, route)))

@@ -1,9 +1,10 @@
 // Metaflow thread state on PostgreSQL. Transitions name the state they expect (compare-and-set),
 // exactly as on SQLite (../metaflow-threads.ts says why).
-import { and, eq, isNotNull, isNull, or, sql } from 'drizzle-orm'
+import { and, desc, eq, isNotNull, isNull, like, or, sql } from 'drizzle-orm'
 import type { Follow, ThreadKey } from '../metaflow-threads.ts'
 import type { MetaflowThread, MetaflowThreadStatus } from '../schema.ts'
 import { first, type PgDb } from './db.ts'
+import { getRun } from './read.ts'
 import { metaflowThreads as t } from './schema.ts'
 
 export const getThread = (db: PgDb, channel: string, threadTs: string) =>
@@ -135,3 +136,44 @@ export function threadsToWatch(db: PgDb): Promise<MetaflowThread[]> {
       ),
     )
 }
+
+/** The ebmbot run that started `flow/runId` from chat, if the bot started it (any thread knows). */
+export async function ebmbotRunOf(db: PgDb, flow: string, runId: string) {
+  const row = await first(
+    db
+      .select({ id: t.ebmbotRunId })
+      .from(t)
+      .where(and(eq(t.flow, flow), eq(t.runId, runId), isNotNull(t.ebmbotRunId)))
+      .orderBy(desc(t.id))
+      .limit(1),
+  )
+  return row?.id != null ? getRun(db, row.id) : undefined
+}
+
+/** The threads following runs the ebmbot run started (normally one). */
+export const threadsOfEbmbotRun = (db: PgDb, ebmbotRunId: number): Promise<MetaflowThread[]> =>
+  db.select().from(t).where(eq(t.ebmbotRunId, ebmbotRunId))
+
+/** Rows of one conversation: the one it follows now and the parked ones (see ../metaflow-started.ts). */
+export const threadsOfConversation = (
+  db: PgDb,
+  channel: string,
+  threadTs: string,
+): Promise<MetaflowThread[]> =>
+  db
+    .select()
+    .from(t)
+    .where(
+      and(eq(t.channel, channel), or(eq(t.threadTs, threadTs), like(t.threadTs, `${threadTs}#%`))),
+    )
+    .orderBy(t.id)
+
+/** Moves a row aside under `<reply spot>#<row id>`; undefined when the row is gone. */
+export const parkThread = (db: PgDb, now: number, row: MetaflowThread) =>
+  first(
+    db
+      .update(t)
+      .set({ threadTs: `${row.threadTs}#${row.id}`, updatedAt: now })
+      .where(and(eq(t.id, row.id), eq(t.threadTs, row.threadTs)))
+      .returning(),
+  )

@@ -1,6 +1,7 @@
 // The outbox on PostgreSQL: messages stored before they are sent, retried, resumed after restarts.
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { and, asc, count, eq, min, sql } from 'drizzle-orm'
 import type { OutboxMessage } from '../outbox.ts'
+import type { OutboxBacklog } from '../outbox-stats.ts'
 import type { Door, OutboxRow } from '../schema.ts'
 import { first, type PgDb } from './db.ts'
 import { outbox } from './schema.ts'
@@ -73,6 +74,30 @@ export const pendingOutgoing = (db: PgDb, door: Door, limit = 100): Promise<Outb
     .where(and(eq(outbox.door, door), sql`${outbox.state} = 'pending'`))
     .orderBy(asc(outbox.id))
     .limit(limit)
+
+/** The oldest pending row of each channel of a door, oldest first (see ../outbox.ts). */
+export const outboxHeads = (db: PgDb, door: Door, limit = 500): Promise<OutboxRow[]> =>
+  db
+    .select()
+    .from(outbox)
+    .where(
+      sql`${outbox.id} in (
+        select min(id) from outbox
+        where door = ${door} and state = 'pending'
+        group by payload->>'channel')`,
+    )
+    .orderBy(asc(outbox.id))
+    .limit(limit)
+
+/** Messages waiting per door and the oldest one's age, for /metrics. */
+export async function outboxBacklog(db: PgDb): Promise<OutboxBacklog[]> {
+  const rows = await db
+    .select({ door: outbox.door, pending: count(), oldestAt: min(outbox.createdAt) })
+    .from(outbox)
+    .where(sql`${outbox.state} = 'pending'`)
+    .groupBy(outbox.door)
+  return rows.map((r) => ({ door: r.door, pending: r.pending, oldestAt: Number(r.oldestAt ?? 0) }))
+}
 
 const increment = () => sql`${outbox.attempts} + 1`
 

@@ -65,7 +65,7 @@ export async function listHistory(
   return { rows, total }
 }
 
-/** One snapshot: the three reads see the same committed state (REPEATABLE READ). */
+/** One snapshot: the reads see the same committed state (REPEATABLE READ). */
 export function snapshot(db: PgDb, now: number): Promise<Snapshot> {
   return db.transaction(
     async (tx) => ({
@@ -81,6 +81,11 @@ export function snapshot(db: PgDb, now: number): Promise<Snapshot> {
         .where(eq(runs.state, 'pending'))
         .orderBy(asc(runs.dueAt), asc(runs.id)),
       suppressions: await openSuppressions(tx, now),
+      awaiting: await tx
+        .select()
+        .from(runs)
+        .where(eq(runs.state, 'awaiting_approval'))
+        .orderBy(asc(runs.id)),
     }),
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   )

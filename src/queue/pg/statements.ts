@@ -5,13 +5,17 @@ import { claimNext } from './claim.ts'
 import type { PgDb } from './db.ts'
 import { clearAway, getAway, setAway } from './away.ts'
 import {
+  ebmbotRunOf,
   followInThread,
   getThread,
   getThreadById,
+  parkThread,
   recordRunId,
   recordStatus,
   releaseEbmbotRun,
   setWatching,
+  threadsOfConversation,
+  threadsOfEbmbotRun,
   threadsToWatch,
   watchFrom,
 } from './metaflow-threads.ts'
@@ -23,6 +27,8 @@ import {
   markFailed,
   markRetry,
   markSent,
+  outboxBacklog,
+  outboxHeads,
   pendingOutgoing,
 } from './outbox.ts'
 import {
@@ -92,9 +98,11 @@ export const pgStatements: { readonly [K in keyof Sqlite]: OnPg<Sqlite[K]> } = {
   enqueueUpdate,
   getOutgoing,
   pendingOutgoing,
+  outboxHeads,
   markSent,
   markRetry,
   markFailed,
+  outboxBacklog,
   markSeen,
   markSeenWithin,
   unmarkSeen,
@@ -113,6 +121,10 @@ export const pgStatements: { readonly [K in keyof Sqlite]: OnPg<Sqlite[K]> } = {
   recordRunId,
   recordStatus,
   threadsToWatch,
+  ebmbotRunOf,
+  threadsOfEbmbotRun,
+  threadsOfConversation,
+  parkThread,
   getAway,
   setAway,
   clearAway,
