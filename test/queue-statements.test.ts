@@ -238,4 +238,57 @@ for (const backend of backends)
       })
       expect(await q.threadsToWatch()).toEqual([])
     })
+
+    test('the outbox shows one head per channel and its backlog per door', async () => {
+      const m = (channel: string, text: string) => ({ kind: 'message', channel, text })
+      const rows = await q.enqueueOutgoing(T0, 'slack', [m('C1', 'a'), m('C2', 'b'), m('C1', 'c')])
+      await q.enqueueOutgoing(T0 + 5, 'local', [m('C1', 'd')])
+      expect((await q.outboxHeads('slack')).map((r) => r.id)).toEqual([rows[0]!.id, rows[1]!.id])
+      await q.markSent(T0 + 1, rows[0]!.id, null)
+      expect((await q.outboxHeads('slack')).map((r) => r.id)).toEqual([rows[1]!.id, rows[2]!.id])
+      const backlog = (await q.outboxBacklog()).sort((a, b) => a.door.localeCompare(b.door))
+      expect(backlog).toEqual([
+        { door: 'local', pending: 1, oldestAt: T0 + 5 },
+        { door: 'slack', pending: 2, oldestAt: T0 },
+      ])
+    })
+
+    test('a Metaflow run started from chat leads back to its ebmbot run; a parked thread keeps its conversation', async () => {
+      const run = (await q.scheduleRequest(T0, req('mf_train'))).run
+      const key = { door: 'slack' as const, channel: 'C1', threadTs: '5.0' }
+      const row = await q.followInThread(T0, key, {
+        flow: 'F',
+        runId: '77',
+        watching: true,
+        lastStatus: null,
+        ebmbotRunId: run.id,
+      })
+      expect((await q.ebmbotRunOf('F', '77'))?.id).toBe(run.id)
+      expect(await q.ebmbotRunOf('F', '78')).toBeUndefined()
+      expect((await q.threadsOfEbmbotRun(run.id)).map((t) => t.id)).toEqual([row.id])
+      const parked = await q.parkThread(T0 + 1, row)
+      expect(parked?.threadTs).toBe(`5.0#${row.id}`)
+      expect(await q.parkThread(T0 + 2, row)).toBeUndefined() // already moved
+      const now = await q.followInThread(T0 + 3, key, {
+        flow: 'G',
+        runId: '9',
+        watching: false,
+        lastStatus: null,
+        ebmbotRunId: null,
+      })
+      expect((await q.threadsOfConversation('C1', '5.0')).map((t) => t.id)).toEqual([
+        row.id,
+        now.id,
+      ])
+      expect(await q.threadsOfConversation('C1', '6.0')).toEqual([])
+    })
+
+    test('the snapshot lists runs awaiting approval, oldest first', async () => {
+      const a = await q.requestApproval(T0, req('op_a'), T0 + 60_000)
+      const b = await q.requestApproval(T0, req('op_b'), T0 + 60_000)
+      await q.scheduleRequest(T0, req('op_c'))
+      const snap = await q.snapshot(T0)
+      expect(snap.awaiting.map((r) => r.id)).toEqual([a.id, b.id])
+      expect(snap.scheduled.map((r) => r.jobType)).toEqual(['op_c'])
+    })
   })
