@@ -1,12 +1,16 @@
 // The single binary: `bun run build` makes dist/ebmbot, which runs from an empty folder (the
-// migrations and the example config are inside it).
+// migrations, SQLite's and PostgreSQL's, and the example config are inside it).
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { copyFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { BUN, botEnv, runBot } from './support/bot.ts'
+import { dropSchemas, freshSchemaUrl } from './support/postgres.ts'
 import { cleanupTemp, REPO, tempDir, writeConfig } from './support/temp.ts'
 
-afterAll(cleanupTemp)
+afterAll(async () => {
+  cleanupTemp()
+  await dropSchemas()
+})
 
 let binary: string
 beforeAll(async () => {
@@ -31,6 +35,18 @@ describe('dist/ebmbot', () => {
     expect(r.stdout).toContain('Hello, world!')
     // State defaults to ./state under the current folder.
     expect(existsSync(join(dir, 'state', 'ebmbot.db'))).toBe(true)
+  })
+  test('with DATABASE_URL it migrates PostgreSQL from its embedded migrations and runs a job there', async () => {
+    const dir = tempDir()
+    const r = await runBot(['chat'], {
+      cmd: [binary],
+      cwd: dir,
+      env: { PATH: process.env.PATH!, HOME: dir, DATABASE_URL: await freshSchemaUrl() },
+      input: 'demo hello world\n',
+    })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Hello, world!')
+    expect(existsSync(join(dir, 'state', 'ebmbot.db'))).toBe(false)
   })
   test('config check works on the embedded example and on a file', async () => {
     const dir = tempDir()
