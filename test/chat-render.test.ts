@@ -46,7 +46,7 @@ describe('mrkdwn to plain text', () => {
 test('local chat prints no raw emoji codes or bold markers, and offers the verbs of the run buttons', async () => {
   const state = tempDir()
   const r = await runBot(['chat'], { env: botEnv(state), input: 'demo fail\nstatus\n' })
-  expect(r.code).toBe(0)
+  expect(r.code).toBe(1) // a piped session whose job failed exits 1
   expect(r.stdout).toContain('❌ `demo_fail` failed with exit code 3')
   expect(r.stdout).toContain('(Run 1 · `demo_fail`: say `rerun 1` or `logs 1`)')
   expect(r.stdout).not.toMatch(/:[a-z_]+:/)

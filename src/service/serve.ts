@@ -34,24 +34,39 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
     notifier.ready(r.ok ? 'config reloaded' : 'config reload refused; running the old one')
   })
   const dispatcher = new Dispatcher(ctx)
-  // Front doors, each only when configured, in the order they should stop. They start before
-  // the dispatcher, so a start that fails (bad Slack token, missing WEBHOOK_ORIGIN) runs no job.
+  // Front doors, each only when configured, in the order they should stop. The web server starts
+  // before the dispatcher, so a start that fails (missing WEBHOOK_ORIGIN) runs no job.
   const workers: Worker[] = []
   if (webhooksWanted(ctx)) workers.push(await startWebhooks(ctx))
-  const slack = await startSlack(ctx)
-  if (slack) workers.push(slack)
   const metaflowWatcher = startMetaflowWatcher(ctx)
   if (metaflowWatcher) workers.push(metaflowWatcher)
   dispatcher.start()
+  // Slack connects in the background: jobs, webhooks and their reports (kept in the outbox) do
+  // not wait for it, and /healthz shows it connecting. A start Slack refuses for good (a wrong
+  // token, a channel it cannot see) stops the bot with the reason, as a bad config would.
+  const slackConfigured = !!(ctx.env.slack.appToken && ctx.env.slack.botToken)
+  let stopping = false
+  const slackStart = startSlack(ctx, { stopping: () => stopping })
+  const slackFailed = slackStart.then(
+    (slack) => {
+      if (slack && !stopping) workers.splice(webhooksWanted(ctx) ? 1 : 0, 0, slack)
+      else if (slack) void slack.stop().then(() => slack.flush?.())
+      return new Promise<never>(() => {}) // started: never a reason to stop
+    },
+    (e: unknown) => e,
+  )
   ctx.log.info('serve.ready', {
     worker: ctx.workerId,
     state_dir: ctx.env.stateDir,
     config: ctx.config.source,
     workers: ['dispatcher', ...workers.map((w) => w.name)].join(','),
+    ...(slackConfigured ? { slack: 'connecting' } : {}),
   })
   started = true
   notifier.ready()
-  const signal = await stopSignal
+  const failed = await Promise.race([stopSignal.then(() => null), slackFailed])
+  stopping = true
+  const signal = failed ? 'slack start failed' : await stopSignal
   const graceMs = ctx.config.settings.shutdown_grace * 1000
   ctx.log.info('serve.stopping', { signal, running: dispatcher.running, grace_ms: graceMs })
   notifier.stopping()
@@ -66,11 +81,14 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
         ctx.log.error('serve.stop_failed', { worker: w.name, phase, error: String(e) }),
       )
   }
+  // A Slack start still on its way notices the stop at its next step; the queue outlives it.
+  await Promise.race([slackStart.catch(() => {}), Bun.sleep(3000)])
   await each('stop')
   await dispatcher.stop(graceMs)
   await each('flush')
   ctx.queue.close()
   notifier.close()
   ctx.log.info('serve.stopped', {})
+  if (failed) throw failed
   return 0
 }

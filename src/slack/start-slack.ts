@@ -14,7 +14,7 @@ import {
   listChannels,
   type ChannelInfo,
 } from './channels.ts'
-import { slackErrorCode } from './errors.ts'
+import { slackErrorCode, toDeliveryError } from './errors.ts'
 import { GuestCheck } from './guests.ts'
 import { configuredGroups, GroupMembership } from './groups.ts'
 import { handleEvent, handlePress } from './handle-event.ts'
@@ -25,7 +25,11 @@ import type { SupportRoute } from './support.ts'
 import { slackTransport, type Posted } from './transport.ts'
 import { createWebClient } from './web-client.ts'
 
-export async function startSlack(ctx: AppContext): Promise<Worker | null> {
+export async function startSlack(
+  ctx: AppContext,
+  opts: { stopping?: () => boolean } = {},
+): Promise<Worker | null> {
+  const stopping = opts.stopping ?? (() => false)
   const { env, log } = ctx
   const { appToken, botToken } = env.slack
   if (!appToken || !botToken) {
@@ -35,13 +39,13 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
   const patient = createWebClient(botToken, env, log, { mode: 'patient' })
   const fast = createWebClient(botToken, env, log, { mode: 'fast' })
 
-  const me = await patient.auth.test().catch((e) => {
-    throw new Error(`Slack refused SLACK_BOT_TOKEN (${slackErrorCode(e) ?? errorText(e)})`)
-  })
+  const me = await signIn(ctx, fast, stopping)
+  if (!me) return null // the bot stopped while Slack could not be reached
   const botUserId = me.user_id!
   const botName = env.slack.appUsername ?? me.user
 
   const channels = await listChannels(patient, log)
+  if (stopping()) return null
   const directory = new ChannelDirectory(channels)
   const resolve = (value: string, what: string) => {
     const id = directory.resolve(value)
@@ -196,4 +200,42 @@ async function joinMissing(
 ) {
   const joined = await joinPublicChannels(web, channels, ctx.log)
   if (joined) ctx.log.info('slack.joined_channels', { joined })
+}
+
+/**
+ * auth.test until Slack answers. Slack out of reach (network, 5xx, 429) is retried with a growing
+ * pause and a log line each time, while /healthz shows Slack connecting; a token Slack refuses is
+ * an error at once. Undefined when the bot stops meanwhile.
+ */
+async function signIn(
+  ctx: AppContext,
+  web: ReturnType<typeof createWebClient>,
+  stopping: () => boolean,
+): Promise<Awaited<ReturnType<typeof web.auth.test>> | undefined> {
+  let attempts = 0
+  let lastError = ''
+  ctx.health.set('slack', () => ({
+    ok: false,
+    detail: { connected: false, connecting: true, attempts, last_error: lastError || null },
+  }))
+  for (;;) {
+    if (stopping()) return undefined
+    try {
+      return await web.auth.test()
+    } catch (e) {
+      const err = toDeliveryError(e)
+      if (!err.retryable)
+        throw new Error(`Slack refused SLACK_BOT_TOKEN (${slackErrorCode(e) ?? errorText(e)})`)
+      attempts++
+      lastError = err.message
+      const waitMs = Math.max(err.retryAfterMs ?? 0, Math.min(1000 * 2 ** (attempts - 1), 30_000))
+      ctx.log.warn('slack.connect_retry', {
+        attempt: attempts,
+        error: lastError,
+        retry_in_ms: waitMs,
+      })
+      const until = Date.now() + waitMs
+      while (Date.now() < until && !stopping()) await Bun.sleep(Math.min(200, until - Date.now()))
+    }
+  }
 }

@@ -116,7 +116,11 @@ export async function startSlackBot(
             throw new Error(
               `the bot exited with ${self.bot.proc.exitCode}:\n${self.bot.out.stderr}`,
             )
-          return self.bot.out.stderr.includes('event=serve.ready')
+          // Serving starts at once; Slack connects in the background, and the tests talk to it.
+          return (
+            self.bot.out.stderr.includes('event=serve.ready') &&
+            self.bot.out.stderr.includes('event=slack.ready')
+          )
         },
         10_000,
       )
