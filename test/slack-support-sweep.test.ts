@@ -184,6 +184,12 @@ describe('the missed-message sweep', () => {
     expect(fake.messages.indexOf(notice!)).toBeLessThan(
       fake.messages.findIndex((m) => m.channel === SUPPORT),
     )
+    // The reaction waits behind the notice in its channel; the support channel takes its own turn.
+    await fake.waitFor(
+      (f) => f.reactions.some((r) => r.timestamp === reply.ts && r.name === 'sos'),
+      5000,
+      'the reaction',
+    )
     expect(fake.reactions).toContainEqual({ channel: GENERAL, timestamp: reply.ts, name: 'sos' })
   })
 

@@ -13,7 +13,7 @@ import { isAwayCommand } from '../commands/away.ts'
 import { cleanText, words } from '../commands/clean.ts'
 import type { Outgoing } from '../app/door.ts'
 import { redact } from '../util/redact.ts'
-import { isBusy } from '../queue/db.ts'
+import { isStorageFailure } from '../queue/db.ts'
 import type { QueueOps } from '../queue/queue.ts'
 import { errorText } from '../util/log.ts'
 import type { ChannelChange } from './channel-directory.ts'
@@ -119,8 +119,9 @@ async function runCommand(
     if (res.kind === 'duplicate') return 'duplicate'
     return res.accepted ? 'queued' : 'replied'
   } catch (e) {
-    // Nothing was stored: unacknowledged, Slack delivers it again once the lock is gone.
-    if (isBusy(e)) throw e
+    // Nothing was stored (a full disk, a lock held too long): unacknowledged, so Slack delivers
+    // it again, and the bot keeps it to try again itself (unstored.ts).
+    if (isStorageFailure(e)) throw e
     // Say so where it was asked, briefly (no stack, no secrets); not escalated.
     const cleaned = cleanText(plan.text, { botUserId })
     const why = redact(errorText(e), ctx.reports.secrets)

@@ -4,7 +4,7 @@
 import type { AppContext } from '../app/context.ts'
 import type { Worker } from '../app/context.ts'
 import { startDeliverer } from '../notify/deliver.ts'
-import { isBusy } from '../queue/db.ts'
+import { isStorageFailure } from '../queue/db.ts'
 import { errorText } from '../util/log.ts'
 import { ChannelDirectory, type ChannelChange } from './channel-directory.ts'
 import {
@@ -21,6 +21,7 @@ import { handleEvent, handlePress } from './handle-event.ts'
 import { startListener } from './listener.ts'
 import { handleParamsSubmission, handleSlashCommand } from './slash-command.ts'
 import { startSweep } from './sweep.ts'
+import { keepUnstored } from './unstored.ts'
 import type { SupportRoute } from './support.ts'
 import { slackTransport, type Posted } from './transport.ts'
 import { createWebClient } from './web-client.ts'
@@ -121,14 +122,22 @@ export async function startSlack(
   }
   const channelName = (id: string) => directory.nameOf(id)
   const deps = { ctx, botUserId, botName, routes, guests, groups, channelName, onChannel }
+  const unstored = keepUnstored({ retry: (id, event) => handleEvent(deps, id, event), log })
   const listener = await startListener({
     appToken,
     apiUrl: env.slack.apiUrl,
     clientPingTimeoutMs: env.slack.clientPingTimeoutMs,
     log,
     logLevel: env.logLevel,
-    onEvent: (eventId, event) => handleEvent(deps, eventId, event),
-    passing: isBusy,
+    onEvent: async (eventId, event) => {
+      try {
+        return await handleEvent(deps, eventId, event)
+      } catch (e) {
+        if (isStorageFailure(e)) unstored.keep(eventId, event)
+        throw e
+      }
+    },
+    passing: isStorageFailure,
     onInteractive: (payload) => handlePress(deps, payload),
     onSlashCommand: (payload) => handleSlashCommand({ ...deps, web: fast }, payload),
     onViewSubmission: (payload) => handleParamsSubmission({ ...deps, web: fast }, payload),
@@ -182,6 +191,7 @@ export async function startSlack(
   return {
     name: 'slack',
     async stop() {
+      unstored.stop()
       await sweep?.stop()
       await listener.stop() // no new events; the notifier keeps delivering while jobs finish
     },
