@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { drizzle } from 'drizzle-orm/bun-sqlite'
 import { runMigrations } from './migrate.ts'
+import { isPgStorageFailure } from './pg/storage-failure.ts'
 import * as schema from './schema.ts'
 import { SqliteQueue } from './sqlite-queue.ts'
 
@@ -53,8 +54,9 @@ const STORAGE_MESSAGES =
 
 /**
  * The database could not store (a full disk, an I/O error, a lock held too long, a file made
- * read-only): nothing was written, and the same write may work later. A request that meets this
- * is left unacknowledged, so its sender tries again; anything else is a fault in the request.
+ * read-only; on PostgreSQL also a server out of reach, see pg/storage-failure.ts): nothing was
+ * written, and the same write may work later. A request that meets this is left
+ * unacknowledged, so its sender tries again; anything else is a fault in the request.
  */
 export function isStorageFailure(e: unknown): boolean {
   for (let x: unknown = e; x; x = (x as { cause?: unknown }).cause) {
@@ -62,5 +64,5 @@ export function isStorageFailure(e: unknown): boolean {
     if (typeof code === 'string' && STORAGE_CODES.test(code)) return true
     if (x instanceof Error && STORAGE_MESSAGES.test(x.message)) return true
   }
-  return false
+  return isPgStorageFailure(e)
 }
