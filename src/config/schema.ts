@@ -2,6 +2,7 @@
 // exported JSON Schema. Cross-field rules (commands naming jobs, params, ambiguity) are in rules.ts.
 import { z } from 'zod'
 import { githubSchema } from './github-schema.ts'
+import { limitSettings, size } from './limits-schema.ts'
 import { metaflowSchema } from './metaflow-schema.ts'
 import {
   allowSchema,
@@ -91,6 +92,9 @@ export const jobSchema = z
       .boolean()
       .default(true)
       .describe('edit the start message with elapsed time and the last output line while it runs'),
+    max_output: size(
+      'stop the job when its stdout and stderr together pass this; default settings.max_output',
+    ).optional(),
   })
   .superRefine((j, ctx) => {
     // Only the posted output has a format: without report_stdout the setting would silently do nothing.
@@ -222,6 +226,7 @@ export const settingsSchema = z.strictObject({
     .describe(
       'with SLACK_BOT_USER_TOKEN: how often Slack search is asked for keyword messages the bot missed (one search per keyword each time)',
     ),
+  ...limitSettings,
 })
 
 export const configSchema = z.strictObject({

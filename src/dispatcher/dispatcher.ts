@@ -3,13 +3,14 @@
 // Run states and what moves them:
 //   pending  --claim (due, type idle, not suppressed, under max_parallel)-->  running
 //   running  --exit 0--> succeeded   --exit != 0 / could not start--> failed
-//   running  --timeout: SIGTERM group, SIGKILL after grace--> timed_out
+//   running  --timeout: SIGTERM the run's box, SIGKILL after grace--> timed_out
+//   running  --output past max_output: stopped the same way--> failed
 //   running  --remove job id (cancel requested in the row)--> cancelled
 //   running  --owner died (crash, kill -9) or shutdown grace ran out--> lost
 //   pending  --cancel job / remove job id--> cancelled (queue/cancel.ts)
-// Enqueueing wakes the loop at once; a timer covers the next due time or suppression end, and a
+// Whatever ends a run, every process it started is stopped (run-box.ts) before the outcome is
+// recorded, so a job type is free only once nothing of its last run is left. Enqueueing wakes the loop at once; a timer covers the next due time or suppression end, and a
 // slow poll covers rows written by other processes.
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
 import { and, eq, isNotNull, sql } from 'drizzle-orm'
@@ -25,21 +26,31 @@ import { runs, type Run } from '../queue/schema.ts'
 import { heartbeat, markStopped } from '../queue/workers.ts'
 import { errorText } from '../util/log.ts'
 import { callbackEnv } from '../webhooks/callback-url.ts'
+import { type Boxes, openBoxes } from './containment.ts'
 import { fetchFiles } from './fetch-files.ts'
 import { recordOutcome } from './finish.ts'
+import { jobArgv } from './job-argv.ts'
+import { prepareJobDir } from './job-dirs.ts'
 import { jobEnvironment } from './job-env.ts'
-import { killGroup } from './kill-group.ts'
-import { runLogDir } from './log-paths.ts'
+import { makeLogDir } from './log-paths.ts'
+import { type OutputPump, outputLimitDetail, pumpOutput } from './output-pump.ts'
 import { processStartTime } from './proc.ts'
 import { ProgressReporter } from './progress.ts'
 import { recoverOrphans } from './recover.ts'
+import { type JobUser, resolveJobUser } from './run-as.ts'
+import type { RunBox } from './run-box.ts'
+import { signallerFor } from './signal-as.ts'
+
+type StopReason = 'timeout' | 'cancel' | 'shutdown' | 'output'
 
 interface Live {
   run: Run
   job: Job
   proc: Subprocess
+  box: RunBox
+  output: OutputPump
   timer?: ReturnType<typeof setTimeout>
-  stop?: { reason: 'timeout' | 'cancel' | 'shutdown'; by?: string }
+  stop?: { reason: StopReason; by?: string }
   /** whether the pid and log paths reached the database (retried at exit if not) */
   recorded: boolean
   exited: Promise<void>
@@ -55,10 +66,20 @@ export class Dispatcher {
   private readonly progress: ProgressReporter
   private progressTimer?: ReturnType<typeof setInterval>
   private loop?: Promise<void>
+  /** settings.run_as, looked up once */
+  private readonly jobUser?: JobUser
+  readonly boxes: Boxes
 
   constructor(private readonly ctx: AppContext) {
     this.claim = prepareClaim(ctx.queue.db)
     this.progress = new ProgressReporter(ctx)
+    const { run_as, containment } = ctx.config.settings
+    if (run_as) this.jobUser = resolveJobUser(run_as.user, run_as.group)
+    this.boxes = openBoxes(containment, ctx.queue.file, signallerFor(this.jobUser))
+    ctx.log.info('dispatcher.containment', {
+      mode: this.boxes.mode,
+      run_as: this.jobUser?.name ?? null,
+    })
   }
 
   get running(): number {
@@ -99,7 +120,8 @@ export class Dispatcher {
       this.lastPass = ctx.now()
       try {
         heartbeat(ctx.queue.db, ctx.now(), ctx.workerId)
-        await recoverOrphans(ctx)
+        await recoverOrphans(ctx, this.boxes)
+        this.reapAdopted()
         expireDue(ctx)
         this.applyCancelRequests()
         this.claimAndLaunch()
@@ -127,7 +149,7 @@ export class Dispatcher {
   private async fetchThenLaunch(run: Run, ns: Namespace): Promise<void> {
     this.fetching++
     try {
-      mkdirSync(ns.workdir, { recursive: true })
+      prepareJobDir(ns.workdir, this.jobUser)
       await fetchFiles(this.ctx, ns, run)
     } catch (e) {
       this.ctx.log.warn('run.fetch_failed', { run: run.id, error: errorText(e) })
@@ -150,11 +172,12 @@ export class Dispatcher {
     }
     let stdoutPath: string
     let stderrPath: string
-    let proc: Subprocess
+    let proc: Subprocess<'ignore', 'pipe', 'pipe'>
+    const box = this.boxes.open(run.id)
     try {
-      mkdirSync(ns.workdir, { recursive: true })
-      const dir = runLogDir(ctx.logsDir, run.jobType, run.id, run.startedAt ?? ctx.now())
-      mkdirSync(dir, { recursive: true })
+      prepareJobDir(ctx.config.jobsDir, this.jobUser)
+      prepareJobDir(ns.workdir, this.jobUser)
+      const dir = makeLogDir(ctx.logsDir, run.jobType, run.id, run.startedAt ?? ctx.now())
       stdoutPath = join(dir, 'stdout')
       stderrPath = join(dir, 'stderr')
       enqueueOutgoing(
@@ -165,13 +188,16 @@ export class Dispatcher {
         run.id,
       )
       ctx.wake.outbox.notify()
-      proc = Bun.spawn(['bash', '-c', run.command], {
+      proc = Bun.spawn(jobArgv(run.command, box.procsFile, this.jobUser), {
         cwd: ns.workdir,
-        env: jobEnvironment(job, ctx.env.vars, callbackEnv(ctx, run, job)),
+        env: {
+          ...jobEnvironment(job, ctx.env.vars, callbackEnv(ctx, run, job), ctx.config.jobsDir),
+          ...box.env,
+        },
         stdin: 'ignore',
-        stdout: Bun.file(stdoutPath),
-        stderr: Bun.file(stderrPath),
-        detached: true, // its own process group, so timeouts and cancels reach grandchildren
+        stdout: 'pipe',
+        stderr: 'pipe',
+        detached: true, // its own process group and session
       })
     } catch (e) {
       ctx.log.error('run.spawn_failed', { run: run.id, job: run.jobType, error: errorText(e) })
@@ -199,7 +225,16 @@ export class Dispatcher {
       requested_by: run.requestedBy,
       door: run.door,
     })
-    const live: Live = { run: started, job, proc, recorded, exited: Promise.resolve() }
+    const output = pumpOutput([proc.stdout, proc.stderr], [stdoutPath, stderrPath], job.maxOutputBytes, () => void this.stopRun(run.id, 'output'))
+    const live: Live = {
+      run: started,
+      job,
+      proc,
+      box,
+      output,
+      recorded,
+      exited: Promise.resolve(),
+    }
     live.timer = setTimeout(() => void this.stopRun(run.id, 'timeout'), job.timeoutSeconds * 1000)
     live.exited = proc.exited.then(() => this.onExit(live))
     this.live.set(run.id, live)
@@ -208,8 +243,18 @@ export class Dispatcher {
   private async onExit(live: Live): Promise<void> {
     clearTimeout(live.timer)
     const { proc, run } = live
-    // After a stop the leader may die before its children: wait for the whole group.
-    if (live.stop) await killGroup(proc.pid, this.ctx.config.settings.kill_grace * 1000)
+    // The leader is gone; whatever it left behind (background children, daemons that called
+    // setsid) is stopped now, so the run ends with all of it and the output pipes close.
+    const left = await live.box.stop(this.ctx.config.settings.kill_grace * 1000, proc.pid)
+    if (left && !live.stop)
+      this.ctx.log.info('run.leftovers_stopped', { run: run.id, job: run.jobType, processes: left })
+    this.reapAdopted()
+    await Promise.race([
+      live.output.done.catch((e) =>
+        this.ctx.log.warn('run.output_failed', { run: run.id, error: errorText(e) }),
+      ),
+      Bun.sleep(10_000),
+    ])
     if (!live.recorded) {
       try {
         recordStart(this.ctx.queue.db, run.id, this.ctx.workerId, {
@@ -235,7 +280,14 @@ export class Dispatcher {
           }
         : stop?.reason === 'cancel'
           ? { state: 'cancelled' as const, exitCode: code, signal, cancelledBy: stop.by }
-          : stop?.reason === 'shutdown'
+          : stop?.reason === 'output'
+            ? {
+                state: 'failed' as const,
+                exitCode: code,
+                signal,
+                detail: outputLimitDetail(live.job.maxOutputBytes),
+              }
+            : stop?.reason === 'shutdown'
             ? {
                 state: 'lost' as const,
                 exitCode: code,
@@ -258,18 +310,19 @@ export class Dispatcher {
     this.live.delete(run.id)
   }
 
-  /** Stops a live run's whole process group; its exit handler records why. */
-  async stopRun(
-    id: number,
-    reason: 'timeout' | 'cancel' | 'shutdown',
-    by?: string,
-  ): Promise<boolean> {
+  /** Stops every process of a live run; its exit handler records why. */
+  async stopRun(id: number, reason: StopReason, by?: string): Promise<boolean> {
     const live = this.live.get(id)
     if (!live || live.stop) return !!live
     live.stop = { reason, by }
     this.ctx.log.info('run.stopping', { run: id, job: live.run.jobType, reason, by })
-    await killGroup(live.proc.pid, this.ctx.config.settings.kill_grace * 1000)
+    await live.box.stop(this.ctx.config.settings.kill_grace * 1000, live.proc.pid)
     return true
+  }
+
+  /** Without cgroups, orphans of jobs are this process's children: collect those that exited. */
+  private reapAdopted(): void {
+    this.boxes.reap(new Set([...this.live.values()].map((l) => l.proc.pid)))
   }
 
   /** `remove job id N` on a running job flags the row; whoever owns the process acts on it. */

@@ -1,0 +1,68 @@
+// How this bot keeps runs in their boxes, decided once at start: a cgroup per run when the bot
+// may create cgroups below its own (systemd's Delegate=yes, or root), else the bot becomes a
+// child subreaper (orphaned job processes are re-parented to it, not to init) and sweeps.
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import { becomeSubreaper, reapChild } from '../util/libc.ts'
+import type { ContainmentSetting } from '../config/limits-schema.ts'
+import { makeCgroup, ownCgroupDir, removeCgroup } from './cgroup.ts'
+import { adoptedZombies, listProcesses } from './proc-scan.ts'
+import { plainSignaller, RunBox, type Signaller } from './run-box.ts'
+
+
+export interface Boxes {
+  mode: 'cgroup' | 'sweep'
+  /** the same box for the same run, in this bot or after a restart on the same database */
+  forRun(runId: number): RunBox
+  /** A new run's box, its cgroup created; a run whose cgroup cannot be made is swept instead. */
+  open(runId: number): RunBox
+  /** Collects adopted orphans that have exited (sweep mode), never a child the bot spawned itself. */
+  reap(ownSpawns: ReadonlySet<number>): void
+}
+
+export function openBoxes(
+  setting: ContainmentSetting,
+  databaseFile: string,
+  signal: Signaller = plainSignaller,
+): Boxes {
+  // Two bots on one host with different databases must never share a box name.
+  const db = createHash('sha256').update(databaseFile).digest('hex').slice(0, 10)
+  const parent = setting === 'sweep' ? null : cgroupParent(db)
+  if (setting === 'cgroup' && !parent)
+    throw new Error(
+      'settings.containment is cgroup, but this process cannot create cgroups below its own: run it under systemd with Delegate=yes (or as root on a cgroup v2 host), or use containment: auto',
+    )
+  const swept = (id: number) => new RunBox(`${db}-${id}`, null, signal)
+  if (parent) {
+    const forRun = (id: number) =>
+      new RunBox(`${db}-${id}`, join(parent, `ebmbot-${db}-run-${id}`), signal)
+    return {
+      mode: 'cgroup',
+      forRun,
+      open: (id) => {
+        const box = forRun(id)
+        return box.create() ? box : swept(id)
+      },
+      reap: () => {},
+    }
+  }
+  becomeSubreaper()
+  return {
+    mode: 'sweep',
+    forRun: swept,
+    open: swept,
+    reap: (own) => {
+      for (const pid of adoptedZombies(listProcesses(), own)) reapChild(pid)
+    },
+  }
+}
+
+/** The bot's own cgroup, if a child cgroup can really be made there (tried once, then removed). */
+function cgroupParent(db: string): string | null {
+  const own = ownCgroupDir()
+  if (!own) return null
+  const probe = makeCgroup(own, `ebmbot-${db}-probe-${process.pid}`)
+  if (!probe) return null
+  removeCgroup(probe)
+  return own
+}
