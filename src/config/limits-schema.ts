@@ -66,11 +66,13 @@ export const runAsSchema = z
   .union([account, z.strictObject({ user: account, group: account.optional() })])
   .transform((v) => (typeof v === 'string' ? { user: v } : v))
   .describe(
-    'run jobs as this user (and group, default the user\'s own), not as the bot; needs CAP_SETUID and CAP_SETGID (see docs/deploying.md)',
+    "run jobs as this user (and group, default the user's own), not as the bot; needs CAP_SETUID and CAP_SETGID (see docs/deploying.md)",
   )
 
 export const limitSettings = {
-  max_output: size('default for jobs: stop a job whose stdout and stderr together pass this').default(64 * MB),
+  max_output: size(
+    'default for jobs: stop a job whose stdout and stderr together pass this',
+  ).default(64 * MB),
   keep_logs: age('delete run log folders older than this').default(30 * 86_400),
   webhook_bytes_in_flight: size(
     'request bodies the web server holds at once, across all requests; beyond it, 503',

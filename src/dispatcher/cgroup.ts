@@ -49,10 +49,7 @@ export function makeCgroup(parent: string, name: string): string | null {
 
 export function cgroupPids(dir: string): number[] {
   try {
-    return readFileSync(join(dir, 'cgroup.procs'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map(Number)
+    return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number)
   } catch {
     return []
   }

@@ -1,6 +1,7 @@
 // How this bot keeps runs in their boxes, decided once at start: a cgroup per run when the bot
-// may create cgroups below its own (systemd's Delegate=yes, or root), else the bot becomes a
-// child subreaper (orphaned job processes are re-parented to it, not to init) and sweeps.
+// may create cgroups below its own (systemd's Delegate=yes, or root), else a /proc sweep. Either
+// way the bot is a child subreaper: orphaned job processes are re-parented to it, not to init,
+// so it sees them and collects them the moment they are killed.
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { becomeSubreaper, reapChild } from '../util/libc.ts'
@@ -9,14 +10,13 @@ import { makeCgroup, ownCgroupDir, removeCgroup } from './cgroup.ts'
 import { adoptedZombies, listProcesses } from './proc-scan.ts'
 import { plainSignaller, RunBox, type Signaller } from './run-box.ts'
 
-
 export interface Boxes {
   mode: 'cgroup' | 'sweep'
   /** the same box for the same run, in this bot or after a restart on the same database */
   forRun(runId: number): RunBox
   /** A new run's box, its cgroup created; a run whose cgroup cannot be made is swept instead. */
   open(runId: number): RunBox
-  /** Collects adopted orphans that have exited (sweep mode), never a child the bot spawned itself. */
+  /** Collects adopted orphans that have exited, never a child the bot spawned itself. */
   reap(ownSpawns: ReadonlySet<number>): void
 }
 
@@ -33,6 +33,10 @@ export function openBoxes(
       'settings.containment is cgroup, but this process cannot create cgroups below its own: run it under systemd with Delegate=yes (or as root on a cgroup v2 host), or use containment: auto',
     )
   const swept = (id: number) => new RunBox(`${db}-${id}`, null, signal)
+  becomeSubreaper()
+  const reap = (own: ReadonlySet<number>) => {
+    for (const pid of adoptedZombies(listProcesses(), own)) reapChild(pid)
+  }
   if (parent) {
     const forRun = (id: number) =>
       new RunBox(`${db}-${id}`, join(parent, `ebmbot-${db}-run-${id}`), signal)
@@ -43,18 +47,10 @@ export function openBoxes(
         const box = forRun(id)
         return box.create() ? box : swept(id)
       },
-      reap: () => {},
+      reap,
     }
   }
-  becomeSubreaper()
-  return {
-    mode: 'sweep',
-    forRun: swept,
-    open: swept,
-    reap: (own) => {
-      for (const pid of adoptedZombies(listProcesses(), own)) reapChild(pid)
-    },
-  }
+  return { mode: 'sweep', forRun: swept, open: swept, reap }
 }
 
 /** The bot's own cgroup, if a child cgroup can really be made there (tried once, then removed). */

@@ -11,7 +11,7 @@
 // Whatever ends a run, every process it started is stopped (run-box.ts) before the outcome is
 // recorded, so a job type is free only once nothing of its last run is left. Enqueueing wakes the loop at once; a timer covers the next due time or suppression end, and a
 // slow poll covers rows written by other processes.
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { Subprocess } from 'bun'
 import { and, eq, isNotNull, sql } from 'drizzle-orm'
 import { expireDue } from '../app/approvals.ts'
@@ -33,9 +33,11 @@ import { jobArgv } from './job-argv.ts'
 import { prepareJobDir } from './job-dirs.ts'
 import { jobEnvironment } from './job-env.ts'
 import { makeLogDir } from './log-paths.ts'
-import { type OutputPump, outputLimitDetail, pumpOutput } from './output-pump.ts'
+import { outputLimitDetail } from './output-limit.ts'
+import { type OutputPump, pumpOutput } from './output-pump.ts'
 import { processStartTime } from './proc.ts'
 import { ProgressReporter } from './progress.ts'
+import { pruneLogs } from './prune-logs.ts'
 import { recoverOrphans } from './recover.ts'
 import { type JobUser, resolveJobUser } from './run-as.ts'
 import type { RunBox } from './run-box.ts'
@@ -65,6 +67,7 @@ export class Dispatcher {
   private lastPass = Date.now()
   private readonly progress: ProgressReporter
   private progressTimer?: ReturnType<typeof setInterval>
+  private pruneTimer?: ReturnType<typeof setInterval>
   private loop?: Promise<void>
   /** settings.run_as, looked up once */
   private readonly jobUser?: JobUser
@@ -110,7 +113,29 @@ export class Dispatcher {
         .catch((e) => this.ctx.log.warn('progress.failed', { error: errorText(e) }))
         .finally(() => (ticking = false))
     }, every)
+    this.pruneTimer ??= setInterval(() => this.pruneOldLogs(), 3600_000)
+    this.pruneOldLogs()
     this.loop ??= this.run()
+  }
+
+  /** settings.keep_logs: deletes run log folders last written longer ago than that. */
+  pruneOldLogs(): number {
+    const live = new Set(
+      [...this.live.values()].flatMap((l) => (l.run.stdoutPath ? [dirname(l.run.stdoutPath)] : [])),
+    )
+    try {
+      const removed = pruneLogs(
+        this.ctx.logsDir,
+        this.ctx.config.settings.keep_logs,
+        this.ctx.now(),
+        live,
+      )
+      if (removed) this.ctx.log.info('logs.pruned', { runs: removed })
+      return removed
+    } catch (e) {
+      this.ctx.log.warn('logs.prune_failed', { error: errorText(e) })
+      return 0
+    }
   }
 
   private async run(): Promise<void> {
@@ -225,7 +250,12 @@ export class Dispatcher {
       requested_by: run.requestedBy,
       door: run.door,
     })
-    const output = pumpOutput([proc.stdout, proc.stderr], [stdoutPath, stderrPath], job.maxOutputBytes, () => void this.stopRun(run.id, 'output'))
+    const output = pumpOutput(
+      [proc.stdout, proc.stderr],
+      [stdoutPath, stderrPath],
+      job.maxOutputBytes,
+      () => void this.stopRun(run.id, 'output'),
+    )
     const live: Live = {
       run: started,
       job,
@@ -288,20 +318,20 @@ export class Dispatcher {
                 detail: outputLimitDetail(live.job.maxOutputBytes),
               }
             : stop?.reason === 'shutdown'
-            ? {
-                state: 'lost' as const,
-                exitCode: code,
-                signal,
-                detail: 'the bot was stopped while it ran',
-              }
-            : code === 0
-              ? { state: 'succeeded' as const, exitCode: 0 }
-              : {
-                  state: 'failed' as const,
+              ? {
+                  state: 'lost' as const,
                   exitCode: code,
                   signal,
-                  detail: signal ? `killed by ${signal}` : null,
+                  detail: 'the bot was stopped while it ran',
                 }
+              : code === 0
+                ? { state: 'succeeded' as const, exitCode: 0 }
+                : {
+                    state: 'failed' as const,
+                    exitCode: code,
+                    signal,
+                    detail: signal ? `killed by ${signal}` : null,
+                  }
     try {
       await recordOutcome(this.ctx, run, this.ctx.workerId, outcome)
     } catch (e) {
@@ -349,6 +379,7 @@ export class Dispatcher {
     this.ctx.wake.dispatch.notify()
     await this.loop
     clearInterval(this.progressTimer)
+    clearInterval(this.pruneTimer)
     // Runs claimed before the stop and still fetching their files start, and get the grace too.
     while (this.fetching) await Bun.sleep(20)
     const all = () => Promise.all([...this.live.values()].map((l) => l.exited))

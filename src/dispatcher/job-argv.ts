@@ -6,7 +6,17 @@ import type { JobUser } from './run-as.ts'
 const PRELUDE = 'if [ -n "$1" ]; then echo $$ >"$1" || exit 125; fi; shift; exec "$@"'
 
 export function jobArgv(command: string, procsFile: string | null, user?: JobUser): string[] {
-  return ['/bin/sh', '-c', PRELUDE, 'ebmbot-job', procsFile ?? '', ...asUser(user), 'bash', '-c', command]
+  return [
+    '/bin/sh',
+    '-c',
+    PRELUDE,
+    'ebmbot-job',
+    procsFile ?? '',
+    ...asUser(user),
+    'bash',
+    '-c',
+    command,
+  ]
 }
 
 /** setpriv switching to the jobs' user, with no capability left to inherit. */

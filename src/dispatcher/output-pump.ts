@@ -2,13 +2,6 @@
 // them: past the job's max_output the rest is dropped and the run is stopped, and a job printing
 // without end cannot fill the disk. Files are created 0600 whatever the umask.
 import { open } from 'node:fs/promises'
-import { formatBytes } from '../util/bytes.ts'
-
-/** How a run stopped for printing too much is recorded (the report explains it from this). */
-export const OUTPUT_LIMIT = 'output limit'
-
-export const outputLimitDetail = (maxBytes: number) =>
-  `${OUTPUT_LIMIT}: it printed more than ${formatBytes(maxBytes)} (max_output), so it was stopped`
 
 export interface OutputPump {
   /** resolves once both streams have closed and everything kept is on disk */

@@ -10,7 +10,9 @@ export interface JobUser {
 }
 
 /** One passwd or group line from getent: name:x:id:... (home is field 6 of passwd). */
-export function parseEntry(line: string): { name: string; id: number; gid: number; home: string } | null {
+export function parseEntry(
+  line: string,
+): { name: string; id: number; gid: number; home: string } | null {
   const f = line.trim().split(':')
   const id = Number(f[2])
   if (f.length < 3 || !f[0] || !Number.isInteger(id)) return null
@@ -32,9 +34,11 @@ export function resolveJobUser(user: string, group?: string): JobUser {
   let gid = pw.gid
   if (group !== undefined) {
     const gr = parseEntry(getent('group', group) ?? '')
-    if (!gr) throw new Error(`settings.run_as: there is no group ${JSON.stringify(group)} on this host`)
+    if (!gr)
+      throw new Error(`settings.run_as: there is no group ${JSON.stringify(group)} on this host`)
     gid = gr.id
   }
-  if (pw.id === 0) throw new Error('settings.run_as names root: jobs would have every power the bot lacks')
+  if (pw.id === 0)
+    throw new Error('settings.run_as names root: jobs would have every power the bot lacks')
   return { name: pw.name, uid: pw.id, gid, home: pw.home }
 }

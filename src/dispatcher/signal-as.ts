@@ -17,9 +17,12 @@ export function signallerFor(user?: JobUser): Signaller {
       }
     }
     if (!refused.length || !user) return
-    spawnSync([...asUser(user), 'kill', '-s', signal.replace(/^SIG/, ''), '--', ...refused.map(String)], {
-      stdout: 'ignore',
-      stderr: 'ignore',
-    })
+    spawnSync(
+      [...asUser(user), 'kill', '-s', signal.replace(/^SIG/, ''), '--', ...refused.map(String)],
+      {
+        stdout: 'ignore',
+        stderr: 'ignore',
+      },
+    )
   }
 }
