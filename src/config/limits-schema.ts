@@ -63,7 +63,13 @@ export const age = (help: string) =>
 const account = z.string().regex(/^[a-z_][a-z0-9_.-]*\$?$/i, 'a user or group name')
 
 export const runAsSchema = z
-  .union([account, z.strictObject({ user: account, group: account.optional() })])
+  .union([
+    account,
+    z.strictObject({
+      user: account.describe('the user jobs run as'),
+      group: account.optional().describe("the group jobs run as; default the user's own"),
+    }),
+  ])
   .transform((v) => (typeof v === 'string' ? { user: v } : v))
   .describe(
     "run jobs as this user (and group, default the user's own), not as the bot; needs CAP_SETUID and CAP_SETGID (see docs/deploying.md)",
@@ -73,9 +79,11 @@ export const limitSettings = {
   max_output: size(
     'default for jobs: stop a job whose stdout and stderr together pass this',
   ).default(64 * MB),
-  keep_logs: age('delete run log folders older than this').default(30 * 86_400),
+  keep_logs: age('delete run log folders last written longer ago than this (30 days)').default(
+    30 * 86_400,
+  ),
   webhook_bytes_in_flight: size(
-    'request bodies the web server holds at once, across all requests; beyond it, 503',
+    'request bodies the web server holds at once, across all requests (64 MB); beyond it, 503',
   ).default(64 * MB),
   containment: z
     .enum(CONTAINMENT)
