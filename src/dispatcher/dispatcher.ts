@@ -29,6 +29,7 @@ import { callbackEnv } from '../webhooks/callback-url.ts'
 import { type Boxes, openBoxes } from './containment.ts'
 import { fetchFiles } from './fetch-files.ts'
 import { recordOutcome } from './finish.ts'
+import { guardProcess } from './guard-process.ts'
 import { jobArgv } from './job-argv.ts'
 import { prepareJobDir } from './job-dirs.ts'
 import { jobEnvironment } from './job-env.ts'
@@ -78,6 +79,7 @@ export class Dispatcher {
     this.progress = new ProgressReporter(ctx)
     const { run_as, containment } = ctx.config.settings
     if (run_as) this.jobUser = resolveJobUser(run_as.user, run_as.group)
+    guardProcess(!!this.jobUser, ctx.log)
     this.boxes = openBoxes(containment, ctx.queue.file, signallerFor(this.jobUser))
     ctx.log.info('dispatcher.containment', {
       mode: this.boxes.mode,

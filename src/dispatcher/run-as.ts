@@ -1,6 +1,18 @@
 // settings.run_as: the user (and group) jobs run as, looked up once at start so a typo stops the
 // bot with the reason instead of failing every run.
+import { readFileSync } from 'node:fs'
 import { spawnSync } from 'bun'
+
+const CAP_SETGID = 6
+const CAP_SETUID = 7
+
+/** Whether /proc/self/status shows CAP_SETUID and CAP_SETGID in the ambient set (passed to setpriv). */
+export function ambientCanSwitch(status: string): boolean {
+  const hex = /^CapAmb:\s*([0-9a-f]+)$/m.exec(status)?.[1]
+  if (!hex) return false
+  const caps = BigInt(`0x${hex}`)
+  return ((caps >> BigInt(CAP_SETUID)) & 1n) === 1n && ((caps >> BigInt(CAP_SETGID)) & 1n) === 1n
+}
 
 export interface JobUser {
   name: string
@@ -40,5 +52,9 @@ export function resolveJobUser(user: string, group?: string): JobUser {
   }
   if (pw.id === 0)
     throw new Error('settings.run_as names root: jobs would have every power the bot lacks')
+  if (process.getuid?.() !== 0 && !ambientCanSwitch(readFileSync('/proc/self/status', 'utf8')))
+    throw new Error(
+      'settings.run_as needs CAP_SETUID and CAP_SETGID passed on to child processes: give the unit AmbientCapabilities=CAP_SETUID CAP_SETGID (systemd/ebmbot.service does), or run the bot as root',
+    )
   return { name: pw.name, uid: pw.id, gid, home: pw.home }
 }
