@@ -33,9 +33,9 @@ import { guardProcess } from './guard-process.ts'
 import { jobArgv } from './job-argv.ts'
 import { prepareJobDir } from './job-dirs.ts'
 import { jobEnvironment } from './job-env.ts'
-import { makeLogDir } from './log-paths.ts'
+import { createPrivate, makeLogDir } from './log-paths.ts'
 import { outputLimitDetail } from './output-limit.ts'
-import { type OutputPump, pumpOutput } from './output-pump.ts'
+import { type OutputWatch, watchOutput } from './output-watch.ts'
 import { processStartTime } from './proc.ts'
 import { ProgressReporter } from './progress.ts'
 import { pruneLogs } from './prune-logs.ts'
@@ -51,7 +51,7 @@ interface Live {
   job: Job
   proc: Subprocess
   box: RunBox
-  output: OutputPump
+  output: OutputWatch
   timer?: ReturnType<typeof setTimeout>
   stop?: { reason: StopReason; by?: string }
   /** whether the pid and log paths reached the database (retried at exit if not) */
@@ -199,7 +199,7 @@ export class Dispatcher {
     }
     let stdoutPath: string
     let stderrPath: string
-    let proc: Subprocess<'ignore', 'pipe', 'pipe'>
+    let proc: Subprocess
     const box = this.boxes.open(run.id)
     try {
       prepareJobDir(ctx.config.jobsDir, this.jobUser)
@@ -207,6 +207,7 @@ export class Dispatcher {
       const dir = makeLogDir(ctx.logsDir, run.jobType, run.id, run.startedAt ?? ctx.now())
       stdoutPath = join(dir, 'stdout')
       stderrPath = join(dir, 'stderr')
+      for (const f of [stdoutPath, stderrPath]) createPrivate(f)
       enqueueOutgoing(
         ctx.queue.db,
         ctx.now(),
@@ -222,8 +223,8 @@ export class Dispatcher {
           ...box.env,
         },
         stdin: 'ignore',
-        stdout: 'pipe',
-        stderr: 'pipe',
+        stdout: Bun.file(stdoutPath),
+        stderr: Bun.file(stderrPath),
         detached: true, // its own process group and session
       })
     } catch (e) {
@@ -252,12 +253,9 @@ export class Dispatcher {
       requested_by: run.requestedBy,
       door: run.door,
     })
-    const output = pumpOutput(
-      [proc.stdout, proc.stderr],
-      [stdoutPath, stderrPath],
-      job.maxOutputBytes,
-      () => void this.stopRun(run.id, 'output'),
-    )
+    const output = watchOutput([stdoutPath, stderrPath], job.maxOutputBytes, () => {
+      void this.stopRun(run.id, 'output')
+    })
     const live: Live = {
       run: started,
       job,
@@ -276,17 +274,19 @@ export class Dispatcher {
     clearTimeout(live.timer)
     const { proc, run } = live
     // The leader is gone; whatever it left behind (background children, daemons that called
-    // setsid) is stopped now, so the run ends with all of it and the output pipes close.
+    // setsid) is stopped now, so the run ends with all of it and nothing writes its logs after.
     const left = await live.box.stop(this.ctx.config.settings.kill_grace * 1000, proc.pid)
     if (left && !live.stop)
       this.ctx.log.info('run.leftovers_stopped', { run: run.id, job: run.jobType, processes: left })
     this.reapAdopted()
-    await Promise.race([
-      live.output.done.catch((e) =>
-        this.ctx.log.warn('run.output_failed', { run: run.id, error: errorText(e) }),
-      ),
-      Bun.sleep(10_000),
-    ])
+    let overflowed = false
+    try {
+      overflowed = live.output.finish()
+    } catch (e) {
+      this.ctx.log.warn('run.output_trim_failed', { run: run.id, error: errorText(e) })
+    }
+    // Past the limit between two measurements and done before the next: the same outcome.
+    if (overflowed && !live.stop) live.stop = { reason: 'output' }
     if (!live.recorded) {
       try {
         recordStart(this.ctx.queue.db, run.id, this.ctx.workerId, {

@@ -1,7 +1,7 @@
 // Where a run's output goes: <logs>/<job type>/<UTC start>_<run id>/stdout|stderr. The run id
 // keeps two runs started in the same millisecond apart; names come only from validated config
 // and numbers, never from users. Folders are 0700: only the bot reads run output.
-import { chmodSync, mkdirSync } from 'node:fs'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export function runLogDir(
@@ -27,4 +27,10 @@ export function makeLogDir(
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   chmodSync(logsRoot, 0o700)
   return dir
+}
+
+/** An empty log file only the bot may read (the job then writes into it), whatever the umask. */
+export function createPrivate(file: string): void {
+  writeFileSync(file, '', { mode: 0o600 })
+  chmodSync(file, 0o600)
 }
