@@ -3,6 +3,7 @@
 import { afterAll, afterEach, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { sqliteOf } from './support/sqlite-of.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'
 
@@ -83,7 +84,7 @@ describe('keep_logs', () => {
     const yesterday = (Date.now() - 86_400_000) / 1000
     utimesSync(join(recentDir, 'stdout'), yesterday, yesterday)
     utimesSync(recentDir, yesterday, yesterday)
-    h.ctx.queue.sqlite.run('update runs set finished_at = ? where id = ?', [
+    sqliteOf(h.ctx).sqlite.run('update runs set finished_at = ? where id = ?', [
       Date.now() - 3 * 86_400_000,
       old.id,
     ])

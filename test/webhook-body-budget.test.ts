@@ -3,6 +3,7 @@
 // and the budget comes back as each request is answered.
 import { afterAll, afterEach, expect, test } from 'bun:test'
 import { createWebhookApp } from '../src/webhooks/index.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'
@@ -87,5 +88,5 @@ test('bodies in flight past webhook_bytes_in_flight get 503 with Retry-After; th
   expect((await first).status).toBe(401)
   const fourth = await post(app, new Uint8Array(3 * MB))
   expect(fourth.status).toBe(401) // judged on its signature, not refused for room
-  expect(h.ctx.queue.sqlite.query('select count(*) as n from runs').get()).toEqual({ n: 0 })
+  expect(sqliteOf(h.ctx).sqlite.query('select count(*) as n from runs').get()).toEqual({ n: 0 })
 })

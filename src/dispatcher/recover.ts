@@ -3,9 +3,7 @@
 // survived the crash (its leader, children that left its group or session) is killed first, so a
 // type never has two runs going.
 import type { AppContext } from '../app/context.ts'
-import { runningRuns } from '../queue/read.ts'
 import type { Run, Worker } from '../queue/schema.ts'
-import { getWorker } from '../queue/workers.ts'
 import { recordOutcome } from './finish.ts'
 import type { Boxes } from './containment.ts'
 import { sameProcess } from './proc.ts'
@@ -21,9 +19,9 @@ export function ownerIsDead(ctx: AppContext, owner: Worker | undefined): boolean
 
 export async function recoverOrphans(ctx: AppContext, boxes: Boxes): Promise<Run[]> {
   const lost: Run[] = []
-  for (const run of runningRuns(ctx.queue.db)) {
+  for (const run of await ctx.queue.runningRuns()) {
     if (!run.owner || run.owner === ctx.workerId) continue
-    if (!ownerIsDead(ctx, getWorker(ctx.queue.db, run.owner))) continue
+    if (!ownerIsDead(ctx, await ctx.queue.getWorker(run.owner))) continue
     // The leader's group and session count only while the leader is the same process: a pid
     // recycled since must not take an unrelated group down with it.
     const leader = run.pid && sameProcess(run.pid, run.pidStart) ? run.pid : undefined

@@ -7,17 +7,12 @@ import { dirname } from 'node:path'
 import { drizzle } from 'drizzle-orm/bun-sqlite'
 import { runMigrations } from './migrate.ts'
 import * as schema from './schema.ts'
+import { SqliteQueue } from './sqlite-queue.ts'
 
 export function connect(sqlite: Database) {
   return drizzle({ client: sqlite, schema })
 }
 export type Db = ReturnType<typeof connect>
-
-export interface Queue {
-  sqlite: Database
-  db: Db
-  file: string
-}
 
 /** Narrows a mode; a path someone else owns (a shared folder set up by hand) is left as it is. */
 function restrict(path: string, mode: number): void {
@@ -31,7 +26,7 @@ function restrict(path: string, mode: number): void {
 export function openQueue(
   file: string,
   opts: { busyTimeoutMs?: number; migrate?: boolean } = {},
-): Queue {
+): SqliteQueue {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
   restrict(dirname(file), 0o700)
   const sqlite = new Database(file, { create: true, strict: true })
@@ -43,7 +38,7 @@ export function openQueue(
   sqlite.run('PRAGMA synchronous = NORMAL')
   sqlite.run('PRAGMA foreign_keys = ON')
   if (opts.migrate !== false) runMigrations(sqlite)
-  return { sqlite, db: connect(sqlite), file }
+  return new SqliteQueue(sqlite, connect(sqlite), file)
 }
 
 /** SQLite gave up waiting for another connection's lock (SQLITE_BUSY after the busy timeout). */
