@@ -45,7 +45,9 @@ const alive = (pid: number) => {
 
 const cgroupsHere = (() => {
   try {
-    return openBoxes('cgroup', '/probe').mode === 'cgroup'
+    const boxes = openBoxes('cgroup', '/probe')
+    boxes.close()
+    return boxes.mode === 'cgroup'
   } catch {
     return false
   }

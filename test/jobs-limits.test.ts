@@ -10,7 +10,7 @@ import { cleanupTemp } from './support/temp.ts'
 const YAML = `
 settings:
   kill_grace: 1s
-  max_output: 2MB
+  max_output: 2MiB
   keep_logs: 2d
 namespaces:
   t:
@@ -19,7 +19,7 @@ namespaces:
         run: yes 'all work and no play'
       flood-err:
         run: yes 'to stderr' >&2
-        max_output: 1MB
+        max_output: 1MiB
       chatty:
         run: head -c 500000 /dev/zero | tr '\\\\0' x; echo; echo done
     commands:

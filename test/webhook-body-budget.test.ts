@@ -10,14 +10,14 @@ import { waitUntil } from './support/wait.ts'
 
 const MB = 1024 * 1024
 const YAML = `
-settings: {webhook_bytes_in_flight: 4MB}
+settings: {webhook_bytes_in_flight: 4MiB}
 namespaces:
   site:
     default_channel: '#site'
     jobs:
       deploy: {run: echo deployed}
 github:
-  body_limit: 25MB
+  body_limit: 25MiB
   projects:
     site:
       triggers:

@@ -1,33 +1,41 @@
-// Schema pieces for the limits a job and the web server live within: sizes ("64MB") and ages
+// Schema pieces for the limits a job and the web server live within: sizes ("64MiB") and ages
 // ("30d"), plus the user jobs run as and how their processes are contained.
 import { z } from 'zod'
 
 export const CONTAINMENT = ['auto', 'cgroup', 'sweep'] as const
 export type ContainmentSetting = (typeof CONTAINMENT)[number]
 
-const MB = 1024 ** 2
-const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$/i
-const UNIT: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2 }
-UNIT.gb = UNIT.gib = 1024 ** 3
+const MiB = 1024 ** 2
+const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$/
+// As in github.body_limit: KB, MB, GB are powers of 1000; KiB, MiB, GiB of 1024.
+const UNIT: Record<string, number> = {
+  B: 1,
+  KB: 1000,
+  KiB: 1024,
+  MB: 1000 ** 2,
+  MiB: 1024 ** 2,
+  GB: 1000 ** 3,
+  GiB: 1024 ** 3,
+}
 
-/** Bytes from a number or "512KB", "64MB", "1GB" (binary multiples: 1 MB is 1024 × 1024 bytes). */
+/** Bytes from a number or a size such as "512KiB", "64MiB", "1GB". */
 export function parseSize(v: number | string): number | null {
   if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.floor(v) : null
   const m = SIZE.exec(v.trim())
   if (!m) return null
-  return Math.floor(Number(m[1]) * (UNIT[(m[2] ?? 'b').toLowerCase()] ?? 1))
+  return Math.floor(Number(m[1]) * (UNIT[m[2] ?? 'B'] ?? 1))
 }
 
 export const size = (help: string) =>
   z
     .union([z.number(), z.string()])
-    .describe(`${help}; bytes, or "512KB", "64MB", "1GB"`)
+    .describe(`${help}; bytes, or a size such as "512KiB", "64MiB", "1GB"`)
     .transform((v, ctx) => {
       const bytes = parseSize(v)
       if (bytes === null || bytes < 1024) {
         ctx.addIssue({
           code: 'custom',
-          message: `bad size ${JSON.stringify(v)}: use bytes (at least 1024) or "512KB", "64MB", "1GB"`,
+          message: `bad size ${JSON.stringify(v)}: use bytes (at least 1024) or a size such as "512KiB", "64MiB", "1GB"`,
         })
         return z.NEVER
       }
@@ -78,13 +86,13 @@ export const runAsSchema = z
 export const limitSettings = {
   max_output: size(
     'default for jobs: stop a job whose stdout and stderr together pass this',
-  ).default(64 * MB),
+  ).default(64 * MiB),
   keep_logs: age('delete run log folders last written longer ago than this (30 days)').default(
     30 * 86_400,
   ),
   webhook_bytes_in_flight: size(
-    'request bodies the web server holds at once, across all requests (64 MB); beyond it, 503',
-  ).default(64 * MB),
+    'request bodies the web server holds at once, across all requests (64 MiB); beyond it, 503',
+  ).default(64 * MiB),
   containment: z
     .enum(CONTAINMENT)
     .default('auto')

@@ -4,7 +4,7 @@
 // so it sees them and collects them the moment they are killed.
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import { becomeSubreaper, reapChild } from '../util/libc.ts'
+import { reapChild, setSubreaper } from '../util/libc.ts'
 import type { ContainmentSetting } from '../config/limits-schema.ts'
 import { makeCgroup, ownCgroupDir, removeCgroup } from './cgroup.ts'
 import { adoptedZombies, listProcesses } from './proc-scan.ts'
@@ -18,6 +18,21 @@ export interface Boxes {
   open(runId: number): RunBox
   /** Collects adopted orphans that have exited, never a child the bot spawned itself. */
   reap(ownSpawns: ReadonlySet<number>): void
+  /** The dispatcher is done: this process stops adopting orphans (once no other one needs it). */
+  close(): void
+}
+
+// Several dispatchers may share a process (tests do): it adopts orphans while any is open, so
+// none is left adopting, with nobody collecting, after the last one stops.
+let subreaperHolds = 0
+function holdSubreaper(): () => void {
+  if (subreaperHolds++ === 0) setSubreaper(true)
+  let held = true
+  return () => {
+    if (!held) return
+    held = false
+    if (--subreaperHolds === 0) setSubreaper(false)
+  }
 }
 
 export function openBoxes(
@@ -33,10 +48,11 @@ export function openBoxes(
       'settings.containment is cgroup, but this process cannot create cgroups below its own: run it under systemd with Delegate=yes (or as root on a cgroup v2 host), or use containment: auto',
     )
   const swept = (id: number) => new RunBox(`${db}-${id}`, null, signal)
-  becomeSubreaper()
+  const release = holdSubreaper()
   const reap = (own: ReadonlySet<number>) => {
     for (const pid of adoptedZombies(listProcesses(), own)) reapChild(pid)
   }
+  const close = release
   if (parent) {
     const forRun = (id: number) =>
       new RunBox(`${db}-${id}`, join(parent, `ebmbot-${db}-run-${id}`), signal)
@@ -48,9 +64,10 @@ export function openBoxes(
         return box.create() ? box : swept(id)
       },
       reap,
+      close,
     }
   }
-  return { mode: 'sweep', forRun: swept, open: swept, reap }
+  return { mode: 'sweep', forRun: swept, open: swept, reap, close }
 }
 
 /** The bot's own cgroup, if a child cgroup can really be made there (tried once, then removed). */

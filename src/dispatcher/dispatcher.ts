@@ -384,5 +384,6 @@ export class Dispatcher {
       await all()
     }
     await this.ctx.queue.markStopped(this.ctx.now(), this.ctx.workerId)
+    this.boxes.close()
   }
 }

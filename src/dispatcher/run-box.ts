@@ -80,6 +80,8 @@ export class RunBox {
   private async stopOnce(graceMs: number, leader?: number): Promise<number> {
     const first = this.members(leader)
     const seen = new Set(first)
+    // A leader that died on its own while no bot watched (after a crash) may still wait for init.
+    if (leader !== undefined && readEntry(leader)?.state === 'Z') seen.add(leader)
     if (first.length) {
       this.signal(first, 'SIGTERM')
       if (!(await this.waitEmpty(graceMs, leader))) {
@@ -92,8 +94,8 @@ export class RunBox {
           left = this.members(leader)
         }
       }
-      await waitReaped(seen, leader)
     }
+    if (seen.size) await waitReaped(seen, leader)
     if (this.cgroup && !this.members(leader).length) removeCgroup(this.cgroup)
     return first.length
   }
@@ -110,10 +112,11 @@ export class RunBox {
 
 /**
  * Dead processes stay in the process table until their parent collects them: init for orphans,
- * this bot for those it adopted (collected here). Waits a little for that, so "stopped" means gone.
+ * this bot for those it adopted (collected here). Waits for that, so "stopped" means gone.
  */
 async function waitReaped(pids: Set<number>, leader?: number): Promise<void> {
-  const until = Date.now() + 2000
+  // init collects at once on a normal host; some container inits take seconds.
+  const until = Date.now() + 10_000
   for (;;) {
     for (const pid of pids) {
       const e = readEntry(pid)

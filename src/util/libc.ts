@@ -41,7 +41,7 @@ function load(): Libc | null {
 const prctl = (op: number, arg = 0) => load()?.prctl(op, arg, 0, 0, 0) === 0
 
 /** Orphaned descendants are re-parented to this process instead of init, so they stay in sight. */
-export const becomeSubreaper = () => prctl(PR_SET_CHILD_SUBREAPER, 1)
+export const setSubreaper = (on: boolean) => prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0)
 
 /** Same-user processes can no longer read /proc/<pid>/environ or attach a debugger. */
 export const makeNonDumpable = () => prctl(PR_SET_DUMPABLE, 0)
