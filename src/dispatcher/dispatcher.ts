@@ -1,4 +1,4 @@
-// The dispatcher: claims due requests and runs them as process groups.
+// The dispatcher: claims due requests and runs each in a box of its own (run-box.ts).
 //
 // Run states and what moves them:
 //   pending  --claim (due, type idle, not suppressed, under max_parallel)-->  running
@@ -9,9 +9,10 @@
 //   running  --owner died (crash, kill -9) or shutdown grace ran out--> lost
 //   pending  --cancel job / remove job id--> cancelled (queue/cancel.ts)
 // Whatever ends a run, every process it started is stopped (run-box.ts) before the outcome is
-// recorded, so a job type is free only once nothing of its last run is left. Enqueueing wakes the loop at once; a timer covers the next due time or suppression end, and a
-// slow poll covers rows written by other processes.
-import { dirname, join } from 'node:path'
+// recorded, so a job type is free only once nothing of its last run is left. Enqueueing wakes
+// the loop at once; a timer covers the next due time or suppression end, and a slow poll covers
+// rows written by other processes.
+import { dirname } from 'node:path'
 import type { Subprocess } from 'bun'
 import { expireDue } from '../app/approvals.ts'
 import { type AppContext, replyDoor } from '../app/context.ts'
@@ -19,26 +20,21 @@ import { findJob, type Job, type Namespace } from '../config/types.ts'
 import { startNotice } from '../notify/reports.ts'
 import type { Run } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
-import { callbackEnv } from '../webhooks/callback-url.ts'
 import { type Boxes, openBoxes } from './containment.ts'
 import { fetchFiles } from './fetch-files.ts'
 import { recordOutcome } from './finish.ts'
 import { guardProcess } from './guard-process.ts'
-import { jobArgv } from './job-argv.ts'
 import { prepareJobDir } from './job-dirs.ts'
-import { jobEnvironment } from './job-env.ts'
-import { createPrivate, makeLogDir } from './log-paths.ts'
-import { outputLimitDetail } from './output-limit.ts'
 import { type OutputWatch, watchOutput } from './output-watch.ts'
 import { processStartTime } from './proc.ts'
 import { ProgressReporter } from './progress.ts'
-import { pruneLogs } from './prune-logs.ts'
+import { pruneRunLogs } from './prune-logs.ts'
 import { recoverOrphans } from './recover.ts'
 import { type JobUser, resolveJobUser } from './run-as.ts'
 import type { RunBox } from './run-box.ts'
+import { outcomeOf, type Stop, type StopReason } from './run-outcome.ts'
 import { signallerFor } from './signal-as.ts'
-
-type StopReason = 'timeout' | 'cancel' | 'shutdown' | 'output'
+import { prepareRun, type RunFiles, spawnJob } from './spawn-job.ts'
 
 interface Live {
   run: Run
@@ -47,7 +43,7 @@ interface Live {
   box: RunBox
   output: OutputWatch
   timer?: ReturnType<typeof setTimeout>
-  stop?: { reason: StopReason; by?: string }
+  stop?: Stop
   /** whether the pid and log paths reached the database (retried at exit if not) */
   recorded: boolean
   exited: Promise<void>
@@ -114,22 +110,10 @@ export class Dispatcher {
 
   /** settings.keep_logs: deletes run log folders last written longer ago than that. */
   pruneOldLogs(): number {
-    const live = new Set(
+    return pruneRunLogs(
+      this.ctx,
       [...this.live.values()].flatMap((l) => (l.run.stdoutPath ? [dirname(l.run.stdoutPath)] : [])),
     )
-    try {
-      const removed = pruneLogs(
-        this.ctx.logsDir,
-        this.ctx.config.settings.keep_logs,
-        this.ctx.now(),
-        live,
-      )
-      if (removed) this.ctx.log.info('logs.pruned', { runs: removed })
-      return removed
-    } catch (e) {
-      this.ctx.log.warn('logs.prune_failed', { error: errorText(e) })
-      return 0
-    }
   }
 
   private async run(): Promise<void> {
@@ -192,17 +176,11 @@ export class Dispatcher {
       })
       return
     }
-    let stdoutPath: string
-    let stderrPath: string
+    let files: RunFiles
     let proc: Subprocess
     const box = this.boxes.open(run.id)
     try {
-      prepareJobDir(ctx.config.jobsDir, this.jobUser)
-      prepareJobDir(ns.workdir, this.jobUser)
-      const dir = makeLogDir(ctx.logsDir, run.jobType, run.id, run.startedAt ?? ctx.now())
-      stdoutPath = join(dir, 'stdout')
-      stderrPath = join(dir, 'stderr')
-      for (const f of [stdoutPath, stderrPath]) createPrivate(f)
+      files = prepareRun(ctx, run, ns, this.jobUser)
       await ctx.queue.enqueueOutgoing(
         ctx.now(),
         replyDoor(run),
@@ -210,17 +188,7 @@ export class Dispatcher {
         run.id,
       )
       ctx.wake.outbox.notify()
-      proc = Bun.spawn(jobArgv(run.command, box.procsFile, this.jobUser), {
-        cwd: ns.workdir,
-        env: {
-          ...jobEnvironment(job, ctx.env.vars, callbackEnv(ctx, run, job), ctx.config.jobsDir),
-          ...box.env,
-        },
-        stdin: 'ignore',
-        stdout: Bun.file(stdoutPath),
-        stderr: Bun.file(stderrPath),
-        detached: true, // its own process group and session
-      })
+      proc = spawnJob(ctx, run, job, ns, box, files, this.jobUser)
     } catch (e) {
       ctx.log.error('run.spawn_failed', { run: run.id, job: run.jobType, error: errorText(e) })
       void recordOutcome(ctx, run, ctx.workerId, {
@@ -229,6 +197,7 @@ export class Dispatcher {
       })
       return
     }
+    const { stdoutPath, stderrPath } = files
     const facts = { pid: proc.pid, pidStart: processStartTime(proc.pid), stdoutPath, stderrPath }
     // The process runs from here on, whatever the database says: it must be tracked (timeout,
     // exit, report) even if recording its pid fails (another writer holding the lock too long).
@@ -293,41 +262,8 @@ export class Dispatcher {
         this.ctx.log.warn('run.record_start_failed', { run: run.id, error: errorText(e) })
       }
     }
-    const code = proc.exitCode
     const signal = proc.signalCode ? String(proc.signalCode) : null
-    const stop = live.stop
-    const outcome =
-      stop?.reason === 'timeout'
-        ? {
-            state: 'timed_out' as const,
-            exitCode: code,
-            signal,
-            detail: `timed out after ${live.job.timeoutSeconds}s`,
-          }
-        : stop?.reason === 'cancel'
-          ? { state: 'cancelled' as const, exitCode: code, signal, cancelledBy: stop.by }
-          : stop?.reason === 'output'
-            ? {
-                state: 'failed' as const,
-                exitCode: code,
-                signal,
-                detail: outputLimitDetail(live.job.maxOutputBytes),
-              }
-            : stop?.reason === 'shutdown'
-              ? {
-                  state: 'lost' as const,
-                  exitCode: code,
-                  signal,
-                  detail: 'the bot was stopped while it ran',
-                }
-              : code === 0
-                ? { state: 'succeeded' as const, exitCode: 0 }
-                : {
-                    state: 'failed' as const,
-                    exitCode: code,
-                    signal,
-                    detail: signal ? `killed by ${signal}` : null,
-                  }
+    const outcome = outcomeOf(live.stop, proc.exitCode, signal, live.job)
     try {
       await recordOutcome(this.ctx, run, this.ctx.workerId, outcome)
     } catch (e) {

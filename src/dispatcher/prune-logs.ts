@@ -3,6 +3,8 @@
 // Runs still going are never touched, however long they have been quiet.
 import { readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import type { AppContext } from '../app/context.ts'
+import { errorText } from '../util/log.ts'
 
 /** The latest modification time in a run's folder (the folder itself and its files). */
 function lastWrite(dir: string): number {
@@ -51,4 +53,21 @@ export function pruneLogs(
     }
   }
   return removed
+}
+
+/** One pruning pass for the bot, logged; `liveDirs` are the folders of runs still going. */
+export function pruneRunLogs(ctx: AppContext, liveDirs: string[]): number {
+  try {
+    const removed = pruneLogs(
+      ctx.logsDir,
+      ctx.config.settings.keep_logs,
+      ctx.now(),
+      new Set(liveDirs),
+    )
+    if (removed) ctx.log.info('logs.pruned', { runs: removed })
+    return removed
+  } catch (e) {
+    ctx.log.warn('logs.prune_failed', { error: errorText(e) })
+    return 0
+  }
 }
