@@ -1,5 +1,6 @@
 // Texts about runs: one run's status, and history lines.
-import { formatDuration, formatUtc, who } from './times.ts'
+import { formatDuration } from '../util/duration.ts'
+import { formatUtc, who } from './times.ts'
 
 export interface RunLike {
   id: number

@@ -17,7 +17,7 @@ import type { Subprocess } from 'bun'
 import { expireDue } from '../app/approvals.ts'
 import { type AppContext, replyDoor } from '../app/context.ts'
 import { findJob, type Job, type Namespace } from '../config/types.ts'
-import { startNotice } from '../notify/reports.ts'
+import { startNotice } from '../app/reports.ts'
 import type { Run } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
 import { type Boxes, openBoxes } from './containment.ts'
@@ -140,7 +140,12 @@ export class Dispatcher {
   private async claimAndLaunch(): Promise<void> {
     const max = this.ctx.config.settings.max_parallel
     while (!this.stopping && this.live.size + this.fetching < max) {
-      const run = await this.ctx.queue.claimNext(this.ctx.now(), this.ctx.workerId, max)
+      // SQLite compares with a plain number; "unlimited" is Infinity in the settings.
+      const run = await this.ctx.queue.claimNext(
+        this.ctx.now(),
+        this.ctx.workerId,
+        Math.min(max, 2 ** 31),
+      )
       if (!run) return
       const ns = this.ctx.config.namespaces[run.namespace]
       if (ns?.fetch.length) void this.fetchThenLaunch(run, ns)
@@ -183,7 +188,7 @@ export class Dispatcher {
       files = prepareRun(ctx, run, ns, this.jobUser)
       await ctx.queue.enqueueOutgoing(
         ctx.now(),
-        replyDoor(run),
+        replyDoor(ctx, run),
         [startNotice(run, ctx.reports)],
         run.id,
       )

@@ -1,7 +1,7 @@
 // How a run ended, from why the bot stopped it (if it did) and how its first process exited.
 import type { Job } from '../config/types.ts'
 import type { Outcome } from '../queue/finish.ts'
-import { outputLimitDetail } from './output-limit.ts'
+import { outputLimitDetail } from '../app/output-limit.ts'
 
 export type StopReason = 'timeout' | 'cancel' | 'shutdown' | 'output'
 

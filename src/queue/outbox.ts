@@ -1,9 +1,19 @@
 // The outbox: messages stored before they are sent, retried with backoff, resumed after restarts.
 import { and, asc, eq, sql } from 'drizzle-orm'
-import type { Outgoing, UpdateOut } from '../notify/outgoing.ts'
 import type { Db } from './db.ts'
 import { prepared } from './prepared.ts'
 import { outbox, type Door, type OutboxRow } from './schema.ts'
+
+/**
+ * A stored message, as far as the queue needs to know it: the channel (kept in order, moved with
+ * it) and, for an edit, the message it edits. The rest is the sending door's business.
+ */
+export type OutboxMessage = {
+  readonly kind: string
+  readonly channel: string
+  readonly editOf?: number
+  readonly [field: string]: unknown
+}
 
 const p = sql.placeholder
 const insertOne = (db: Db) =>
@@ -26,12 +36,12 @@ export function enqueueOutgoing(
   db: Db,
   now: number,
   door: Door,
-  messages: Outgoing[],
+  messages: OutboxMessage[],
   runId?: number | null,
 ): OutboxRow[] {
   if (!messages.length) return []
   const insert = insertOne(db)
-  const one = (payload: Outgoing) => insert.get({ door, runId: runId ?? null, payload, now })!
+  const one = (payload: OutboxMessage) => insert.get({ door, runId: runId ?? null, payload, now })!
   return messages.length === 1 ? [one(messages[0]!)] : db.transaction(() => messages.map(one))
 }
 
@@ -43,7 +53,7 @@ export function enqueueUpdate(
   db: Db,
   now: number,
   door: Door,
-  update: UpdateOut,
+  update: OutboxMessage & { readonly editOf: number },
   runId: number,
 ): void {
   db.transaction(
