@@ -196,6 +196,7 @@ export class Dispatcher {
       proc = spawnJob(ctx, run, job, ns, box, files, this.jobUser)
     } catch (e) {
       ctx.log.error('run.spawn_failed', { run: run.id, job: run.jobType, error: errorText(e) })
+      void box.stop(0) // nothing started: removes the run's empty cgroup
       void recordOutcome(ctx, run, ctx.workerId, {
         state: 'failed',
         detail: `could not start: ${errorText(e)}`,
