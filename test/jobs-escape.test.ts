@@ -82,6 +82,10 @@ for (const mode of ['cgroup', 'sweep'] as const) {
       expect(run.state).toBe('succeeded')
       expect(alive(daemon)).toBe(false)
       expect(h.logLines.some((l) => l.includes('run.leftovers_stopped'))).toBe(true)
+      // The run's cgroup is gone with it.
+      const cgroup = h.dispatcher.boxes.forRun(run.id).cgroup
+      expect(cgroup === null || !existsSync(cgroup)).toBe(true)
+      expect(cgroup === null).toBe(mode === 'sweep')
     })
 
     test(`${mode}: a daemon a job started is gone when its failed run is recorded`, async () => {
