@@ -94,6 +94,22 @@ namespaces:
     },
   )
 
+  const other = testUser('ebmbot-test-bot')
+  ;(other ? test : test.skip)('run_as with a group runs the job with that group', async () => {
+    h = startHarness(`
+settings: {run_as: {user: ebmbot-test-jobs, group: ebmbot-test-bot}}
+namespaces:
+  t:
+    jobs:
+      who: {run: id -un; id -gn, report_stdout: true}
+    commands:
+      - {pattern: who, job: who}
+`)
+    const { runId } = await h.say('t who')
+    const run = await h.waitForState(runId!, ['succeeded', 'failed'])
+    expect(readFileSync(run.stdoutPath!, 'utf8')).toBe('ebmbot-test-jobs\nebmbot-test-bot\n')
+  })
+
   t('a user that does not exist stops the bot at start with the reason', () => {
     expect(() => startHarness('settings: {run_as: no-such-user-here}\nnamespaces: {}\n')).toThrow(
       'settings.run_as: there is no user "no-such-user-here" on this host',
