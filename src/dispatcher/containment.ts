@@ -16,7 +16,10 @@ export interface Boxes {
   forRun(runId: number): RunBox
   /** A new run's box, its cgroup created; a run whose cgroup cannot be made is swept instead. */
   open(runId: number): RunBox
-  /** Collects adopted orphans that have exited, never a child the bot spawned itself. */
+  /**
+   * Collects adopted orphans that have exited. `ownSpawns` are the children Bun itself waits for
+   * (the runs' leaders: the dispatcher is the only place that spawns without waiting).
+   */
   reap(ownSpawns: ReadonlySet<number>): void
   /** The dispatcher is done: this process stops adopting orphans (once no other one needs it). */
   close(): void
