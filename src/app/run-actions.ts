@@ -17,7 +17,7 @@ import { askForApproval } from './approvals.ts'
 import { askerOf } from './asker.ts'
 import type { MessageIn } from './door.ts'
 
-export interface Said {
+interface Said {
   text: string
   file?: { filename: string; content: string }
   controls?: Controls

@@ -30,7 +30,7 @@ export function cleanText(raw: string, opts: CleanOptions = {}): string {
 }
 
 /** Slack wraps URLs and mail addresses as `<https://x|label>`; users mean the raw value. */
-export function unwrapLinks(text: string): string {
+function unwrapLinks(text: string): string {
   return text.replace(/<((?:https?|mailto):[^|>]*)(?:\|[^>]*)?>/gi, (_, target: string) =>
     target.toLowerCase().startsWith('mailto:') ? target.slice('mailto:'.length) : target,
   )

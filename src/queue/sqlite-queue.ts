@@ -94,7 +94,10 @@ export class SqliteQueue implements Queue {
         this.locked = false
         return
       }
-      if ('unit' in next) return next.unit() // stays locked: it is that unit's now
+      if ('unit' in next) {
+        next.unit() // stays locked: it is that unit's now
+        return
+      }
       next.statement()
     }
   }

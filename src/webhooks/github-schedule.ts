@@ -7,7 +7,7 @@ import type { QueueOps } from '../queue/queue.ts'
 import type { ScheduleResult } from '../queue/schedule.ts'
 import type { Fired } from './triggers.ts'
 
-export const DELIVERY_SOURCE = 'github-delivery'
+const DELIVERY_SOURCE = 'github-delivery'
 
 /** The run a delivery id already queued, if it did (only deliveries that queued are recorded). */
 export const deliveryRun = (q: QueueOps, delivery: string) => q.seenRun(DELIVERY_SOURCE, delivery)
