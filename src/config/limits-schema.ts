@@ -2,7 +2,7 @@
 // ("30d"), plus the user jobs run as and how their processes are contained.
 import { z } from 'zod'
 
-export const CONTAINMENT = ['auto', 'cgroup', 'sweep'] as const
+const CONTAINMENT = ['auto', 'cgroup', 'sweep'] as const
 export type ContainmentSetting = (typeof CONTAINMENT)[number]
 
 const MiB = 1024 ** 2
@@ -52,7 +52,7 @@ export function parseAge(v: number | string): number | null {
   return Number(m[1]) * { h: 3600, d: 86_400, w: 7 * 86_400 }[m[2] as 'h' | 'd' | 'w']
 }
 
-export const age = (help: string) =>
+const age = (help: string) =>
   z
     .union([z.number(), z.string()])
     .describe(`${help}; seconds, or "12h", "30d", "8w"`)
@@ -70,7 +70,7 @@ export const age = (help: string) =>
 
 const account = z.string().regex(/^[a-z_][a-z0-9_.-]*\$?$/i, 'a user or group name')
 
-export const runAsSchema = z
+const runAsSchema = z
   .union([
     account,
     z.strictObject({

@@ -20,7 +20,7 @@ function lastWrite(dir: string): number {
 }
 
 /** Deletes expired run folders; returns how many. `live` holds folders of runs still going. */
-export function pruneLogs(
+function pruneLogs(
   logsDir: string,
   maxAgeSeconds: number,
   now: number,

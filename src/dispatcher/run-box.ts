@@ -10,7 +10,7 @@ import { reapChild } from '../util/libc.ts'
 import { hasMarker, listProcesses, readEntry, runProcesses } from './proc-scan.ts'
 
 /** The environment variable each job gets, naming its run; what the fallback sweep looks for. */
-export const RUN_MARKER = 'EBMBOT_RUN'
+const RUN_MARKER = 'EBMBOT_RUN'
 
 /** Sends one signal to each pid (as whoever may: the job's user when jobs run as another). */
 export type Signaller = (pids: number[], signal: NodeJS.Signals) => void
