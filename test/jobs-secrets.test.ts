@@ -139,10 +139,22 @@ describe('the bot as an unprivileged user', () => {
   }
 
   /** `ebmbot chat` as the bot user, with `caps` passed on (as systemd's AmbientCapabilities= does). */
-  async function chatAs(l: ReturnType<typeof layout>, input: string, caps = '') {
+  async function chatAs(l: ReturnType<typeof layout>, input: string, caps = '', hideProc = false) {
     const extra = caps ? [`--inh-caps=${caps}`, `--ambient-caps=${caps}`] : []
+    // As under systemd's ProtectProc=invisible: a /proc of its own hiding other users' processes.
+    const hidden = hideProc
+      ? [
+          'unshare',
+          '-m',
+          'sh',
+          '-c',
+          'mount -t proc -o hidepid=invisible proc /proc && exec "$@"',
+          'sh',
+        ]
+      : []
     const proc = Bun.spawn(
       [
+        ...hidden,
         'setpriv',
         `--reuid=${bot!.uid}`,
         `--regid=${bot!.gid}`,
@@ -211,6 +223,25 @@ namespaces:
 `)
       const res = await chatAs(l, 't who\nt hang\n', '+setuid,+setgid')
       expect(res.stdout).toContain('ebmbot-test-jobs\nworkdir-writable')
+      expect(res.stdout).toContain('`t_hang` timed out after 1s and was stopped')
+      expect(res.code).toBe(0)
+    },
+    30_000,
+  )
+
+  t(
+    "with other users' processes hidden from /proc, as under the unit, the bot still stops its jobs on timeout",
+    async () => {
+      const l = layout(`
+settings: {run_as: ebmbot-test-jobs, jobs_dir: JOBS_DIR, kill_grace: 1s, containment: sweep}
+namespaces:
+  t:
+    jobs:
+      hang: {run: "trap '' TERM; sleep 300 & wait", timeout: 1s}
+    commands:
+      - {pattern: hang, job: hang}
+`)
+      const res = await chatAs(l, 't hang\n', '+setuid,+setgid', true)
       expect(res.stdout).toContain('`t_hang` timed out after 1s and was stopped')
       expect(res.code).toBe(0)
     },

@@ -68,7 +68,11 @@ export class RunBox {
       return pids
     }
     const entry = `${RUN_MARKER}=${this.token}`
-    return runProcesses(listProcesses(), (pid) => hasMarker(pid, entry), leader)
+    const pids = runProcesses(listProcesses(), (pid) => hasMarker(pid, entry), leader)
+    // Jobs of another user may be hidden from /proc (hidepid, systemd's ProtectProc=): their
+    // group still answers a signal with EPERM, so it is signalled whole, as that user.
+    if (leader !== undefined && hiddenGroup(leader)) pids.push(-leader)
+    return pids
   }
 
   /** SIGTERM to everything left, SIGKILL after `graceMs`; resolves with how many there were. */
@@ -107,6 +111,16 @@ export class RunBox {
       await Bun.sleep(50)
     }
     return !this.members(leader).length
+  }
+}
+
+/** A process group this process may not signal: it exists, and its members are someone else's. */
+function hiddenGroup(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+    return false
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
