@@ -86,10 +86,13 @@ function failureText(ctx: AppContext, verb: MetaflowVerb, e: unknown): string {
       status: e.status,
       error: e.message,
     })
-    return `:warning: I could not get an answer from Metaflow: ${e.message}. Try again in a little while.`
+    return `:warning: I could not get an answer from Metaflow: ${sentence(e.message)} Try again in a little while.`
   }
   if (e instanceof MetaflowNotFoundError) return `Metaflow has no ${e.what}.`
   if (e instanceof MetaflowUnavailableError) return `I cannot read that: ${e.message}.`
   ctx.log.error('metaflow.action_failed', { verb: verb.kind, error: errorText(e) })
   return "Sorry, something went wrong while reading Metaflow; the details are in the bot's log."
 }
+
+/** Ends a quoted message with one full stop: `…access the url?` stays as it is. */
+const sentence = (text: string) => (/[.?!]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`)

@@ -17,7 +17,7 @@ import { askForApproval } from './approvals.ts'
 import { askerOf } from './asker.ts'
 import type { MessageIn } from './door.ts'
 
-interface Said {
+export interface Said {
   text: string
   file?: { filename: string; content: string }
   controls?: Controls
@@ -86,7 +86,7 @@ export async function runAction(
         return {
           said: [
             {
-              text: `Run ${run.id} (\`${run.jobType}\`) is not running or scheduled; it ${run.state.replace('_', ' ')}.`,
+              text: `Run ${run.id} (\`${run.jobType}\`) is not running or scheduled; it ${ENDED[run.state] ?? run.state.replace('_', ' ')}.`,
             },
           ],
         }
@@ -236,4 +236,11 @@ async function history(
       next,
     ),
   }
+}
+
+/** How a run that is over ended, as the end of "it …": "it was cancelled", not "it cancelled". */
+const ENDED: Record<string, string> = {
+  cancelled: 'was cancelled',
+  lost: 'was lost when the bot restarted',
+  timed_out: 'timed out',
 }

@@ -5,10 +5,12 @@ import type { MetaflowSection } from './metaflow-schema.ts'
 import type { Settings } from './schema.ts'
 import { jobType, type EnvAllow, type Job, type Namespace } from './types.ts'
 
-interface MetaflowParam {
+export interface MetaflowParam {
   name: string
   help: string
   choices?: string[]
+  /** the flow's default, as the config states it (shown only; Metaflow applies its own) */
+  default?: string
 }
 
 export interface MetaflowFlowConfig {
@@ -75,6 +77,7 @@ export function compileMetaflow(
           name,
           help: p.help,
           ...(p.choices ? { choices: p.choices } : {}),
+          ...(p.default !== undefined ? { default: p.default } : {}),
         }))
     const job = flowJobName(flow)
     const compiled: MetaflowFlowConfig = {

@@ -17,6 +17,12 @@ import {
   threadsToWatch,
   watchFrom,
 } from './metaflow-threads.ts'
+import {
+  ebmbotRunOf,
+  parkThread,
+  threadsOfConversation,
+  threadsOfEbmbotRun,
+} from './metaflow-started.ts'
 import { moveChannel } from './move-channel.ts'
 import {
   enqueueOutgoing,
@@ -25,8 +31,10 @@ import {
   markFailed,
   markRetry,
   markSent,
+  outboxHeads,
   pendingOutgoing,
 } from './outbox.ts'
+import { outboxBacklog } from './outbox-stats.ts'
 import { setProgressMessage, touchProgress } from './progress.ts'
 import { cancelRequests, getRun, nextWakeAt, runningOfType, runningRuns, snapshot } from './read.ts'
 import { scheduleRequest } from './schedule.ts'
@@ -70,9 +78,11 @@ export const statements = {
   enqueueUpdate,
   getOutgoing,
   pendingOutgoing,
+  outboxHeads,
   markSent,
   markRetry,
   markFailed,
+  outboxBacklog,
   // deliveries already taken
   markSeen,
   markSeenWithin,
@@ -94,6 +104,10 @@ export const statements = {
   recordRunId,
   recordStatus,
   threadsToWatch,
+  ebmbotRunOf,
+  threadsOfEbmbotRun,
+  threadsOfConversation,
+  parkThread,
   // out of office, channels
   getAway,
   setAway,
