@@ -224,7 +224,10 @@ namespaces:
       const res = await chatAs(l, 't who\nt hang\n', '+setuid,+setgid')
       expect(res.stdout).toContain('ebmbot-test-jobs\nworkdir-writable')
       expect(res.stdout).toContain('`t_hang` timed out after 1s and was stopped')
-      expect(res.code).toBe(0)
+      // Piped chat fails the step when a job it ran failed: here the timed-out one, and only it.
+      expect(res.code).toBe(1)
+      expect(res.stderr).toMatch(/event=chat\.jobs_failed runs=\d+\n/)
+      expect(res.stderr).not.toContain('event=fatal')
     },
     30_000,
   )
@@ -243,7 +246,10 @@ namespaces:
 `)
       const res = await chatAs(l, 't hang\n', '+setuid,+setgid', true)
       expect(res.stdout).toContain('`t_hang` timed out after 1s and was stopped')
-      expect(res.code).toBe(0)
+      // Piped chat fails the step when a job it ran failed: here the timed-out one, and only it.
+      expect(res.code).toBe(1)
+      expect(res.stderr).toMatch(/event=chat\.jobs_failed runs=\d+\n/)
+      expect(res.stderr).not.toContain('event=fatal')
     },
     30_000,
   )
