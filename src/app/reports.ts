@@ -4,6 +4,7 @@
 import type { KnownBlock } from '@slack/types'
 import { formatDuration } from '../util/duration.ts'
 import { who } from '../commands/times.ts'
+import { OUTPUT_LIMIT } from './output-limit.ts'
 import { formatBytes } from '../util/bytes.ts'
 import type { Job } from '../config/types.ts'
 import type { Run } from '../queue/schema.ts'
@@ -121,6 +122,8 @@ function reportBody(
   } else if (run.state === 'lost') {
     const how = run.detail?.startsWith('the bot was stopped') ? 'was stopped' : 'restarted'
     head = `:warning: The bot ${how} while \`${run.jobType}\` (run ${run.id}) was running; it did not finish.`
+  } else if (run.detail?.startsWith(`${OUTPUT_LIMIT}:`)) {
+    head = `:x: \`${run.jobType}\` (run ${run.id}, ${took}): ${run.detail.slice(OUTPUT_LIMIT.length + 2)}.`
   } else if (run.signal && (run.exitCode === null || run.exitCode === undefined)) {
     // It ran and a signal ended it (file size limit, OOM killer, someone's kill): not "could not run".
     head = `:x: \`${run.jobType}\` was killed by ${run.signal} (run ${run.id}, ${took}).`

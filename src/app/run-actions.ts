@@ -1,4 +1,5 @@
 // Carrying out the run verbs: status, logs, cancel, rerun, quiet/loud, history.
+import { existsSync } from 'node:fs'
 import { guestRefusal, mayRun } from '../commands/access.ts'
 import type { Decision } from '../commands/route.ts'
 import { historyText, runStatusText } from '../commands/run-text.ts'
@@ -152,6 +153,11 @@ async function logs(ctx: AppContext, run: Run, spec: LogsSpec): Promise<Said> {
   if (!path)
     return {
       text: `Run ${run.id} (\`${run.jobType}\`) has no logs: it ${run.state === 'pending' ? 'has not started yet' : 'never started'}.`,
+    }
+  const keep = ctx.config.settings.keep_logs
+  if (!existsSync(path) && run.finishedAt && ctx.now() - run.finishedAt > keep * 1000)
+    return {
+      text: `Run ${run.id} (\`${run.jobType}\`) has no logs any more: run logs are kept for ${keep >= 86_400 ? `${Math.round(keep / 86_400)} days` : `${Math.round(keep / 3600)} hours`} (settings.keep_logs).`,
     }
   const job = findJob(ctx.config, run.jobType)
   const secrets = [...ctx.reports.secrets, ...(job ? jobSecrets(job, ctx.env.vars) : [])]

@@ -117,6 +117,7 @@ export function compileMetaflow(
       confirmTimeoutSeconds: f.confirm_timeout ?? settings.confirm_timeout,
       // The flow's own output (`[run/step/task] …` lines) is the progress worth showing.
       progress: true,
+      maxOutputBytes: settings.max_output,
     }
   }
   const metaflow: MetaflowConfig = {

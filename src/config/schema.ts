@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { paramsSchema } from './param-schema.ts'
 import { githubSchema } from './github-schema.ts'
+import { limitSettings, size } from './limits-schema.ts'
 import { metaflowSchema } from './metaflow-schema.ts'
 import {
   allowSchema,
@@ -105,6 +106,9 @@ const jobSchema = z
       .boolean()
       .default(true)
       .describe('edit the start message with elapsed time and the last output line while it runs'),
+    max_output: size(
+      'stop the job when its stdout and stderr together pass this; default settings.max_output',
+    ).optional(),
   })
   .superRefine((j, ctx) => {
     // Only the posted output has a format: without report_stdout the setting would silently do nothing.
@@ -244,6 +248,7 @@ export const settingsSchema = z.strictObject({
     .describe(
       'with SLACK_BOT_USER_TOKEN: how often Slack search is asked for keyword messages the bot missed (one search per keyword each time)',
     ),
+  ...limitSettings,
 })
 
 export const configSchema = z.strictObject({

@@ -43,6 +43,8 @@ export interface Job {
   approvers?: Approvers
   confirmTimeoutSeconds: number
   progress: boolean
+  /** stdout and stderr together, in bytes; the run is stopped past it */
+  maxOutputBytes: number
 }
 
 export interface Command {
@@ -76,6 +78,8 @@ export interface Config {
   /** the file it came from, or a label for the built-in example */
   source: string
   settings: Settings
+  /** absolute; jobs' HOME and the parent of default working folders, outside the state folder */
+  jobsDir: string
   namespaces: Record<string, Namespace>
   /** present when the file has a `github` section */
   github?: GitHubConfig

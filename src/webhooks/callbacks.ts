@@ -52,7 +52,11 @@ export function callbackRoutes(ctx: AppContext, key: string): Hono<WebEnv> {
     // A valid token for a run that is gone or over is still refused: posts belong to live runs.
     if (!run) return answer(c, 403, 'forbidden', 'no such run')
     if (run.state !== 'running') return answer(c, 403, 'forbidden', `run ${run.id} is ${run.state}`)
-    const body = await readLimited(c.req.raw, CALLBACK_BODY_LIMIT)
+    const body = await readLimited(c.req.raw, CALLBACK_BODY_LIMIT, c.get('bodyLease'))
+    if (body === 'busy') {
+      c.header('Retry-After', '5')
+      return answer(c, 503, 'busy', 'too many request bodies in flight')
+    }
     if (!body) return answer(c, 413, 'too_large', `body over ${CALLBACK_BODY_LIMIT} bytes`)
     const text = messageText(body, c.req.header('content-type'))
     if (!text)

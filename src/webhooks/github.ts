@@ -49,6 +49,11 @@ export function githubRoutes(ctx: AppContext): Hono<WebEnv> {
     bodyLimit({
       maxBytes: (c) => c.get('project').bodyLimit,
       onTooLarge: (c, max) => answer(c, 413, 'too_large', { reason: `body over ${max} bytes` }),
+      onBusy: (c) => {
+        // GitHub does not retry on its own; a redelivery from its page, or the next event, will.
+        c.header('Retry-After', '5')
+        return answer(c, 503, 'busy', { reason: 'too many request bodies in flight' })
+      },
     }),
     async (c: Context<WebEnv>) => {
       const project = c.get('project')
