@@ -9,7 +9,8 @@ export interface CleanOptions {
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 export function cleanText(raw: string, opts: CleanOptions = {}): string {
-  let text = raw
+  // A lone surrogate cannot be sent back to Slack (it is not UTF-8): replace it, as Slack would.
+  let text = raw.toWellFormed()
   if (opts.botUserId) {
     // `<@UBOT>` or `<@UBOT|label>`, the exact id only (not ids that merely start with it).
     const mention = new RegExp(`<@${escapeRe(opts.botUserId)}(?:\\|[^>]*)?>`, 'g')

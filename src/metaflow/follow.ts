@@ -4,6 +4,7 @@ import { and, eq } from 'drizzle-orm'
 import type { AppContext } from '../app/context.ts'
 import { recordRunId } from '../queue/metaflow-threads.ts'
 import type { Outgoing } from '../notify/outgoing.ts'
+import { ownValue } from '../util/own.ts'
 import { enqueueOutgoing } from '../queue/outbox.ts'
 import { getRun } from '../queue/read.ts'
 import { runs, type Door, type MetaflowThread } from '../queue/schema.ts'
@@ -80,7 +81,7 @@ export async function processAlive(
     const run = getRun(ctx.queue.db, row.ebmbotRunId)
     if (run) return run.state === 'running'
   }
-  const configured = ctx.config.metaflow?.flows[flow]
+  const configured = ctx.config.metaflow && ownValue(ctx.config.metaflow.flows, flow)
   if (!configured) return undefined
   // At most one run per job type runs at a time (a unique index), so this is that run.
   const running = ctx.queue.db

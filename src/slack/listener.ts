@@ -8,6 +8,7 @@ import { SocketModeClient } from '@slack/socket-mode'
 import type { Logger } from '../util/log.ts'
 import { errorText } from '../util/log.ts'
 import { envelopeAck } from './ack.ts'
+import { checkEvent } from './valid-event.ts'
 import { sdkLogger } from './web-client.ts'
 
 export interface ListenerOptions {
@@ -98,9 +99,15 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
         await once.ack()
         type = `interactive:${args.body.type ?? 'unknown'}`
         outcome = await opts.onInteractive(args.body as Record<string, unknown>)
-      } else if (args.type === 'events_api' && event && eventId) {
-        type = event.type
-        outcome = await opts.onEvent(eventId, event, {
+      } else if (args.type === 'events_api' && event && typeof eventId === 'string' && eventId) {
+        const checked = checkEvent(event)
+        type = typeof event.type === 'string' ? event.type : 'unknown'
+        if (!checked.ok) {
+          outcome = 'invalid'
+          log.warn('slack.event_invalid', { event_id: eventId, type, reason: checked.reason })
+          return
+        }
+        outcome = await opts.onEvent(eventId, checked.event, {
           retryNum: args.retry_num,
           retryReason: args.retry_reason,
         })
