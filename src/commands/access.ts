@@ -65,7 +65,18 @@ function check(rule: Allow | undefined, who: Asker, what: string): Verdict {
   return { ok: true }
 }
 
+/**
+ * The sender of a Slack reminder's message: Slackbot, on behalf of whoever set the reminder,
+ * whom Slack does not name. Rules about people cannot be checked against it.
+ */
+export const SLACKBOT = 'USLACKBOT'
+
 export function mayRun(ns: Namespace, job: Job | undefined, who: Asker): Verdict {
+  if (who.user === SLACKBOT && (ns.restricted || ns.allow || job?.allow))
+    return {
+      ok: false,
+      reason: `a Slack reminder cannot run ${job ? `\`${job.type}\`` : `the \`${ns.name}\` commands`}: Slack does not say who set it, and ${ns.restricted ? 'they are for members only' : 'only some people may run them'}. Run it yourself when the reminder comes`,
+    }
   if (ns.restricted && who.isGuest)
     return { ok: false, reason: guestRefusal(`the \`${ns.name}\` commands`, who) }
   if (who.trusted) return { ok: true }

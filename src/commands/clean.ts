@@ -10,7 +10,7 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 export function cleanText(raw: string, opts: CleanOptions = {}): string {
   // A lone surrogate cannot be sent back to Slack (it is not UTF-8): replace it, as Slack would.
-  let text = raw.toWellFormed()
+  let text = unquoted(raw.toWellFormed())
   if (opts.botUserId) {
     // `<@UBOT>` or `<@UBOT|label>`, the exact id only (not ids that merely start with it).
     const mention = new RegExp(`<@${escapeRe(opts.botUserId)}(?:\\|[^>]*)?>`, 'g')
@@ -28,6 +28,32 @@ export function cleanText(raw: string, opts: CleanOptions = {}): string {
   text = text.replace(/\s+/g, ' ').trim()
   text = text.replace(/[.!?,]+$/, '').trim()
   return text
+}
+
+/**
+ * The text without its quoted lines: a quote (`> @ebmbot op deploy`, which Slack sends as
+ * `&gt; …`) repeats what someone else said, and is never a request.
+ */
+export function unquoted(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !/^\s*(?:>|&gt;)/.test(line))
+    .join('\n')
+}
+
+/**
+ * What was said before the bot's first mention, outside quotes, with a reminder's `Reminder:`
+ * prefix set aside: "please do NOT run @ebmbot op deploy prod yet" gives "please do NOT run".
+ * Empty when the message starts with the mention, or does not mention the bot.
+ */
+export function textBeforeMention(raw: string, botUserId: string): string {
+  const text = unquoted(raw)
+  const first = text.search(new RegExp(`<@${escapeRe(botUserId)}(?:\\|[^>]*)?>`))
+  if (first < 0) return ''
+  return text
+    .slice(0, first)
+    .replace(/^\s*Reminder:\s*/i, '')
+    .trim()
 }
 
 /** Slack wraps URLs and mail addresses as `<https://x|label>`; users mean the raw value. */

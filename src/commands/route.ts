@@ -3,7 +3,7 @@
 import type { Command, Config, Job, Namespace } from '../config/types.ts'
 import { askerOf, mayRun } from './access.ts'
 import { awayHelpLine, parseAwayCommand, type AwayDecision } from './away.ts'
-import { cleanText, words as splitWords } from './clean.ts'
+import { cleanText, textBeforeMention, words as splitWords } from './clean.ts'
 import { generalHelp, namespaceHelp, unknownNamespace } from './help.ts'
 import { parseMetaflowVerb, type MetaflowDecision } from './metaflow-verbs.ts'
 import { matchTokens, paramNames } from './pattern.ts'
@@ -61,6 +61,10 @@ export type Decision =
 /** The decision plus the cleaned text it was made on (recorded with requests, shown by explain). */
 export function route(ctx: RouterContext, msg: Incoming): Decision & { cleaned: string } {
   const cleaned = cleanText(msg.text, { botUserId: ctx.botUserId })
+  const before = ctx.botUserId ? textBeforeMention(msg.text, ctx.botUserId) : ''
+  // "please do NOT run @ebmbot op deploy prod yet" mentions the bot without asking it anything.
+  if (before && !ctx.config.settings.commands_after_text)
+    return { kind: 'reply', text: askFirst(ctx, cleaned), cleaned }
   return { ...decide(ctx, msg, cleaned), cleaned }
 }
 
@@ -130,6 +134,12 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
     kind: 'reply',
     text: notUnderstood(ctx, text, ws, help(), (n, c) => visible(n, n.jobs[c.job])),
   }
+}
+
+function askFirst(ctx: RouterContext, cleaned: string): string {
+  const at = `@${ctx.botName ?? 'ebmbot'}`
+  const said = cleaned.length > 200 ? `${Array.from(cleaned).slice(0, 200).join('')}…` : cleaned
+  return `I only act on messages that start with \`${at}\`, and this one had words before it, so I did nothing. To ask me, start a message with the mention${said ? `: \`${at} ${said}\`` : ''}.`
 }
 
 function findNamespace(config: Config, word: string) {

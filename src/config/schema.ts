@@ -217,6 +217,12 @@ export const settingsSchema = z.strictObject({
     .describe(
       "Slack messages carrying a keyword are reacted to and reposted to the route's channel",
     ),
+  commands_after_text: z
+    .boolean()
+    .default(false)
+    .describe(
+      'run a command that follows other text before the mention ("please @ebmbot op deploy"); off: only a message that starts with the mention runs, others are told how to ask',
+    ),
   sweep_interval: duration
     .default(10)
     .describe(
