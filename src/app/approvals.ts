@@ -1,6 +1,7 @@
 // The confirmation flow for `confirm: true` jobs: ask in the thread (with Approve/Deny buttons),
 // record the decision and who made it, and drop requests nobody approved in time.
-import { mayApprove } from '../commands/access.ts'
+import { mayApprove, type ApproveVerdict } from '../commands/access.ts'
+import { ownValue } from '../util/own.ts'
 import { formatDuration, formatUtc } from '../commands/times.ts'
 import type { Job } from '../config/types.ts'
 import { approvalBlocks } from '../notify/blocks.ts'
@@ -25,7 +26,7 @@ export function askForApproval(ctx: AppContext, job: Job, req: RequestInput): Ac
     `:raised_hand: \`${job.type}\` (run ${run.id}) needs approval before it starts. ` +
     (req.door === 'local'
       ? `Say \`approve ${run.id}\` to start it, or \`deny ${run.id}\`. `
-      : `${who(req.requestedBy)} or an approver: press Approve, or say \`yes\` in this thread (\`no\` to deny). `) +
+      : `${job.twoPerson ? `An approver other than ${who(req.requestedBy)}` : `${who(req.requestedBy)} or an approver`}: press Approve, or say \`yes\` in this thread (\`no\` to deny). `) +
     `It is dropped at ${formatUtc(run.approvalExpiresAt!)} if nobody decides.`
   ctx.wake.dispatch.notify() // the dispatcher times out approvals
   return { accepted: true, runId: run.id, said: [{ text, blocks: approvalBlocks(text, run.id) }] }
@@ -41,14 +42,18 @@ export function decide(
   if (!run)
     return { said: [{ text: `There is no run ${id}. Say \`history\` to see recent runs.` }] }
   const job = findJob(ctx.config, run.jobType)
-  if (
-    run.state === 'awaiting_approval' &&
-    !mayApprove(job?.approvers, run.requestedBy, askerOf(msg))
-  ) {
+  const ns = ownValue(ctx.config.namespaces, run.namespace)
+  const verdict: ApproveVerdict =
+    job && ns
+      ? mayApprove(ns, job, run.requestedBy, askerOf(msg), approve)
+      : { ok: msg.user === run.requestedBy }
+  if (run.state === 'awaiting_approval' && !verdict.ok) {
     return {
       said: [
         {
-          text: `Sorry, only ${who(run.requestedBy)} or an approver of \`${run.jobType}\` may approve or deny run ${id}.`,
+          text: verdict.reason
+            ? `Sorry, ${verdict.reason}.`
+            : `Sorry, only ${who(run.requestedBy)} or an approver of \`${run.jobType}\` may approve or deny run ${id}.`,
         },
       ],
     }

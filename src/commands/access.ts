@@ -1,6 +1,6 @@
 // Access rules: who may run a namespace's or job's commands, and where; who may approve.
 // Pure: the front door supplies the user's groups and the channel.
-import type { Allow, Approvers, Job, Namespace } from '../config/types.ts'
+import type { Allow, Job, Namespace } from '../config/types.ts'
 
 export interface Asker {
   user: string
@@ -92,13 +92,31 @@ export function guestRefusal(what: string, who: Pick<Asker, 'guestUnknown'>): st
     : `only internal members of this workspace may use ${what}`
 }
 
-/** The requester, or a configured approver (by user id or group). */
+/**
+ * Whoever decides a confirm job must be allowed to run it (the guest rule and the allow lists),
+ * and be the requester or a configured approver (by user id or group). Under the two-person rule
+ * (`confirm: approvers`) the requester may not decide their own request, only an approver.
+ */
 export function mayApprove(
-  approvers: Approvers | undefined,
+  ns: Namespace,
+  job: Job,
   requester: string,
   who: Asker,
-): boolean {
-  if (who.user === requester) return true
-  if (!approvers) return false
-  return approvers.users.includes(who.user) || inGroups(approvers, who)
+  approve: boolean,
+): ApproveVerdict {
+  const run = mayRun(ns, job, who)
+  if (!run.ok) return run
+  const { approvers } = job
+  const approver = !!approvers && (approvers.users.includes(who.user) || inGroups(approvers, who))
+  // Withdrawing one's own request is always allowed; approving it is not, under the rule.
+  if (who.user === requester && job.twoPerson && approve)
+    return {
+      ok: false,
+      reason: `\`${job.type}\` needs a second person: an approver other than the requester must approve it`,
+    }
+  if (who.user === requester || approver) return { ok: true }
+  return { ok: false }
 }
+
+/** A refusal without a reason: not the requester, nor an approver. */
+export type ApproveVerdict = { ok: true } | { ok: false; reason?: string }

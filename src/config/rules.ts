@@ -54,6 +54,13 @@ export function checkRules(config: ParsedConfig): RuleIssue[] {
         message: `"${nsName}" is the support keyword "${nsKeyword}": in Slack its commands would be reposted to the team, never run`,
       })
     for (const [jobName, job] of Object.entries(ns.jobs)) {
+      const approvers = job.approvers ?? ns.approvers
+      if (job.confirm === 'approvers' && !approvers?.users.length && !approvers?.groups.length)
+        issues.push({
+          path: at('jobs', jobName, 'confirm'),
+          message:
+            'confirm: approvers needs someone other than the requester to approve: list approvers (users or groups) on the job or its namespace',
+        })
       for (const p of quotedPlaceholders(job.run)) {
         issues.push({
           path: at('jobs', jobName, 'run'),

@@ -76,10 +76,10 @@ export const jobSchema = z
       .describe('give the job EBMBOT_CALLBACK_URL to post into its thread'),
     allow: allowSchema.optional().describe('who may run this job, narrowing the namespace rule'),
     confirm: z
-      .boolean()
+      .union([z.boolean(), z.literal('approvers')])
       .default(false)
       .describe(
-        'wait for the requester or an approver to press Approve (or say yes) before it starts',
+        'wait for Approve (or yes) before it starts: true, the requester or an approver; approvers, an approver other than the requester (two people)',
       ),
     approvers: approversSchema
       .optional()

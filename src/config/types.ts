@@ -35,6 +35,8 @@ export interface Job {
   callback: boolean
   allow?: Allow
   confirm: boolean
+  /** `confirm: approvers`: the requester may not approve their own request */
+  twoPerson?: boolean
   approvers?: Approvers
   confirmTimeoutSeconds: number
   progress: boolean
