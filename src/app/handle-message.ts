@@ -1,7 +1,8 @@
 // Carries out the router's decision against the queue, then stores the acknowledgement and
 // replies in the outbox: by the time a front door acknowledges its transport, both the request
 // and everything said about it are durable.
-import { mayRun } from '../commands/access.ts'
+import { mayRead, mayRun } from '../commands/access.ts'
+import { ownValue } from '../util/own.ts'
 import { applyAway, utcDay } from '../commands/away.ts'
 import { route, type Incoming } from '../commands/route.ts'
 import { findJob } from '../config/types.ts'
@@ -11,7 +12,7 @@ import type { Outgoing } from '../notify/outgoing.ts'
 import { cancelPending, removeJob } from '../queue/cancel.ts'
 import { enqueueOutgoing } from '../queue/outbox.ts'
 import { threadRun } from '../queue/history.ts'
-import { snapshot } from '../queue/read.ts'
+import { snapshot, type Snapshot } from '../queue/read.ts'
 import { scheduleRequest } from '../queue/schedule.ts'
 import type { Db } from '../queue/db.ts'
 import type { Door } from '../queue/schema.ts'
@@ -134,6 +135,23 @@ export async function handleMessage(
   }
 }
 
+/** The queue as this asker may see it: runs and suppressions of jobs they may run, or asked for. */
+function readableStatus(ctx: AppContext, msg: MessageIn, all: Snapshot): Snapshot {
+  const asker = askerOf(msg)
+  const may = (jobType: string, requester?: string) => {
+    const job = findJob(ctx.config, jobType)
+    const ns = job && ownValue(ctx.config.namespaces, job.namespace)
+    if (!ns) return true
+    return requester ? mayRead(ns, job, requester, asker).ok : mayRun(ns, job, asker).ok
+  }
+  return {
+    ...all,
+    running: all.running.filter((r) => may(r.jobType, r.requestedBy)),
+    scheduled: all.scheduled.filter((r) => may(r.jobType, r.requestedBy)),
+    suppressions: all.suppressions.filter((s) => may(s.jobType)),
+  }
+}
+
 type SyncDecision = Exclude<ReturnType<typeof route>, { kind: 'logs' | 'metaflow' }>
 
 /** The state-changing part of every decision: synchronous, inside the caller's transaction. */
@@ -153,7 +171,7 @@ function execute(
     case 'reply':
       return reply(d.text)
     case 'status':
-      return reply(statusText(snapshot(db, now)))
+      return reply(statusText(readableStatus(ctx, msg, snapshot(db, now))))
     case 'schedule': {
       const { job, params } = d
       const req = requestFor(msg, job, params, d.cleaned, { delaySeconds: d.delaySeconds })

@@ -1,6 +1,7 @@
 // Carrying out the run verbs: status, logs, cancel, rerun, quiet/loud, history.
 import type { KnownBlock } from '@slack/types'
-import { guestRefusal, mayRun } from '../commands/access.ts'
+import { mayRead, mayRun } from '../commands/access.ts'
+import { ownValue } from '../util/own.ts'
 import type { Decision } from '../commands/route.ts'
 import { historyText, runStatusText } from '../commands/run-text.ts'
 import type { LogsSpec } from '../commands/run-verbs.ts'
@@ -44,15 +45,15 @@ function runFor(ctx: AppContext, msg: MessageIn, id: number, kind: string): Run 
   const run = getRun(ctx.queue.db, id)
   if (!run)
     return { said: [{ text: `There is no run ${id}. Say \`history\` to see recent runs.` }] }
-  const ns = ctx.config.namespaces[run.namespace]
+  const ns = ownValue(ctx.config.namespaces, run.namespace)
+  if (!ns) return run
   const asker = askerOf(msg)
-  // Anyone may read a run's status, except a guest a restricted one (it shows the command).
-  if (ns && kind === 'run_status' && ns.restricted && asker.isGuest)
-    return { said: [{ text: `Sorry, ${guestRefusal(`the \`${ns.name}\` commands`, asker)}.` }] }
-  if (ns && kind !== 'run_status') {
-    const verdict = mayRun(ns, findJob(ctx.config, run.jobType), asker)
-    if (!verdict.ok) return { said: [{ text: `Sorry, ${verdict.reason}.` }] }
-  }
+  const job = findJob(ctx.config, run.jobType)
+  // Its status and logs show the command, params and request text: readers follow the rules
+  // for running it (its requester always may); the other verbs act, so they need those rules.
+  const reading = kind === 'run_status' || kind === 'logs'
+  const verdict = reading ? mayRead(ns, job, run.requestedBy, asker) : mayRun(ns, job, asker)
+  if (!verdict.ok) return { said: [{ text: `Sorry, ${verdict.reason}.` }] }
   return run
 }
 
@@ -183,12 +184,14 @@ function history(ctx: AppContext, msg: MessageIn, d: Extract<Decision, { kind: '
       text: `There is no job \`${d.job}\` in \`${nsName}\` (jobs: ${Object.keys(ns!.jobs).join(', ')}).`,
     }
   const type = nsName && jobName ? jobType(nsName, jobName) : undefined
-  // A guest does not see the runs of restricted namespaces (their commands and who asked).
-  const hidden = msg.isGuest
-    ? Object.values(ctx.config.namespaces)
-        .filter((n) => n.restricted)
-        .map((n) => n.name)
-    : []
+  // Runs show their commands and who asked: only those of jobs the asker may run are listed.
+  const asker = askerOf(msg)
+  const spaces = Object.values(ctx.config.namespaces)
+  const hidden = spaces.filter((n) => !mayRun(n, undefined, asker).ok).map((n) => n.name)
+  const hiddenTypes = spaces
+    .filter((n) => !hidden.includes(n.name))
+    .flatMap((n) => Object.values(n.jobs).filter((j) => !mayRun(n, j, asker).ok))
+    .map((j) => j.type)
   const { rows, total } = listHistory(
     ctx.queue.db,
     {
@@ -196,6 +199,7 @@ function history(ctx: AppContext, msg: MessageIn, d: Extract<Decision, { kind: '
       jobType: type,
       state: d.outcome as RunState | undefined,
       hidden,
+      hiddenTypes,
     },
     HISTORY_PAGE,
     (d.page - 1) * HISTORY_PAGE,

@@ -85,6 +85,20 @@ export function mayRun(ns: Namespace, job: Job | undefined, who: Asker): Verdict
   return check(job.allow, who, `\`${job.type}\``)
 }
 
+/**
+ * Reading a run (its command, params and request text; its logs) follows the rules for running
+ * it, except that whoever requested it may always read it.
+ */
+export function mayRead(
+  ns: Namespace,
+  job: Job | undefined,
+  requester: string,
+  who: Asker,
+): Verdict {
+  if (who.user === requester) return { ok: true }
+  return mayRun(ns, job, who)
+}
+
 /** Why a guest (or someone Slack did not vouch for in time) may not use `what`. */
 export function guestRefusal(what: string, who: Pick<Asker, 'guestUnknown'>): string {
   return who.guestUnknown
