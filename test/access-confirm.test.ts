@@ -5,6 +5,7 @@ import { DOUBLE_CLICK_MS, handleAction } from '../src/app/handle-action.ts'
 import { getRun } from '../src/queue/read.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 
 const YAML = `
 settings: {kill_grace: 1s, poll_interval: 1s, confirm_timeout: 1h}
@@ -79,7 +80,7 @@ describe('access rules', () => {
     expect(job.replies).toEqual([
       'Sorry, you are not on the list of people who may run `prod_restart`.',
     ])
-    expect(h.ctx.queue.sqlite.query('select count(*) as n from runs').get()).toEqual({ n: 0 })
+    expect(sqliteOf(h.ctx).sqlite.query('select count(*) as n from runs').get()).toEqual({ n: 0 })
   })
 })
 
@@ -108,7 +109,7 @@ describe('confirmation', () => {
     const withButtons = prompt.find((m) => m.blocks)!
     expect(JSON.stringify(withButtons.blocks)).toContain('ebmbot_approve')
     await Bun.sleep(300)
-    expect(getRun(h.ctx.queue.db, asked.runId!)?.state).toBe('awaiting_approval') // not started by itself
+    expect(getRun(sqliteOf(h.ctx).db, asked.runId!)?.state).toBe('awaiting_approval') // not started by itself
 
     const yes = await h.say('yes', inThread(1, 'UOPS'))
     expect(yes.replies[0]).toContain(`<@UOPS> approved run ${asked.runId}`)
@@ -129,7 +130,7 @@ describe('confirmation', () => {
     expect(stranger.replies[0]).toBe(
       `Sorry, only <@UOPS> or an approver of \`prod_deploy\` may approve or deny run ${asked.runId}.`,
     )
-    expect(getRun(h.ctx.queue.db, asked.runId!)?.state).toBe('awaiting_approval')
+    expect(getRun(sqliteOf(h.ctx).db, asked.runId!)?.state).toBe('awaiting_approval')
     // An approver must also be allowed to run the job: ULEAD is, through SOPS.
     const lead = await h.say(`approve ${asked.runId}`, {
       user: 'ULEAD',
@@ -146,7 +147,7 @@ describe('confirmation', () => {
     expect(no.replies[0]).toBe(
       `:no_entry_sign: <@UBOSS> denied run ${asked.runId} (\`prod_deploy\`); it will not run.`,
     )
-    expect(getRun(h.ctx.queue.db, asked.runId!)).toMatchObject({
+    expect(getRun(sqliteOf(h.ctx).db, asked.runId!)).toMatchObject({
       state: 'cancelled',
       approval: 'denied',
       approvalBy: 'UBOSS',
@@ -194,7 +195,7 @@ describe('confirmation', () => {
     expect(second).toEqual({ kind: 'duplicate', accepted: false, replies: [] })
     expect('runId' in first && first.runId).toBeGreaterThan(asked.runId!)
     // A rerun of a confirm job asks again.
-    expect(getRun(h.ctx.queue.db, (first as { runId: number }).runId)?.state).toBe(
+    expect(getRun(sqliteOf(h.ctx).db, (first as { runId: number }).runId)?.state).toBe(
       'awaiting_approval',
     )
     // The same Rerun pressed again later is not a double click: it reruns again.

@@ -6,6 +6,7 @@ import { handleAction } from '../src/app/handle-action.ts'
 import { getRun } from '../src/queue/read.ts'
 import { configErrorOf } from './support/configs.ts'
 import { startHarness, type Harness } from './support/harness.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 import { cleanupTemp } from './support/temp.ts'
 
 const YAML = `
@@ -57,7 +58,7 @@ describe('confirm: approvers (two people)', () => {
     expect(own.replies[0]).toBe(
       'Sorry, `prod_deploy` needs a second person: an approver other than the requester must approve it.',
     )
-    expect(getRun(h!.ctx.queue.db, asked.runId!)?.state).toBe('awaiting_approval')
+    expect(getRun(sqliteOf(h!.ctx).db, asked.runId!)?.state).toBe('awaiting_approval')
     const boss = await h!.say('yes', at('UBOSS', 2))
     expect(boss.accepted).toBe(true)
     expect(await h!.waitForState(asked.runId!, ['succeeded'])).toMatchObject({
@@ -71,7 +72,7 @@ describe('confirm: approvers (two people)', () => {
     expect((await h!.say('yes', at('UBOSS', 1))).accepted).toBe(false)
     const no = await h!.say('no', at('UBOSS', 2))
     expect(no.accepted).toBe(true)
-    expect(getRun(h!.ctx.queue.db, asked.runId!)).toMatchObject({ approval: 'denied' })
+    expect(getRun(sqliteOf(h!.ctx).db, asked.runId!)).toMatchObject({ approval: 'denied' })
   })
 
   test('rerun N of someone else’s deploy makes a fresh request the rerunner cannot approve', async () => {
@@ -90,13 +91,13 @@ describe('confirm: approvers (two people)', () => {
       threadTs: '700.1',
     })
     const again = (rerun as { runId: number }).runId
-    expect(getRun(h!.ctx.queue.db, again)).toMatchObject({
+    expect(getRun(sqliteOf(h!.ctx).db, again)).toMatchObject({
       state: 'awaiting_approval',
       requestedBy: 'UOPS2',
     })
     const own = await h!.say(`approve ${again}`, at('UOPS2', 2))
     expect(own.replies[0]).toContain('needs a second person')
-    expect(getRun(h!.ctx.queue.db, again)?.state).toBe('awaiting_approval')
+    expect(getRun(sqliteOf(h!.ctx).db, again)?.state).toBe('awaiting_approval')
   })
 })
 
@@ -108,7 +109,7 @@ describe('approvers follow the rules for running', () => {
     expect(guest.replies[0]).toBe(
       'Sorry, only internal members of this workspace may use the `prod` commands.',
     )
-    expect(getRun(h!.ctx.queue.db, asked.runId!)?.state).toBe('awaiting_approval')
+    expect(getRun(sqliteOf(h!.ctx).db, asked.runId!)?.state).toBe('awaiting_approval')
   })
 
   test('an approver off the allow list cannot approve', async () => {
@@ -118,7 +119,7 @@ describe('approvers follow the rules for running', () => {
     expect(outside.replies[0]).toBe(
       'Sorry, you are not on the list of people who may run the `prod` commands.',
     )
-    expect(getRun(h!.ctx.queue.db, asked.runId!)?.state).toBe('awaiting_approval')
+    expect(getRun(sqliteOf(h!.ctx).db, asked.runId!)?.state).toBe('awaiting_approval')
   })
 
   test('confirm: approvers with nobody listed to approve is refused at load', () => {

@@ -1,4 +1,4 @@
-// Tech-support's out-of-office commands and dates (behaviour §6), without Slack: parsing, the
+// Tech-support's out-of-office commands and dates, without Slack: parsing, the
 // date rules as tables, what each command says and stores, and the router's view of them.
 import { describe, expect, test } from 'bun:test'
 import {
@@ -10,7 +10,7 @@ import {
   parseAwayCommand,
   parseDay,
   utcDay,
-  type AwayStore,
+  type StoredAway,
   type AwayWindow,
 } from '../src/commands/away.ts'
 import { route } from '../src/commands/route.ts'
@@ -140,32 +140,30 @@ describe('dates', () => {
 })
 
 describe('carrying the commands out', () => {
+  /** Dates held in memory, changed as the bot stores what applyAway decides. */
   const memoryStore = () => {
-    let row: (AwayWindow & { setBy: string }) | undefined
-    const store: AwayStore = {
-      get: () => row,
-      set: (w) => void (row = { ...w, setBy: 'U1' }),
-      clear: () => {
-        const had = !!row
-        row = undefined
-        return had
-      },
+    let row: StoredAway
+    const set = (w: AwayWindow) => void (row = { ...w, setBy: 'U1' })
+    const apply = (d: Parameters<typeof applyAway>[0], day: string) => {
+      const { change, ...said } = applyAway(d, day, row)
+      if (change === 'clear') row = undefined
+      else if (change) set(change)
+      return said
     }
-    return { store, row: () => row }
+    return { apply, set, row: () => row }
   }
   const today = '2026-12-20'
 
   test('set, show, then off: each says what it did, and only set and off count as accepted', () => {
     const m = memoryStore()
-    expect(applyAway({ kind: 'out_of_office', action: 'show' }, today, m.store)).toEqual({
+    expect(m.apply({ kind: 'out_of_office', action: 'show' }, today)).toEqual({
       text: expect.stringContaining('not marked out of office'),
       accepted: false,
     })
 
-    const on = applyAway(
+    const on = m.apply(
       { kind: 'out_of_office', action: 'on', start: '2026-12-24', end: '2027-01-02' },
       today,
-      m.store,
     )
     expect(on.accepted).toBe(true)
     expect(on.text).toContain(
@@ -173,19 +171,19 @@ describe('carrying the commands out', () => {
     )
     expect(m.row()).toEqual({ startsOn: '2026-12-24', endsOn: '2027-01-02', setBy: 'U1' })
 
-    expect(applyAway({ kind: 'out_of_office', action: 'show' }, today, m.store).text).toContain(
+    expect(m.apply({ kind: 'out_of_office', action: 'show' }, today).text).toContain(
       'will be out of office from Thursday 24 December 2026',
     )
-    expect(
-      applyAway({ kind: 'out_of_office', action: 'show' }, '2026-12-25', m.store).text,
-    ).toMatch(/^Tech-support is out of office from .* set by <@U1>/)
+    expect(m.apply({ kind: 'out_of_office', action: 'show' }, '2026-12-25').text).toMatch(
+      /^Tech-support is out of office from .* set by <@U1>/,
+    )
 
-    expect(applyAway({ kind: 'out_of_office', action: 'off' }, today, m.store)).toEqual({
+    expect(m.apply({ kind: 'out_of_office', action: 'off' }, today)).toEqual({
       text: 'Tech-support is no longer marked out of office.',
       accepted: true,
     })
     expect(m.row()).toBeUndefined()
-    expect(applyAway({ kind: 'out_of_office', action: 'off' }, today, m.store)).toEqual({
+    expect(m.apply({ kind: 'out_of_office', action: 'off' }, today)).toEqual({
       text: 'Tech-support was not marked out of office.',
       accepted: false,
     })
@@ -193,11 +191,10 @@ describe('carrying the commands out', () => {
 
   test('a refused range changes nothing and says why', () => {
     const m = memoryStore()
-    m.store.set({ startsOn: '2026-12-24', endsOn: '2027-01-02' })
-    const res = applyAway(
+    m.set({ startsOn: '2026-12-24', endsOn: '2027-01-02' })
+    const res = m.apply(
       { kind: 'out_of_office', action: 'on', start: '2026-02-30', end: '2027-01-02' },
       today,
-      m.store,
     )
     expect(res).toEqual({
       text: 'Sorry, `2026-02-30` is not a date: February 2026 has 28 days. Nothing was changed.',
@@ -209,9 +206,9 @@ describe('carrying the commands out', () => {
   test('who set them: a Slack user as a mention, the local operator as is', () => {
     const shown = (setBy: string) =>
       applyAway({ kind: 'out_of_office', action: 'show' }, today, {
-        get: () => ({ startsOn: today, endsOn: today, setBy }),
-        set() {},
-        clear: () => false,
+        startsOn: today,
+        endsOn: today,
+        setBy,
       }).text
     expect(shown('U0123ABC')).toContain('set by <@U0123ABC>.')
     expect(shown('local')).toContain('set by local.')
@@ -219,8 +216,8 @@ describe('carrying the commands out', () => {
 
   test('dates whose end has passed read as not set', () => {
     const m = memoryStore()
-    m.store.set({ startsOn: '2026-12-01', endsOn: '2026-12-05' })
-    expect(applyAway({ kind: 'out_of_office', action: 'show' }, today, m.store).text).toContain(
+    m.set({ startsOn: '2026-12-01', endsOn: '2026-12-05' })
+    expect(m.apply({ kind: 'out_of_office', action: 'show' }, today).text).toContain(
       'not marked out of office',
     )
   })

@@ -6,6 +6,7 @@ import { groupAlive, pidAlive } from '../src/dispatcher/proc.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 
 const YAML = `
 settings:
@@ -158,7 +159,7 @@ describe('database trouble at the wrong moment', () => {
   test('a job whose pid cannot be recorded is still tracked: it finishes, is recorded and reported', async () => {
     h = startHarness(YAML)
     // As if another writer held the lock past the busy timeout just after the spawn.
-    h.ctx.queue.sqlite.run(
+    sqliteOf(h.ctx).sqlite.run(
       `CREATE TRIGGER no_pid BEFORE UPDATE OF pid ON runs WHEN NEW.pid IS NOT NULL BEGIN SELECT RAISE(ABORT, 'database is locked'); END`,
     )
     const { runId } = await h.say('t hello still tracked')
@@ -204,7 +205,7 @@ describe('timeouts and cancel', () => {
     await waitUntil(
       'pid recorded',
       () =>
-        h.ctx.queue.sqlite.query('select pid from runs where id = ?').get(runId!) as {
+        sqliteOf(h.ctx).sqlite.query('select pid from runs where id = ?').get(runId!) as {
           pid: number | null
         } | null,
     )

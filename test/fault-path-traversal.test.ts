@@ -141,11 +141,15 @@ describe('run numbers typed in chat', () => {
       'remove job id ../1',
       'remove job id 1/..',
     ]
-    const r = await runBot(['chat'], {
+    const first = await runBot(['chat'], {
       env: botEnv(state),
-      input: ['demo hello world', ...attempts, 'logs 1'].join('\n') + '\n',
+      input: ['demo hello world', ...attempts].join('\n') + '\n',
     })
-    expect(r.code).toBe(0)
+    expect(first.code).toBe(0)
+    // The real run's logs, asked once it has surely ended (a piped session waits for its jobs).
+    const second = await runBot(['chat'], { env: botEnv(state), input: 'logs 1\n' })
+    expect(second.code).toBe(0)
+    const r = { stdout: `${first.stdout}${second.stdout}` }
     expect(r.stdout).not.toContain(canary)
     expect(r.stdout).not.toContain('root:x:0:0') // /etc/passwd
     // Every attempt got an answer (a refusal, usage or "not understood"), and the real run's logs work.

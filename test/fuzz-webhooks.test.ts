@@ -10,6 +10,7 @@ import { SOAK, seededRandom } from './support/fault-config.ts'
 import { pullRequest } from './support/github.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 
 const YAML = `
 namespaces:
@@ -167,7 +168,9 @@ test('random and hostile deliveries: documented answers only, never a 500; rows 
   // The queue as the test sees it; every delivery schedules the same job type, so an accepted one
   // adds a row or replaces the pending one (the scheduling rules), and a refused one changes nothing.
   const queue = () =>
-    JSON.stringify(h.ctx.queue.sqlite.query('select id, state, params from runs order by id').all())
+    JSON.stringify(
+      sqliteOf(h.ctx).sqlite.query('select id, state, params from runs order by id').all(),
+    )
   const n = SOAK ? 20_000 : 1_500
   const statuses = new Map<number, number>()
   const accepted: Record<string, string>[] = []
@@ -187,8 +190,8 @@ test('random and hostile deliveries: documented answers only, never a 500; rows 
       const pr = (
         JSON.parse(init.body) as { pull_request: { head: { ref: string }; title: string } }
       ).pull_request
-      const row = h.ctx.queue.sqlite
-        .query('select params from runs where id = ?')
+      const row = sqliteOf(h.ctx)
+        .sqlite.query('select params from runs where id = ?')
         .get(body.runs![0]!.run) as { params: string }
       expect(JSON.parse(row.params), where).toEqual({ branch: pr.head.ref, title: pr.title })
       accepted.push(JSON.parse(row.params))

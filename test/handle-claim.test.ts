@@ -2,9 +2,10 @@
 // delivery is not taken, so the redelivery runs it (once); a duplicate stores nothing.
 import { afterAll, afterEach, expect, test } from 'bun:test'
 import { handleMessage, type MessageIn } from '../src/app/handle-message.ts'
-import { markSeen } from '../src/queue/seen.ts'
+import type { QueueOps } from '../src/queue/queue.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 
 const YAML = `
 namespaces:
@@ -29,29 +30,27 @@ const msg: MessageIn = {
   messageTs: '1.1',
 }
 const count = (table: string) =>
-  (h.ctx.queue.sqlite.query(`select count(*) as n from ${table}`).get() as { n: number }).n
+  (sqliteOf(h.ctx).sqlite.query(`select count(*) as n from ${table}`).get() as { n: number }).n
 
 test('a failure while storing the request leaves the delivery untaken; the redelivery runs once', async () => {
   h = startHarness(YAML)
-  const claim = (
-    tx: Parameters<NonNullable<Parameters<typeof handleMessage>[3]>['claim'] & {}>[0],
-  ) => markSeen(tx, Date.now(), 'slack-event', 'Ev1')
-  h.ctx.queue.sqlite.run(
+  const claim = (q: QueueOps) => q.markSeen(Date.now(), 'slack-event', 'Ev1')
+  sqliteOf(h.ctx).sqlite.run(
     `CREATE TRIGGER refuse BEFORE INSERT ON runs BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
   )
   await expect(handleMessage(h.ctx, msg, {}, { claim })).rejects.toThrow('disk I/O error')
   expect(count('seen')).toBe(0)
   expect(count('outbox')).toBe(0)
 
-  h.ctx.queue.sqlite.run('DROP TRIGGER refuse')
+  sqliteOf(h.ctx).sqlite.run('DROP TRIGGER refuse')
   const again = await handleMessage(h.ctx, msg, {}, { claim })
   expect(again).toMatchObject({ kind: 'schedule', accepted: true })
   const dup = await handleMessage(h.ctx, msg, {}, { claim })
   expect(dup.kind).toBe('duplicate')
   expect(count('runs')).toBe(1)
   // One acknowledgement reaction, and nothing at all for the duplicate.
-  const said = h.ctx.queue.sqlite
-    .query(
+  const said = sqliteOf(h.ctx)
+    .sqlite.query(
       `select json_extract(payload, '$.purpose') as p from outbox where json_extract(payload, '$.purpose') in ('ack', 'reply')`,
     )
     .all()

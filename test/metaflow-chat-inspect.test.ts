@@ -127,7 +127,7 @@ const ask = async (text: string, thread?: string) => {
 
 beforeAll(async () => {
   sysroot = await makeTempSysroot()
-  // With service metadata the datastore holds artifacts and logs but no _meta (metaflow.md §10).
+  // With service metadata the datastore holds artifacts and logs but no _meta.
   const root = await writeLocalDatastore(sysroot, flows, { metadata: false })
   fake = startFakeMetaflow().load(flows, root)
   const yaml = `namespaces: {}\nmetaflow:\n  service_url: ${fake.url}\n  auth_key_env: MF_TEST_KEY\n  datastore_sysroot: ${sysroot}\n`

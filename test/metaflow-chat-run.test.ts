@@ -17,6 +17,7 @@ import { makeTempSysroot } from './support/metaflow-fixtures.ts'
 import { writeStandInFlow } from './support/stand-in-flow.ts'
 import { cleanupTemp, tempDir, writeConfig } from './support/temp.ts'
 import { HOOK_TIMEOUT, waitUntil } from './support/wait.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 
 let sysroot: string
 let flowFile: string
@@ -56,7 +57,7 @@ const startedIn = (t: string) =>
 const runIdOf = (m: MessageOut) => /`HelloFlow\/(\d+)`/.exec(m.text)![1]!
 const notices = (t: string, prefix: string) =>
   h.messages().filter((m) => m.threadTs === t && m.text.startsWith(prefix))
-const runCount = () => h.ctx.queue.db.select({ n: count() }).from(runs).get()!.n
+const runCount = () => sqliteOf(h.ctx).db.select({ n: count() }).from(runs).get()!.n
 
 describe('run <Flow> with good parameters', () => {
   const T = '700.1'
@@ -70,7 +71,7 @@ describe('run <Flow> with good parameters', () => {
     expect(res.replies[0]).toBe(
       `Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${jobId}. I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`,
     )
-    const row = getRun(h.ctx.queue.db, jobId)!
+    const row = getRun(sqliteOf(h.ctx).db, jobId)!
     expect(row.jobType).toBe('metaflow_HelloFlow')
     expect(row.params).toEqual({ alpha: '0.5', seconds: '2' })
     expect(row.command).toContain(
@@ -122,7 +123,7 @@ describe('run <Flow> with good parameters', () => {
       `Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${res.runId}.`,
     )
     expect(res.runId).toBeGreaterThan(jobId)
-    expect(getRun(h.ctx.queue.db, res.runId!)!.requestText).toBe(
+    expect(getRun(sqliteOf(h.ctx).db, res.runId!)!.requestText).toBe(
       `rerun ${jobId}: run HelloFlow alpha=0.5 seconds=2`,
     )
     const second = await h.waitForMessage(
@@ -164,7 +165,7 @@ describe('run <Flow> with bad parameters', () => {
         m.threadTs === T && m.purpose === 'report' && m.text.includes('failed with exit code 2'),
     )
     expect(report.text).toContain("Error: Invalid value for '--alpha': 'abc' is not a valid float.")
-    await waitFor(() => getThread(h.ctx.queue.db, 'C1', T)?.lastStatus === 'not_started')
+    await waitFor(() => getThread(sqliteOf(h.ctx).db, 'C1', T)?.lastStatus === 'not_started')
     expect((await h.say('status', inThread(T))).replies[0]).toBe(
       `\`HelloFlow\` never reported a Metaflow run id. Run ${res.runId} failed. Its report above says why; \`logs\` shows its output.`,
     )
@@ -277,8 +278,8 @@ metaflow:
     threadTs: t,
     messageTs: `${t}${++m}`,
   })
-  const gRuns = () => g.ctx.queue.db.select({ n: count() }).from(runs).get()!.n
-  const gThreads = () => g.ctx.queue.db.select({ n: count() }).from(metaflowThreads).get()!.n
+  const gRuns = () => sqliteOf(g.ctx).db.select({ n: count() }).from(runs).get()!.n
+  const gThreads = () => sqliteOf(g.ctx).db.select({ n: count() }).from(metaflowThreads).get()!.n
   const runIdFile = (id: number) => join(g.ctx.env.stateDir, 'metaflow', 'run-ids', String(id))
   const inG = (t: string, prefix: string) =>
     g.messages().filter((x) => x.threadTs === t && x.text.startsWith(prefix))
@@ -320,13 +321,13 @@ metaflow:
       )
       expect(JSON.stringify(prompt.blocks)).toContain('ebmbot_approve')
       await passes()
-      expect(getRun(g.ctx.queue.db, id)).toMatchObject({
+      expect(getRun(sqliteOf(g.ctx).db, id)).toMatchObject({
         state: 'awaiting_approval',
         approval: 'required',
         startedAt: null,
       })
       expect(existsSync(runIdFile(id))).toBe(false)
-      expect(getThread(g.ctx.queue.db, 'CFLOWS', T)).toMatchObject({
+      expect(getThread(sqliteOf(g.ctx).db, 'CFLOWS', T)).toMatchObject({
         flow: 'HelloFlow',
         runId: null,
         lastStatus: null,
@@ -350,7 +351,7 @@ metaflow:
         `Sorry, only <@UASK> or an approver of \`metaflow_HelloFlow\` may approve or deny run ${id}.`,
       ])
       await passes()
-      expect(getRun(g.ctx.queue.db, id)).toMatchObject({
+      expect(getRun(sqliteOf(g.ctx).db, id)).toMatchObject({
         state: 'awaiting_approval',
         approval: 'required',
         approvalBy: null,
@@ -376,7 +377,7 @@ metaflow:
         approval: 'approved',
         approvalBy: 'UASK',
       })
-      expect(getRun(g.ctx.queue.db, id)!.command).toEndWith(
+      expect(getRun(sqliteOf(g.ctx).db, id)!.command).toEndWith(
         `--run-id-file '${runIdFile(id)}' --alpha '0.5'`,
       )
       expect((await g.say('params', at(T, 'UASK'))).replies[0]).toStartWith(
@@ -396,7 +397,7 @@ metaflow:
       expect(no.replies).toEqual([
         `:no_entry_sign: <@UBOSS> denied run ${id} (\`metaflow_HelloFlow\`); it will not run.`,
       ])
-      expect(getRun(g.ctx.queue.db, id)).toMatchObject({
+      expect(getRun(sqliteOf(g.ctx).db, id)).toMatchObject({
         state: 'cancelled',
         approval: 'denied',
         approvalBy: 'UBOSS',
@@ -404,11 +405,11 @@ metaflow:
       })
       await waitUntil(
         'the thread to stop waiting',
-        () => getThread(g.ctx.queue.db, 'CFLOWS', T)?.lastStatus === 'not_started',
+        () => getThread(sqliteOf(g.ctx).db, 'CFLOWS', T)?.lastStatus === 'not_started',
       )
       await passes()
       expect(gRuns()).toBe(before + 1)
-      expect(getRun(g.ctx.queue.db, id)).toMatchObject({ state: 'cancelled', startedAt: null })
+      expect(getRun(sqliteOf(g.ctx).db, id)).toMatchObject({ state: 'cancelled', startedAt: null })
       expect(existsSync(runIdFile(id))).toBe(false)
       expect(inG(T, ':rocket:')).toHaveLength(0)
       expect(inG(T, ':white_check_mark:')).toHaveLength(0)
@@ -417,7 +418,7 @@ metaflow:
         `Run ${id} (\`metaflow_HelloFlow\`) is not waiting for approval; it was denied by <@UBOSS>.`,
       ])
       await passes()
-      expect(getRun(g.ctx.queue.db, id)!.state).toBe('cancelled')
+      expect(getRun(sqliteOf(g.ctx).db, id)!.state).toBe('cancelled')
       // `status` in the thread says it never started (there is no report, and no logs, to point at).
       expect((await g.say('status', at(T, 'UASK'))).replies).toEqual([
         `\`HelloFlow\` was never started. Run ${id} was cancelled.`,

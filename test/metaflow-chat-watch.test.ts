@@ -15,6 +15,7 @@ import {
 } from './support/metaflow-fixtures.ts'
 import { cleanupTemp, tempDir } from './support/temp.ts'
 import { HOOK_TIMEOUT, waitUntil } from './support/wait.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 
 const NOW_S = Math.floor(Date.now() / 1000)
 const T0 = (NOW_S - 600) * 1000
@@ -164,7 +165,7 @@ describe('watch', () => {
     fake.delayMs = 0
     await waitUntil(
       'that pass to record the end',
-      () => getThread(h.ctx.queue.db, 'C1', T)?.lastStatus === 'finished',
+      () => getThread(sqliteOf(h.ctx).db, 'C1', T)?.lastStatus === 'finished',
     )
     await Bun.sleep(200)
     expect(noticesIn(h, T)).toHaveLength(0)
@@ -184,7 +185,7 @@ describe('watch', () => {
     const second = bot(stateDir)
     const notice = await second.waitForMessage((m) => m.threadTs === T && m.purpose === 'report')
     expect(notice.text).toMatch(/^:white_check_mark: `TrainFlow\/30` succeeded in/)
-    expect(getThread(second.ctx.queue.db, 'C1', T)).toMatchObject({
+    expect(getThread(sqliteOf(second.ctx).db, 'C1', T)).toMatchObject({
       watching: true,
       lastStatus: 'finished',
     })

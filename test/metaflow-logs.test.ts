@@ -1,4 +1,4 @@
-// MFLOG parsing and merging (metaflow.md §6) and the chat tail of a log.
+// MFLOG parsing and merging and the chat tail of a log.
 import { describe, expect, test } from 'bun:test'
 import { mergeLogs, parseMflog, parseMflogLine, renderLogTail } from '../src/metaflow/logs.ts'
 

@@ -1,4 +1,4 @@
-// The run-spec grammar of the Metaflow Slack bot (metaflow.md §9) plus its extension, and resolution against both sources.
+// The run-spec grammar of the Metaflow Slack bot plus its extension, and resolution against both sources.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { rm } from 'node:fs/promises'
 import { LocalSource } from '../src/metaflow/local-reader.ts'

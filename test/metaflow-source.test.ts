@@ -134,7 +134,7 @@ describe('ServiceSource over the fake service and a service-style datastore', ()
 
   beforeAll(async () => {
     sysroot = await makeTempSysroot()
-    // With service metadata the datastore holds artifacts and logs but no _meta directories (metaflow.md §10).
+    // With service metadata the datastore holds artifacts and logs but no _meta directories.
     const root = await writeLocalDatastore(sysroot, flows, { metadata: false })
     fake = startFakeMetaflow().load(flows, root)
     source = metaflowSourceFromEnv(

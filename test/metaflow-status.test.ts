@@ -1,4 +1,4 @@
-// Run status derivation (metaflow.md §7) and step summaries, on hand-built metadata rows.
+// Run status derivation and step summaries, on hand-built metadata rows.
 import { describe, expect, test } from 'bun:test'
 import { attemptOf, attemptsByTask, endStepOf } from '../src/metaflow/attempts.ts'
 import { deriveRunStatus, summarizeSteps, type StatusInput } from '../src/metaflow/status.ts'

@@ -8,6 +8,7 @@ import { TokenBucket } from '../src/util/token-bucket.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp, tempDir } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 
 const RUNS = 16
 
@@ -52,8 +53,8 @@ ${commands}
   for (const id of ids) await h.waitForState(id, ['running'])
   type Row = { run_id: number; at: number }
   const written = () =>
-    h!.ctx.queue.sqlite
-      .query(
+    sqliteOf(h!.ctx)
+      .sqlite.query(
         "select run_id, created_at as at from outbox where json_extract(payload, '$.purpose') = 'progress' order by id",
       )
       .all() as Row[]

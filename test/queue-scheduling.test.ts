@@ -5,8 +5,9 @@ import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
 import { fillPlaceholders } from 'drizzle-orm'
 import { join } from 'node:path'
 import { cancelPending, removeJob } from '../src/queue/cancel.ts'
-import { claimSql, prepareClaim } from '../src/queue/claim.ts'
-import { openQueue, type Queue } from '../src/queue/db.ts'
+import { claimNext, claimSql } from '../src/queue/claim.ts'
+import { openQueue } from '../src/queue/db.ts'
+import type { SqliteQueue } from '../src/queue/sqlite-queue.ts'
 import { finishRun } from '../src/queue/finish.ts'
 import { getRun, snapshot } from '../src/queue/read.ts'
 import { scheduleRequest, type RequestInput } from '../src/queue/schedule.ts'
@@ -16,11 +17,13 @@ import { cleanupTemp, tempDir } from './support/temp.ts'
 afterAll(cleanupTemp)
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0)
-let q: Queue
-let claim: ReturnType<typeof prepareClaim>
+let q: SqliteQueue
+const claimOn = (on: SqliteQueue) => (now: number, owner: string, max: number) =>
+  claimNext(on.db, now, owner, max)
+let claim: ReturnType<typeof claimOn>
 beforeEach(() => {
   q = openQueue(join(tempDir(), 'q.db'))
-  claim = prepareClaim(q.db)
+  claim = claimOn(q)
 })
 
 const req = (jobType: string, extra: Partial<RequestInput> = {}): RequestInput => {
@@ -106,7 +109,7 @@ describe('claim', () => {
   })
   test('two connections racing for one file never claim the same row or overlap a type', () => {
     const other = openQueue(q.file)
-    const claimOther = prepareClaim(other.db)
+    const claimOther = claimOn(other)
     for (let i = 0; i < 20; i++) scheduleRequest(q.db, T0, req(`t${i}_x`))
     const got: number[] = []
     for (let i = 0; i < 20; i++) {
@@ -127,7 +130,7 @@ describe('claim', () => {
     ).toThrow(/UNIQUE/)
   })
   test('the claim uses its index (no full scan or temp sort)', () => {
-    // The plan of the very statement prepareClaim prepares, so a change to it is checked too.
+    // The plan of the very statement claimNext prepares, so a change to it is checked too.
     const { sql, params } = claimSql(q.db)
     const values = fillPlaceholders(params, { now: T0, owner: 'w', max: 4 }) as SQLQueryBindings[]
     const plan = q.sqlite.query(`EXPLAIN QUERY PLAN ${sql}`).all(...values) as { detail: string }[]

@@ -7,6 +7,7 @@ import { getRun } from '../src/queue/read.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'
 import { waitForLog } from './support/wait.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 
 const YAML = `
 settings: {kill_grace: 1s, poll_interval: 1s}
@@ -67,7 +68,7 @@ describe("a run's thread", () => {
     expect((await h.say('logs stderr', inThread('500.1', 4))).replies[0]).toContain('oops')
 
     await h.say('quiet', inThread('500.1', 5))
-    expect(getRun(h.ctx.queue.db, runId!)?.quiet).toBe(true)
+    expect(getRun(sqliteOf(h.ctx).db, runId!)?.quiet).toBe(true)
 
     const cancel = await h.say('cancel', { ...inThread('500.1', 6), user: 'U7' })
     expect(cancel.replies[0]).toContain(`Stopping run ${runId}`)

@@ -1,4 +1,4 @@
-// Which Slack events the bot acts on, and where it answers (behaviour §1, §6, §7): pure rules over
+// Which Slack events the bot acts on, and where it answers: pure rules over
 // events shaped as Slack sends them (built by the fake Slack's event builders).
 import { afterAll, describe, expect, test } from 'bun:test'
 import type { SlackEvent } from '@slack/types'

@@ -1,4 +1,4 @@
-// Tech-support's out of office by a real `ebmbot serve` against the fake Slack (behaviour §6):
+// Tech-support's out of office by a real `ebmbot serve` against the fake Slack:
 // the `out-of-office` commands, the away reply before the repost, refusals, and a restart.
 import { afterEach, describe, expect, test } from 'bun:test'
 import { longDay, utcDay } from '../src/commands/away.ts'

@@ -1,4 +1,4 @@
-// Tech-support reposts and channel joins by a real `ebmbot serve` (behaviour §6, §7).
+// Tech-support reposts and channel joins by a real `ebmbot serve`.
 import { afterEach, describe, expect, test } from 'bun:test'
 import type { FakeChannel } from './support/fake-slack.ts'
 import {

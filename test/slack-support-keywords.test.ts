@@ -1,4 +1,4 @@
-// The tech-support keyword rule (behaviour §6) as a table: what calls the team and what does not.
+// The tech-support keyword rule as a table: what calls the team and what does not.
 import { describe, expect, test } from 'bun:test'
 import { hasKeyword } from '../src/commands/keyword.ts'
 import {

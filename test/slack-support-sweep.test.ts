@@ -1,4 +1,4 @@
-// The missed-message sweep by a real `ebmbot serve` against the fake Slack (behaviour §6): with
+// The missed-message sweep by a real `ebmbot serve` against the fake Slack: with
 // SLACK_BOT_USER_TOKEN, keyword messages whose events never arrived are found by search and get
 // the reaction and repost once; what the live path would ignore is left alone; the live path and
 // the sweep never both post.

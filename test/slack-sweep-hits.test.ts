@@ -1,4 +1,4 @@
-// Which search results the missed-message sweep acts on (behaviour §6), as a table: search is a
+// Which search results the missed-message sweep acts on, as a table: search is a
 // hint, so every rule of the live path is applied again to what it returns.
 import { describe, expect, test } from 'bun:test'
 import { missedHits, sweepQuery, type HitRules } from '../src/slack/sweep.ts'

@@ -9,6 +9,7 @@ import { createWebhookApp } from '../src/webhooks/index.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 
 // Each job writes its URL, then waits for a `go-<n>` file so the test decides when it finishes.
 const YAML = `
@@ -55,8 +56,8 @@ const urlOf = async (n: string) => {
 }
 const outboxRows = () =>
   (
-    h.ctx.queue.sqlite
-      .query('select count(*) as n from outbox where payload like \'%"purpose":"reply"%\'')
+    sqliteOf(h.ctx)
+      .sqlite.query('select count(*) as n from outbox where payload like \'%"purpose":"reply"%\'')
       .get() as { n: number }
   ).n
 

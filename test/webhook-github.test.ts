@@ -10,6 +10,7 @@ import { createWebhookApp } from '../src/webhooks/index.ts'
 import { delivery, newDeliveryId, pullRequest, push } from './support/github.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp, tempDir } from './support/temp.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 
 const YAML = `
 settings: {kill_grace: 1s, poll_interval: 1s}
@@ -58,7 +59,7 @@ afterEach(async () => h && (await h.stop()))
 afterAll(cleanupTemp)
 
 const rows = () =>
-  (h.ctx.queue.sqlite.query('select count(*) as n from runs').get() as { n: number }).n
+  (sqliteOf(h.ctx).sqlite.query('select count(*) as n from runs').get() as { n: number }).n
 const post = async (project: string, init: RequestInit) => {
   const res = await app.request(`/github/${project}`, init)
   return {
@@ -112,8 +113,8 @@ describe('a matching delivery', () => {
     expect(first.body.runs).toEqual([expect.objectContaining({ run: 1, job: 'site_later' })])
     expect(second.body.runs).toEqual([expect.objectContaining({ run: 1, replaced_pending: true })])
     expect(rows()).toBe(1)
-    const pending = h.ctx.queue.sqlite
-      .query('select params, due_at, queued_at from runs')
+    const pending = sqliteOf(h.ctx)
+      .sqlite.query('select params, due_at, queued_at from runs')
       .get() as { params: string; due_at: number; queued_at: number }
     expect(JSON.parse(pending.params)).toEqual({ branch: 'b' })
     expect(pending.due_at - pending.queued_at).toBeLessThanOrEqual(60_000)
@@ -122,7 +123,7 @@ describe('a matching delivery', () => {
   test('a suppressed job is still queued (held) and the channel is told how to lift it', async () => {
     setup()
     const now = Date.now()
-    addSuppression(h.ctx.queue.db, now, 'site_later', now - 60_000, now + 3_600_000, 'U1')
+    addSuppression(sqliteOf(h.ctx).db, now, 'site_later', now - 60_000, now + 3_600_000, 'U1')
     const r = await post('site', await delivery(pullRequest({ base: 'staging' })))
     expect(r.status).toBe(200)
     expect(rows()).toBe(1)
@@ -145,7 +146,7 @@ describe('a matching delivery', () => {
     expect(prompt.text).toContain('`site_prod` (run 1) needs approval')
     expect(JSON.stringify(prompt.blocks)).toContain('ebmbot_approve')
     await Bun.sleep(300)
-    expect(h.ctx.queue.sqlite.query('select state, approval from runs').get()).toEqual({
+    expect(sqliteOf(h.ctx).sqlite.query('select state, approval from runs').get()).toEqual({
       state: 'awaiting_approval',
       approval: 'required',
     })
@@ -381,7 +382,8 @@ describe('redeliveries', () => {
     expect(rows()).toBe(1)
     expect(
       JSON.parse(
-        (h.ctx.queue.sqlite.query('select params from runs').get() as { params: string }).params,
+        (sqliteOf(h.ctx).sqlite.query('select params from runs').get() as { params: string })
+          .params,
       ),
     ).toEqual({ branch: 'feature/x' })
   })
@@ -418,7 +420,7 @@ describe('redeliveries', () => {
     expect(rows()).toBe(1)
   })
 
-  test('a copy that passed the early check but lost the race is rolled back whole', () => {
+  test('a copy that passed the early check but lost the race is rolled back whole', async () => {
     setup()
     const site = h.ctx.config.github!.projects.site!
     const fired = (branch: string) => [{ trigger: site.triggers[1]!, params: { branch } }]
@@ -428,14 +430,15 @@ describe('redeliveries', () => {
       event: 'pull_request',
       requester: 'github:octocat',
     }
-    expect(scheduleDelivery(h.ctx, d, fired('first')).kind).toBe('queued')
+    expect((await scheduleDelivery(h.ctx, d, fired('first'))).kind).toBe('queued')
     // The same id again, straight to the transaction (as if both had passed deliveryRun at once).
-    expect(scheduleDelivery(h.ctx, d, fired('second'))).toEqual({ kind: 'duplicate' })
+    expect(await scheduleDelivery(h.ctx, d, fired('second'))).toEqual({ kind: 'duplicate' })
     expect(rows()).toBe(1)
     // Its update of the pending request was undone with it.
     expect(
       JSON.parse(
-        (h.ctx.queue.sqlite.query('select params from runs').get() as { params: string }).params,
+        (sqliteOf(h.ctx).sqlite.query('select params from runs').get() as { params: string })
+          .params,
       ),
     ).toEqual({ branch: 'first' })
   })

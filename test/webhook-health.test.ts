@@ -13,6 +13,7 @@ import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp, tempDir } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'
 import { canMountTmpfs } from './support/wrapped-bot.ts'
+import { sqliteOf } from './support/sqlite-of.ts'
 
 const YAML = `
 settings: {kill_grace: 1s, poll_interval: 1s}
@@ -95,7 +96,7 @@ describe('/healthz', () => {
 
   test('the database file gone: 503 naming the database; back again: 200', async () => {
     setup()
-    const file = h.ctx.queue.file
+    const file = sqliteOf(h.ctx).file
     renameSync(file, `${file}.moved`)
     try {
       const r = await health()
@@ -111,7 +112,7 @@ describe('/healthz', () => {
   test('the database locked by another writer: 503 within a second, not a hung request', async () => {
     setup()
     await h.dispatcher.stop(0) // its heartbeat would wait on the same lock in this very thread
-    const other = new Database(h.ctx.queue.file)
+    const other = new Database(sqliteOf(h.ctx).file)
     other.run('BEGIN IMMEDIATE')
     try {
       const started = Date.now()
@@ -143,13 +144,13 @@ describe('/healthz', () => {
       command: "echo hello 'x'",
       delaySeconds: 0,
     }
-    scheduleRequest(h.ctx.queue.db, now - 120_000, req)
+    scheduleRequest(sqliteOf(h.ctx).db, now - 120_000, req)
     const late = await health()
     expect(late.status).toBe(503)
     expect(late.body.checks.queue!.ok).toBe(false)
     expect(late.body.checks.queue!.detail!.lag_seconds as number).toBeGreaterThanOrEqual(120)
     expect(late.body.checks.dispatcher!.ok).toBe(false) // stopped, and it says so
-    addSuppression(h.ctx.queue.db, now, 't_hello', now - 1000, now + 60_000, 'U1')
+    addSuppression(sqliteOf(h.ctx).db, now, 't_hello', now - 1000, now + 60_000, 'U1')
     expect((await health()).body.checks.queue).toMatchObject({
       ok: true,
       detail: { queued: 1, lag_seconds: 0 },

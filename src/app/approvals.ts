@@ -2,13 +2,10 @@
 // record the decision and who made it, and drop requests nobody approved in time.
 import { mayApprove, type ApproveVerdict } from '../commands/access.ts'
 import { ownValue } from '../util/own.ts'
-import { formatDuration, formatUtc } from '../commands/times.ts'
+import { formatDuration, formatUtc, who } from '../commands/times.ts'
 import type { Job } from '../config/types.ts'
 import { approvalBlocks } from '../notify/blocks.ts'
 import { findJob } from '../config/types.ts'
-import { decideApproval, expireApprovals, requestApproval } from '../queue/approval.ts'
-import { enqueueOutgoing } from '../queue/outbox.ts'
-import { getRun } from '../queue/read.ts'
 import type { RequestInput } from '../queue/schedule.ts'
 import type { AppContext } from './context.ts'
 import { replyDoor } from './context.ts'
@@ -16,11 +13,13 @@ import type { MessageIn } from './handle-message.ts'
 import { askerOf } from './asker.ts'
 import type { ActionResult } from './run-actions.ts'
 
-const who = (u: string) => (/^[UW][A-Z0-9]+$/.test(u) ? `<@${u}>` : u)
-
-export function askForApproval(ctx: AppContext, job: Job, req: RequestInput): ActionResult {
+export async function askForApproval(
+  ctx: AppContext,
+  job: Job,
+  req: RequestInput,
+): Promise<ActionResult> {
   const now = ctx.now()
-  const run = requestApproval(ctx.queue.db, now, req, now + job.confirmTimeoutSeconds * 1000)
+  const run = await ctx.queue.requestApproval(now, req, now + job.confirmTimeoutSeconds * 1000)
   ctx.log.info('request.awaiting_approval', { run: run.id, job: job.type, user: req.requestedBy })
   const text =
     `:raised_hand: \`${job.type}\` (run ${run.id}) needs approval before it starts. ` +
@@ -32,13 +31,13 @@ export function askForApproval(ctx: AppContext, job: Job, req: RequestInput): Ac
   return { accepted: true, runId: run.id, said: [{ text, blocks: approvalBlocks(text, run.id) }] }
 }
 
-export function decide(
+export async function decide(
   ctx: AppContext,
   msg: MessageIn,
   id: number,
   approve: boolean,
-): ActionResult {
-  const run = getRun(ctx.queue.db, id)
+): Promise<ActionResult> {
+  const run = await ctx.queue.getRun(id)
   if (!run)
     return { said: [{ text: `There is no run ${id}. Say \`history\` to see recent runs.` }] }
   const job = findJob(ctx.config, run.jobType)
@@ -58,7 +57,7 @@ export function decide(
       ],
     }
   }
-  const res = decideApproval(ctx.queue.db, ctx.now(), id, msg.user, approve)
+  const res = await ctx.queue.decideApproval(ctx.now(), id, msg.user, approve)
   if (res.kind === 'not_awaiting') {
     const r = res.run!
     const was =
@@ -94,12 +93,11 @@ export function decide(
 }
 
 /** Called by the dispatcher loop: drops expired requests and says so in their threads. */
-export function expireDue(ctx: AppContext): number {
-  const expired = expireApprovals(ctx.queue.db, ctx.now())
+export async function expireDue(ctx: AppContext): Promise<number> {
+  const expired = await ctx.queue.expireApprovals(ctx.now())
   for (const run of expired) {
     const text = `:hourglass: Nobody approved run ${run.id} (\`${run.jobType}\`) in time, so it was dropped. Ask again when you are ready.`
-    enqueueOutgoing(
-      ctx.queue.db,
+    await ctx.queue.enqueueOutgoing(
       ctx.now(),
       replyDoor(run),
       [{ kind: 'message', purpose: 'reply', channel: run.channel, threadTs: run.threadTs, text }],

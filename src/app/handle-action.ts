@@ -3,7 +3,6 @@
 // are conditioned on the run's state, Cancel acts once per message it sits on, and Rerun once per
 // message within a few seconds (pressed again later, it reruns again, as asked).
 import type { ButtonAction } from '../notify/blocks.ts'
-import { markSeen, markSeenWithin, unmarkSeen } from '../queue/seen.ts'
 import type { AppContext } from './context.ts'
 import { handleMessage, type Handled, type MessageIn } from './handle-message.ts'
 
@@ -30,11 +29,11 @@ export async function handleAction(ctx: AppContext, a: ActionIn): Promise<Handle
   const { action, runId, buttonMessageTs, ...rest } = a
   const key = `${a.channel}:${buttonMessageTs}:${action}`
   const once = ONCE.includes(action)
-  const fresh = () =>
+  const fresh = async () =>
     action === 'rerun'
-      ? markSeenWithin(ctx.queue.db, ctx.now(), 'button', key, DOUBLE_CLICK_MS, runId)
-      : markSeen(ctx.queue.db, ctx.now(), 'button', key, runId)
-  if (once && !fresh()) {
+      ? await ctx.queue.markSeenWithin(ctx.now(), 'button', key, DOUBLE_CLICK_MS, runId)
+      : await ctx.queue.markSeen(ctx.now(), 'button', key, runId)
+  if (once && !(await fresh())) {
     ctx.log.info('action.duplicate', { action, run: runId, user: a.user })
     return { kind: 'duplicate', accepted: false, replies: [] }
   }
@@ -45,6 +44,6 @@ export async function handleAction(ctx: AppContext, a: ActionIn): Promise<Handle
     text: `${VERB[action]} ${runId}`,
     messageTs: null,
   })
-  if (once && !handled.accepted) unmarkSeen(ctx.queue.db, 'button', key) // refused: the button still works for others
+  if (once && !handled.accepted) await ctx.queue.unmarkSeen('button', key) // refused: the button still works for others
   return handled
 }

@@ -9,15 +9,9 @@ import { findJob } from '../config/types.ts'
 import { statusText } from '../commands/status-text.ts'
 import { suppressionWindow, formatUtc } from '../commands/times.ts'
 import type { Outgoing } from '../notify/outgoing.ts'
-import { cancelPending, removeJob } from '../queue/cancel.ts'
-import { enqueueOutgoing } from '../queue/outbox.ts'
-import { threadRun } from '../queue/history.ts'
-import { snapshot, type Snapshot } from '../queue/read.ts'
-import { scheduleRequest } from '../queue/schedule.ts'
-import type { Db } from '../queue/db.ts'
+import type { Queue } from '../queue/queue.ts'
+import type { Snapshot } from '../queue/read.ts'
 import type { Door } from '../queue/schema.ts'
-import { addSuppression, cancelSuppressions } from '../queue/suppress.ts'
-import { awayStore } from '../queue/away.ts'
 import type { AppContext } from './context.ts'
 import { requestFor } from './request.ts'
 import { askForApproval, decide } from './approvals.ts'
@@ -54,9 +48,9 @@ export interface HandleOptions {
    * stores the request and the replies: returning false (already taken) stores nothing. So a
    * crash can neither lose an unacknowledged message nor let its redelivery run it twice.
    */
-  claim?: (tx: Db) => boolean
+  claim?: (q: Queue) => Promise<boolean>
   /** a cheap look before any work: true when the delivery is already known to be taken */
-  taken?: () => boolean
+  taken?: () => Promise<boolean>
 }
 
 /** `kind: 'duplicate'` when the claim found the delivery already taken. */
@@ -68,11 +62,10 @@ export async function handleMessage(
   who: { botUserId?: string; botName?: string } = {},
   opts: HandleOptions = {},
 ): Promise<HandleResult> {
-  const { db } = ctx.queue
-  if (opts.taken?.()) return { kind: 'duplicate', accepted: false, replies: [] }
+  if (await opts.taken?.()) return { kind: 'duplicate', accepted: false, replies: [] }
   const inThread = !!msg.threadTs && !!msg.messageTs && msg.threadTs !== msg.messageTs
-  const thread = inThread ? threadRun(db, msg.channel, msg.threadTs!) : undefined
-  const mfThread = metaflowThreadOf(ctx, msg)
+  const thread = inThread ? await ctx.queue.threadRun(msg.channel, msg.threadTs!) : undefined
+  const mfThread = await metaflowThreadOf(ctx, msg)
   const decision = route(
     { config: ctx.config, ...who },
     {
@@ -92,39 +85,36 @@ export async function handleMessage(
   if (decision.kind === 'metaflow' && !isImmediate(decision.verb))
     prepared = await metaflowAction(ctx, msg, decision.verb, mfWhere)
 
-  const result = db.transaction(
-    (tx) => {
-      if (opts.claim && !opts.claim(tx as unknown as Db)) return null
-      const txCtx: AppContext = { ...ctx, queue: { ...ctx.queue, db: tx as unknown as Db } }
-      const res =
-        prepared ??
-        (decision.kind === 'metaflow'
-          ? metaflowImmediate(txCtx, msg, decision.verb, mfWhere)!
-          : execute(txCtx, msg, decision))
-      const out: Outgoing[] = []
-      if (res.accepted && msg.messageTs) {
-        out.push({
-          kind: 'reaction',
-          purpose: 'ack',
-          channel: msg.channel,
-          ts: msg.messageTs,
-          name: ACK_REACTION,
-          ...(res.runId ? { label: `run ${res.runId}` } : {}),
-        })
-      }
-      for (const r of res.said)
-        out.push({
-          kind: 'message',
-          purpose: 'reply',
-          channel: msg.channel,
-          threadTs: msg.threadTs ?? null,
-          ...r,
-        })
-      enqueueOutgoing(txCtx.queue.db, ctx.now(), msg.door, out, res.runId)
-      return res
-    },
-    { behavior: 'immediate' },
-  )
+  const result = await ctx.queue.atomically(async (q) => {
+    if (opts.claim && !(await opts.claim(q))) return null
+    const txCtx: AppContext = { ...ctx, queue: q }
+    const res =
+      prepared ??
+      (decision.kind === 'metaflow'
+        ? (await metaflowImmediate(txCtx, msg, decision.verb, mfWhere))!
+        : await execute(txCtx, msg, decision))
+    const out: Outgoing[] = []
+    if (res.accepted && msg.messageTs) {
+      out.push({
+        kind: 'reaction',
+        purpose: 'ack',
+        channel: msg.channel,
+        ts: msg.messageTs,
+        name: ACK_REACTION,
+        ...(res.runId ? { label: `run ${res.runId}` } : {}),
+      })
+    }
+    for (const r of res.said)
+      out.push({
+        kind: 'message',
+        purpose: 'reply',
+        channel: msg.channel,
+        threadTs: msg.threadTs ?? null,
+        ...r,
+      })
+    await q.enqueueOutgoing(ctx.now(), msg.door, out, res.runId)
+    return res
+  })
   if (!result) return { kind: 'duplicate', accepted: false, replies: [] }
   ctx.wake.outbox.notify()
   return {
@@ -154,13 +144,13 @@ function readableStatus(ctx: AppContext, msg: MessageIn, all: Snapshot): Snapsho
 
 type SyncDecision = Exclude<ReturnType<typeof route>, { kind: 'logs' | 'metaflow' }>
 
-/** The state-changing part of every decision: synchronous, inside the caller's transaction. */
-function execute(
+/** The state-changing part of every decision, inside the caller's unit of work. */
+async function execute(
   ctx: AppContext,
   msg: MessageIn,
   decision: ReturnType<typeof route>,
-): ActionResult {
-  const { db } = ctx.queue
+): Promise<ActionResult> {
+  const q = ctx.queue
   const now = ctx.now()
   const d = decision as SyncDecision
   const reply = (text: string, extra: Omit<ActionResult, 'said'> = {}): ActionResult => ({
@@ -171,12 +161,12 @@ function execute(
     case 'reply':
       return reply(d.text)
     case 'status':
-      return reply(statusText(readableStatus(ctx, msg, snapshot(db, now))))
+      return reply(statusText(readableStatus(ctx, msg, await q.snapshot(now))))
     case 'schedule': {
       const { job, params } = d
       const req = requestFor(msg, job, params, d.cleaned, { delaySeconds: d.delaySeconds })
       if (job.confirm) return askForApproval(ctx, job, req)
-      const res = scheduleRequest(db, now, req)
+      const res = await q.scheduleRequest(now, req)
       ctx.log.info('request.queued', {
         run: res.run.id,
         job: job.type,
@@ -198,7 +188,7 @@ function execute(
     case 'decide':
       return decide(ctx, msg, d.id, d.approve)
     case 'cancel_job': {
-      const dropped = cancelPending(db, now, d.job.type, msg.user)
+      const dropped = await q.cancelPending(now, d.job.type, msg.user)
       if (dropped)
         ctx.log.info('request.cancelled', { run: dropped.id, job: dropped.jobType, by: msg.user })
       return { said: [], accepted: true }
@@ -209,14 +199,14 @@ function execute(
         return reply(
           'Both times must be `HH:MM` (24-hour, UTC, today), with the start before the end, e.g. `from 09:00 to 17:30`.',
         )
-      const s = addSuppression(db, now, d.job.type, window.startAt, window.endAt, msg.user)
+      const s = await q.addSuppression(now, d.job.type, window.startAt, window.endAt, msg.user)
       return reply(
         `\`${d.job.type}\` jobs will not start from ${formatUtc(s.startAt)} to ${formatUtc(s.endAt)}.`,
         { accepted: true },
       )
     }
     case 'cancel_suppression': {
-      const n = cancelSuppressions(db, d.job.type)
+      const n = await q.cancelSuppressions(d.job.type)
       ctx.wake.dispatch.notify()
       return reply(
         n
@@ -227,7 +217,7 @@ function execute(
     }
     case 'remove': {
       let refusal = ''
-      const res = removeJob(db, now, d.id, msg.user, (run) => {
+      const res = await q.removeJob(now, d.id, msg.user, (run) => {
         const ns = ctx.config.namespaces[run.namespace]
         const verdict = ns
           ? mayRun(ns, findJob(ctx.config, run.jobType), askerOf(msg))
@@ -249,7 +239,9 @@ function execute(
       )
     }
     case 'out_of_office': {
-      const res = applyAway(d, utcDay(now), awayStore(db, now, msg.user))
+      const res = applyAway(d, utcDay(now), await q.getAway())
+      if (res.change === 'clear') await q.clearAway()
+      else if (res.change) await q.setAway(now, res.change, msg.user)
       return reply(res.text, { accepted: res.accepted })
     }
     case 'run_status':

@@ -7,8 +7,7 @@ import {
   MetaflowServiceError,
   MetaflowUnavailableError,
 } from '../metaflow/errors.ts'
-import { redact } from '../notify/redact.ts'
-import { getThread } from '../queue/metaflow-threads.ts'
+import { redact } from '../util/redact.ts'
 import type { MetaflowThread } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
 import type { AppContext } from './context.ts'
@@ -19,10 +18,13 @@ import type { ActionResult } from './run-actions.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
 
 /** The thread lookup handle-message does next to the run-thread one. */
-export function metaflowThreadOf(ctx: AppContext, msg: MessageIn): MetaflowThread | undefined {
+export async function metaflowThreadOf(
+  ctx: AppContext,
+  msg: MessageIn,
+): Promise<MetaflowThread | undefined> {
   if (!ctx.config.metaflow) return undefined
   const key = threadKeyOf(msg)
-  return getThread(ctx.queue.db, key.channel, key.threadTs)
+  return await ctx.queue.getThread(key.channel, key.threadTs)
 }
 
 export async function metaflowAction(
@@ -41,19 +43,19 @@ export async function metaflowAction(
 
 /**
  * The verbs that change state and read nothing from Metaflow (`run`, `rerun`, `cancel`, `quiet`,
- * and plain replies): synchronous, so a caller may carry them out inside the transaction that
- * stores the request's replies. Null for the verbs that must read Metaflow first.
+ * and plain replies): only the database, so a caller may carry them out inside the unit of work
+ * that stores the request's replies. Null for the verbs that must read Metaflow first.
  */
-export function metaflowImmediate(
+export async function metaflowImmediate(
   ctx: AppContext,
   msg: MessageIn,
   verb: MetaflowVerb,
   where: { cleaned: string; thread: MetaflowThread | undefined; threadRunId: number | undefined },
-): ActionResult | null {
+): Promise<ActionResult | null> {
   if (!isImmediate(verb)) return null
   if (verb.kind === 'reply') return { said: [{ text: redact(verb.text, ctx.reports.secrets) }] }
   if (!ctx.metaflow) return { said: [{ text: 'Metaflow is not set up for this bot.' }] }
-  const res = immediateVerb({ ctx, msg, ...where }, verb)
+  const res = await immediateVerb({ ctx, msg, ...where }, verb)
   for (const s of res.said) s.text = redact(s.text, ctx.reports.secrets)
   return res
 }

@@ -32,7 +32,6 @@ import {
 import type { MetaflowSource } from '../metaflow/source.ts'
 import { compareIds } from '../metaflow/tags.ts'
 import type { MetaflowTask } from '../metaflow/types.ts'
-import { followInThread } from '../queue/metaflow-threads.ts'
 import type { MetaflowThread } from '../queue/schema.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
 import { askerOf } from './asker.ts'
@@ -57,7 +56,7 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
     case 'help':
       return one(
         call.thread
-          ? threadHelp(threadState(call.ctx, call.thread))
+          ? threadHelp(await threadState(call.ctx, call.thread))
           : metaflowHelp(
               call.ctx.config.metaflow!,
               source.description,
@@ -68,13 +67,13 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
   // The rest are about the thread's run.
   const row = call.thread
   if (!row) return one(formatNoRunChosen())
-  if (!row.runId) return one(notStartedYet(threadState(call.ctx, row)))
+  if (!row.runId) return one(notStartedYet(await threadState(call.ctx, row)))
   const runId = row.runId
   const pathspec = pathspecOf(row)
   switch (verb.kind) {
     case 'status': {
       const view = await viewOf(call, source, row.flow, runId)
-      const st = threadState(call.ctx, row)
+      const st = await threadState(call.ctx, row)
       const started = st.ebmbot ? ` Started here as run ${st.ebmbot.id} (${st.ebmbot.state}).` : ''
       return one(
         `${formatStatus(view)}${started}${row.watching && view.status.status === 'running' ? ' I will post here when it ends.' : ''}`,
@@ -175,7 +174,7 @@ async function inspect(
   let runId: string
   if (!spec) {
     if (!call.thread) return one(formatNoRunChosen())
-    if (!call.thread.runId) return one(notStartedYet(threadState(ctx, call.thread)))
+    if (!call.thread.runId) return one(notStartedYet(await threadState(ctx, call.thread)))
     flow = call.thread.flow
     runId = call.thread.runId
   } else {
@@ -191,7 +190,7 @@ async function inspect(
   const same = prior && prior.flow === flow && prior.runId === runId
   // Re-inspecting keeps the thread's watch and its ebmbot run; another run starts afresh.
   const watching = watch ? running : same ? prior.watching : false
-  const row = followInThread(ctx.queue.db, ctx.now(), threadKeyOf(call.msg), {
+  const row = await ctx.queue.followInThread(ctx.now(), threadKeyOf(call.msg), {
     flow,
     runId,
     watching,

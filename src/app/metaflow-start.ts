@@ -11,27 +11,21 @@ import { processAlive } from '../metaflow/follow.ts'
 import { statusPhrase } from '../metaflow/format.ts'
 import { flowCommand, prepareRunIdDir, runIdFilePath } from '../metaflow/launch.ts'
 import { loadRunView } from '../metaflow/run-view.ts'
-import { setQuiet } from '../queue/history.ts'
-import {
-  followInThread,
-  releaseEbmbotRun,
-  setWatching,
-  watchFrom,
-} from '../queue/metaflow-threads.ts'
-import { getRun } from '../queue/read.ts'
-import { scheduleRequest, type ScheduleResult } from '../queue/schedule.ts'
-import { setRequestCommand } from '../queue/set-command.ts'
+import type { ScheduleResult } from '../queue/schedule.ts'
 import { askForApproval } from './approvals.ts'
 import { askerOf } from './asker.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
 import { requestFor } from './request.ts'
 import { runAction, type ActionResult } from './run-actions.ts'
 
-/** The verbs that change state without reading Metaflow: synchronous, database work only. */
+/** The verbs that change state without reading Metaflow: database work only. */
 export type ImmediateVerb = Extract<MetaflowVerb, { kind: 'run' | 'rerun' | 'cancel' | 'quiet' }>
 const one = (text: string): ActionResult => ({ said: [{ text }] })
 
-export function immediateVerb(call: MetaflowCall, verb: ImmediateVerb): ActionResult {
+export async function immediateVerb(
+  call: MetaflowCall,
+  verb: ImmediateVerb,
+): Promise<ActionResult> {
   const mf = call.ctx.config.metaflow!
   switch (verb.kind) {
     case 'run':
@@ -48,9 +42,10 @@ export function immediateVerb(call: MetaflowCall, verb: ImmediateVerb): ActionRe
     }
     case 'quiet': {
       const row = call.thread!
-      setWatching(call.ctx.queue.db, call.ctx.now(), row.id, false)
-      const job = row.ebmbotRunId !== null ? getRun(call.ctx.queue.db, row.ebmbotRunId) : undefined
-      if (job?.state === 'running') setQuiet(call.ctx.queue.db, job.id, true)
+      await call.ctx.queue.setWatching(call.ctx.now(), row.id, false)
+      const job =
+        row.ebmbotRunId !== null ? await call.ctx.queue.getRun(row.ebmbotRunId) : undefined
+      if (job?.state === 'running') await call.ctx.queue.setQuiet(job.id, true)
       return {
         accepted: true,
         said: [
@@ -64,16 +59,16 @@ export function immediateVerb(call: MetaflowCall, verb: ImmediateVerb): ActionRe
 }
 
 /**
- * Queues the flow's job and makes this thread follow it, in one transaction: the command names
+ * Queues the flow's job and makes this thread follow it, in one unit of work: the command names
  * a run-id file after the new row's id, and the thread must know the row before the dispatcher
  * can start it.
  */
-function startFlow(
+async function startFlow(
   call: MetaflowCall,
   flow: MetaflowFlowConfig,
   params: Record<string, string>,
   requestText: string,
-): ActionResult {
+): Promise<ActionResult> {
   const { ctx, msg } = call
   const mf = ctx.config.metaflow!
   const job = ctx.config.namespaces[mf.namespace]!.jobs[flow.job]!
@@ -92,34 +87,29 @@ function startFlow(
   prepareRunIdDir(ctx.env.stateDir)
   const launch = launchSettings(mf, ctx.env, ctx.metaflow!)
   const now = ctx.now()
-  const { db } = ctx.queue
-  // The command needs the run's number, so it is set once the request exists (set-command.ts).
+  // The command needs the run's number, so it is set once the request exists.
   const req = requestFor(msg, job, params, requestText, { command: '' })
-  const done = db.transaction(
-    () => {
-      let approval: ActionResult | undefined
-      let scheduled: ScheduleResult | undefined
-      if (job.confirm) approval = askForApproval(ctx, job, req)
-      else scheduled = scheduleRequest(db, now, req)
-      const id = approval?.runId ?? scheduled!.run.id
-      setRequestCommand(
-        db,
-        id,
-        flowCommand(flow, params, runIdFilePath(ctx.env.stateDir, id), launch),
-      )
-      // A replaced pending request keeps its id: the thread that asked first no longer owns it.
-      releaseEbmbotRun(db, now, id)
-      followInThread(db, now, threadKeyOf(msg), {
-        flow: flow.flow,
-        runId: null,
-        watching: true,
-        lastStatus: null,
-        ebmbotRunId: id,
-      })
-      return { id, approval, scheduled }
-    },
-    { behavior: 'immediate' },
-  )
+  const done = await ctx.queue.atomically(async (q) => {
+    let approval: ActionResult | undefined
+    let scheduled: ScheduleResult | undefined
+    if (job.confirm) approval = await askForApproval({ ...ctx, queue: q }, job, req)
+    else scheduled = await q.scheduleRequest(now, req)
+    const id = approval?.runId ?? scheduled!.run.id
+    await q.setRequestCommand(
+      id,
+      flowCommand(flow, params, runIdFilePath(ctx.env.stateDir, id), launch),
+    )
+    // A replaced pending request keeps its id: the thread that asked first no longer owns it.
+    await q.releaseEbmbotRun(now, id)
+    await q.followInThread(now, threadKeyOf(msg), {
+      flow: flow.flow,
+      runId: null,
+      watching: true,
+      lastStatus: null,
+      ebmbotRunId: id,
+    })
+    return { id, approval, scheduled }
+  })
   ctx.log.info('request.queued', {
     run: done.id,
     job: job.type,
@@ -158,7 +148,7 @@ function startFlow(
 }
 
 /** A flow's rerun rebuilds its command (and run-id file) from the same parameters; any other job reruns as usual. */
-function rerun(call: MetaflowCall, explicit: number | undefined): ActionResult {
+async function rerun(call: MetaflowCall, explicit: number | undefined): Promise<ActionResult> {
   const { ctx, msg } = call
   const mf = ctx.config.metaflow!
   const id = explicit ?? call.thread?.ebmbotRunId ?? call.threadRunId
@@ -168,7 +158,7 @@ function rerun(call: MetaflowCall, explicit: number | undefined): ActionResult {
       `I did not start ${call.thread ? `\`${pathspecOf(call.thread)}\`` : 'a run'} here, so there is nothing to rerun.${flow && mf.flows[flow] ? ` To start \`${flow}\` say \`run ${flow} …\`.` : ''}`,
     )
   }
-  const run = getRun(ctx.queue.db, id)
+  const run = await ctx.queue.getRun(id)
   if (!run || run.namespace !== mf.namespace) return runAction(ctx, msg, { kind: 'rerun', id })
   const flow = Object.values(mf.flows).find((f) => f.jobType === run.jobType)
   if (!flow)
@@ -193,9 +183,8 @@ function rerun(call: MetaflowCall, explicit: number | undefined): ActionResult {
 export async function watchVerb(call: MetaflowCall): Promise<ActionResult> {
   const { ctx } = call
   const row = call.thread!
-  const db = ctx.queue.db
   if (!row.runId) {
-    setWatching(db, ctx.now(), row.id, true)
+    await ctx.queue.setWatching(ctx.now(), row.id, true)
     return {
       accepted: true,
       said: [{ text: `I will post here when \`${row.flow}\` starts and when it ends.` }],
@@ -209,7 +198,7 @@ export async function watchVerb(call: MetaflowCall): Promise<ActionResult> {
   const st = view.status
   const pathspec = pathspecOf(row)
   if (st.status === 'running') {
-    if (!watchFrom(db, ctx.now(), row))
+    if (!(await ctx.queue.watchFrom(ctx.now(), row)))
       return one(`\`${pathspec}\` has just ended; its last status is posted in this thread.`)
     return {
       accepted: true,

@@ -9,11 +9,7 @@ import { findJob, jobType } from '../config/types.ts'
 import { readTail } from '../dispatcher/read-tail.ts'
 import { jobSecrets } from '../dispatcher/job-env.ts'
 import { lastLines } from '../notify/reports.ts'
-import { redact } from '../notify/redact.ts'
-import { removeJob } from '../queue/cancel.ts'
-import { listHistory, setQuiet } from '../queue/history.ts'
-import { getRun } from '../queue/read.ts'
-import { scheduleRequest } from '../queue/schedule.ts'
+import { redact } from '../util/redact.ts'
 import type { Run, RunState } from '../queue/schema.ts'
 import type { AppContext } from './context.ts'
 import { requestFor } from './request.ts'
@@ -41,8 +37,13 @@ type LogsDecision = Extract<Decision, { kind: 'logs' }>
 const HISTORY_PAGE = 10
 
 /** The run a verb is about, or the reply that says why the asker gets nothing. */
-function runFor(ctx: AppContext, msg: MessageIn, id: number, kind: string): Run | ActionResult {
-  const run = getRun(ctx.queue.db, id)
+async function runFor(
+  ctx: AppContext,
+  msg: MessageIn,
+  id: number,
+  kind: string,
+): Promise<Run | ActionResult> {
+  const run = await ctx.queue.getRun(id)
   if (!run)
     return { said: [{ text: `There is no run ${id}. Say \`history\` to see recent runs.` }] }
   const ns = ownValue(ctx.config.namespaces, run.namespace)
@@ -63,20 +64,24 @@ export async function logsAction(
   msg: MessageIn,
   d: LogsDecision,
 ): Promise<ActionResult> {
-  const run = runFor(ctx, msg, d.id, d.kind)
+  const run = await runFor(ctx, msg, d.id, d.kind)
   return 'said' in run ? run : { said: [await logs(ctx, run, d.spec)] }
 }
 
-/** The other run verbs: synchronous, so they run inside the caller's transaction. */
-export function runAction(ctx: AppContext, msg: MessageIn, d: RunDecision): ActionResult {
-  if (d.kind === 'history') return { said: [history(ctx, msg, d)] }
-  const run = runFor(ctx, msg, d.id, d.kind)
+/** The other run verbs: only the database, so they run inside the caller's unit of work. */
+export async function runAction(
+  ctx: AppContext,
+  msg: MessageIn,
+  d: RunDecision,
+): Promise<ActionResult> {
+  if (d.kind === 'history') return { said: [await history(ctx, msg, d)] }
+  const run = await runFor(ctx, msg, d.id, d.kind)
   if ('said' in run) return run
   switch (d.kind) {
     case 'run_status':
       return { said: [{ text: runStatusText(run, ctx.now()) }] }
     case 'cancel_run': {
-      const res = removeJob(ctx.queue.db, ctx.now(), run.id, msg.user)
+      const res = await ctx.queue.removeJob(ctx.now(), run.id, msg.user)
       if (res.kind === 'unknown')
         return {
           said: [
@@ -102,7 +107,7 @@ export function runAction(ctx: AppContext, msg: MessageIn, d: RunDecision): Acti
     case 'rerun':
       return rerun(ctx, msg, run)
     case 'quiet':
-      setQuiet(ctx.queue.db, run.id, d.quiet)
+      await ctx.queue.setQuiet(run.id, d.quiet)
       return {
         accepted: true,
         runId: run.id,
@@ -117,7 +122,7 @@ export function runAction(ctx: AppContext, msg: MessageIn, d: RunDecision): Acti
   }
 }
 
-function rerun(ctx: AppContext, msg: MessageIn, run: Run): ActionResult {
+async function rerun(ctx: AppContext, msg: MessageIn, run: Run): Promise<ActionResult> {
   const job = findJob(ctx.config, run.jobType)
   if (!job)
     return {
@@ -130,7 +135,7 @@ function rerun(ctx: AppContext, msg: MessageIn, run: Run): ActionResult {
   const req = requestFor(msg, job, run.params, `rerun ${run.id}: ${run.requestText}`)
   // A rerun of a job that needs confirmation needs it again.
   if (job.confirm) return askForApproval(ctx, job, req)
-  const res = scheduleRequest(ctx.queue.db, ctx.now(), req)
+  const res = await ctx.queue.scheduleRequest(ctx.now(), req)
   ctx.wake.dispatch.notify()
   const behind = res.behind
     ? ` It will start after run ${res.behind.id}, which is still going.`
@@ -169,7 +174,11 @@ async function logs(ctx: AppContext, run: Run, spec: LogsSpec): Promise<Said> {
   }
 }
 
-function history(ctx: AppContext, msg: MessageIn, d: Extract<Decision, { kind: 'history' }>): Said {
+async function history(
+  ctx: AppContext,
+  msg: MessageIn,
+  d: Extract<Decision, { kind: 'history' }>,
+): Promise<Said> {
   const nsName =
     d.namespace && Object.keys(ctx.config.namespaces).find((n) => n.toLowerCase() === d.namespace)
   if (d.namespace && !nsName)
@@ -192,8 +201,7 @@ function history(ctx: AppContext, msg: MessageIn, d: Extract<Decision, { kind: '
     .filter((n) => !hidden.includes(n.name))
     .flatMap((n) => Object.values(n.jobs).filter((j) => !mayRun(n, j, asker).ok))
     .map((j) => j.type)
-  const { rows, total } = listHistory(
-    ctx.queue.db,
+  const { rows, total } = await ctx.queue.listHistory(
     {
       namespace: type ? undefined : nsName,
       jobType: type,

@@ -57,7 +57,7 @@ export async function serve(ctx: AppContext): Promise<number> {
   await each('stop')
   await dispatcher.stop(graceMs)
   await each('flush')
-  ctx.queue.sqlite.close()
+  ctx.queue.close()
   ctx.log.info('serve.stopped', {})
   return 0
 }

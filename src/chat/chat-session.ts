@@ -7,10 +7,8 @@ import type { AppContext } from '../app/context.ts'
 import { handleMessage } from '../app/handle-message.ts'
 import { Dispatcher } from '../dispatcher/dispatcher.ts'
 import { startDeliverer } from '../notify/deliver.ts'
-import { pendingOutgoing } from '../queue/outbox.ts'
-import { getRun } from '../queue/read.ts'
-import { openSuppressions, isActive } from '../queue/suppress.ts'
-import { redact } from '../notify/redact.ts'
+import { isActive } from '../queue/suppress.ts'
+import { redact } from '../util/redact.ts'
 import { plural } from '../commands/times.ts'
 import { errorText } from '../util/log.ts'
 import { startMetaflowWatcher } from '../metaflow/watcher.ts'
@@ -119,7 +117,8 @@ async function leaveInteractive(
   started: number[],
   write: (t: string) => void,
 ): Promise<void> {
-  const queued = started.map((id) => getRun(ctx.queue.db, id)).filter((r) => r?.state === 'pending')
+  const rows = await Promise.all(started.map((id) => ctx.queue.getRun(id)))
+  const queued = rows.filter((r) => r?.state === 'pending')
   if (queued.length)
     write(
       `(${queued.map((r) => `run ${r!.id}`).join(', ')} ${queued.length === 1 ? 'stays' : 'stay'} queued for the next session)`,
@@ -150,11 +149,13 @@ async function waitForJobs(
   for (;;) {
     let waiting = false
     for (const id of ids) {
-      const run = getRun(ctx.queue.db, id)
+      const run = await ctx.queue.getRun(id)
       if (!run || (run.state !== 'pending' && run.state !== 'running')) continue
       if (
         run.state === 'pending' &&
-        openSuppressions(ctx.queue.db, ctx.now(), run.jobType).some((s) => isActive(s, ctx.now()))
+        (await ctx.queue.openSuppressions(ctx.now(), run.jobType)).some((s) =>
+          isActive(s, ctx.now()),
+        )
       ) {
         if (!noted.has(id))
           write(`(run ${id} is held by a suppression; it stays queued for the next session)`)
@@ -170,7 +171,7 @@ async function waitForJobs(
 
 async function waitForOutbox(ctx: AppContext): Promise<void> {
   const until = Date.now() + 10_000
-  while (pendingOutgoing(ctx.queue.db, 'local', 1).length && Date.now() < until) {
+  while ((await ctx.queue.pendingOutgoing('local', 1)).length && Date.now() < until) {
     ctx.wake.outbox.notify()
     await Bun.sleep(20)
   }

@@ -1,11 +1,12 @@
-// Tech-support's out-of-office dates (behaviour §6): the built-in `out-of-office` commands that
+// Tech-support's out-of-office dates: the built-in `out-of-office` commands that
 // show, set and clear them, the date rules, and what people asking for tech-support are told.
 // Pure: the caller passes today's date and a store (the database), so every rule is testable.
 //
 // The command word cannot contain the keyword itself: a message carrying `tech-support` is
-// reposted, never run as a command (§1), so `@ebmbot tech-support away …` would call the team.
+// reposted, never run as a command, so `@ebmbot tech-support away …` would call the team.
 
 import { guestRefusal } from './access.ts'
+import { who } from './times.ts'
 
 /** The built-in word; reserved so no namespace can take it (config/schema.ts RESERVED_WORDS). */
 export const AWAY_WORD = 'out-of-office'
@@ -135,29 +136,29 @@ export function awayNotice(w: AwayWindow): string {
   return `:palm_tree: Tech-support is out of office until the end of ${longDay(w.endsOn)} (UTC). I've passed your message on to them, but an answer may take until they are back.`
 }
 
-/** What the database holds; `set` replaces any earlier dates, `clear` says whether there were any. */
-export interface AwayStore {
-  get(): (AwayWindow & { setBy: string }) | undefined
-  set(w: AwayWindow): void
-  clear(): boolean
+/** The dates stored now, and who set them. */
+export type StoredAway = (AwayWindow & { setBy: string }) | undefined
+
+/** What an out-of-office command says, and the change to store: new dates, or none at all. */
+export interface AwayOutcome {
+  text: string
+  /** it changed the dates */
+  accepted: boolean
+  change?: AwayWindow | 'clear'
 }
 
-/** Carries out an out-of-office command; `accepted` when it changed the dates. */
-export function applyAway(
-  d: AwayDecision,
-  today: string,
-  store: AwayStore,
-): { text: string; accepted: boolean } {
+/** Decides an out-of-office command against the stored dates; the caller stores the change. */
+export function applyAway(d: AwayDecision, today: string, stored: StoredAway): AwayOutcome {
   switch (d.action) {
     case 'show': {
-      const w = store.get()
+      const w = stored
       if (!w || w.endsOn < today)
         return {
           text: `Tech-support is not marked out of office. To set it: \`${AWAY_WORD} from [YYYY-MM-DD] to [YYYY-MM-DD]\`.`,
           accepted: false,
         }
       // A Slack user id becomes a mention; local chat's operator is shown as is.
-      const by = /^[UW][A-Z0-9]+$/.test(w.setBy) ? `<@${w.setBy}>` : w.setBy
+      const by = who(w.setBy)
       const when = `from ${longDay(w.startsOn)} to ${longDay(w.endsOn)} (UTC, both included), set by ${by}`
       const now = isAwayOn(w, today)
       return {
@@ -166,17 +167,22 @@ export function applyAway(
       }
     }
     case 'off': {
-      const had = store.get()
-      const live = !!had && had.endsOn >= today
-      store.clear()
+      const live = !!stored && stored.endsOn >= today
       return live
-        ? { text: 'Tech-support is no longer marked out of office.', accepted: true }
-        : { text: 'Tech-support was not marked out of office.', accepted: false }
+        ? {
+            text: 'Tech-support is no longer marked out of office.',
+            accepted: true,
+            change: 'clear',
+          }
+        : {
+            text: 'Tech-support was not marked out of office.',
+            accepted: false,
+            ...(stored ? { change: 'clear' as const } : {}),
+          }
     }
     case 'on': {
       const res = awayWindow(d.start, d.end, today)
       if (!res.ok) return { text: `Sorry, ${res.reason}. Nothing was changed.`, accepted: false }
-      store.set(res.window)
       const { startsOn, endsOn } = res.window
       const now = isAwayOn(res.window, today)
       return {
@@ -185,6 +191,7 @@ export function applyAway(
           `Messages asking for tech-support then get a reply that it is away until ${longDay(endsOn)}, and are still passed on. ` +
           `Say \`${AWAY_WORD} off\` to end it sooner.`,
         accepted: true,
+        change: res.window,
       }
     }
   }

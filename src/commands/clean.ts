@@ -1,4 +1,4 @@
-// Text clean-up applied to every message before matching (behaviour §1), in the order users see it:
+// Text clean-up applied to every message before matching, in the order users see it:
 // mentions, reminders, links, spacing, trailing punctuation.
 
 export interface CleanOptions {

@@ -1,4 +1,4 @@
-// Whether a message carries a support keyword (behaviour §6). Pure; shared by the Slack door,
+// Whether a message carries a support keyword. Pure; shared by the Slack door,
 // which reposts such messages, and the config rules, which refuse commands no one could run.
 
 // A keyword inside a link does not count: Slack's wrapped links `<https://x/tech-support|label>`

@@ -1,5 +1,5 @@
 // Texts about runs: one run's status, and history lines.
-import { formatDuration, formatUtc } from './times.ts'
+import { formatDuration, formatUtc, who } from './times.ts'
 
 export interface RunLike {
   id: number
@@ -26,7 +26,6 @@ function decision(run: RunLike): string {
   return `${run.approval}${run.approvalBy ? ` by ${who(run.approvalBy)}` : ''}${run.approvalAt ? ` at ${formatUtc(run.approvalAt)}` : ''}`
 }
 
-export const who = (user: string) => (/^[UW][A-Z0-9]+$/.test(user) ? `<@${user}>` : user)
 const STATE_WORDS: Record<string, string> = {
   awaiting_approval: 'waiting for approval',
   pending: 'scheduled',

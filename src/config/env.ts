@@ -26,7 +26,7 @@ export interface Environment {
     githubSecret?: string
     callbackSecret?: string
   }
-  /** Metaflow's own variables (metaflow.md §3), the fallback for the config's `metaflow` section */
+  /** Metaflow's own variables, the fallback for the config's `metaflow` section */
   metaflow: {
     serviceUrl?: string
     defaultMetadata?: string

@@ -5,7 +5,7 @@ import { allowSchema, approversSchema, duration, ENV_NAME, envVar } from './sche
 
 /** A Metaflow flow is a Python class; it also becomes an ebmbot job name, so no leading underscore. */
 export const FLOW_NAME = /^[A-Za-z][A-Za-z0-9_]*$/
-/** `Parameter('<name>')`: the CLI option is `--<name>` exactly (metaflow.md §8), so keep it a plain word. */
+/** `Parameter('<name>')`: the CLI option is `--<name>` exactly, so keep it a plain word. */
 export const PARAM_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/
 const seconds = (help: string) => duration(help)
 

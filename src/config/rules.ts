@@ -22,7 +22,7 @@ const AWAY_FORMS = [
 
 export function checkRules(config: ParsedConfig): RuleIssue[] {
   const issues: RuleIssue[] = []
-  // A Slack message carrying a support keyword is reposted, never run (behaviour §1): a command
+  // A Slack message carrying a support keyword is reposted, never run: a command
   // whose own words hold a keyword could never be run from Slack.
   const keywords = config.settings.support_routes.flatMap((r) => r.keywords)
   const keywordIn = (text: string) => keywords.find((k) => hasKeyword(text, k))

@@ -163,7 +163,7 @@ export const namespaceSchema = z.strictObject({
   commands: z.array(commandSchema).default([]).describe('chat commands: `<namespace> <pattern>`'),
 })
 
-/** Behaviour §6: a keyword in a channel message earns a reaction and a repost in the team's channel. */
+/** A keyword in a channel message earns a reaction and a repost in the team's channel. */
 const supportRoute = z.strictObject({
   keywords: z
     .array(

@@ -12,17 +12,11 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
-import { and, eq, isNotNull, sql } from 'drizzle-orm'
 import { expireDue } from '../app/approvals.ts'
 import { type AppContext, replyDoor } from '../app/context.ts'
 import { findJob, type Job, type Namespace } from '../config/types.ts'
 import { startNotice } from '../notify/reports.ts'
-import { prepareClaim } from '../queue/claim.ts'
-import { recordStart } from '../queue/finish.ts'
-import { enqueueOutgoing } from '../queue/outbox.ts'
-import { nextWakeAt } from '../queue/read.ts'
-import { runs, type Run } from '../queue/schema.ts'
-import { heartbeat, markStopped } from '../queue/workers.ts'
+import type { Run } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
 import { callbackEnv } from '../webhooks/callback-url.ts'
 import { fetchFiles } from './fetch-files.ts'
@@ -47,7 +41,6 @@ interface Live {
 
 export class Dispatcher {
   private readonly live = new Map<number, Live>()
-  private readonly claim: ReturnType<typeof prepareClaim>
   private stopping = false
   /** runs claimed and waiting for their namespace's files before they start */
   private fetching = 0
@@ -57,7 +50,6 @@ export class Dispatcher {
   private loop?: Promise<void>
 
   constructor(private readonly ctx: AppContext) {
-    this.claim = prepareClaim(ctx.queue.db)
     this.progress = new ProgressReporter(ctx)
   }
 
@@ -98,28 +90,28 @@ export class Dispatcher {
     while (!this.stopping) {
       this.lastPass = ctx.now()
       try {
-        heartbeat(ctx.queue.db, ctx.now(), ctx.workerId)
+        await ctx.queue.heartbeat(ctx.now(), ctx.workerId)
         await recoverOrphans(ctx)
-        expireDue(ctx)
-        this.applyCancelRequests()
-        this.claimAndLaunch()
+        await expireDue(ctx)
+        await this.applyCancelRequests()
+        await this.claimAndLaunch()
       } catch (e) {
         ctx.log.error('dispatcher.pass_failed', { error: errorText(e) })
       }
       if (this.stopping) break
-      const next = nextWakeAt(ctx.queue.db, ctx.now())
+      const next = await ctx.queue.nextWakeAt(ctx.now())
       await ctx.wake.dispatch.wait(next === null ? pollMs : Math.min(pollMs, next - ctx.now() + 5))
     }
   }
 
-  private claimAndLaunch(): void {
+  private async claimAndLaunch(): Promise<void> {
     const max = this.ctx.config.settings.max_parallel
     while (!this.stopping && this.live.size + this.fetching < max) {
-      const run = this.claim(this.ctx.now(), this.ctx.workerId, max)
+      const run = await this.ctx.queue.claimNext(this.ctx.now(), this.ctx.workerId, max)
       if (!run) return
       const ns = this.ctx.config.namespaces[run.namespace]
       if (ns?.fetch.length) void this.fetchThenLaunch(run, ns)
-      else this.launch(run)
+      else await this.launch(run)
     }
   }
 
@@ -127,17 +119,20 @@ export class Dispatcher {
   private async fetchThenLaunch(run: Run, ns: Namespace): Promise<void> {
     this.fetching++
     try {
-      mkdirSync(ns.workdir, { recursive: true })
-      await fetchFiles(this.ctx, ns, run)
-    } catch (e) {
-      this.ctx.log.warn('run.fetch_failed', { run: run.id, error: errorText(e) })
+      try {
+        mkdirSync(ns.workdir, { recursive: true })
+        await fetchFiles(this.ctx, ns, run)
+      } catch (e) {
+        this.ctx.log.warn('run.fetch_failed', { run: run.id, error: errorText(e) })
+      }
+      // Counted as fetching until it is live, so a stop waits for it.
+      await this.launch(run)
     } finally {
       this.fetching--
     }
-    this.launch(run)
   }
 
-  private launch(run: Run): void {
+  private async launch(run: Run): Promise<void> {
     const { ctx } = this
     const job = findJob(ctx.config, run.jobType)
     const ns = ctx.config.namespaces[run.namespace]
@@ -157,8 +152,7 @@ export class Dispatcher {
       mkdirSync(dir, { recursive: true })
       stdoutPath = join(dir, 'stdout')
       stderrPath = join(dir, 'stderr')
-      enqueueOutgoing(
-        ctx.queue.db,
+      await ctx.queue.enqueueOutgoing(
         ctx.now(),
         replyDoor(run),
         [startNotice(run, ctx.reports)],
@@ -187,7 +181,7 @@ export class Dispatcher {
     let started: Run = { ...run, ...facts }
     let recorded = false
     try {
-      started = recordStart(ctx.queue.db, run.id, ctx.workerId, facts) ?? started
+      started = (await ctx.queue.recordStart(run.id, ctx.workerId, facts)) ?? started
       recorded = true
     } catch (e) {
       ctx.log.warn('run.record_start_failed', { run: run.id, pid: proc.pid, error: errorText(e) })
@@ -212,7 +206,7 @@ export class Dispatcher {
     if (live.stop) await killGroup(proc.pid, this.ctx.config.settings.kill_grace * 1000)
     if (!live.recorded) {
       try {
-        recordStart(this.ctx.queue.db, run.id, this.ctx.workerId, {
+        await this.ctx.queue.recordStart(run.id, this.ctx.workerId, {
           pid: proc.pid,
           pidStart: run.pidStart,
           stdoutPath: run.stdoutPath!,
@@ -273,19 +267,9 @@ export class Dispatcher {
   }
 
   /** `remove job id N` on a running job flags the row; whoever owns the process acts on it. */
-  private applyCancelRequests(): void {
+  private async applyCancelRequests(): Promise<void> {
     if (!this.live.size) return
-    const flagged = this.ctx.queue.db
-      .select({ id: runs.id, by: runs.cancelRequestedBy })
-      .from(runs)
-      .where(
-        and(
-          sql`${runs.state} = 'running'`,
-          eq(runs.owner, this.ctx.workerId),
-          isNotNull(runs.cancelRequestedBy),
-        ),
-      )
-      .all()
+    const flagged = await this.ctx.queue.cancelRequests(this.ctx.workerId)
     for (const f of flagged)
       if (!this.live.get(f.id)?.stop) void this.stopRun(f.id, 'cancel', f.by ?? undefined)
   }
@@ -313,6 +297,6 @@ export class Dispatcher {
       await Promise.all([...this.live.keys()].map((id) => this.stopRun(id, 'shutdown')))
       await all()
     }
-    markStopped(this.ctx.queue.db, this.ctx.now(), this.ctx.workerId)
+    await this.ctx.queue.markStopped(this.ctx.now(), this.ctx.workerId)
   }
 }

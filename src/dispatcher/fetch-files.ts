@@ -5,8 +5,7 @@ import { rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type AppContext, replyDoor } from '../app/context.ts'
 import type { Namespace } from '../config/types.ts'
-import { redact } from '../notify/redact.ts'
-import { enqueueOutgoing } from '../queue/outbox.ts'
+import { redact } from '../util/redact.ts'
 import type { Run } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
 
@@ -34,8 +33,7 @@ export async function fetchFiles(ctx: AppContext, ns: Namespace, run: Run): Prom
       const url = redact(f.url, ctx.reports.secrets)
       ctx.log.warn('run.fetch_failed', { run: run.id, file: f.file, error: why })
       const text = `Could not refresh \`${f.file}\` from ${url} before \`${run.jobType}\` (run ${run.id}): ${why}. The job runs with the copy already there.`
-      enqueueOutgoing(
-        ctx.queue.db,
+      await ctx.queue.enqueueOutgoing(
         ctx.now(),
         replyDoor(run),
         [

@@ -6,8 +6,7 @@ import { jobSecrets } from './job-env.ts'
 import { finishReport } from '../notify/reports.ts'
 import { logsFull } from './logs-room.ts'
 import { isBusy } from '../queue/db.ts'
-import { finishRun, type Outcome } from '../queue/finish.ts'
-import { enqueueOutgoing, enqueueUpdate } from '../queue/outbox.ts'
+import type { Outcome } from '../queue/finish.ts'
 import { finalEdit } from './progress.ts'
 import { readTail } from './read-tail.ts'
 import type { Run } from '../queue/schema.ts'
@@ -28,36 +27,26 @@ export async function recordOutcome(
     ctx.log.warn('logs.disk_full', { run: run.id, dir: full.dir, free_bytes: full.freeBytes })
   const job = findJob(ctx.config, run.jobType)
   const secrets = [...ctx.reports.secrets, ...(job ? jobSecrets(job, ctx.env.vars) : [])]
-  const { db } = ctx.queue
   const record = () =>
-    db.transaction(
-      (tx) => {
-        const finished = finishRun(tx as unknown as typeof db, ctx.now(), run.id, owner, outcome)
-        if (!finished) return undefined
-        const messages = finishReport(
-          finished,
-          job,
-          { stdout, stderr, logsFull: full },
-          { ...ctx.reports, secrets },
-        )
-        // The progress message's last edit shows the outcome (with Rerun and Logs).
-        const edit = finalEdit(finished)
-        if (edit) enqueueUpdate(tx as unknown as typeof db, ctx.now(), 'slack', edit, finished.id)
-        enqueueOutgoing(
-          tx as unknown as typeof db,
-          ctx.now(),
-          replyDoor(finished),
-          messages,
-          finished.id,
-        )
-        return finished
-      },
-      { behavior: 'immediate' },
-    )
+    ctx.queue.atomically(async (q) => {
+      const finished = await q.finishRun(ctx.now(), run.id, owner, outcome)
+      if (!finished) return undefined
+      const messages = finishReport(
+        finished,
+        job,
+        { stdout, stderr, logsFull: full },
+        { ...ctx.reports, secrets },
+      )
+      // The progress message's last edit shows the outcome (with Rerun and Logs).
+      const edit = finalEdit(finished)
+      if (edit) await q.enqueueUpdate(ctx.now(), 'slack', edit, finished.id)
+      await q.enqueueOutgoing(ctx.now(), replyDoor(finished), messages, finished.id)
+      return finished
+    })
   let done: Run | undefined
   for (let attempt = 1; ; attempt++) {
     try {
-      done = record()
+      done = await record()
       break
     } catch (e) {
       // Another writer held the lock past the busy timeout. Dropping the outcome would leave the

@@ -1,18 +1,10 @@
-// Live progress: a Slack run still going after one progress interval gets a "running" message in
-// its thread (with a Cancel button), edited with the elapsed time and the last line of output at
-// most once per interval per message and within a budget shared by all runs, so Slack's rate
-// limits hold however many runs are going. The final edit shows the outcome with Rerun and Logs.
-// Quick jobs never get one: their thread holds just the request and the result, and the result
-// carries the run's number and buttons (notify/reports.ts).
-import { eq } from 'drizzle-orm'
 import type { AppContext } from '../app/context.ts'
 import { formatDuration } from '../commands/times.ts'
 import type { Job } from '../config/types.ts'
 import { finishedBlocks, runningBlocks } from '../notify/blocks.ts'
 import type { UpdateOut } from '../notify/outgoing.ts'
-import { redact } from '../notify/redact.ts'
-import { enqueueOutgoing, enqueueUpdate } from '../queue/outbox.ts'
-import { runs, type Run } from '../queue/schema.ts'
+import { redact } from '../util/redact.ts'
+import type { Run } from '../queue/schema.ts'
 import { TokenBucket } from '../util/token-bucket.ts'
 import { readTail } from './read-tail.ts'
 import { jobSecrets } from './job-env.ts'
@@ -49,9 +41,9 @@ export function finishedText(
   return `\`${run.jobType}\` (run ${run.id}) ${OUTCOME[run.state] ?? run.state}${took}.`
 }
 
-/** The outbox row of a run's progress message, kept in `progress_ts` as `outbox:<id>`. */
-export const progressRow = (run: Pick<Run, 'progressTs'>): number | null =>
-  run.progressTs?.startsWith('outbox:') ? Number(run.progressTs.slice(7)) : null
+/** The outbox row of a run's progress message, if it has one. */
+export const progressRow = (run: Pick<Run, 'progressOutboxId'>): number | null =>
+  run.progressOutboxId
 
 /** The last non-empty line of a log file (read from its end only). */
 export async function lastLine(path: string | null, secrets: readonly string[]): Promise<string> {
@@ -71,11 +63,9 @@ export class ProgressReporter {
   }
 
   /** Posts the editable message for a run that reports to Slack. */
-  private begin(run: Run, now: number, line: string): void {
-    const { db } = this.ctx.queue
+  private async begin(run: Run, now: number, line: string): Promise<void> {
     const text = runningText(run, now - (run.startedAt ?? now), line)
-    const [row] = enqueueOutgoing(
-      db,
+    const [row] = await this.ctx.queue.enqueueOutgoing(
       now,
       'slack',
       [
@@ -90,19 +80,16 @@ export class ProgressReporter {
       ],
       run.id,
     )
-    db.update(runs)
-      .set({ progressTs: `outbox:${row!.id}`, progressAt: now })
-      .where(eq(runs.id, run.id))
-      .run()
+    await this.ctx.queue.setProgressMessage(run.id, row!.id, now)
   }
 
   /** Edits the messages of live runs whose interval has passed, while the budget lasts. */
   async tick(live: { run: Run; job: Job }[]): Promise<void> {
-    const { db } = this.ctx.queue
+    const q = this.ctx.queue
     const interval = this.ctx.config.settings.progress_interval * 1000
     for (const { run: started, job } of live) {
       if (started.door === 'local' || !job.progress) continue
-      const run = db.select().from(runs).where(eq(runs.id, started.id)).get()
+      const run = await q.getRun(started.id)
       if (!run || run.quiet || run.state !== 'running') continue
       const now = this.ctx.now()
       const row = progressRow(run)
@@ -117,20 +104,15 @@ export class ProgressReporter {
         ...jobSecrets(job, this.ctx.env.vars),
       ])
       // `quiet` or the outcome may have landed while the log was read: they win.
-      const still = db
-        .select({ quiet: runs.quiet, state: runs.state })
-        .from(runs)
-        .where(eq(runs.id, run.id))
-        .get()
+      const still = await q.getRun(run.id)
       if (!still || still.quiet || still.state !== 'running') continue
       if (!row) {
-        this.begin(run, now, line)
+        await this.begin(run, now, line)
         this.ctx.wake.outbox.notify()
         continue
       }
       const text = runningText(run, now - (run.startedAt ?? now), line)
-      enqueueUpdate(
-        db,
+      await q.enqueueUpdate(
         now,
         'slack',
         {
@@ -143,7 +125,7 @@ export class ProgressReporter {
         },
         run.id,
       )
-      db.update(runs).set({ progressAt: now }).where(eq(runs.id, run.id)).run()
+      await q.touchProgress(run.id, now)
       this.ctx.wake.outbox.notify()
     }
   }

@@ -2,9 +2,7 @@
 // a peer that stopped heartbeating) is recorded lost and reported, exactly once; if its process
 // group survived the crash it is killed first, so a type never has two runs going.
 import type { AppContext } from '../app/context.ts'
-import { runningRuns } from '../queue/read.ts'
 import type { Run, Worker } from '../queue/schema.ts'
-import { getWorker } from '../queue/workers.ts'
 import { recordOutcome } from './finish.ts'
 import { killGroup } from './kill-group.ts'
 import { sameProcess } from './proc.ts'
@@ -20,9 +18,9 @@ export function ownerIsDead(ctx: AppContext, owner: Worker | undefined): boolean
 
 export async function recoverOrphans(ctx: AppContext): Promise<Run[]> {
   const lost: Run[] = []
-  for (const run of runningRuns(ctx.queue.db)) {
+  for (const run of await ctx.queue.runningRuns()) {
     if (!run.owner || run.owner === ctx.workerId) continue
-    if (!ownerIsDead(ctx, getWorker(ctx.queue.db, run.owner))) continue
+    if (!ownerIsDead(ctx, await ctx.queue.getWorker(run.owner))) continue
     if (run.pid && sameProcess(run.pid, run.pidStart)) {
       ctx.log.warn('recover.killing_survivor', { run: run.id, job: run.jobType, pid: run.pid })
       await killGroup(run.pid, ctx.config.settings.kill_grace * 1000)

@@ -1,5 +1,6 @@
 // Loads an artifact's value from a local datastore and decodes it when it is plain data; renders it for chat.
-import { MetaflowNotFoundError, MetaflowUnavailableError, errorText } from './errors.ts'
+import { MetaflowNotFoundError, MetaflowUnavailableError } from './errors.ts'
+import { errorText } from '../util/log.ts'
 import type { BlobResult, LocalDatastore } from './datastore.ts'
 import { PickleDecodeError, decodePickle, type PyValue } from './pickle.ts'
 import { pyRepr, shortTypeName } from './py-repr.ts'
@@ -39,7 +40,7 @@ const SIMPLE_TYPES = new Set([
   'bytes',
   'bytearray',
 ])
-/** Every label Metaflow's pickle serializer has written (§5); no label means the oldest. */
+/** Every label Metaflow's pickle serializer has written; no label means the oldest. */
 const PICKLE_ENCODING = /^(gzip\+)?pickle-v[0-5]$/
 
 export async function loadArtifact(

@@ -1,4 +1,4 @@
-// Pure reading of per-task attempt history out of Metaflow metadata rows (metaflow.md §4, §7).
+// Pure reading of per-task attempt history out of Metaflow metadata rows.
 import type { MetaflowMetadata } from './types.ts'
 
 export interface AttemptInfo {

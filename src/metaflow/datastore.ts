@@ -1,4 +1,4 @@
-// File access to a local Metaflow datastore root (metaflow.md §4–§6): attempts, artifact index, blobs, logs.
+// File access to a local Metaflow datastore root: attempts, artifact index, blobs, logs.
 import { createHash } from 'node:crypto'
 import { readFile, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'

@@ -45,7 +45,3 @@ export function checkSegment(kind: string, value: string): string {
   }
   return value
 }
-
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}

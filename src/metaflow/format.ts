@@ -1,4 +1,5 @@
 // Pure chat texts for Metaflow answers: run lines, run summary, steps, parameters, artifacts, logs, help, export.
+import { formatDuration } from '../commands/times.ts'
 import type { ArtifactContent } from './artifacts.ts'
 import type { RenderedLog } from './logs.ts'
 import { pyRepr, pyToJson, type Json } from './py-repr.ts'
@@ -11,16 +12,6 @@ import type { MetaflowArtifact, MetaflowFlow, MetaflowRun } from './types.ts'
 /** Slack shows a message whole only below ~4000 characters; keep a margin for wrappers. */
 export const MAX_MESSAGE_CHARS = 3800
 const MAX_STEPS_SHOWN = 50
-
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000)
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return `${m}m ${s % 60}s`
-  const h = Math.floor(m / 60)
-  if (h < 48) return `${h}h ${m % 60}m`
-  return `${Math.floor(h / 24)}d ${h % 24}h`
-}
 
 /** "5 minutes ago"; past a month, the UTC date. */
 export function formatAgo(thenMs: number, nowMs: number): string {

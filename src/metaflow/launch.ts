@@ -1,4 +1,4 @@
-// Starting a configured flow as an ebmbot job: the exact bash command (metaflow.md §8) and the
+// Starting a configured flow as an ebmbot job: the exact bash command and the
 // run-id file through which the bot learns which Metaflow run the job became.
 import { mkdirSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'

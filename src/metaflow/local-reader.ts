@@ -1,4 +1,4 @@
-// Reads Metaflow's local metadata (`.metaflow/<Flow>/<run>/<step>/<task>/_meta`) in the service's shapes (metaflow.md §4).
+// Reads Metaflow's local metadata (`.metaflow/<Flow>/<run>/<step>/<task>/_meta`) in the service's shapes.
 import { join } from 'node:path'
 import { loadArtifact, type ArtifactContent, type LoadArtifactOptions } from './artifacts.ts'
 import {

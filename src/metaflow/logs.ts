@@ -1,4 +1,4 @@
-// Pure MFLOG parsing (metaflow.md §6), merging of a task's runtime and task log files, and tail rendering for chat.
+// Pure MFLOG parsing, merging of a task's runtime and task log files, and tail rendering for chat.
 
 export interface LogLine {
   /** `YYYY-MM-DDTHH:MM:SS.ffffffZ`; null for a line that is not MFLOG */

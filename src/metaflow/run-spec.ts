@@ -1,4 +1,4 @@
-// Parses the Metaflow bot's ways of naming a run (metaflow.md §9) and resolves them against a MetaflowSource.
+// Parses the Metaflow bot's ways of naming a run and resolves them against a MetaflowSource.
 import { MetaflowNotFoundError } from './errors.ts'
 import type { MetaflowSource } from './source.ts'
 import type { MetaflowRun } from './types.ts'

@@ -1,5 +1,6 @@
-// Typed client for the Metaflow metadata service's read routes (metaflow.md §2), with timeouts and retries.
-import { MetaflowNotFoundError, MetaflowServiceError, errorText } from './errors.ts'
+// Typed client for the Metaflow metadata service's read routes, with timeouts and retries.
+import { MetaflowNotFoundError, MetaflowServiceError } from './errors.ts'
+import { errorText } from '../util/log.ts'
 import {
   asArray,
   attemptNumber,

@@ -1,4 +1,4 @@
-// Pure run status (running / finished / failed / lost) and per-step summaries, following metaflow.md §7.
+// Pure run status (running / finished / failed / lost) and per-step summaries, by the rules the Metaflow client uses.
 import { attemptsByTask, endStepOf, taskKey, type TaskAttempts } from './attempts.ts'
 import type { MetaflowMetadata, MetaflowRun, MetaflowStep, MetaflowTask } from './types.ts'
 

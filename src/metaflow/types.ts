@@ -1,4 +1,4 @@
-// Metaflow metadata objects exactly as the metadata service serialises them (metaflow.md §2); the local reader returns the same shapes.
+// Metaflow metadata objects exactly as the metadata service serialises them; the local reader returns the same shapes.
 
 /** Service ids are integers; scheduler-registered runs and named tasks use strings; local ids are always strings. */
 export type MetaflowId = number | string
@@ -100,7 +100,7 @@ export interface TaskPath {
   task: string
 }
 
-/** `<n>.data.json`, the artifact index a task attempt writes when it ends (§5). */
+/** `<n>.data.json`, the artifact index a task attempt writes when it ends. */
 export interface DataIndex {
   datastore?: string
   version?: string

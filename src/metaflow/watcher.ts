@@ -10,8 +10,6 @@
 //                          (no id) --its job ended without writing one--> not_started
 import type { AppContext } from '../app/context.ts'
 import type { Worker } from '../app/serve.ts'
-import { recordStatus, threadsToWatch } from '../queue/metaflow-threads.ts'
-import { getRun } from '../queue/read.ts'
 import type { MetaflowThread } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
 import { watchNotice } from './chat-text.ts'
@@ -49,14 +47,14 @@ export function startMetaflowWatcher(ctx: AppContext, options: WatcherOptions = 
     if (row.runId === null) {
       row = await learnRunId(ctx, row)
       if (row.runId === null) {
-        const job = row.ebmbotRunId === null ? undefined : getRun(ctx.queue.db, row.ebmbotRunId)
+        const job = row.ebmbotRunId === null ? undefined : await ctx.queue.getRun(row.ebmbotRunId)
         // Its job ended without Metaflow writing a run id (bad parameter, missing Python…): the
         // job's own failure report says why. Look once more, in case it wrote the id and ended
         // between the two reads, then stop looking.
         if (!job || WAITING.includes(job.state)) return
         row = await learnRunId(ctx, row)
         if (row.runId === null) {
-          recordStatus(ctx.queue.db, ctx.now(), row, 'not_started')
+          await ctx.queue.recordStatus(ctx.now(), row, 'not_started')
           return
         }
       }
@@ -69,20 +67,17 @@ export function startMetaflowWatcher(ctx: AppContext, options: WatcherOptions = 
     })
     const st = view.status
     if (st.status === row.lastStatus) return
-    const { db } = ctx.queue
     if (st.status === 'running') {
-      recordStatus(db, ctx.now(), row, 'running')
+      await ctx.queue.recordStatus(ctx.now(), row, 'running')
       return
     }
-    const announced = db.transaction(
-      () => {
-        const moved = recordStatus(db, ctx.now(), row, st.status)
-        // `quiet` may have landed while this pass read Metaflow: it wins.
-        if (moved?.watching) postToThread(ctx, moved, watchNotice(`${row.flow}/${row.runId}`, st))
-        return moved?.watching
-      },
-      { behavior: 'immediate' },
-    )
+    const announced = await ctx.queue.atomically(async (q) => {
+      const moved = await q.recordStatus(ctx.now(), row, st.status)
+      // `quiet` may have landed while this pass read Metaflow: it wins.
+      if (moved?.watching)
+        await postToThread({ ...ctx, queue: q }, moved, watchNotice(`${row.flow}/${row.runId}`, st))
+      return moved?.watching
+    })
     if (announced)
       ctx.log.info('metaflow.watch_notice', {
         flow: row.flow,
@@ -93,7 +88,7 @@ export function startMetaflowWatcher(ctx: AppContext, options: WatcherOptions = 
   }
 
   async function pass(): Promise<void> {
-    for (const row of threadsToWatch(ctx.queue.db)) {
+    for (const row of await ctx.queue.threadsToWatch()) {
       if (stopped) return
       try {
         await check(row)
@@ -101,18 +96,15 @@ export function startMetaflowWatcher(ctx: AppContext, options: WatcherOptions = 
       } catch (e) {
         if (e instanceof MetaflowNotFoundError && row.lastStatus === 'running') {
           // Seen running before, gone now (deleted, or the config points elsewhere): stop, once.
-          ctx.queue.db.transaction(
-            () => {
-              const moved = recordStatus(ctx.queue.db, ctx.now(), row, 'lost')
-              if (moved?.watching)
-                postToThread(
-                  ctx,
-                  moved,
-                  `:warning: \`${row.flow}/${row.runId}\` can no longer be found in Metaflow, so I stopped watching it.`,
-                )
-            },
-            { behavior: 'immediate' },
-          )
+          await ctx.queue.atomically(async (q) => {
+            const moved = await q.recordStatus(ctx.now(), row, 'lost')
+            if (moved?.watching)
+              await postToThread(
+                { ...ctx, queue: q },
+                moved,
+                `:warning: \`${row.flow}/${row.runId}\` can no longer be found in Metaflow, so I stopped watching it.`,
+              )
+          })
           continue
         }
         if (!failing.has(row.id))

@@ -1,13 +1,6 @@
 // Delivers the outbox through one transport: in id order per channel, retrying with backoff
 // (honouring Retry-After), resuming whatever a previous process left pending.
-import type { Queue } from '../queue/db.ts'
-import {
-  enqueueOutgoing,
-  markFailed,
-  markRetry,
-  markSent,
-  pendingOutgoing,
-} from '../queue/outbox.ts'
+import type { Queue } from '../queue/queue.ts'
 import type { Door } from '../queue/schema.ts'
 import { errorText, type Logger } from '../util/log.ts'
 import type { Signal } from '../util/signal.ts'
@@ -53,10 +46,10 @@ export function startDeliverer(deps: DelivererDeps) {
   const unrecorded = new Map<number, unknown>()
 
   async function pass(): Promise<number | null> {
-    const { db } = deps.queue
+    const q = deps.queue
     const blocked = new Set<string>()
     let next: number | null = null
-    for (const row of pendingOutgoing(db, deps.door)) {
+    for (const row of await q.pendingOutgoing(deps.door)) {
       const msg = row.payload as Outgoing
       if (blocked.has(msg.channel)) continue
       if (row.nextAttemptAt > now()) {
@@ -65,7 +58,7 @@ export function startDeliverer(deps: DelivererDeps) {
         continue
       }
       if (unrecorded.has(row.id)) {
-        markSent(db, now(), row.id, unrecorded.get(row.id))
+        await q.markSent(now(), row.id, unrecorded.get(row.id))
         unrecorded.delete(row.id)
         continue
       }
@@ -76,7 +69,7 @@ export function startDeliverer(deps: DelivererDeps) {
         const err = e instanceof DeliveryError ? e : new DeliveryError(errorText(e), true)
         if (err.retryable) {
           const at = now() + Math.max(err.retryAfterMs ?? 0, backoffMs(row.attempts))
-          markRetry(db, row.id, at, err.message)
+          await q.markRetry(row.id, at, err.message)
           blocked.add(msg.channel)
           next = Math.min(next ?? Infinity, at)
           deps.log.warn('outbox.retry', {
@@ -87,13 +80,12 @@ export function startDeliverer(deps: DelivererDeps) {
             retry_in_ms: at - now(),
           })
         } else {
-          markFailed(db, now(), row.id, err.message)
+          await q.markFailed(now(), row.id, err.message)
           deps.log.error('outbox.rejected', { id: row.id, run: row.runId, error: err.message })
           if (msg.kind === 'message' && !msg.fallback) {
             // Say at least that something could not be posted, in the same place.
             const text = `I could not post a message here (${err.message}). It began: ${msg.text.slice(0, 300)}`
-            enqueueOutgoing(
-              db,
+            await q.enqueueOutgoing(
               now(),
               deps.door,
               [
@@ -116,7 +108,7 @@ export function startDeliverer(deps: DelivererDeps) {
       // Outside the transport's try: the message went out, so a database error here (a lock held
       // past the busy timeout) is no delivery failure. It ends the pass; the row stays pending.
       unrecorded.set(row.id, result)
-      markSent(db, now(), row.id, result)
+      await q.markSent(now(), row.id, result)
       unrecorded.delete(row.id)
     }
     return next

@@ -1,14 +1,14 @@
-// Report texts (behaviour §5): the start notice, the result in the request's thread, and the
+// Report texts: the start notice, the result in the request's thread, and the
 // escalation of failures. Pure: output text in, messages out; redaction happens here so no
 // path around it exists.
 import type { KnownBlock } from '@slack/types'
-import { formatDuration } from '../commands/times.ts'
+import { formatDuration, who } from '../commands/times.ts'
 import { formatBytes } from '../util/bytes.ts'
 import type { Job } from '../config/types.ts'
 import type { Run } from '../queue/schema.ts'
 import { reportControls, sectionBlock } from './blocks.ts'
 import { MESSAGE_LIMIT, type MessageOut } from './outgoing.ts'
-import { redact } from './redact.ts'
+import { redact } from '../util/redact.ts'
 
 export interface ReportContext {
   logsChannel: string
@@ -17,7 +17,6 @@ export interface ReportContext {
 }
 
 const replySpot = (run: Run) => ({ channel: run.channel, threadTs: run.threadTs })
-const who = (user: string) => (/^[UW][A-Z0-9]+$/.test(user) ? `<@${user}>` : user)
 
 export function startNotice(run: Run, ctx: ReportContext): MessageOut {
   return {
@@ -67,7 +66,7 @@ export function finishReport(
  * Slack posts without blocks, nor for text past a section's 3,000 characters.)
  */
 function withRunControls(msg: MessageOut, run: Run): MessageOut {
-  if (run.progressTs || msg.purpose !== 'report' || msg.file) return msg
+  if (run.progressOutboxId != null || msg.purpose !== 'report' || msg.file) return msg
   const controls = reportControls(run.id, run.jobType)
   if (msg.blocks)
     return msg.blocks.length + controls.length <= 50

@@ -1,7 +1,7 @@
-// Out-of-office dates of a support route (behaviour §6), as rows: the `out-of-office` commands
+// Out-of-office dates of a support route, as rows (a restart keeps them): the `out-of-office` commands
 // write them, the support path reads them inside the transaction that stores the repost.
 import { eq } from 'drizzle-orm'
-import type { AwayStore, AwayWindow } from '../commands/away.ts'
+import type { AwayWindow } from '../commands/away.ts'
 import type { Db } from './db.ts'
 import { supportAway } from './schema.ts'
 
@@ -16,22 +16,28 @@ export function getAway(
   return row && { startsOn: row.startsOn, endsOn: row.endsOn, setBy: row.setBy }
 }
 
-/** The store `applyAway` works on, for one user's command at `now`. */
-export function awayStore(db: Db, now: number, user: string, route = TECH_SUPPORT): AwayStore {
-  return {
-    get: () => getAway(db, route),
-    set(w) {
-      const row = { route, startsOn: w.startsOn, endsOn: w.endsOn, setBy: user, setAt: now }
-      db.insert(supportAway)
-        .values(row)
-        .onConflictDoUpdate({ target: supportAway.route, set: row })
-        .run()
-    },
-    clear: () =>
-      db
-        .delete(supportAway)
-        .where(eq(supportAway.route, route))
-        .returning({ route: supportAway.route })
-        .all().length > 0,
-  }
+/** Marks the route out of office for the window (replacing any earlier one). */
+export function setAway(
+  db: Db,
+  now: number,
+  w: AwayWindow,
+  user: string,
+  route = TECH_SUPPORT,
+): void {
+  const row = { route, startsOn: w.startsOn, endsOn: w.endsOn, setBy: user, setAt: now }
+  db.insert(supportAway)
+    .values(row)
+    .onConflictDoUpdate({ target: supportAway.route, set: row })
+    .run()
+}
+
+/** True when the route had a window to clear. */
+export function clearAway(db: Db, route = TECH_SUPPORT): boolean {
+  return (
+    db
+      .delete(supportAway)
+      .where(eq(supportAway.route, route))
+      .returning({ route: supportAway.route })
+      .all().length > 0
+  )
 }

@@ -1,6 +1,7 @@
 // Claiming the next due request: one UPDATE with a subquery and RETURNING.
 import { sql } from 'drizzle-orm'
 import type { Db } from './db.ts'
+import { prepared } from './prepared.ts'
 import { runs, type Run } from './schema.ts'
 
 /**
@@ -13,10 +14,9 @@ import { runs, type Run } from './schema.ts'
  * sort, and the partial unique index on running job types makes a second run of a type
  * impossible even for a writer that skipped this statement.
  */
-export function prepareClaim(db: Db) {
-  const statement = claimStatement(db).prepare()
-  return (now: number, owner: string, max: number): Run | undefined =>
-    db.transaction(() => statement.get({ now, owner, max }), { behavior: 'immediate' })
+export function claimNext(db: Db, now: number, owner: string, max: number): Run | undefined {
+  const statement = prepared(db, 'claim.next', (d) => claimStatement(d).prepare())
+  return db.transaction(() => statement.get({ now, owner, max }), { behavior: 'immediate' })
 }
 
 /** The claim's SQL text and parameters (placeholders named now, owner, max), for its query plan. */

@@ -6,22 +6,17 @@ import { dirname } from 'node:path'
 import { drizzle } from 'drizzle-orm/bun-sqlite'
 import { runMigrations } from './migrate.ts'
 import * as schema from './schema.ts'
+import { SqliteQueue } from './sqlite-queue.ts'
 
 export function connect(sqlite: Database) {
   return drizzle({ client: sqlite, schema })
 }
 export type Db = ReturnType<typeof connect>
 
-export interface Queue {
-  sqlite: Database
-  db: Db
-  file: string
-}
-
 export function openQueue(
   file: string,
   opts: { busyTimeoutMs?: number; migrate?: boolean } = {},
-): Queue {
+): SqliteQueue {
   mkdirSync(dirname(file), { recursive: true })
   const sqlite = new Database(file, { create: true, strict: true })
   sqlite.run(`PRAGMA busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`)
@@ -30,7 +25,7 @@ export function openQueue(
   sqlite.run('PRAGMA synchronous = NORMAL')
   sqlite.run('PRAGMA foreign_keys = ON')
   if (opts.migrate !== false) runMigrations(sqlite)
-  return { sqlite, db: connect(sqlite), file }
+  return new SqliteQueue(sqlite, connect(sqlite), file)
 }
 
 /** SQLite gave up waiting for another connection's lock (SQLITE_BUSY after the busy timeout). */

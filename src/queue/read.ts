@@ -1,5 +1,5 @@
 // Read-only queries over the queue: one run, the status snapshot, the next wake-up time.
-import { asc, eq, min, sql } from 'drizzle-orm'
+import { and, asc, eq, isNotNull, min, sql } from 'drizzle-orm'
 import type { Db } from './db.ts'
 import { prepared } from './prepared.ts'
 import { runs, suppressions, type Run, type Suppression } from './schema.ts'
@@ -72,3 +72,21 @@ export function nextWakeAt(db: Db, now: number): number | null {
     .filter((x): x is number => typeof x === 'number')
   return starts.length ? Math.min(...starts) : null
 }
+
+/** The running run of a job type, if any (at most one: a unique index). */
+export const runningOfType = (db: Db, jobType: string): Run | undefined =>
+  db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.jobType, jobType), eq(runs.state, 'running')))
+    .get()
+
+/** Runs this owner is running that someone asked to stop (`remove job id N`, Cancel). */
+export const cancelRequests = (db: Db, owner: string): { id: number; by: string | null }[] =>
+  db
+    .select({ id: runs.id, by: runs.cancelRequestedBy })
+    .from(runs)
+    .where(
+      and(sql`${runs.state} = 'running'`, eq(runs.owner, owner), isNotNull(runs.cancelRequestedBy)),
+    )
+    .all()

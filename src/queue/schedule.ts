@@ -1,4 +1,4 @@
-// Scheduling a request (behaviour §3), one IMMEDIATE transaction so chat and webhooks racing
+// Scheduling a request, one IMMEDIATE transaction so chat and webhooks racing
 // on the same job type cannot leave two pending rows (the unique index would refuse it anyway).
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from './db.ts'

@@ -68,7 +68,7 @@ export const runs = sqliteTable(
     /** progress edits stopped by `quiet` in the run's thread */
     quiet: integer('quiet', { mode: 'boolean' }).notNull().default(false),
     /** the message edited with live progress, and when it was last edited */
-    progressTs: text('progress_ts'),
+    progressOutboxId: integer('progress_outbox_id'),
     progressAt: integer('progress_at'),
     /** confirmation of `confirm: true` jobs: the decision, who made it and when */
     approval: text('approval').$type<'required' | 'approved' | 'denied' | 'expired'>(),
@@ -190,7 +190,7 @@ export const metaflowThreads = sqliteTable(
 export type MetaflowThread = typeof metaflowThreads.$inferSelect
 
 /**
- * Out of office of a support route (behaviour §6), one row per route (today only `tech-support`):
+ * Out of office of a support route, one row per route (today only `tech-support`):
  * while today (UTC) is within the dates, people asking for it are told it is away. Kept here, not
  * in memory, so a restart keeps them; a row past its end date simply no longer applies.
  */

@@ -67,3 +67,15 @@ export function isSeen(db: Db, source: string, key: string): boolean {
   )
   return !!stmt.get({ source, key })
 }
+
+/** The run recorded with a key, when the key is known (e.g. what a GitHub delivery queued). */
+export function seenRun(db: Db, source: string, key: string): { runId: number | null } | undefined {
+  const stmt = prepared(db, 'seen.run', (d) =>
+    d
+      .select({ runId: seen.runId })
+      .from(seen)
+      .where(and(eq(seen.source, sql.placeholder('source')), eq(seen.key, sql.placeholder('key'))))
+      .prepare(),
+  )
+  return stmt.get({ source, key })
+}

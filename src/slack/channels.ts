@@ -1,4 +1,4 @@
-// Channels (behaviour §7): at start the bot lists every channel it can see, resolves configured
+// Channels: at start the bot lists every channel it can see, resolves configured
 // names (logs, tech-support, support routes) to ids, and joins the public channels it is not in,
 // so people can mention it anywhere. Private channels are never joined automatically. Changes
 // after start reach the ChannelDirectory through events.

@@ -1,4 +1,4 @@
-// Which Slack events mean what (behaviour §1, §6, §7). Pure: an event in, a plan out; the caller
+// Which Slack events mean what. Pure: an event in, a plan out; the caller
 // makes the plan durable. Mentions and DMs are commands; messages with a support keyword are
 // reposted, never run; the bot's own messages and other bots' are ignored; edits never run.
 import type { SlackEvent } from '@slack/types'

@@ -1,4 +1,4 @@
-// Guests (behaviour §10): Slack users flagged restricted or ultra-restricted. Looked up with
+// Guests: Slack users flagged restricted or ultra-restricted. Looked up with
 // users.info on first use and cached briefly, so people who join later are seen as they are.
 // Fail closed: a record without the flags, a failed or slow lookup, counts as a guest.
 import type { WebClient } from '@slack/web-api'

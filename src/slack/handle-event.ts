@@ -12,10 +12,9 @@ import type { Asker } from '../commands/access.ts'
 import { isAwayCommand } from '../commands/away.ts'
 import { cleanText, words } from '../commands/clean.ts'
 import type { Outgoing } from '../notify/outgoing.ts'
-import { redact } from '../notify/redact.ts'
-import { isBusy, type Db } from '../queue/db.ts'
-import { enqueueOutgoing } from '../queue/outbox.ts'
-import { isSeen, markSeen } from '../queue/seen.ts'
+import { redact } from '../util/redact.ts'
+import { isBusy } from '../queue/db.ts'
+import type { QueueOps } from '../queue/queue.ts'
 import { errorText } from '../util/log.ts'
 import type { ChannelChange } from './channel-directory.ts'
 import { planEvent, type Plan } from './events.ts'
@@ -34,7 +33,7 @@ export interface EventDeps {
   groups?: GroupMembership
   channelName?: (id: string) => string | undefined
   /** a channel was created, renamed, archived, or the bot was added or removed (nothing to store) */
-  onChannel: (change: ChannelChange) => void
+  onChannel: (change: ChannelChange) => Promise<void>
 }
 
 export type Outcome =
@@ -58,7 +57,7 @@ export async function handleEvent(
       ctx.log.debug('slack.ignored', { event_id: eventId, type: event.type, reason: plan.reason })
       return 'ignored'
     case 'channel':
-      deps.onChannel(plan.change)
+      await deps.onChannel(plan.change)
       return 'channel'
     case 'support':
       return storeSupport(ctx, eventId, plan)
@@ -70,9 +69,9 @@ export async function handleEvent(
         threadTs: plan.spot.threadTs,
         text: directSupportReply(plan.routes),
       }
-      const fresh = store(ctx, (tx) => {
-        if (!claim(tx, ctx.now(), eventId, plan.spot)) return false
-        enqueueOutgoing(tx, ctx.now(), 'slack', [reply])
+      const fresh = await store(ctx, async (q) => {
+        if (!(await claim(q, ctx.now(), eventId, plan.spot))) return false
+        await q.enqueueOutgoing(ctx.now(), 'slack', [reply])
         return true
       })
       return fresh ? 'replied' : 'duplicate'
@@ -96,7 +95,7 @@ async function runCommand(
   )
   const who = await accessFacts(deps, plan.user, spot.channel, awayCommand)
   try {
-    // The marks are taken in the same transaction that stores the request and its replies.
+    // The marks are taken in the same unit of work that stores the request and its replies.
     const res = await handleMessage(
       ctx,
       {
@@ -111,10 +110,10 @@ async function runCommand(
       },
       { botUserId, botName },
       {
-        taken: () =>
-          isSeen(ctx.queue.db, 'slack-event', eventId) ||
-          isSeen(ctx.queue.db, 'slack-message', `${spot.channel}:${spot.ts}`),
-        claim: (tx) => claim(tx, ctx.now(), eventId, spot),
+        taken: async () =>
+          (await ctx.queue.isSeen('slack-event', eventId)) ||
+          (await ctx.queue.isSeen('slack-message', `${spot.channel}:${spot.ts}`)),
+        claim: (q) => claim(q, ctx.now(), eventId, spot),
       },
     )
     if (res.kind === 'duplicate') return 'duplicate'
@@ -122,7 +121,7 @@ async function runCommand(
   } catch (e) {
     // Nothing was stored: unacknowledged, Slack delivers it again once the lock is gone.
     if (isBusy(e)) throw e
-    // Behaviour §6: say so where it was asked, briefly (no stack, no secrets); not escalated.
+    // Say so where it was asked, briefly (no stack, no secrets); not escalated.
     const cleaned = cleanText(plan.text, { botUserId })
     const why = redact(errorText(e), ctx.reports.secrets)
     ctx.log.error('slack.command_failed', {
@@ -132,7 +131,7 @@ async function runCommand(
       error: why,
     })
     const text = `:x: Sorry, something went wrong handling \`${cleaned}\`: ${why}. Please try again, or ask tech-support if it keeps happening.`
-    enqueueOutgoing(ctx.queue.db, ctx.now(), 'slack', [
+    await ctx.queue.enqueueOutgoing(ctx.now(), 'slack', [
       { kind: 'reaction', purpose: 'ack', channel: spot.channel, ts: spot.ts, name: 'x' },
       { kind: 'message', purpose: 'reply', channel: spot.channel, threadTs: spot.threadTs, text },
     ])
@@ -184,18 +183,18 @@ async function accessFacts(
   }
 }
 
-/** Per route, once per message: its reaction and repost, stored with the marks in one transaction. */
-function storeSupport(
+/** Per route, once per message: its reaction and repost, stored with the marks in one unit of work. */
+async function storeSupport(
   ctx: AppContext,
   eventId: string,
   plan: Extract<Plan, { kind: 'support' }>,
-): Outcome {
+): Promise<Outcome> {
   const { spot } = plan
   let routed = 0
-  const fresh = store(ctx, (tx) => {
+  const fresh = await store(ctx, async (q) => {
     const now = ctx.now()
-    if (!markSeen(tx, now, 'slack-event', eventId)) return false
-    routed = recordSupport(tx, now, plan.routes, spot).length
+    if (!(await q.markSeen(now, 'slack-event', eventId))) return false
+    routed = (await recordSupport(q, now, plan.routes, spot)).length
     return true
   })
   if (routed)
@@ -210,22 +209,21 @@ function storeSupport(
 }
 
 /** Both keys new: the event id (retries) and the message (a mention and a message event of it). */
-function claim(
-  tx: Db,
+async function claim(
+  q: QueueOps,
   now: number,
   eventId: string,
   spot: { channel: string; ts: string },
-): boolean {
+): Promise<boolean> {
   return (
-    markSeen(tx, now, 'slack-event', eventId) &&
-    markSeen(tx, now, 'slack-message', `${spot.channel}:${spot.ts}`)
+    (await q.markSeen(now, 'slack-event', eventId)) &&
+    (await q.markSeen(now, 'slack-message', `${spot.channel}:${spot.ts}`))
   )
 }
 
-/** Runs `fn` in one IMMEDIATE transaction; wakes the outbox when it stored something. */
-function store(ctx: AppContext, fn: (tx: Db) => boolean): boolean {
-  const { db } = ctx.queue
-  const ok = db.transaction((tx) => fn(tx as unknown as Db), { behavior: 'immediate' })
+/** Runs `fn` as one unit of work; wakes the outbox when it stored something. */
+async function store(ctx: AppContext, fn: (q: QueueOps) => Promise<boolean>): Promise<boolean> {
+  const ok = await ctx.queue.atomically(fn)
   if (ok) ctx.wake.outbox.notify()
   return ok
 }

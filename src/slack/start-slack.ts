@@ -5,8 +5,6 @@ import type { AppContext } from '../app/context.ts'
 import type { Worker } from '../app/serve.ts'
 import { startDeliverer } from '../notify/deliver.ts'
 import { isBusy } from '../queue/db.ts'
-import { moveChannel } from '../queue/move-channel.ts'
-import { getOutgoing } from '../queue/outbox.ts'
 import { errorText } from '../util/log.ts'
 import { ChannelDirectory, type ChannelChange } from './channel-directory.ts'
 import {
@@ -71,8 +69,8 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
 
   // The outbox stores channels as configured (`logs`); the transport posts to their ids.
   const channelId = (value: string) => directory.resolve(value) ?? value
-  const sentAs = (id: number) => {
-    const row = getOutgoing(ctx.queue.db, id)
+  const sentAs = async (id: number) => {
+    const row = await ctx.queue.getOutgoing(id)
     if (!row || row.state === 'failed') return null
     return row.state === 'sent' ? ((row.result as Posted | null) ?? null) : undefined
   }
@@ -91,14 +89,14 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
   }
   const guests = new GuestCheck({ web: fast, log })
   const groups = new GroupMembership({ web: fast, groups: configuredGroups(ctx.config), log })
-  const onChannel = (change: ChannelChange) => {
+  const onChannel = async (change: ChannelChange) => {
     directory.apply(change)
     log.info('slack.channel_change', { ...change })
     if (change.kind === 'moved')
       log.info('slack.channel_moved', {
         from: change.id,
         to: change.to,
-        ...moveChannel(ctx.queue.db, change.id, change.to),
+        ...(await ctx.queue.moveChannel(change.id, change.to)),
       })
     if (change.kind === 'created' || (change.kind === 'unarchived' && !change.isPrivate))
       inBackground(joinChannel(patient, change.id, log))

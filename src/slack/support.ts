@@ -1,4 +1,4 @@
-// Tech-support routes (behaviour §6): which messages call a team, and what the bot stores for them
+// Tech-support routes: which messages call a team, and what the bot stores for them
 // (a reaction on the message, then its permalink posted top-level in the team's channel).
 import { hasKeyword } from '../commands/keyword.ts'
 import type { Outgoing } from '../notify/outgoing.ts'
@@ -8,7 +8,7 @@ export interface SupportRoute {
   reaction: string
   /** the team's channel, as an id once resolved at startup */
   channel: string
-  /** the route to the tech-support channel: its out-of-office dates apply (behaviour §6) */
+  /** the route to the tech-support channel: its out-of-office dates apply */
   outOfOffice?: boolean
 }
 

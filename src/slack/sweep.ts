@@ -1,4 +1,4 @@
-// The missed-message sweep (behaviour §6), on only with SLACK_BOT_USER_TOKEN: socket mode can lose
+// The missed-message sweep, on only with SLACK_BOT_USER_TOKEN: socket mode can lose
 // events (a reconnect, a deploy, a channel the bot had not joined yet), so every few seconds the bot
 // asks Slack search for recent messages carrying a support keyword but not the route's reaction,
 // and handles each real hit as if its event had arrived: reaction and repost, once per message.
@@ -7,8 +7,7 @@
 // reaction and post still goes through the outbox with the bot token.
 import type { SearchMessagesResponse, WebClient } from '@slack/web-api'
 import type { AppContext } from '../app/context.ts'
-import type { Db } from '../queue/db.ts'
-import { isSeen } from '../queue/seen.ts'
+import type { QueueOps } from '../queue/queue.ts'
 import { Signal } from '../util/signal.ts'
 import { toDeliveryError } from './errors.ts'
 import { hasKeyword } from '../commands/keyword.ts'
@@ -60,7 +59,7 @@ export function sweepQuery(
  * The matches that really call the route. Search is only a hint: it matches words inside links,
  * unfurls and forwarded text, and its filters are not guarantees, so every rule of the live path
  * is applied again: a person's message (not the bot's, not another bot's), in a channel (not a DM),
- * outside the team's channel, whose own text carries the keyword by the §6 rule.
+ * outside the team's channel, whose own text carries the keyword (a keyword inside a URL does not count).
  */
 export function missedHits(matches: readonly Match[], route: SupportRoute, rules: HitRules): Hit[] {
   const hits: Hit[] = []
@@ -137,8 +136,13 @@ export async function sweepOnce(deps: SweepDeps): Promise<number> {
           const key = supportKey(route, hit)
           if (seenHere.has(key)) continue // two keywords of one route finding one message
           seenHere.add(key)
-          if (isSeen(ctx.queue.db, 'slack-support', key)) continue // cheap look before taking the write lock
-          if (store(ctx, (tx) => recordSupport(tx, ctx.now(), [route], hit).length > 0)) {
+          if (await ctx.queue.isSeen('slack-support', key)) continue // cheap look before taking the write lock
+          if (
+            await store(
+              ctx,
+              async (q) => (await recordSupport(q, ctx.now(), [route], hit)).length > 0,
+            )
+          ) {
             found++
             ctx.log.info('slack.sweep_found', {
               channel: hit.channel,
@@ -213,9 +217,9 @@ export function startSweep(deps: SweepDeps): {
   }
 }
 
-/** One IMMEDIATE transaction; wakes the outbox when it stored something. */
-function store(ctx: AppContext, fn: (tx: Db) => boolean): boolean {
-  const ok = ctx.queue.db.transaction((tx) => fn(tx as unknown as Db), { behavior: 'immediate' })
+/** One unit of work; wakes the outbox when it stored something. */
+async function store(ctx: AppContext, fn: (q: QueueOps) => Promise<boolean>): Promise<boolean> {
+  const ok = await ctx.queue.atomically(fn)
   if (ok) ctx.wake.outbox.notify()
   return ok
 }

@@ -21,7 +21,7 @@ export interface SlackTransportOptions {
    * Where an earlier outbox message ended up (its channel id and ts), for edits: `undefined` while
    * it is still waiting to be sent, `null` when it never will be.
    */
-  sentAs?: (outboxId: number) => Posted | null | undefined
+  sentAs?: (outboxId: number) => Promise<Posted | null | undefined>
 }
 
 export interface Posted {
@@ -106,7 +106,7 @@ export function slackTransport(opts: SlackTransportOptions): Transport {
 
   /** Edits a message posted earlier; an edit of a message that was never posted is dropped. */
   async function edit(msg: UpdateOut): Promise<Posted | null> {
-    const original = opts.sentAs?.(msg.editOf)
+    const original = await opts.sentAs?.(msg.editOf)
     if (original === undefined)
       throw new DeliveryError('the message to edit has not been posted yet', true)
     if (!original?.ts) return null

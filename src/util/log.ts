@@ -1,6 +1,6 @@
 // Structured logs: one logfmt line per event on stderr, which journald keeps as is. Secret
 // values are masked in every line, whatever a caller passes.
-import { redact } from '../notify/redact.ts'
+import { redact } from './redact.ts'
 
 export type Level = 'debug' | 'info' | 'warn' | 'error'
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 }

@@ -71,7 +71,9 @@ export class Histogram {
 }
 
 /** Gauges are read when rendered (queue depth comes from the database, not from a variable). */
-export type GaugeFn = () => { labels?: Labels; value: number }[]
+export type GaugeFn = () =>
+  | { labels?: Labels; value: number }[]
+  | Promise<{ labels?: Labels; value: number }[]>
 
 export class Metrics {
   readonly runsFinished = new Counter(
@@ -97,7 +99,7 @@ export class Metrics {
     this.gauges.set(name, { help, fn })
   }
 
-  render(): string {
+  async render(): Promise<string> {
     const lines = [
       ...this.runsFinished.lines(),
       ...this.runDuration.lines(),
@@ -106,7 +108,7 @@ export class Metrics {
     ]
     for (const [name, g] of this.gauges) {
       lines.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} gauge`)
-      for (const v of g.fn()) lines.push(`${name}${render(v.labels ?? {})} ${v.value}`)
+      for (const v of await g.fn()) lines.push(`${name}${render(v.labels ?? {})} ${v.value}`)
     }
     return lines.join('\n') + '\n'
   }

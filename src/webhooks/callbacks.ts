@@ -1,4 +1,4 @@
-// POST /callbacks/<run>/<token>: a running job posts text into its run's reply spot (behaviour §9).
+// POST /callbacks/<run>/<token>: a running job posts text into its run's reply spot.
 // Checks in order: token missing or malformed 400; bad signature, expired, unknown or finished run
 // 403; empty or unusable body 400. Nothing is posted on any error.
 import { Hono, type Context } from 'hono'
@@ -7,9 +7,7 @@ import { replyDoor, type AppContext } from '../app/context.ts'
 import { findJob } from '../config/types.ts'
 import { jobSecrets } from '../dispatcher/job-env.ts'
 import { MESSAGE_LIMIT, type MessageOut } from '../notify/outgoing.ts'
-import { redact } from '../notify/redact.ts'
-import { enqueueOutgoing } from '../queue/outbox.ts'
-import { getRun } from '../queue/read.ts'
+import { redact } from '../util/redact.ts'
 import type { Run } from '../queue/schema.ts'
 import { readLimited } from './body-limit.ts'
 import { verifyCallbackToken } from './callback-token.ts'
@@ -50,7 +48,7 @@ export function callbackRoutes(ctx: AppContext, key: string): Hono<WebEnv> {
         check.status === 400 ? 'bad_token' : 'forbidden',
         `token ${check.problem.replace('_', ' ')}`,
       )
-    const run = getRun(ctx.queue.db, runId)
+    const run = await ctx.queue.getRun(runId)
     // A valid token for a run that is gone or over is still refused: posts belong to live runs.
     if (!run) return answer(c, 403, 'forbidden', 'no such run')
     if (run.state !== 'running') return answer(c, 403, 'forbidden', `run ${run.id} is ${run.state}`)
@@ -66,8 +64,7 @@ export function callbackRoutes(ctx: AppContext, key: string): Hono<WebEnv> {
       ...projectSecrets(ctx),
     ]
     const now = ctx.now()
-    enqueueOutgoing(
-      ctx.queue.db,
+    await ctx.queue.enqueueOutgoing(
       now,
       replyDoor(run),
       [callbackMessage(run, redact(text, secrets))],

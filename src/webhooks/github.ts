@@ -1,4 +1,4 @@
-// POST /github/<project>: GitHub deliveries, checked in the order of behaviour §8 (project, size,
+// POST /github/<project>: GitHub deliveries, checked in this order (project, size,
 // signature, redelivery, JSON, ping, triggers). Only local SQLite work happens in the request,
 // so the answer comes well inside GitHub's 10 seconds; the dispatcher and outbox do the rest.
 import { Hono, type Context } from 'hono'
@@ -82,7 +82,7 @@ export function githubRoutes(ctx: AppContext): Hono<WebEnv> {
       }
       c.set('logFields', { delivery, github_event: event })
       // 4. A delivery that already queued its requests: say so, queue nothing.
-      const prior = deliveryRun(ctx.queue.db, delivery)
+      const prior = await deliveryRun(ctx.queue, delivery)
       if (prior)
         return answer(c, 200, 'duplicate', {
           reason: 'delivery already processed',
@@ -103,16 +103,16 @@ export function githubRoutes(ctx: AppContext): Hono<WebEnv> {
         ctx.log.warn('github.bad_param', { project: project.name, delivery, reason: result.reason })
         return answer(c, 422, 'refused', { reason: result.reason })
       }
-      // 8. Queue, with the delivery id, in one transaction.
+      // 8. Queue, with the delivery id, in one unit of work.
       const login = (payload.sender as { login?: unknown } | undefined)?.login
       const action =
         typeof payload.action === 'string' && /^[a-z_]{1,64}$/.test(payload.action)
           ? payload.action
           : undefined
       const requester = `github:${typeof login === 'string' && LOGIN.test(login) ? login : 'unknown'}`
-      let scheduled: ReturnType<typeof scheduleDelivery>
+      let scheduled: Awaited<ReturnType<typeof scheduleDelivery>>
       try {
-        scheduled = scheduleDelivery(
+        scheduled = await scheduleDelivery(
           ctx,
           { project: project.name, id: delivery, event, action, requester },
           result.fired,

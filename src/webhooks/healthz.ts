@@ -4,32 +4,30 @@ import { Hono } from 'hono'
 import type { AppContext, WorkerHealth } from '../app/context.ts'
 import { freeBytes, tooFull } from '../dispatcher/logs-room.ts'
 import { errorText } from '../util/log.ts'
-import { probeDatabase } from './db-probe.ts'
-import { queueStats } from './queue-stats.ts'
 import type { WebEnv } from './web-env.ts'
 
 export interface HealthOptions {
   /** replaceable in tests; by default a fresh connection takes and drops the write lock */
-  probe?: () => WorkerHealth
+  probe?: () => Promise<WorkerHealth>
 }
 
 /** A startable request waiting this long means the dispatcher is not doing its job. */
 export const lagLimitMs = (ctx: AppContext) =>
   Math.max(30_000, ctx.config.settings.poll_interval * 3000)
 
-export function healthChecks(
+export async function healthChecks(
   ctx: AppContext,
   opts: HealthOptions = {},
-): Record<string, WorkerHealth> {
+): Promise<Record<string, WorkerHealth>> {
   const checks: Record<string, WorkerHealth> = {}
-  const probe = opts.probe ?? (() => probeDatabase(ctx.queue.file))
-  checks.database = guarded(() => {
-    ctx.queue.sqlite.query('select 1').get() // our own connection, not only the file
+  const probe = opts.probe ?? (() => ctx.queue.probe())
+  checks.database = await guarded(async () => {
+    await ctx.queue.ping() // our own connection, not only the file
     return probe()
   })
   if (checks.database.ok) {
-    checks.queue = guarded(() => {
-      const s = queueStats(ctx.queue.db, ctx.now())
+    checks.queue = await guarded(async () => {
+      const s = await ctx.queue.queueStats(ctx.now())
       // Lag while every slot is busy is the parallel limit at work, not a fault.
       const saturated = s.running >= ctx.config.settings.max_parallel
       return {
@@ -39,18 +37,18 @@ export function healthChecks(
     })
   }
   // Jobs fail once their output cannot be written: worth an alert before the next deploy.
-  checks.logs_disk = guarded(() => {
+  checks.logs_disk = await guarded(() => {
     const free = freeBytes(ctx.logsDir)
     return { ok: !tooFull(free), detail: { free_bytes: free } }
   })
-  for (const [name, check] of ctx.health) checks[name] = guarded(check)
+  for (const [name, check] of ctx.health) checks[name] = await guarded(check)
   return checks
 }
 
 export function healthRoutes(ctx: AppContext, opts: HealthOptions = {}): Hono<WebEnv> {
   const app = new Hono<WebEnv>()
-  app.get('/healthz', (c) => {
-    const checks = healthChecks(ctx, opts)
+  app.get('/healthz', async (c) => {
+    const checks = await healthChecks(ctx, opts)
     const ok = Object.values(checks).every((x) => x.ok)
     c.set('outcome', ok ? 'healthy' : 'unhealthy')
     c.header('cache-control', 'no-store')
@@ -60,9 +58,9 @@ export function healthRoutes(ctx: AppContext, opts: HealthOptions = {}): Hono<We
 }
 
 /** A check that throws is a failing check, not a failing endpoint. */
-function guarded(check: () => WorkerHealth): WorkerHealth {
+async function guarded(check: () => WorkerHealth | Promise<WorkerHealth>): Promise<WorkerHealth> {
   try {
-    return check()
+    return await check()
   } catch (e) {
     return { ok: false, detail: { error: errorText(e) } }
   }

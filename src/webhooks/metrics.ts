@@ -2,14 +2,14 @@
 // events) plus queue gauges read from the database at scrape time.
 import { Hono } from 'hono'
 import type { AppContext } from '../app/context.ts'
-import { queueStats, type QueueStats } from './queue-stats.ts'
+import type { QueueStats } from '../queue/stats.ts'
 import type { WebEnv } from './web-env.ts'
 
 /** Queue gauges; a scrape while the database is unusable omits them rather than failing. */
 export function registerQueueGauges(ctx: AppContext): void {
-  const read = (pick: (s: QueueStats) => number) => () => {
+  const read = (pick: (s: QueueStats) => number) => async () => {
     try {
-      return [{ value: pick(queueStats(ctx.queue.db, ctx.now())) }]
+      return [{ value: pick(await ctx.queue.queueStats(ctx.now())) }]
     } catch {
       return []
     }
@@ -34,9 +34,9 @@ export function registerQueueGauges(ctx: AppContext): void {
 export function metricsRoutes(ctx: AppContext): Hono<WebEnv> {
   registerQueueGauges(ctx)
   const app = new Hono<WebEnv>()
-  app.get('/metrics', (c) => {
+  app.get('/metrics', async (c) => {
     c.set('outcome', 'ok')
-    return c.body(ctx.metrics.render(), 200, {
+    return c.body(await ctx.metrics.render(), 200, {
       'content-type': 'text/plain; version=0.0.4; charset=utf-8',
       'cache-control': 'no-store',
     })

@@ -1,4 +1,4 @@
-// A loopback Metaflow metadata service with the real read routes and payload shapes (metaflow.md §2), fed from fixtures.
+// A loopback Metaflow metadata service with the real read routes and payload shapes, fed from fixtures.
 import type { Server } from 'bun'
 import type {
   MetaflowArtifact,

@@ -8,7 +8,7 @@ import { Dispatcher } from '../../src/dispatcher/dispatcher.ts'
 import { startMetaflowWatcher } from '../../src/metaflow/watcher.ts'
 import { startDeliverer } from '../../src/notify/deliver.ts'
 import type { MessageOut, Outgoing } from '../../src/notify/outgoing.ts'
-import { getRun } from '../../src/queue/read.ts'
+import type { Run } from '../../src/queue/schema.ts'
 import { createLogger } from '../../src/util/log.ts'
 import { tempDir } from './temp.ts'
 import { waitUntil } from './wait.ts'
@@ -20,11 +20,7 @@ export interface Harness {
   logLines: string[]
   say(text: string, extra?: Partial<MessageIn>): ReturnType<typeof handleMessage>
   messages(): MessageOut[]
-  waitForState(
-    runId: number,
-    states: string[],
-    timeoutMs?: number,
-  ): Promise<NonNullable<ReturnType<typeof getRun>>>
+  waitForState(runId: number, states: string[], timeoutMs?: number): Promise<Run>
   waitForMessage(pred: (m: MessageOut) => boolean, timeoutMs?: number): Promise<MessageOut>
   stop(): Promise<void>
 }
@@ -87,8 +83,8 @@ export function startHarness(
     waitForState: (id, states, timeoutMs = 10_000) =>
       waitUntil(
         `run ${id} in ${states.join('/')}`,
-        () => {
-          const r = getRun(ctx.queue.db, id)
+        async () => {
+          const r = await ctx.queue.getRun(id)
           return r && states.includes(r.state) ? r : undefined
         },
         timeoutMs,
@@ -99,7 +95,7 @@ export function startHarness(
       await watcher?.stop()
       await dispatcher.stop(0)
       await deliverer.stop()
-      ctx.queue.sqlite.close()
+      ctx.queue.close()
     },
   }
 }

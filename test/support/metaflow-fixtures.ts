@@ -1,4 +1,4 @@
-// Test fixtures for Metaflow: a plain model of flows/runs/steps/tasks/attempts, written as a real local datastore tree (metaflow.md §4–§6) with python3-made pickles.
+// Test fixtures for Metaflow: a plain model of flows/runs/steps/tasks/attempts, written as a real local datastore tree with python3-made pickles.
 import { createHash, randomUUID } from 'node:crypto'
 import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

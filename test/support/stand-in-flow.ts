@@ -1,6 +1,6 @@
 // A stand-in for a Metaflow flow file, for tests of `run <Flow>`: `python3 hello.py run
 // --run-id-file F --alpha 0.5` parses its options the way Metaflow's Click CLI does, writes the
-// run id file, records a local datastore run in Metaflow 2.19's layout (metaflow.md §4–§6: _meta
+// run id file, records a local datastore run in Metaflow 2.19's layout (_meta
 // records, sysmeta items, artifact records, gzip-pickled blobs, MFLOG logs) and prints like
 // Metaflow. Parameters: alpha (float; negative fails step `start`), seconds (float; a pause
 // before `start`, to be "running" for a while), mode (str).

@@ -1,7 +1,7 @@
 // Read-only queue figures for /healthz and /metrics: how many requests wait and run, and how late
 // the oldest request the dispatcher could start right now is.
 import { sql } from 'drizzle-orm'
-import type { Db } from '../queue/db.ts'
+import type { Db } from './db.ts'
 
 export interface QueueStats {
   queued: number
@@ -12,7 +12,7 @@ export interface QueueStats {
 
 /**
  * A request held by a suppression or queued behind a run of its type is waiting by design, so the
- * lag counts only requests the claim would take (the same conditions as queue/claim.ts, less the
+ * lag counts only requests the claim would take (the same conditions as the claim in claim.ts, less the
  * parallel limit, which the caller weighs against `running`).
  */
 export function queueStats(db: Db, now: number): QueueStats {

@@ -3,10 +3,13 @@
 // inode and lose everything on restart), unreadable, or locked by someone for longer than a
 // request may wait, which are exactly the cases where nothing could be queued.
 import { Database } from 'bun:sqlite'
-import type { WorkerHealth } from '../app/context.ts'
-import { errorText } from '../util/log.ts'
 
-export function probeDatabase(file: string, timeoutMs = 500): WorkerHealth {
+export interface ProbeResult {
+  ok: boolean
+  detail: { ms?: number; error?: string }
+}
+
+export function probeDatabase(file: string, timeoutMs = 500): ProbeResult {
   const started = performance.now()
   let db: Database | undefined
   try {
@@ -17,8 +20,13 @@ export function probeDatabase(file: string, timeoutMs = 500): WorkerHealth {
     db.run('ROLLBACK')
     return { ok: true, detail: { ms: Math.round(performance.now() - started) } }
   } catch (e) {
-    return { ok: false, detail: { error: errorText(e) } }
+    return { ok: false, detail: { error: e instanceof Error ? e.message : String(e) } }
   } finally {
     db?.close()
   }
+}
+
+/** Our own connection answers (not only the file): a closed or broken handle throws. */
+export function ping(sqlite: Database): void {
+  sqlite.query('select 1').get()
 }

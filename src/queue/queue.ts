@@ -1,0 +1,29 @@
+// The queue's interface: every read and write the bot makes of its database, asynchronous, so a
+// backend whose driver answers later (a server over the network) fits under every caller unchanged.
+import type { Db } from './db.ts'
+import type { statements } from './statements.ts'
+
+type Statements = typeof statements
+/** A statement without its connection argument, answering with a promise. */
+type Async<F> = F extends (db: Db, ...args: infer A) => infer R
+  ? (...args: A) => Promise<Awaited<R>>
+  : never
+
+export type QueueOps = { readonly [K in keyof Statements]: Async<Statements[K]> } & {
+  /**
+   * A unit of work: what `fn` does through the handle it is given commits together, or not at
+   * all if it throws. The database is held meanwhile, so `fn` awaits only that handle (files and
+   * the network are read before). Nested units are savepoints.
+   */
+  atomically<T>(fn: (q: Queue) => Promise<T>): Promise<T>
+}
+
+export interface Queue extends QueueOps {
+  /** where the data lives, for logs and health (a file path, or a server address) */
+  readonly location: string
+  /** the bot's own connection still answers */
+  ping(): Promise<void>
+  /** a fresh connection can take the write lock and let it go within `timeoutMs` */
+  probe(timeoutMs?: number): Promise<{ ok: boolean; detail: { ms?: number; error?: string } }>
+  close(): void
+}
