@@ -199,6 +199,7 @@ function compileGithub(
       secretEnv: p.secret_env,
       allowSha1: p.allow_sha1,
       bodyLimit: p.body_limit ?? gh.body_limit,
+      replayWindowMs: gh.replay_window * 1000,
       triggers: p.triggers.map((t, index) => ({
         index,
         event: t.event,

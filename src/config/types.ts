@@ -119,6 +119,8 @@ export interface GitHubProject {
   allowSha1: boolean
   /** bytes */
   bodyLimit: number
+  /** a body seen again within this long is a replay, whatever its delivery id */
+  replayWindowMs: number
   triggers: GitHubTrigger[]
 }
 
