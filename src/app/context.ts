@@ -2,7 +2,7 @@
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { Config } from '../config/types.ts'
-import { secretValues, type Environment } from '../config/env.ts'
+import type { Environment } from '../config/env.ts'
 import { processStartTime } from '../dispatcher/proc.ts'
 import { metaflowSourceFor } from '../metaflow/deployment.ts'
 import type { MetaflowSource } from '../metaflow/source.ts'
@@ -11,7 +11,8 @@ import { openQueue } from '../queue/db.ts'
 import type { Queue } from '../queue/queue.ts'
 import type { Door, Run } from '../queue/schema.ts'
 import { registerWorker } from '../queue/workers.ts'
-import type { Logger } from '../util/log.ts'
+import { maskingLogger, type Logger } from '../util/log.ts'
+import { allSecrets } from './secrets.ts'
 import { Metrics } from '../util/metrics.ts'
 import { Signal } from '../util/signal.ts'
 
@@ -46,7 +47,9 @@ export function createContext(opts: {
   log: Logger
   now?: () => number
 }): AppContext {
-  const { config, env, log } = opts
+  const { config, env } = opts
+  const secrets = allSecrets(config, env)
+  const log = maskingLogger(opts.log, secrets)
   const now = opts.now ?? Date.now
   // Before the queue opens: a Metaflow section that cannot work stops the bot with the reason.
   const metaflow = config.metaflow ? metaflowSourceFor(config.metaflow, env) : undefined
@@ -73,7 +76,7 @@ export function createContext(opts: {
       logsChannel: config.settings.logs_channel ?? env.slack.logsChannel ?? 'logs',
       techSupportChannel:
         config.settings.tech_support_channel ?? env.slack.techSupportChannel ?? 'tech-support',
-      secrets: secretValues(env, config.metaflow ? [config.metaflow.authKeyEnv] : []),
+      secrets,
     },
     metrics: new Metrics(),
     health: new Map(),

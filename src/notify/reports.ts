@@ -8,7 +8,7 @@ import type { Job } from '../config/types.ts'
 import type { Run } from '../queue/schema.ts'
 import { reportControls, sectionBlock } from './blocks.ts'
 import { MESSAGE_LIMIT, type MessageOut } from './outgoing.ts'
-import { redact } from '../util/redact.ts'
+import { redact, redactDeep } from '../util/redact.ts'
 
 export interface ReportContext {
   logsChannel: string
@@ -86,7 +86,7 @@ function reportBody(
   const took =
     run.startedAt && run.finishedAt ? formatDuration(run.finishedAt - run.startedAt) : '?'
   if (run.state === 'succeeded') {
-    if (job?.reportStdout) return [outputMessage(run, job, redact(out.stdout, secrets))]
+    if (job?.reportStdout) return [outputMessage(run, job, redact(out.stdout, secrets), secrets)]
     if (job?.reportSuccess ?? true) {
       return [
         {
@@ -148,7 +148,7 @@ function reportBody(
   return [report, escalation]
 }
 
-function outputMessage(run: Run, job: Job, output: string): MessageOut {
+function outputMessage(run: Run, job: Job, output: string, secrets: readonly string[]): MessageOut {
   const base = { kind: 'message' as const, purpose: 'report' as const, ...replySpot(run) }
   const file = { filename: `${run.jobType}-${run.id}.txt`, content: output }
   const trimmed = output.trimEnd()
@@ -163,11 +163,12 @@ function outputMessage(run: Run, job: Job, output: string): MessageOut {
         : { ...base, text: `Output of \`${run.jobType}\` (run ${run.id}):`, file }
     case 'blocks': {
       const parsed = parseBlocks(trimmed)
+      // Masked again after parsing: JSON can spell a secret with `\u` escapes the text did not show.
       if ('blocks' in parsed)
         return {
           ...base,
-          text: parsed.fallback || `\`${run.jobType}\` (run ${run.id})`,
-          blocks: parsed.blocks,
+          text: redact(parsed.fallback, secrets) || `\`${run.jobType}\` (run ${run.id})`,
+          blocks: redactDeep(parsed.blocks, secrets),
         }
       const note = `(The job's Block Kit output was unusable: ${parsed.error}; here it is as text.)`
       if (!trimmed)
