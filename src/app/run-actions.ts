@@ -16,6 +16,7 @@ import { requestFor } from './request.ts'
 import { askForApproval } from './approvals.ts'
 import { askerOf } from './asker.ts'
 import type { MessageIn } from './handle-message.ts'
+import { escapeSlackText } from '../util/slack-text.ts'
 
 export interface Said {
   text: string
@@ -166,7 +167,7 @@ async function logs(ctx: AppContext, run: Run, spec: LogsSpec): Promise<Said> {
     }
   }
   const text = redact(await readTail(path, 512 * 1024), secrets)
-  const tail = lastLines(text, spec.lines, 3500)
+  const tail = escapeSlackText(lastLines(text, spec.lines, 3500))
   if (!tail)
     return { text: `Run ${run.id} (\`${run.jobType}\`) printed nothing on ${spec.stream}.` }
   return {
@@ -183,14 +184,14 @@ async function history(
     d.namespace && Object.keys(ctx.config.namespaces).find((n) => n.toLowerCase() === d.namespace)
   if (d.namespace && !nsName)
     return {
-      text: `There is no namespace called \`${d.namespace}\`. Usage: \`history [namespace] [job] [failed|succeeded|cancelled|timed-out|lost] [page N]\``,
+      text: `There is no namespace called \`${escapeSlackText(d.namespace)}\`. Usage: \`history [namespace] [job] [failed|succeeded|cancelled|timed-out|lost] [page N]\``,
     }
   const ns = nsName ? ctx.config.namespaces[nsName] : undefined
   const jobName =
     d.job && ns ? Object.keys(ns.jobs).find((j) => j.toLowerCase() === d.job) : undefined
   if (d.job && !jobName)
     return {
-      text: `There is no job \`${d.job}\` in \`${nsName}\` (jobs: ${Object.keys(ns!.jobs).join(', ')}).`,
+      text: `There is no job \`${escapeSlackText(d.job)}\` in \`${nsName}\` (jobs: ${Object.keys(ns!.jobs).join(', ')}).`,
     }
   const type = nsName && jobName ? jobType(nsName, jobName) : undefined
   // Runs show their commands and who asked: only those of jobs the asker may run are listed.

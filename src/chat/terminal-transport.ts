@@ -1,6 +1,7 @@
 // Delivers outgoing messages to a terminal: what Slack would show, as plain lines.
 import type { Transport } from '../notify/deliver.ts'
 import type { Outgoing } from '../notify/outgoing.ts'
+import { decodeSlackText } from '../util/slack-text.ts'
 
 export function terminalTransport(write: (text: string) => void): Transport {
   return {
@@ -12,7 +13,8 @@ export function terminalTransport(write: (text: string) => void): Transport {
       }
       const where =
         msg.purpose === 'notice' ? '[logs] ' : msg.purpose === 'escalation' ? '[tech-support] ' : ''
-      const parts = [`${where}${msg.text}`]
+      // Messages are in Slack's encoding (`&lt;` for `<`): a terminal shows them as Slack would.
+      const parts = [`${where}${decodeSlackText(msg.text)}`]
       if (msg.file) parts.push(filePreview(msg.file.filename, msg.file.content))
       write(parts.join('\n'))
       return null

@@ -1,5 +1,6 @@
 // Text clean-up applied to every message before matching, in the order users see it:
 // mentions, reminders, links, spacing, trailing punctuation.
+import { decodeSlackText } from '../util/slack-text.ts'
 
 export interface CleanOptions {
   /** the bot's Slack user id; text up to and including its first mention is dropped */
@@ -25,6 +26,8 @@ export function cleanText(raw: string, opts: CleanOptions = {}): string {
   text = text.replace(/\0/g, '')
   text = text.replace(/^\s*Reminder:\s+/i, '')
   text = unwrapLinks(text)
+  // After the markup is read: what is left is what the person typed.
+  text = decodeSlackText(text)
   text = text.replace(/\s+/g, ' ').trim()
   text = text.replace(/[.!?,]+$/, '').trim()
   return text

@@ -9,6 +9,7 @@ import { parseMetaflowVerb, type MetaflowDecision } from './metaflow-verbs.ts'
 import { matchTokens, paramNames } from './pattern.ts'
 import { parseRunVerb, type RunVerb } from './run-verbs.ts'
 import { suggestCommands } from './suggest.ts'
+import { escapeSlackText } from '../util/slack-text.ts'
 
 export interface Incoming {
   /** the text as the transport delivered it */
@@ -138,7 +139,9 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
 
 function askFirst(ctx: RouterContext, cleaned: string): string {
   const at = `@${ctx.botName ?? 'ebmbot'}`
-  const said = cleaned.length > 200 ? `${Array.from(cleaned).slice(0, 200).join('')}…` : cleaned
+  const said = escapeSlackText(
+    cleaned.length > 200 ? `${Array.from(cleaned).slice(0, 200).join('')}…` : cleaned,
+  )
   return `I only act on messages that start with \`${at}\`, and this one had words before it, so I did nothing. To ask me, start a message with the mention${said ? `: \`${at} ${said}\`` : ''}.`
 }
 
@@ -156,7 +159,9 @@ function notUnderstood(
 ): string {
   const close = suggestCommands(ctx.config, ws, 3, visible)
   // Quote at most the start of what was typed: the reply must stay a readable message however long the text.
-  const quoted = text.length > 200 ? `${Array.from(text).slice(0, 200).join('')}…` : text
+  const quoted = escapeSlackText(
+    text.length > 200 ? `${Array.from(text).slice(0, 200).join('')}…` : text,
+  )
   const head = text
     ? `Sorry, I didn't understand \`${quoted}\`.`
     : "Sorry, I didn't catch a command there."

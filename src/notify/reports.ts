@@ -9,6 +9,7 @@ import type { Run } from '../queue/schema.ts'
 import { reportControls, sectionBlock } from './blocks.ts'
 import { MESSAGE_LIMIT, type MessageOut } from './outgoing.ts'
 import { redact, redactDeep } from '../util/redact.ts'
+import { escapeSlackText, withoutBroadcasts } from '../util/slack-text.ts'
 
 export interface ReportContext {
   logsChannel: string
@@ -124,7 +125,7 @@ function reportBody(
   } else {
     head = `:x: \`${run.jobType}\` failed with exit code ${run.exitCode} (run ${run.id}, ${took}).`
   }
-  const tail = lastLines(redact(out.stderr, secrets), 15, 2500)
+  const tail = escapeSlackText(lastLines(redact(out.stderr, secrets), 15, 2500))
   const hints = failureHints(run.signal, out)
   const lines = [head, ...hints]
   if (tail) lines.push('Last lines of its error output:', fence(tail))
@@ -158,8 +159,8 @@ function outputMessage(run: Run, job: Job, output: string, secrets: readonly str
     case 'file':
       return { ...base, text: `Output of \`${run.jobType}\` (run ${run.id}):`, file }
     case 'code':
-      return trimmed.length + 8 <= MESSAGE_LIMIT
-        ? { ...base, text: fence(trimmed) }
+      return escapeSlackText(trimmed).length + 8 <= MESSAGE_LIMIT
+        ? { ...base, text: fence(escapeSlackText(trimmed)) }
         : { ...base, text: `Output of \`${run.jobType}\` (run ${run.id}):`, file }
     case 'blocks': {
       const parsed = parseBlocks(trimmed)
@@ -167,8 +168,10 @@ function outputMessage(run: Run, job: Job, output: string, secrets: readonly str
       if ('blocks' in parsed)
         return {
           ...base,
-          text: redact(parsed.fallback, secrets) || `\`${run.jobType}\` (run ${run.id})`,
-          blocks: redactDeep(parsed.blocks, secrets),
+          text:
+            escapeSlackText(redact(parsed.fallback, secrets)) ||
+            `\`${run.jobType}\` (run ${run.id})`,
+          blocks: mapStrings(redactDeep(parsed.blocks, secrets), withoutBroadcasts),
         }
       const note = `(The job's Block Kit output was unusable: ${parsed.error}; here it is as text.)`
       if (!trimmed)
@@ -176,13 +179,13 @@ function outputMessage(run: Run, job: Job, output: string, secrets: readonly str
           ...base,
           text: `\`${run.jobType}\` (run ${run.id}) succeeded but ${note.slice(1, -1).replace('; here it is as text', '')}.`,
         }
-      return trimmed.length + note.length < MESSAGE_LIMIT
-        ? { ...base, text: `${trimmed}\n${note}` }
+      return escapeSlackText(trimmed).length + note.length < MESSAGE_LIMIT
+        ? { ...base, text: `${escapeSlackText(trimmed)}\n${note}` }
         : { ...base, text: note, file }
     }
     default:
-      return trimmed.length <= MESSAGE_LIMIT
-        ? { ...base, text: trimmed }
+      return escapeSlackText(trimmed).length <= MESSAGE_LIMIT
+        ? { ...base, text: escapeSlackText(trimmed) }
         : {
             ...base,
             text: `Output of \`${run.jobType}\` (run ${run.id}) is long; here it is as a file.`,
@@ -233,3 +236,16 @@ export function lastLines(text: string, n: number, maxChars: number): string {
 }
 
 const fence = (s: string) => '```\n' + s.replace(/```/g, '`\u200b``') + '\n```'
+
+/** Every string inside a parsed value passed through `fn`. */
+function mapStrings<T>(value: T, fn: (s: string) => string): T {
+  if (typeof value === 'string') return fn(value) as T
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn)) as T
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value))
+      Object.defineProperty(out, k, { value: mapStrings(v, fn), enumerable: true, writable: true })
+    return out as T
+  }
+  return value
+}
