@@ -4,6 +4,7 @@ import { paramNames, parsePattern, patternsOverlap, patternText } from '../comma
 import { AWAY_WORD } from '../commands/away.ts'
 import { hasKeyword } from '../commands/keyword.ts'
 import { placeholders, quotedPlaceholders } from '../commands/template.ts'
+import { unsafePlaceholders } from '../commands/template-contexts.ts'
 import { checkGithubRules } from './github-rules.ts'
 import { checkMetaflowRules } from './metaflow-rules.ts'
 import { RESERVED_WORDS, type ParsedConfig } from './schema.ts'
@@ -65,6 +66,12 @@ export function checkRules(config: ParsedConfig): RuleIssue[] {
         issues.push({
           path: at('jobs', jobName, 'run'),
           message: `placeholder [${p}] is inside quotes; write it bare, ebmbot quotes every value for you`,
+        })
+      }
+      for (const u of unsafePlaceholders(job.run)) {
+        issues.push({
+          path: at('jobs', jobName, 'run'),
+          message: `placeholder [${u.name}] is in ${u.context}, where ${u.why}; instead, ${u.instead.replaceAll('{p}', u.name)}`,
         })
       }
     }
