@@ -1,16 +1,18 @@
 #!/usr/bin/env bun
-// ebmbot command line: serve, chat, migrate, config check|schema, explain. Exit codes: 0 success,
+// ebmbot command line: serve, chat, migrate, config check|import|schema|docs, explain. Exit codes: 0 success,
 // 1 runtime failure, 2 bad usage or invalid config; errors on stderr, one line each.
 import { join } from 'node:path'
-import { createContext } from './app/context.ts'
+import { createContext } from './service/create-context.ts'
 import { explain } from './app/explain.ts'
-import { serve } from './app/serve.ts'
+import { serve } from './service/serve.ts'
 import { configSummary } from './app/summary.ts'
 import { runChat } from './chat/chat-session.ts'
 import { readEnvironment, secretValues } from './config/env.ts'
 import { ConfigError } from './config/errors.ts'
 import { configReference } from './config/docs.ts'
 import { jsonSchema } from './config/schema.ts'
+import { importConfig } from './import/import-config.ts'
+import { ImportError } from './import/import-error.ts'
 import { resolveConfig } from './config/source.ts'
 import { openQueue } from './queue/db.ts'
 import { createLogger, errorText } from './util/log.ts'
@@ -22,6 +24,9 @@ commands:
   serve             run the bot: dispatcher, Slack (with tokens) and webhook server
   migrate           apply database migrations and exit
   config check      validate the config and print a summary
+  config import FILE.py [--workspace DIR] [--queue OLD.db]
+                    convert a Python ebmbot job_configs.py to this bot's YAML (printed);
+                    --queue carries its scheduled jobs and suppressions into the state folder
   config schema     print the config's JSON Schema (for editors)
   config docs       print the configuration reference (Markdown)
   explain "TEXT"    show what a message would run, without running anything
@@ -35,21 +40,27 @@ class UsageError extends Error {}
 function parseArgs(argv: string[]) {
   const positional: string[] = []
   let config: string | undefined
+  const paths: { workspace?: string; queue?: string } = {}
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
+    const named = /^--(workspace|queue)(?:=(.*))?$/.exec(a)
     if (a === '--config' || a === '-c') {
       config = argv[++i]
       if (!config) throw new UsageError('--config needs a file')
     } else if (a.startsWith('--config=')) config = a.slice('--config='.length)
-    else if (a === '--help' || a === '-h') positional.unshift('help')
+    else if (named) {
+      const v = named[2] ?? argv[++i]
+      if (!v) throw new UsageError(`--${named[1]} needs a path`)
+      paths[named[1] as 'workspace' | 'queue'] = v
+    } else if (a === '--help' || a === '-h') positional.unshift('help')
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`)
     else positional.push(a)
   }
-  return { positional, config }
+  return { positional, config, ...paths }
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { positional, config: configFlag } = parseArgs(argv)
+  const { positional, config: configFlag, workspace, queue } = parseArgs(argv)
   const [cmd, sub, ...rest] = positional
   const env = readEnvironment()
   const log = createLogger({ level: env.logLevel, secrets: secretValues(env) })
@@ -59,6 +70,9 @@ async function main(argv: string[]): Promise<number> {
       log.info('config.built_in', {
         note: 'using the built-in example config; pass --config FILE for yours',
       })
+    // config check prints them in its summary instead
+    if (cmd !== 'config')
+      for (const w of r.config.warnings ?? []) log.warn('config.warning', { warning: w })
     return r.config
   }
 
@@ -83,7 +97,22 @@ async function main(argv: string[]): Promise<number> {
         console.log(configSummary(load()))
         return 0
       }
-      throw new UsageError('config takes "check", "schema" or "docs"')
+      if (sub === 'import') {
+        const file = rest[0]
+        if (!file || rest.length > 1)
+          throw new UsageError('config import needs one file: ebmbot config import job_configs.py')
+        try {
+          const r = await importConfig({ file, workspace, queue, stateDir: env.stateDir })
+          process.stdout.write(r.yaml)
+          for (const n of r.notes) process.stderr.write(`ebmbot: ${n}\n`)
+          return 0
+        } catch (e) {
+          if (!(e instanceof ImportError)) throw e
+          process.stderr.write(`ebmbot: ${e.message}\n`)
+          return 2
+        }
+      }
+      throw new UsageError('config takes "check", "import", "schema" or "docs"')
     case 'explain': {
       const text = [sub, ...rest].filter((x) => x !== undefined).join(' ')
       if (!text)
@@ -106,6 +135,7 @@ async function main(argv: string[]): Promise<number> {
         secrets: secretValues(env),
       })
       const config = resolveConfig(configFlag, env).config
+      for (const w of config.warnings ?? []) chatLog.warn('config.warning', { warning: w })
       const ctx = createContext({ config, env, log: chatLog })
       await runChat(ctx, {
         input: process.stdin,

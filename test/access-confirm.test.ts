@@ -105,9 +105,9 @@ describe('confirmation', () => {
     expect(asked.replies[0]).toContain(`\`prod_deploy\` (run ${asked.runId}) needs approval`)
     const prompt = h.messages().length
       ? h.messages()
-      : await h.waitForMessage((m) => !!m.blocks).then(() => h.messages())
-    const withButtons = prompt.find((m) => m.blocks)!
-    expect(JSON.stringify(withButtons.blocks)).toContain('ebmbot_approve')
+      : await h.waitForMessage((m) => !!m.controls).then(() => h.messages())
+    const withButtons = prompt.find((m) => m.controls)!
+    expect(withButtons.controls?.buttons.map((b) => b.action)).toEqual(['approve', 'deny'])
     await Bun.sleep(300)
     expect(getRun(sqliteOf(h.ctx).db, asked.runId!)?.state).toBe('awaiting_approval') // not started by itself
 

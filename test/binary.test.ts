@@ -46,6 +46,29 @@ describe('dist/ebmbot', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toContain(`${bad}:3: namespaces.demo.jobz: unknown key`)
   })
+  test('config import converts a Python ebmbot config with the host python3, and the result loads', async () => {
+    const dir = tempDir()
+    const checkout = join(REPO, 'test', 'fixtures', 'python-ebmbot')
+    const r = await runBot(
+      [
+        'config',
+        'import',
+        join(checkout, 'ebmbot', 'job_configs.py'),
+        '--workspace',
+        join(checkout, 'workspace'),
+      ],
+      { cmd: [binary], cwd: dir, env: botEnv(dir) },
+    )
+    expect(r.code).toBe(0)
+    expect(r.stderr).toContain('evaluated with')
+    const check = await runBot(['config', 'check', '--config', writeConfig(dir, r.stdout)], {
+      cmd: [binary],
+      cwd: dir,
+      env: botEnv(dir),
+    })
+    expect(check.code).toBe(0)
+    expect(check.stdout).toContain('namespace deploy-site (restricted): 1 jobs, 4 commands')
+  })
   test('migrate creates the database from the embedded migrations', async () => {
     const dir = tempDir()
     const r = await runBot(['migrate'], { cmd: [binary], cwd: dir, env: botEnv(join(dir, 'st')) })

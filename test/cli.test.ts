@@ -26,7 +26,7 @@ describe('ebmbot chat (piped)', () => {
     const r = await runBot(['chat'], { env: botEnv(state), input: 'demo hello world\n' })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('Hello, world!')
-    expect(r.stdout).toContain('(:crossed_fingers: accepted: run 1)')
+    expect(r.stdout).toContain('(🤞 accepted: run 1)')
     expect(existsSync(join(state, 'ebmbot.db'))).toBe(true)
   })
   test('a hostile param reaches the job literally and runs nothing', async () => {
@@ -86,7 +86,7 @@ describe('run verbs in local chat take run numbers', () => {
     })
     const r = { code: first.code || second.code, stdout: first.stdout + second.stdout }
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/Run 2, `demo_sleep`: \*(scheduled|running)\*/)
+    expect(r.stdout).toMatch(/Run 2, `demo_sleep`: (scheduled|running)\n/)
     // Depending on timing the sleep was still queued or already going; either way it is stopped.
     expect(r.stdout).toMatch(
       /Cancelled run 2 \(`demo_sleep`\) before it started\.|Stopping run 2 \(`demo_sleep`\)/,
@@ -141,6 +141,31 @@ describe('config check', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('examples/ebmbot.yaml: OK')
     expect(r.stdout).toContain('demo hello [name]  ->  schedule_job demo_hello')
+  })
+  test('warnings: config check lists them and exits 0; chat logs them on stderr and runs', async () => {
+    const dir = tempDir()
+    const file = writeConfig(
+      dir,
+      `namespaces:
+  demo:
+    jobs:
+      hi: {run: "echo hi {name}", report_stdout: true}
+    commands:
+      - {pattern: "hi [name]", job: hi}
+`,
+    )
+    const check = await runBot(['config', 'check', '--config', file], { env: botEnv(dir) })
+    expect(check.code).toBe(0)
+    expect(check.stdout).toContain(
+      'warning: namespaces.demo.jobs.hi.run: {name} is passed to bash as written; placeholders are [name] now',
+    )
+    expect(check.stdout).toContain('warning: namespaces.demo.commands[0].pattern: captures [name]')
+    const chat = await runBot(['chat', '--config', file], {
+      env: botEnv(dir),
+      input: 'demo hi Ada\n',
+    })
+    expect(chat.stderr).toContain('event=config.warning')
+    expect(chat.stdout).toContain('hi {name}')
   })
   test('GitHub triggers are summarised with their filters, job and channel', async () => {
     const r = await runBot(

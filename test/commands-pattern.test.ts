@@ -1,6 +1,12 @@
 // Command patterns: whole-word params, lazy earlier params, case-insensitive literals, overlap.
 import { describe, expect, test } from 'bun:test'
-import { matchTokens, parsePattern, patternsOverlap } from '../src/commands/pattern.ts'
+import {
+  matchTokens,
+  parsePattern,
+  patternsAmbiguous,
+  patternsOverlap,
+  precedence,
+} from '../src/syntax/pattern.ts'
 
 const m = (pattern: string, text: string) => matchTokens(parsePattern(pattern), text.split(' '))
 
@@ -43,5 +49,27 @@ describe('overlap (ambiguity refused at load)', () => {
   ] as const)('%p vs %p -> %p', (a, b, expected) => {
     expect(o(a, b)).toBe(expected)
     expect(o(b, a)).toBe(expected)
+  })
+})
+
+describe('precedence: a literal word beats a placeholder', () => {
+  const win = (a: string, b: string) => Math.sign(precedence(parsePattern(a), parsePattern(b)))
+  const ambiguous = (a: string, b: string) => patternsAmbiguous(parsePattern(a), parsePattern(b))
+  test.each([
+    ['show all', 'show [target]', -1],
+    ['deploy now', 'deploy [env]', -1],
+    ['a [y]', '[x] b', -1],
+    ['sleep later [s]', 'sleep [s]', -1],
+    ['deploy [env] [branch]', 'deploy [target]', 0],
+    ['deploy [a] now', 'deploy later [b]', 1],
+  ] as const)('%p vs %p -> %p', (a, b, expected) => {
+    expect(win(a, b)).toBe(expected)
+    expect(win(b, a)).toBe(-expected || 0)
+  })
+  test('only overlapping pairs without a winner are ambiguous', () => {
+    expect(ambiguous('show [target]', 'show all')).toBe(false)
+    expect(ambiguous('deploy [env] [branch]', 'deploy [target]')).toBe(true)
+    expect(ambiguous('[x] a', '[x] b [y]')).toBe(true)
+    expect(ambiguous('start [x]', 'stop [x]')).toBe(false)
   })
 })

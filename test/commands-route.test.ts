@@ -85,3 +85,33 @@ describe('not understood', () => {
     expect(replyOf('<@UBOT> make me a sandwich')).not.toContain('Did you mean')
   })
 })
+
+describe('overlapping commands: a literal word beats a placeholder', () => {
+  const yaml = (first: string, second: string) => `namespaces:
+  workflows:
+    jobs:
+      show: {run: "echo show [target]"}
+      show_all: {run: echo all}
+    commands:
+      - ${first}
+      - ${second}
+`
+  const one = '{pattern: "show [target]", job: show}'
+  const all = '{pattern: show all, job: show_all}'
+  test.each([
+    ['placeholder first', yaml(one, all)],
+    ['literal first', yaml(all, one)],
+  ])('%s: "show all" runs show_all, anything else fills [target]', (_, text) => {
+    const c = { config: configFrom(text), botUserId: 'UBOT' }
+    const run = (t: string) => route(c, { text: t, user: 'U1', isGuest: false, isDirect: true })
+    expect(run('workflows show all')).toMatchObject({ kind: 'schedule', job: { name: 'show_all' } })
+    expect(run('workflows show ebmdatalab')).toMatchObject({
+      kind: 'schedule',
+      job: { name: 'show' },
+      params: { target: 'ebmdatalab' },
+    })
+    expect(run('workflows show all of it')).toMatchObject({
+      params: { target: 'all of it' },
+    })
+  })
+})

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { quotedPlaceholders, renderCommand, shellQuote } from '../src/commands/template.ts'
+import { quotedPlaceholders, renderCommand, shellQuote } from '../src/syntax/template.ts'
 import { cleanupTemp, tempDir } from './support/temp.ts'
 
 afterAll(cleanupTemp)

@@ -70,14 +70,14 @@ describe('refusals name the file, the key path and the line', () => {
       'conf.yaml:7: namespaces.demo.commands[0].pattern: job hello uses [name] but this command does not capture it',
     )
   })
-  test('two commands that could match the same text', () => {
+  test('two commands that could match the same text with neither more literal than the other', () => {
     const e = errorOf(
-      `${BASE}      - pattern: hello world
+      `${BASE}      - pattern: hello [first] [last]
         job: hello2
-`.replace('      hello:\n', '      hello2:\n        run: echo hi\n      hello:\n'),
+`.replace('      hello:\n', '      hello2:\n        run: echo hi [first] [last]\n      hello:\n'),
     )
     expect(e.message).toContain(
-      'conf.yaml:11: namespaces.demo.commands[1].pattern: "demo hello world" and "demo hello [name]" (commands[0]) can match the same text',
+      'conf.yaml:11: namespaces.demo.commands[1].pattern: "demo hello [first] [last]" and "demo hello [name]" (commands[0]) can match the same text and neither has a literal word where the other has a [placeholder]',
     )
   })
   test('a bad timeout', () => {
@@ -196,7 +196,9 @@ test('docs/configuring.md is the reference generated from the schema (regenerate
   expect(committed).toBe(configReference())
   // Every key the loader knows is documented, defaults included.
   expect(committed).toContain('| `settings.default_timeout` | number or string | `3600` |')
-  expect(committed).toContain('| `namespaces.<name>.jobs.<name>.confirm` | boolean or `approvers` | `false` |')
+  expect(committed).toContain(
+    '| `namespaces.<name>.jobs.<name>.confirm` | boolean or `approvers` | `false` |',
+  )
 })
 
 test("the README's example config loads", async () => {
@@ -208,5 +210,73 @@ test("the README's example config loads", async () => {
     confirm: true,
     timeoutSeconds: 1800,
     reportFormat: 'code',
+  })
+})
+
+describe('switches for configs from the Python ebmbot', () => {
+  const ORIGINAL = `settings: {max_parallel: unlimited}
+namespaces:
+  workflows:
+    report_to: channel
+    jobs:
+      show_all:
+        run: python jobs.py show --target all
+      show:
+        run: python jobs.py show --target [target]
+        report_to: thread
+        env: [{name: PYTHONPATH, value: /srv/workspace}]
+    commands:
+      - {pattern: "show [target]", job: show}
+      - {pattern: show all, job: show_all}
+`
+  test('job names with underscores load; the job type is <namespace>_<job>, split at its first underscore', () => {
+    const ns = configFrom(ORIGINAL).namespaces.workflows!
+    expect(ns.jobs.show_all!.type).toBe('workflows_show_all')
+    expect(ns.commands.map((c) => c.job)).toEqual(['show', 'show_all'])
+    // Namespaces still may not hold one, so no two (namespace, job) pairs share a type.
+    expect(errorOf(ORIGINAL.replace('  workflows:', '  work_flows:')).message).toContain(
+      'namespaces.work_flows: namespace must be one word of letters, digits and hyphens',
+    )
+    expect(errorOf(ORIGINAL.replace('show_all:', 'show.all:')).message).toContain(
+      'job must be one word of letters, digits, hyphens and underscores',
+    )
+  })
+  test('report_to is set per namespace and overridden per job; thread by default', () => {
+    const c = configFrom(ORIGINAL)
+    expect(c.namespaces.workflows!.jobs.show_all!.reportTo).toBe('channel')
+    expect(c.namespaces.workflows!.jobs.show!.reportTo).toBe('thread')
+    expect(configFrom(BASE).namespaces.demo!.jobs.hello!.reportTo).toBe('thread')
+    expect(errorOf(ORIGINAL.replace('report_to: thread', 'report_to: dm')).message).toContain(
+      'namespaces.workflows.jobs.show.report_to',
+    )
+  })
+  test('a literal word beats a placeholder: "show all" beside "show [target]" loads', () => {
+    expect(configFrom(ORIGINAL).namespaces.workflows!.commands).toHaveLength(2)
+  })
+  test('max_parallel may be unlimited; other words are refused', () => {
+    expect(configFrom(ORIGINAL).settings.max_parallel).toBe(Number.POSITIVE_INFINITY)
+    expect(errorOf(ORIGINAL.replace('unlimited', 'lots')).message).toContain(
+      'settings.max_parallel',
+    )
+  })
+  test('an environment entry may carry a fixed value', () => {
+    expect(configFrom(ORIGINAL).namespaces.workflows!.jobs.show!.env).toEqual([
+      { name: 'PYTHONPATH', secret: false, value: '/srv/workspace' },
+    ])
+  })
+  test('warnings: a Python-style {placeholder}, and a param the job never uses', () => {
+    const c = configFrom(`namespaces:
+  op:
+    jobs:
+      reconcile:
+        run: fab reconcile:{concession_id},[vmpp] \${HOME}
+    commands:
+      - {pattern: "reconcile [concession_id] against [vmpp]", job: reconcile}
+`)
+    expect(c.warnings).toEqual([
+      'namespaces.op.jobs.reconcile.run: {concession_id} is passed to bash as written; placeholders are [concession_id] now',
+      'namespaces.op.commands[0].pattern: captures [concession_id] but job reconcile never uses it, so what is typed there is dropped',
+    ])
+    expect(configFrom(BASE).warnings).toBeUndefined()
   })
 })

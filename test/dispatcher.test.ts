@@ -221,3 +221,57 @@ describe('timeouts and cancel', () => {
     await h.waitForState(next.runId!, ['running'])
   })
 })
+
+describe('max_parallel: unlimited, as the Python ebmbot had it', () => {
+  // Each job waits until all six have started: they all succeed only if they run at once.
+  const together = (n: number) =>
+    `touch started-${n}; for i in $(seq 1 150); do [ $(ls started-* | wc -l) -ge 6 ] && exit 0; sleep 0.1; done; exit 1`
+  const yaml = (max: string) => `
+settings: {max_parallel: ${max}, poll_interval: 1s, kill_grace: 1s}
+namespaces:
+  t:
+    jobs:
+${[1, 2, 3, 4, 5, 6].map((n) => `      job_${n}: {run: "${together(n)}", timeout: 30s}`).join('\n')}
+    commands:
+${[1, 2, 3, 4, 5, 6].map((n) => `      - {pattern: run ${n}, job: job_${n}}`).join('\n')}
+`
+  test('six job types run at once with unlimited; with 4, two wait', async () => {
+    h = startHarness(yaml('unlimited'))
+    const ids = []
+    for (const n of [1, 2, 3, 4, 5, 6]) ids.push((await h.say(`t run ${n}`)).runId!)
+    for (const id of ids)
+      expect((await h.waitForState(id, ['succeeded', 'failed'], 20_000)).state).toBe('succeeded')
+    await h.stop()
+
+    h = startHarness(yaml('4'))
+    for (const n of [1, 2, 3, 4, 5, 6]) await h.say(`t run ${n}`)
+    await Bun.sleep(1500)
+    const states = sqliteOf(h.ctx)
+      .sqlite.query<{ state: string; n: number }, []>(
+        'SELECT state, count(*) AS n FROM runs GROUP BY state',
+      )
+      .all()
+    expect(states).toEqual([
+      { state: 'pending', n: 2 },
+      { state: 'running', n: 4 },
+    ])
+  }, 40_000)
+})
+
+describe('an environment entry with a fixed value', () => {
+  test('the job sees the value from the config, not the service environment', async () => {
+    h = startHarness(
+      `namespaces:
+  t:
+    jobs:
+      show: {run: 'echo "path=$PYTHONPATH"', report_stdout: true, env: [{name: PYTHONPATH, value: /srv/workspace}]}
+    commands:
+      - {pattern: show, job: show}
+`,
+      { PYTHONPATH: '/from/the/service' },
+    )
+    const { runId } = await h.say('t show')
+    const run = await h.waitForState(runId!, ['succeeded'])
+    expect(readFileSync(run.stdoutPath!, 'utf8')).toBe('path=/srv/workspace\n')
+  })
+})

@@ -78,7 +78,7 @@ test('a lock shorter than the busy timeout: the request waits, then is stored an
   lock.release()
   await waitUntil(
     'the waiting request to be acknowledged',
-    () => bot.out.stdout.includes('(:crossed_fingers: accepted: run 2)'),
+    () => bot.out.stdout.includes('(🤞 accepted: run 2)'),
     5000,
   )
   await waitUntil('its job to report', () => bot.out.stdout.includes('quick during-lock'), 5000)
@@ -138,7 +138,7 @@ test('a lock longer than the busy timeout: a job ending meanwhile is still recor
 
   const all = runs(state)
   const failedClearly =
-    /:x: Sorry, something went wrong with `k quick during-lock`: database is locked/.test(
+    /❌ Sorry, something went wrong with `k quick during-lock`: database is locked/.test(
       bot.out.stdout,
     )
   const stored = all.find((r) => r.request_text === 'k quick during-lock')
@@ -149,7 +149,7 @@ test('a lock longer than the busy timeout: a job ending meanwhile is still recor
   } else {
     // Waited: stored, acknowledged and run, like any other request.
     expect(stored?.state).toBe('succeeded')
-    expect(bot.out.stdout).toContain(`(:crossed_fingers: accepted: run ${stored?.id})`)
+    expect(bot.out.stdout).toContain(`(🤞 accepted: run ${stored?.id})`)
     expect(bot.out.stdout).toContain('quick during-lock')
   }
   expect(all.every((r) => r.state === 'succeeded')).toBe(true)

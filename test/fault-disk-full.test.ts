@@ -83,7 +83,7 @@ describe('logs folder full', () => {
       // "Exit code 1" alone reads like the job's fault: the report says the disk was full, and the
       // operator's log has a line for it.
       expect(stdout).toContain(
-        `:floppy_disk: The disk holding the logs is full (0 bytes free in ${join(state, 'logs')})`,
+        `💾 The disk holding the logs is full (0 bytes free in ${join(state, 'logs')})`,
       )
       expect(stderr).toMatch(/level=warn event=logs\.disk_full .*free_bytes=0/)
       // The next job needs room for its output too: it ends clearly (failed, or ran if it fit), never stuck.
@@ -98,7 +98,7 @@ describe('logs folder full', () => {
     expect(rows[0]).toMatchObject({ request_text: 'k flood', state: 'failed', signal: 'SIGXFSZ' })
     expect(stdout).toContain('`k_flood` was killed by SIGXFSZ (run 1')
     expect(stdout).toContain('SIGXFSZ means a file grew past the size limit set for the bot')
-    expect(stdout).not.toContain(':floppy_disk:') // the disk itself has room
+    expect(stdout).not.toContain('💾') // the disk itself has room
     expect(rows[1]).toMatchObject({ request_text: 'k small after', state: 'succeeded' })
     expect(stdout).toContain('small after')
   }, 30_000)

@@ -1,7 +1,7 @@
 // kill -9 of the bot in the middle of a burst of commands, while jobs run, several times over,
 // then a restart that drains everything: every acknowledged command is done or still queued, no
 // run stays "running", and every run's report reaches the terminal. Local chat is the front door:
-// a command counts as acknowledged once `(:crossed_fingers: accepted: run N)` is printed. The same
+// a command counts as acknowledged once `(🤞 accepted: run N)` is printed. The same
 // for `ebmbot serve` under a burst of signed GitHub deliveries: a delivery answered 200 is stored.
 import { afterAll, describe, expect, test } from 'bun:test'
 import { groupAlive } from '../src/dispatcher/proc.ts'

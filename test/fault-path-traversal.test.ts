@@ -46,7 +46,7 @@ describe('names from the config', () => {
     test(`job ${JSON.stringify(name)} is refused at load, naming the key`, () => {
       const yaml = `namespaces:\n  ns:\n    jobs:\n      ${JSON.stringify(name)}: {run: "true"}\n`
       expect(load(yaml)).toThrow(
-        /hostile\.yaml:4: namespaces\.ns\.jobs\.[\s\S]*job must be one word of letters, digits and hyphens/,
+        /hostile\.yaml:4: namespaces\.ns\.jobs\.[\s\S]*job must be one word of letters, digits, hyphens and underscores/,
       )
     })
   }
@@ -75,12 +75,14 @@ describe('log folders', () => {
       'a_b\n',
       'a_b\u0000',
       '.._..',
-      'a_b_c',
+      'a_',
       'a',
       '',
     ]) {
       expect(() => runLogDir('/srv/logs', jobType, 1, 0)).toThrow(/unsafe job type/)
     }
+    // A job name may hold underscores (namespaces may not, so the first one ends the namespace).
+    expect(runLogDir('/srv/logs', 'a_b_c', 1, 0)).toBe('/srv/logs/a_b_c/1970-01-01T00-00-00.000Z_1')
     // A run id is a number, truncated: it cannot carry a path either.
     expect(runLogDir('/srv/logs', 'op_deploy', 7.9, Date.UTC(2026, 0, 2, 3, 4, 5, 6))).toBe(
       '/srv/logs/op_deploy/2026-01-02T03-04-05.006Z_7',

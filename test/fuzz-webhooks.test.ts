@@ -4,7 +4,7 @@
 // payload carries reaches a real bash as exactly one literal word.
 import { afterAll, afterEach, expect, test } from 'bun:test'
 import { createHmac } from 'node:crypto'
-import { renderCommand } from '../src/commands/template.ts'
+import { renderCommand } from '../src/syntax/template.ts'
 import { createWebhookApp } from '../src/webhooks/index.ts'
 import { SOAK, seededRandom } from './support/fault-config.ts'
 import { pullRequest } from './support/github.ts'

@@ -1,7 +1,8 @@
 // A delivery is taken in the same transaction that stores its request: if storing fails, the
 // delivery is not taken, so the redelivery runs it (once); a duplicate stores nothing.
 import { afterAll, afterEach, expect, test } from 'bun:test'
-import { handleMessage, type MessageIn } from '../src/app/handle-message.ts'
+import type { MessageIn } from '../src/app/door.ts'
+import { handleMessage } from '../src/app/handle-message.ts'
 import type { QueueOps } from '../src/queue/queue.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'

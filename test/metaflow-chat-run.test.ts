@@ -10,7 +10,7 @@ import { count } from 'drizzle-orm'
 import { getThread } from '../src/queue/metaflow-threads.ts'
 import { getRun } from '../src/queue/read.ts'
 import { metaflowThreads, runs } from '../src/queue/schema.ts'
-import type { MessageOut } from '../src/notify/outgoing.ts'
+import type { MessageOut } from '../src/app/door.ts'
 import { botEnv, runBot } from './support/bot.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { makeTempSysroot } from './support/metaflow-fixtures.ts'
@@ -234,8 +234,8 @@ describe('local chat', () => {
     })
     expect(out.code).toBe(0)
     expect(out.stdout).toContain('Starting `HelloFlow` with alpha=2 mode=full as run 1.')
-    expect(out.stdout).toMatch(/:rocket: Run 1 started `HelloFlow\/\d+`/)
-    expect(out.stdout).toMatch(/:white_check_mark: `HelloFlow\/\d+` succeeded in \ds\./)
+    expect(out.stdout).toMatch(/🚀 Run 1 started `HelloFlow\/\d+`/)
+    expect(out.stdout).toMatch(/✅ `HelloFlow\/\d+` succeeded in \ds\./)
   })
 })
 
@@ -319,7 +319,7 @@ metaflow:
       const prompt = await g.waitForMessage(
         (x) => x.threadTs === T && x.text.startsWith(':raised_hand:'),
       )
-      expect(JSON.stringify(prompt.blocks)).toContain('ebmbot_approve')
+      expect(prompt.controls?.buttons.map((b) => b.action)).toContain('approve')
       await passes()
       expect(getRun(sqliteOf(g.ctx).db, id)).toMatchObject({
         state: 'awaiting_approval',
@@ -341,9 +341,10 @@ metaflow:
       expect(help).toContain(`\`yes\` / \`no\`: approve or deny run ${id}`)
       expect(help).not.toContain('`rerun`')
 
+      // Off the allow lists: an approver must first be allowed to run the flow at all.
       const outsider = await g.say('yes', at(T, 'UOTHER'))
       expect(outsider.replies).toEqual([
-        `Sorry, only <@UASK> or an approver of \`metaflow_HelloFlow\` may approve or deny run ${id}.`,
+        'Sorry, you are not on the list of people who may run the `metaflow` commands.',
       ])
       expect(outsider.accepted).toBe(false)
       // On the allow lists is not enough either: approving is for the requester and the approvers.

@@ -1,6 +1,6 @@
 // Chat texts for Metaflow answers: pure functions over runs, statuses, step summaries and artifacts.
 import { describe, expect, test } from 'bun:test'
-import { formatDuration } from '../src/commands/times.ts'
+import { formatDuration } from '../src/util/duration.ts'
 import type { ArtifactContent } from '../src/metaflow/artifacts.ts'
 import {
   formatAgo,

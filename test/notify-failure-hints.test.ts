@@ -1,6 +1,6 @@
 // What a failure report adds when the cause is likely the machine rather than the job.
 import { expect, test } from 'bun:test'
-import { failureHints } from '../src/notify/reports.ts'
+import { failureHints } from '../src/app/reports.ts'
 
 const full = (freeBytes: number) => ({
   stdout: '',

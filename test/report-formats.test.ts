@@ -1,7 +1,7 @@
 // Report formats end to end: real jobs through the dispatcher, their output reported as a code
 // block or as a file, as the job's `report_format` says.
 import { afterAll, afterEach, describe, expect, test } from 'bun:test'
-import { MESSAGE_LIMIT } from '../src/notify/outgoing.ts'
+import { MESSAGE_LIMIT } from '../src/app/door.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'

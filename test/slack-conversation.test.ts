@@ -6,6 +6,7 @@ import {
   BOT_TOKEN,
   GENERAL,
   LOGS,
+  SLACK_YAML,
   startSlackBot,
   type SlackBot,
 } from './support/slack-bot.ts'
@@ -306,5 +307,26 @@ describe('when handling breaks', () => {
     expect(fake.reactions).toEqual([{ channel: GENERAL, timestamp: event.ts, name: 'x' }])
     expect(fake.deliveries.map((d) => d.eventId)).toEqual([sent.eventId])
     expect(fake.messages.filter((m) => m.channel !== GENERAL)).toEqual([])
+  })
+})
+
+describe('other bots and workflows', () => {
+  test('a mention from a bot in settings.trusted_bots runs the job; one from any other bot is ignored', async () => {
+    s = await startSlackBot({
+      yaml: SLACK_YAML.replace('settings:\n', 'settings:\n  trusted_bots: [B7]\n'),
+    })
+    const fromBot = (bot: string, text: string) => ({
+      ...s!.fake.mention({ user: 'U1', channel: GENERAL, text }),
+      bot_id: bot,
+    })
+    const untrusted = fromBot('B8', 'demo hello ignored')
+    await s.fake.sendEvent(untrusted).acked
+    const trusted = fromBot('B7', 'demo hello integration')
+    await s.fake.sendEvent(trusted).acked
+    await waitUntil('the trusted bot’s report', () =>
+      inThread(GENERAL, trusted.ts).some((m) => m.text?.includes('Hello, integration!')),
+    )
+    expect(runs().map((r) => r.job_type)).toEqual(['demo_hello'])
+    expect(inThread(GENERAL, untrusted.ts)).toEqual([])
   })
 })

@@ -68,6 +68,47 @@ describe('commands', () => {
   })
 })
 
+describe('trusted bots and workflows (settings.trusted_bots)', () => {
+  const trusted = (e: SlackEvent | Record<string, unknown>, trustedBots = ['B9', 'AWORKFLOW']) =>
+    planEvent(e as SlackEvent, { botUserId: 'UBOT', routes, trustedBots })
+  const workflow = {
+    type: 'message',
+    subtype: 'bot_message',
+    bot_id: 'B7',
+    bot_profile: { app_id: 'AWORKFLOW' },
+    text: '<@UBOT> demo hello',
+    ts: '2.1',
+    channel: 'C1',
+    channel_type: 'channel',
+  }
+  test('a mention from a trusted bot id, or from a trusted app (a workflow), runs as a command', () => {
+    const fromBot = {
+      ...fake.mention({ user: 'U9', channel: 'C1', text: 'demo hello', ts: '2.2' }),
+      bot_id: 'B9',
+    }
+    expect(trusted(fromBot)).toMatchObject({
+      kind: 'command',
+      user: 'U9',
+      spot: { channel: 'C1', ts: '2.2', threadTs: '2.2' },
+    })
+    // A workflow's message has no user: the bot id stands for the requester.
+    expect(trusted(workflow)).toMatchObject({ kind: 'command', user: 'B7', isDirect: false })
+  })
+  test('off by default; untrusted bots, unaddressed or edited bot messages and support keywords never run', () => {
+    expect(kind(plan(workflow))).toBe('ignore: from a bot')
+    expect(kind(trusted(workflow, ['B1']))).toBe('ignore: from a bot')
+    expect(kind(trusted({ ...workflow, text: 'demo hello' }))).toBe(
+      'ignore: not addressed to the bot',
+    )
+    expect(kind(trusted({ ...workflow, text: '<@UBOT> ask tech-support' }))).toBe(
+      'ignore: a support keyword from a bot',
+    )
+    expect(kind(trusted({ ...workflow, edited: { ts: '3.0' } }))).toBe(
+      'ignore: edits never run commands',
+    )
+  })
+})
+
 describe('senders the bot ignores', () => {
   test('its own messages, other bots, integrations and messages without a sender', () => {
     const own = fake.mention({ user: 'UBOT', channel: 'C1', text: 'demo hello' })

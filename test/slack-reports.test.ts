@@ -188,3 +188,55 @@ describe('reports are never lost', () => {
     expect(s.query('select state from runs')).toEqual([{ state: 'succeeded' }])
   })
 })
+
+describe('report_to: channel (where the Python ebmbot put reports)', () => {
+  const YAML = `
+namespaces:
+  rota:
+    report_to: channel
+    jobs:
+      report: {run: echo Alice is on duty, report_stdout: true}
+      fail: {run: echo nope >&2; exit 1}
+      quiet_one: {run: echo in the thread, report_stdout: true, report_to: thread}
+    commands:
+      - {pattern: report, job: report}
+      - {pattern: fail, job: fail}
+      - {pattern: quiet, job: quiet_one}
+`
+  const reportOf = (text: string) => (m: { channel: string; text?: string }) =>
+    m.channel === GENERAL && m.text?.includes(text)
+
+  test('a top-level command is reported top-level; one said in a thread, in that thread; a job can opt back in to threads', async () => {
+    s = await startSlackBot({ yaml: YAML })
+    const top = await ask('rota report')
+    const report = await s.fake.waitFor(
+      () => s!.fake.messages.find(reportOf('Alice is on duty')),
+      5000,
+      'the top-level report',
+    )
+    expect(report.thread_ts).toBeUndefined()
+
+    const failed = await ask('rota fail')
+    const failure = await s.fake.waitFor(
+      () => s!.fake.messages.find(reportOf('`rota_fail` failed')),
+      5000,
+      'the failure report',
+    )
+    expect(failure.thread_ts).toBeUndefined()
+    expect(failed.ts).not.toBe(top.ts)
+
+    const threaded = s.fake.mention({
+      user: 'U1',
+      channel: GENERAL,
+      text: 'rota report',
+      thread_ts: top.ts,
+    })
+    await s.fake.sendEvent(threaded).acked
+    await waitUntil('the report in the thread', () => inThread(top.ts).length > 0, 5000)
+    expect(inThread(top.ts)[0]!.text).toContain('Alice is on duty')
+
+    const quiet = await ask('rota quiet')
+    await waitUntil('the opted-out report in its thread', () => inThread(quiet.ts).length > 0, 5000)
+    expect(inThread(quiet.ts)[0]!.text).toContain('in the thread')
+  })
+})

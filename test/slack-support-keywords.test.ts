@@ -1,6 +1,6 @@
 // The tech-support keyword rule as a table: what calls the team and what does not.
 import { describe, expect, test } from 'bun:test'
-import { hasKeyword } from '../src/commands/keyword.ts'
+import { hasKeyword } from '../src/syntax/keyword.ts'
 import {
   directSupportReply,
   matchingRoutes,

@@ -99,7 +99,7 @@ describe('on the way out', () => {
   test('a job’s Block Kit keeps its links but cannot ping the channel', async () => {
     h = startHarness(YAML, ENV)
     const asked = await h.say('t card')
-    const blocks = JSON.stringify((await reportOf(asked.runId!)).blocks)
+    const blocks = JSON.stringify((await reportOf(asked.runId!)).jobBlocks)
     expect(blocks).not.toContain('<!channel>')
     expect(blocks).toContain('@channel see <https://ok.example|the dashboard>')
   })

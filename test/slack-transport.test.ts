@@ -5,7 +5,7 @@ import type { KnownBlock } from '@slack/types'
 import type { WebClient } from '@slack/web-api'
 import { readEnvironment } from '../src/config/env.ts'
 import { DeliveryError } from '../src/notify/deliver.ts'
-import type { Outgoing } from '../src/notify/outgoing.ts'
+import type { Outgoing } from '../src/app/door.ts'
 import { GuestCheck } from '../src/slack/guests.ts'
 import { slackTransport } from '../src/slack/transport.ts'
 import { createWebClient } from '../src/slack/web-client.ts'
@@ -141,7 +141,7 @@ describe('Block Kit', () => {
 
   test('blocks are posted with their readable text', async () => {
     const { deliver } = await setup()
-    await deliver(message({ text: 'card', blocks }))
+    await deliver(message({ text: 'card', jobBlocks: blocks }))
     expect(fake.messages).toEqual([
       expect.objectContaining({ thread_ts: '100.1', text: 'card', blocks }),
     ])
@@ -150,7 +150,7 @@ describe('Block Kit', () => {
   test('blocks Slack refuses are posted as text with a note saying why, in the same thread', async () => {
     const { deliver } = await setup()
     fake.failNext('chat.postMessage', { error: 'invalid_blocks' })
-    await deliver(message({ text: 'card', blocks }))
+    await deliver(message({ text: 'card', jobBlocks: blocks }))
 
     const [post] = fake.messages
     expect(post).toMatchObject({ channel: 'C1', thread_ts: '100.1', blocks: undefined })
@@ -165,7 +165,7 @@ describe('Block Kit', () => {
       text: { type: 'mrkdwn', text: `row ${i} `.repeat(20) },
     })) as KnownBlock[]
     fake.failNext('chat.postMessage', { error: 'invalid_blocks' })
-    await deliver(message({ text: 'table', blocks: big }))
+    await deliver(message({ text: 'table', jobBlocks: big }))
 
     expect(fake.messages).toEqual([])
     expect(fake.files).toEqual([

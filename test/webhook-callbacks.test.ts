@@ -4,7 +4,7 @@
 import { afterAll, afterEach, describe, expect, test } from 'bun:test'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { signCallbackToken } from '../src/webhooks/callback-token.ts'
+import { signCallbackToken } from '../src/dispatcher/callback-token.ts'
 import { createWebhookApp } from '../src/webhooks/index.ts'
 import { startHarness, type Harness } from './support/harness.ts'
 import { cleanupTemp } from './support/temp.ts'

@@ -142,9 +142,9 @@ describe('a matching delivery', () => {
       status: 200,
       body: { outcome: 'queued', runs: [{ run: 1, job: 'site_prod' }] },
     })
-    const prompt = await h.waitForMessage((m) => m.channel === '#site' && !!m.blocks)
+    const prompt = await h.waitForMessage((m) => m.channel === '#site' && !!m.controls)
     expect(prompt.text).toContain('`site_prod` (run 1) needs approval')
-    expect(JSON.stringify(prompt.blocks)).toContain('ebmbot_approve')
+    expect(prompt.controls?.buttons.map((b) => b.action)).toContain('approve')
     await Bun.sleep(300)
     expect(sqliteOf(h.ctx).sqlite.query('select state, approval from runs').get()).toEqual({
       state: 'awaiting_approval',

@@ -52,6 +52,18 @@ const setup = () => {
   app = createWebhookApp(h.ctx)
 }
 
+describe('/check/, the Python ebmbot health route', () => {
+  test('answers 200 "ok" with and without the trailing slash, beside /healthz', async () => {
+    setup()
+    for (const path of ['/check/', '/check']) {
+      const res = await app.request(path)
+      expect(res.status).toBe(200)
+      expect(await res.text()).toBe('ok')
+    }
+    expect((await health()).status).toBe(200)
+  })
+})
+
 describe('/healthz', () => {
   test('all well: 200 with the database, queue and dispatcher', async () => {
     setup()

@@ -7,7 +7,7 @@ import {
   callbackExpiry,
   signCallbackToken,
   verifyCallbackToken,
-} from '../src/webhooks/callback-token.ts'
+} from '../src/dispatcher/callback-token.ts'
 import { readLimited } from '../src/webhooks/body-limit.ts'
 import { globMatch, matchTriggers, paramProblem, payloadField } from '../src/webhooks/triggers.ts'
 import { verifySignature } from '../src/webhooks/verify-signature.ts'

@@ -2,14 +2,16 @@
 // record the decision and who made it, and drop requests nobody approved in time.
 import { mayApprove, type ApproveVerdict } from '../commands/access.ts'
 import { ownValue } from '../util/own.ts'
-import { formatDuration, formatUtc, who } from '../commands/times.ts'
+import { formatDuration } from '../util/duration.ts'
+import { formatUtc, who } from '../commands/times.ts'
 import type { Job } from '../config/types.ts'
-import { approvalBlocks } from '../notify/blocks.ts'
+import { approvalControls } from './controls.ts'
+import { replyTraitsOf } from './doors.ts'
 import { findJob } from '../config/types.ts'
 import type { RequestInput } from '../queue/schedule.ts'
 import type { AppContext } from './context.ts'
 import { replyDoor } from './context.ts'
-import type { MessageIn } from './handle-message.ts'
+import type { MessageIn } from './door.ts'
 import { askerOf } from './asker.ts'
 import type { ActionResult } from './run-actions.ts'
 
@@ -23,12 +25,12 @@ export async function askForApproval(
   ctx.log.info('request.awaiting_approval', { run: run.id, job: job.type, user: req.requestedBy })
   const text =
     `:raised_hand: \`${job.type}\` (run ${run.id}) needs approval before it starts. ` +
-    (req.door === 'local'
-      ? `Say \`approve ${run.id}\` to start it, or \`deny ${run.id}\`. `
-      : `${job.twoPerson ? `An approver other than ${who(req.requestedBy)}` : `${who(req.requestedBy)} or an approver`}: press Approve, or say \`yes\` in this thread (\`no\` to deny). `) +
+    (replyTraitsOf(ctx.doors, req.door).threads
+      ? `${job.twoPerson ? `An approver other than ${who(req.requestedBy)}` : `${who(req.requestedBy)} or an approver`}: press Approve, or say \`yes\` in this thread (\`no\` to deny). `
+      : `Say \`approve ${run.id}\` to start it, or \`deny ${run.id}\`. `) +
     `It is dropped at ${formatUtc(run.approvalExpiresAt!)} if nobody decides.`
   ctx.wake.dispatch.notify() // the dispatcher times out approvals
-  return { accepted: true, runId: run.id, said: [{ text, blocks: approvalBlocks(text, run.id) }] }
+  return { accepted: true, runId: run.id, said: [{ text, controls: approvalControls(run.id) }] }
 }
 
 export async function decide(
@@ -99,7 +101,7 @@ export async function expireDue(ctx: AppContext): Promise<number> {
     const text = `:hourglass: Nobody approved run ${run.id} (\`${run.jobType}\`) in time, so it was dropped. Ask again when you are ready.`
     await ctx.queue.enqueueOutgoing(
       ctx.now(),
-      replyDoor(run),
+      replyDoor(ctx, run),
       [{ kind: 'message', purpose: 'reply', channel: run.channel, threadTs: run.threadTs, text }],
       run.id,
     )

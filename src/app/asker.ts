@@ -1,6 +1,6 @@
-// Who is asking, for the access rules, from a front door's message: the local terminal is trusted.
+// Who is asking, for the access rules, from a front door's message: a door of trusted operators
+// (the local terminal) says so in the message itself.
 import { askerOf as fromFields, type Asker } from '../commands/access.ts'
-import type { MessageIn } from './handle-message.ts'
+import type { MessageIn } from './door.ts'
 
-export const askerOf = (msg: MessageIn): Asker =>
-  fromFields({ ...msg, trusted: msg.door === 'local' })
+export const askerOf = (msg: MessageIn): Asker => fromFields({ ...msg, trusted: !!msg.trusted })

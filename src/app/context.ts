@@ -1,20 +1,14 @@
 // What every worker in one bot process shares: the queue, the config, the clock, the wake-ups.
-import { hostname } from 'node:os'
-import { join } from 'node:path'
-import type { Config } from '../config/types.ts'
 import type { Environment } from '../config/env.ts'
-import { processStartTime } from '../dispatcher/proc.ts'
-import { metaflowSourceFor } from '../metaflow/deployment.ts'
+import type { Config } from '../config/types.ts'
 import type { MetaflowSource } from '../metaflow/source.ts'
-import type { ReportContext } from '../notify/reports.ts'
-import { openQueue } from '../queue/db.ts'
 import type { Queue } from '../queue/queue.ts'
 import type { Door, Run } from '../queue/schema.ts'
-import { registerWorker } from '../queue/workers.ts'
-import { maskingLogger, type Logger } from '../util/log.ts'
-import { allSecrets } from './secrets.ts'
-import { Metrics } from '../util/metrics.ts'
-import { Signal } from '../util/signal.ts'
+import type { Logger } from '../util/log.ts'
+import type { Metrics } from '../util/metrics.ts'
+import type { Signal } from '../util/signal.ts'
+import { replyDoorOf, type Doors } from './doors.ts'
+import type { ReportContext } from './reports.ts'
 
 export interface AppContext {
   queue: Queue
@@ -34,6 +28,19 @@ export interface AppContext {
   health: Map<string, () => WorkerHealth>
   /** where the Metaflow verbs read runs; present when the config has a `metaflow` section */
   metaflow?: MetaflowSource
+  /** the front doors and what each can do */
+  doors: Doors
+}
+
+/**
+ * A running part of the bot (a front door, a notifier) that serve stops on shutdown: `stop` ends
+ * its intake before running jobs are given their grace; `flush` runs after them, so reports of
+ * jobs that finish during the grace are still delivered.
+ */
+export interface Worker {
+  name: string
+  stop(): Promise<void>
+  flush?(): Promise<void>
 }
 
 export interface WorkerHealth {
@@ -41,49 +48,6 @@ export interface WorkerHealth {
   detail?: Record<string, unknown>
 }
 
-export function createContext(opts: {
-  config: Config
-  env: Environment
-  log: Logger
-  now?: () => number
-}): AppContext {
-  const { config, env } = opts
-  const secrets = allSecrets(config, env)
-  const log = maskingLogger(opts.log, secrets)
-  const now = opts.now ?? Date.now
-  // Before the queue opens: a Metaflow section that cannot work stops the bot with the reason.
-  const metaflow = config.metaflow ? metaflowSourceFor(config.metaflow, env) : undefined
-  const queue = openQueue(join(env.stateDir, 'ebmbot.db'))
-  const host = hostname()
-  const workerId = `${host}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`
-  registerWorker(queue.db, now(), {
-    id: workerId,
-    host,
-    pid: process.pid,
-    pidStart: processStartTime(process.pid),
-  })
-  return {
-    queue,
-    config,
-    env,
-    log,
-    now,
-    workerId,
-    host,
-    logsDir: join(env.stateDir, 'logs'),
-    wake: { dispatch: new Signal(), outbox: new Signal() },
-    reports: {
-      logsChannel: config.settings.logs_channel ?? env.slack.logsChannel ?? 'logs',
-      techSupportChannel:
-        config.settings.tech_support_channel ?? env.slack.techSupportChannel ?? 'tech-support',
-      secrets,
-    },
-    metrics: new Metrics(),
-    health: new Map(),
-    ...(metaflow ? { metaflow } : {}),
-  }
-}
-
-/** Reports go back through the door the request came in by; webhook runs report in Slack. */
-export const replyDoor = (run: Pick<Run, 'door'>): Door =>
-  run.door === 'local' ? 'local' : 'slack'
+/** Answers about a request go back through the door it came in by, or the one that door names. */
+export const replyDoor = (ctx: Pick<AppContext, 'doors'>, run: Pick<Run, 'door'>): Door =>
+  replyDoorOf(ctx.doors, run.door)

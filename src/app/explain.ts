@@ -1,6 +1,6 @@
 // `ebmbot explain "<text>"`: what a message would do, down to the exact shell command, run nowhere.
 import { route } from '../commands/route.ts'
-import { renderCommand } from '../commands/template.ts'
+import { renderCommand } from '../syntax/template.ts'
 import type { Config } from '../config/types.ts'
 
 export function explain(config: Config, text: string): string {

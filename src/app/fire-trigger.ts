@@ -2,22 +2,21 @@
 // it becomes a request by the same rules as a typed command. A job that needs confirmation asks
 // for it in the trigger's channel; a request held by a suppression says so there, with the
 // command that lifts it. Runs inside the caller's unit of work.
-import { renderCommand } from '../commands/template.ts'
 import { formatUtc } from '../commands/times.ts'
 import type { Namespace } from '../config/types.ts'
-import type { MessageOut } from '../notify/outgoing.ts'
+import type { MessageOut } from './door.ts'
 import type { QueueOps } from '../queue/queue.ts'
-import type { RequestInput, ScheduleResult } from '../queue/schedule.ts'
+import type { ScheduleResult } from '../queue/schedule.ts'
 import type { Door } from '../queue/schema.ts'
 import { isActive } from '../queue/suppress.ts'
 import { askForApproval } from './approvals.ts'
 import { replyDoor, type AppContext } from './context.ts'
+import { requestFor } from './request.ts'
 
 /** What fired: the job, its params, and the channel its answers go to. */
 export interface Firing {
   namespace: string
   job: string
-  jobType: string
   channel: string
   params: Record<string, string>
   delaySeconds: number
@@ -39,25 +38,14 @@ export async function requestFromTrigger(
   const now = ctx.now()
   const ns = ctx.config.namespaces[f.namespace]!
   const job = ns.jobs[f.job]!
-  const req: RequestInput = {
-    namespace: f.namespace,
-    job: f.job,
-    jobType: f.jobType,
-    door: by.door,
-    requestedBy: by.requestedBy,
-    channel: f.channel,
-    threadTs: null,
-    requestText: by.requestText,
-    params: f.params,
-    command: renderCommand(job.run, f.params),
-    delaySeconds: f.delaySeconds,
-  }
+  const from = { door: by.door, user: by.requestedBy, channel: f.channel }
+  const req = requestFor(from, job, f.params, by.requestText, { delaySeconds: f.delaySeconds })
   if (job.confirm) {
     // Nothing starts until someone presses Approve (or Deny) under the prompt in the channel.
     const asked = await askForApproval(ctx, job, req)
     await q.enqueueOutgoing(
       now,
-      'slack',
+      replyDoor(ctx, req),
       asked.said.map((m) => ({
         kind: 'message' as const,
         purpose: 'notice' as const,
@@ -71,7 +59,7 @@ export async function requestFromTrigger(
   }
   const res = await q.scheduleRequest(now, req)
   const notice = await suppressedNotice(q, now, ns, f.job, res)
-  if (notice) await q.enqueueOutgoing(now, replyDoor(res.run), [notice], res.run.id)
+  if (notice) await q.enqueueOutgoing(now, replyDoor(ctx, res.run), [notice], res.run.id)
   return res
 }
 

@@ -2,9 +2,10 @@
 // they go through the same router, rules and replies. A double click does one thing: approvals
 // are conditioned on the run's state, Cancel acts once per message it sits on, and Rerun once per
 // message within a few seconds (pressed again later, it reruns again, as asked).
-import type { ButtonAction } from '../notify/blocks.ts'
+import type { ControlAction as ButtonAction } from './door.ts'
 import type { AppContext } from './context.ts'
-import { handleMessage, type Handled, type MessageIn } from './handle-message.ts'
+import type { MessageIn } from './door.ts'
+import { handleMessage, type Handled } from './handle-message.ts'
 
 export interface ActionIn extends Omit<MessageIn, 'text' | 'messageTs' | 'isDirect'> {
   action: ButtonAction

@@ -4,14 +4,13 @@
 import { mayRead, mayRun } from '../commands/access.ts'
 import { ownValue } from '../util/own.ts'
 import { applyAway, utcDay } from '../commands/away.ts'
-import { route, type Incoming } from '../commands/route.ts'
+import { route } from '../commands/route.ts'
 import { findJob } from '../config/types.ts'
 import { statusText } from '../commands/status-text.ts'
 import { suppressionWindow, formatUtc } from '../commands/times.ts'
-import type { Outgoing } from '../notify/outgoing.ts'
+import type { MessageIn, Outgoing } from './door.ts'
 import type { Queue } from '../queue/queue.ts'
 import type { Snapshot } from '../queue/read.ts'
-import type { Door } from '../queue/schema.ts'
 import type { AppContext } from './context.ts'
 import { requestFor } from './request.ts'
 import { askForApproval, decide } from './approvals.ts'
@@ -23,15 +22,6 @@ import {
 } from './metaflow-actions.ts'
 import { askerOf } from './asker.ts'
 import { logsAction, runAction, type ActionResult } from './run-actions.ts'
-
-export interface MessageIn extends Incoming {
-  door: Door
-  channel: string
-  /** the reply spot: the thread the message was in, or its own ts when top-level */
-  threadTs?: string | null
-  /** the message itself, for the acknowledgement reaction and permalinks */
-  messageTs?: string | null
-}
 
 export interface Handled {
   kind: string
@@ -71,7 +61,7 @@ export async function handleMessage(
     {
       ...msg,
       threadRun: thread?.id,
-      trusted: msg.door === 'local',
+      trusted: !!msg.trusted,
       threadMetaflow:
         mfThread && (mfThread.runId ? `${mfThread.flow}/${mfThread.runId}` : mfThread.flow),
     },

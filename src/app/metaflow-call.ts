@@ -1,7 +1,7 @@
 // One Metaflow verb call: who asked where, and the thread state it acts on.
 import type { MetaflowThread } from '../queue/schema.ts'
 import type { AppContext } from './context.ts'
-import type { MessageIn } from './handle-message.ts'
+import type { MessageIn } from './door.ts'
 
 export interface MetaflowCall {
   ctx: AppContext

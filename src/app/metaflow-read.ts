@@ -4,7 +4,7 @@ import { startableFlows, type MetaflowVerb } from '../commands/metaflow-verbs.ts
 import { metaflowHelp, notStartedYet, pathspecOf, threadHelp } from '../metaflow/chat-text.ts'
 import { renderArtifact } from '../metaflow/artifacts.ts'
 import { MetaflowNotFoundError } from '../metaflow/errors.ts'
-import { processAlive, threadState } from '../metaflow/follow.ts'
+import { processAlive, threadState } from './metaflow-follow.ts'
 import {
   formatArtifactList,
   formatCandidates,

@@ -1,11 +1,16 @@
-// A request for a job, made from a message: who asked, from where, and where answers go.
-import { renderCommand } from '../commands/template.ts'
+// A request for a job, made from a message or a trigger: who asked, from where, and where
+// answers go. The one place a request is put together.
+import { renderCommand } from '../syntax/template.ts'
 import type { Job } from '../config/types.ts'
 import type { RequestInput } from '../queue/schedule.ts'
-import type { MessageIn } from './handle-message.ts'
+import type { MessageIn } from './door.ts'
+
+/** Where a request came from: a message, or a trigger's door, requester and channel. */
+export type RequestOrigin = Pick<MessageIn, 'door' | 'user' | 'channel'> &
+  Partial<Pick<MessageIn, 'threadTs' | 'messageTs' | 'isDirect'>>
 
 export function requestFor(
-  msg: MessageIn,
+  msg: RequestOrigin,
   job: Job,
   params: Record<string, string>,
   requestText: string,
@@ -18,9 +23,9 @@ export function requestFor(
     door: msg.door,
     requestedBy: msg.user,
     channel: msg.channel,
-    threadTs: msg.threadTs,
-    messageTs: msg.messageTs,
-    isDm: msg.isDirect,
+    threadTs: msg.threadTs ?? null,
+    messageTs: msg.messageTs ?? null,
+    isDm: msg.isDirect ?? false,
     requestText,
     params,
     command: opts.command ?? renderCommand(job.run, params),

@@ -1,27 +1,27 @@
 // Carrying out the run verbs: status, logs, cancel, rerun, quiet/loud, history.
-import type { KnownBlock } from '@slack/types'
 import { mayRead, mayRun } from '../commands/access.ts'
 import { ownValue } from '../util/own.ts'
 import type { Decision } from '../commands/route.ts'
 import { historyText, runStatusText } from '../commands/run-text.ts'
 import type { LogsSpec } from '../commands/run-verbs.ts'
 import { findJob, jobType } from '../config/types.ts'
-import { readTail } from '../dispatcher/read-tail.ts'
-import { jobSecrets } from '../dispatcher/job-env.ts'
-import { lastLines } from '../notify/reports.ts'
+import { readTail } from '../util/read-tail.ts'
+import { jobSecrets } from '../config/job-secrets.ts'
+import { lastLines } from './reports.ts'
 import { redact } from '../util/redact.ts'
 import type { Run, RunState } from '../queue/schema.ts'
 import type { AppContext } from './context.ts'
+import type { Controls } from './door.ts'
 import { requestFor } from './request.ts'
 import { askForApproval } from './approvals.ts'
 import { askerOf } from './asker.ts'
-import type { MessageIn } from './handle-message.ts'
+import type { MessageIn } from './door.ts'
 import { escapeSlackText } from '../util/slack-text.ts'
 
 export interface Said {
   text: string
   file?: { filename: string; content: string }
-  blocks?: KnownBlock[]
+  controls?: Controls
 }
 export interface ActionResult {
   said: Said[]

@@ -1,5 +1,5 @@
 // `ebmbot config check`: a short summary of a valid config.
-import { patternText } from '../commands/pattern.ts'
+import { patternText } from '../syntax/pattern.ts'
 import type { Config } from '../config/types.ts'
 
 export function configSummary(config: Config): string {
@@ -37,7 +37,8 @@ export function configSummary(config: Config): string {
     )
   const s = config.settings
   out.push(
-    `settings: max_parallel=${s.max_parallel} default_timeout=${s.default_timeout}s kill_grace=${s.kill_grace}s`,
+    `settings: max_parallel=${Number.isFinite(s.max_parallel) ? s.max_parallel : 'unlimited'} default_timeout=${s.default_timeout}s kill_grace=${s.kill_grace}s`,
   )
+  for (const w of config.warnings ?? []) out.push(`warning: ${w}`)
   return out.join('\n')
 }

@@ -11,7 +11,7 @@ import { isActive } from '../queue/suppress.ts'
 import { redact } from '../util/redact.ts'
 import { plural } from '../commands/times.ts'
 import { errorText } from '../util/log.ts'
-import { startMetaflowWatcher } from '../metaflow/watcher.ts'
+import { startMetaflowWatcher } from '../app/metaflow-watcher.ts'
 import { terminalTransport } from './terminal-transport.ts'
 
 /** What a piped session waits for at the end: every line that starts (or lets start) a run. */
@@ -72,6 +72,7 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void>
           text,
           user: 'local',
           isGuest: false,
+          trusted: true, // the operator at this host's terminal: allow lists do not apply
           isDirect: true,
           channel: 'local',
           threadTs: null,
@@ -85,7 +86,7 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void>
         ctx.log.error('chat.message_failed', { error: errorText(e) })
         print(
           redact(
-            `:x: Sorry, something went wrong with \`${text.length > 200 ? `${text.slice(0, 200)}…` : text}\`: ${errorText(e)}. Try again in a moment.`,
+            `❌ Sorry, something went wrong with \`${text.length > 200 ? `${text.slice(0, 200)}…` : text}\`: ${errorText(e)}. Try again in a moment.`,
             ctx.reports.secrets,
           ),
         )

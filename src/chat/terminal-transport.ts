@@ -1,20 +1,25 @@
-// Delivers outgoing messages to a terminal: what Slack would show, as plain lines.
+// Delivers outgoing messages to a terminal: what Slack would show, as plain lines (see
+// render-terminal.ts), a run's buttons as the verbs to type.
 import type { Transport } from '../notify/deliver.ts'
-import type { Outgoing } from '../notify/outgoing.ts'
-import { decodeSlackText } from '../util/slack-text.ts'
+import type { Outgoing } from '../app/door.ts'
+import { controlsHint, emojiOf, terminalText } from './render-terminal.ts'
 
 export function terminalTransport(write: (text: string) => void): Transport {
   return {
     async deliver(msg: Outgoing) {
       if (msg.kind === 'update') return null // a terminal cannot edit what it printed; the result follows
       if (msg.kind === 'reaction') {
-        write(`(:${msg.name}: accepted${msg.label ? `: ${msg.label}` : ''})`)
+        write(`(${emojiOf(msg.name)} accepted${msg.label ? `: ${msg.label}` : ''})`)
         return null
       }
       const where =
         msg.purpose === 'notice' ? '[logs] ' : msg.purpose === 'escalation' ? '[tech-support] ' : ''
-      // Messages are in Slack's encoding (`&lt;` for `<`): a terminal shows them as Slack would.
-      const parts = [`${where}${decodeSlackText(msg.text)}`]
+      const text = terminalText(msg.text)
+      const parts = [`${where}${text}`]
+      // Verbs the text already names (an approval prompt says `approve 5`) are not repeated.
+      const c = msg.controls
+      if (c && !c.buttons.every((b) => text.includes(`${b.action} ${c.runId}`)))
+        parts.push(controlsHint(c))
       if (msg.file) parts.push(filePreview(msg.file.filename, msg.file.content))
       write(parts.join('\n'))
       return null

@@ -6,10 +6,8 @@
 // reposted, never run as a command, so `@ebmbot tech-support away …` would call the team.
 
 import { guestRefusal } from './access.ts'
+import { AWAY_WORD } from '../config/schema.ts'
 import { who } from './times.ts'
-
-/** The built-in word; reserved so no namespace can take it (config/schema.ts RESERVED_WORDS). */
-export const AWAY_WORD = 'out-of-office'
 
 /** Dates are whole UTC days, `YYYY-MM-DD`, both ends included. */
 export interface AwayWindow {
@@ -200,3 +198,5 @@ export function applyAway(d: AwayDecision, today: string, stored: StoredAway): A
 /** The help line; :lock: as for restricted namespaces, since guests may not use it. */
 export const awayHelpLine = (prefix: string) =>
   `:lock: \`${prefix}${AWAY_WORD} from [YYYY-MM-DD] to [YYYY-MM-DD]\`, \`${prefix}${AWAY_WORD} off\`, \`${prefix}${AWAY_WORD}\`: tech-support's out-of-office dates (people asking for it are told it is away)`
+
+export { AWAY_WORD }

@@ -1,6 +1,6 @@
 // Help texts: the namespace list, one namespace's commands, and the unknown-namespace reply.
 import type { Command, Config, Namespace } from '../config/types.ts'
-import { patternText } from './pattern.ts'
+import { patternText } from '../syntax/pattern.ts'
 
 export interface HelpContext {
   config: Config

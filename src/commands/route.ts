@@ -6,7 +6,7 @@ import { awayHelpLine, parseAwayCommand, type AwayDecision } from './away.ts'
 import { cleanText, textBeforeMention, words as splitWords } from './clean.ts'
 import { generalHelp, namespaceHelp, unknownNamespace } from './help.ts'
 import { parseMetaflowVerb, type MetaflowDecision } from './metaflow-verbs.ts'
-import { matchTokens, paramNames } from './pattern.ts'
+import { matchTokens, paramNames, precedence } from '../syntax/pattern.ts'
 import { parseRunVerb, type RunVerb } from './run-verbs.ts'
 import { suggestCommands } from './suggest.ts'
 import { escapeSlackText } from '../util/slack-text.ts'
@@ -111,9 +111,9 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
   const ns = lower.length ? findNamespace(config, ws[0]!) : undefined
   if (ns) {
     const rest = ws.slice(1)
-    for (const command of ns.commands) {
-      const params = matchTokens(command.tokens, rest)
-      if (!params) continue
+    const match = bestMatch(ns.commands, rest)
+    if (match) {
+      const { command, params } = match
       const job = ns.jobs[command.job]!
       const verdict = mayRun(ns, job, asker)
       if (!verdict.ok) return { kind: 'reply', text: `Sorry, ${verdict.reason}.` }
@@ -143,6 +143,17 @@ function askFirst(ctx: RouterContext, cleaned: string): string {
     cleaned.length > 200 ? `${Array.from(cleaned).slice(0, 200).join('')}…` : cleaned,
   )
   return `I only act on messages that start with \`${at}\`, and this one had words before it, so I did nothing. To ask me, start a message with the mention${said ? `: \`${at} ${said}\`` : ''}.`
+}
+
+/** The matching command that takes precedence over every other match (load refuses ties). */
+function bestMatch(commands: Command[], words: string[]) {
+  let best: { command: Command; params: Record<string, string> } | undefined
+  for (const command of commands) {
+    const params = matchTokens(command.tokens, words)
+    if (params && (!best || precedence(command.tokens, best.command.tokens) < 0))
+      best = { command, params }
+  }
+  return best
 }
 
 function findNamespace(config: Config, word: string) {

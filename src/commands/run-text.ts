@@ -1,5 +1,6 @@
 // Texts about runs: one run's status, and history lines.
-import { formatDuration, formatUtc, who } from './times.ts'
+import { formatDuration } from '../util/duration.ts'
+import { formatUtc, who } from './times.ts'
 import { escapeSlackText } from '../util/slack-text.ts'
 
 export interface RunLike {

@@ -1,6 +1,6 @@
 // "Did you mean": up to three commands close to what the user typed (shared or nearly-equal words).
 import type { Command, Config, Namespace } from '../config/types.ts'
-import { patternText } from './pattern.ts'
+import { patternText } from '../syntax/pattern.ts'
 
 /** Edit distance where swapping two neighbouring letters counts once (`deplyo` is one typo away). */
 export function editDistance(a: string, b: string): number {

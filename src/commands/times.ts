@@ -31,17 +31,6 @@ export function suppressionWindow(
   return { startAt: midnight + s * 60_000, endAt: midnight + e * 60_000 }
 }
 
-/** `42s`, `3m 5s`, `2h 10m`; past two days `3d 4h`. */
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000)
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return `${m}m ${s % 60}s`
-  const h = Math.floor(m / 60)
-  if (h < 48) return `${h}h ${m % 60}m`
-  return `${Math.floor(h / 24)}d ${h % 24}h`
-}
-
 /** A Slack user id as a mention; any other name (local chat's operator, `github:login`) as is. */
 export const who = (user: string) => (/^[UW][A-Z0-9]+$/.test(user) ? `<@${user}>` : user)
 

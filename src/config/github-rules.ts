@@ -1,7 +1,7 @@
 // Cross-checks of the `github` section, at load, so a delivery can never be accepted for a
 // trigger that could not run: the job exists, every placeholder is supplied, the run has a
 // channel to report in, and each filter means something for the trigger's event.
-import { placeholders } from '../commands/template.ts'
+import { placeholders } from '../syntax/template.ts'
 import { FILTER_FIELDS, type FilterName } from './github-schema.ts'
 import type { RuleIssue } from './rules.ts'
 import type { ParsedConfig } from './schema.ts'

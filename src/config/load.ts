@@ -4,10 +4,11 @@ import { readFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
 import type { z } from 'zod'
-import { parsePattern } from '../commands/pattern.ts'
+import { parsePattern } from '../syntax/pattern.ts'
 import { ConfigError, keyPath, type ConfigIssue } from './errors.ts'
 import { compileMetaflow } from './metaflow-config.ts'
 import { checkRules } from './rules.ts'
+import { configWarnings } from './warnings.ts'
 import { configSchema, type ParsedConfig } from './schema.ts'
 import {
   jobType,
@@ -63,7 +64,8 @@ export function loadConfigText(text: string, source: string, opts: LoadOptions):
     message: r.message,
   }))
   if (ruleIssues.length) throw new ConfigError(source, ruleIssues)
-  return compile(parsed.data, source, opts)
+  const warnings = configWarnings(parsed.data)
+  return { ...compile(parsed.data, source, opts), ...(warnings.length ? { warnings } : {}) }
 }
 
 function toIssues(
@@ -155,6 +157,7 @@ function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config 
             reportStdout: j.report_stdout,
             reportSuccess: j.report_success,
             reportFormat: j.report_format,
+            reportTo: j.report_to ?? ns.report_to ?? 'thread',
             callback: j.callback,
             allow: j.allow,
             confirm: j.confirm !== false,

@@ -107,6 +107,7 @@ export function compileMetaflow(
       reportStdout: false,
       reportSuccess: true,
       reportFormat: 'text',
+      reportTo: 'thread',
       callback: false,
       allow: f.allow,
       confirm: f.confirm,

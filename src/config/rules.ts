@@ -1,13 +1,12 @@
 // Cross-field rules the schema cannot express, checked at load so that no user is ever
 // acknowledged for a command that could not run.
-import { paramNames, parsePattern, patternsOverlap, patternText } from '../commands/pattern.ts'
-import { AWAY_WORD } from '../commands/away.ts'
-import { hasKeyword } from '../commands/keyword.ts'
-import { placeholders, quotedPlaceholders } from '../commands/template.ts'
-import { unsafePlaceholders } from '../commands/template-contexts.ts'
+import { paramNames, parsePattern, patternsAmbiguous, patternText } from '../syntax/pattern.ts'
+import { hasKeyword } from '../syntax/keyword.ts'
+import { placeholders, quotedPlaceholders } from '../syntax/template.ts'
+import { unsafePlaceholders } from '../syntax/template-contexts.ts'
 import { checkGithubRules } from './github-rules.ts'
 import { checkMetaflowRules } from './metaflow-rules.ts'
-import { RESERVED_WORDS, type ParsedConfig } from './schema.ts'
+import { AWAY_WORD, RESERVED_WORDS, type ParsedConfig } from './schema.ts'
 
 export interface RuleIssue {
   path: PropertyKey[]
@@ -125,10 +124,10 @@ export function checkRules(config: ParsedConfig): RuleIssue[] {
         })
       }
       for (let j = 0; j < i; j++) {
-        if (patternsOverlap(parsed[j]!, tokens)) {
+        if (patternsAmbiguous(parsed[j]!, tokens)) {
           issues.push({
             path: at('commands', i, 'pattern'),
-            message: `"${nsName} ${patternText(tokens)}" and "${nsName} ${patternText(parsed[j]!)}" (commands[${j}]) can match the same text; make them differ by a literal word`,
+            message: `"${nsName} ${patternText(tokens)}" and "${nsName} ${patternText(parsed[j]!)}" (commands[${j}]) can match the same text and neither has a literal word where the other has a [placeholder]; make them differ by a literal word`,
           })
         }
       }

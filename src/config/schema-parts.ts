@@ -13,6 +13,20 @@ export const name = (what: string) =>
     )
     .max(40)
 
+/**
+ * Job names may also hold underscores (every Python ebmbot config has them). The job type stays
+ * unambiguous: namespaces never hold one, so a type's first underscore ends its namespace.
+ */
+export const JOB_NAME = /^[a-z0-9][a-z0-9_-]*$/i
+export const jobName = () =>
+  z
+    .string()
+    .regex(
+      JOB_NAME,
+      'job must be one word of letters, digits, hyphens and underscores (no dots or slashes)',
+    )
+    .max(60)
+
 export const DURATION = /^(\d+)\s*(ms|s|m|h)?$/
 
 export function parseDuration(v: number | string): number | null {
@@ -42,12 +56,21 @@ export const duration = (help = 'seconds, or a duration such as "90s", "10m", "2
     })
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
-/** An allowlisted environment variable: a name, or a name marked secret (masked wherever shown). */
+/**
+ * An allowlisted environment variable: a name (its value comes from the service's environment),
+ * a name marked secret (masked wherever shown), or a name with a fixed value set here.
+ */
 export const envVar = z.union([
   z.string().regex(ENV_NAME, 'environment variable names are letters, digits and underscores'),
   z.strictObject({
     name: z.string().regex(ENV_NAME),
     secret: z.boolean().default(false).describe('redact its value from everything shown to users'),
+    value: z
+      .string()
+      .optional()
+      .describe(
+        "a fixed value (e.g. PYTHONPATH: a folder); without it the value is the service's own",
+      ),
   }),
 ])
 

@@ -8,10 +8,14 @@ import {
   approversSchema,
   duration as duration_,
   envVar,
+  jobName,
   name,
 } from './schema-parts.ts'
 
 /** Built-in words a namespace may not take, or `help` and `status` would become ambiguous. */
+/** The built-in out-of-office command's first word (`out-of-office from … to …`). */
+export const AWAY_WORD = 'out-of-office'
+
 export const RESERVED_WORDS = [
   'help',
   'status',
@@ -39,6 +43,13 @@ export { DURATION, parseDuration } from './schema-parts.ts'
 const duration = duration_()
 
 export const REPORT_FORMATS = ['text', 'code', 'blocks', 'file'] as const
+export const REPORT_TO = ['thread', 'channel'] as const
+const reportTo = z
+  .enum(REPORT_TO)
+  .optional()
+  .describe(
+    'where the report of a top-level command goes: thread (a thread under it, the default) or channel (top-level, as the Python ebmbot did); a command said in a thread is answered there either way',
+  )
 export const ACTIONS = [
   'schedule_job',
   'cancel_job',
@@ -70,6 +81,9 @@ export const jobSchema = z
       .describe(
         'how the output is posted (with report_stdout): text, code (a code block), blocks (Block Kit JSON printed by the job) or file',
       ),
+    report_to: reportTo.describe(
+      "where the report goes (thread or channel); default the namespace's",
+    ),
     callback: z
       .boolean()
       .default(false)
@@ -110,7 +124,7 @@ export const commandSchema = z.strictObject({
     .describe('words after the namespace; [name] captures one or more words'),
   help: z.string().default('').describe('one line shown by `<namespace> help`'),
   action: z.enum(ACTIONS).default('schedule_job').describe('what the command does with its job'),
-  job: name('job').describe('the job (in this namespace) the command acts on'),
+  job: jobName().describe('the job (in this namespace) the command acts on'),
   delay_seconds: z
     .number()
     .int()
@@ -131,6 +145,7 @@ export const namespaceSchema = z.strictObject({
     .string()
     .optional()
     .describe('working directory for its jobs, relative to this file; created if missing'),
+  report_to: reportTo,
   fetch: z
     .array(
       z.strictObject({
@@ -157,7 +172,7 @@ export const namespaceSchema = z.strictObject({
     .optional()
     .describe('who may approve its confirm jobs besides the requester'),
   jobs: z
-    .record(name('job'), jobSchema)
+    .record(jobName(), jobSchema)
     .default({})
     .describe('jobs by name; the job type is <namespace>_<job>'),
   commands: z.array(commandSchema).default([]).describe('chat commands: `<namespace> <pattern>`'),
@@ -188,12 +203,18 @@ const supportRoute = z.strictObject({
 
 export const settingsSchema = z.strictObject({
   max_parallel: z
-    .number()
-    .int()
-    .min(1)
-    .max(256)
+    .union([z.number().int().min(1).max(256), z.literal('unlimited')])
     .default(4)
-    .describe('runs at once across job types'),
+    .transform((v) => (v === 'unlimited' ? Number.POSITIVE_INFINITY : v))
+    .describe(
+      'runs at once across job types (runs of one type never overlap); unlimited, as in the Python ebmbot, lets every due type start',
+    ),
+  trusted_bots: z
+    .array(z.string().regex(/^[AB][A-Z0-9]+$/, 'a Slack bot id (B...) or app id (A...)'))
+    .default([])
+    .describe(
+      'Slack bot ids (B...) or app ids (A..., e.g. a workflow) whose messages may run commands; messages from any other bot are ignored',
+    ),
   default_timeout: duration.default(3600),
   kill_grace: duration.default(10).describe('time between SIGTERM and SIGKILL'),
   confirm_timeout: duration.default(900).describe('how long a confirm job waits for approval'),
@@ -251,6 +272,7 @@ export type NamespaceConfig = z.output<typeof namespaceSchema>
 export type Settings = z.output<typeof settingsSchema>
 export type Action = (typeof ACTIONS)[number]
 export type ReportFormat = (typeof REPORT_FORMATS)[number]
+export type ReportTo = (typeof REPORT_TO)[number]
 
 /** JSON Schema for editors (yaml-language-server); generated, so it cannot drift. */
 export function jsonSchema(): unknown {

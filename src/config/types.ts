@@ -1,11 +1,13 @@
 // The loaded configuration, after validation and cross-checks: what the rest of the bot reads.
-import type { Token } from '../commands/pattern.ts'
+import type { Token } from '../syntax/pattern.ts'
 import type { MetaflowConfig } from './metaflow-config.ts'
-import type { Action, ReportFormat, Settings } from './schema.ts'
+import type { Action, ReportFormat, ReportTo, Settings } from './schema.ts'
 
 export interface EnvAllow {
   name: string
   secret: boolean
+  /** a fixed value from the config; otherwise the service's own value is passed on */
+  value?: string
 }
 
 /** Who may do something: empty lists mean no restriction on that axis. */
@@ -32,6 +34,8 @@ export interface Job {
   reportStdout: boolean
   reportSuccess: boolean
   reportFormat: ReportFormat
+  /** channel: a top-level command's report is posted top-level, not in a thread under it */
+  reportTo: ReportTo
   callback: boolean
   allow?: Allow
   confirm: boolean
@@ -76,6 +80,8 @@ export interface Config {
   github?: GitHubConfig
   /** present when the file has a `metaflow` section */
   metaflow?: MetaflowConfig
+  /** things that load but probably do not do what was meant (shown by config check, logged at start) */
+  warnings?: string[]
 }
 
 export const jobType = (namespace: string, job: string) => `${namespace}_${job}`

@@ -15,10 +15,10 @@ import type { Subprocess } from 'bun'
 import { expireDue } from '../app/approvals.ts'
 import { type AppContext, replyDoor } from '../app/context.ts'
 import { findJob, type Job, type Namespace } from '../config/types.ts'
-import { startNotice } from '../notify/reports.ts'
+import { startNotice } from '../app/reports.ts'
 import type { Run } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
-import { callbackEnv } from '../webhooks/callback-url.ts'
+import { callbackEnv } from './callback-url.ts'
 import { fetchFiles } from './fetch-files.ts'
 import { recordOutcome } from './finish.ts'
 import { jobEnvironment } from './job-env.ts'
@@ -107,7 +107,12 @@ export class Dispatcher {
   private async claimAndLaunch(): Promise<void> {
     const max = this.ctx.config.settings.max_parallel
     while (!this.stopping && this.live.size + this.fetching < max) {
-      const run = await this.ctx.queue.claimNext(this.ctx.now(), this.ctx.workerId, max)
+      // SQLite compares with a plain number; "unlimited" is Infinity in the settings.
+      const run = await this.ctx.queue.claimNext(
+        this.ctx.now(),
+        this.ctx.workerId,
+        Math.min(max, 2 ** 31),
+      )
       if (!run) return
       const ns = this.ctx.config.namespaces[run.namespace]
       if (ns?.fetch.length) void this.fetchThenLaunch(run, ns)
@@ -154,7 +159,7 @@ export class Dispatcher {
       stderrPath = join(dir, 'stderr')
       await ctx.queue.enqueueOutgoing(
         ctx.now(),
-        replyDoor(run),
+        replyDoor(ctx, run),
         [startNotice(run, ctx.reports)],
         run.id,
       )

@@ -35,7 +35,7 @@ export async function fetchFiles(ctx: AppContext, ns: Namespace, run: Run): Prom
       const text = `Could not refresh \`${f.file}\` from ${url} before \`${run.jobType}\` (run ${run.id}): ${why}. The job runs with the copy already there.`
       await ctx.queue.enqueueOutgoing(
         ctx.now(),
-        replyDoor(run),
+        replyDoor(ctx, run),
         [
           {
             kind: 'message',

@@ -2,13 +2,13 @@
 // never be lost between the two (the outbox delivers it, now or after a restart).
 import { type AppContext, replyDoor } from '../app/context.ts'
 import { findJob } from '../config/types.ts'
-import { jobSecrets } from './job-env.ts'
-import { finishReport } from '../notify/reports.ts'
+import { jobSecrets } from '../config/job-secrets.ts'
+import { finishReport } from '../app/reports.ts'
 import { logsFull } from './logs-room.ts'
 import { isBusy } from '../queue/db.ts'
 import type { Outcome } from '../queue/finish.ts'
 import { finalEdit } from './progress.ts'
-import { readTail } from './read-tail.ts'
+import { readTail } from '../util/read-tail.ts'
 import type { Run } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
 
@@ -39,8 +39,8 @@ export async function recordOutcome(
       )
       // The progress message's last edit shows the outcome (with Rerun and Logs).
       const edit = finalEdit(finished)
-      if (edit) await q.enqueueUpdate(ctx.now(), 'slack', edit, finished.id)
-      await q.enqueueOutgoing(ctx.now(), replyDoor(finished), messages, finished.id)
+      if (edit) await q.enqueueUpdate(ctx.now(), replyDoor(ctx, finished), edit, finished.id)
+      await q.enqueueOutgoing(ctx.now(), replyDoor(ctx, finished), messages, finished.id)
       return finished
     })
   let done: Run | undefined

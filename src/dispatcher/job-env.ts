@@ -13,15 +13,8 @@ export function jobEnvironment(
     LANG: host.LANG || 'C.UTF-8',
   }
   for (const v of job.env) {
-    const value = host[v.name]
+    const value = v.value ?? host[v.name]
     if (value !== undefined) env[v.name] = value
   }
   return { ...env, ...extra }
 }
-
-/** Values of the job's variables marked secret, masked in its reports and logs. */
-export const jobSecrets = (job: Job, host: Readonly<Record<string, string | undefined>>) =>
-  job.env
-    .filter((v) => v.secret)
-    .map((v) => host[v.name])
-    .filter((v): v is string => !!v)

@@ -9,7 +9,8 @@ export function runLogDir(
   runId: number,
   startedAt: number,
 ): string {
-  if (!/^[A-Za-z0-9-]+_[A-Za-z0-9-]+$/.test(jobType))
+  // The namespace holds no underscore, so the first one ends it; the job name may hold more.
+  if (!/^[A-Za-z0-9-]+_[A-Za-z0-9_-]+$/.test(jobType))
     throw new Error(`unsafe job type for a path: ${jobType}`)
   const stamp = new Date(startedAt).toISOString().replace(/:/g, '-')
   return join(logsRoot, jobType, `${stamp}_${Math.trunc(runId)}`)

@@ -1,13 +1,14 @@
-import type { AppContext } from '../app/context.ts'
-import { formatDuration } from '../commands/times.ts'
+import { replyDoor, type AppContext } from '../app/context.ts'
+import { replyTraitsOf } from '../app/doors.ts'
+import { formatDuration } from '../util/duration.ts'
 import type { Job } from '../config/types.ts'
-import { finishedBlocks, runningBlocks } from '../notify/blocks.ts'
-import type { UpdateOut } from '../notify/outgoing.ts'
+import { finishedControls, runningControls } from '../app/controls.ts'
+import type { UpdateOut } from '../app/door.ts'
 import { redact } from '../util/redact.ts'
 import type { Run } from '../queue/schema.ts'
 import { TokenBucket } from '../util/token-bucket.ts'
-import { readTail } from './read-tail.ts'
-import { jobSecrets } from './job-env.ts'
+import { readTail } from '../util/read-tail.ts'
+import { jobSecrets } from '../config/job-secrets.ts'
 import { escapeSlackText } from '../util/slack-text.ts'
 
 /** Slack allows chat.update at roughly 50 a minute per workspace; stay well under it. */
@@ -68,7 +69,7 @@ export class ProgressReporter {
     const text = runningText(run, now - (run.startedAt ?? now), line)
     const [row] = await this.ctx.queue.enqueueOutgoing(
       now,
-      'slack',
+      replyDoor(this.ctx, run),
       [
         {
           kind: 'message',
@@ -76,7 +77,7 @@ export class ProgressReporter {
           channel: run.channel,
           threadTs: run.threadTs,
           text,
-          blocks: runningBlocks(text, run.id),
+          controls: runningControls(run.id),
         },
       ],
       run.id,
@@ -89,7 +90,7 @@ export class ProgressReporter {
     const q = this.ctx.queue
     const interval = this.ctx.config.settings.progress_interval * 1000
     for (const { run: started, job } of live) {
-      if (started.door === 'local' || !job.progress) continue
+      if (!replyTraitsOf(this.ctx.doors, started.door).edits || !job.progress) continue
       const run = await q.getRun(started.id)
       if (!run || run.quiet || run.state !== 'running') continue
       const now = this.ctx.now()
@@ -115,14 +116,14 @@ export class ProgressReporter {
       const text = runningText(run, now - (run.startedAt ?? now), line)
       await q.enqueueUpdate(
         now,
-        'slack',
+        replyDoor(this.ctx, run),
         {
           kind: 'update',
           purpose: 'progress',
           channel: run.channel,
           editOf: row,
           text,
-          blocks: runningBlocks(text, run.id),
+          controls: runningControls(run.id),
         },
         run.id,
       )
@@ -143,6 +144,6 @@ export function finalEdit(run: Run): UpdateOut | null {
     channel: run.channel,
     editOf: row,
     text,
-    blocks: finishedBlocks(text, run.id),
+    controls: finishedControls(run.id),
   }
 }

@@ -1,5 +1,5 @@
 // Pure chat texts for Metaflow answers: run lines, run summary, steps, parameters, artifacts, logs, help, export.
-import { formatDuration } from '../commands/times.ts'
+import { formatDuration } from '../util/duration.ts'
 import type { ArtifactContent } from './artifacts.ts'
 import type { RenderedLog } from './logs.ts'
 import { pyRepr, pyToJson, type Json } from './py-repr.ts'

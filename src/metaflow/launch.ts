@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { shellQuote } from '../commands/template.ts'
+import { shellQuote } from '../syntax/template.ts'
 import type { MetaflowFlowConfig } from '../config/metaflow-config.ts'
 
 /** What the flow's process needs to record its run where the bot reads it. */

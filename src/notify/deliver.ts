@@ -4,7 +4,7 @@ import type { Queue } from '../queue/queue.ts'
 import type { Door } from '../queue/schema.ts'
 import { errorText, type Logger } from '../util/log.ts'
 import type { Signal } from '../util/signal.ts'
-import type { Outgoing } from './outgoing.ts'
+import type { Outgoing } from '../app/door.ts'
 
 export interface Transport {
   /** Sends one message; returns what later edits need (e.g. the message ts). Throws DeliveryError. */

@@ -1,10 +1,20 @@
 // The outbox: messages stored before they are sent, retried with backoff, resumed after restarts.
 import { and, asc, eq, sql } from 'drizzle-orm'
-import { wellFormed } from '../notify/well-formed.ts'
-import type { Outgoing, UpdateOut } from '../notify/outgoing.ts'
+import { wellFormed } from '../util/well-formed.ts'
 import type { Db } from './db.ts'
 import { prepared } from './prepared.ts'
 import { outbox, type Door, type OutboxRow } from './schema.ts'
+
+/**
+ * A stored message, as far as the queue needs to know it: the channel (kept in order, moved with
+ * it) and, for an edit, the message it edits. The rest is the sending door's business.
+ */
+export type OutboxMessage = {
+  readonly kind: string
+  readonly channel: string
+  readonly editOf?: number
+  readonly [field: string]: unknown
+}
 
 const p = sql.placeholder
 const insertOne = (db: Db) =>
@@ -27,12 +37,12 @@ export function enqueueOutgoing(
   db: Db,
   now: number,
   door: Door,
-  messages: Outgoing[],
+  messages: OutboxMessage[],
   runId?: number | null,
 ): OutboxRow[] {
   if (!messages.length) return []
   const insert = insertOne(db)
-  const one = (payload: Outgoing) =>
+  const one = (payload: OutboxMessage) =>
     insert.get({ door, runId: runId ?? null, payload: wellFormed(payload), now })!
   return messages.length === 1 ? [one(messages[0]!)] : db.transaction(() => messages.map(one))
 }
@@ -45,7 +55,7 @@ export function enqueueUpdate(
   db: Db,
   now: number,
   door: Door,
-  update: UpdateOut,
+  update: OutboxMessage & { readonly editOf: number },
   runId: number,
 ): void {
   db.transaction(

@@ -25,8 +25,8 @@ export const FINAL_STATES: readonly RunState[] = [
   'lost',
 ]
 
-/** Which front door a request came through; reports go back through the same one. */
-export type Door = 'slack' | 'local' | 'github'
+/** Which front door a request came through (`slack`, `local`, `github`, …); see app/door.ts. */
+export type Door = string
 
 export const runs = sqliteTable(
   'runs',

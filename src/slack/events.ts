@@ -1,6 +1,7 @@
 // Which Slack events mean what. Pure: an event in, a plan out; the caller
 // makes the plan durable. Mentions and DMs are commands; messages with a support keyword are
-// reposted, never run; the bot's own messages and other bots' are ignored; edits never run.
+// reposted, never run; the bot's own messages and other bots' are ignored (unless trusted);
+// edits never run.
 import type { SlackEvent } from '@slack/types'
 import { unquoted } from '../commands/clean.ts'
 import { channelChange, type ChannelChange } from './channel-directory.ts'
@@ -23,6 +24,8 @@ export type Plan =
 export interface PlanContext {
   botUserId: string
   routes: readonly SupportRoute[]
+  /** bot ids (B…) and app ids (A…, e.g. a workflow) whose messages may run commands */
+  trustedBots?: readonly string[]
 }
 
 /** The fields every rule reads, from a mention, a message, or the new version of an edited one. */
@@ -31,6 +34,7 @@ interface MessageView {
   channelType?: string
   user?: string
   botId?: string
+  appId?: string
   subtype?: string
   text: string
   ts: string
@@ -48,8 +52,8 @@ export function planEvent(event: SlackEvent, ctx: PlanContext): Plan {
     return { kind: 'ignore', reason: `${event.type} is not handled` }
   const m = viewOf(event)
   if (!m) return { kind: 'ignore', reason: 'no message in it' }
-  if (m.botId || m.subtype === 'bot_message') return { kind: 'ignore', reason: 'from a bot' }
   if (m.user === ctx.botUserId) return { kind: 'ignore', reason: 'the bot itself' }
+  if (m.botId || m.subtype === 'bot_message') return trustedBotCommand(m, ctx)
   if (!m.user) return { kind: 'ignore', reason: 'no sender' }
   if (m.subtype && !PERSON_SUBTYPES.has(m.subtype))
     return { kind: 'ignore', reason: `subtype ${m.subtype}` }
@@ -80,6 +84,25 @@ export function planEvent(event: SlackEvent, ctx: PlanContext): Plan {
   return { kind: 'ignore', reason: 'not addressed to the bot' }
 }
 
+/**
+ * A message from another bot or a workflow runs a command only when its bot or app id is trusted
+ * and it mentions the bot; it never makes a support call (those are for people). The requester is
+ * the bot's user when Slack gives one, else the bot id.
+ */
+function trustedBotCommand(m: MessageView, ctx: PlanContext): Plan {
+  const trusted = ctx.trustedBots ?? []
+  const id = [m.botId, m.appId].find((x) => x && trusted.includes(x))
+  if (!id) return { kind: 'ignore', reason: 'from a bot' }
+  if (m.edited) return { kind: 'ignore', reason: 'edits never run commands' }
+  if (!m.text.includes(`<@${ctx.botUserId}`))
+    return { kind: 'ignore', reason: 'not addressed to the bot' }
+  const isDirect = m.channelType === 'im' || m.channel.startsWith('D')
+  if (!isDirect && matchingRoutes(m.text, ctx.routes).length)
+    return { kind: 'ignore', reason: 'a support keyword from a bot' }
+  const spot: Spot = { channel: m.channel, ts: m.ts, threadTs: m.threadTs ?? m.ts }
+  return { kind: 'command', spot, user: m.user ?? m.botId ?? id, text: m.text, isDirect }
+}
+
 function viewOf(
   event: Extract<SlackEvent, { type: 'app_mention' | 'message' }>,
 ): MessageView | undefined {
@@ -89,6 +112,7 @@ function viewOf(
       channel,
       user,
       botId: bot_id,
+      appId: loose(event)?.appId,
       subtype,
       text: text ?? '',
       ts,
@@ -112,9 +136,12 @@ function loose(msg: object): Omit<MessageView, 'channel' | 'channelType'> | unde
   const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined)
   const ts = str('ts')
   if (!ts) return undefined
+  const profile = o.bot_profile as Record<string, unknown> | undefined
+  const appId = str('app_id') ?? (typeof profile?.app_id === 'string' ? profile.app_id : undefined)
   return {
     user: str('user'),
     botId: str('bot_id'),
+    appId,
     subtype: str('subtype'),
     text: str('text') ?? '',
     ts,

@@ -11,7 +11,7 @@ import { handleMessage } from '../app/handle-message.ts'
 import type { Asker } from '../commands/access.ts'
 import { isAwayCommand } from '../commands/away.ts'
 import { cleanText, words } from '../commands/clean.ts'
-import type { Outgoing } from '../notify/outgoing.ts'
+import type { Outgoing } from '../app/door.ts'
 import { redact } from '../util/redact.ts'
 import { isBusy } from '../queue/db.ts'
 import type { QueueOps } from '../queue/queue.ts'
@@ -51,7 +51,7 @@ export async function handleEvent(
   eventId: string,
   event: SlackEvent,
 ): Promise<Outcome> {
-  const plan = planEvent(event, deps)
+  const plan = planEvent(event, { ...deps, trustedBots: deps.ctx.config.settings.trusted_bots })
   const { ctx } = deps
   switch (plan.kind) {
     case 'ignore':

@@ -1,6 +1,7 @@
 // Button presses arrive as `block_actions` payloads: this reads the press (which button, which
 // run, who, on which message and thread) and nothing else. Pure.
-import { actionOf, type ButtonAction } from '../notify/blocks.ts'
+import type { ControlAction as ButtonAction } from '../app/door.ts'
+import { actionOf } from './blocks.ts'
 
 export interface Press {
   action: ButtonAction

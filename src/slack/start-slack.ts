@@ -2,7 +2,7 @@
 // (auth.test), where its channels are, the outbox deliverer for door 'slack', the socket listener,
 // and the joins of public channels. A configured channel that does not exist stops the start.
 import type { AppContext } from '../app/context.ts'
-import type { Worker } from '../app/serve.ts'
+import type { Worker } from '../app/context.ts'
 import { startDeliverer } from '../notify/deliver.ts'
 import { isBusy } from '../queue/db.ts'
 import { errorText } from '../util/log.ts'

@@ -1,7 +1,7 @@
 // Tech-support routes: which messages call a team, and what the bot stores for them
 // (a reaction on the message, then its permalink posted top-level in the team's channel).
-import { hasKeyword } from '../commands/keyword.ts'
-import type { Outgoing } from '../notify/outgoing.ts'
+import { hasKeyword } from '../syntax/keyword.ts'
+import type { Outgoing } from '../app/door.ts'
 
 export interface SupportRoute {
   keywords: string[]

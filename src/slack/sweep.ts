@@ -10,7 +10,7 @@ import type { AppContext } from '../app/context.ts'
 import type { QueueOps } from '../queue/queue.ts'
 import { Signal } from '../util/signal.ts'
 import { toDeliveryError } from './errors.ts'
-import { hasKeyword } from '../commands/keyword.ts'
+import { hasKeyword } from '../syntax/keyword.ts'
 import type { SupportRoute } from './support.ts'
 import { recordSupport, supportKey } from './support-store.ts'
 

@@ -5,12 +5,8 @@
 import type { KnownBlock } from '@slack/types'
 import type { WebClient } from '@slack/web-api'
 import { DeliveryError, type Transport } from '../notify/deliver.ts'
-import {
-  MESSAGE_LIMIT,
-  type MessageOut,
-  type Outgoing,
-  type UpdateOut,
-} from '../notify/outgoing.ts'
+import { MESSAGE_LIMIT, type MessageOut, type Outgoing, type UpdateOut } from '../app/door.ts'
+import { messageBlocks } from './blocks.ts'
 import { slackErrorCode, toDeliveryError } from './errors.ts'
 
 export interface SlackTransportOptions {
@@ -73,14 +69,14 @@ export function slackTransport(opts: SlackTransportOptions): Transport {
     channel: string,
     msg: MessageOut,
     text: string,
-    blocks: KnownBlock[],
+    { blocks, dressOnly }: { blocks: KnownBlock[]; dressOnly: boolean },
   ): Promise<Posted> {
     try {
       return await post(channel, msg.threadTs, text, blocks)
     } catch (e) {
       const code = slackErrorCode(e)
       if (!code?.includes('block')) throw e
-      if (msg.blocksDress) return post(channel, msg.threadTs, text)
+      if (dressOnly) return post(channel, msg.threadTs, text)
       const raw = JSON.stringify(blocks, null, 2)
       const note = `(The job's Block Kit output was unusable: Slack refused it with \`${code}\`; here it is as text.)`
       const body = '```\n' + raw.replace(/```/g, '`\u200b``') + '\n```'
@@ -110,11 +106,12 @@ export function slackTransport(opts: SlackTransportOptions): Transport {
     if (original === undefined)
       throw new DeliveryError('the message to edit has not been posted yet', true)
     if (!original?.ts) return null
+    const rendered = messageBlocks(msg)
     await web.chat.update({
       channel: original.channel,
       ts: original.ts,
       text: msg.text,
-      ...(msg.blocks ? { blocks: msg.blocks } : {}),
+      ...(rendered ? { blocks: rendered.blocks } : {}),
     })
     return original
   }
@@ -133,7 +130,8 @@ export function slackTransport(opts: SlackTransportOptions): Transport {
     const channel = idOf(msg.channel)
     const text = msg.linkTo ? await withLink(msg.text, msg.linkTo) : msg.text
     if (msg.file) return upload(channel, msg.threadTs, text, msg.file)
-    if (msg.blocks?.length) return postBlocks(channel, msg, text, msg.blocks)
+    const rendered = messageBlocks(msg)
+    if (rendered) return postBlocks(channel, msg, text, rendered)
     return post(channel, msg.threadTs, text)
   }
 

@@ -5,12 +5,12 @@ import { Hono, type Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { replyDoor, type AppContext } from '../app/context.ts'
 import { findJob } from '../config/types.ts'
-import { jobSecrets } from '../dispatcher/job-env.ts'
-import { MESSAGE_LIMIT, type MessageOut } from '../notify/outgoing.ts'
+import { jobSecrets } from '../config/job-secrets.ts'
+import { MESSAGE_LIMIT, type MessageOut } from '../app/door.ts'
 import { redact } from '../util/redact.ts'
 import type { Run } from '../queue/schema.ts'
 import { readLimited } from './body-limit.ts'
-import { verifyCallbackToken } from './callback-token.ts'
+import { verifyCallbackToken } from '../dispatcher/callback-token.ts'
 import { utf8 } from './verify-signature.ts'
 import type { WebEnv } from './web-env.ts'
 import { escapeSlackText } from '../util/slack-text.ts'
@@ -67,7 +67,7 @@ export function callbackRoutes(ctx: AppContext, key: string): Hono<WebEnv> {
     const now = ctx.now()
     await ctx.queue.enqueueOutgoing(
       now,
-      replyDoor(run),
+      replyDoor(ctx, run),
       [callbackMessage(run, redact(text, secrets))],
       run.id,
     )

@@ -1,6 +1,6 @@
-// GET /healthz: each part of the bot and how it is doing; 503 when any part is not. For systemd
-// watchdogs, load balancers and people: the JSON says which part and why.
-import { Hono } from 'hono'
+// GET /healthz: each part of the bot and how it is doing; 503 when any part is not. GET /check/: the
+// Python ebmbot's liveness route. For systemd watchdogs, load balancers and people.
+import { Hono, type Context } from 'hono'
 import type { AppContext, WorkerHealth } from '../app/context.ts'
 import { freeBytes, tooFull } from '../dispatcher/logs-room.ts'
 import { errorText } from '../util/log.ts'
@@ -54,6 +54,15 @@ export function healthRoutes(ctx: AppContext, opts: HealthOptions = {}): Hono<We
     c.header('cache-control', 'no-store')
     return c.json({ ok, checks }, ok ? 200 : 503)
   })
+  // The Python ebmbot's liveness route, kept so its monitors and load balancers need no change:
+  // like the original it says only that the web server answers (/healthz says more).
+  const check = (c: Context<WebEnv>) => {
+    c.set('outcome', 'ok')
+    c.header('cache-control', 'no-store')
+    return c.text('ok')
+  }
+  app.get('/check/', check)
+  app.get('/check', check)
   return app
 }
 

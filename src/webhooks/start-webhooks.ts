@@ -1,7 +1,7 @@
 // The web server as a worker of `ebmbot serve`: Bun.serve on WEBHOOK_HOST:WEBHOOK_PORT
 // (127.0.0.1:9000 by default: put a reverse proxy with TLS in front, see the README).
 import type { AppContext } from '../app/context.ts'
-import type { Worker } from '../app/serve.ts'
+import type { Worker } from '../app/context.ts'
 import { ConfigError } from '../config/errors.ts'
 import { createWebhookApp } from './app.ts'
 

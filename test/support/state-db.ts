@@ -67,7 +67,7 @@ export const outboxRows = (stateDir: string, opts: { readonly?: boolean } = {}) 
 
 /** The run numbers a local chat session acknowledged, in the order it printed them. */
 export function acknowledgedRuns(stdout: string): number[] {
-  return [...stdout.matchAll(/\(:crossed_fingers: accepted: run (\d+)\)/g)].map((m) => Number(m[1]))
+  return [...stdout.matchAll(/\(🤞 accepted: run (\d+)\)/g)].map((m) => Number(m[1]))
 }
 
 /**

@@ -15,7 +15,7 @@ export interface UnsafePlaceholder {
 
 const PLACEHOLDER = /\[([A-Za-z0-9_]+)\]/g
 // Placeholders are first turned into bracket-free marks, so `[[ -n [x]]]` still finds `x`.
-const MARK = /\x01([A-Za-z0-9_]+)\x02/g
+const MARK = /\uE000([A-Za-z0-9_]+)\uE001/g
 const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'busybox'])
 
 const RULES = {
@@ -68,7 +68,7 @@ export function unsafePlaceholders(template: string): UnsafePlaceholder[] {
       if (!found.has(key)) found.set(key, { name: m[1]!, ...RULES[kind] })
     }
   }
-  const { code, bodies } = splitHeredocs(template.replace(PLACEHOLDER, '\x01$1\x02'))
+  const { code, bodies } = splitHeredocs(template.replace(PLACEHOLDER, '\uE000$1\uE001'))
   for (const b of bodies) flag(b, 'heredoc')
   const plain = blankQuotes(code)
   for (const region of regions(plain, '[[', ']]')) flag(region, 'cond')

@@ -111,3 +111,29 @@ export function patternsOverlap(a: Token[], b: Token[]): boolean {
   }
   return false
 }
+
+const sameToken = (x: Token, y: Token) =>
+  x.kind === 'param' ? y.kind === 'param' : y.kind === 'word' && x.word === y.word
+
+/**
+ * Which of two patterns wins when both match a text: the one with a literal word where the other,
+ * until then the same, has a placeholder (`show all` beats `show [target]`), as the Python
+ * ebmbot's users expect. Negative when `a` wins, positive when `b` does, 0 when neither (the two
+ * are truly ambiguous if they overlap). Being a lexicographic order, it is transitive: among all
+ * commands matching one text, one wins over every other.
+ */
+export function precedence(a: Token[], b: Token[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i]!
+    const y = b[i]!
+    if (sameToken(x, y)) continue
+    if (x.kind === 'word' && y.kind === 'param') return -1
+    if (x.kind === 'param' && y.kind === 'word') return 1
+    return 0
+  }
+  return 0
+}
+
+/** Two patterns the router could not choose between: they overlap and neither takes precedence. */
+export const patternsAmbiguous = (a: Token[], b: Token[]) =>
+  precedence(a, b) === 0 && patternsOverlap(a, b)

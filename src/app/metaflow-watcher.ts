@@ -8,14 +8,14 @@
 //   (none) --seen running--> running --finished | failed | lost--> announced, no longer polled
 //   run started from chat: (no id) --run-id file--> id recorded, "started" posted
 //                          (no id) --its job ended without writing one--> not_started
-import type { AppContext } from '../app/context.ts'
-import type { Worker } from '../app/serve.ts'
+import type { AppContext } from './context.ts'
+import type { Worker } from './context.ts'
 import type { MetaflowThread } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
-import { watchNotice } from './chat-text.ts'
-import { MetaflowNotFoundError } from './errors.ts'
-import { learnRunId, postToThread, processAlive } from './follow.ts'
-import { loadRunView } from './run-view.ts'
+import { watchNotice } from '../metaflow/chat-text.ts'
+import { MetaflowNotFoundError } from '../metaflow/errors.ts'
+import { learnRunId, postToThread, processAlive } from './metaflow-follow.ts'
+import { loadRunView } from '../metaflow/run-view.ts'
 import { Signal } from '../util/signal.ts'
 
 const WAITING = ['awaiting_approval', 'pending', 'running']

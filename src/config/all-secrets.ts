@@ -1,7 +1,7 @@
 // Every secret value this bot knows, for the one masker: the bot's tokens, the Metaflow auth key,
 // each GitHub project's webhook secret, and every job's `secret: true` variables.
-import { secretValues, type Environment } from '../config/env.ts'
-import type { Config } from '../config/types.ts'
+import { secretValues, type Environment } from './env.ts'
+import type { Config } from './types.ts'
 
 export function allSecrets(config: Config, env: Environment): string[] {
   const names = [

@@ -2,12 +2,13 @@
 // escalation of failures. Pure: output text in, messages out; redaction happens here so no
 // path around it exists.
 import type { KnownBlock } from '@slack/types'
-import { formatDuration, who } from '../commands/times.ts'
+import { formatDuration } from '../util/duration.ts'
+import { who } from '../commands/times.ts'
 import { formatBytes } from '../util/bytes.ts'
 import type { Job } from '../config/types.ts'
 import type { Run } from '../queue/schema.ts'
-import { reportControls, sectionBlock } from './blocks.ts'
-import { MESSAGE_LIMIT, type MessageOut } from './outgoing.ts'
+import { reportControls } from './controls.ts'
+import { MESSAGE_LIMIT, type MessageOut } from './door.ts'
 import { redact, redactDeep } from '../util/redact.ts'
 import { escapeSlackText, withoutBroadcasts } from '../util/slack-text.ts'
 
@@ -17,7 +18,17 @@ export interface ReportContext {
   secrets: readonly string[]
 }
 
-const replySpot = (run: Run) => ({ channel: run.channel, threadTs: run.threadTs })
+/**
+ * The run's reply spot; for a `report_to: channel` job asked for top-level (its reply thread is
+ * the one under the request itself), the channel, where the Python ebmbot posted reports.
+ */
+const replySpot = (run: Run, job?: Job) => ({
+  channel: run.channel,
+  threadTs:
+    job?.reportTo === 'channel' && run.messageTs && run.threadTs === run.messageTs
+      ? null
+      : run.threadTs,
+})
 
 export function startNotice(run: Run, ctx: ReportContext): MessageOut {
   return {
@@ -63,18 +74,12 @@ export function finishReport(
 /**
  * A run that ended within one progress interval has no progress message: its report is the
  * first thing in the thread that is about it, so the report shows the run's number and the
- * Rerun and Logs buttons the finished progress message would have had. (Not for files, which
- * Slack posts without blocks, nor for text past a section's 3,000 characters.)
+ * Rerun and Logs buttons the finished progress message would have had (not files, which are
+ * posted without buttons).
  */
 function withRunControls(msg: MessageOut, run: Run): MessageOut {
   if (run.progressOutboxId != null || msg.purpose !== 'report' || msg.file) return msg
-  const controls = reportControls(run.id, run.jobType)
-  if (msg.blocks)
-    return msg.blocks.length + controls.length <= 50
-      ? { ...msg, blocks: [...msg.blocks, ...controls] }
-      : msg
-  if (msg.text.length > 3000) return msg
-  return { ...msg, blocks: [sectionBlock(msg.text), ...controls], blocksDress: true }
+  return { ...msg, controls: reportControls(run.id, run.jobType) }
 }
 
 function reportBody(
@@ -93,7 +98,7 @@ function reportBody(
         {
           kind: 'message',
           purpose: 'report',
-          ...replySpot(run),
+          ...replySpot(run, job),
           text: `:white_check_mark: \`${run.jobType}\` succeeded (run ${run.id}, ${took}).`,
         },
       ]
@@ -106,7 +111,7 @@ function reportBody(
       {
         kind: 'message',
         purpose: 'report',
-        ...replySpot(run),
+        ...replySpot(run, job),
         text: `:no_entry_sign: \`${run.jobType}\` (run ${run.id}) was cancelled${by} after ${took}.`,
       },
     ]
@@ -134,7 +139,7 @@ function reportBody(
   const report: MessageOut = {
     kind: 'message',
     purpose: 'report',
-    ...replySpot(run),
+    ...replySpot(run, job),
     text: lines.join('\n'),
   }
   if (run.isDm) return [report]
@@ -150,7 +155,7 @@ function reportBody(
 }
 
 function outputMessage(run: Run, job: Job, output: string, secrets: readonly string[]): MessageOut {
-  const base = { kind: 'message' as const, purpose: 'report' as const, ...replySpot(run) }
+  const base = { kind: 'message' as const, purpose: 'report' as const, ...replySpot(run, job) }
   const file = { filename: `${run.jobType}-${run.id}.txt`, content: output }
   const trimmed = output.trimEnd()
   if (!trimmed && job.reportFormat !== 'blocks')
@@ -171,7 +176,7 @@ function outputMessage(run: Run, job: Job, output: string, secrets: readonly str
           text:
             escapeSlackText(redact(parsed.fallback, secrets)) ||
             `\`${run.jobType}\` (run ${run.id})`,
-          blocks: mapStrings(redactDeep(parsed.blocks, secrets), withoutBroadcasts),
+          jobBlocks: mapStrings(redactDeep(parsed.blocks, secrets), withoutBroadcasts),
         }
       const note = `(The job's Block Kit output was unusable: ${parsed.error}; here it is as text.)`
       if (!trimmed)

@@ -1,21 +1,10 @@
 // `ebmbot serve`: every configured worker in one process, stopped gracefully on SIGTERM/SIGINT:
 // front doors stop taking work first, then running jobs get the shutdown grace to finish.
 import { Dispatcher } from '../dispatcher/dispatcher.ts'
-import { startMetaflowWatcher } from '../metaflow/watcher.ts'
+import { startMetaflowWatcher } from '../app/metaflow-watcher.ts'
 import { startSlack } from '../slack/start-slack.ts'
 import { startWebhooks, webhooksWanted } from '../webhooks/index.ts'
-import type { AppContext } from './context.ts'
-
-/**
- * A running part of the bot (a front door, a notifier) that serve stops on shutdown: `stop` ends
- * its intake before running jobs are given their grace; `flush` runs after them, so reports of
- * jobs that finish during the grace are still delivered.
- */
-export interface Worker {
-  name: string
-  stop(): Promise<void>
-  flush?(): Promise<void>
-}
+import type { AppContext, Worker } from '../app/context.ts'
 
 export async function serve(ctx: AppContext): Promise<number> {
   // Listen for the stop signal before anything starts: a SIGTERM during start-up (or just after

@@ -1,11 +1,11 @@
 // Following a Metaflow run from a thread: learning the id of a run started from chat (its run-id
 // file), whether its process still lives, and posting into the thread through the outbox.
-import type { AppContext } from '../app/context.ts'
-import type { Outgoing } from '../notify/outgoing.ts'
+import { replyDoor, type AppContext } from './context.ts'
+import type { Outgoing } from './door.ts'
+import type { MetaflowThread } from '../queue/schema.ts'
+import { startedNotice, type ThreadState } from '../metaflow/chat-text.ts'
+import { readRunIdFile, runIdFilePath } from '../metaflow/launch.ts'
 import { ownValue } from '../util/own.ts'
-import type { Door, MetaflowThread } from '../queue/schema.ts'
-import { startedNotice, type ThreadState } from './chat-text.ts'
-import { readRunIdFile, runIdFilePath } from './launch.ts'
 
 export async function threadState(ctx: AppContext, row: MetaflowThread): Promise<ThreadState> {
   const run = row.ebmbotRunId !== null ? await ctx.queue.getRun(row.ebmbotRunId) : undefined
@@ -18,8 +18,6 @@ export async function threadState(ctx: AppContext, row: MetaflowThread): Promise
 }
 
 /** Messages about a thread go back through the door it was opened from (webhooks report in Slack). */
-export const threadDoor = (row: Pick<MetaflowThread, 'door'>): Door =>
-  row.door === 'local' ? 'local' : 'slack'
 
 export async function postToThread(
   ctx: AppContext,
@@ -33,7 +31,7 @@ export async function postToThread(
     threadTs: row.threadTs || null,
     text,
   }
-  await ctx.queue.enqueueOutgoing(ctx.now(), threadDoor(row), [msg], row.ebmbotRunId)
+  await ctx.queue.enqueueOutgoing(ctx.now(), replyDoor(ctx, row), [msg], row.ebmbotRunId)
   ctx.wake.outbox.notify()
 }
 

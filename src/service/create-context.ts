@@ -1,0 +1,61 @@
+// Builds the context of one bot process: opens the queue, registers this process as a worker,
+// and gathers the config, environment, clock and wake-ups every part shares.
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import { allSecrets } from '../config/all-secrets.ts'
+import type { Environment } from '../config/env.ts'
+import type { Config } from '../config/types.ts'
+import { processStartTime } from '../dispatcher/proc.ts'
+import { metaflowSourceFor } from '../metaflow/deployment.ts'
+import { openQueue } from '../queue/db.ts'
+import { registerWorker } from '../queue/workers.ts'
+import { maskingLogger, type Logger } from '../util/log.ts'
+import { Metrics } from '../util/metrics.ts'
+import { Signal } from '../util/signal.ts'
+import type { AppContext } from '../app/context.ts'
+import { builtInDoors } from '../app/doors.ts'
+
+export function createContext(opts: {
+  config: Config
+  env: Environment
+  log: Logger
+  now?: () => number
+}): AppContext {
+  const { config, env } = opts
+  // One list for the one masker: the logs, reports, outbox rows and `logs N` all use it.
+  const secrets = allSecrets(config, env)
+  const log = maskingLogger(opts.log, secrets)
+  const now = opts.now ?? Date.now
+  // Before the queue opens: a Metaflow section that cannot work stops the bot with the reason.
+  const metaflow = config.metaflow ? metaflowSourceFor(config.metaflow, env) : undefined
+  const queue = openQueue(join(env.stateDir, 'ebmbot.db'))
+  const host = hostname()
+  const workerId = `${host}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`
+  registerWorker(queue.db, now(), {
+    id: workerId,
+    host,
+    pid: process.pid,
+    pidStart: processStartTime(process.pid),
+  })
+  return {
+    queue,
+    config,
+    env,
+    log,
+    now,
+    workerId,
+    host,
+    logsDir: join(env.stateDir, 'logs'),
+    wake: { dispatch: new Signal(), outbox: new Signal() },
+    reports: {
+      logsChannel: config.settings.logs_channel ?? env.slack.logsChannel ?? 'logs',
+      techSupportChannel:
+        config.settings.tech_support_channel ?? env.slack.techSupportChannel ?? 'tech-support',
+      secrets,
+    },
+    metrics: new Metrics(),
+    health: new Map(),
+    doors: builtInDoors(),
+    ...(metaflow ? { metaflow } : {}),
+  }
+}
