@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'bun:test'
 import { route } from '../src/commands/route.ts'
 import { parseRunVerb } from '../src/commands/run-verbs.ts'
+import { terminalText } from '../src/chat/render-terminal.ts'
 import { configFrom } from './support/configs.ts'
 
 const config = configFrom(`
@@ -64,5 +65,11 @@ describe('prototype keys in chat', () => {
         outcome: undefined,
         page: 1,
       })
+  })
+
+  test('the terminal shows `:constructor:` and `:tostring:` as typed, not as a function', () => {
+    expect(terminalText('done :constructor: :tostring: :x:')).toBe(
+      'done :constructor: :tostring: ❌',
+    )
   })
 })

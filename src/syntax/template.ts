@@ -14,7 +14,7 @@ export function placeholders(template: string): string[] {
 
 export function renderCommand(template: string, params: Record<string, string>): string {
   return template.replace(PLACEHOLDER, (whole, name: string) =>
-    name in params ? shellQuote(params[name]!) : whole,
+    Object.hasOwn(params, name) ? shellQuote(params[name]!) : whole,
   )
 }
 
