@@ -109,7 +109,8 @@ export function guestRefusal(what: string, who: Pick<Asker, 'guestUnknown'>): st
 /**
  * Whoever decides a confirm job must be allowed to run it (the guest rule and the allow lists),
  * and be the requester or a configured approver (by user id or group). Under the two-person rule
- * (`confirm: approvers`) the requester may not decide their own request, only an approver.
+ * (`confirm: approvers`) the requester may not approve their own request (withdrawing it, `no`,
+ * stays allowed): only another approver can.
  */
 export function mayApprove(
   ns: Namespace,

@@ -97,20 +97,20 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
         // Button presses are acknowledged at once (Slack shows an error after 3 s otherwise);
         // what they do is idempotent, so a press lost to a crash can simply be pressed again.
         await once.ack()
-        type = `interactive:${args.body.type ?? 'unknown'}`
+        type = `interactive:${typeLabel(args.body.type)}`
         outcome = await opts.onInteractive(args.body as Record<string, unknown>)
       } else if (args.type === 'events_api' && event && typeof eventId === 'string' && eventId) {
         const checked = checkEvent(event)
-        type = typeof event.type === 'string' ? event.type : 'unknown'
-        if (!checked.ok) {
+        type = typeLabel(event.type)
+        if (checked.ok)
+          outcome = await opts.onEvent(eventId, checked.event, {
+            retryNum: args.retry_num,
+            retryReason: args.retry_reason,
+          })
+        else {
           outcome = 'invalid'
           log.warn('slack.event_invalid', { event_id: eventId, type, reason: checked.reason })
-          return
         }
-        outcome = await opts.onEvent(eventId, checked.event, {
-          retryNum: args.retry_num,
-          retryReason: args.retry_reason,
-        })
       }
     } catch (e) {
       if (!once.sent && opts.passing?.(e)) {
@@ -156,3 +156,7 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     },
   }
 }
+
+/** An event type as a metrics label: Slack's own names only, so odd payloads cannot grow the label set. */
+const typeLabel = (t: unknown): string =>
+  typeof t === 'string' && /^[a-z_]{1,64}$/.test(t) ? t : 'unknown'
