@@ -46,7 +46,7 @@ const flows: FlowFixture[] = [
                   attempt(T0 + 4000, true, {
                     artifacts: { raw: '42' },
                     stdout: ['epoch 1 loss 0.3', 'epoch 2 loss 0.1'],
-                    stderr: ['warning: slow disk'],
+                    stderr: ['warning: slow disk <!channel>'],
                   }),
                 ],
               },
@@ -181,7 +181,7 @@ describe('inspect: every way of naming a run', () => {
   test('a flow alone lists its recent runs to pick from', async () => {
     const text = await ask('inspect HelloFlow')
     expect(text.split('\n')).toEqual([
-      '4 runs match, newest first. Say `inspect <Flow/id>` with one of them:',
+      '4 runs match, newest first. Say `inspect &lt;Flow/id&gt;` with one of them:',
       '• `HelloFlow/15` by dberg, 1 hour ago',
       '• `HelloFlow/14` by dberg, 1 hour ago',
       '• `HelloFlow/13` by savin, 1 hour ago',
@@ -211,7 +211,7 @@ describe("in a run's thread", () => {
   })
   test("data: the run's artifacts, a value, a step's artifacts, a value of a step", async () => {
     expect(await ask('data', T)).toBe(
-      'Artifacts of `HelloFlow/12` (5 internal artifacts not listed): `accuracy`, `labels`\nSay `data <name>` to see one.',
+      'Artifacts of `HelloFlow/12` (5 internal artifacts not listed): `accuracy`, `labels`\nSay `data &lt;name&gt;` to see one.',
     )
     expect(await ask('data labels', T)).toMatch(/^`labels` \(list, \d+ bytes\): \['cat', 'dog'\]$/)
     expect(await ask('data train', T)).toStartWith(
@@ -225,12 +225,12 @@ describe("in a run's thread", () => {
       '`HelloFlow/12` has no artifact or step called `nothing`. Say `data` for its artifacts.',
     )
   })
-  test('logs <step> and logs <step> stderr', async () => {
+  test("logs <step> and logs <step> stderr, escaped so a flow's output cannot ping the channel", async () => {
     expect(await ask('logs train', T)).toBe(
       'Stdout of `HelloFlow/12/train/346`:\n```\nepoch 1 loss 0.3\nepoch 2 loss 0.1\n```',
     )
     expect(await ask('logs train stderr', T)).toBe(
-      'Stderr of `HelloFlow/12/train/346`:\n```\nwarning: slow disk\n```',
+      'Stderr of `HelloFlow/12/train/346`:\n```\nwarning: slow disk &lt;!channel&gt;\n```',
     )
     expect(await ask('logs nope', T)).toBe(
       '`HelloFlow/12` has no step `nope` (steps: `start`, `train`, `end`).',

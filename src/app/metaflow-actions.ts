@@ -16,6 +16,7 @@ import { readVerb } from './metaflow-read.ts'
 import { immediateVerb, watchVerb, type ImmediateVerb } from './metaflow-start.ts'
 import type { ActionResult } from './run-actions.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
+import { escapeSlackText } from '../util/slack-text.ts'
 
 /** The thread lookup handle-message does next to the run-thread one. */
 export async function metaflowThreadOf(
@@ -36,8 +37,9 @@ export async function metaflowAction(
   const res = await carryOut({ ctx, msg, ...where }, verb).catch((e: unknown) => ({
     said: [{ text: failureText(ctx, verb, e) }],
   }))
-  // Defence in depth: replies quote Metaflow's own texts (error details, log lines, values).
-  for (const s of res.said) s.text = redact(s.text, ctx.reports.secrets)
+  // Replies quote Metaflow's own texts (error details, log lines, values), which no one here
+  // wrote: masked, and escaped so a flow's output cannot ping a channel or disguise a link.
+  for (const s of res.said) s.text = escapeSlackText(redact(s.text, ctx.reports.secrets))
   return res
 }
 
