@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 export const nowMs = () => Bun.nanoseconds() / 1e6
 
 /** Nearest-rank percentile of an unsorted sample (p in 0..100). */
-export function percentile(sample: number[], p: number): number {
+function percentile(sample: number[], p: number): number {
   if (!sample.length) return NaN
   const sorted = [...sample].sort((a, b) => a - b)
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)))

@@ -30,12 +30,12 @@ export interface MessageIn extends Incoming {
   messageTs?: string | null
 }
 
-export type Purpose = 'reply' | 'report' | 'notice' | 'escalation' | 'ack' | 'progress'
+type Purpose = 'reply' | 'report' | 'notice' | 'escalation' | 'ack' | 'progress'
 
 /** What a button under a message does: the verb a person could also type (`approve 5`). */
 export type ControlAction = 'approve' | 'deny' | 'cancel' | 'rerun' | 'logs'
 
-export interface Control {
+interface Control {
   action: ControlAction
   label: string
   style?: 'primary' | 'danger'
@@ -67,7 +67,7 @@ export type MessageOut = {
   fallback?: boolean
 }
 
-export type ReactionOut = {
+type ReactionOut = {
   kind: 'reaction'
   purpose: 'ack'
   channel: string

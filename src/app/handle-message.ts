@@ -30,7 +30,7 @@ export interface Handled {
   replies: string[]
 }
 
-export const ACK_REACTION = 'crossed_fingers'
+const ACK_REACTION = 'crossed_fingers'
 
 export interface HandleOptions {
   /**

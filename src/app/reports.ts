@@ -200,7 +200,7 @@ function outputMessage(run: Run, job: Job, output: string, secrets: readonly str
 }
 
 /** A job's `blocks` output: a JSON array of at most 50 Block Kit blocks, each with a `type`. */
-export function parseBlocks(
+function parseBlocks(
   output: string,
 ): { blocks: KnownBlock[]; fallback: string } | { error: string } {
   if (!output.trim()) return { error: 'it printed nothing' }

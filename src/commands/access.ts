@@ -69,7 +69,7 @@ function check(rule: Allow | undefined, who: Asker, what: string): Verdict {
  * The sender of a Slack reminder's message: Slackbot, on behalf of whoever set the reminder,
  * whom Slack does not name. Rules about people cannot be checked against it.
  */
-export const SLACKBOT = 'USLACKBOT'
+const SLACKBOT = 'USLACKBOT'
 
 export function mayRun(ns: Namespace, job: Job | undefined, who: Asker): Verdict {
   if (who.user === SLACKBOT && (ns.restricted || ns.allow || job?.allow))

@@ -198,5 +198,3 @@ export function applyAway(d: AwayDecision, today: string, stored: StoredAway): A
 /** The help line; :lock: as for restricted namespaces, since guests may not use it. */
 export const awayHelpLine = (prefix: string) =>
   `:lock: \`${prefix}${AWAY_WORD} from [YYYY-MM-DD] to [YYYY-MM-DD]\`, \`${prefix}${AWAY_WORD} off\`, \`${prefix}${AWAY_WORD}\`: tech-support's out-of-office dates (people asking for it are told it is away)`
-
-export { AWAY_WORD }

@@ -60,7 +60,7 @@ export function textBeforeMention(raw: string, botUserId: string): string {
 }
 
 /** Slack wraps URLs and mail addresses as `<https://x|label>`; users mean the raw value. */
-export function unwrapLinks(text: string): string {
+function unwrapLinks(text: string): string {
   return text.replace(/<((?:https?|mailto):[^|>]*)(?:\|[^>]*)?>/gi, (_, target: string) =>
     target.toLowerCase().startsWith('mailto:') ? target.slice('mailto:'.length) : target,
   )

@@ -8,7 +8,7 @@ export type ParamsParse =
   | { ok: false; error: string }
 
 /** Long enough for any sane parameter, short enough that a pasted file is refused. */
-export const MAX_VALUE_CHARS = 1000
+const MAX_VALUE_CHARS = 1000
 
 /** Splits `a=1 b="two words" c='x'` into tokens; Slack's typographic quotes count as quotes. */
 export function splitParamText(

@@ -14,7 +14,7 @@ export type RunVerb =
   | { kind: 'history'; namespace?: string; job?: string; outcome?: string; page: number }
   | { kind: 'usage'; text: string }
 
-export const OUTCOMES: Record<string, string> = {
+const OUTCOMES: Record<string, string> = {
   failed: 'failed',
   succeeded: 'succeeded',
   cancelled: 'cancelled',
@@ -40,8 +40,8 @@ const VERBS = [
   'no',
 ] as const
 const isNumber = (w: string) => /^\d{1,12}$/.test(w)
-export const DEFAULT_LOG_LINES = 40
-export const MAX_LOG_LINES = 500
+const DEFAULT_LOG_LINES = 40
+const MAX_LOG_LINES = 500
 
 /** Parses run verbs from cleaned, lower-cased words; null when the text is not one of them. */
 export function parseRunVerb(lower: string[], threadRun?: number): RunVerb | null {

@@ -3,7 +3,7 @@ import type { Command, Config, Namespace } from '../config/types.ts'
 import { patternText } from '../syntax/pattern.ts'
 
 /** Edit distance where swapping two neighbouring letters counts once (`deplyo` is one typo away). */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
     Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
   )

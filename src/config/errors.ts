@@ -17,7 +17,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function formatIssue(source: string, i: ConfigIssue): string {
+function formatIssue(source: string, i: ConfigIssue): string {
   const where = i.line ? `${source}:${i.line}` : source
   return i.path ? `${where}: ${i.path}: ${i.message}` : `${where}: ${i.message}`
 }

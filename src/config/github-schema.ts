@@ -5,13 +5,13 @@ import { z } from 'zod'
 import { duration } from './schema-parts.ts'
 
 /** Bytes as a number, or a string such as `512KiB`, `5MiB`, `1MB`. */
-export const SIZE = /^(\d+)\s*(B|KB|KiB|MB|MiB)?$/
+const SIZE = /^(\d+)\s*(B|KB|KiB|MB|MiB)?$/
 const UNIT: Record<string, number> = { B: 1, KB: 1000, KiB: 1024, MB: 1000 ** 2, MiB: 1024 ** 2 }
 /** GitHub caps payloads at 25 MB; a larger limit would only let forged bodies in. */
-export const MAX_BODY_LIMIT = 25 * 1024 * 1024
-export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024
+const MAX_BODY_LIMIT = 25 * 1024 * 1024
+const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024
 
-export function parseSize(v: number | string): number | null {
+function parseSize(v: number | string): number | null {
   if (typeof v === 'number') return Number.isInteger(v) ? v : null
   const m = SIZE.exec(v.trim())
   return m ? Number(m[1]) * UNIT[m[2] ?? 'B']! : null
@@ -61,7 +61,7 @@ export const FILTER_FIELDS = {
 export type FilterName = keyof typeof FILTER_FIELDS
 
 /** A dotted path into the payload (`pull_request.head.ref`, `commits.0.id`). */
-export const PAYLOAD_PATH = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/
+const PAYLOAD_PATH = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/
 const payloadPath = z
   .string()
   .regex(PAYLOAD_PATH, 'a payload field is a dotted path such as pull_request.head.ref')
@@ -76,7 +76,7 @@ const patterns = z
   .transform((v) => (Array.isArray(v) ? v : [v]))
 const scalar = z.union([z.string(), z.number(), z.boolean()])
 
-export const githubTriggerSchema = z.strictObject({
+const githubTriggerSchema = z.strictObject({
   event: z
     .string()
     .regex(
@@ -129,7 +129,7 @@ export const githubTriggerSchema = z.strictObject({
     .describe("where the run reports; default the namespace's default_channel"),
 })
 
-export const githubProjectSchema = z.strictObject({
+const githubProjectSchema = z.strictObject({
   secret_env: z
     .string()
     .regex(
@@ -173,7 +173,3 @@ export const githubSchema = z.strictObject({
     .default({})
     .describe('each project is served at POST /github/<project>'),
 })
-
-export type GithubInput = z.input<typeof githubSchema>
-export type ParsedGithub = z.output<typeof githubSchema>
-export type ParsedTrigger = z.output<typeof githubTriggerSchema>

@@ -6,7 +6,7 @@ import type { Settings } from './schema.ts'
 import { jobType, type EnvAllow, type Job, type Namespace } from './types.ts'
 import { ownValue } from '../util/own.ts'
 
-export interface MetaflowParam {
+interface MetaflowParam {
   name: string
   help: string
   choices?: string[]
@@ -43,7 +43,7 @@ export interface MetaflowConfig {
  * Metaflow settings a flow's process may read from the bot's environment: whatever the host has
  * configured for Metaflow reaches the flow, and nothing else of the bot's does.
  */
-export const METAFLOW_PASS_THROUGH = [
+const METAFLOW_PASS_THROUGH = [
   'METAFLOW_DEFAULT_METADATA',
   'METAFLOW_SERVICE_URL',
   'METAFLOW_SERVICE_HEADERS',
@@ -57,7 +57,7 @@ export const METAFLOW_PASS_THROUGH = [
 ]
 
 /** Job names are one word of letters, digits and hyphens; flow names may hold underscores. */
-export const flowJobName = (flow: string) => flow.replace(/_/g, '-')
+const flowJobName = (flow: string) => flow.replace(/_/g, '-')
 
 export function compileMetaflow(
   data: MetaflowSection,

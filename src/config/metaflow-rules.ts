@@ -7,7 +7,7 @@ import type { RuleIssue } from './rules.ts'
  * Options of `python flow.py run` itself (MF `cli_components/run_cmds.py`) and names Metaflow keeps
  * for itself: a parameter spelled like one would let chat set run options, not flow parameters.
  */
-export const RUN_OPTION_NAMES = [
+const RUN_OPTION_NAMES = [
   'tag',
   'tags',
   'namespace',

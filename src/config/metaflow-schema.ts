@@ -4,9 +4,9 @@ import { z } from 'zod'
 import { allowSchema, approversSchema, duration, ENV_NAME, envVar } from './schema-parts.ts'
 
 /** A Metaflow flow is a Python class; it also becomes an ebmbot job name, so no leading underscore. */
-export const FLOW_NAME = /^[A-Za-z][A-Za-z0-9_]*$/
+const FLOW_NAME = /^[A-Za-z][A-Za-z0-9_]*$/
 /** `Parameter('<name>')`: the CLI option is `--<name>` exactly, so keep it a plain word. */
-export const PARAM_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/
+const PARAM_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/
 const seconds = (help: string) => duration(help)
 
 const paramSpec = z.strictObject({
@@ -14,7 +14,7 @@ const paramSpec = z.strictObject({
   choices: z.array(z.string().min(1)).min(1).optional().describe('the only values chat may give'),
 })
 
-export const metaflowFlowSchema = z.strictObject({
+const metaflowFlowSchema = z.strictObject({
   file: z.string().min(1).describe('the flow file, relative to this config file'),
   description: z.string().default(''),
   python: z
@@ -133,4 +133,3 @@ export const metaflowSchema = z.strictObject({
 })
 
 export type MetaflowSection = z.output<typeof metaflowSchema>
-export type MetaflowFlowSection = z.output<typeof metaflowFlowSchema>

@@ -27,9 +27,9 @@ export const jobName = () =>
     )
     .max(60)
 
-export const DURATION = /^(\d+)\s*(ms|s|m|h)?$/
+const DURATION = /^(\d+)\s*(ms|s|m|h)?$/
 
-export function parseDuration(v: number | string): number | null {
+function parseDuration(v: number | string): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null
   const m = DURATION.exec(v.trim())
   if (!m) return null

@@ -39,25 +39,24 @@ export const RESERVED_WORDS = [
   'out-of-office',
 ]
 
-export { DURATION, parseDuration } from './schema-parts.ts'
 const duration = duration_()
 
-export const REPORT_FORMATS = ['text', 'code', 'blocks', 'file'] as const
-export const REPORT_TO = ['thread', 'channel'] as const
+const REPORT_FORMATS = ['text', 'code', 'blocks', 'file'] as const
+const REPORT_TO = ['thread', 'channel'] as const
 const reportTo = z
   .enum(REPORT_TO)
   .optional()
   .describe(
     'where the report of a top-level command goes: thread (a thread under it, the default) or channel (top-level, as the Python ebmbot did); a command said in a thread is answered there either way',
   )
-export const ACTIONS = [
+const ACTIONS = [
   'schedule_job',
   'cancel_job',
   'schedule_suppression',
   'cancel_suppression',
 ] as const
 
-export const jobSchema = z
+const jobSchema = z
   .strictObject({
     run: z
       .string()
@@ -117,7 +116,7 @@ export const jobSchema = z
     }
   })
 
-export const commandSchema = z.strictObject({
+const commandSchema = z.strictObject({
   pattern: z
     .string()
     .min(1)
@@ -134,7 +133,7 @@ export const commandSchema = z.strictObject({
     .describe('schedule the job this many seconds later'),
 })
 
-export const namespaceSchema = z.strictObject({
+const namespaceSchema = z.strictObject({
   description: z.string().default('').describe('shown in help'),
   restricted: z.boolean().default(false).describe('Slack guests may not use its commands'),
   default_channel: z
@@ -264,11 +263,7 @@ export const configSchema = z.strictObject({
     .describe('GitHub webhooks: projects served at POST /github/<project> and their triggers'),
 })
 
-export type ConfigInput = z.input<typeof configSchema>
 export type ParsedConfig = z.output<typeof configSchema>
-export type JobConfig = z.output<typeof jobSchema>
-export type CommandConfig = z.output<typeof commandSchema>
-export type NamespaceConfig = z.output<typeof namespaceSchema>
 export type Settings = z.output<typeof settingsSchema>
 export type Action = (typeof ACTIONS)[number]
 export type ReportFormat = (typeof REPORT_FORMATS)[number]

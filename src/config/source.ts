@@ -5,7 +5,7 @@ import type { Environment } from './env.ts'
 import { loadConfigFile, loadConfigText } from './load.ts'
 import type { Config } from './types.ts'
 
-export const EXAMPLE_SOURCE = '<built-in example: examples/ebmbot.yaml>'
+const EXAMPLE_SOURCE = '<built-in example: examples/ebmbot.yaml>'
 
 export function resolveConfig(
   flag: string | undefined,

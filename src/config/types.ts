@@ -17,7 +17,7 @@ export interface Allow {
   channels: string[]
 }
 
-export interface Approvers {
+interface Approvers {
   users: string[]
   groups: string[]
 }

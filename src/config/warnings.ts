@@ -7,7 +7,7 @@ import type { ParsedConfig } from './schema.ts'
 /** `{name}` as the Python ebmbot wrote placeholders; `${name}` is bash's own and not counted. */
 const PY_PLACEHOLDER = /(?<!\$)\{([A-Za-z_][A-Za-z0-9_]*)\}/g
 
-export function pythonPlaceholders(run: string): string[] {
+function pythonPlaceholders(run: string): string[] {
   return [...new Set([...run.matchAll(PY_PLACEHOLDER)].map((m) => m[1]!))]
 }
 

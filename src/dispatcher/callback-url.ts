@@ -20,7 +20,7 @@ export function enableCallbacks(ctx: AppContext): string {
   return r.key
 }
 
-export const callbackPath = (runId: number, token: string) => `/callbacks/${runId}/${token}`
+const callbackPath = (runId: number, token: string) => `/callbacks/${runId}/${token}`
 
 /**
  * `EBMBOT_CALLBACK_URL` for an opted-in job's environment; nothing for other jobs, or when this

@@ -9,7 +9,7 @@ import { redact } from '../util/redact.ts'
 import type { Run } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
 
-export const FETCH_TIMEOUT_MS = 15_000
+const FETCH_TIMEOUT_MS = 15_000
 const MAX_BYTES = 16 * 1024 * 1024
 
 export async function fetchFiles(ctx: AppContext, ns: Namespace, run: Run): Promise<void> {

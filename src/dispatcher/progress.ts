@@ -24,7 +24,7 @@ const OUTCOME: Record<string, string> = {
   lost: ':warning: was lost (the bot restarted)',
 }
 
-export function runningText(
+function runningText(
   run: Pick<Run, 'id' | 'jobType'>,
   elapsedMs: number,
   lastLine: string,
@@ -33,7 +33,7 @@ export function runningText(
   return `:hourglass_flowing_sand: \`${run.jobType}\` (run ${run.id}) is running: ${formatDuration(elapsedMs)} so far.${line}`
 }
 
-export function finishedText(
+function finishedText(
   run: Pick<Run, 'id' | 'jobType' | 'state' | 'startedAt' | 'finishedAt'>,
 ): string {
   const took =
@@ -44,11 +44,10 @@ export function finishedText(
 }
 
 /** The outbox row of a run's progress message, if it has one. */
-export const progressRow = (run: Pick<Run, 'progressOutboxId'>): number | null =>
-  run.progressOutboxId
+const progressRow = (run: Pick<Run, 'progressOutboxId'>): number | null => run.progressOutboxId
 
 /** The last non-empty line of a log file (read from its end only). */
-export async function lastLine(path: string | null, secrets: readonly string[]): Promise<string> {
+async function lastLine(path: string | null, secrets: readonly string[]): Promise<string> {
   const tail = await readTail(path, 4096)
   const lines = tail
     .split('\n')

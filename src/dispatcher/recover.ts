@@ -8,9 +8,9 @@ import { killGroup } from './kill-group.ts'
 import { sameProcess } from './proc.ts'
 
 /** A peer on another host is presumed dead after this long without a heartbeat. */
-export const STALE_WORKER_MS = 60_000
+const STALE_WORKER_MS = 60_000
 
-export function ownerIsDead(ctx: AppContext, owner: Worker | undefined): boolean {
+function ownerIsDead(ctx: AppContext, owner: Worker | undefined): boolean {
   if (!owner || owner.stoppedAt) return true
   if (owner.host === ctx.host) return !sameProcess(owner.pid, owner.pidStart)
   return ctx.now() - owner.heartbeatAt > STALE_WORKER_MS

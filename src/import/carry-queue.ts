@@ -6,10 +6,10 @@ import { findJob, type Config } from '../config/types.ts'
 import { readOldQueue } from '../queue/old-queue.ts'
 import type { Queue } from '../queue/queue.ts'
 
-export const CARRIED_BY = 'python-ebmbot'
+const CARRIED_BY = 'python-ebmbot'
 
 /** A Python datetime as sqlite3 stored it; one without a zone was UTC in the original. */
-export function oldTime(text: string | null): number | null {
+function oldTime(text: string | null): number | null {
   if (!text) return null
   const iso = text.trim().replace(' ', 'T')
   const ms = Date.parse(/[+-]\d\d:\d\d$|Z$/.test(iso) ? iso : `${iso}Z`)

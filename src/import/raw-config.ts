@@ -28,7 +28,7 @@ const namespace = z.strictObject({
   slack: z.array(command).default([]),
 })
 
-export const rawConfigSchema = z.record(z.string(), namespace)
+const rawConfigSchema = z.record(z.string(), namespace)
 export type RawConfig = z.output<typeof rawConfigSchema>
 export type RawNamespace = RawConfig[string]
 export type RawJob = RawNamespace['jobs'][string]

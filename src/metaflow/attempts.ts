@@ -1,7 +1,7 @@
 // Pure reading of per-task attempt history out of Metaflow metadata rows.
 import type { MetaflowMetadata } from './types.ts'
 
-export interface AttemptInfo {
+interface AttemptInfo {
   attempt: number
   /** ms: when the `attempt` item was written */
   startedAt: number | null

@@ -16,7 +16,7 @@ export const pathspecOf = (t: Pick<ThreadState, 'flow' | 'runId'>) =>
   t.runId ? `${t.flow}/${t.runId}` : t.flow
 
 /** `HelloFlow` (alpha, seconds) for the list of flows the asker may start (`startableFlows`). */
-export function runnableFlows(mf: MetaflowConfig, flows: readonly MetaflowFlowConfig[]): string {
+function runnableFlows(mf: MetaflowConfig, flows: readonly MetaflowFlowConfig[]): string {
   if (!flows.length)
     return Object.keys(mf.flows).length ? 'none here.' : 'No flows are set up to run from chat.'
   return flows

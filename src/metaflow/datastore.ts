@@ -8,7 +8,7 @@ import { mergeLogs, type LogLine } from './logs.ts'
 import type { DataIndex, RuntimeRecord, TaskPath } from './types.ts'
 
 /** `MAX_ATTEMPTS` in Metaflow: attempts are numbered 0–5. */
-export const MAX_ATTEMPTS = 6
+const MAX_ATTEMPTS = 6
 export type LogStream = 'stdout' | 'stderr'
 
 /** The files of one stream for one attempt; null where the file does not exist. */
@@ -179,7 +179,7 @@ export async function listNames(dir: string): Promise<string[]> {
 }
 
 /** null when missing; files Metaflow writes are 0600, so EACCES means the bot runs as the wrong user. */
-export async function readText(path: string, maxBytes = 16 * 1024 * 1024): Promise<string | null> {
+async function readText(path: string, maxBytes = 16 * 1024 * 1024): Promise<string | null> {
   try {
     const st = await stat(path)
     if (!st.isFile()) return null

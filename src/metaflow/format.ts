@@ -10,7 +10,7 @@ import { ownerOf, runPathspec, userTags } from './tags.ts'
 import type { MetaflowArtifact, MetaflowFlow, MetaflowRun } from './types.ts'
 
 /** Slack shows a message whole only below ~4000 characters; keep a margin for wrappers. */
-export const MAX_MESSAGE_CHARS = 3800
+const MAX_MESSAGE_CHARS = 3800
 const MAX_STEPS_SHOWN = 50
 
 /** "5 minutes ago"; past a month, the UTC date. */
@@ -90,7 +90,7 @@ export function formatCandidates(runs: readonly MetaflowRun[], nowMs: number): s
   ].join('\n')
 }
 
-export function formatStepLine(s: StepSummary): string {
+function formatStepLine(s: StepSummary): string {
   const parts = [`${s.tasks} task${s.tasks === 1 ? '' : 's'}`]
   if (s.durationMs !== null) parts.push(formatDuration(s.durationMs))
   if (s.allSucceeded) parts.push('all succeeded')

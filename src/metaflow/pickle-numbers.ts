@@ -119,7 +119,7 @@ export function rewriteNumbers(
 }
 
 /** Two's-complement little-endian, as pickle's LONG1/LONG4 store ints. */
-export function signedLittleEndian(b: Uint8Array): bigint {
+function signedLittleEndian(b: Uint8Array): bigint {
   let v = 0n
   for (let k = b.length - 1; k >= 0; k--) v = (v << 8n) | BigInt(b[k]!)
   if (b.length > 0 && (b[b.length - 1]! & 0x80) !== 0) v -= 1n << BigInt(8 * b.length)

@@ -78,7 +78,7 @@ export function floatRepr(x: number): string {
   return s.includes('.') ? s : `${s}.0`
 }
 
-export function strRepr(s: string, max = Infinity): string {
+function strRepr(s: string, max = Infinity): string {
   const cut = s.length > max ? s.slice(0, max) : s
   const quote = cut.includes("'") && !cut.includes('"') ? '"' : "'"
   let out = quote

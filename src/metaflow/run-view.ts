@@ -127,7 +127,7 @@ export function taskPathOf(
 /** Artifact names that are not parameters, by the UI's rule. */
 const NOT_PARAMETERS = new Set(['name', 'script_name'])
 
-export function isParameterName(name: string): boolean {
+function isParameterName(name: string): boolean {
   return !name.startsWith('_') && !NOT_PARAMETERS.has(name)
 }
 

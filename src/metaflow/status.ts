@@ -2,7 +2,7 @@
 import { attemptsByTask, endStepOf, taskKey, type TaskAttempts } from './attempts.ts'
 import type { MetaflowMetadata, MetaflowRun, MetaflowStep, MetaflowTask } from './types.ts'
 
-export type RunStatusValue = 'running' | 'finished' | 'failed' | 'lost'
+type RunStatusValue = 'running' | 'finished' | 'failed' | 'lost'
 
 export interface StatusThresholds {
   /** RUN_INACTIVE_CUTOFF_TIME: a heartbeat older than this means the run stopped; 360 s */
@@ -11,7 +11,7 @@ export interface StatusThresholds {
   failedTaskSeconds: number
 }
 
-export const DEFAULT_THRESHOLDS: StatusThresholds = { inactiveSeconds: 360, failedTaskSeconds: 60 }
+const DEFAULT_THRESHOLDS: StatusThresholds = { inactiveSeconds: 360, failedTaskSeconds: 60 }
 
 export interface StatusInput {
   run: Pick<MetaflowRun, 'ts_epoch' | 'last_heartbeat_ts'>

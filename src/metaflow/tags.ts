@@ -7,7 +7,7 @@ interface Tagged {
 }
 
 /** User tags then system tags; the wire may send null for either. */
-export function allTags(o: Tagged): string[] {
+function allTags(o: Tagged): string[] {
   return [...(o.tags ?? []), ...(o.system_tags ?? [])]
 }
 
@@ -28,7 +28,7 @@ export function ownerOf(run: Tagged & { user_name: string | null }): string {
   return run.user_name || 'unknown'
 }
 
-export function runId(run: Pick<MetaflowRun, 'run_number'>): string {
+function runId(run: Pick<MetaflowRun, 'run_number'>): string {
   return String(run.run_number)
 }
 

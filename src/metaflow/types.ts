@@ -1,7 +1,7 @@
 // Metaflow metadata objects exactly as the metadata service serialises them; the local reader returns the same shapes.
 
 /** Service ids are integers; scheduler-registered runs and named tasks use strings; local ids are always strings. */
-export type MetaflowId = number | string
+type MetaflowId = number | string
 
 /** `tags`/`system_tags` may be null on the wire (the service stores SQL NULL). */
 export type Tags = string[] | null

@@ -32,7 +32,7 @@ export interface DelivererDeps {
   pollMs?: number
 }
 
-export const backoffMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 5 * 60_000)
+const backoffMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 5 * 60_000)
 /** After failed passes: the poll, doubled each time, at most 10 s. */
 export const passBackoffMs = (pollMs: number, failures: number) =>
   Math.min(pollMs * 2 ** (failures - 1), 10_000)

@@ -6,7 +6,7 @@ import type { Db } from './db.ts'
 import { supportAway } from './schema.ts'
 
 /** The route the out-of-office commands are about: the one reposting to the tech-support channel. */
-export const TECH_SUPPORT = 'tech-support'
+const TECH_SUPPORT = 'tech-support'
 
 export function getAway(
   db: Db,

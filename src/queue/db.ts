@@ -8,7 +8,7 @@ import { runMigrations } from './migrate.ts'
 import * as schema from './schema.ts'
 import { SqliteQueue } from './sqlite-queue.ts'
 
-export function connect(sqlite: Database) {
+function connect(sqlite: Database) {
   return drizzle({ client: sqlite, schema })
 }
 export type Db = ReturnType<typeof connect>

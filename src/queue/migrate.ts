@@ -39,5 +39,3 @@ export function runMigrations(sqlite: Database, migrations: MigrationMeta[] = MI
   }
   return applied
 }
-
-export const migrationCount = () => MIGRATIONS.length

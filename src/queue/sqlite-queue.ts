@@ -2,21 +2,32 @@
 // bun:sqlite connection. A unit of work holds that connection from BEGIN IMMEDIATE to COMMIT,
 // across the awaits of its callback, and every other call waits for it to end: a statement issued
 // on the same connection meanwhile would silently become part of the open transaction.
+//
+// Waiting is first come, first served, and a release hands the connection to exactly one waiter:
+// a burst of a thousand Slack events queues a thousand units, and waking them all on every
+// release (then letting all but one go back to sleep) made the burst quadratic. Inside a unit,
+// use only the handle it is given: a call on the queue itself would wait for the unit to end, which
+// waits for that call. Tracking the caller with AsyncLocalStorage would catch it, but in Bun that
+// taxes every promise in the process (a burst of Slack events took three times as long).
 import type { Database } from 'bun:sqlite'
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Db } from './db.ts'
 import { ping, probeDatabase } from './probe.ts'
 import type { Queue, QueueOps } from './queue.ts'
 import { statements } from './statements.ts'
 
-/** The unit of work the current async call chain runs inside, if any. */
-const currentUnit = new AsyncLocalStorage<SqliteQueue>()
+/** Someone waiting for the connection: a statement runs at once when handed it, a unit starts. */
+type Waiter = { statement: () => void } | { unit: () => void }
+
+type Statements = Omit<QueueOps, 'atomically'>
+type AnyStatement = (db: Db, ...args: never[]) => unknown
 
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor assigns every statement
 export class SqliteQueue implements Queue {
-  /** settles when the unit of work in progress ends */
-  private held: Promise<void> | null = null
+  /** a unit of work holds the connection (or is about to be handed it) */
+  private locked = false
+  private readonly waiting: Waiter[] = []
   private depth = 0
+  private readonly inner: Queue
   readonly location: string
 
   constructor(
@@ -26,11 +37,12 @@ export class SqliteQueue implements Queue {
     readonly file: string,
   ) {
     this.location = file
-    const outer = bindStatements(db, () => this.turn())
-    const inner = bindStatements(db, () => undefined)
-    Object.assign(this, outer)
-    // The handle a unit of work is given: the same statements, entered without waiting.
-    this.inner = Object.assign(inner, {
+    Object.assign(
+      this,
+      this.bind((run) => this.whenFree(run)),
+    )
+    // The handle a unit of work is given: the same statements, run at once (it holds the lock).
+    this.inner = Object.assign(this.bind(runNow), {
       location: file,
       atomically: <T>(fn: (q: Queue) => Promise<T>) => this.savepoint(fn),
       ping: async () => ping(sqlite),
@@ -41,34 +53,62 @@ export class SqliteQueue implements Queue {
     })
   }
 
-  private readonly inner: Queue
-
-  /** Waits while a unit of work holds the connection; undefined (no wait) when none does. */
-  private turn(): Promise<void> | undefined {
-    if (!this.held) return undefined
-    if (currentUnit.getStore() === this)
-      throw new Error(
-        'the queue was called from inside a unit of work: use the handle it was given',
-      )
-    return this.waitFree()
+  /** Each statement as an async method on the connection, run when `enter` lets it. */
+  private bind(enter: <T>(run: () => T) => Promise<T>): Statements {
+    const out: Record<string, (...args: never[]) => Promise<unknown>> = {}
+    for (const [name, fn] of Object.entries(statements) as [string, AnyStatement][])
+      out[name] = (...args: never[]) => enter(() => fn(this.db, ...args))
+    return out as unknown as Statements
   }
 
-  private async waitFree(): Promise<void> {
-    while (this.held) await this.held
+  /** Runs a statement now if no unit holds the connection, else when it is handed over. */
+  private whenFree<T>(run: () => T): Promise<T> {
+    if (!this.locked) return runNow(run)
+    return new Promise<T>((resolve, reject) =>
+      this.waiting.push({
+        statement: () => {
+          try {
+            resolve(run())
+          } catch (e) {
+            reject(e)
+          }
+        },
+      }),
+    )
+  }
+
+  /** Takes the connection for a unit of work, waiting for the units ahead of it. */
+  private acquire(): Promise<void> | undefined {
+    if (!this.locked) {
+      this.locked = true
+      return undefined
+    }
+    return new Promise((resolve) => this.waiting.push({ unit: resolve }))
+  }
+
+  /** Hands the connection on: statements waiting before the next unit run now, in order. */
+  private release(): void {
+    for (;;) {
+      const next = this.waiting.shift()
+      if (!next) {
+        this.locked = false
+        return
+      }
+      if ('unit' in next) {
+        next.unit() // stays locked: it is that unit's now
+        return
+      }
+      next.statement()
+    }
   }
 
   async atomically<T>(fn: (q: Queue) => Promise<T>): Promise<T> {
-    if (this.held) {
-      if (currentUnit.getStore() === this)
-        throw new Error('a unit of work was opened inside another: use the handle it was given')
-      await this.waitFree()
-    }
-    let release!: () => void
-    this.held = new Promise((r) => (release = r))
+    const wait = this.acquire()
+    if (wait) await wait
     try {
       this.sqlite.run('BEGIN IMMEDIATE')
       try {
-        const result = await currentUnit.run(this, () => fn(this.inner))
+        const result = await fn(this.inner)
         this.sqlite.run('COMMIT')
         return result
       } catch (e) {
@@ -76,8 +116,7 @@ export class SqliteQueue implements Queue {
         throw e
       }
     } finally {
-      this.held = null
-      release()
+      this.release()
     }
   }
 
@@ -97,9 +136,8 @@ export class SqliteQueue implements Queue {
     }
   }
 
-  async ping(): Promise<void> {
-    await this.turn()
-    ping(this.sqlite)
+  ping(): Promise<void> {
+    return this.whenFree(() => ping(this.sqlite))
   }
 
   async probe(timeoutMs?: number) {
@@ -111,22 +149,14 @@ export class SqliteQueue implements Queue {
   }
 }
 
-// The statements become the class's methods, assigned in the constructor from the one table.
-export interface SqliteQueue extends Statements {}
-
-type AnyStatement = (db: Db, ...args: never[]) => unknown
-
-/** Each statement as an async method on `db`, entered once `turn` allows. */
-function bindStatements(db: Db, turn: () => Promise<void> | undefined) {
-  const out: Record<string, (...args: never[]) => Promise<unknown>> = {}
-  for (const [name, fn] of Object.entries(statements) as [string, AnyStatement][]) {
-    out[name] = async (...args: never[]) => {
-      const wait = turn()
-      if (wait) await wait
-      return fn(db, ...args)
-    }
+/** Runs a statement at once; its answer (or its error) as a promise. */
+function runNow<T>(run: () => T): Promise<T> {
+  try {
+    return Promise.resolve(run())
+  } catch (e) {
+    return Promise.reject(e)
   }
-  return out as unknown as Statements
 }
 
-type Statements = Omit<QueueOps, 'atomically'>
+// The statements become the class's methods, assigned in the constructor from the one table.
+export interface SqliteQueue extends Statements {}

@@ -4,7 +4,7 @@
 import type { KnownBlock } from '@slack/types'
 import type { ControlAction, Controls, MessageOut, UpdateOut } from '../app/door.ts'
 
-export const ACTIONS: Record<ControlAction, string> = {
+const ACTIONS: Record<ControlAction, string> = {
   approve: 'ebmbot_approve',
   deny: 'ebmbot_deny',
   cancel: 'ebmbot_cancel',
@@ -16,8 +16,8 @@ export const actionOf = (actionId: string): ControlAction | undefined =>
   (Object.keys(ACTIONS) as ControlAction[]).find((k) => ACTIONS[k] === actionId)
 
 /** A mrkdwn section: Slack takes at most 3,000 characters in one. */
-export const SECTION_LIMIT = 3000
-export const sectionBlock = (text: string): KnownBlock => ({
+const SECTION_LIMIT = 3000
+const sectionBlock = (text: string): KnownBlock => ({
   type: 'section',
   text: { type: 'mrkdwn', text: text.slice(0, SECTION_LIMIT) },
 })
@@ -26,7 +26,7 @@ export const sectionBlock = (text: string): KnownBlock => ({
 const MAX_BLOCKS = 50
 
 /** The caption (if any) and the buttons; the block id ties them to the run. */
-export function controlBlocks(c: Controls): KnownBlock[] {
+function controlBlocks(c: Controls): KnownBlock[] {
   const actions: KnownBlock = {
     type: 'actions',
     block_id: `run_${c.runId}`,

@@ -8,7 +8,7 @@ import { channelChange, type ChannelChange } from './channel-directory.ts'
 import { matchingRoutes, type SupportRoute } from './support.ts'
 
 /** Where a message is, and its reply spot: the thread it is in, or a new thread under it. */
-export interface Spot {
+interface Spot {
   channel: string
   ts: string
   threadTs: string

@@ -17,7 +17,7 @@ import { recordSupport, supportKey } from './support-store.ts'
 type Match = NonNullable<NonNullable<SearchMessagesResponse['messages']>['matches']>[number]
 
 /** How far back a sweep looks: "today's" messages, without losing one sent just before midnight. */
-export const LOOK_BACK_MS = 24 * 3600_000
+const LOOK_BACK_MS = 24 * 3600_000
 const DAY_MS = 24 * 3600_000
 /** Slack allows search.messages about 20 times a minute; a page holds at most 100 matches. */
 const PAGE_SIZE = 100
@@ -110,7 +110,7 @@ export interface SweepDeps {
 }
 
 /** One pass over every keyword of every route; returns how many messages it handled. */
-export async function sweepOnce(deps: SweepDeps): Promise<number> {
+async function sweepOnce(deps: SweepDeps): Promise<number> {
   const { ctx } = deps
   const now = ctx.now()
   let found = 0

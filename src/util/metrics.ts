@@ -11,7 +11,7 @@ const render = (labels: Labels) => {
     : ''
 }
 
-export class Counter {
+class Counter {
   private values = new Map<string, { labels: Labels; value: number }>()
   constructor(
     readonly name: string,
@@ -35,7 +35,7 @@ export class Counter {
   }
 }
 
-export class Histogram {
+class Histogram {
   private series = new Map<
     string,
     { labels: Labels; counts: number[]; sum: number; count: number }

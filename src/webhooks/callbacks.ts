@@ -16,7 +16,7 @@ import type { WebEnv } from './web-env.ts'
 import { escapeSlackText } from '../util/slack-text.ts'
 
 /** Progress notes, not logs: a message's worth of text, with room for a file-sized one. */
-export const CALLBACK_BODY_LIMIT = 256 * 1024
+const CALLBACK_BODY_LIMIT = 256 * 1024
 
 export function callbackRoutes(ctx: AppContext, key: string): Hono<WebEnv> {
   const app = new Hono<WebEnv>()
@@ -79,7 +79,7 @@ export function callbackRoutes(ctx: AppContext, key: string): Hono<WebEnv> {
 }
 
 /** The text of a callback body: plain text, or a JSON object's string `message`. */
-export function messageText(body: Uint8Array, contentType: string | undefined): string | null {
+function messageText(body: Uint8Array, contentType: string | undefined): string | null {
   const raw = utf8(body)
   if (!raw) return null
   let text = raw

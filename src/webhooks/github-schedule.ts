@@ -7,9 +7,9 @@ import type { QueueOps } from '../queue/queue.ts'
 import type { ScheduleResult } from '../queue/schedule.ts'
 import type { Fired } from './triggers.ts'
 
-export const DELIVERY_SOURCE = 'github-delivery'
+const DELIVERY_SOURCE = 'github-delivery'
 /** Digests of accepted bodies: a signature covers the body only, so a body sent again is a replay. */
-export const BODY_SOURCE = 'github-body'
+const BODY_SOURCE = 'github-body'
 
 /** The run a delivery id already queued, if it did (only deliveries that queued are recorded). */
 export const deliveryRun = (q: QueueOps, delivery: string) => q.seenRun(DELIVERY_SOURCE, delivery)

@@ -12,10 +12,9 @@ export interface HealthOptions {
 }
 
 /** A startable request waiting this long means the dispatcher is not doing its job. */
-export const lagLimitMs = (ctx: AppContext) =>
-  Math.max(30_000, ctx.config.settings.poll_interval * 3000)
+const lagLimitMs = (ctx: AppContext) => Math.max(30_000, ctx.config.settings.poll_interval * 3000)
 
-export async function healthChecks(
+async function healthChecks(
   ctx: AppContext,
   opts: HealthOptions = {},
 ): Promise<Record<string, WorkerHealth>> {

@@ -6,7 +6,7 @@ import type { QueueStats } from '../queue/stats.ts'
 import type { WebEnv } from './web-env.ts'
 
 /** Queue gauges; a scrape while the database is unusable omits them rather than failing. */
-export function registerQueueGauges(ctx: AppContext): void {
+function registerQueueGauges(ctx: AppContext): void {
   const read = (pick: (s: QueueStats) => number) => async () => {
     try {
       return [{ value: pick(await ctx.queue.queueStats(ctx.now())) }]

@@ -34,7 +34,7 @@ export function globMatch(pattern: string, value: string): boolean {
 }
 
 /** Longest value a payload may put into a command; git refs are at most 255 bytes. */
-export const MAX_PARAM_LENGTH = 512
+const MAX_PARAM_LENGTH = 512
 
 /**
  * Payload values become job params, so they get the same treatment as chat params: one line of
@@ -58,7 +58,7 @@ const isScalar = (v: unknown): v is Scalar =>
   typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
 
 /** Why this delivery does not fire the trigger, or null when it does (params aside). */
-export function filterMismatch(t: GitHubTrigger, event: string, payload: unknown): string | null {
+function filterMismatch(t: GitHubTrigger, event: string, payload: unknown): string | null {
   if (event !== t.event) return `event is ${event}, trigger wants ${t.event}`
   const field = (f: FilterName) => (FILTER_FIELDS[f] as Record<string, string>)[event]!
   if (t.action) {
@@ -95,7 +95,7 @@ export function filterMismatch(t: GitHubTrigger, event: string, payload: unknown
 }
 
 /** The trigger's params from the payload: values, or why one cannot be used. */
-export function triggerParams(
+function triggerParams(
   t: GitHubTrigger,
   payload: unknown,
 ): { params: Record<string, string> } | { missing: string } | { bad: string } {

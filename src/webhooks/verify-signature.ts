@@ -3,7 +3,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { verify } from '@octokit/webhooks-methods'
 
-export type SignatureProblem = 'no_secret' | 'missing' | 'malformed' | 'mismatch'
+type SignatureProblem = 'no_secret' | 'missing' | 'malformed' | 'mismatch'
 export type SignatureCheck =
   | { ok: true; algorithm: 'sha256' | 'sha1' }
   | { ok: false; problem: SignatureProblem }

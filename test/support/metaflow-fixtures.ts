@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 
-export type LogFixtureLine = string | { at: number; text: string; source?: 'runtime' | 'task' }
+type LogFixtureLine = string | { at: number; text: string; source?: 'runtime' | 'task' }
 
 export interface AttemptFixture {
   /** ms */
@@ -24,14 +24,14 @@ export interface AttemptFixture {
   protocol?: number
 }
 
-export interface TaskFixture {
+interface TaskFixture {
   id: string
   attempts: AttemptFixture[]
   /** epoch seconds (service only) */
   heartbeat?: number | null
 }
 
-export interface StepFixture {
+interface StepFixture {
   name: string
   tasks: TaskFixture[]
 }
@@ -63,7 +63,7 @@ export interface Pickled {
   size: number
 }
 
-export const METAFLOW_VERSION = '2.19.38'
+const METAFLOW_VERSION = '2.19.38'
 
 export function systemTags(user: string): string[] {
   return [
@@ -169,7 +169,7 @@ export interface ArtifactPlan {
   attempt: number
   at: number
 }
-export interface MetadataPlan {
+interface MetadataPlan {
   field_name: string
   value: string
   type: string

@@ -8,7 +8,7 @@ import { handleAction } from '../../../src/app/handle-action.ts'
 import { handleMessage } from '../../../src/app/handle-message.ts'
 import { startDeliverer } from '../../../src/notify/deliver.ts'
 
-export const TEST_DOOR = 'test-door'
+const TEST_DOOR = 'test-door'
 
 export function startTestDoor(ctx: AppContext) {
   // What this door can do: people answer in threads; it cannot edit what it showed.
