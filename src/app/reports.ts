@@ -11,6 +11,7 @@ import { reportControls } from './controls.ts'
 import { MESSAGE_LIMIT, type MessageOut } from './door.ts'
 import { redact, redactDeep } from '../util/redact.ts'
 import { escapeSlackText, withoutBroadcasts } from '../util/slack-text.ts'
+import { mapStrings } from '../util/map-strings.ts'
 
 export interface ReportContext {
   logsChannel: string
@@ -241,16 +242,3 @@ export function lastLines(text: string, n: number, maxChars: number): string {
 }
 
 const fence = (s: string) => '```\n' + s.replace(/```/g, '`\u200b``') + '\n```'
-
-/** Every string inside a parsed value passed through `fn`. */
-function mapStrings<T>(value: T, fn: (s: string) => string): T {
-  if (typeof value === 'string') return fn(value) as T
-  if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn)) as T
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value))
-      Object.defineProperty(out, k, { value: mapStrings(v, fn), enumerable: true, writable: true })
-    return out as T
-  }
-  return value
-}

@@ -1,6 +1,7 @@
 // The one masker: secret values (the bot's tokens, every job's `secret: true` variables, the
 // projects' webhook secrets, the Metaflow auth key) replaced by `[redacted]` in anything shown
 // or stored: log lines, replies, reports, outbox rows, `logs N`.
+import { mapStrings } from './map-strings.ts'
 
 /**
  * Each secret is masked as written, and in the escaped forms it takes inside JSON or a URL, so
@@ -15,22 +16,8 @@ export function redact(text: string, secrets: readonly string[]): string {
 }
 
 /** Every string inside a parsed value (Block Kit a job printed, say) masked: after parsing, a `\u`-escaped secret is plain. */
-export function redactDeep<T>(value: T, secrets: readonly string[]): T {
-  if (typeof value === 'string') return redact(value, secrets) as T
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets)) as T
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value))
-      Object.defineProperty(out, redact(k, secrets), {
-        value: redactDeep(v, secrets),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-    return out as T
-  }
-  return value
-}
+export const redactDeep = <T>(value: T, secrets: readonly string[]): T =>
+  mapStrings(value, (s) => redact(s, secrets))
 
 function forms(secrets: readonly string[]): string[] {
   const all = new Set<string>()
