@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 // ebmbot command line: serve, chat, migrate, config check|import|schema|docs, explain. Exit codes: 0 success,
 // 1 runtime failure, 2 bad usage or invalid config; errors on stderr, one line each.
+import { BOT_VERSION } from './util/version.ts'
 import { join } from 'node:path'
 import { createContext } from './service/create-context.ts'
 import { explain } from './app/explain.ts'
@@ -82,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(USAGE)
       return cmd ? 0 : 2
     case 'version':
-      console.log('ebmbot 0.1.0')
+      console.log(`ebmbot ${BOT_VERSION}`)
       return 0
     case 'config':
       if (sub === 'schema') {

@@ -46,7 +46,7 @@ const flows: FlowFixture[] = [
                   attempt(T0 + 4000, true, {
                     artifacts: { raw: '42' },
                     stdout: ['epoch 1 loss 0.3', 'epoch 2 loss 0.1'],
-                    stderr: ['warning: slow disk <!channel>'],
+                    stderr: ['warning: slow disk'],
                   }),
                 ],
               },
@@ -151,7 +151,7 @@ describe('flows and runs', () => {
   test('runs <Flow>: newest first, with status, user, start, duration and tags', async () => {
     const lines = (await ask('runs HelloFlow')).split('\n')
     expect(lines[0]).toBe('Recent runs of `HelloFlow`, newest first:')
-    expect(lines[1]).toBe('• `HelloFlow/15` · failed (6s) · dberg · started 1 hour ago')
+    expect(lines[1]).toBe('• `HelloFlow/15` · failed (6s) at `train` · dberg · started 1 hour ago')
     expect(lines[2]).toBe('• `HelloFlow/14` · lost · dberg · started 1 hour ago')
     // Running for about an hour: 59m 59s or 1h 0m, depending on when this line runs.
     expect(lines[3]).toMatch(
@@ -161,9 +161,20 @@ describe('flows and runs', () => {
       '• `HelloFlow/12` · finished (9s) · savin · started 1 hour ago · tags: `exp1`',
     )
   })
-  test('a flow name in the wrong case is not found, with a hint', async () => {
-    expect(await ask('runs helloflow')).toBe(
-      'Flow `helloflow` was not found. Did you mean `HelloFlow`? Flow names are case-sensitive; say `flows` for the list.',
+  test('a flow name in the wrong case is taken as the flow it matches, and said so, as `run` does', async () => {
+    const lines = (await ask('runs helloflow')).split('\n')
+    expect(lines[0]).toBe('(`helloflow` is `HelloFlow`: flow names are case-sensitive.)')
+    expect(lines[1]).toBe('Recent runs of `HelloFlow`, newest first:')
+    const inspected = (await ask('inspect helloflow/12')).split('\n')
+    expect(inspected[0]).toBe('(`helloflow` is `HelloFlow`: flow names are case-sensitive.)')
+    expect(inspected[1]).toStartWith('`HelloFlow/12` was started by savin')
+  })
+  test('a mistyped flow name is not found, with the closest names', async () => {
+    expect(await ask('inspect HelloFlw')).toBe(
+      'Flow `HelloFlw` was not found. Did you mean `HelloFlow`? Say `flows` for the list.',
+    )
+    expect(await ask('runs OthrFlow')).toBe(
+      'Flow `OthrFlow` was not found. Did you mean `OtherFlow`? Say `flows` for the list.',
     )
   })
 })
@@ -181,7 +192,7 @@ describe('inspect: every way of naming a run', () => {
   test('a flow alone lists its recent runs to pick from', async () => {
     const text = await ask('inspect HelloFlow')
     expect(text.split('\n')).toEqual([
-      '4 runs match, newest first. Say `inspect &lt;Flow/id&gt;` with one of them:',
+      '4 runs match, newest first. Say `inspect <Flow/id>` with one of them:',
       '• `HelloFlow/15` by dberg, 1 hour ago',
       '• `HelloFlow/14` by dberg, 1 hour ago',
       '• `HelloFlow/13` by savin, 1 hour ago',
@@ -211,7 +222,7 @@ describe("in a run's thread", () => {
   })
   test("data: the run's artifacts, a value, a step's artifacts, a value of a step", async () => {
     expect(await ask('data', T)).toBe(
-      'Artifacts of `HelloFlow/12` (5 internal artifacts not listed): `accuracy`, `labels`\nSay `data &lt;name&gt;` to see one.',
+      'Artifacts of `HelloFlow/12` (5 internal artifacts not listed): `accuracy`, `labels`\nSay `data <name>` to see one.',
     )
     expect(await ask('data labels', T)).toMatch(/^`labels` \(list, \d+ bytes\): \['cat', 'dog'\]$/)
     expect(await ask('data train', T)).toStartWith(
@@ -224,13 +235,20 @@ describe("in a run's thread", () => {
     expect(await ask('data nothing', T)).toBe(
       '`HelloFlow/12` has no artifact or step called `nothing`. Say `data` for its artifacts.',
     )
+    // A typo of an artifact or a step gets the closest name.
+    expect(await ask('data acuracy', T)).toBe(
+      '`HelloFlow/12` has no artifact or step called `acuracy`. Did you mean `accuracy`? Say `data` for its artifacts.',
+    )
+    expect(await ask('data trian', T)).toBe(
+      '`HelloFlow/12` has no artifact or step called `trian`. Did you mean `train`? Say `data` for its artifacts.',
+    )
   })
-  test("logs <step> and logs <step> stderr, escaped so a flow's output cannot ping the channel", async () => {
+  test('logs <step> and logs <step> stderr', async () => {
     expect(await ask('logs train', T)).toBe(
       'Stdout of `HelloFlow/12/train/346`:\n```\nepoch 1 loss 0.3\nepoch 2 loss 0.1\n```',
     )
     expect(await ask('logs train stderr', T)).toBe(
-      'Stderr of `HelloFlow/12/train/346`:\n```\nwarning: slow disk &lt;!channel&gt;\n```',
+      'Stderr of `HelloFlow/12/train/346`:\n```\nwarning: slow disk\n```',
     )
     expect(await ask('logs nope', T)).toBe(
       '`HelloFlow/12` has no step `nope` (steps: `start`, `train`, `end`).',
@@ -277,18 +295,24 @@ describe('lost and failed runs', () => {
     const T = '600.1'
     expect(
       (await h.say('inspect HelloFlow/14', { threadTs: T, messageTs: T })).replies[0],
-    ).toContain('Outcome: did not finish: its heartbeat stopped 20 min ago without an end.')
+    ).toContain('Outcome: did not finish (its heartbeat stopped 20 min ago).')
     expect(await ask('status', T)).toBe(
-      '`HelloFlow/14`: did not finish: its heartbeat stopped 20 min ago without an end.',
+      '`HelloFlow/14`: did not finish (its heartbeat stopped 20 min ago).',
     )
     expect(await ask('watch', T)).toBe(
-      '`HelloFlow/14` is lost (its heartbeat stopped 20 min ago without an end); there is nothing to watch.',
+      '`HelloFlow/14` is lost (its heartbeat stopped 20 min ago); there is nothing to watch.',
     )
   })
   test('a failed step is reported with its name', async () => {
     const T = '601.1'
     await h.say('inspect HelloFlow/15', { threadTs: T, messageTs: T })
-    expect(await ask('status', T)).toBe('`HelloFlow/15`: failed after 6s (step train failed).')
+    expect(await ask('status', T)).toBe(
+      [
+        '`HelloFlow/15`: failed after 6s (step train failed).',
+        'Step `train/601` raised `RuntimeError: step failed`.',
+        '`logs train stderr` shows all of it; `data train _exception` the traceback.',
+      ].join('\n'),
+    )
   })
 })
 

@@ -69,7 +69,7 @@ describe('run <Flow> with good parameters', () => {
     jobId = res.runId!
     expect(res.accepted).toBe(true)
     expect(res.replies[0]).toBe(
-      `Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${jobId}. I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`,
+      `Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${jobId} (\`mode\` takes the flow's default). I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`,
     )
     const row = getRun(sqliteOf(h.ctx).db, jobId)!
     expect(row.jobType).toBe('metaflow_HelloFlow')
@@ -120,7 +120,7 @@ describe('run <Flow> with good parameters', () => {
   test('rerun starts it again with the same parameters and follows the new run', async () => {
     const res = await h.say('rerun', inThread(T))
     expect(res.replies[0]).toStartWith(
-      `Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${res.runId}.`,
+      `Starting \`HelloFlow\` with alpha=0.5 seconds=2 as run ${res.runId} (\`mode\` takes the flow's default).`,
     )
     expect(res.runId).toBeGreaterThan(jobId)
     expect(getRun(sqliteOf(h.ctx).db, res.runId!)!.requestText).toBe(
@@ -182,17 +182,36 @@ describe('a failing flow, cancel and quiet', () => {
       (m) => m.threadTs === T && m.text.startsWith(':x: `HelloFlow/'),
       15_000,
     )
-    expect(failed.text).toMatch(
-      new RegExp(
-        `^:x: \`HelloFlow/${runId}\` failed after \\ds \\(step start failed\\)\\. Say \`logs start stderr\` to see why\\.$`,
-      ),
+    // The exception the step raised and the end of its stderr, not just a pointer to the logs.
+    const lines = failed.text.split('\n')
+    expect(lines[0]).toMatch(
+      new RegExp(`^:x: \`HelloFlow/${runId}\` failed after \\ds \\(step start failed\\)\\.$`),
     )
+    expect(lines[1]).toBe('Step `start/1` raised `ValueError: alpha must not be negative`.')
+    expect(lines.slice(2, 4)).toEqual(['Last lines of its stderr:', '```'])
+    expect(lines.slice(-4)).toEqual([
+      'ValueError: alpha must not be negative',
+      'Task failed.',
+      '```',
+      '`logs start stderr` shows all of it; `data start _exception` the traceback.',
+    ])
     await h.waitForState(res.runId!, ['failed'])
     expect((await h.say('logs start stderr', inThread(T))).replies[0]).toContain(
       'ValueError: alpha must not be negative',
     )
+    // `status` says the same, and `data start _exception` shows the traceback Metaflow kept.
+    const status = (await h.say('status', inThread(T))).replies[0]!
+    expect(status).toStartWith(`\`HelloFlow/${runId}\`: failed after`)
+    expect(status).toContain(`Started here as run ${res.runId} (failed).`)
+    expect(status).toContain('Step `start/1` raised `ValueError: alpha must not be negative`.')
+    expect(status).toContain('Task failed.')
+    const exc = (await h.say('data start _exception', inThread(T))).replies[0]!
+    expect(exc).toStartWith('`_exception` (metaflow.exception.MetaflowExceptionWrapper, ')
+    expect(exc).toContain(
+      '): ValueError: alpha must not be negative\n```\nTraceback (most recent call last):',
+    )
   })
-  test('cancel in the thread stops the ebmbot job; the run is then lost, and said so once', async () => {
+  test('cancel in the thread stops the ebmbot job; the run is then cancelled (not lost) in the notice, status, runs and export, said once', async () => {
     const T = '730.1'
     const res = await h.say('run HelloFlow seconds=30', { threadTs: T, messageTs: T })
     const runId = runIdOf(await startedIn(T))
@@ -201,14 +220,32 @@ describe('a failing flow, cancel and quiet', () => {
       `Stopping run ${res.runId} (\`metaflow_HelloFlow\`); it will be recorded as cancelled.`,
     )
     expect((await h.waitForState(res.runId!, ['cancelled'])).cancelledBy).toBe('U9')
-    const lost = await h.waitForMessage(
-      (m) => m.threadTs === T && m.text.startsWith(':warning: `HelloFlow/'),
+    const notice = await h.waitForMessage(
+      (m) => m.threadTs === T && m.text.startsWith(':no_entry_sign: `HelloFlow/'),
     )
-    expect(lost.text).toBe(
-      `:warning: \`HelloFlow/${runId}\` is lost: its process exited without finishing.`,
+    expect(notice.text).toMatch(
+      new RegExp(
+        `^:no_entry_sign: \`HelloFlow/${runId}\` was cancelled( after \\d+s)? \\(run ${res.runId} was cancelled by <@U9>\\)\\.$`,
+      ),
     )
+    expect((await h.say('status', inThread(T))).replies[0]).toMatch(
+      new RegExp(
+        `^\`HelloFlow/${runId}\`: was cancelled( after \\d+s)? \\(run ${res.runId} was cancelled by <@U9>\\)\\. Started here as run ${res.runId} \\(cancelled\\)\\.$`,
+      ),
+    )
+    // Asked elsewhere, with no thread to go by, the list agrees.
+    const list = (await h.say('runs HelloFlow')).replies[0]!
+    expect(list).toMatch(new RegExp(`• \`HelloFlow/${runId}\` · cancelled( \\(\\d+s\\))? · `))
+    await h.say('export', inThread(T))
+    const exported = await h.waitForMessage((m) => m.threadTs === T && m.file !== undefined)
+    expect(JSON.parse(exported.file!.content)).toMatchObject({
+      status: 'cancelled',
+      finished_at: null,
+      duration_ms: null,
+    })
     await Bun.sleep(300)
-    expect(notices(T, ':warning: `HelloFlow/')).toHaveLength(1)
+    expect(notices(T, ':no_entry_sign: `HelloFlow/')).toHaveLength(1)
+    expect(notices(T, ':warning: `HelloFlow/')).toHaveLength(0)
   })
   test('quiet stops the notices for that run', async () => {
     const T = '740.1'
@@ -224,7 +261,81 @@ describe('a failing flow, cancel and quiet', () => {
   })
 })
 
+describe('two runs in one thread', () => {
+  test('a second `run` does not take the thread over: status tells of both, and each run gets its started and end notices', async () => {
+    const T = '750.1'
+    const first = await h.say('run HelloFlow seconds=3', { threadTs: T, messageTs: T })
+    const firstRun = runIdOf(await startedIn(T))
+    const second = await h.say('run HelloFlow alpha=2', inThread(T))
+    expect(second.replies[0]).toStartWith(
+      `Starting \`HelloFlow\` with alpha=2 as run ${second.runId} (\`seconds\`, \`mode\` take the flow's defaults). A \`metaflow_HelloFlow\` run is going (run ${first.runId}); this one starts after it.`,
+    )
+    expect((await h.say('status', inThread(T))).replies[0]).toBe(
+      `\`HelloFlow\` has not started a Metaflow run yet. Run ${second.runId} is queued.\nThis thread also follows \`HelloFlow/${firstRun}\` (run ${first.runId}): its end is posted here too.`,
+    )
+    await h.waitForMessage(
+      (m) => m.threadTs === T && m.text.startsWith(`:white_check_mark: \`HelloFlow/${firstRun}\``),
+      15_000,
+    )
+    const secondStarted = await h.waitForMessage(
+      (m) => m.threadTs === T && m.text.startsWith(`:rocket: Run ${second.runId} started`),
+      15_000,
+    )
+    const secondRun = runIdOf(secondStarted)
+    await h.waitForMessage(
+      (m) => m.threadTs === T && m.text.startsWith(`:white_check_mark: \`HelloFlow/${secondRun}\``),
+      15_000,
+    )
+    await Bun.sleep(300)
+    expect(notices(T, ':rocket:')).toHaveLength(2)
+    expect(notices(T, ':white_check_mark: `HelloFlow/')).toHaveLength(2)
+    // The thread now answers about the newer run.
+    expect((await h.say('status', inThread(T))).replies[0]).toStartWith(
+      `\`HelloFlow/${secondRun}\`: succeeded`,
+    )
+  })
+  test('inspecting the run a thread moved aside brings it back with its watch: its end is posted once', async () => {
+    const T = '760.1'
+    await h.say('run HelloFlow seconds=4', { threadTs: T, messageTs: T })
+    const firstRun = runIdOf(await startedIn(T))
+    // Look at another run meanwhile (an earlier test's): the first is moved aside, still watched.
+    const list = (await h.say('runs HelloFlow', inThread(T))).replies[0]!
+    const older = /`HelloFlow\/(\d+)` · (finished|failed|cancelled)/.exec(list)![1]!
+    await h.say(`inspect HelloFlow/${older}`, inThread(T))
+    expect((await h.say('status', inThread(T))).replies[0]).toContain(
+      `This thread also follows \`HelloFlow/${firstRun}\``,
+    )
+    // Back to the first run, with `watch`: one row watches it again, not two.
+    await h.say(`watch HelloFlow/${firstRun}`, inThread(T))
+    await h.waitForMessage(
+      (m) => m.threadTs === T && m.text.startsWith(`:white_check_mark: \`HelloFlow/${firstRun}\``),
+      15_000,
+    )
+    await Bun.sleep(400)
+    expect(notices(T, `:white_check_mark: \`HelloFlow/${firstRun}\``)).toHaveLength(1)
+  })
+})
+
 describe('local chat', () => {
+  test('a flow quicker than the watch interval: started, then the job report, then the end, in that order', async () => {
+    const dir = tempDir()
+    // The watcher looks once at start and once at the end: only the job's end can link the run sooner.
+    const file = writeConfig(dir, yaml.replace('watch_interval: 100ms', 'watch_interval: 1h'))
+    const out = await runBot(['chat', '--config', file], {
+      env: botEnv(join(dir, 'state')),
+      input: 'run HelloFlow\n',
+    })
+    expect(out.code).toBe(0)
+    const at = (re: RegExp) => out.stdout.search(re)
+    const started = at(
+      /🚀 Run 1 started `HelloFlow\/\d+` with the flow's defaults \(chat may set `alpha`, `seconds`, `mode`: `params HelloFlow`\)\./,
+    )
+    const report = at(/✅ `metaflow_HelloFlow` succeeded \(run 1/)
+    const ended = at(/✅ `HelloFlow\/\d+` succeeded in \ds\./)
+    expect(started).toBeGreaterThanOrEqual(0)
+    expect([started < report, report < ended]).toEqual([true, true])
+  })
+
   test('piped: the run is started, followed and reported in the terminal, then the session ends', async () => {
     const dir = tempDir()
     const file = writeConfig(dir, yaml.replace('watch_interval: 100ms', 'watch_interval: 200ms'))
@@ -233,8 +344,13 @@ describe('local chat', () => {
       input: 'run HelloFlow alpha=2 mode=full\n',
     })
     expect(out.code).toBe(0)
-    expect(out.stdout).toContain('Starting `HelloFlow` with alpha=2 mode=full as run 1.')
-    expect(out.stdout).toMatch(/🚀 Run 1 started `HelloFlow\/\d+`/)
+    expect(out.stdout).toContain(
+      "Starting `HelloFlow` with alpha=2 mode=full as run 1 (`seconds` takes the flow's default).",
+    )
+    // The started notice says which parameters the run was given, and comes before any report.
+    expect(out.stdout).toMatch(
+      /🚀 Run 1 started `HelloFlow\/\d+` with alpha=2 mode=full \(`seconds` takes the flow's default\)\./,
+    )
     expect(out.stdout).toMatch(/✅ `HelloFlow\/\d+` succeeded in \ds\./)
   })
 })

@@ -125,7 +125,7 @@ describe('watch', () => {
     )
     expect(
       (await h.waitForMessage((m) => m.threadTs === '802.1' && m.purpose === 'report')).text,
-    ).toBe(':warning: `TrainFlow/32` is lost: its heartbeat stopped 7 min ago without an end.')
+    ).toBe(':warning: `TrainFlow/32` is lost: its heartbeat stopped 7 min ago.')
     await Bun.sleep(300)
     for (const t of ['800.1', '801.1', '802.1']) expect(noticesIn(h, t)).toHaveLength(1)
   })
@@ -146,6 +146,20 @@ describe('watch', () => {
     expect((await h.say('watch', { threadTs: T, messageTs: '810.4' })).replies[0]).toMatch(
       /^`TrainFlow\/33` already succeeded in \d+m \d+s; there is nothing to watch\.$/,
     )
+  })
+
+  test('`loud` after `quiet` turns the notices back on, as in a job thread', async () => {
+    const h = bot()
+    const T = '812.1'
+    await h.say('watch TrainFlow/31', { threadTs: T, messageTs: T })
+    await h.say('quiet', { threadTs: T, messageTs: '812.2' })
+    expect((await h.say('loud', { threadTs: T, messageTs: '812.3' })).replies[0]).toBe(
+      'Watching `TrainFlow/31`: I will post here when it finishes, fails or is lost.',
+    )
+    endStep('31', true)
+    expect(
+      (await h.waitForMessage((m) => m.threadTs === T && m.purpose === 'report')).text,
+    ).toMatch(/^:white_check_mark: `TrainFlow\/31` succeeded in /)
   })
 
   test('quiet said while a pass is reading Metaflow wins over what that pass finds', async () => {

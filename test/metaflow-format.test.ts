@@ -45,6 +45,7 @@ const status = (s: Partial<RunStatus>): RunStatus => ({
   failedSteps: [],
   endStep: 'end',
   heartbeatAgeSeconds: null,
+  endedAt: null,
   ...s,
 })
 const step = (s: Partial<StepSummary> & { step: string }): StepSummary => ({
@@ -122,10 +123,8 @@ describe('status and summary', () => {
       'still running (for 30s)',
     )
     expect(
-      statusPhrase(
-        status({ status: 'lost', reason: 'its heartbeat stopped 20 min ago without an end' }),
-      ),
-    ).toBe('did not finish: its heartbeat stopped 20 min ago without an end')
+      statusPhrase(status({ status: 'lost', reason: 'its heartbeat stopped 20 min ago' })),
+    ).toBe('did not finish (its heartbeat stopped 20 min ago)')
   })
 
   const view: RunView = {
@@ -198,7 +197,13 @@ describe('status and summary', () => {
       },
     ]
     const out = runExport(
-      { ...view, status: status({ finishedAt: NOW - 3 * 3600_000 + 252_000 }) },
+      {
+        ...view,
+        status: status({
+          finishedAt: NOW - 3 * 3600_000 + 252_000,
+          endedAt: NOW - 3 * 3600_000 + 252_000,
+        }),
+      },
       params,
     )
     expect(out).toMatchObject({
@@ -213,6 +218,24 @@ describe('status and summary', () => {
     })
     expect((out.steps as unknown[]).length).toBe(3)
     expect(JSON.parse(JSON.stringify(out))).toEqual(out)
+  })
+  test('export gives no end time to runs that never reached their end step, as Metaflow does', () => {
+    const failed = runExport({
+      ...view,
+      status: status({
+        status: 'failed',
+        reason: 'step train failed',
+        finishedAt: NOW - 3 * 3600_000 + 9000,
+        durationMs: 9000,
+        endedAt: null,
+      }),
+    })
+    expect(failed).toMatchObject({ status: 'failed', finished_at: null, duration_ms: null })
+    const lost = runExport({
+      ...view,
+      status: status({ status: 'lost', finishedAt: NOW - 3600_000, endedAt: null }),
+    })
+    expect(lost).toMatchObject({ status: 'lost', finished_at: null, duration_ms: null })
   })
 })
 

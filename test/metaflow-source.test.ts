@@ -160,7 +160,7 @@ describe('ServiceSource over the fake service and a service-style datastore', ()
     expect(await st('13')).toMatchObject({ status: 'running', heartbeatAgeSeconds: 30 })
     expect(await st('14')).toMatchObject({
       status: 'lost',
-      reason: 'its heartbeat stopped 20 min ago without an end',
+      reason: 'its heartbeat stopped 20 min ago',
     })
     expect(await st('15')).toMatchObject({ status: 'failed', reason: 'step train failed' })
     expect(await st('16')).toMatchObject({

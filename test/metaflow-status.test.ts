@@ -138,7 +138,7 @@ describe('deriveRunStatus', () => {
       input(attemptRows('start', 2, 0, 5), { run: { ts_epoch: T0, last_heartbeat_ts: NOW - 361 } }),
     )
     expect(st.status).toBe('lost')
-    expect(st.reason).toBe('its heartbeat stopped 6 min ago without an end')
+    expect(st.reason).toBe('its heartbeat stopped 6 min ago')
     expect(st.finishedAt).toBe((NOW - 361) * 1000)
   })
 
@@ -189,8 +189,47 @@ describe('deriveRunStatus', () => {
     test('lost when the process is gone (or unknown) without end or failure', () => {
       expect(
         deriveRunStatus(input(attemptRows('start', 2, 0, 5), { processAlive: false })).reason,
-      ).toBe('its process exited without finishing')
+      ).toBe('its process ended before the end step')
       expect(deriveRunStatus(input(attemptRows('start', 2, 0, 5))).status).toBe('lost')
+    })
+    test('cancelled, not lost or failed, when the bot cancelled its own job (tasks the runtime killed included)', () => {
+      const st = deriveRunStatus(
+        input(attemptRows('start', 2, 0, 5), {
+          processAlive: false,
+          killedTasks: ['start/2'],
+          stoppedBy: { how: 'cancelled', ebmbotRunId: 7, who: 'U9' },
+        }),
+      )
+      expect([st.status, st.reason, st.endedAt]).toEqual([
+        'cancelled',
+        'run 7 was cancelled by <@U9>',
+        null,
+      ])
+      // A run that reached its end before the cancel landed keeps its outcome.
+      const ended = deriveRunStatus(
+        input([...attemptRows('start', 2, 0, 5, true), ...attemptRows('end', 3, 0, 9, true)], {
+          processAlive: false,
+          stoppedBy: { how: 'cancelled', ebmbotRunId: 7 },
+        }),
+      )
+      expect([ended.status, ended.endedAt]).toEqual(['finished', T0 + 11_000])
+      const timedOut = deriveRunStatus(
+        input(attemptRows('start', 2, 0, 5), {
+          processAlive: false,
+          stoppedBy: { how: 'timed_out', ebmbotRunId: 8 },
+        }),
+      )
+      expect([timedOut.status, timedOut.reason]).toEqual([
+        'lost',
+        'run 8 timed out and was stopped',
+      ])
+    })
+    test("endedAt is only the end task's end: none for a run failed at an earlier step", () => {
+      const st = deriveRunStatus(
+        input(attemptRows('start', 2, 0, 5, false), { processAlive: false }),
+      )
+      expect([st.status, st.endedAt]).toEqual(['failed', null])
+      expect(st.finishedAt).toBe(T0 + 7000)
     })
     test('failed when a task failed and the process exited', () => {
       expect(

@@ -84,7 +84,12 @@ describe('anywhere', () => {
     ['run HelloFlow', { kind: 'run', flow: 'HelloFlow', params: {} }],
     [
       'run helloflow alpha=0.5 msg="hello world"',
-      { kind: 'run', flow: 'HelloFlow', params: { alpha: '0.5', msg: 'hello world' } },
+      {
+        kind: 'run',
+        flow: 'HelloFlow',
+        params: { alpha: '0.5', msg: 'hello world' },
+        typed: 'helloflow',
+      },
     ],
     ['run Other_Flow', { kind: 'run', flow: 'Other_Flow', params: {} }],
     ['rerun 7', { kind: 'rerun', id: 7 }],
@@ -235,5 +240,52 @@ describe('configuration and access', () => {
     expect(mf('flows', {}, restricted)).toEqual({ kind: 'flows' })
     // `rerun N` may be any job's: its own namespace's rules decide, when it is carried out.
     expect(mf('rerun 7', { isGuest: true }, restricted)).toEqual({ kind: 'rerun', id: 7 })
+  })
+})
+
+describe('conversational verbs and typos', () => {
+  test.each([
+    ['hello', { kind: 'intro' }],
+    ['Hi!', { kind: 'intro' }],
+    ['new thread', { kind: 'intro' }],
+    ['version', { kind: 'version' }],
+    ['--version', { kind: 'version' }],
+    ['how to run', { kind: 'howto', topic: 'run' }],
+    ['how to set parameters', { kind: 'howto', topic: 'params' }],
+    ['how do I pass params', { kind: 'howto', topic: 'params' }],
+    ['params HelloFlow', { kind: 'flow-params', flow: 'HelloFlow' }],
+    ['show runs HelloFlow', { kind: 'runs', flow: 'HelloFlow' }],
+    [
+      'insepct HelloFlow/12',
+      { kind: 'did-you-mean', typed: 'insepct HelloFlow/12', meant: 'inspect HelloFlow/12' },
+    ],
+  ])('%s', (text, verb) => {
+    expect(mf(text)).toEqual(verb as never)
+  })
+  test('in a thread: loud is watch, runs alone is its flow, typos of thread verbs get a hint', () => {
+    expect(mf('loud', thread)).toEqual({ kind: 'watch' })
+    expect(mf('runs', thread)).toEqual({ kind: 'runs', flow: 'HelloFlow' })
+    expect(mf('stpes', thread)).toEqual({ kind: 'did-you-mean', typed: 'stpes', meant: 'steps' })
+    expect(mf('exprot', thread)).toEqual({
+      kind: 'did-you-mean',
+      typed: 'exprot',
+      meant: 'export',
+    })
+  })
+  test('no hint for short words, thread-only verbs outside a thread, or words a namespace has', () => {
+    expect(say('stpes').kind).toBe('reply') // the router's own "didn't understand"
+    expect(say('run').kind).toBe('metaflow') // usage of run, not a typo of runs
+    expect(say('helo').kind).toBe('reply')
+    expect(say('dta', thread).kind).not.toBe('metaflow')
+    // A namespace named like a greeting keeps its word.
+    const greeter = configFrom(
+      YAML.replace(
+        'namespaces:\n  demo:',
+        'namespaces:\n  hello:\n    jobs: {x: {run: echo x}}\n    commands: [{pattern: "[what]", job: x}]\n  demo:',
+      ),
+    )
+    expect(say('hello', {}, greeter).kind).not.toBe('metaflow')
+    // A guest of a restricted Metaflow still gets the spelling hint (it gives nothing away).
+    expect(mf('insepct HelloFlow/12', { isGuest: true }, restricted).kind).toBe('did-you-mean')
   })
 })

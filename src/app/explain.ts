@@ -2,6 +2,7 @@
 import { route } from '../commands/route.ts'
 import { renderCommand } from '../syntax/template.ts'
 import type { Config } from '../config/types.ts'
+import { explainMetaflow } from './explain-metaflow.ts'
 
 export function explain(config: Config, text: string): string {
   const d = route({ config }, { text, user: 'explain', isGuest: false, isDirect: true })
@@ -41,6 +42,9 @@ export function explain(config: Config, text: string): string {
       break
     case 'reply':
       lines.push('action:    reply (nothing is queued)', '', d.text)
+      break
+    case 'metaflow':
+      lines.push(...explainMetaflow(config, d.verb))
       break
     default:
       lines.push(`action:    ${d.kind}${'id' in d ? ` ${d.id}` : ''} (built-in)`)

@@ -7,6 +7,7 @@ import { applyAway, utcDay } from '../commands/away.ts'
 import { route } from '../commands/route.ts'
 import { findJob } from '../config/types.ts'
 import { statusText } from '../commands/status-text.ts'
+import { METAFLOW_STATUS_HINT } from '../metaflow/chat-text.ts'
 import { suppressionWindow, formatUtc } from '../commands/times.ts'
 import type { MessageIn, Outgoing } from './door.ts'
 import type { Queue } from '../queue/queue.ts'
@@ -151,7 +152,10 @@ async function execute(
     case 'reply':
       return reply(d.text)
     case 'status':
-      return reply(statusText(readableStatus(ctx, msg, await q.snapshot(now))))
+      // `status` with no run chosen is the job queue; say how a Metaflow run is chosen instead.
+      return reply(
+        `${statusText(readableStatus(ctx, msg, await q.snapshot(now)))}${ctx.config.metaflow ? `\n${METAFLOW_STATUS_HINT}` : ''}`,
+      )
     case 'schedule': {
       const { job, params } = d
       const req = requestFor(msg, job, params, d.cleaned, { delaySeconds: d.delaySeconds })

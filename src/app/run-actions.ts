@@ -87,7 +87,7 @@ export async function runAction(
         return {
           said: [
             {
-              text: `Run ${run.id} (\`${run.jobType}\`) is not running or scheduled; it ${run.state.replace('_', ' ')}.`,
+              text: `Run ${run.id} (\`${run.jobType}\`) is not running or scheduled; it ${ENDED[run.state] ?? run.state.replace('_', ' ')}.`,
             },
           ],
         }
@@ -235,4 +235,11 @@ async function history(
       next,
     ),
   }
+}
+
+/** How a run that is over ended, as the end of "it …": "it was cancelled", not "it cancelled". */
+const ENDED: Record<string, string> = {
+  cancelled: 'was cancelled',
+  lost: 'was lost when the bot restarted',
+  timed_out: 'timed out',
 }

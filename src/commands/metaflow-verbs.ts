@@ -10,7 +10,10 @@ import type { Config } from '../config/types.ts'
 import { formatNoRunChosen } from '../metaflow/format.ts'
 import { parseRunSpec, RUN_SPEC_HELP, type RunSpec } from '../metaflow/run-spec.ts'
 import { askerOf, mayRun, type Asker } from './access.ts'
+import { closeNames, didYouMean } from '../metaflow/flow-names.ts'
 import { parseFlowParams } from './metaflow-params.ts'
+import { parseData, parseLogs } from './metaflow-verb-args.ts'
+import { conversational, typoOfVerb, type TalkVerb } from './metaflow-talk.ts'
 import type { Incoming } from './route.ts'
 import type { RunVerb } from './run-verbs.ts'
 
@@ -32,14 +35,17 @@ export type MetaflowVerb =
   | { kind: 'cancel' }
   /** with an id: that ebmbot run (any job; flows are rebuilt, others rerun as usual) */
   | { kind: 'rerun'; id?: number }
-  | { kind: 'run'; flow: string; params: Record<string, string> }
+  /** `typed`: the name as written, when it was in another case */
+  | { kind: 'run'; flow: string; params: Record<string, string>; typed?: string }
   | { kind: 'help' }
+  /** `params <Flow>`: what chat may set before starting it */
+  | { kind: 'flow-params'; flow: string }
+  | TalkVerb
   | { kind: 'reply'; text: string }
 
 export type MetaflowDecision = { kind: 'metaflow'; verb: MetaflowVerb }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/
-const TASK = /^[A-Za-z0-9_-]+$/
 /** Verbs that need a chosen run; elsewhere they explain how to choose one. */
 const RUN_DETAIL = ['steps', 'params', 'export', 'data']
 
@@ -85,13 +91,19 @@ export function parseMetaflowVerb(
     (low[0] === 'help' && low[1] === 'inspect' && low.length === 2)
   )
     return guard(config, msg, reply(RUN_SPEC_HELP))
+  // A namespace called `hello` or `version` keeps its word.
+  const talk = namespaceNamed(config, low[0]) ? null : conversational(low)
+  if (talk) return guard(config, msg, verb(talk))
   const parsed =
     (msg.threadMetaflow !== undefined ? inThread(low, words, runVerb) : null) ??
-    anywhere(config, msg, low, words, runVerb)
+    anywhere(config, msg, low, words, runVerb) ??
+    typo(config, msg, low, words, runVerb)
   if (!parsed && viaNamespace)
     return reply(
       `Sorry, I didn't understand that. Say \`${mf.namespace} help\` for the Metaflow commands.`,
     )
+  // A spelling hint gives nothing away, so it needs no access check.
+  if (parsed?.verb.kind === 'did-you-mean') return parsed
   return parsed ? guard(config, msg, parsed) : null
 }
 
@@ -127,6 +139,9 @@ function inThread(
         return verb({ kind: 'watch' })
       case 'quiet':
         return verb({ kind: 'quiet' })
+      // `loud` undoes `quiet`, as it does for a job's thread.
+      case 'loud':
+        return verb({ kind: 'watch' })
       case 'cancel':
         return verb({ kind: 'cancel' })
       case 'rerun':
@@ -159,7 +174,20 @@ function anywhere(
   switch (first) {
     case 'flows':
       return rest.length ? null : verb({ kind: 'flows' })
+    case 'show':
+      if (low[1] !== 'runs') return null
+      return anywhere(config, msg, low.slice(1), words.slice(1), runVerb)
+    case 'params':
+      if (rest.length !== 1) break
+      if (!IDENT.test(words[1]!))
+        return reply(
+          'Usage: `params <Flow>`, e.g. `params HelloFlow`. Say `flows` for the flows there are.',
+        )
+      return verb({ kind: 'flow-params', flow: words[1]! })
     case 'runs': {
+      // In a thread that follows a run, `runs` alone lists that flow's runs.
+      if (rest.length === 0 && msg.threadMetaflow !== undefined)
+        return verb({ kind: 'runs', flow: msg.threadMetaflow.split('/')[0]! })
       const flow = words[1]
       if (rest.length !== 1 || !IDENT.test(flow!))
         return reply(
@@ -202,6 +230,22 @@ function anywhere(
   return null
 }
 
+const namespaceNamed = (config: Config, word: string | undefined) =>
+  word !== undefined && Object.keys(config.namespaces).some((n) => n.toLowerCase() === word)
+
+/** A typo of a Metaflow verb, unless a namespace or a run verb has that word. */
+function typo(
+  config: Config,
+  msg: Incoming,
+  low: string[],
+  words: string[],
+  runVerb: RunVerb | null,
+): MetaflowDecision | null {
+  if (runVerb || namespaceNamed(config, low[0])) return null
+  const t = typoOfVerb(low, words, msg.threadMetaflow !== undefined)
+  return t ? verb(t) : null
+}
+
 /** The configured flows this asker may start here (the flow's and the namespace's rules), by name. */
 export function startableFlows(config: Config, asker: Asker): MetaflowFlowConfig[] {
   const mf = config.metaflow
@@ -223,53 +267,16 @@ function parseRun(config: Config, msg: Incoming, words: string[]): MetaflowDecis
   const name = words[1]
   if (!name) return reply(`Usage: \`run <Flow> [name=value …]\`. ${known}`)
   const flow = findFlow(mf, name)
-  if (!flow) return reply(`\`${name}\` is not a flow I may run. ${known}`)
+  if (!flow) {
+    const close = closeNames(name, names)
+    return reply(`\`${name}\` is not a flow I may run.${didYouMean(close)} ${known}`)
+  }
   const params = parseFlowParams(flow, words.slice(2).join(' '))
   if (!params.ok) return reply(`${params.error} Nothing was started.`)
-  return verb({ kind: 'run', flow: flow.flow, params: params.params })
-}
-
-function parseData(args: string[]): MetaflowDecision {
-  const usage = reply(
-    "Usage: `data` (the run's artifacts), `data <name>` (one value), `data <step>` (a step's artifacts) or `data <step> <name>`.",
-  )
-  if (args.length === 0) return verb({ kind: 'data' })
-  if (args.length > 2) return usage
-  const [where, name] = args as [string, string | undefined]
-  const [step, task, extra] = where.split('/')
-  if (
-    extra !== undefined ||
-    !IDENT.test(step!) ||
-    (task !== undefined && !TASK.test(task)) ||
-    (name !== undefined && !IDENT.test(name))
-  )
-    return usage
-  if (task === undefined && name === undefined) return verb({ kind: 'data', name: step! })
   return verb({
-    kind: 'data',
-    step: step!,
-    ...(task !== undefined ? { task } : {}),
-    ...(name !== undefined ? { name } : {}),
-  })
-}
-
-function parseLogs(args: string[]): MetaflowDecision {
-  const stream = args.slice(1).map((w) => w.toLowerCase())
-  const usage = reply(
-    'Usage: `logs <step>` (its stdout), `logs <step> stderr`, or `logs <step>/<task>` for one task of a foreach.',
-  )
-  if (
-    stream.length > 1 ||
-    (stream[0] !== undefined && stream[0] !== 'stdout' && stream[0] !== 'stderr')
-  )
-    return usage
-  const [step, task, extra] = args[0]!.split('/')
-  if (extra !== undefined || !IDENT.test(step!) || (task !== undefined && !TASK.test(task)))
-    return usage
-  return verb({
-    kind: 'logs',
-    step: step!,
-    ...(task !== undefined ? { task } : {}),
-    stream: stream[0] === 'stderr' ? 'stderr' : 'stdout',
+    kind: 'run',
+    flow: flow.flow,
+    params: params.params,
+    ...(flow.flow !== name ? { typed: name } : {}),
   })
 }

@@ -6,10 +6,12 @@ import type { Settings } from './schema.ts'
 import { jobType, type EnvAllow, type Job, type Namespace } from './types.ts'
 import { ownValue } from '../util/own.ts'
 
-interface MetaflowParam {
+export interface MetaflowParam {
   name: string
   help: string
   choices?: string[]
+  /** the flow's default, as the config states it (shown only; Metaflow applies its own) */
+  default?: string
 }
 
 export interface MetaflowFlowConfig {
@@ -76,6 +78,7 @@ export function compileMetaflow(
           name,
           help: p.help,
           ...(p.choices ? { choices: p.choices } : {}),
+          ...(p.default !== undefined ? { default: p.default } : {}),
         }))
     const job = flowJobName(flow)
     const compiled: MetaflowFlowConfig = {

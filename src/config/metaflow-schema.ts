@@ -12,6 +12,12 @@ const seconds = (help: string) => duration(help)
 const paramSpec = z.strictObject({
   help: z.string().default('').describe('shown by `metaflow help`'),
   choices: z.array(z.string().min(1)).min(1).optional().describe('the only values chat may give'),
+  default: z
+    .string()
+    .optional()
+    .describe(
+      "the flow's own default, shown by `params <Flow>` (the bot passes nothing when chat leaves it out)",
+    ),
 })
 
 const metaflowFlowSchema = z.strictObject({

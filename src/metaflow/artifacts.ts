@@ -5,6 +5,12 @@ import type { BlobResult, LocalDatastore } from './datastore.ts'
 import { PickleDecodeError, decodePickle, type PyValue } from './pickle.ts'
 import { pyRepr, shortTypeName } from './py-repr.ts'
 import type { MetaflowArtifact } from './types.ts'
+import {
+  decodeMetaflowException,
+  EXCEPTION_WRAPPER,
+  exceptionLine,
+  type MetaflowException,
+} from './exception.ts'
 import { formatBytes } from '../util/bytes.ts'
 
 export interface ArtifactContent {
@@ -18,6 +24,8 @@ export interface ArtifactContent {
   value: PyValue | null
   /** why there is no value */
   note: string | null
+  /** `_exception` of a failed task: what the step raised */
+  exception?: MetaflowException
 }
 
 export interface LoadArtifactOptions {
@@ -81,7 +89,10 @@ export async function loadArtifact(
   content.type = shortTypeName(info?.type)
   content.size = typeof info?.size === 'number' ? info.size : null
   // Known non-simple types are not even unpickled: their bytes are of no use to a chat reader.
-  if (content.type && !SIMPLE_TYPES.has(content.type)) return fail('not a simple Python value')
+  // Metaflow's exception wrapper is the one class worth reading: it says why a step failed.
+  const wrapper = content.type === EXCEPTION_WRAPPER
+  if (content.type && !wrapper && !SIMPLE_TYPES.has(content.type))
+    return fail('not a simple Python value')
 
   // The blob is read under the configured root, never at the path in `location`: a record from the
   // service must not be able to steer reads elsewhere on this machine.
@@ -96,6 +107,10 @@ export async function loadArtifact(
   }
   if (!blob.ok) return fail(`too large to show (over ${formatBytes(blob.limit)})`)
   content.size ??= blob.bytes.length
+  if (wrapper) {
+    const exception = decodeMetaflowException(blob.bytes)
+    return exception ? { ...content, exception } : fail('not a Metaflow exception record')
+  }
 
   let value: PyValue
   try {
@@ -126,6 +141,12 @@ export function renderArtifact(c: ArtifactContent, options: RenderArtifactOption
     .filter(Boolean)
     .join(', ')
   const head = `\`${c.name}\` (${what})`
+  if (c.exception) {
+    const trace = c.exception.stacktrace?.trimEnd()
+    const body =
+      trace && trace.length > maxChars - 200 ? `…${trace.slice(-(maxChars - 200))}` : trace
+    return `${head}: ${exceptionLine(c.exception)}${body ? `\n\`\`\`\n${body.replaceAll('```', '`\u200b``')}\n\`\`\`` : ''}`
+  }
   if (!c.value) return `${head}: not shown, ${c.note ?? 'no value'}`
   const text = pyRepr(c.value)
   if (text.length <= 80 && !text.includes('\n')) return `${head}: ${text}`

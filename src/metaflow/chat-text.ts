@@ -1,6 +1,7 @@
 // Pure chat texts for the Metaflow verbs that depend on the thread: help, the watch notices, the
 // "run started" notice, and the answers about a run started from chat whose id is not known yet.
 import type { MetaflowConfig, MetaflowFlowConfig } from '../config/metaflow-config.ts'
+import { failureText, type FailureDetail } from './failure.ts'
 import { statusPhrase } from './format.ts'
 import type { RunStatus } from './status.ts'
 
@@ -15,17 +16,29 @@ export interface ThreadState {
 export const pathspecOf = (t: Pick<ThreadState, 'flow' | 'runId'>) =>
   t.runId ? `${t.flow}/${t.runId}` : t.flow
 
-/** `HelloFlow` (alpha, seconds) for the list of flows the asker may start (`startableFlows`). */
-function runnableFlows(mf: MetaflowConfig, flows: readonly MetaflowFlowConfig[]): string {
+/**
+ * The flows the asker may start (`startableFlows`), each with its description and the help of
+ * its parameters: `HelloFlow` (says hello; alpha: a number, mode: fast|full).
+ */
+export function runnableFlows(mf: MetaflowConfig, flows: readonly MetaflowFlowConfig[]): string {
   if (!flows.length)
     return Object.keys(mf.flows).length ? 'none here.' : 'No flows are set up to run from chat.'
   return flows
-    .map(
-      (f) =>
-        `\`${f.flow}\`${f.params.length ? ` (${f.params.map((p) => (p.choices ? `${p.name}: ${p.choices.join('|')}` : p.name)).join(', ')})` : ''}`,
-    )
+    .map((f) => {
+      const params = f.params.map((p) =>
+        p.choices ? `${p.name}: ${p.choices.join('|')}` : p.help ? `${p.name}: ${p.help}` : p.name,
+      )
+      const about = [f.description || null, params.length ? params.join(', ') : null]
+        .filter(Boolean)
+        .join('; ')
+      return `\`${f.flow}\`${about ? ` (${about})` : ''}`
+    })
     .join(', ')
 }
+
+/** Under the job queue's `status`: how `status` comes to mean a Metaflow run instead. */
+export const METAFLOW_STATUS_HINT =
+  'For a Metaflow run, open it first: `inspect <run>` (e.g. `inspect the latest run of HelloFlow`); `status` in that thread is then about it.'
 
 /** Help where no run is chosen: everything, with the flows this bot may start. */
 export function metaflowHelp(
@@ -39,8 +52,9 @@ export function metaflowHelp(
     '• `runs <Flow>`: its recent runs with status, user, start, duration and tags',
     '• `inspect <run>`: open a run in this thread, e.g. `inspect HelloFlow/12`, `inspect the latest run of HelloFlow` (`how to inspect` lists every way)',
     '• `watch <run>`: open it and post here when it finishes, fails or is lost',
-    `• \`run <Flow> [name=value …]\`: start a flow. Flows you may start: ${runnableFlows(mf, startable)}`,
-    'In a thread with a run: `status`, `steps`, `params`, `data`, `data <name>`, `logs <step>`, `export`, `watch`, `quiet`.',
+    '• `params <Flow>`: the parameters chat may set, with their help and defaults (`how to set parameters`)',
+    `• \`run <Flow> [name=value …]\`: start a flow (\`how to run\`). Flows you may start: ${runnableFlows(mf, startable)}`,
+    'In a thread with a run: `status`, `steps`, `params`, `data`, `data <name>`, `logs <step>`, `export`, `runs`, `watch`, `quiet`, `loud`. Also: `how to run`, `how to set parameters`, `version`.',
   ].join('\n')
 }
 
@@ -64,7 +78,7 @@ export function threadHelp(t: ThreadState): string {
   }
   lines.push(
     t.watching
-      ? '• I will post here when it finishes, fails or is lost; `quiet` stops that.'
+      ? '• I will post here when it finishes, fails or is lost; `quiet` stops that (`loud` turns it back on).'
       : '• `watch`: post here when it finishes, fails or is lost.',
   )
   if (
@@ -79,31 +93,72 @@ export function threadHelp(t: ThreadState): string {
       `• \`yes\` / \`no\`: approve or deny run ${t.ebmbot.id} (the requester or an approver)`,
     )
   else if (t.ebmbot) lines.push('• `rerun`: start it again with the same parameters')
-  lines.push('• `inspect <another run>` switches this thread to it.')
+  lines.push(
+    '• `runs`: the other runs of this flow · `inspect <another run>` switches this thread to it (a run still followed keeps its notices here).',
+  )
   return lines.join('\n')
 }
 
-/** The once-per-transition watch notice. */
-export function watchNotice(pathspec: string, st: RunStatus): string {
+/** The once-per-transition watch notice; a failure says what the step raised when it is known. */
+export function watchNotice(
+  pathspec: string,
+  st: RunStatus,
+  failure: FailureDetail | null = null,
+): string {
   switch (st.status) {
     case 'finished':
       return `:white_check_mark: \`${pathspec}\` ${statusPhrase(st)}.`
     case 'failed': {
+      if (failure) return `:x: \`${pathspec}\` ${statusPhrase(st)}.\n${failureText(failure)}`
       const step = st.failedSteps[0]
       return `:x: \`${pathspec}\` ${statusPhrase(st)}.${step ? ` Say \`logs ${step} stderr\` to see why.` : ''}`
     }
     case 'lost':
       return `:warning: \`${pathspec}\` is lost: ${st.reason}.`
+    case 'cancelled':
+      return `:no_entry_sign: \`${pathspec}\` ${statusPhrase(st)}.`
     case 'running':
       return `\`${pathspec}\` is ${statusPhrase(st)}.`
   }
 }
 
-export function startedNotice(pathspec: string, ebmbotRunId: number, watching: boolean): string {
+/**
+ * The parameters a run was given, in two parts: "with alpha=0.5" (or "with the flow's defaults")
+ * and, for the settable ones left out, "(`mode` takes the flow's default)".
+ */
+export function paramsUsed(
+  given: Record<string, string>,
+  flow: Pick<MetaflowFlowConfig, 'flow' | 'params'> | undefined,
+): { given: string; defaults: string } {
+  const set = Object.entries(given).map(
+    ([k, v]) => `${k}=${/[\s"']/.test(v) || v === '' ? JSON.stringify(v) : v}`,
+  )
+  const rest = (flow?.params ?? []).map((p) => p.name).filter((n) => !(n in given))
+  const names = rest.map((n) => `\`${n}\``).join(', ')
+  // A reminder that there was a choice: which parameters chat could have set, and where to see them.
+  if (!set.length)
+    return {
+      given: "with the flow's defaults",
+      defaults: rest.length && flow ? ` (chat may set ${names}: \`params ${flow.flow}\`)` : '',
+    }
+  return {
+    given: `with ${set.join(' ')}`,
+    defaults: rest.length
+      ? ` (${names} take${rest.length === 1 ? 's' : ''} the flow's default${rest.length === 1 ? '' : 's'})`
+      : '',
+  }
+}
+
+export function startedNotice(
+  pathspec: string,
+  ebmbotRunId: number,
+  watching: boolean,
+  used?: { given: string; defaults: string },
+): string {
   const follow = watching
     ? " I'll post here when it finishes, fails or is lost (`quiet` stops that)."
     : ''
-  return `:rocket: Run ${ebmbotRunId} started \`${pathspec}\`.${follow} Ask here: \`status\`, \`steps\`, \`logs <step>\`, \`help\`.`
+  return `:rocket: Run ${ebmbotRunId} started \`${pathspec}\`${used ? ` ${used.given}${used.defaults}` : ''}.${follow} Ask here: \`status\`, \`steps\`, \`params\`, \`logs <step>\`, \`help\`.`
 }
 
 /** `status` and friends before the flow has reported its run id. */

@@ -41,7 +41,9 @@ export function statusPhrase(st: RunStatus): string {
     case 'running':
       return `still running${took ? ` (for ${took})` : ''}`
     case 'lost':
-      return `did not finish: ${st.reason}`
+      return `did not finish (${st.reason})`
+    case 'cancelled':
+      return `was cancelled${took ? ` after ${took}` : ''} (${st.reason})`
   }
 }
 
@@ -53,6 +55,9 @@ export function formatRunLine(run: MetaflowRun, nowMs: number, status?: RunStatu
       status.status +
         (status.durationMs !== null && status.status !== 'lost'
           ? ` (${formatDuration(status.durationMs)})`
+          : '') +
+        (status.status === 'failed' && status.failedSteps.length
+          ? ` at \`${status.failedSteps[0]}\``
           : ''),
     )
   parts.push(ownerOf(run), `started ${formatAgo(run.ts_epoch, nowMs)}`)
@@ -141,15 +146,23 @@ export function formatParams(pathspec: string, params: readonly ArtifactContent[
   return clip([`Parameters of \`${pathspec}\`:`, ...lines].join('\n'))
 }
 
-/** Names of the artifacts; internal ones (`_task_ok`, `_foreach_stack`, …) are counted, not listed. */
+/** Metaflow's own artifacts in every task: `name` holds the flow's name, `script_name` its file. */
+const INTERNAL_NAMES = new Set(['name', 'script_name'])
+
+/** The artifacts a flow's author set, sorted: not `_…` ones, `name` or `script_name`. */
+export function visibleNames(artifacts: readonly MetaflowArtifact[]): string[] {
+  return artifacts
+    .map((a) => a.name)
+    .filter((n) => !n.startsWith('_') && !INTERNAL_NAMES.has(n))
+    .sort()
+}
+
+/** Names of the artifacts; internal ones (`_task_ok`, `name`, …) are counted, not listed. */
 export function formatArtifactList(
   pathspec: string,
   artifacts: readonly MetaflowArtifact[],
 ): string {
-  const visible = artifacts
-    .filter((a) => !a.name.startsWith('_'))
-    .map((a) => a.name)
-    .sort()
+  const visible = visibleNames(artifacts)
   const hidden = artifacts.length - visible.length
   const note = hidden ? ` (${hidden} internal artifact${hidden === 1 ? '' : 's'} not listed)` : ''
   if (visible.length === 0) return `\`${pathspec}\` has no artifacts${note}.`
@@ -163,8 +176,12 @@ export function formatLog(
   stream: 'stdout' | 'stderr',
   attempt: number | null,
   log: RenderedLog,
+  /** a log file exists (the attempt ended): empty then means it wrote nothing */
+  written = false,
 ): string {
   const which = `${stream} of \`${taskLabel}\`${attempt !== null && attempt > 0 ? ` (attempt ${attempt})` : ''}`
+  if (log.total === 0 && written)
+    return `\`${taskLabel}\`${attempt !== null && attempt > 0 ? ` (attempt ${attempt})` : ''} wrote nothing to ${stream}.`
   if (log.total === 0) return `No ${which} yet (local runs write logs when each task ends).`
   const head =
     log.omitted > 0
@@ -191,8 +208,9 @@ export function runExport(
     created_at: new Date(run.ts_epoch).toISOString(),
     status: status.status,
     status_reason: status.reason,
-    finished_at: status.finishedAt !== null ? new Date(status.finishedAt).toISOString() : null,
-    duration_ms: status.durationMs,
+    // As Metaflow's client: the end task's end, and none for a run that never reached one.
+    finished_at: status.endedAt !== null ? new Date(status.endedAt).toISOString() : null,
+    duration_ms: status.endedAt !== null ? Math.max(0, status.endedAt - run.ts_epoch) : null,
     tags: run.tags ?? [],
     system_tags: run.system_tags ?? [],
     last_heartbeat_ts: run.last_heartbeat_ts,

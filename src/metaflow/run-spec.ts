@@ -1,5 +1,6 @@
 // Parses the Metaflow bot's ways of naming a run and resolves them against a MetaflowSource.
 import { MetaflowNotFoundError } from './errors.ts'
+import { closeNames, didYouMean } from './flow-names.ts'
 import type { MetaflowSource } from './source.ts'
 import type { MetaflowRun } from './types.ts'
 
@@ -147,11 +148,13 @@ async function flowMissing(source: MetaflowSource, flow: string): Promise<RunRes
     if (!(err instanceof MetaflowNotFoundError)) throw err
   }
   const similar = await source.listFlows().then(
-    (flows) => flows.map((f) => f.flow_id).find((id) => id.toLowerCase() === flow.toLowerCase()),
-    () => undefined,
+    (flows) =>
+      closeNames(
+        flow,
+        flows.map((f) => f.flow_id),
+      ),
+    () => [],
   )
-  const hint = similar
-    ? ` Did you mean \`${similar}\`? Flow names are case-sensitive.`
-    : ' Flow names are case-sensitive.'
+  const hint = `${didYouMean(similar)} Flow names are case-sensitive.`
   return { kind: 'not-found', reason: 'flow', message: `Flow \`${flow}\` was not found.${hint}` }
 }

@@ -6,6 +6,7 @@ import {
   deriveRunStatus,
   summarizeSteps,
   type RunStatus,
+  type StatusInput,
   type StatusThresholds,
   type StepSummary,
 } from './status.ts'
@@ -30,6 +31,8 @@ export interface RunViewOptions {
   nowSeconds: number
   /** whether the bot's own `python flow.py run` process for this run is alive, when it started one */
   processAlive?: boolean
+  /** the bot stopped its own job for this run (cancel, timeout) */
+  stoppedBy?: StatusInput['stoppedBy']
   thresholds?: Partial<StatusThresholds>
 }
 
@@ -87,6 +90,7 @@ async function statusFrom(
     metadata,
     nowSeconds: options.nowSeconds,
     processAlive: options.processAlive,
+    stoppedBy: options.stoppedBy,
     killedTasks,
     thresholds: options.thresholds,
   })

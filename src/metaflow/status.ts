@@ -2,7 +2,8 @@
 import { attemptsByTask, endStepOf, taskKey, type TaskAttempts } from './attempts.ts'
 import type { MetaflowMetadata, MetaflowRun, MetaflowStep, MetaflowTask } from './types.ts'
 
-type RunStatusValue = 'running' | 'finished' | 'failed' | 'lost'
+/** `cancelled`: the bot's own job that ran it was cancelled before the run ended. */
+type RunStatusValue = 'running' | 'finished' | 'failed' | 'lost' | 'cancelled'
 
 export interface StatusThresholds {
   /** RUN_INACTIVE_CUTOFF_TIME: a heartbeat older than this means the run stopped; 360 s */
@@ -24,6 +25,11 @@ export interface StatusInput {
    * send no heartbeats, so without this flag they are never "running".
    */
   processAlive?: boolean
+  /**
+   * How the bot's own job for this run ended, when it was stopped rather than ending by itself:
+   * a run whose end step has no outcome is then `cancelled` (or lost, said why), not plain lost.
+   */
+  stoppedBy?: { how: 'cancelled' | 'timed_out'; ebmbotRunId: number; who?: string | null }
   /** `step/task` keys of tasks the local runtime killed itself (`<n>.runtime` says killed) */
   killedTasks?: readonly string[]
   thresholds?: Partial<StatusThresholds>
@@ -35,6 +41,11 @@ export interface RunStatus {
   finishedAt: number | null
   /** ms from creation to finish; while running, to now */
   durationMs: number | null
+  /**
+   * ms: when the end task's latest attempt ended (ok or not), as Metaflow's client reports
+   * `Run.finished_at`; null for runs that never reached an end outcome (failed elsewhere, lost).
+   */
+  endedAt: number | null
   /** a short why, for chat: "end step succeeded", "step train failed", … */
   reason: string
   /** steps with a task whose latest attempt failed (or was killed) */
@@ -71,7 +82,13 @@ export function deriveRunStatus(input: StatusInput): RunStatus {
   }
   // The runtime kills the other running tasks when one fails (or on Ctrl-C): the run ended badly.
   for (const key of killed) failedSteps.add(key.split('/')[0]!)
-  const base = { failedSteps: [...failedSteps], endStep, heartbeatAgeSeconds: age }
+  const end = newestEndOutcome(attempts, endStep)
+  const base = {
+    failedSteps: [...failedSteps],
+    endStep,
+    heartbeatAgeSeconds: age,
+    endedAt: end?.at ?? null,
+  }
   const result = (
     status: RunStatusValue,
     finishedAt: number | null,
@@ -90,7 +107,6 @@ export function deriveRunStatus(input: StatusInput): RunStatus {
   })
 
   // UI rules 1–3 on the end step, using its newest attempt_ok.
-  const end = newestEndOutcome(attempts, endStep)
   if (end && end.ok === false && end.retryStarted) {
     // A retry of the end step is under way; trust it only while something still beats.
     return alive
@@ -103,6 +119,19 @@ export function deriveRunStatus(input: StatusInput): RunStatus {
   }
   if (end?.ok === true) return result('finished', end.at, 'end step succeeded')
   if (end?.ok === false) return result('failed', end.at, 'end step failed')
+
+  // The bot stopped its own job: that, not a lost heartbeat, is why the run has no end.
+  const stop = input.stoppedBy
+  if (stop && input.processAlive === false) {
+    const at = lastOutcomeMs ?? (lastBeat === null ? null : lastBeat * 1000)
+    if (stop.how === 'cancelled')
+      return result(
+        'cancelled',
+        at,
+        `run ${stop.ebmbotRunId} was cancelled${stop.who ? ` by <@${stop.who}>` : ''}`,
+      )
+    return result('lost', at, `run ${stop.ebmbotRunId} timed out and was stopped`)
+  }
 
   // A failed task with no retry started, once the run has stopped beating (a retry may follow a pause).
   if (failedSteps.size > 0 && !recentlyAlive) {
@@ -123,9 +152,9 @@ export function deriveRunStatus(input: StatusInput): RunStatus {
 }
 
 function lostReason(age: number | null, processAlive: boolean | undefined): string {
-  if (processAlive === false) return 'its process exited without finishing'
-  if (age === null) return 'no heartbeat was ever recorded and it did not finish'
-  return `its heartbeat stopped ${formatAge(age)} ago without an end`
+  if (processAlive === false) return 'its process ended before the end step'
+  if (age === null) return 'no heartbeat was ever recorded'
+  return `its heartbeat stopped ${formatAge(age)} ago`
 }
 
 function formatAge(s: number): string {

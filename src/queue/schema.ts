@@ -156,7 +156,13 @@ export type OutboxRow = typeof outbox.$inferSelect
 export type Worker = typeof workers.$inferSelect
 
 /** The last status of a Metaflow run a thread follows, as the watcher saw (and announced) it. */
-export type MetaflowThreadStatus = 'running' | 'finished' | 'failed' | 'lost' | 'not_started'
+export type MetaflowThreadStatus =
+  | 'running'
+  | 'finished'
+  | 'failed'
+  | 'lost'
+  | 'cancelled'
+  | 'not_started'
 
 /**
  * Metaflow state of one conversation: a Slack thread (its reply spot), or a whole chat without

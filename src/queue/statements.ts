@@ -17,6 +17,12 @@ import {
   threadsToWatch,
   watchFrom,
 } from './metaflow-threads.ts'
+import {
+  ebmbotRunOf,
+  parkThread,
+  threadsOfConversation,
+  threadsOfEbmbotRun,
+} from './metaflow-started.ts'
 import { moveChannel } from './move-channel.ts'
 import {
   enqueueOutgoing,
@@ -94,6 +100,10 @@ export const statements = {
   recordRunId,
   recordStatus,
   threadsToWatch,
+  ebmbotRunOf,
+  threadsOfEbmbotRun,
+  threadsOfConversation,
+  parkThread,
   // out of office, channels
   getAway,
   setAway,

@@ -22,6 +22,8 @@ export interface AttemptFixture {
   killed?: boolean
   /** pickle protocol for this attempt's artifacts; default 4 */
   protocol?: number
+  /** what a failed attempt raised, as a Python expression (default `RuntimeError('step failed')`) */
+  exception?: string
 }
 
 interface TaskFixture {
@@ -130,6 +132,7 @@ export function pickleAll(items: ReadonlyArray<{ expr: string; protocol?: number
   if (missing.length) {
     const script = [
       'import json, sys, pickle, base64, datetime, decimal, collections, fractions',
+      EXCEPTION_WRAPPER_PY,
       'out = []',
       'for expr, proto in json.load(sys.stdin):',
       '    v = eval(expr)',
@@ -156,6 +159,36 @@ export function pickleAll(items: ReadonlyArray<{ expr: string; protocol?: number
   }
   return items.map((i) => pickleCache.get(key(i))!)
 }
+
+/**
+ * Metaflow's `metaflow.exception.MetaflowExceptionWrapper` (metaflow/exception.py), defined under
+ * that module name so that `raised(ValueError('x'))` pickles exactly as a failed task's
+ * `_exception` does: the class, `(None,)`, then its `__dict__` of type, exception and stacktrace.
+ */
+export const EXCEPTION_WRAPPER_PY = String.raw`
+import types as _types, traceback as _traceback
+_mf = _types.ModuleType('metaflow'); _mfe = _types.ModuleType('metaflow.exception')
+_mf.exception = _mfe; sys.modules['metaflow'] = _mf; sys.modules['metaflow.exception'] = _mfe
+class MetaflowExceptionWrapper(Exception):
+    def __init__(self, exc=None):
+        if exc is not None:
+            self.exception = str(exc)
+            self.type = '%s.%s' % (exc.__class__.__module__, exc.__class__.__name__)
+            self.stacktrace = _traceback.format_exc() if sys.exc_info()[0] is not None else None
+    def __reduce__(self):
+        return MetaflowExceptionWrapper, (None,), self.__dict__
+    def __getstate__(self):
+        return self.__dict__
+    def __setstate__(self, state):
+        self.__dict__ = state
+MetaflowExceptionWrapper.__module__ = 'metaflow.exception'
+_mfe.MetaflowExceptionWrapper = MetaflowExceptionWrapper
+def raised(exc):
+    try:
+        raise exc
+    except Exception as e:
+        return MetaflowExceptionWrapper(e)
+`
 
 export function pickleOne(expr: string, protocol = 4): Pickled {
   return pickleAll([{ expr, protocol }])[0]!
@@ -210,7 +243,7 @@ function artifactExprs(a: AttemptFixture, step: string): Record<string, string> 
     ...(a.artifacts ?? {}),
     _task_ok: ok,
     _success: ok,
-    _exception: 'None',
+    _exception: a.ok ? 'None' : `raised(${a.exception ?? "RuntimeError('step failed')"})`,
     _current_step: JSON.stringify(step),
     _foreach_stack: '[]',
   }

@@ -6,9 +6,11 @@
 // before `start`, to be "running" for a while), mode (str).
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { EXCEPTION_WRAPPER_PY } from './metaflow-fixtures.ts'
 
 const SCRIPT = String.raw`
 import datetime, gzip, hashlib, json, os, pickle, sys, time, uuid
+${EXCEPTION_WRAPPER_PY}
 
 FLOW = 'HelloFlow'
 PARAMS = {'alpha': (float, 0.1), 'seconds': (float, 0.0), 'mode': (str, 'fast')}
@@ -75,7 +77,7 @@ if run_id_file:
 put(os.path.join(flow_dir, 'latest_run'), run_id, 0o644)
 say('Workflow starting (run-id %s):' % run_id)
 
-def task(step, task_id, artifacts, ok, out=(), err=()):
+def task(step, task_id, artifacts, ok, out=(), err=(), exc=None):
     step_dir = os.path.join(run_dir, step)
     task_dir = os.path.join(step_dir, task_id)
     put_json(os.path.join(step_dir, '_meta', '_self.json'), dict(base, step_name=step, ts_epoch=ms()))
@@ -95,7 +97,7 @@ def task(step, task_id, artifacts, ok, out=(), err=()):
     meta('ds-type', 'local')
     meta('ds-root', root)
     objects, info = {}, {}
-    for name, value in dict(artifacts, _task_ok=ok, _success=ok, _exception=None, _current_step=step).items():
+    for name, value in dict(artifacts, _task_ok=ok, _success=ok, _exception=exc, _current_step=step).items():
         blob = pickle.dumps(value, protocol=4)
         sha = hashlib.sha1(blob).hexdigest()
         path = os.path.join(flow_dir, 'data', sha[:2], sha)
@@ -121,7 +123,9 @@ def task(step, task_id, artifacts, ok, out=(), err=()):
 task('_parameters', '0', dict(params, name=FLOW, script_name='hello.py'), True)
 time.sleep(params['seconds'])
 if params['alpha'] < 0:
-    task('start', '1', params, False, out=['starting with alpha=%s' % params['alpha']], err=['ValueError: alpha must not be negative', 'Task failed.'])
+    exc = raised(ValueError('alpha must not be negative'))
+    err = ['<flow HelloFlow step start> failed:'] + exc.stacktrace.rstrip().split('\n') + ['Task failed.']
+    task('start', '1', params, False, out=['starting with alpha=%s' % params['alpha']], err=err, exc=exc)
     say('Step failure: step start failed.', err=True)
     sys.exit(1)
 task('start', '1', dict(params, doubled=params['alpha'] * 2), True, out=['starting with alpha=%s' % params['alpha']])
