@@ -1,13 +1,16 @@
 #!/usr/bin/env bun
-// ebmbot command line: serve, chat, migrate, config check|import|schema|docs, explain. Exit codes: 0 success,
-// 1 runtime failure, 2 bad usage or invalid config; errors on stderr, one line each.
-import { BOT_VERSION } from './util/version.ts'
+// ebmbot command line: serve, chat, migrate, config check|import|schema|docs, explain, slack
+// manifest. Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid config; errors on
+// stderr, one line each.
 import { join } from 'node:path'
 import { createContext } from './service/create-context.ts'
 import { explain } from './app/explain.ts'
 import { serve } from './service/serve.ts'
 import { configSummary } from './app/summary.ts'
 import { runChat } from './chat/chat-session.ts'
+import { parseCommandLine, UsageError } from './cli/args.ts'
+import { BOT_VERSION } from './util/version.ts'
+import { COMMAND_HELP, USAGE } from './cli/usage.ts'
 import { readEnvironment, secretValues } from './config/env.ts'
 import { ConfigError } from './config/errors.ts'
 import { configReference } from './config/docs.ts'
@@ -16,55 +19,31 @@ import { importConfig } from './import/import-config.ts'
 import { ImportError } from './import/import-error.ts'
 import { resolveConfig } from './config/source.ts'
 import { openQueue } from './queue/db.ts'
-import { createLogger, errorText } from './util/log.ts'
+import { slackManifest } from './slack/manifest.ts'
+import { createLogger, errorText, PRIORITY } from './util/log.ts'
 
-const USAGE = `usage: ebmbot <command> [--config FILE]
-
-commands:
-  chat              talk to the bot in this terminal (local chat mode; reads stdin when piped)
-  serve             run the bot: dispatcher, Slack (with tokens) and webhook server
-  migrate           apply database migrations and exit
-  config check      validate the config and print a summary
-  config import FILE.py [--workspace DIR] [--queue OLD.db]
-                    convert a Python ebmbot job_configs.py to this bot's YAML (printed);
-                    --queue carries its scheduled jobs and suppressions into the state folder
-  config schema     print the config's JSON Schema (for editors)
-  config docs       print the configuration reference (Markdown)
-  explain "TEXT"    show what a message would run, without running anything
-  version           print the version
-
-The config comes from --config, else EBMBOT_CONFIG, else the built-in example.
-State (database, logs) lives in EBMBOT_STATE_DIR, else STATE_DIRECTORY, else ./state.`
-
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]) {
-  const positional: string[] = []
-  let config: string | undefined
-  const paths: { workspace?: string; queue?: string } = {}
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    const named = /^--(workspace|queue)(?:=(.*))?$/.exec(a)
-    if (a === '--config' || a === '-c') {
-      config = argv[++i]
-      if (!config) throw new UsageError('--config needs a file')
-    } else if (a.startsWith('--config=')) config = a.slice('--config='.length)
-    else if (named) {
-      const v = named[2] ?? argv[++i]
-      if (!v) throw new UsageError(`--${named[1]} needs a path`)
-      paths[named[1] as 'workspace' | 'queue'] = v
-    } else if (a === '--help' || a === '-h') positional.unshift('help')
-    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`)
-    else positional.push(a)
-  }
-  return { positional, config, ...paths }
-}
+/** stderr is the journal (set once the environment is read): error lines carry priority 3 */
+let journal = false
 
 async function main(argv: string[]): Promise<number> {
-  const { positional, config: configFlag, workspace, queue } = parseArgs(argv)
-  const [cmd, sub, ...rest] = positional
+  const args = parseCommandLine(argv)
+  const { config: configFlag, workspace, queue } = args
+  const [cmd, sub, ...rest] = args.positional
+  if (args.version || cmd === 'version') {
+    console.log(`ebmbot ${BOT_VERSION}`)
+    return 0
+  }
+  if (args.help) {
+    console.log((cmd && COMMAND_HELP[cmd]) || USAGE)
+    return 0
+  }
+  if (cmd === undefined || cmd === 'help') {
+    console.log((sub && COMMAND_HELP[sub]) || USAGE)
+    return cmd ? 0 : 2
+  }
   const env = readEnvironment()
-  const log = createLogger({ level: env.logLevel, secrets: secretValues(env) })
+  journal = env.journal
+  const log = createLogger({ level: env.logLevel, secrets: secretValues(env), journal })
   const load = () => {
     const r = resolveConfig(configFlag, env)
     if (r.builtIn && cmd !== 'config')
@@ -78,13 +57,6 @@ async function main(argv: string[]): Promise<number> {
   }
 
   switch (cmd) {
-    case undefined:
-    case 'help':
-      console.log(USAGE)
-      return cmd ? 0 : 2
-    case 'version':
-      console.log(`ebmbot ${BOT_VERSION}`)
-      return 0
     case 'config':
       if (sub === 'schema') {
         console.log(JSON.stringify(jsonSchema(), null, 2))
@@ -120,7 +92,14 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(
           'explain needs the message text, e.g. ebmbot explain "demo hello world"',
         )
-      console.log(explain(load(), text))
+      const r = explain(load(), text)
+      console.log(r.text)
+      return r.matched ? 0 : 1
+    }
+    case 'slack': {
+      if (sub !== 'manifest') throw new UsageError('slack takes "manifest"')
+      const manifest = slackManifest(load(), { name: env.slack.appUsername })
+      console.log(JSON.stringify(manifest, null, 2))
       return 0
     }
     case 'migrate': {
@@ -132,21 +111,27 @@ async function main(argv: string[]): Promise<number> {
     case 'chat': {
       // In chat the terminal is for the conversation: routine logs only when asked for.
       const chatLog = createLogger({
-        level: process.env.EBMBOT_LOG_LEVEL ? env.logLevel : 'warn',
+        level: env.logLevelSet ? env.logLevel : 'warn',
         secrets: secretValues(env),
+        journal,
       })
       const config = resolveConfig(configFlag, env).config
       for (const w of config.warnings ?? []) chatLog.warn('config.warning', { warning: w })
       const ctx = createContext({ config, env, log: chatLog })
-      await runChat(ctx, {
+      const outcome = await runChat(ctx, {
         input: process.stdin,
         write: (t) => console.log(t),
         interactive: !!process.stdin.isTTY,
       })
+      // Piped, the session is a script's step: a job it ran that failed fails the step.
+      if (!process.stdin.isTTY && outcome.failed.length) {
+        chatLog.warn('chat.jobs_failed', { runs: outcome.failed.join(',') })
+        return 1
+      }
       return 0
     }
     case 'serve':
-      return serve(createContext({ config: load(), env, log }))
+      return serve(createContext({ config: load(), env, log }), { load })
     default:
       throw new UsageError(`unknown command "${cmd}"`)
   }
@@ -155,15 +140,16 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
+    const err = journal ? `<${PRIORITY.error}>` : ''
     if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n`)
+      process.stderr.write(`${err}${e.message.replaceAll('\n', `\n${err}`)}\n`)
       process.exit(2)
     }
     if (e instanceof UsageError) {
       process.stderr.write(`ebmbot: ${e.message}\n\n${USAGE}\n`)
       process.exit(2)
     }
-    process.stderr.write(`level=error event=fatal error=${JSON.stringify(errorText(e))}\n`)
+    process.stderr.write(`${err}level=error event=fatal error=${JSON.stringify(errorText(e))}\n`)
     process.exit(1)
   },
 )

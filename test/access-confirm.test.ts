@@ -118,6 +118,20 @@ describe('confirmation', () => {
     expect(run.approvalAt).toBeGreaterThan(0)
     await h.waitForMessage((m) => m.text === 'deployed production' && m.threadTs === '700.1')
   })
+  test('status lists a run waiting for approval (not "nothing is happening"), and drops it once approved', async () => {
+    h = startHarness(YAML)
+    const asked = await ask(h)
+    const status = (await h.say('status', { user: 'UOPS', channel: 'COPS' })).replies[0]!
+    expect(status).not.toContain('Nothing is happening')
+    expect(status).toContain(
+      `1 run waiting for approval:\n• [${asked.runId}] \`prod_deploy\` asked by <@UOPS>, until `,
+    )
+    expect(status).toContain(`(\`approve ${asked.runId}\` or \`deny ${asked.runId}\`)`)
+    await h.say('yes', inThread(1, 'UOPS'))
+    await h.waitForState(asked.runId!, ['succeeded'])
+    const after = (await h.say('status', { user: 'UOPS', channel: 'COPS' })).replies[0]!
+    expect(after).toContain('Nothing is happening')
+  })
   test('an approver (by group) may approve; anyone else is refused and nothing starts', async () => {
     h = startHarness(YAML)
     const asked = await ask(h)

@@ -39,13 +39,14 @@ describe('ebmbot chat (piped)', () => {
     expect(existsSync(join(state, 'pwned'))).toBe(false)
     expect(existsSync(join(state, 'pwned2'))).toBe(false)
   })
-  test('help, status, unknown commands and a failing job, in order', async () => {
+  test('help, status, unknown commands and a failing job, in order; the failure makes it exit 1', async () => {
     const state = tempDir()
     const r = await runBot(['chat', '--config', EXAMPLE_CONFIG], {
       env: botEnv(state),
       input: 'help\ndemo helo\ndemo fail\n',
     })
-    expect(r.code).toBe(0)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('event=chat.jobs_failed runs=1')
     const out = r.stdout
     expect(out).toContain('`demo`: Harmless demo jobs')
     expect(out).toContain('Did you mean: `demo hello`')
@@ -65,7 +66,7 @@ describe('ebmbot chat (piped)', () => {
       expect(first.stdout).toContain('held by a suppression')
       const second = await runBot(['chat'], { env: botEnv(state), input: 'status\n' })
       expect(second.stdout).toMatch(
-        /1 job scheduled:\n• \[1\] `demo_sleep` due at .*\(held by a suppression\)/,
+        /1 job scheduled:\n• \[1\] `demo_sleep` due at .*\(held by a suppression until 23:59 UTC\)/,
       )
     },
     DAY_TURN_MS,
@@ -84,8 +85,9 @@ describe('run verbs in local chat take run numbers', () => {
       env: botEnv(state),
       input: 'logs 1 stderr\nrerun 1\nhistory\n',
     })
-    const r = { code: first.code || second.code, stdout: first.stdout + second.stdout }
-    expect(r.code).toBe(0)
+    const r = { stdout: first.stdout + second.stdout }
+    // Run 1 failed in the first session; the second reran it (run 3), which failed again.
+    expect([first.code, second.code]).toEqual([1, 1])
     expect(r.stdout).toMatch(/Run 2, `demo_sleep`: (scheduled|running)\n/)
     // Depending on timing the sleep was still queued or already going; either way it is stopped.
     expect(r.stdout).toMatch(
@@ -98,6 +100,54 @@ describe('run verbs in local chat take run numbers', () => {
     expect(r.stdout).toContain('Runs, newest first (page 1 of 1, 3 in all)')
     expect(r.stdout).toMatch(/`demo_fail` failed with exit code 3 \(run 3/)
   })
+})
+
+describe('typed params in the example', () => {
+  test('`demo sleep abc` is refused with what fits, and nothing is queued', async () => {
+    const state = tempDir()
+    const r = await runBot(['chat'], { env: botEnv(state), input: 'demo sleep abc\nstatus\n' })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain(
+      'Sorry, `abc` does not fit [seconds]: it must be a whole number from 0 to 600.',
+    )
+    expect(r.stdout).toContain('Nothing is happening')
+    expect(r.stdout).not.toContain('accepted')
+  })
+})
+
+describe('piped chat as a script step', () => {
+  test('`quit` ends a piped session: later lines are not run, what it started still finishes', async () => {
+    const state = tempDir()
+    const r = await runBot(['chat'], {
+      env: botEnv(state),
+      input: 'demo hello before\nquit\ndemo hello after\n',
+    })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Hello, before!')
+    expect(r.stdout).not.toContain('Hello, after!')
+  })
+  test('a job that runs past six progress intervals prints a progress line with its last output', async () => {
+    const dir = tempDir()
+    const file = writeConfig(
+      dir,
+      [
+        'settings: {progress_interval: 1s}',
+        'namespaces:',
+        '  t:',
+        '    jobs:',
+        "      slow: {run: 'echo warming up; sleep 8; echo done'}",
+        '    commands:',
+        '      - {pattern: slow, job: slow}',
+      ].join('\n'),
+    )
+    const r = await runBot(['chat', '--config', file], { env: botEnv(dir), input: 't slow\n' })
+    expect(r.code).toBe(0)
+    const progress = r.stdout.split('\n').filter((l) => l.includes('is running:'))
+    expect(progress.length).toBeGreaterThanOrEqual(1)
+    expect(progress.length).toBeLessThanOrEqual(2)
+    expect(progress[0]).toMatch(/ `t_slow` \(run 1\) is running: \d+s so far\.$/)
+    expect(r.stdout).toContain('`warming up`')
+  }, 30_000)
 })
 
 describe('piped chat finishes the jobs it takes on', () => {
@@ -141,6 +191,9 @@ describe('config check', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('examples/ebmbot.yaml: OK')
     expect(r.stdout).toContain('demo hello [name]  ->  schedule_job demo_hello')
+    expect(r.stdout).toContain(
+      '  demo sleep [seconds]  ->  schedule_job demo_sleep\n      [seconds]: a whole number from 0 to 600\n',
+    )
   })
   test('warnings: config check lists them and exits 0; chat logs them on stderr and runs', async () => {
     const dir = tempDir()
@@ -216,5 +269,69 @@ describe('explain', () => {
     expect(r.stdout).toContain('action:    schedule job demo_hello')
     expect(r.stdout).toContain(`shell:     echo Hello, 'it'\\''s $(id)'!`)
     expect(existsSync(join(state, 'ebmbot.db'))).toBe(false)
+  })
+})
+
+describe('the command line is parsed strictly', () => {
+  test('--version prints the package version and exits 0', async () => {
+    const r = await runBot(['--version'], { env: botEnv(tempDir()) })
+    expect(r.code).toBe(0)
+    expect(r.stdout.trim()).toBe(`ebmbot ${(await Bun.file('package.json').json()).version}`)
+  })
+  test('`<command> --help` prints that command’s help, not the overview, and exits 0', async () => {
+    const r = await runBot(['explain', '--help'], { env: botEnv(tempDir()) })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toStartWith('usage: ebmbot explain')
+    expect(r.stdout).toContain('Exits 1 when the text matches no command')
+  })
+  test('an unknown flag is refused with exit 2, naming the flag, and nothing runs', async () => {
+    const state = tempDir()
+    const r = await runBot(['chat', '--confg', EXAMPLE_CONFIG], {
+      env: botEnv(state),
+      input: 'demo hello world\n',
+    })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain("Unknown option '--confg'")
+    expect(r.stdout).not.toContain('Hello')
+    expect(existsSync(join(state, 'ebmbot.db'))).toBe(false)
+  })
+  test('--config without a file is a usage error', async () => {
+    const r = await runBot(['config', 'check', '--config'], { env: botEnv(tempDir()) })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain("'-c, --config <value>' argument missing")
+  })
+  test('a bad WEBHOOK_PORT is a clear error with exit 2 before anything starts', async () => {
+    const state = tempDir()
+    const r = await runBot(['serve'], { env: botEnv(state, { WEBHOOK_PORT: '90o0' }) })
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim()).toBe(
+      'environment: WEBHOOK_PORT: "90o0" is not a port; use a number from 1 to 65535 (0 picks a free one)',
+    )
+    expect(existsSync(join(state, 'ebmbot.db'))).toBe(false)
+  })
+  test('an unknown log level is a clear error with exit 2', async () => {
+    const r = await runBot(['config', 'check'], {
+      env: botEnv(tempDir(), { EBMBOT_LOG_LEVEL: 'verbose' }),
+    })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(
+      'EBMBOT_LOG_LEVEL: unknown log level "verbose"; use debug, info, warn, error',
+    )
+  })
+})
+
+describe('explain exit codes', () => {
+  test('text that matches no command exits 1 and still shows the suggestions', async () => {
+    const r = await runBot(['explain', 'demo helo world'], { env: botEnv(tempDir()) })
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('Did you mean: `demo hello`')
+  })
+  test('a built-in (help) counts as a match and exits 0', async () => {
+    const r = await runBot(['explain', 'help'], { env: botEnv(tempDir()) })
+    expect(r.code).toBe(0)
+  })
+  test('text after `--` may start with a dash', async () => {
+    const r = await runBot(['explain', '--', 'demo hello -n'], { env: botEnv(tempDir()) })
+    expect(r.stdout).toContain('text:      demo hello -n')
   })
 })

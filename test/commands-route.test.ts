@@ -28,6 +28,29 @@ describe('built-ins', () => {
     expect(text).toContain('`@ebmbot status`')
     expect(text).toContain('`@ebmbot demo help`')
   })
+  test('help lists the run verbs, each with the mention prefix', () => {
+    const text = replyOf('<@UBOT> help')
+    for (const verb of [
+      'history',
+      'status N',
+      'logs N',
+      'rerun N',
+      'cancel N',
+      'approve N',
+      'deny N',
+    ])
+      expect(text).toContain(`\`@ebmbot ${verb}\``)
+  })
+  test('the out-of-office line shows only when the config has support routes', () => {
+    expect(replyOf('<@UBOT> help')).toContain('out-of-office')
+    const quiet = configFrom(OPS_YAML.replace('settings:\n', 'settings:\n  support_routes: []\n'))
+    const d = route(
+      { config: quiet, botUserId: 'UBOT', botName: 'ebmbot' },
+      { text: '<@UBOT> help', user: 'U1', isGuest: false, isDirect: false },
+    )
+    expect(d.kind === 'reply' && d.text).not.toContain('out-of-office')
+    expect(d.kind === 'reply' && d.text).toContain('`@ebmbot history`')
+  })
   test('in a DM the hints carry no prefix', () => {
     expect(replyOf('help', { isDirect: true })).toContain('say `[namespace] help`')
   })

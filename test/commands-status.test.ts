@@ -8,7 +8,7 @@ const at = (h: number, m = 0) => Date.UTC(2026, 10, 23, h, m)
 
 test('nothing at all says nothing is happening', () => {
   expect(statusText({ now, running: [], scheduled: [], suppressions: [] })).toBe(
-    'It is 2026-11-23 12:00:00+00:00. Nothing is happening: no jobs running or scheduled, no suppressions.',
+    'It is 2026-11-23 12:00:00+00:00. Nothing is happening: no jobs running, scheduled or waiting for approval, no suppressions.',
   )
 })
 
@@ -31,13 +31,48 @@ test('running, scheduled (held marked), active and future suppressions, in order
       '',
       '1 job running:\n• [3] `op_deploy` started at 2026-11-23 11:59:00+00:00',
       '',
-      '2 jobs scheduled:\n• [4] `op_deploy` due at 2026-11-23 12:05:00+00:00\n• [5] `demo_hello` due at 2026-11-23 11:00:00+00:00 (held by a suppression)',
+      '2 jobs scheduled:\n• [4] `op_deploy` due at 2026-11-23 12:05:00+00:00\n• [5] `demo_hello` due at 2026-11-23 11:00:00+00:00 (held by a suppression until 13:00 UTC)',
       '',
       '1 active suppression:\n• [1] `demo_hello` from 2026-11-23 10:00:00+00:00 to 2026-11-23 13:00:00+00:00',
       '',
       '1 scheduled suppression:\n• [2] `op_deploy` from 2026-11-23 15:00:00+00:00 to 2026-11-23 16:00:00+00:00',
     ].join('\n'),
   )
+})
+
+test('runs waiting for approval are listed with who asked and how to answer; nothing else is then "nothing is happening"', () => {
+  const text = statusText({
+    now,
+    running: [],
+    scheduled: [],
+    suppressions: [],
+    awaiting: [
+      { id: 8, jobType: 'op_deploy', requestedBy: 'U123ABC', approvalExpiresAt: at(13) },
+      { id: 9, jobType: 'op_restart', requestedBy: 'local', approvalExpiresAt: null },
+    ],
+  })
+  expect(text).toBe(
+    [
+      'It is 2026-11-23 12:00:00+00:00.',
+      '',
+      '2 runs waiting for approval:',
+      '• [8] `op_deploy` asked by <@U123ABC>, until 2026-11-23 13:00:00+00:00 (`approve 8` or `deny 8`)',
+      '• [9] `op_restart` asked by local (`approve 9` or `deny 9`)',
+    ].join('\n'),
+  )
+})
+
+test('a job held by overlapping suppressions is held until the later one ends', () => {
+  const text = statusText({
+    now,
+    running: [],
+    scheduled: [{ id: 5, jobType: 'demo_hello', startedAt: null, dueAt: at(11) }],
+    suppressions: [
+      { id: 1, jobType: 'demo_hello', startAt: at(10), endAt: at(13) },
+      { id: 2, jobType: 'demo_hello', startAt: at(11), endAt: at(14, 30) },
+    ],
+  })
+  expect(text).toContain('(held by a suppression until 14:30 UTC)')
 })
 
 test('HH:MM parsing accepts 00:00-23:59 (and HHMM), nothing else', () => {

@@ -31,6 +31,13 @@ describe('shell quoting', () => {
     }
     expect(existsSync(join(dir, 'pwned'))).toBe(false)
   })
+  test('\\[word] is a literal [word] for bash (arrays), beside a real placeholder', async () => {
+    const cmd = renderCommand('a=(zero one two); i=2; echo "${a\\[i]}" ${a\\[1]} [v]', { v: 'x y' })
+    expect(cmd).toBe(`a=(zero one two); i=2; echo "\${a[i]}" \${a[1]} 'x y'`)
+    const proc = Bun.spawn(['bash', '-c', cmd], { stdout: 'pipe' })
+    expect(await new Response(proc.stdout).text()).toBe('two one x y\n')
+    expect(quotedPlaceholders("echo '\\[x]'")).toEqual([])
+  })
   test('a quote inside a value is closed, escaped and reopened', () => {
     expect(shellQuote("it's")).toBe(`'it'\\''s'`)
   })

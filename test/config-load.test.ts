@@ -172,6 +172,46 @@ describe('refusals name the file, the key path and the line', () => {
       /^conf\.yaml:9: YAML syntax: .*[Mm]ap keys must be unique/,
     )
   })
+  test('an unclosed quote is reported where it opened, not at the end of the file', () => {
+    const yaml = BASE.replace('run: echo Hello, [name]', 'run: "echo Hello, [name]') + '# end\n'
+    const e = errorOf(yaml)
+    expect(e.message).toBe(
+      'conf.yaml:5: YAML syntax: the value opened with " here is never closed (a " inside it must be escaped as \\")',
+    )
+    const single = errorOf(BASE.replace('run: echo Hello, [name]', "run: 'it is [name]"))
+    expect(single.message).toStartWith("conf.yaml:5: YAML syntax: the value opened with ' here")
+  })
+  test('YAML errors end in words, never a dangling colon, and give the column', () => {
+    for (const yaml of [
+      'namespaces:\n  demo:\n    jobs: [\n',
+      'namespaces:\n  demo:\n    jobs:\n      a: {run: x} y\n',
+      BASE + '  demo:\n    jobs: {}\n',
+    ]) {
+      for (const line of errorOf(yaml).message.split('\n')) expect(line).not.toMatch(/:\s*$/)
+    }
+    expect(errorOf('namespaces:\n  demo:\n    jobs:\n      a: {run: x} y\n').message).toContain(
+      '(column ',
+    )
+  })
+  test('a run line starting with [ (a bash test) gets the hint to quote it, whichever way YAML fails', () => {
+    const withTail = errorOf(
+      BASE.replace('run: echo Hello, [name]', 'run: [ -f x ] && echo [name]'),
+    )
+    expect(withTail.message).toMatch(/^conf\.yaml:5: YAML syntax: .*quote the whole value/)
+    expect(withTail.message.split('\n')).toHaveLength(1)
+    const whole = errorOf(BASE.replace('run: echo Hello, [name]', 'run: [ -f x ]'))
+    expect(whole.message).toStartWith(
+      'conf.yaml:5: namespaces.demo.jobs.hello.run: Invalid input: expected string, received array; a value that starts with [ or { is a YAML list or map: quote the whole value',
+    )
+    const map = errorOf(BASE.replace('run: echo Hello, [name]', 'run: {x} [name]'))
+    expect(map.message).toContain('quote the whole value')
+  })
+  test('an escaped \\[word] in a template is literal: no param is asked for', () => {
+    const c = configFrom(
+      'namespaces:\n  demo:\n    jobs:\n      arr:\n        run: a=(x y); echo ${a\\[i]} "${a\\[j]}"\n    commands:\n      - {pattern: arr, job: arr}\n',
+    )
+    expect(c.namespaces.demo!.jobs.arr!.run).toBe('a=(x y); echo ${a\\[i]} "${a\\[j]}"')
+  })
   test('a missing namespaces key', () => {
     expect(errorOf('settings: {}\n').message).toBe('conf.yaml:1: namespaces: missing required key')
   })

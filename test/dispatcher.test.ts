@@ -163,11 +163,12 @@ describe('database trouble at the wrong moment', () => {
       `CREATE TRIGGER no_pid BEFORE UPDATE OF pid ON runs WHEN NEW.pid IS NOT NULL BEGIN SELECT RAISE(ABORT, 'database is locked'); END`,
     )
     const { runId } = await h.say('t hello still tracked')
-    const run = await h.waitForState(runId!, ['succeeded'], 8000)
+    // Each try waits out the busy timeout (5 s), as for a real lock, without blocking the bot.
+    const run = await h.waitForState(runId!, ['succeeded'], 20_000)
     expect(run.exitCode).toBe(0)
     await h.waitForMessage((m) => m.purpose === 'report' && m.text === 'Hello, still tracked')
     expect(h.logLines.some((l) => l.includes('event=run.record_start_failed'))).toBe(true)
-  })
+  }, 30_000)
 })
 
 describe('timeouts and cancel', () => {

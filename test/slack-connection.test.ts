@@ -100,7 +100,7 @@ describe('reconnecting', () => {
 })
 
 describe('health and metrics of the Slack worker', () => {
-  test('/healthz is 503 while the socket is down and 200 again after it reconnects; /metrics counts the events', async () => {
+  test('/healthz and /readyz are 503 while the socket is down and 200 again after it reconnects; /livez stays 200; /metrics counts the events and the connection', async () => {
     const port = await freePort()
     s = await startSlackBot({ env: { ...FAST_RECONNECT, WEBHOOK_PORT: String(port) } })
     const { fake } = s
@@ -119,6 +119,18 @@ describe('health and metrics of the Slack worker', () => {
       10_000,
     )
     expect(await health()).toMatchObject({ status: 200, slack: { ok: true } })
+    const ready = async () => {
+      const r = await fetch(`${base}/readyz`)
+      return { status: r.status, body: (await r.json()) as { checks: Record<string, unknown> } }
+    }
+    const readyNow = await ready()
+    expect(readyNow.status).toBe(200)
+    expect(Object.keys(readyNow.body.checks).sort()).toEqual(['database', 'dispatcher', 'slack'])
+    const connected = async () =>
+      (await (await fetch(`${base}/metrics`)).text())
+        .split('\n')
+        .find((l) => l.startsWith('ebmbot_slack_connected '))
+    expect(await connected()).toBe('ebmbot_slack_connected 1')
 
     const event = fake.mention({ user: 'U1', channel: GENERAL, text: 'demo hello metrics' })
     await fake.sendEvent(event).acked
@@ -130,6 +142,9 @@ describe('health and metrics of the Slack worker', () => {
     fake.dropSockets()
     await waitUntil('health to go 503', async () => (await health()).status === 503, 10_000)
     expect((await health()).slack?.ok).toBe(false)
+    expect((await ready()).status).toBe(503)
+    expect((await fetch(`${base}/livez`)).status).toBe(200)
+    expect(await connected()).toBe('ebmbot_slack_connected 0')
     await fake.waitFor(
       (f) => f.callsOf('apps.connections.open').length === 2,
       10_000,
@@ -137,6 +152,7 @@ describe('health and metrics of the Slack worker', () => {
     )
     fake.delay('apps.connections.open', 0)
     await waitUntil('health to recover', async () => (await health()).status === 200, 15_000)
+    expect((await ready()).status).toBe(200)
   })
 })
 

@@ -92,6 +92,15 @@ describe('systemd/ebmbot.service', () => {
     }
   })
 
+  test('is Type=notify with a watchdog, and reloads with SIGHUP to the main process', () => {
+    const k = serviceKeys(readFileSync(UNIT, 'utf8'))
+    expect(k.get('Type')).toEqual(['notify'])
+    expect(k.get('NotifyAccess')).toEqual(['main'])
+    // The bot feeds the watchdog at half this interval; a hung event loop gets restarted.
+    expect(Number(/^(\d+)s$/.exec(k.get('WatchdogSec')?.[0] ?? '')?.[1])).toBeGreaterThanOrEqual(10)
+    expect(k.get('ExecReload')).toEqual(['/bin/kill -HUP $MAINPID'])
+  })
+
   test('stops gracefully: SIGTERM to the bot alone, for longer than the bot’s own grace periods', () => {
     const k = serviceKeys(readFileSync(UNIT, 'utf8'))
     expect(k.get('KillSignal')).toEqual(['SIGTERM'])

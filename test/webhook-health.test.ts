@@ -183,6 +183,55 @@ describe('/healthz', () => {
   })
 })
 
+describe('/livez and /readyz', () => {
+  const ready = async () => {
+    const res = await app.request('/readyz')
+    return { status: res.status, body: (await res.json()) as Health }
+  }
+  test('all well: /readyz is 200 with the database and the dispatcher, no Slack when unconfigured', async () => {
+    setup()
+    const r = await ready()
+    expect(r.status).toBe(200)
+    expect(Object.keys(r.body.checks).sort()).toEqual(['database', 'dispatcher'])
+    expect((await app.request('/livez')).status).toBe(200)
+  })
+  test('the database gone: /readyz is 503 naming it, while /livez still answers 200', async () => {
+    setup()
+    const file = h.ctx.queue.location
+    renameSync(file, `${file}.moved`)
+    try {
+      const r = await ready()
+      expect(r.status).toBe(503)
+      expect(r.body.checks.database!.ok).toBe(false)
+      expect((await app.request('/livez')).status).toBe(200)
+    } finally {
+      renameSync(`${file}.moved`, file)
+    }
+  })
+  test('the dispatcher stopped: /readyz is 503 naming it', async () => {
+    setup()
+    await h.dispatcher.stop(0)
+    const r = await ready()
+    expect(r.status).toBe(503)
+    expect(r.body.checks.dispatcher!.ok).toBe(false)
+    expect(r.body.checks.database!.ok).toBe(true)
+  })
+  test('Slack configured but not connected yet: /readyz is 503; a lagging queue alone is not unready', async () => {
+    h = startHarness(YAML, { SLACK_APP_TOKEN: 'xapp-1', SLACK_BOT_TOKEN: 'xoxb-1' })
+    app = createWebhookApp(h.ctx)
+    let r = await ready()
+    expect(r.status).toBe(503)
+    expect(r.body.checks.slack).toEqual({
+      ok: false,
+      detail: { error: 'Slack connection not started' },
+    })
+    h.ctx.health.set('slack', () => ({ ok: true, detail: { connected: true } }))
+    h.ctx.health.set('queue-lag-like', () => ({ ok: false }))
+    r = await ready()
+    expect(r.status).toBe(200)
+  })
+})
+
 describe('/metrics', () => {
   test('Prometheus text that counts runs, durations, webhook requests and the queue', async () => {
     setup()
@@ -211,6 +260,39 @@ describe('/metrics', () => {
     ]) {
       expect(text.split('\n')).toContain(line)
     }
+  })
+})
+
+describe('/metrics about the bot itself', () => {
+  test('build info, the outbox backlog with its oldest age, and process figures', async () => {
+    setup()
+    // Nothing delivers door 'local' in this harness: a message stored a minute ago waits there.
+    await h.ctx.queue.enqueueOutgoing(Date.now() - 60_000, 'local', [
+      { kind: 'message', purpose: 'reply', channel: 'local', text: 'waiting' },
+    ])
+    const lines = (await (await app.request('/metrics')).text()).split('\n')
+    const pkg = await Bun.file('package.json').json()
+    expect(lines).toContain(
+      `ebmbot_build_info{version="${pkg.version}",bun="${Bun.version}",revision="${Bun.revision}"} 1`,
+    )
+    expect(lines).toContain('ebmbot_outbox_pending{door="local"} 1')
+    const age = lines.find((l) =>
+      l.startsWith('ebmbot_outbox_oldest_pending_seconds{door="local"} '),
+    )
+    expect(Number(age?.split(' ')[1])).toBeGreaterThanOrEqual(60)
+    expect(Number(age?.split(' ')[1])).toBeLessThan(120)
+    expect(lines).toContain('# TYPE process_cpu_seconds_total counter')
+    const rss = Number(
+      lines.find((l) => l.startsWith('process_resident_memory_bytes '))?.split(' ')[1],
+    )
+    expect(rss).toBeGreaterThan(10 * 1024 * 1024)
+    const start = Number(
+      lines.find((l) => l.startsWith('process_start_time_seconds '))?.split(' ')[1],
+    )
+    expect(Math.abs(start - Date.now() / 1000)).toBeLessThan(600)
+    expect(
+      Number(lines.find((l) => l.startsWith('process_open_fds '))?.split(' ')[1]),
+    ).toBeGreaterThan(2)
   })
 })
 

@@ -4,7 +4,8 @@ import { renderCommand } from '../syntax/template.ts'
 import type { Config } from '../config/types.ts'
 import { explainMetaflow } from './explain-metaflow.ts'
 
-export function explain(config: Config, text: string): string {
+/** The explanation, and whether the text matched anything (`ebmbot explain` exits 1 when not). */
+export function explain(config: Config, text: string): { text: string; matched: boolean } {
   const d = route({ config }, { text, user: 'explain', isGuest: false, isDirect: true })
   const lines = [`text:      ${d.cleaned || '(empty after clean-up)'}`]
   switch (d.kind) {
@@ -49,5 +50,5 @@ export function explain(config: Config, text: string): string {
     default:
       lines.push(`action:    ${d.kind}${'id' in d ? ` ${d.id}` : ''} (built-in)`)
   }
-  return lines.join('\n')
+  return { text: lines.join('\n'), matched: !(d.kind === 'reply' && d.unmatched) }
 }

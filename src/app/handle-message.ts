@@ -12,6 +12,7 @@ import { suppressionWindow, formatUtc } from '../commands/times.ts'
 import type { MessageIn, Outgoing } from './door.ts'
 import type { Queue } from '../queue/queue.ts'
 import type { Snapshot } from '../queue/read.ts'
+import { scheduleNotes } from './schedule-notes.ts'
 import type { AppContext } from './context.ts'
 import { requestFor } from './request.ts'
 import { askForApproval, decide } from './approvals.ts'
@@ -85,6 +86,8 @@ export async function handleMessage(
         ? (await metaflowImmediate(txCtx, msg, decision.verb, mfWhere))!
         : await execute(txCtx, msg, decision))
     const out: Outgoing[] = []
+    // The label names a run this message started; a verb on an existing run is not "run 8 accepted".
+    const started = ['schedule', 'rerun', 'metaflow'].includes(decision.kind)
     if (res.accepted && msg.messageTs) {
       out.push({
         kind: 'reaction',
@@ -92,7 +95,7 @@ export async function handleMessage(
         channel: msg.channel,
         ts: msg.messageTs,
         name: ACK_REACTION,
-        ...(res.runId ? { label: `run ${res.runId}` } : {}),
+        ...(res.runId && started ? { label: `run ${res.runId}` } : {}),
       })
     }
     for (const r of res.said)
@@ -170,14 +173,7 @@ async function execute(
         user: msg.user,
       })
       ctx.wake.dispatch.notify()
-      const said = res.behind
-        ? [
-            {
-              text: `A \`${job.type}\` job is running (run ${res.behind.id}); this request (run ${res.run.id}) will start after it. Say \`status\` to see the queue, or \`remove job id ${res.run.id}\` to drop it.`,
-            },
-          ]
-        : []
-      return { said, accepted: true, runId: res.run.id }
+      return { said: await scheduleNotes(ctx, res), accepted: true, runId: res.run.id }
     }
     case 'decide':
       return decide(ctx, msg, d.id, d.approve)
@@ -185,7 +181,12 @@ async function execute(
       const dropped = await q.cancelPending(now, d.job.type, msg.user)
       if (dropped)
         ctx.log.info('request.cancelled', { run: dropped.id, job: dropped.jobType, by: msg.user })
-      return { said: [], accepted: true }
+      return reply(
+        dropped
+          ? `Dropped the pending \`${d.job.type}\` request (run ${dropped.id}).`
+          : `Nothing was pending for \`${d.job.type}\`, so nothing was dropped. A run that has started stops with \`cancel N\`.`,
+        { accepted: true },
+      )
     }
     case 'suppress': {
       const window = suppressionWindow(now, d.start, d.end)

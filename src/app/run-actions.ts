@@ -18,7 +18,7 @@ import { askerOf } from './asker.ts'
 import type { MessageIn } from './door.ts'
 import { escapeSlackText } from '../util/slack-text.ts'
 
-interface Said {
+export interface Said {
   text: string
   file?: { filename: string; content: string }
   controls?: Controls

@@ -1,4 +1,5 @@
 // `ebmbot config check`: a short summary of a valid config.
+import { describeParam } from '../commands/param-check.ts'
 import { patternText } from '../syntax/pattern.ts'
 import type { Config } from '../config/types.ts'
 
@@ -8,10 +9,13 @@ export function configSummary(config: Config): string {
     out.push(
       `namespace ${ns.name}${ns.restricted ? ' (restricted)' : ''}: ${Object.keys(ns.jobs).length} jobs, ${ns.commands.length} commands, workdir ${ns.workdir}`,
     )
-    for (const c of ns.commands)
+    for (const c of ns.commands) {
       out.push(
         `  ${ns.name} ${patternText(c.tokens)}  ->  ${c.action} ${ns.name}_${c.job}${c.delaySeconds ? ` (after ${c.delaySeconds}s)` : ''}`,
       )
+      for (const [name, spec] of Object.entries(c.params))
+        out.push(`      [${name}]: ${describeParam(spec)}`)
+    }
   }
   for (const p of Object.values(config.github?.projects ?? {})) {
     out.push(

@@ -26,7 +26,15 @@ export interface ChatOptions {
 /** The longest timer there is (~24 days): in effect "until the job's own timeout". */
 const NO_LIMIT_MS = 2 ** 31 - 1
 
-export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void> {
+/** States of a run that ended badly (a cancel is asked for, not a failure). */
+const FAILED = new Set(['failed', 'timed_out', 'lost'])
+
+/** How the session went: the runs it started that ended badly. */
+export interface ChatOutcome {
+  failed: number[]
+}
+
+export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<ChatOutcome> {
   const dispatcher = new Dispatcher(ctx)
   const rl = createInterface({
     input: opts.input,
@@ -63,7 +71,8 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void>
   let n = 0
   for await (const line of rl) {
     const text = line.trim()
-    if (opts.interactive && /^(quit|exit)$/i.test(text)) break
+    // Piped too: a script may end its session early, and what it started still finishes.
+    if (/^(quit|exit)$/i.test(text)) break
     if (text) {
       n++
       try {
@@ -106,6 +115,8 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<void>
   await metaflowWatcher?.stop()
   await waitForOutbox(ctx)
   await deliverer.stop()
+  const ended = await Promise.all(started.map((id) => ctx.queue.getRun(id)))
+  return { failed: ended.filter((r) => r && FAILED.has(r.state)).map((r) => r!.id) }
 }
 
 /**

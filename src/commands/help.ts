@@ -23,7 +23,10 @@ export function generalHelp({ config, prefix, visible = () => true }: HelpContex
     'I run jobs for this team. Namespaces:',
     ...(lines.length ? lines : ['(none configured)']),
     '',
-    `\`${prefix}status\`: what is running, scheduled and suppressed`,
+    `\`${prefix}status\`: what is running, scheduled, waiting for approval and suppressed`,
+    `\`${prefix}history\`: recent runs, newest first (\`${prefix}history failed\`, \`${prefix}history ${example}\`)`,
+    `\`${prefix}status N\`, \`${prefix}logs N\`, \`${prefix}rerun N\`, \`${prefix}cancel N\`: one run by its number (in a run's thread, without the number)`,
+    `\`${prefix}approve N\`, \`${prefix}deny N\`: answer a run that waits for approval`,
     `\`${prefix}remove job id [id]\`: drop a scheduled job, or stop a running one`,
     `For a namespace's commands, say \`${prefix}[namespace] help\`, e.g. \`${prefix}${example} help\`.`,
   ].join('\n')

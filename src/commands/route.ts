@@ -6,6 +6,7 @@ import { awayHelpLine, parseAwayCommand, type AwayDecision } from './away.ts'
 import { cleanText, textBeforeMention, words as splitWords } from './clean.ts'
 import { generalHelp, namespaceHelp, unknownNamespace } from './help.ts'
 import { parseMetaflowVerb, type MetaflowDecision } from './metaflow-verbs.ts'
+import { checkParams } from './param-check.ts'
 import { matchTokens, paramNames, precedence } from '../syntax/pattern.ts'
 import { parseRunVerb, type RunVerb } from './run-verbs.ts'
 import { suggestCommands } from './suggest.ts'
@@ -42,7 +43,8 @@ export interface RouterContext {
 }
 
 export type Decision =
-  | { kind: 'reply'; text: string }
+  /** `unmatched`: the text matched no command (the reply says so and suggests some) */
+  | { kind: 'reply'; text: string; unmatched?: true }
   | { kind: 'status' }
   | { kind: 'remove'; id: number }
   | Exclude<RunVerb, { kind: 'usage' }>
@@ -77,11 +79,13 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
   const asker = askerOf(msg)
   // Help shows what this user may run here; restricted namespaces stay listed (marked) for guests.
   const visible = (ns: Namespace, job?: Job) => mayRun(ns, job, { ...asker, isGuest: false }).ok
-  const help = () => `${generalHelp({ config, prefix, visible })}\n${awayHelpLine(prefix)}`
+  // Out-of-office dates only mean something where messages are reposted to tech-support.
+  const away = config.settings.support_routes.length ? `\n${awayHelpLine(prefix)}` : ''
+  const help = () => `${generalHelp({ config, prefix, visible })}${away}`
 
   // Built-ins first, so no namespace can shadow them.
-  const away = parseAwayCommand(lower, msg, prefix)
-  if (away) return away
+  const awayCommand = parseAwayCommand(lower, msg, prefix)
+  if (awayCommand) return awayCommand
   const verb = parseRunVerb(lower, msg.threadRun)
   const metaflow = parseMetaflowVerb(config, msg, ws, verb)
   if (metaflow) return metaflow
@@ -118,8 +122,21 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
       const verdict = mayRun(ns, job, asker)
       if (!verdict.ok) return { kind: 'reply', text: `Sorry, ${verdict.reason}.` }
       switch (command.action) {
-        case 'schedule_job':
-          return { kind: 'schedule', job, command, params, delaySeconds: command.delaySeconds }
+        case 'schedule_job': {
+          const checked = checkParams(params, command.params)
+          if (!checked.ok)
+            return {
+              kind: 'reply',
+              text: `Sorry, ${checked.reason} Usage: \`${prefix}${ns.name} ${command.pattern}\`${command.help ? ` (${command.help})` : ''}.`,
+            }
+          return {
+            kind: 'schedule',
+            job,
+            command,
+            params: checked.params,
+            delaySeconds: command.delaySeconds,
+          }
+        }
         case 'cancel_job':
           return { kind: 'cancel_job', job, command }
         case 'schedule_suppression': {
@@ -134,6 +151,7 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
   return {
     kind: 'reply',
     text: notUnderstood(ctx, text, ws, help(), (n, c) => visible(n, n.jobs[c.job])),
+    unmatched: true,
   }
 }
 

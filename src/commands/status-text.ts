@@ -1,4 +1,5 @@
-// The `status` reply: running, scheduled (held ones marked), active and future suppressions.
+// The `status` reply: running, scheduled (held ones marked, with when they are let go), waiting
+// for approval, active and future suppressions.
 import { formatUtc, plural } from './times.ts'
 
 interface RunLike {
@@ -6,6 +7,12 @@ interface RunLike {
   jobType: string
   startedAt: number | null
   dueAt: number
+}
+interface AwaitingLike {
+  id: number
+  jobType: string
+  requestedBy: string
+  approvalExpiresAt: number | null
 }
 interface SuppressionLike {
   id: number
@@ -19,12 +26,28 @@ export interface StatusInput {
   running: RunLike[]
   scheduled: RunLike[]
   suppressions: SuppressionLike[]
+  /** runs asked for that wait for an approver's yes */
+  awaiting?: AwaitingLike[]
 }
 
-export function statusText({ now, running, scheduled, suppressions }: StatusInput): string {
+/** A Slack user id as a mention; anyone else (local chat, a webhook) by name. */
+const who = (user: string) => (/^[UW][A-Z0-9]{2,}$/.test(user) ? `<@${user}>` : user)
+
+/** `HH:MM` UTC: suppression windows are within today, so the time says enough. */
+const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16)
+
+export function statusText({
+  now,
+  running,
+  scheduled,
+  suppressions,
+  awaiting = [],
+}: StatusInput): string {
   const active = suppressions.filter((s) => s.startAt <= now && now < s.endAt)
   const future = suppressions.filter((s) => s.startAt > now)
-  const heldTypes = new Set(active.map((s) => s.jobType))
+  // Overlapping windows hold a job type until the latest of them ends.
+  const heldUntil = new Map<string, number>()
+  for (const s of active) heldUntil.set(s.jobType, Math.max(heldUntil.get(s.jobType) ?? 0, s.endAt))
   const sections: string[] = []
   if (running.length) {
     sections.push(
@@ -42,7 +65,18 @@ export function statusText({ now, running, scheduled, suppressions }: StatusInpu
         `${plural(scheduled.length, 'job')} scheduled:`,
         ...scheduled.map(
           (r) =>
-            `• [${r.id}] \`${r.jobType}\` due at ${formatUtc(r.dueAt)}${heldTypes.has(r.jobType) ? ' (held by a suppression)' : ''}`,
+            `• [${r.id}] \`${r.jobType}\` due at ${formatUtc(r.dueAt)}${heldUntil.has(r.jobType) ? ` (held by a suppression until ${hhmm(heldUntil.get(r.jobType)!)} UTC)` : ''}`,
+        ),
+      ].join('\n'),
+    )
+  }
+  if (awaiting.length) {
+    sections.push(
+      [
+        `${plural(awaiting.length, 'run')} waiting for approval:`,
+        ...awaiting.map(
+          (r) =>
+            `• [${r.id}] \`${r.jobType}\` asked by ${who(r.requestedBy)}${r.approvalExpiresAt ? `, until ${formatUtc(r.approvalExpiresAt)}` : ''} (\`approve ${r.id}\` or \`deny ${r.id}\`)`,
         ),
       ].join('\n'),
     )
@@ -58,6 +92,6 @@ export function statusText({ now, running, scheduled, suppressions }: StatusInpu
       [`${plural(future.length, 'scheduled suppression')}:`, ...future.map(list)].join('\n'),
     )
   if (!sections.length)
-    return `It is ${formatUtc(now)}. Nothing is happening: no jobs running or scheduled, no suppressions.`
+    return `It is ${formatUtc(now)}. Nothing is happening: no jobs running, scheduled or waiting for approval, no suppressions.`
   return [`It is ${formatUtc(now)}.`, ...sections].join('\n\n')
 }

@@ -1,11 +1,18 @@
 // Reads the process environment once (the only module that does), so everything else gets
 // plain values and tests can pass their own.
+import { fstatSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { ConfigError, type ConfigIssue } from './errors.ts'
 
 export interface Environment {
   stateDir: string
   configPath?: string
   logLevel: 'debug' | 'info' | 'warn' | 'error'
+  /** EBMBOT_LOG_LEVEL was given (local chat is quiet unless asked) */
+  logLevelSet: boolean
+  /** stderr is the journal stream systemd named in JOURNAL_STREAM: log lines carry `<3>`-style priorities */
+  journal: boolean
+  systemd: SystemdEnv
   slack: {
     appToken?: string
     botToken?: string
@@ -38,6 +45,14 @@ export interface Environment {
   vars: Readonly<Record<string, string | undefined>>
 }
 
+/** What systemd passes a `Type=notify` service (all absent when not run by systemd). */
+export interface SystemdEnv {
+  notifySocket?: string
+  /** WatchdogSec= in microseconds */
+  watchdogUsec?: number
+  watchdogPid?: number
+}
+
 /** Names whose values are the bot's own secrets: never in a job's env, masked in anything shown. */
 export const SECRET_VARS = [
   'SLACK_APP_TOKEN',
@@ -49,18 +64,41 @@ export const SECRET_VARS = [
   'METAFLOW_SERVICE_AUTH_KEY',
 ]
 
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const
+
+/** Reads the environment; a value that cannot work (a port that is no port) is a ConfigError. */
 export function readEnvironment(
   env: Record<string, string | undefined> = process.env,
   cwd = process.cwd(),
 ): Environment {
-  const level = env.EBMBOT_LOG_LEVEL?.toLowerCase()
+  const issues: ConfigIssue[] = []
+  const level = env.EBMBOT_LOG_LEVEL?.toLowerCase() || undefined
+  if (level && !LEVELS.includes(level as Environment['logLevel']))
+    issues.push({
+      path: 'EBMBOT_LOG_LEVEL',
+      message: `unknown log level ${JSON.stringify(env.EBMBOT_LOG_LEVEL)}; use ${LEVELS.join(', ')}`,
+    })
+  const port = Number(env.WEBHOOK_PORT || 9000)
+  if (!/^\d+$/.test(env.WEBHOOK_PORT || '9000') || port > 65535)
+    issues.push({
+      path: 'WEBHOOK_PORT',
+      message: `${JSON.stringify(env.WEBHOOK_PORT)} is not a port; use a number from 1 to 65535 (0 picks a free one)`,
+    })
+  if (issues.length) throw new ConfigError('environment', issues)
   return {
     stateDir: resolve(
       cwd,
       env.EBMBOT_STATE_DIR || env.STATE_DIRECTORY?.split(':')[0] || join(cwd, 'state'),
     ),
     configPath: env.EBMBOT_CONFIG || undefined,
-    logLevel: level === 'debug' || level === 'warn' || level === 'error' ? level : 'info',
+    logLevel: (level as Environment['logLevel'] | undefined) ?? 'info',
+    logLevelSet: !!level,
+    journal: !!env.JOURNAL_STREAM && env.JOURNAL_STREAM === stderrIdentity(),
+    systemd: {
+      notifySocket: env.NOTIFY_SOCKET || undefined,
+      watchdogUsec: positiveInt(env.WATCHDOG_USEC),
+      watchdogPid: positiveInt(env.WATCHDOG_PID),
+    },
     slack: {
       appToken: env.SLACK_APP_TOKEN || undefined,
       botToken: env.SLACK_BOT_TOKEN || undefined,
@@ -74,7 +112,7 @@ export function readEnvironment(
     },
     webhook: {
       host: env.WEBHOOK_HOST || '127.0.0.1',
-      port: Number(env.WEBHOOK_PORT || 9000),
+      port,
       origin: env.WEBHOOK_ORIGIN || undefined,
       githubSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
       callbackSecret: env.EBMBOT_WEBHOOK_SECRET || undefined,
@@ -87,6 +125,19 @@ export function readEnvironment(
       datastoreSysrootLocal: env.METAFLOW_DATASTORE_SYSROOT_LOCAL || undefined,
     },
     vars: { ...env },
+  }
+}
+
+/**
+ * `device:inode` of stderr, the form of JOURNAL_STREAM: systemd sets the variable for the
+ * service, and a child whose stderr was redirected elsewhere inherits it, so only a match counts.
+ */
+function stderrIdentity(): string | undefined {
+  try {
+    const s = fstatSync(2)
+    return `${s.dev}:${s.ino}`
+  } catch {
+    return undefined
   }
 }
 

@@ -10,6 +10,7 @@ import { compileMetaflow } from './metaflow-config.ts'
 import { checkRules } from './rules.ts'
 import { configWarnings } from './warnings.ts'
 import { configSchema, type ParsedConfig } from './schema.ts'
+import { BRACKET_HINT, yamlIssues } from './yaml-errors.ts'
 import {
   jobType,
   type Config,
@@ -40,17 +41,8 @@ export function loadConfigFile(file: string, opts: LoadOptions): Config {
 export function loadConfigText(text: string, source: string, opts: LoadOptions): Config {
   const lines = new LineCounter()
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true })
-  if (doc.errors.length) {
-    throw new ConfigError(
-      source,
-      // One syntax error makes the parser trip over everything after it: the first few say enough.
-      doc.errors.slice(0, 3).map((e) => ({
-        path: '',
-        line: e.linePos?.[0]?.line,
-        message: `YAML syntax: ${e.message.split('\n')[0]}`,
-      })),
-    )
-  }
+  // One syntax error makes the parser trip over everything after it: the first few say enough.
+  if (doc.errors.length) throw new ConfigError(source, yamlIssues(text, doc.errors, lines))
   const lineOf = (path: readonly PropertyKey[], key?: string) => findLine(doc, lines, path, key)
   const parsed = configSchema.safeParse(doc.toJS() ?? {})
   if (!parsed.success)
@@ -93,6 +85,11 @@ function toIssues(
   let message = issue.message
   if (issue.code === 'invalid_type' && /received undefined/.test(message))
     message = 'missing required key'
+  else if (
+    issue.code === 'invalid_type' &&
+    /expected string, received (array|object)/.test(message)
+  )
+    message += `; ${BRACKET_HINT}`
   return [{ path: keyPath(issue.path), line: lineOf(issue.path), message }]
 }
 
@@ -176,6 +173,7 @@ function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config 
         action: c.action,
         job: c.job,
         delaySeconds: c.delay_seconds,
+        params: c.params,
       })),
     }
   }

@@ -78,6 +78,12 @@ export function checkRules(config: ParsedConfig): RuleIssue[] {
     ns.commands.forEach((cmd, i) => {
       const tokens = parsed[i]!
       const names = paramNames(tokens)
+      for (const p of Object.keys(cmd.params))
+        if (!names.includes(p))
+          issues.push({
+            path: at('commands', i, 'params', p),
+            message: `the pattern "${cmd.pattern}" captures no [${p}]${names.length ? ` (it captures ${names.map((n) => `[${n}]`).join(', ')})` : ''}`,
+          })
       if (tokens.length === 0)
         issues.push({ path: at('commands', i, 'pattern'), message: 'empty pattern' })
       const words = tokens.flatMap((t) => (t.kind === 'word' ? [t.word] : [])).join(' ')

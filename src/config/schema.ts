@@ -1,6 +1,7 @@
 // The job configuration file's schema (zod): the single source for validation, types and the
 // exported JSON Schema. Cross-field rules (commands naming jobs, params, ambiguity) are in rules.ts.
 import { z } from 'zod'
+import { paramsSchema } from './param-schema.ts'
 import { githubSchema } from './github-schema.ts'
 import { metaflowSchema } from './metaflow-schema.ts'
 import {
@@ -131,6 +132,7 @@ const commandSchema = z.strictObject({
     .max(7 * 24 * 3600)
     .default(0)
     .describe('schedule the job this many seconds later'),
+  params: paramsSchema,
 })
 
 const namespaceSchema = z.strictObject({

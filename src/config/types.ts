@@ -1,6 +1,7 @@
 // The loaded configuration, after validation and cross-checks: what the rest of the bot reads.
 import type { Token } from '../syntax/pattern.ts'
 import type { MetaflowConfig } from './metaflow-config.ts'
+import type { ParamSpec } from './param-schema.ts'
 import type { Action, ReportFormat, ReportTo, Settings } from './schema.ts'
 
 export interface EnvAllow {
@@ -54,6 +55,8 @@ export interface Command {
   action: Action
   job: string
   delaySeconds: number
+  /** what each captured value must look like; absent names are text not starting with "-" */
+  params: Readonly<Record<string, ParamSpec>>
 }
 
 export interface Namespace {

@@ -6,7 +6,6 @@ import { jobSecrets } from '../config/job-secrets.ts'
 import { finishReport } from '../app/reports.ts'
 import { learnRunIdsOf } from '../app/metaflow-follow.ts'
 import { logsFull } from './logs-room.ts'
-import { isBusy } from '../queue/db.ts'
 import type { Outcome } from '../queue/finish.ts'
 import { finalEdit } from './progress.ts'
 import { readTail } from '../util/read-tail.ts'
@@ -54,13 +53,16 @@ export async function recordOutcome(
       done = await record()
       break
     } catch (e) {
-      // Another writer held the lock past the busy timeout. Dropping the outcome would leave the
-      // run "running" under a live owner, which recovery never touches: wait and try again.
-      if (!isBusy(e)) throw e
+      // Whatever stopped the write (the disk is full, another writer held the lock past the busy
+      // timeout, an I/O error), dropping the outcome would leave the run "running" under a live
+      // owner, which recovery never touches, and its job type blocked: keep it, say so in
+      // /healthz, and try again until it is recorded.
+      waitingOutcomes(ctx).add(run.id)
       ctx.log.warn('run.finish_retry', { run: run.id, attempt, error: errorText(e) })
       await Bun.sleep(Math.min(250 * 2 ** attempt, 5000))
     }
   }
+  waitingOutcomes(ctx).delete(run.id)
   if (done) {
     ctx.metrics.runsFinished.inc({ job: done.jobType, state: done.state })
     if (done.startedAt && done.finishedAt)
@@ -78,6 +80,23 @@ export async function recordOutcome(
     ctx.wake.dispatch.notify()
   }
   return done
+}
+
+const waiting = new WeakMap<AppContext['health'], Set<number>>()
+
+/** The runs of this process whose outcome waits to be recorded; /healthz fails while any do. */
+function waitingOutcomes(ctx: AppContext): Set<number> {
+  let ids = waiting.get(ctx.health)
+  if (!ids) {
+    const set = new Set<number>()
+    ids = set
+    waiting.set(ctx.health, set)
+    ctx.health.set('outcomes', () => ({
+      ok: set.size === 0,
+      detail: { waiting_to_be_recorded: [...set] },
+    }))
+  }
+  return ids
 }
 
 /** Failures the job (or its machine) caused, as opposed to a cancel or a stop by the bot. */

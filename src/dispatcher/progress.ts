@@ -24,6 +24,13 @@ const OUTCOME: Record<string, string> = {
   lost: ':warning: was lost (the bot restarted)',
 }
 
+/**
+ * A terminal cannot edit a line: a door that cannot edit gets a new progress line instead, less
+ * often than Slack's edits (six progress intervals, 30 s by default), so a long job shows it is
+ * alive without flooding the conversation.
+ */
+const LOCAL_PROGRESS_INTERVALS = 6
+
 function runningText(
   run: Pick<Run, 'id' | 'jobType'>,
   elapsedMs: number,
@@ -84,12 +91,46 @@ export class ProgressReporter {
     await this.ctx.queue.setProgressMessage(run.id, row!.id, now)
   }
 
+  /** One more progress line, for a door that cannot edit, once its (longer) interval has passed. */
+  private async newLine(started: Run, job: Job, every: number): Promise<void> {
+    const q = this.ctx.queue
+    const run = await q.getRun(started.id)
+    if (!run || run.quiet || run.state !== 'running') return
+    const now = this.ctx.now()
+    if (now - (run.progressAt ?? run.startedAt ?? now) < every) return
+    const line = await lastLine(run.stdoutPath, [
+      ...this.ctx.reports.secrets,
+      ...jobSecrets(job, this.ctx.env.vars),
+    ])
+    const text = runningText(run, now - (run.startedAt ?? now), line)
+    await q.enqueueOutgoing(
+      now,
+      replyDoor(this.ctx, run),
+      [
+        {
+          kind: 'message',
+          purpose: 'progress',
+          channel: run.channel,
+          threadTs: run.threadTs,
+          text,
+        },
+      ],
+      run.id,
+    )
+    await q.touchProgress(run.id, now)
+    this.ctx.wake.outbox.notify()
+  }
+
   /** Edits the messages of live runs whose interval has passed, while the budget lasts. */
   async tick(live: { run: Run; job: Job }[]): Promise<void> {
     const q = this.ctx.queue
     const interval = this.ctx.config.settings.progress_interval * 1000
     for (const { run: started, job } of live) {
-      if (!replyTraitsOf(this.ctx.doors, started.door).edits || !job.progress) continue
+      if (!job.progress) continue
+      if (!replyTraitsOf(this.ctx.doors, started.door).edits) {
+        await this.newLine(started, job, interval * LOCAL_PROGRESS_INTERVALS)
+        continue
+      }
       const run = await q.getRun(started.id)
       if (!run || run.quiet || run.state !== 'running') continue
       const now = this.ctx.now()

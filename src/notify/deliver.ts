@@ -45,21 +45,33 @@ export function startDeliverer(deps: DelivererDeps) {
   // records it instead of sending it again. Only a crash before then sends it twice.
   const unrecorded = new Map<number, unknown>()
 
+  /**
+   * Delivers until nothing is due: each round sends the oldest message of every channel that has
+   * one due, so channels take turns, a flood in one channel delays the others by one message a
+   * round at most, and a channel waiting out a 429 (or a backoff) holds only itself. Returns when
+   * the next message falls due, if one is waiting.
+   */
   async function pass(): Promise<number | null> {
+    for (;;) {
+      const round = await deliverRound()
+      if (!round.sent) return round.next
+    }
+  }
+
+  async function deliverRound(): Promise<{ sent: boolean; next: number | null }> {
     const q = deps.queue
-    const blocked = new Set<string>()
     let next: number | null = null
-    for (const row of await q.pendingOutgoing(deps.door)) {
+    let sent = false
+    for (const row of await q.outboxHeads(deps.door)) {
       const msg = row.payload as Outgoing
-      if (blocked.has(msg.channel)) continue
       if (row.nextAttemptAt > now()) {
-        blocked.add(msg.channel) // keep the channel's order: nothing overtakes a waiting message
         next = Math.min(next ?? Infinity, row.nextAttemptAt)
         continue
       }
       if (unrecorded.has(row.id)) {
         await q.markSent(now(), row.id, unrecorded.get(row.id))
         unrecorded.delete(row.id)
+        sent = true
         continue
       }
       let result: unknown
@@ -70,17 +82,18 @@ export function startDeliverer(deps: DelivererDeps) {
         if (err.retryable) {
           const at = now() + Math.max(err.retryAfterMs ?? 0, backoffMs(row.attempts))
           await q.markRetry(row.id, at, err.message)
-          blocked.add(msg.channel)
           next = Math.min(next ?? Infinity, at)
           deps.log.warn('outbox.retry', {
             id: row.id,
             run: row.runId,
+            channel: msg.channel,
             attempts: row.attempts + 1,
             error: err.message,
             retry_in_ms: at - now(),
           })
         } else {
           await q.markFailed(now(), row.id, err.message)
+          sent = true // the channel's next message may go now
           deps.log.error('outbox.rejected', { id: row.id, run: row.runId, error: err.message })
           if (msg.kind === 'message' && !msg.fallback) {
             // Say at least that something could not be posted, in the same place.
@@ -100,7 +113,6 @@ export function startDeliverer(deps: DelivererDeps) {
               ],
               row.runId,
             )
-            next = now()
           }
         }
         continue
@@ -110,8 +122,9 @@ export function startDeliverer(deps: DelivererDeps) {
       unrecorded.set(row.id, result)
       await q.markSent(now(), row.id, result)
       unrecorded.delete(row.id)
+      sent = true
     }
-    return next
+    return { sent, next }
   }
 
   const done = (async () => {

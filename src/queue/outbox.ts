@@ -105,6 +105,29 @@ export function pendingOutgoing(db: Db, door: Door, limit = 100): OutboxRow[] {
   return stmt.all({ door, limit })
 }
 
+/**
+ * The oldest pending row of each channel of a door, oldest first: what can go next without any
+ * message overtaking an earlier one in its channel. A flooded or rate-limited channel shows here
+ * as one row, so it never hides the other channels' messages behind its backlog.
+ */
+export function outboxHeads(db: Db, door: Door, limit = 500): OutboxRow[] {
+  const stmt = prepared(db, 'outbox.heads', (d) =>
+    d
+      .select()
+      .from(outbox)
+      .where(
+        sql`${outbox.id} in (
+          select min(id) from outbox
+          where door = ${p('door')} and state = 'pending'
+          group by json_extract(payload, '$.channel'))`,
+      )
+      .orderBy(asc(outbox.id))
+      .limit(p('limit'))
+      .prepare(),
+  )
+  return stmt.all({ door, limit })
+}
+
 export function markSent(db: Db, now: number, id: number, result: unknown) {
   const stmt = prepared(db, 'outbox.sent', (d) =>
     d

@@ -24,6 +24,8 @@ export interface Snapshot {
   running: Run[]
   scheduled: Run[]
   suppressions: Suppression[]
+  /** runs waiting for an approver, oldest first */
+  awaiting: Run[]
 }
 
 export function snapshot(db: Db, now: number): Snapshot {
@@ -42,6 +44,12 @@ export function snapshot(db: Db, now: number): Snapshot {
       .orderBy(asc(runs.dueAt), asc(runs.id))
       .all(),
     suppressions: openSuppressions(tx as unknown as Db, now),
+    awaiting: tx
+      .select()
+      .from(runs)
+      .where(eq(runs.state, 'awaiting_approval'))
+      .orderBy(asc(runs.id))
+      .all(),
   }))
 }
 

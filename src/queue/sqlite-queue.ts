@@ -9,8 +9,13 @@
 // use only the handle it is given: a call on the queue itself would wait for the unit to end, which
 // waits for that call. Tracking the caller with AsyncLocalStorage would catch it, but in Bun that
 // taxes every promise in the process (a burst of Slack events took three times as long).
+//
+// Another process holding the write lock (an operator's sqlite3, a backup, a second bot) is
+// waited out without blocking: SQLite itself waits only briefly, then the call is tried again
+// after a short sleep until `waitMs` has passed, so the event loop keeps serving the Slack socket,
+// /healthz and everything that needs no lock meanwhile.
 import type { Database } from 'bun:sqlite'
-import type { Db } from './db.ts'
+import { type Db, isBusy } from './db.ts'
 import { ping, probeDatabase } from './probe.ts'
 import type { Queue, QueueOps } from './queue.ts'
 import { statements } from './statements.ts'
@@ -35,6 +40,8 @@ export class SqliteQueue implements Queue {
     readonly sqlite: Database,
     readonly db: Db,
     readonly file: string,
+    /** how long a call waits for another process's lock before it fails as busy */
+    readonly waitMs = 5000,
   ) {
     this.location = file
     Object.assign(
@@ -63,18 +70,32 @@ export class SqliteQueue implements Queue {
 
   /** Runs a statement now if no unit holds the connection, else when it is handed over. */
   private whenFree<T>(run: () => T): Promise<T> {
-    if (!this.locked) return runNow(run)
+    if (!this.locked) return this.untilFree(run)
     return new Promise<T>((resolve, reject) =>
       this.waiting.push({
         statement: () => {
           try {
             resolve(run())
           } catch (e) {
-            reject(e)
+            if (!isBusy(e)) return reject(e)
+            this.untilFree(run).then(resolve, reject)
           }
         },
       }),
     )
+  }
+
+  /** Runs `run`; while another process holds the lock, tries again after short sleeps. */
+  private async untilFree<T>(run: () => T): Promise<T> {
+    const until = Date.now() + this.waitMs
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return run()
+      } catch (e) {
+        if (!isBusy(e) || Date.now() >= until) throw e
+        await Bun.sleep(Math.min(5 * 2 ** attempt, 100, Math.max(1, until - Date.now())))
+      }
+    }
   }
 
   /** Takes the connection for a unit of work, waiting for the units ahead of it. */
@@ -106,7 +127,7 @@ export class SqliteQueue implements Queue {
     const wait = this.acquire()
     if (wait) await wait
     try {
-      this.sqlite.run('BEGIN IMMEDIATE')
+      await this.untilFree(() => this.sqlite.run('BEGIN IMMEDIATE'))
       try {
         const result = await fn(this.inner)
         this.sqlite.run('COMMIT')
@@ -136,8 +157,9 @@ export class SqliteQueue implements Queue {
     }
   }
 
+  /** Never waits: `select 1` reads nothing, so it may run inside another caller's open unit. */
   ping(): Promise<void> {
-    return this.whenFree(() => ping(this.sqlite))
+    return runNow(() => ping(this.sqlite))
   }
 
   async probe(timeoutMs?: number) {

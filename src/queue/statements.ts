@@ -31,8 +31,10 @@ import {
   markFailed,
   markRetry,
   markSent,
+  outboxHeads,
   pendingOutgoing,
 } from './outbox.ts'
+import { outboxBacklog } from './outbox-stats.ts'
 import { setProgressMessage, touchProgress } from './progress.ts'
 import { cancelRequests, getRun, nextWakeAt, runningOfType, runningRuns, snapshot } from './read.ts'
 import { scheduleRequest } from './schedule.ts'
@@ -76,9 +78,11 @@ export const statements = {
   enqueueUpdate,
   getOutgoing,
   pendingOutgoing,
+  outboxHeads,
   markSent,
   markRetry,
   markFailed,
+  outboxBacklog,
   // deliveries already taken
   markSeen,
   markSeenWithin,

@@ -1,17 +1,37 @@
 // `ebmbot serve`: every configured worker in one process, stopped gracefully on SIGTERM/SIGINT:
-// front doors stop taking work first, then running jobs get the shutdown grace to finish.
+// front doors stop taking work first, then running jobs get the shutdown grace to finish. Under
+// systemd (Type=notify) it says READY=1 once serving, feeds the watchdog, and reloads on SIGHUP.
+import type { Config } from '../config/types.ts'
 import { Dispatcher } from '../dispatcher/dispatcher.ts'
 import { startMetaflowWatcher } from '../app/metaflow-watcher.ts'
 import { startSlack } from '../slack/start-slack.ts'
+import { startNotifier } from '../systemd/notify.ts'
 import { startWebhooks, webhooksWanted } from '../webhooks/index.ts'
 import type { AppContext, Worker } from '../app/context.ts'
+import { reloadConfig } from './reload.ts'
 
-export async function serve(ctx: AppContext): Promise<number> {
+export async function serve(ctx: AppContext, opts: { load: () => Config }): Promise<number> {
   // Listen for the stop signal before anything starts: a SIGTERM during start-up (or just after
   // the ready line) must be a graceful stop, not the default action that kills the process.
   const stopSignal = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'))
     process.once('SIGINT', () => resolve('SIGINT'))
+  })
+  const notifier = startNotifier(ctx.env.systemd, ctx.log)
+  // Installed before start-up too: SIGHUP's default action would end the process.
+  let started = false
+  process.on('SIGHUP', () => {
+    if (!started) return ctx.log.warn('config.reload_skipped', { reason: 'still starting' })
+    notifier.reloading()
+    const r = reloadConfig(ctx, opts.load)
+    if (r.ok)
+      ctx.log.info('config.reloaded', {
+        config: ctx.config.source,
+        namespaces: Object.keys(ctx.config.namespaces).length,
+        ...(r.needsRestart.length ? { needs_restart: r.needsRestart.join(',') } : {}),
+      })
+    else ctx.log.error('config.reload_refused', { kept: 'the running config', error: r.error })
+    notifier.ready(r.ok ? 'config reloaded' : 'config reload refused; running the old one')
   })
   const dispatcher = new Dispatcher(ctx)
   // Front doors, each only when configured, in the order they should stop. They start before
@@ -29,9 +49,12 @@ export async function serve(ctx: AppContext): Promise<number> {
     config: ctx.config.source,
     workers: ['dispatcher', ...workers.map((w) => w.name)].join(','),
   })
+  started = true
+  notifier.ready()
   const signal = await stopSignal
   const graceMs = ctx.config.settings.shutdown_grace * 1000
   ctx.log.info('serve.stopping', { signal, running: dispatcher.running, grace_ms: graceMs })
+  notifier.stopping()
   // If something still holds the process open after the grace, say what and leave anyway.
   setTimeout(() => {
     ctx.log.error('serve.forced_exit', { running: dispatcher.running })
@@ -47,6 +70,7 @@ export async function serve(ctx: AppContext): Promise<number> {
   await dispatcher.stop(graceMs)
   await each('flush')
   ctx.queue.close()
+  notifier.close()
   ctx.log.info('serve.stopped', {})
   return 0
 }

@@ -3,16 +3,16 @@
 // seen table then makes the redelivery a no-op, but a slow handler is worth knowing about).
 
 export interface EnvelopeAck {
-  /** Sends the ack the first time; later calls do nothing and return false. */
-  ack(): Promise<boolean>
+  /** Sends the ack (with a response payload, for a slash command) the first time; later calls do nothing and return false. */
+  ack(payload?: Record<string, unknown>): Promise<boolean>
   /** Leaves the envelope unacknowledged on purpose (Slack will deliver it again); no late warning. */
   cancel(): void
   readonly sent: boolean
 }
 
 export interface AckOptions {
-  /** sends `{envelope_id}` back over the socket */
-  send: () => Promise<void>
+  /** sends `{envelope_id}` (and the payload, if any) back over the socket */
+  send: (payload?: Record<string, unknown>) => Promise<void>
   /** called once if the ack has not been sent by then */
   onLate?: (elapsedMs: number) => void
   /** a failed send (the socket dropped): Slack redelivers on the next connection */
@@ -30,12 +30,12 @@ export function envelopeAck(opts: AckOptions): EnvelopeAck {
     get sent() {
       return sent
     },
-    async ack() {
+    async ack(payload) {
       if (sent) return false
       sent = true
       clearTimeout(timer)
       try {
-        await opts.send()
+        await opts.send(payload)
       } catch (e) {
         opts.onSendError?.(e)
       }

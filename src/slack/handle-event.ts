@@ -164,7 +164,7 @@ export async function handlePress(
 }
 
 /** Guest flags, the user's configured groups and the channel's name, for access rules (looked up only when used). */
-async function accessFacts(
+export async function accessFacts(
   deps: EventDeps,
   user: string,
   channel: string,

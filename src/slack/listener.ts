@@ -26,6 +26,17 @@ export interface ListenerOptions {
   ) => Promise<string>
   /** handles a button press (a `block_actions` payload), after the envelope is acknowledged */
   onInteractive?: (payload: Record<string, unknown>) => Promise<string>
+  /**
+   * handles a slash command; the envelope is acknowledged once it returns, with its `response`
+   * (a private answer to the person who typed it) as the ack's payload
+   */
+  /** handles a submitted form (`view_submission`); its response is the ack's payload */
+  onViewSubmission?: (
+    payload: Record<string, unknown>,
+  ) => Promise<{ outcome: string; response?: Record<string, unknown> }>
+  onSlashCommand?: (
+    payload: Record<string, unknown>,
+  ) => Promise<{ outcome: string; response?: Record<string, unknown> }>
   /** counts envelopes: type and outcome */
   count?: (type: string, outcome: string) => void
   /**
@@ -83,7 +94,7 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
   client.on('slack_event', async (args: EnvelopeArgs) => {
     lastEventAt = Date.now()
     const once = envelopeAck({
-      send: () => args.ack(),
+      send: (payload) => args.ack(payload),
       onLate: (ms) => log.warn('slack.ack_slow', { envelope: args.envelope_id, elapsed_ms: ms }),
       onSendError: (e) =>
         log.warn('slack.ack_failed', { envelope: args.envelope_id, error: errorText(e) }),
@@ -93,12 +104,27 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     let type = args.type
     let outcome = 'ignored'
     try {
-      if (args.type === 'interactive' && args.body && opts.onInteractive) {
+      if (
+        args.type === 'interactive' &&
+        args.body?.type === 'view_submission' &&
+        opts.onViewSubmission
+      ) {
+        // A form: its ack carries the answer (errors under the inputs, or close), so it waits.
+        type = 'interactive:view_submission'
+        const r = await opts.onViewSubmission(args.body as Record<string, unknown>)
+        outcome = r.outcome
+        await once.ack(r.response)
+      } else if (args.type === 'interactive' && args.body && opts.onInteractive) {
         // Button presses are acknowledged at once (Slack shows an error after 3 s otherwise);
         // what they do is idempotent, so a press lost to a crash can simply be pressed again.
         await once.ack()
         type = `interactive:${typeLabel(args.body.type)}`
         outcome = await opts.onInteractive(args.body as Record<string, unknown>)
+      } else if (args.type === 'slash_commands' && args.body && opts.onSlashCommand) {
+        type = `slash:${String((args.body as Record<string, unknown>).command ?? '')}`
+        const r = await opts.onSlashCommand(args.body as Record<string, unknown>)
+        outcome = r.outcome
+        await once.ack(r.response)
       } else if (args.type === 'events_api' && event && typeof eventId === 'string' && eventId) {
         const checked = checkEvent(event)
         type = typeLabel(event.type)

@@ -19,6 +19,7 @@ import { GuestCheck } from './guests.ts'
 import { configuredGroups, GroupMembership } from './groups.ts'
 import { handleEvent, handlePress } from './handle-event.ts'
 import { startListener } from './listener.ts'
+import { handleParamsSubmission, handleSlashCommand } from './slash-command.ts'
 import { startSweep } from './sweep.ts'
 import type { SupportRoute } from './support.ts'
 import { slackTransport, type Posted } from './transport.ts'
@@ -125,6 +126,8 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
     onEvent: (eventId, event) => handleEvent(deps, eventId, event),
     passing: isBusy,
     onInteractive: (payload) => handlePress(deps, payload),
+    onSlashCommand: (payload) => handleSlashCommand({ ...deps, web: fast }, payload),
+    onViewSubmission: (payload) => handleParamsSubmission({ ...deps, web: fast }, payload),
     count: (type, outcome) => ctx.metrics.slackEvents.inc({ type, outcome }),
   }).catch(async (e) => {
     await deliverer.stop()
@@ -152,6 +155,11 @@ export async function startSlack(ctx: AppContext): Promise<Worker | null> {
       : { reason: 'SLACK_BOT_USER_TOKEN is not set' },
   )
 
+  ctx.metrics.gauge(
+    'ebmbot_slack_connected',
+    'The socket-mode connection is up (1) or not (0)',
+    () => [{ value: listener.connected ? 1 : 0 }],
+  )
   ctx.health.set('slack', () => ({
     ok: listener.connected,
     detail: {

@@ -13,7 +13,8 @@ export interface UnsafePlaceholder {
   instead: string
 }
 
-const PLACEHOLDER = /\[([A-Za-z0-9_]+)\]/g
+// `\[name]` is a literal `[name]`, not a placeholder.
+const PLACEHOLDER = /(?<!\\)\[([A-Za-z0-9_]+)\]/g
 // Placeholders are first turned into bracket-free marks, so `[[ -n [x]]]` still finds `x`.
 const MARK = /\uE000([A-Za-z0-9_]+)\uE001/g
 const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'busybox'])

@@ -1,7 +1,9 @@
 // Job command templates: `[param]` placeholders replaced by single-quoted values, so chat text
-// reaches bash as data and never as code.
+// reaches bash as data and never as code. `\[word]` is a literal `[word]` (bash arrays:
+// `${files\[i]}`): the backslash is dropped and nothing is substituted.
 
-const PLACEHOLDER = /\[([A-Za-z0-9_]+)\]/g
+/** A placeholder, or (with the backslash) an escaped literal. */
+const PLACEHOLDER = /(\\?)\[([A-Za-z0-9_]+)\]/g
 
 /** One single-quoted bash word: `'` closes, `\'` is a literal quote, `'` reopens. */
 export function shellQuote(value: string): string {
@@ -9,12 +11,12 @@ export function shellQuote(value: string): string {
 }
 
 export function placeholders(template: string): string[] {
-  return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]!))]
+  return [...new Set([...template.matchAll(PLACEHOLDER)].filter((m) => !m[1]).map((m) => m[2]!))]
 }
 
 export function renderCommand(template: string, params: Record<string, string>): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) =>
-    Object.hasOwn(params, name) ? shellQuote(params[name]!) : whole,
+  return template.replace(PLACEHOLDER, (whole, escaped: string, name: string) =>
+    escaped ? `[${name}]` : Object.hasOwn(params, name) ? shellQuote(params[name]!) : whole,
   )
 }
 
@@ -34,7 +36,7 @@ export function quotedPlaceholders(template: string): string[] {
     }
     if (quote === null && (c === '"' || c === "'")) quote = c
     else if (c === quote) quote = null
-    else if (quote && c === '[') {
+    else if (quote && c === '[' && template[i - 1] !== '\\') {
       const m = /^\[([A-Za-z0-9_]+)\]/.exec(template.slice(i))
       if (m) found.push(m[1]!)
     }

@@ -1,9 +1,12 @@
-// Structured logs: one logfmt line per event on stderr, which journald keeps as is. Secret
-// values are masked in every line, whatever a caller passes.
+// Structured logs: one logfmt line per event on stderr, which journald keeps as is (with a
+// `<N>` syslog priority prefix when stderr is the journal). Secret values are masked in every
+// line, whatever a caller passes.
 import { redact } from './redact.ts'
 
 export type Level = 'debug' | 'info' | 'warn' | 'error'
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+/** syslog priorities, which journald reads from a line's `<N>` prefix: `journalctl -p err` works */
+export const PRIORITY: Record<Level, number> = { debug: 7, info: 6, warn: 4, error: 3 }
 
 export type Fields = Record<string, string | number | boolean | null | undefined>
 
@@ -26,6 +29,8 @@ export function createLogger(
     secrets?: readonly string[]
     write?: (line: string) => void
     base?: Fields
+    /** stderr is the journal: start each line with its priority */
+    journal?: boolean
   } = {},
 ): Logger {
   const min = ORDER[opts.level ?? 'info']
@@ -39,7 +44,7 @@ export function createLogger(
       // Each value is masked before it is quoted, and the whole line after.
       .map(([k, v]) => `${k}=${value(typeof v === 'string' ? redact(v, secrets) : v)}`)
       .join(' ')
-    write(redact(line, secrets))
+    write((opts.journal ? `<${PRIORITY[level]}>` : '') + redact(line, secrets))
   }
   return {
     debug: (e, f) => emit('debug', e, f),

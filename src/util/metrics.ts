@@ -93,10 +93,11 @@ export class Metrics {
     'ebmbot_slack_events_total',
     'Slack envelopes received, by type and outcome',
   )
-  private gauges = new Map<string, { help: string; fn: GaugeFn }>()
+  private gauges = new Map<string, { help: string; fn: GaugeFn; type: 'gauge' | 'counter' }>()
 
-  gauge(name: string, help: string, fn: GaugeFn): void {
-    this.gauges.set(name, { help, fn })
+  /** A series read at scrape time; `counter` for totals kept elsewhere (CPU seconds). */
+  gauge(name: string, help: string, fn: GaugeFn, type: 'gauge' | 'counter' = 'gauge'): void {
+    this.gauges.set(name, { help, fn, type })
   }
 
   async render(): Promise<string> {
@@ -107,7 +108,7 @@ export class Metrics {
       ...this.slackEvents.lines(),
     ]
     for (const [name, g] of this.gauges) {
-      lines.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} gauge`)
+      lines.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} ${g.type}`)
       for (const v of await g.fn()) lines.push(`${name}${render(v.labels ?? {})} ${v.value}`)
     }
     return lines.join('\n') + '\n'

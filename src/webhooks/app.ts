@@ -1,4 +1,4 @@
-// The web app: GitHub deliveries, job callbacks, health and metrics, each route in its own file.
+// The web app: GitHub deliveries, job callbacks, health, liveness, readiness and metrics, each route in its own file.
 // Built from the bot's context alone, so tests drive it with app.request() and no network.
 import { Hono } from 'hono'
 import type { AppContext } from '../app/context.ts'
@@ -9,6 +9,7 @@ import { enableCallbacks } from '../dispatcher/callback-url.ts'
 import { githubRoutes } from './github.ts'
 import { healthRoutes, type HealthOptions } from './healthz.ts'
 import { metricsRoutes } from './metrics.ts'
+import { probeRoutes } from './probes.ts'
 import type { WebEnv } from './web-env.ts'
 
 export interface WebAppOptions {
@@ -23,6 +24,7 @@ export function createWebhookApp(ctx: AppContext, opts: WebAppOptions = {}): Hon
   app.route('/github', githubRoutes(ctx))
   app.route('/callbacks', callbackRoutes(ctx, callbackKey))
   app.route('/', healthRoutes(ctx, opts.health))
+  app.route('/', probeRoutes(ctx, opts.health))
   app.route('/', metricsRoutes(ctx))
   app.notFound((c) => {
     c.set('outcome', 'not_found')

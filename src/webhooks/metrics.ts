@@ -1,8 +1,10 @@
 // GET /metrics: the process's Prometheus registry (runs, durations, webhook requests, Slack
-// events) plus queue gauges read from the database at scrape time.
+// events), queue and outbox gauges read from the database at scrape time, build info and
+// process figures.
 import { Hono } from 'hono'
 import type { AppContext } from '../app/context.ts'
 import type { QueueStats } from '../queue/stats.ts'
+import { registerProcessGauges } from './process-gauges.ts'
 import type { WebEnv } from './web-env.ts'
 
 /** Queue gauges; a scrape while the database is unusable omits them rather than failing. */
@@ -31,8 +33,33 @@ function registerQueueGauges(ctx: AppContext): void {
   )
 }
 
+/** Messages stored but not yet sent: a Slack outage or a rate limit shows here first. */
+function registerOutboxGauges(ctx: AppContext): void {
+  const backlog = async () => {
+    try {
+      return await ctx.queue.outboxBacklog()
+    } catch {
+      return []
+    }
+  }
+  ctx.metrics.gauge('ebmbot_outbox_pending', 'Messages waiting to be sent, by door', async () =>
+    (await backlog()).map((b) => ({ labels: { door: b.door }, value: b.pending })),
+  )
+  ctx.metrics.gauge(
+    'ebmbot_outbox_oldest_pending_seconds',
+    'How long the oldest unsent message has waited, by door',
+    async () =>
+      (await backlog()).map((b) => ({
+        labels: { door: b.door },
+        value: Math.max(0, ctx.now() - b.oldestAt) / 1000,
+      })),
+  )
+}
+
 export function metricsRoutes(ctx: AppContext): Hono<WebEnv> {
   registerQueueGauges(ctx)
+  registerOutboxGauges(ctx)
+  registerProcessGauges(ctx.metrics)
   const app = new Hono<WebEnv>()
   app.get('/metrics', async (c) => {
     c.set('outcome', 'ok')

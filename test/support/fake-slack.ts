@@ -129,7 +129,7 @@ export interface Fault {
 
 export interface Delivery {
   envelopeId: string
-  type: 'events_api' | 'interactive'
+  type: 'events_api' | 'interactive' | 'slash_commands'
   eventId?: string
   retryAttempt: number
   connectionId: number
@@ -218,6 +218,10 @@ export class FakeSlack {
   readonly messages: FakeMessage[] = []
   readonly files: FakeFile[] = []
   readonly reactions: FakeReaction[] = []
+  /** modals the bot opened (views.open), with the trigger id they answered */
+  readonly views: { id: string; triggerId: string; view: Record<string, unknown> }[] = []
+  /** messages only one person sees (chat.postEphemeral) */
+  readonly ephemeral: { channel: string; user: string; text: string }[] = []
   /** What people said (see `say`), which search.messages searches besides the bot's own posts. */
   readonly posted: FakePosted[] = []
   readonly deliveries: Delivery[] = []
@@ -368,6 +372,81 @@ export class FakeSlack {
     opts: Pick<SendEventOptions, 'connectionId'> = {},
   ): Sent {
     return this.deliver('interactive', payload, { ...opts, retryAttempt: 0 })
+  }
+
+  /**
+   * Someone types a slash command (`/ebmbot demo hello`): a `slash_commands` envelope that accepts
+   * a response payload, as Slack sends it in socket mode. Slack does not retry these.
+   */
+  sendSlashCommand(
+    c: { user: string; channel: string; text: string; command?: string },
+    opts: Pick<SendEventOptions, 'connectionId'> = {},
+  ): Sent {
+    const channel = this.findChannel(c.channel)
+    const payload = {
+      token: 'fake-verification-token',
+      team_id: this.teamId,
+      team_domain: 'fake',
+      channel_id: c.channel,
+      channel_name: channel?.name ?? (c.channel.startsWith('D') ? 'directmessage' : 'unknown'),
+      user_id: c.user,
+      user_name: c.user.toLowerCase(),
+      command: c.command ?? '/ebmbot',
+      text: c.text,
+      api_app_id: this.appId,
+      is_enterprise_install: 'false',
+      response_url: `https://hooks.slack.invalid/commands/${this.teamId}/${this.nextId()}`,
+      trigger_id: `${this.nextId()}.${this.teamId}`,
+    }
+    return this.deliver('slash_commands', payload, { ...opts, retryAttempt: 0 })
+  }
+
+  /**
+   * Someone fills in and submits a modal the bot opened: a `view_submission` interactive
+   * envelope with each input block's value (`value` for a text input, the option for a select).
+   */
+  submitView(
+    opened: { id: string; view: Record<string, unknown> },
+    user: string,
+    values: Record<string, string>,
+  ): Sent {
+    const blocks = (opened.view.blocks ?? []) as {
+      type: string
+      block_id?: string
+      element?: { type: string; action_id: string }
+    }[]
+    const state: Record<string, Record<string, unknown>> = {}
+    for (const b of blocks) {
+      if (b.type !== 'input' || !b.block_id || !b.element) continue
+      const v = values[b.block_id]
+      if (v === undefined) continue
+      state[b.block_id] = {
+        [b.element.action_id]:
+          b.element.type === 'static_select'
+            ? {
+                type: 'static_select',
+                selected_option: { text: { type: 'plain_text', text: v }, value: v },
+              }
+            : { type: 'plain_text_input', value: v },
+      }
+    }
+    return this.deliver(
+      'interactive',
+      {
+        type: 'view_submission',
+        team: { id: this.teamId },
+        user: { id: user },
+        api_app_id: this.appId,
+        trigger_id: `${this.nextId()}.${this.teamId}`,
+        view: { ...opened.view, id: opened.id, state: { values: state } },
+      },
+      { retryAttempt: 0 },
+    )
+  }
+
+  /** The response payload the bot acked an envelope with (a slash command's private answer). */
+  ackPayloadOf(envelopeId: string): unknown {
+    return this.acks.find((a) => a.envelopeId === envelopeId)?.payload
   }
 
   /** An app_mention event; the text gets a leading `<@bot>` unless it already mentions the bot. */
@@ -620,7 +699,7 @@ export class FakeSlack {
       envelope_id: envelopeId,
       payload,
       type,
-      accepts_response_payload: false,
+      accepts_response_payload: type === 'slash_commands',
     }
     if (type === 'events_api') {
       envelope.retry_attempt = opts.retryAttempt
@@ -793,6 +872,30 @@ export class FakeSlack {
         channel: String(args.channel),
         permalink,
       } satisfies ChatGetPermalinkResponse
+    },
+
+    'views.open': (args) => {
+      // Slack refuses a trigger id after 3 s or a second use; the fake only wants one and a view.
+      if (!args.trigger_id) return { ok: false, error: 'invalid_trigger_id' }
+      if (!args.view) return { ok: false, error: 'invalid_arguments' }
+      const view = (typeof args.view === 'string' ? JSON.parse(args.view) : args.view) as Record<
+        string,
+        unknown
+      >
+      const id = `V${this.nextId()}`
+      this.views.push({ id, triggerId: String(args.trigger_id), view })
+      return { ok: true, view: { id, ...view } }
+    },
+
+    'chat.postEphemeral': (args) => {
+      if (!args.channel || !args.user || !args.text)
+        return { ok: false, error: 'invalid_arguments' }
+      this.ephemeral.push({
+        channel: String(args.channel),
+        user: String(args.user),
+        text: String(args.text),
+      })
+      return { ok: true, message_ts: this.nextTs() }
     },
 
     'reactions.add': (args) => {
