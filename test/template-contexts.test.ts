@@ -48,6 +48,7 @@ describe('the safe forms load', () => {
     'x=[x]; ssh app1 "./deploy.sh ${x@Q}"',
     'git checkout -- [x]',
     'cat <<< [x]',
+    'echo [x]; cat <<EOF\nliteral \\[x]\nEOF',
   ])
     test(`${JSON.stringify(run)} loads`, () => {
       expect(configFrom(yamlWith(run)).namespaces.op!.jobs.deploy!.run).toBe(run)
