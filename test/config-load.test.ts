@@ -244,7 +244,9 @@ test('docs/configuring.md is the reference generated from the schema (regenerate
   expect(committed).toBe(configReference())
   // Every key the loader knows is documented, defaults included.
   expect(committed).toContain('| `settings.default_timeout` | number or string | `3600` |')
-  expect(committed).toContain('| `namespaces.<name>.jobs.<name>.confirm` | boolean | `false` |')
+  expect(committed).toContain(
+    '| `namespaces.<name>.jobs.<name>.confirm` | boolean or `approvers` | `false` |',
+  )
 })
 
 test("the README's example config loads", async () => {

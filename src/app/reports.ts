@@ -10,7 +10,9 @@ import type { Job } from '../config/types.ts'
 import type { Run } from '../queue/schema.ts'
 import { reportControls } from './controls.ts'
 import { MESSAGE_LIMIT, type MessageOut } from './door.ts'
-import { redact } from '../util/redact.ts'
+import { redact, redactDeep } from '../util/redact.ts'
+import { escapeSlackText, withoutBroadcasts } from '../util/slack-text.ts'
+import { mapStrings } from '../util/map-strings.ts'
 
 export interface ReportContext {
   logsChannel: string
@@ -92,7 +94,7 @@ function reportBody(
   const took =
     run.startedAt && run.finishedAt ? formatDuration(run.finishedAt - run.startedAt) : '?'
   if (run.state === 'succeeded') {
-    if (job?.reportStdout) return [outputMessage(run, job, redact(out.stdout, secrets))]
+    if (job?.reportStdout) return [outputMessage(run, job, redact(out.stdout, secrets), secrets)]
     if (job?.reportSuccess ?? true) {
       return [
         {
@@ -132,7 +134,7 @@ function reportBody(
   } else {
     head = `:x: \`${run.jobType}\` failed with exit code ${run.exitCode} (run ${run.id}, ${took}).`
   }
-  const tail = lastLines(redact(out.stderr, secrets), 15, 2500)
+  const tail = escapeSlackText(lastLines(redact(out.stderr, secrets), 15, 2500))
   const hints = failureHints(run.signal, out)
   const lines = [head, ...hints]
   if (tail) lines.push('Last lines of its error output:', fence(tail))
@@ -156,7 +158,7 @@ function reportBody(
   return [report, escalation]
 }
 
-function outputMessage(run: Run, job: Job, output: string): MessageOut {
+function outputMessage(run: Run, job: Job, output: string, secrets: readonly string[]): MessageOut {
   const base = { kind: 'message' as const, purpose: 'report' as const, ...replySpot(run, job) }
   const file = { filename: `${run.jobType}-${run.id}.txt`, content: output }
   const trimmed = output.trimEnd()
@@ -166,16 +168,19 @@ function outputMessage(run: Run, job: Job, output: string): MessageOut {
     case 'file':
       return { ...base, text: `Output of \`${run.jobType}\` (run ${run.id}):`, file }
     case 'code':
-      return trimmed.length + 8 <= MESSAGE_LIMIT
-        ? { ...base, text: fence(trimmed) }
+      return escapeSlackText(trimmed).length + 8 <= MESSAGE_LIMIT
+        ? { ...base, text: fence(escapeSlackText(trimmed)) }
         : { ...base, text: `Output of \`${run.jobType}\` (run ${run.id}):`, file }
     case 'blocks': {
       const parsed = parseBlocks(trimmed)
+      // Masked again after parsing: JSON can spell a secret with `\u` escapes the text did not show.
       if ('blocks' in parsed)
         return {
           ...base,
-          text: parsed.fallback || `\`${run.jobType}\` (run ${run.id})`,
-          jobBlocks: parsed.blocks,
+          text:
+            escapeSlackText(redact(parsed.fallback, secrets)) ||
+            `\`${run.jobType}\` (run ${run.id})`,
+          jobBlocks: mapStrings(redactDeep(parsed.blocks, secrets), withoutBroadcasts),
         }
       const note = `(The job's Block Kit output was unusable: ${parsed.error}; here it is as text.)`
       if (!trimmed)
@@ -183,13 +188,13 @@ function outputMessage(run: Run, job: Job, output: string): MessageOut {
           ...base,
           text: `\`${run.jobType}\` (run ${run.id}) succeeded but ${note.slice(1, -1).replace('; here it is as text', '')}.`,
         }
-      return trimmed.length + note.length < MESSAGE_LIMIT
-        ? { ...base, text: `${trimmed}\n${note}` }
+      return escapeSlackText(trimmed).length + note.length < MESSAGE_LIMIT
+        ? { ...base, text: `${escapeSlackText(trimmed)}\n${note}` }
         : { ...base, text: note, file }
     }
     default:
-      return trimmed.length <= MESSAGE_LIMIT
-        ? { ...base, text: trimmed }
+      return escapeSlackText(trimmed).length <= MESSAGE_LIMIT
+        ? { ...base, text: escapeSlackText(trimmed) }
         : {
             ...base,
             text: `Output of \`${run.jobType}\` (run ${run.id}) is long; here it is as a file.`,

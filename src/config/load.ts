@@ -182,7 +182,8 @@ function compile(
             reportTo: j.report_to ?? ns.report_to ?? 'thread',
             callback: j.callback,
             allow: j.allow,
-            confirm: j.confirm,
+            confirm: j.confirm !== false,
+            twoPerson: j.confirm === 'approvers',
             approvers: j.approvers ?? ns.approvers,
             confirmTimeoutSeconds: j.confirm_timeout ?? data.settings.confirm_timeout,
             progress: j.progress,
@@ -226,6 +227,7 @@ function compileGithub(
       secretEnv: p.secret_env,
       allowSha1: p.allow_sha1,
       bodyLimit: p.body_limit ?? gh.body_limit,
+      replayWindowMs: gh.replay_window * 1000,
       triggers: p.triggers.map((t, index) => ({
         index,
         event: t.event,

@@ -91,10 +91,10 @@ const jobSchema = z
       .describe('give the job EBMBOT_CALLBACK_URL to post into its thread'),
     allow: allowSchema.optional().describe('who may run this job, narrowing the namespace rule'),
     confirm: z
-      .boolean()
+      .union([z.boolean(), z.literal('approvers')])
       .default(false)
       .describe(
-        'wait for the requester or an approver to press Approve (or say yes) before it starts',
+        'wait for Approve (or yes) before it starts: true, the requester or an approver; approvers, an approver other than the requester (two people)',
       ),
     approvers: approversSchema
       .optional()
@@ -242,6 +242,12 @@ export const settingsSchema = z.strictObject({
     .default([{ keywords: ['tech-support'], reaction: 'sos' }])
     .describe(
       "Slack messages carrying a keyword are reacted to and reposted to the route's channel",
+    ),
+  commands_after_text: z
+    .boolean()
+    .default(false)
+    .describe(
+      'run a command that follows other text before the mention ("please @ebmbot op deploy"); off: only a message that starts with the mention runs, others are told how to ask',
     ),
   sweep_interval: duration
     .default(10)

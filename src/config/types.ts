@@ -18,7 +18,7 @@ export interface Allow {
   channels: string[]
 }
 
-export interface Approvers {
+interface Approvers {
   users: string[]
   groups: string[]
 }
@@ -40,6 +40,8 @@ export interface Job {
   callback: boolean
   allow?: Allow
   confirm: boolean
+  /** `confirm: approvers`: the requester may not approve their own request */
+  twoPerson?: boolean
   approvers?: Approvers
   confirmTimeoutSeconds: number
   progress: boolean
@@ -130,6 +132,8 @@ export interface GitHubProject {
   allowSha1: boolean
   /** bytes */
   bodyLimit: number
+  /** a body seen again within this long is a replay, whatever its delivery id */
+  replayWindowMs: number
   triggers: GitHubTrigger[]
 }
 

@@ -13,6 +13,7 @@ import { readLimited } from './body-limit.ts'
 import { verifyCallbackToken } from '../dispatcher/callback-token.ts'
 import { utf8 } from './verify-signature.ts'
 import type { WebEnv } from './web-env.ts'
+import { escapeSlackText } from '../util/slack-text.ts'
 
 /** Progress notes, not logs: a message's worth of text, with room for a file-sized one. */
 const CALLBACK_BODY_LIMIT = 256 * 1024
@@ -106,8 +107,8 @@ function callbackMessage(run: Run, text: string): MessageOut {
     channel: run.channel,
     threadTs: run.threadTs,
   }
-  return text.length <= MESSAGE_LIMIT
-    ? { ...spot, text }
+  return escapeSlackText(text).length <= MESSAGE_LIMIT
+    ? { ...spot, text: escapeSlackText(text) }
     : {
         ...spot,
         text: `Message from \`${run.jobType}\` (run ${run.id}), long, as a file:`,
