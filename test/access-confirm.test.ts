@@ -135,14 +135,20 @@ describe('confirmation', () => {
   test('an approver (by group) may approve; anyone else is refused and nothing starts', async () => {
     h = await startHarness(YAML)
     const asked = await ask(h)
-    const stranger = await h.say(`approve ${asked.runId}`, { user: 'UOTHER', channel: 'COPS' })
+    // UOTHER may run prod jobs (by group) but is not an approver.
+    const stranger = await h.say(`approve ${asked.runId}`, {
+      user: 'UOTHER',
+      groups: ['SOPS'],
+      channel: 'COPS',
+    })
     expect(stranger.replies[0]).toBe(
       `Sorry, only <@UOPS> or an approver of \`prod_deploy\` may approve or deny run ${asked.runId}.`,
     )
     expect(getRun(sqliteOf(h.ctx).db, asked.runId!)?.state).toBe('awaiting_approval')
+    // An approver must also be allowed to run the job: ULEAD is, through SOPS.
     const lead = await h.say(`approve ${asked.runId}`, {
       user: 'ULEAD',
-      groups: ['SLEADS'],
+      groups: ['SLEADS', 'SOPS'],
       channel: 'COPS',
     })
     expect(lead.accepted).toBe(true)

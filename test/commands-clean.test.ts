@@ -26,6 +26,10 @@ const cases: [string, string][] = [
   ['<@UBOT> demo hello world.,!?', 'demo hello world'],
   ['<@UBOT>', ''],
   ['<@UBOT> demo hello a\u0000b', 'demo hello ab'],
+  // Quoted lines repeat what was said before: never part of the command.
+  ['<@UBOT> status\n&gt; <@UBOT> op deploy prod', 'status'],
+  ['&gt; <@UBOT> op deploy', ''],
+  ['> op deploy\n<@UBOT> demo hello', 'demo hello'],
 ]
 
 describe('cleanText', () => {

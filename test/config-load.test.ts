@@ -27,7 +27,9 @@ describe('valid configs', () => {
     expect(demo.jobs.hello!.type).toBe('demo_hello')
     expect(demo.jobs.hello!.timeoutSeconds).toBe(30)
     expect(demo.jobs.fail!.timeoutSeconds).toBe(600)
-    expect(demo.workdir).toBe(join(dir, 'workspace', 'demo'))
+    // Default working folders sit beside the state folder, never in it (jobs must not reach the database).
+    expect(demo.workdir).toBe(join(`${dir}-jobs`, 'workspace', 'demo'))
+    expect(config.jobsDir).toBe(`${dir}-jobs`)
   })
   test('a relative workdir resolves against the config file folder, wherever the bot runs', () => {
     const dir = tempDir()
@@ -56,6 +58,12 @@ describe('refusals name the file, the key path and the line', () => {
     )
     expect(e.message).toBe(
       'conf.yaml:6: namespaces.demo.jobs.hello.timout: unknown key (check the spelling; see docs/config.schema.json for the allowed keys)',
+    )
+  })
+  test('a jobs_dir inside the state folder is refused: jobs would reach the database', () => {
+    const e = errorOf(`settings:\n  jobs_dir: /tmp/s/jobs\n${BASE}`)
+    expect(e.message).toBe(
+      "conf.yaml:2: settings.jobs_dir: /tmp/s/jobs is inside the state folder /tmp/s: jobs would reach the bot's database; choose a folder outside it",
     )
   })
   test('a command naming a missing job', () => {
@@ -236,7 +244,9 @@ test('docs/configuring.md is the reference generated from the schema (regenerate
   expect(committed).toBe(configReference())
   // Every key the loader knows is documented, defaults included.
   expect(committed).toContain('| `settings.default_timeout` | number or string | `3600` |')
-  expect(committed).toContain('| `namespaces.<name>.jobs.<name>.confirm` | boolean | `false` |')
+  expect(committed).toContain(
+    '| `namespaces.<name>.jobs.<name>.confirm` | boolean or `approvers` | `false` |',
+  )
 })
 
 test("the README's example config loads", async () => {

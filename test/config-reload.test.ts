@@ -37,6 +37,13 @@ test('a changed support route is applied only after a restart, and the outcome n
   expect(r).toEqual({ ok: true, needsRestart: ['settings.support_routes'] })
 })
 
+test("a new run_as or containment is named as needing a restart (the jobs' user is fixed at start)", async () => {
+  h = await startHarness(BASE)
+  const next = `settings: {run_as: nobody, containment: sweep}\n${BASE}`
+  const r = reloadConfig(h.ctx, loader(next))
+  expect(r).toEqual({ ok: true, needsRestart: ['settings.run_as', 'settings.containment'] })
+})
+
 test('a config that does not load is refused with its reason on one line; the old one stays', async () => {
   h = await startHarness(BASE)
   const before = h.ctx.config

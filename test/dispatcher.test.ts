@@ -71,7 +71,8 @@ describe('environment', () => {
       .split('\n')
       .map((l) => l.split('=')[0])
       .filter((n) => n !== 'PWD' && n !== 'SHLVL' && n !== '_')
-    expect(names.sort()).toEqual(['ALLOWED_VAR', 'API_KEY', 'HOME', 'LANG', 'PATH'])
+    // EBMBOT_RUN names the run (its box), so the processes it leaves behind can be found.
+    expect(names.sort()).toEqual(['ALLOWED_VAR', 'API_KEY', 'EBMBOT_RUN', 'HOME', 'LANG', 'PATH'])
     expect(out).not.toContain('xoxb-very-secret-token')
     expect(out).not.toContain('not-for-jobs')
     // What users are shown has the job's secret masked.

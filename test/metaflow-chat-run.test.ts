@@ -457,14 +457,15 @@ metaflow:
       expect(help).toContain(`\`yes\` / \`no\`: approve or deny run ${id}`)
       expect(help).not.toContain('`rerun`')
 
+      // Off the allow lists: an approver must first be allowed to run the flow at all.
       const outsider = await g.say('yes', at(T, 'UOTHER'))
       expect(outsider.replies).toEqual([
-        `Sorry, only <@UASK> or an approver of \`metaflow_HelloFlow\` may approve or deny run ${id}.`,
+        'Sorry, you are not on the list of people who may run the `metaflow` commands.',
       ])
       expect(outsider.accepted).toBe(false)
-      // On the allow lists is not enough either: approving is for the requester and the approvers.
+      // On the namespace's list but not the flow's: UOPS may not run HelloFlow, so may not approve it.
       expect((await g.say('yes', at(T, 'UOPS'))).replies).toEqual([
-        `Sorry, only <@UASK> or an approver of \`metaflow_HelloFlow\` may approve or deny run ${id}.`,
+        'Sorry, you are not on the list of people who may run `metaflow_HelloFlow`.',
       ])
       await passes()
       expect(getRun(sqliteOf(g.ctx).db, id)).toMatchObject({

@@ -2,7 +2,7 @@
 // for a retry instead of answering it as a bad request), while a refused write is not.
 import { afterAll, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
-import { isStorageFailure } from '../src/queue/db.ts'
+import { isStorageFailure } from '../src/queue/errors.ts'
 import { openPgQueue } from '../src/queue/pg/open.ts'
 import { dropSchemas, freshSchemaUrl } from './support/postgres.ts'
 

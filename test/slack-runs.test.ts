@@ -344,7 +344,8 @@ describe('confirmation and access', () => {
   test('Approve by an outsider is refused; a lead (by group) approves once; the job then runs', async () => {
     s = await start()
     const { fake } = s
-    fake.usergroups.set('SOPS', ['UOPS'])
+    // UOTHER may run prod jobs but is no approver; approvers must also be allowed to run them.
+    fake.usergroups.set('SOPS', ['UOPS', 'UOTHER'])
     fake.usergroups.set('SLEADS', ['ULEAD'])
     const ask = fake.mention({ user: 'UOPS', channel: DEPLOYS, text: 'prod deploy production' })
     await fake.sendEvent(ask).acked

@@ -427,12 +427,17 @@ describe('redeliveries', () => {
     const d = {
       project: 'site',
       id: newDeliveryId(),
+      bodyDigest: 'digest-of-the-body',
+      replayWindowMs: 3600_000,
       event: 'pull_request',
       requester: 'github:octocat',
     }
     expect((await scheduleDelivery(h.ctx, d, fired('first'))).kind).toBe('queued')
     // The same id again, straight to the transaction (as if both had passed deliveryRun at once).
-    expect(await scheduleDelivery(h.ctx, d, fired('second'))).toEqual({ kind: 'duplicate' })
+    expect(await scheduleDelivery(h.ctx, d, fired('second'))).toEqual({
+      kind: 'duplicate',
+      of: 'delivery',
+    })
     expect(rows()).toBe(1)
     // Its update of the pending request was undone with it.
     expect(

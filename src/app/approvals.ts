@@ -1,6 +1,7 @@
 // The confirmation flow for `confirm: true` jobs: ask in the thread (with Approve/Deny buttons),
 // record the decision and who made it, and drop requests nobody approved in time.
-import { mayApprove } from '../commands/access.ts'
+import { mayApprove, type ApproveVerdict } from '../commands/access.ts'
+import { ownValue } from '../util/own.ts'
 import { formatDuration } from '../util/duration.ts'
 import { formatUtc, who } from '../commands/times.ts'
 import type { Job } from '../config/types.ts'
@@ -25,7 +26,7 @@ export async function askForApproval(
   const text =
     `:raised_hand: \`${job.type}\` (run ${run.id}) needs approval before it starts. ` +
     (replyTraitsOf(ctx.doors, req.door).threads
-      ? `${who(req.requestedBy)} or an approver: press Approve, or say \`yes\` in this thread (\`no\` to deny). `
+      ? `${job.twoPerson ? `An approver other than ${who(req.requestedBy)}` : `${who(req.requestedBy)} or an approver`}: press Approve, or say \`yes\` in this thread (\`no\` to deny). `
       : `Say \`approve ${run.id}\` to start it, or \`deny ${run.id}\`. `) +
     `It is dropped at ${formatUtc(run.approvalExpiresAt!)} if nobody decides.`
   ctx.wake.dispatch.notify() // the dispatcher times out approvals
@@ -42,14 +43,18 @@ export async function decide(
   if (!run)
     return { said: [{ text: `There is no run ${id}. Say \`history\` to see recent runs.` }] }
   const job = findJob(ctx.config, run.jobType)
-  if (
-    run.state === 'awaiting_approval' &&
-    !mayApprove(job?.approvers, run.requestedBy, askerOf(msg))
-  ) {
+  const ns = ownValue(ctx.config.namespaces, run.namespace)
+  const verdict: ApproveVerdict =
+    job && ns
+      ? mayApprove(ns, job, run.requestedBy, askerOf(msg), approve)
+      : { ok: msg.user === run.requestedBy }
+  if (run.state === 'awaiting_approval' && !verdict.ok) {
     return {
       said: [
         {
-          text: `Sorry, only ${who(run.requestedBy)} or an approver of \`${run.jobType}\` may approve or deny run ${id}.`,
+          text: verdict.reason
+            ? `Sorry, ${verdict.reason}.`
+            : `Sorry, only ${who(run.requestedBy)} or an approver of \`${run.jobType}\` may approve or deny run ${id}.`,
         },
       ],
     }

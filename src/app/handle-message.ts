@@ -1,7 +1,8 @@
 // Carries out the router's decision against the queue, then stores the acknowledgement and
 // replies in the outbox: by the time a front door acknowledges its transport, both the request
 // and everything said about it are durable.
-import { mayRun } from '../commands/access.ts'
+import { mayRead, mayRun } from '../commands/access.ts'
+import { ownValue } from '../util/own.ts'
 import { applyAway, utcDay } from '../commands/away.ts'
 import { route } from '../commands/route.ts'
 import { findJob } from '../config/types.ts'
@@ -10,6 +11,7 @@ import { METAFLOW_STATUS_HINT } from '../metaflow/chat-text.ts'
 import { suppressionWindow, formatUtc } from '../commands/times.ts'
 import type { MessageIn, Outgoing } from './door.ts'
 import type { Queue } from '../queue/queue.ts'
+import type { Snapshot } from '../queue/read.ts'
 import { scheduleNotes } from './schedule-notes.ts'
 import type { AppContext } from './context.ts'
 import { requestFor } from './request.ts'
@@ -117,6 +119,23 @@ export async function handleMessage(
   }
 }
 
+/** The queue as this asker may see it: runs and suppressions of jobs they may run, or asked for. */
+function readableStatus(ctx: AppContext, msg: MessageIn, all: Snapshot): Snapshot {
+  const asker = askerOf(msg)
+  const may = (jobType: string, requester?: string) => {
+    const job = findJob(ctx.config, jobType)
+    const ns = job && ownValue(ctx.config.namespaces, job.namespace)
+    if (!ns) return true
+    return requester ? mayRead(ns, job, requester, asker).ok : mayRun(ns, job, asker).ok
+  }
+  return {
+    ...all,
+    running: all.running.filter((r) => may(r.jobType, r.requestedBy)),
+    scheduled: all.scheduled.filter((r) => may(r.jobType, r.requestedBy)),
+    suppressions: all.suppressions.filter((s) => may(s.jobType)),
+  }
+}
+
 type SyncDecision = Exclude<ReturnType<typeof route>, { kind: 'logs' | 'metaflow' }>
 
 /** The state-changing part of every decision, inside the caller's unit of work. */
@@ -138,7 +157,7 @@ async function execute(
     case 'status':
       // `status` with no run chosen is the job queue; say how a Metaflow run is chosen instead.
       return reply(
-        `${statusText(await q.snapshot(now))}${ctx.config.metaflow ? `\n${METAFLOW_STATUS_HINT}` : ''}`,
+        `${statusText(readableStatus(ctx, msg, await q.snapshot(now)))}${ctx.config.metaflow ? `\n${METAFLOW_STATUS_HINT}` : ''}`,
       )
     case 'schedule': {
       const { job, params } = d

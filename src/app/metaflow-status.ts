@@ -11,6 +11,7 @@ import {
 } from '../metaflow/run-view.ts'
 import type { RunStatus } from '../metaflow/status.ts'
 import type { MetaflowRun } from '../metaflow/types.ts'
+import { ownValue } from '../util/own.ts'
 
 /**
  * What the bot knows of the process running `flow/runId`: alive or not when it started it (from
@@ -33,7 +34,8 @@ export async function statusOptions(
       ...(how ? { stoppedBy: { how, ebmbotRunId: job.id, who: job.cancelledBy } } : {}),
     }
   }
-  const configured = ctx.config.metaflow?.flows[flow]
+  // The flow named in a thread: own keys only, so a name like `constructor` finds nothing.
+  const configured = ctx.config.metaflow && ownValue(ctx.config.metaflow.flows, flow)
   const running = configured && (await ctx.queue.runningOfType(configured.jobType))
   if (running && (await readRunIdFile(runIdFilePath(ctx.env.stateDir, running.id))) === runId)
     return { nowSeconds, processAlive: true }

@@ -4,12 +4,15 @@
 import type { KnownBlock } from '@slack/types'
 import { formatDuration } from '../util/duration.ts'
 import { who } from '../commands/times.ts'
+import { OUTPUT_LIMIT } from './output-limit.ts'
 import { formatBytes } from '../util/bytes.ts'
 import type { Job } from '../config/types.ts'
 import type { Run } from '../queue/schema.ts'
 import { reportControls } from './controls.ts'
 import { MESSAGE_LIMIT, type MessageOut } from './door.ts'
-import { redact } from '../util/redact.ts'
+import { redact, redactDeep } from '../util/redact.ts'
+import { escapeSlackText, withoutBroadcasts } from '../util/slack-text.ts'
+import { mapStrings } from '../util/map-strings.ts'
 
 export interface ReportContext {
   logsChannel: string
@@ -91,7 +94,7 @@ function reportBody(
   const took =
     run.startedAt && run.finishedAt ? formatDuration(run.finishedAt - run.startedAt) : '?'
   if (run.state === 'succeeded') {
-    if (job?.reportStdout) return [outputMessage(run, job, redact(out.stdout, secrets))]
+    if (job?.reportStdout) return [outputMessage(run, job, redact(out.stdout, secrets), secrets)]
     if (job?.reportSuccess ?? true) {
       return [
         {
@@ -121,6 +124,8 @@ function reportBody(
   } else if (run.state === 'lost') {
     const how = run.detail?.startsWith('the bot was stopped') ? 'was stopped' : 'restarted'
     head = `:warning: The bot ${how} while \`${run.jobType}\` (run ${run.id}) was running; it did not finish.`
+  } else if (run.detail?.startsWith(`${OUTPUT_LIMIT}:`)) {
+    head = `:x: \`${run.jobType}\` (run ${run.id}, ${took}): ${run.detail.slice(OUTPUT_LIMIT.length + 2)}.`
   } else if (run.signal && (run.exitCode === null || run.exitCode === undefined)) {
     // It ran and a signal ended it (file size limit, OOM killer, someone's kill): not "could not run".
     head = `:x: \`${run.jobType}\` was killed by ${run.signal} (run ${run.id}, ${took}).`
@@ -129,7 +134,7 @@ function reportBody(
   } else {
     head = `:x: \`${run.jobType}\` failed with exit code ${run.exitCode} (run ${run.id}, ${took}).`
   }
-  const tail = lastLines(redact(out.stderr, secrets), 15, 2500)
+  const tail = escapeSlackText(lastLines(redact(out.stderr, secrets), 15, 2500))
   const hints = failureHints(run.signal, out)
   const lines = [head, ...hints]
   if (tail) lines.push('Last lines of its error output:', fence(tail))
@@ -153,7 +158,7 @@ function reportBody(
   return [report, escalation]
 }
 
-function outputMessage(run: Run, job: Job, output: string): MessageOut {
+function outputMessage(run: Run, job: Job, output: string, secrets: readonly string[]): MessageOut {
   const base = { kind: 'message' as const, purpose: 'report' as const, ...replySpot(run, job) }
   const file = { filename: `${run.jobType}-${run.id}.txt`, content: output }
   const trimmed = output.trimEnd()
@@ -163,16 +168,19 @@ function outputMessage(run: Run, job: Job, output: string): MessageOut {
     case 'file':
       return { ...base, text: `Output of \`${run.jobType}\` (run ${run.id}):`, file }
     case 'code':
-      return trimmed.length + 8 <= MESSAGE_LIMIT
-        ? { ...base, text: fence(trimmed) }
+      return escapeSlackText(trimmed).length + 8 <= MESSAGE_LIMIT
+        ? { ...base, text: fence(escapeSlackText(trimmed)) }
         : { ...base, text: `Output of \`${run.jobType}\` (run ${run.id}):`, file }
     case 'blocks': {
       const parsed = parseBlocks(trimmed)
+      // Masked again after parsing: JSON can spell a secret with `\u` escapes the text did not show.
       if ('blocks' in parsed)
         return {
           ...base,
-          text: parsed.fallback || `\`${run.jobType}\` (run ${run.id})`,
-          jobBlocks: parsed.blocks,
+          text:
+            escapeSlackText(redact(parsed.fallback, secrets)) ||
+            `\`${run.jobType}\` (run ${run.id})`,
+          jobBlocks: mapStrings(redactDeep(parsed.blocks, secrets), withoutBroadcasts),
         }
       const note = `(The job's Block Kit output was unusable: ${parsed.error}; here it is as text.)`
       if (!trimmed)
@@ -180,13 +188,13 @@ function outputMessage(run: Run, job: Job, output: string): MessageOut {
           ...base,
           text: `\`${run.jobType}\` (run ${run.id}) succeeded but ${note.slice(1, -1).replace('; here it is as text', '')}.`,
         }
-      return trimmed.length + note.length < MESSAGE_LIMIT
-        ? { ...base, text: `${trimmed}\n${note}` }
+      return escapeSlackText(trimmed).length + note.length < MESSAGE_LIMIT
+        ? { ...base, text: `${escapeSlackText(trimmed)}\n${note}` }
         : { ...base, text: note, file }
     }
     default:
-      return trimmed.length <= MESSAGE_LIMIT
-        ? { ...base, text: trimmed }
+      return escapeSlackText(trimmed).length <= MESSAGE_LIMIT
+        ? { ...base, text: escapeSlackText(trimmed) }
         : {
             ...base,
             text: `Output of \`${run.jobType}\` (run ${run.id}) is long; here it is as a file.`,

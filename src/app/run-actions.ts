@@ -1,5 +1,7 @@
 // Carrying out the run verbs: status, logs, cancel, rerun, quiet/loud, history.
-import { guestRefusal, mayRun } from '../commands/access.ts'
+import { existsSync } from 'node:fs'
+import { mayRead, mayRun } from '../commands/access.ts'
+import { ownValue } from '../util/own.ts'
 import type { Decision } from '../commands/route.ts'
 import { historyText, runStatusText } from '../commands/run-text.ts'
 import type { LogsSpec } from '../commands/run-verbs.ts'
@@ -15,6 +17,7 @@ import { requestFor } from './request.ts'
 import { askForApproval } from './approvals.ts'
 import { askerOf } from './asker.ts'
 import type { MessageIn } from './door.ts'
+import { escapeSlackText } from '../util/slack-text.ts'
 
 export interface Said {
   text: string
@@ -45,15 +48,15 @@ async function runFor(
   const run = await ctx.queue.getRun(id)
   if (!run)
     return { said: [{ text: `There is no run ${id}. Say \`history\` to see recent runs.` }] }
-  const ns = ctx.config.namespaces[run.namespace]
+  const ns = ownValue(ctx.config.namespaces, run.namespace)
+  if (!ns) return run
   const asker = askerOf(msg)
-  // Anyone may read a run's status, except a guest a restricted one (it shows the command).
-  if (ns && kind === 'run_status' && ns.restricted && asker.isGuest)
-    return { said: [{ text: `Sorry, ${guestRefusal(`the \`${ns.name}\` commands`, asker)}.` }] }
-  if (ns && kind !== 'run_status') {
-    const verdict = mayRun(ns, findJob(ctx.config, run.jobType), asker)
-    if (!verdict.ok) return { said: [{ text: `Sorry, ${verdict.reason}.` }] }
-  }
+  const job = findJob(ctx.config, run.jobType)
+  // Its status and logs show the command, params and request text: readers follow the rules
+  // for running it (its requester always may); the other verbs act, so they need those rules.
+  const reading = kind === 'run_status' || kind === 'logs'
+  const verdict = reading ? mayRead(ns, job, run.requestedBy, asker) : mayRun(ns, job, asker)
+  if (!verdict.ok) return { said: [{ text: `Sorry, ${verdict.reason}.` }] }
   return run
 }
 
@@ -153,6 +156,11 @@ async function logs(ctx: AppContext, run: Run, spec: LogsSpec): Promise<Said> {
     return {
       text: `Run ${run.id} (\`${run.jobType}\`) has no logs: it ${run.state === 'pending' ? 'has not started yet' : 'never started'}.`,
     }
+  const keep = ctx.config.settings.keep_logs
+  if (!existsSync(path) && run.finishedAt && ctx.now() - run.finishedAt > keep * 1000)
+    return {
+      text: `Run ${run.id} (\`${run.jobType}\`) has no logs any more: run logs are kept for ${keep >= 86_400 ? `${Math.round(keep / 86_400)} days` : `${Math.round(keep / 3600)} hours`} (settings.keep_logs).`,
+    }
   const job = findJob(ctx.config, run.jobType)
   const secrets = [...ctx.reports.secrets, ...(job ? jobSecrets(job, ctx.env.vars) : [])]
   if (spec.lines === 'all') {
@@ -165,7 +173,7 @@ async function logs(ctx: AppContext, run: Run, spec: LogsSpec): Promise<Said> {
     }
   }
   const text = redact(await readTail(path, 512 * 1024), secrets)
-  const tail = lastLines(text, spec.lines, 3500)
+  const tail = escapeSlackText(lastLines(text, spec.lines, 3500))
   if (!tail)
     return { text: `Run ${run.id} (\`${run.jobType}\`) printed nothing on ${spec.stream}.` }
   return {
@@ -182,28 +190,31 @@ async function history(
     d.namespace && Object.keys(ctx.config.namespaces).find((n) => n.toLowerCase() === d.namespace)
   if (d.namespace && !nsName)
     return {
-      text: `There is no namespace called \`${d.namespace}\`. Usage: \`history [namespace] [job] [failed|succeeded|cancelled|timed-out|lost] [page N]\``,
+      text: `There is no namespace called \`${escapeSlackText(d.namespace)}\`. Usage: \`history [namespace] [job] [failed|succeeded|cancelled|timed-out|lost] [page N]\``,
     }
   const ns = nsName ? ctx.config.namespaces[nsName] : undefined
   const jobName =
     d.job && ns ? Object.keys(ns.jobs).find((j) => j.toLowerCase() === d.job) : undefined
   if (d.job && !jobName)
     return {
-      text: `There is no job \`${d.job}\` in \`${nsName}\` (jobs: ${Object.keys(ns!.jobs).join(', ')}).`,
+      text: `There is no job \`${escapeSlackText(d.job)}\` in \`${nsName}\` (jobs: ${Object.keys(ns!.jobs).join(', ')}).`,
     }
   const type = nsName && jobName ? jobType(nsName, jobName) : undefined
-  // A guest does not see the runs of restricted namespaces (their commands and who asked).
-  const hidden = msg.isGuest
-    ? Object.values(ctx.config.namespaces)
-        .filter((n) => n.restricted)
-        .map((n) => n.name)
-    : []
+  // Runs show their commands and who asked: only those of jobs the asker may run are listed.
+  const asker = askerOf(msg)
+  const spaces = Object.values(ctx.config.namespaces)
+  const hidden = spaces.filter((n) => !mayRun(n, undefined, asker).ok).map((n) => n.name)
+  const hiddenTypes = spaces
+    .filter((n) => !hidden.includes(n.name))
+    .flatMap((n) => Object.values(n.jobs).filter((j) => !mayRun(n, j, asker).ok))
+    .map((j) => j.type)
   const { rows, total } = await ctx.queue.listHistory(
     {
       namespace: type ? undefined : nsName,
       jobType: type,
       state: d.outcome as RunState | undefined,
       hidden,
+      hiddenTypes,
     },
     HISTORY_PAGE,
     (d.page - 1) * HISTORY_PAGE,

@@ -2,6 +2,7 @@
 // (emoji codes as the characters they stand for, *bold* and _italic_ markers dropped, mentions
 // and links readable), and a run's buttons as the words to type instead. Pure.
 import type { Controls } from '../app/door.ts'
+import { ownValue } from '../util/own.ts'
 
 const EMOJI: Record<string, string> = {
   x: '❌',
@@ -19,7 +20,7 @@ const EMOJI: Record<string, string> = {
   sos: '🆘',
 }
 
-export const emojiOf = (name: string): string => EMOJI[name] ?? `:${name}:`
+export const emojiOf = (name: string): string => ownValue(EMOJI, name) ?? `:${name}:`
 
 /** One line of mrkdwn outside code: the markers go, the meaning stays. */
 function plainLine(line: string): string {
@@ -32,7 +33,7 @@ function plainLine(line: string): string {
       .replace(/<@([A-Z0-9]+)(?:\|[^>]*)?>/g, '@$1')
       .replace(/<#[A-Z0-9]+\|([^>]+)>/g, '#$1')
       .replace(/<!(here|channel|everyone)>/g, '@$1')
-      .replace(/:([a-z][a-z0-9_+-]*):/g, (all, name: string) => (EMOJI[name] ? EMOJI[name] : all))
+      .replace(/:([a-z][a-z0-9_+-]*):/g, (all, name: string) => ownValue(EMOJI, name) ?? all)
       // *bold* and _italic_ around words (not inside them, e.g. snake_case)
       .replace(/(^|[\s(])\*(\S(?:[^*\n]*\S)?)\*(?=$|[\s).,:;!?])/g, '$1$2')
       .replace(/(^|[\s(])_(\S(?:[^_\n]*\S)?)_(?=$|[\s).,:;!?])/g, '$1$2')
@@ -42,7 +43,14 @@ function plainLine(line: string): string {
   )
 }
 
-/** Text as a terminal shows it; code blocks and `inline code` are left exactly as they are. */
+/** Slack's three entities, which it decodes everywhere, code included. */
+const decodeEntities = (s: string) =>
+  s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+
+/**
+ * Text as a terminal shows it; code blocks and `inline code` keep their markup as it is, only
+ * Slack's entities (`&lt;` for `<`) read as the characters they stand for, as in Slack.
+ */
 export function terminalText(text: string): string {
   const out: string[] = []
   let inFence = false
@@ -53,14 +61,14 @@ export function terminalText(text: string): string {
       continue
     }
     if (inFence) {
-      out.push(line)
+      out.push(decodeEntities(line))
       continue
     }
     // Inline code stays literal: only the parts between backticks are made plain.
     out.push(
       line
         .split(/(`[^`]*`)/)
-        .map((part, i) => (i % 2 ? part : plainLine(part)))
+        .map((part, i) => (i % 2 ? decodeEntities(part) : plainLine(part)))
         .join(''),
     )
   }

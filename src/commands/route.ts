@@ -3,13 +3,14 @@
 import type { Command, Config, Job, Namespace } from '../config/types.ts'
 import { askerOf, mayRun } from './access.ts'
 import { awayHelpLine, parseAwayCommand, type AwayDecision } from './away.ts'
-import { cleanText, words as splitWords } from './clean.ts'
+import { cleanText, textBeforeMention, words as splitWords } from './clean.ts'
 import { generalHelp, namespaceHelp, unknownNamespace } from './help.ts'
 import { parseMetaflowVerb, type MetaflowDecision } from './metaflow-verbs.ts'
 import { checkParams } from './param-check.ts'
 import { matchTokens, paramNames, precedence } from '../syntax/pattern.ts'
 import { parseRunVerb, type RunVerb } from './run-verbs.ts'
 import { suggestCommands } from './suggest.ts'
+import { escapeSlackText } from '../util/slack-text.ts'
 
 export interface Incoming {
   /** the text as the transport delivered it */
@@ -63,6 +64,10 @@ export type Decision =
 /** The decision plus the cleaned text it was made on (recorded with requests, shown by explain). */
 export function route(ctx: RouterContext, msg: Incoming): Decision & { cleaned: string } {
   const cleaned = cleanText(msg.text, { botUserId: ctx.botUserId })
+  const before = ctx.botUserId ? textBeforeMention(msg.text, ctx.botUserId) : ''
+  // "please do NOT run @ebmbot op deploy prod yet" mentions the bot without asking it anything.
+  if (before && !ctx.config.settings.commands_after_text)
+    return { kind: 'reply', text: askFirst(ctx, cleaned), cleaned }
   return { ...decide(ctx, msg, cleaned), cleaned }
 }
 
@@ -150,6 +155,14 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
   }
 }
 
+function askFirst(ctx: RouterContext, cleaned: string): string {
+  const at = `@${ctx.botName ?? 'ebmbot'}`
+  const said = escapeSlackText(
+    cleaned.length > 200 ? `${Array.from(cleaned).slice(0, 200).join('')}…` : cleaned,
+  )
+  return `I only act on messages that start with \`${at}\`, and this one had words before it, so I did nothing. To ask me, start a message with the mention${said ? `: \`${at} ${said}\`` : ''}.`
+}
+
 /** The matching command that takes precedence over every other match (load refuses ties). */
 function bestMatch(commands: Command[], words: string[]) {
   let best: { command: Command; params: Record<string, string> } | undefined
@@ -175,7 +188,9 @@ function notUnderstood(
 ): string {
   const close = suggestCommands(ctx.config, ws, 3, visible)
   // Quote at most the start of what was typed: the reply must stay a readable message however long the text.
-  const quoted = text.length > 200 ? `${Array.from(text).slice(0, 200).join('')}…` : text
+  const quoted = escapeSlackText(
+    text.length > 200 ? `${Array.from(text).slice(0, 200).join('')}…` : text,
+  )
   const head = text
     ? `Sorry, I didn't understand \`${quoted}\`.`
     : "Sorry, I didn't catch a command there."

@@ -1,6 +1,7 @@
 // Texts about runs: one run's status, and history lines.
 import { formatDuration } from '../util/duration.ts'
 import { formatUtc, who } from './times.ts'
+import { escapeSlackText } from '../util/slack-text.ts'
 
 export interface RunLike {
   id: number
@@ -54,8 +55,8 @@ export function runStatusText(run: RunLike, now: number): string {
   const decided = decision(run)
   if (decided) lines.push(`${decided[0]!.toUpperCase()}${decided.slice(1)}.`)
   lines.push(
-    `Asked by ${who(run.requestedBy)} at ${formatUtc(run.queuedAt)}: \`${run.requestText}\``,
-    `Command: \`${run.command}\``,
+    `Asked by ${who(run.requestedBy)} at ${formatUtc(run.queuedAt)}: \`${escapeSlackText(run.requestText)}\``,
+    `Command: \`${escapeSlackText(run.command)}\``,
   )
   return lines.join('\n')
 }

@@ -1,5 +1,6 @@
 // Verbs about one run (`status`, `logs`, `cancel`, `rerun`, `quiet`, `loud`) and `history`.
 // In a run's thread they need no number; elsewhere they take one: `logs 42`, `cancel 42`.
+import { ownValue } from '../util/own.ts'
 
 export type LogsSpec = { stream: 'stdout' | 'stderr'; lines: number | 'all' }
 
@@ -106,7 +107,7 @@ function parseHistory(rest: string[]): RunVerb {
   for (let i = 0; i < rest.length; i++) {
     const w = rest[i]!
     if (w === 'page' && rest[i + 1] && isNumber(rest[i + 1]!)) page = Math.max(1, Number(rest[++i]))
-    else if (OUTCOMES[w]) outcome = OUTCOMES[w]
+    else if (ownValue(OUTCOMES, w)) outcome = ownValue(OUTCOMES, w)
     else names.push(w)
   }
   if (names.length > 2)

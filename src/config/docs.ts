@@ -7,6 +7,7 @@ type Node = {
   description?: string
   default?: unknown
   enum?: unknown[]
+  const?: unknown
   properties?: Record<string, Node>
   additionalProperties?: Node | boolean
   items?: Node
@@ -25,6 +26,7 @@ interface Row {
 }
 
 const typeOf = (n: Node): string => {
+  if (n.const !== undefined) return `\`${String(n.const)}\``
   if (n.enum) return n.enum.map((e) => `\`${String(e)}\``).join(' \\| ')
   if (n.anyOf) return [...new Set(n.anyOf.map(typeOf))].join(' or ')
   if (n.type === 'array') return `list of ${n.items ? typeOf(n.items) : 'values'}`

@@ -2,6 +2,7 @@
 // secret, and triggers that turn a delivery into a job request. Cross-checks (jobs exist, every
 // placeholder supplied, filters fit the event) are in github-rules.ts.
 import { z } from 'zod'
+import { duration } from './schema-parts.ts'
 
 /** Bytes as a number, or a string such as `512KiB`, `5MiB`, `1MB`. */
 const SIZE = /^(\d+)\s*(B|KB|KiB|MB|MiB)?$/
@@ -155,6 +156,9 @@ export const githubSchema = z.strictObject({
   body_limit: size
     .default(DEFAULT_BODY_LIMIT)
     .describe('largest webhook body accepted; default 5MiB'),
+  replay_window: duration(
+    'a body already accepted within this long is a duplicate, whatever its X-GitHub-Delivery says (a captured delivery sent again); default 7 days, the longest',
+  ).default(7 * 24 * 3600),
   projects: z
     .record(
       z

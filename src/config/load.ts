@@ -22,7 +22,7 @@ import {
 export interface LoadOptions {
   /** relative paths in the file resolve against this folder (the file's own by default) */
   baseDir?: string
-  /** where namespaces without a workdir get one: <stateDir>/workspace/<namespace> */
+  /** the bot's state folder: jobs get their HOME and default working folders outside it */
   stateDir: string
 }
 
@@ -56,8 +56,20 @@ export function loadConfigText(text: string, source: string, opts: LoadOptions):
     message: r.message,
   }))
   if (ruleIssues.length) throw new ConfigError(source, ruleIssues)
+  const jobsDir = jobsFolder(parsed.data, opts)
+  if (within(jobsDir, resolve(opts.stateDir)))
+    throw new ConfigError(source, [
+      {
+        path: 'settings.jobs_dir',
+        line: lineOf(['settings', 'jobs_dir']),
+        message: `${jobsDir} is inside the state folder ${resolve(opts.stateDir)}: jobs would reach the bot's database; choose a folder outside it`,
+      },
+    ])
   const warnings = configWarnings(parsed.data)
-  return { ...compile(parsed.data, source, opts), ...(warnings.length ? { warnings } : {}) }
+  return {
+    ...compile(parsed.data, source, { ...opts, jobsDir }),
+    ...(warnings.length ? { warnings } : {}),
+  }
 }
 
 function toIssues(
@@ -122,7 +134,20 @@ function findLine(
   return undefined
 }
 
-function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config {
+/** Jobs' HOME: settings.jobs_dir, else a folder beside the state folder (`<state>-jobs`). */
+function jobsFolder(data: ParsedConfig, opts: LoadOptions): string {
+  const base = opts.baseDir ?? process.cwd()
+  const set = data.settings.jobs_dir
+  return set ? resolve(base, set) : `${resolve(opts.stateDir)}-jobs`
+}
+
+const within = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`)
+
+function compile(
+  data: ParsedConfig,
+  source: string,
+  opts: LoadOptions & { jobsDir: string },
+): Config {
   const base = opts.baseDir ?? process.cwd()
   const namespaces: Record<string, Namespace> = {}
   for (const [name, ns] of Object.entries(data.namespaces)) {
@@ -130,7 +155,7 @@ function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config 
       ? isAbsolute(ns.workdir)
         ? ns.workdir
         : resolve(base, ns.workdir)
-      : join(opts.stateDir, 'workspace', name)
+      : join(opts.jobsDir, 'workspace', name)
     namespaces[name] = {
       name,
       description: ns.description,
@@ -157,10 +182,12 @@ function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config 
             reportTo: j.report_to ?? ns.report_to ?? 'thread',
             callback: j.callback,
             allow: j.allow,
-            confirm: j.confirm,
+            confirm: j.confirm !== false,
+            twoPerson: j.confirm === 'approvers',
             approvers: j.approvers ?? ns.approvers,
             confirmTimeoutSeconds: j.confirm_timeout ?? data.settings.confirm_timeout,
             progress: j.progress,
+            maxOutputBytes: j.max_output ?? data.settings.max_output,
           },
         ]),
       ),
@@ -182,6 +209,7 @@ function compile(data: ParsedConfig, source: string, opts: LoadOptions): Config 
   return {
     source,
     settings: data.settings,
+    jobsDir: opts.jobsDir,
     namespaces,
     ...(data.github ? { github: compileGithub(data.github, namespaces) } : {}),
     ...(metaflow ? { metaflow: metaflow.metaflow } : {}),
@@ -199,6 +227,7 @@ function compileGithub(
       secretEnv: p.secret_env,
       allowSha1: p.allow_sha1,
       bodyLimit: p.body_limit ?? gh.body_limit,
+      replayWindowMs: gh.replay_window * 1000,
       triggers: p.triggers.map((t, index) => ({
         index,
         event: t.event,

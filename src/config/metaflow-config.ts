@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import type { MetaflowSection } from './metaflow-schema.ts'
 import type { Settings } from './schema.ts'
 import { jobType, type EnvAllow, type Job, type Namespace } from './types.ts'
+import { ownValue } from '../util/own.ts'
 
 export interface MetaflowParam {
   name: string
@@ -117,6 +118,7 @@ export function compileMetaflow(
       confirmTimeoutSeconds: f.confirm_timeout ?? settings.confirm_timeout,
       // The flow's own output (`[run/step/task] …` lines) is the progress worth showing.
       progress: true,
+      maxOutputBytes: settings.max_output,
     }
   }
   const metaflow: MetaflowConfig = {
@@ -146,7 +148,8 @@ export function compileMetaflow(
 
 /** The configured flow a chat word names: exact, else the only one equal ignoring case. */
 export function findFlow(config: MetaflowConfig, name: string): MetaflowFlowConfig | undefined {
-  if (config.flows[name]) return config.flows[name]
+  const exact = ownValue(config.flows, name)
+  if (exact) return exact
   const matches = Object.values(config.flows).filter(
     (f) => f.flow.toLowerCase() === name.toLowerCase(),
   )

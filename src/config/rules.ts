@@ -3,6 +3,7 @@
 import { paramNames, parsePattern, patternsAmbiguous, patternText } from '../syntax/pattern.ts'
 import { hasKeyword } from '../syntax/keyword.ts'
 import { placeholders, quotedPlaceholders } from '../syntax/template.ts'
+import { unsafePlaceholders } from '../syntax/template-contexts.ts'
 import { checkGithubRules } from './github-rules.ts'
 import { checkMetaflowRules } from './metaflow-rules.ts'
 import { AWAY_WORD, RESERVED_WORDS, type ParsedConfig } from './schema.ts'
@@ -53,10 +54,23 @@ export function checkRules(config: ParsedConfig): RuleIssue[] {
         message: `"${nsName}" is the support keyword "${nsKeyword}": in Slack its commands would be reposted to the team, never run`,
       })
     for (const [jobName, job] of Object.entries(ns.jobs)) {
+      const approvers = job.approvers ?? ns.approvers
+      if (job.confirm === 'approvers' && !approvers?.users.length && !approvers?.groups.length)
+        issues.push({
+          path: at('jobs', jobName, 'confirm'),
+          message:
+            'confirm: approvers needs someone other than the requester to approve: list approvers (users or groups) on the job or its namespace',
+        })
       for (const p of quotedPlaceholders(job.run)) {
         issues.push({
           path: at('jobs', jobName, 'run'),
           message: `placeholder [${p}] is inside quotes; write it bare, ebmbot quotes every value for you`,
+        })
+      }
+      for (const u of unsafePlaceholders(job.run)) {
+        issues.push({
+          path: at('jobs', jobName, 'run'),
+          message: `placeholder [${u.name}] is in ${u.context}, where ${u.why}; instead, ${u.instead.replaceAll('{p}', u.name)}`,
         })
       }
     }

@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { paramsSchema } from './param-schema.ts'
 import { githubSchema } from './github-schema.ts'
+import { limitSettings, size } from './limits-schema.ts'
 import { metaflowSchema } from './metaflow-schema.ts'
 import {
   allowSchema,
@@ -90,10 +91,10 @@ const jobSchema = z
       .describe('give the job EBMBOT_CALLBACK_URL to post into its thread'),
     allow: allowSchema.optional().describe('who may run this job, narrowing the namespace rule'),
     confirm: z
-      .boolean()
+      .union([z.boolean(), z.literal('approvers')])
       .default(false)
       .describe(
-        'wait for the requester or an approver to press Approve (or say yes) before it starts',
+        'wait for Approve (or yes) before it starts: true, the requester or an approver; approvers, an approver other than the requester (two people)',
       ),
     approvers: approversSchema
       .optional()
@@ -105,6 +106,9 @@ const jobSchema = z
       .boolean()
       .default(true)
       .describe('edit the start message with elapsed time and the last output line while it runs'),
+    max_output: size(
+      'stop the job when its stdout and stderr together pass this; default settings.max_output',
+    ).optional(),
   })
   .superRefine((j, ctx) => {
     // Only the posted output has a format: without report_stdout the setting would silently do nothing.
@@ -239,11 +243,18 @@ export const settingsSchema = z.strictObject({
     .describe(
       "Slack messages carrying a keyword are reacted to and reposted to the route's channel",
     ),
+  commands_after_text: z
+    .boolean()
+    .default(false)
+    .describe(
+      'run a command that follows other text before the mention ("please @ebmbot op deploy"); off: only a message that starts with the mention runs, others are told how to ask',
+    ),
   sweep_interval: duration
     .default(10)
     .describe(
       'with SLACK_BOT_USER_TOKEN: how often Slack search is asked for keyword messages the bot missed (one search per keyword each time)',
     ),
+  ...limitSettings,
 })
 
 export const configSchema = z.strictObject({

@@ -18,7 +18,7 @@ export interface Allow {
   channels: string[]
 }
 
-export interface Approvers {
+interface Approvers {
   users: string[]
   groups: string[]
 }
@@ -40,9 +40,13 @@ export interface Job {
   callback: boolean
   allow?: Allow
   confirm: boolean
+  /** `confirm: approvers`: the requester may not approve their own request */
+  twoPerson?: boolean
   approvers?: Approvers
   confirmTimeoutSeconds: number
   progress: boolean
+  /** stdout and stderr together, in bytes; the run is stopped past it */
+  maxOutputBytes: number
 }
 
 export interface Command {
@@ -76,6 +80,8 @@ export interface Config {
   /** the file it came from, or a label for the built-in example */
   source: string
   settings: Settings
+  /** absolute; jobs' HOME and the parent of default working folders, outside the state folder */
+  jobsDir: string
   namespaces: Record<string, Namespace>
   /** present when the file has a `github` section */
   github?: GitHubConfig
@@ -126,6 +132,8 @@ export interface GitHubProject {
   allowSha1: boolean
   /** bytes */
   bodyLimit: number
+  /** a body seen again within this long is a replay, whatever its delivery id */
+  replayWindowMs: number
   triggers: GitHubTrigger[]
 }
 

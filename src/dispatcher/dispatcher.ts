@@ -1,16 +1,18 @@
-// The dispatcher: claims due requests and runs them as process groups.
+// The dispatcher: claims due requests and runs each in a box of its own (run-box.ts).
 //
 // Run states and what moves them:
 //   pending  --claim (due, type idle, not suppressed, under max_parallel)-->  running
 //   running  --exit 0--> succeeded   --exit != 0 / could not start--> failed
-//   running  --timeout: SIGTERM group, SIGKILL after grace--> timed_out
+//   running  --timeout: SIGTERM the run's box, SIGKILL after grace--> timed_out
+//   running  --output past max_output: stopped the same way--> failed
 //   running  --remove job id (cancel requested in the row)--> cancelled
 //   running  --owner died (crash, kill -9) or shutdown grace ran out--> lost
 //   pending  --cancel job / remove job id--> cancelled (queue/cancel.ts)
-// Enqueueing wakes the loop at once; a timer covers the next due time or suppression end, and a
-// slow poll covers rows written by other processes.
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
+// Whatever ends a run, every process it started is stopped (run-box.ts) before the outcome is
+// recorded, so a job type is free only once nothing of its last run is left. Enqueueing wakes
+// the loop at once; a timer covers the next due time or suppression end, and a slow poll covers
+// rows written by other processes.
+import { dirname } from 'node:path'
 import type { Subprocess } from 'bun'
 import { expireDue } from '../app/approvals.ts'
 import { type AppContext, replyDoor } from '../app/context.ts'
@@ -18,22 +20,30 @@ import { findJob, type Job, type Namespace } from '../config/types.ts'
 import { startNotice } from '../app/reports.ts'
 import type { Run } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
-import { callbackEnv } from './callback-url.ts'
+import { type Boxes, openBoxes } from './containment.ts'
 import { fetchFiles } from './fetch-files.ts'
 import { recordOutcome } from './finish.ts'
-import { jobEnvironment } from './job-env.ts'
-import { killGroup } from './kill-group.ts'
-import { runLogDir } from './log-paths.ts'
+import { guardProcess } from './guard-process.ts'
+import { prepareJobDir } from './job-dirs.ts'
+import { type OutputWatch, watchOutput } from './output-watch.ts'
 import { processStartTime } from './proc.ts'
 import { ProgressReporter } from './progress.ts'
+import { pruneRunLogs } from './prune-logs.ts'
 import { recoverOrphans } from './recover.ts'
+import { type JobUser, resolveJobUser } from './run-as.ts'
+import type { RunBox } from './run-box.ts'
+import { outcomeOf, type Stop, type StopReason } from './run-outcome.ts'
+import { signallerFor } from './signal-as.ts'
+import { prepareRun, type RunFiles, spawnJob } from './spawn-job.ts'
 
 interface Live {
   run: Run
   job: Job
   proc: Subprocess
+  box: RunBox
+  output: OutputWatch
   timer?: ReturnType<typeof setTimeout>
-  stop?: { reason: 'timeout' | 'cancel' | 'shutdown'; by?: string }
+  stop?: Stop
   /** whether the pid and log paths reached the database (retried at exit if not) */
   recorded: boolean
   exited: Promise<void>
@@ -47,10 +57,22 @@ export class Dispatcher {
   private lastPass = Date.now()
   private readonly progress: ProgressReporter
   private progressTimer?: ReturnType<typeof setInterval>
+  private pruneTimer?: ReturnType<typeof setInterval>
   private loop?: Promise<void>
+  /** settings.run_as, looked up once */
+  private readonly jobUser?: JobUser
+  readonly boxes: Boxes
 
   constructor(private readonly ctx: AppContext) {
     this.progress = new ProgressReporter(ctx)
+    const { run_as, containment } = ctx.config.settings
+    if (run_as) this.jobUser = resolveJobUser(run_as.user, run_as.group)
+    guardProcess(!!this.jobUser, ctx.log)
+    this.boxes = openBoxes(containment, ctx.queue.location, signallerFor(this.jobUser))
+    ctx.log.info('dispatcher.containment', {
+      mode: this.boxes.mode,
+      run_as: this.jobUser?.name ?? null,
+    })
   }
 
   get running(): number {
@@ -81,7 +103,17 @@ export class Dispatcher {
         .catch((e) => this.ctx.log.warn('progress.failed', { error: errorText(e) }))
         .finally(() => (ticking = false))
     }, every)
+    this.pruneTimer ??= setInterval(() => this.pruneOldLogs(), 3600_000)
+    this.pruneOldLogs()
     this.loop ??= this.run()
+  }
+
+  /** settings.keep_logs: deletes run log folders last written longer ago than that. */
+  pruneOldLogs(): number {
+    return pruneRunLogs(
+      this.ctx,
+      [...this.live.values()].flatMap((l) => (l.run.stdoutPath ? [dirname(l.run.stdoutPath)] : [])),
+    )
   }
 
   private async run(): Promise<void> {
@@ -91,7 +123,8 @@ export class Dispatcher {
       this.lastPass = ctx.now()
       try {
         await ctx.queue.heartbeat(ctx.now(), ctx.workerId)
-        await recoverOrphans(ctx)
+        await recoverOrphans(ctx, this.boxes)
+        this.reapAdopted()
         await expireDue(ctx)
         await this.applyCancelRequests()
         await this.claimAndLaunch()
@@ -125,7 +158,7 @@ export class Dispatcher {
     this.fetching++
     try {
       try {
-        mkdirSync(ns.workdir, { recursive: true })
+        prepareJobDir(ns.workdir, this.jobUser)
         await fetchFiles(this.ctx, ns, run)
       } catch (e) {
         this.ctx.log.warn('run.fetch_failed', { run: run.id, error: errorText(e) })
@@ -148,15 +181,11 @@ export class Dispatcher {
       })
       return
     }
-    let stdoutPath: string
-    let stderrPath: string
+    let files: RunFiles
     let proc: Subprocess
+    const box = this.boxes.open(run.id)
     try {
-      mkdirSync(ns.workdir, { recursive: true })
-      const dir = runLogDir(ctx.logsDir, run.jobType, run.id, run.startedAt ?? ctx.now())
-      mkdirSync(dir, { recursive: true })
-      stdoutPath = join(dir, 'stdout')
-      stderrPath = join(dir, 'stderr')
+      files = prepareRun(ctx, run, ns, this.jobUser)
       await ctx.queue.enqueueOutgoing(
         ctx.now(),
         replyDoor(ctx, run),
@@ -164,22 +193,17 @@ export class Dispatcher {
         run.id,
       )
       ctx.wake.outbox.notify()
-      proc = Bun.spawn(['bash', '-c', run.command], {
-        cwd: ns.workdir,
-        env: jobEnvironment(job, ctx.env.vars, callbackEnv(ctx, run, job)),
-        stdin: 'ignore',
-        stdout: Bun.file(stdoutPath),
-        stderr: Bun.file(stderrPath),
-        detached: true, // its own process group, so timeouts and cancels reach grandchildren
-      })
+      proc = spawnJob(ctx, run, job, ns, box, files, this.jobUser)
     } catch (e) {
       ctx.log.error('run.spawn_failed', { run: run.id, job: run.jobType, error: errorText(e) })
+      void box.stop(0) // nothing started: removes the run's empty cgroup
       void recordOutcome(ctx, run, ctx.workerId, {
         state: 'failed',
         detail: `could not start: ${errorText(e)}`,
       })
       return
     }
+    const { stdoutPath, stderrPath } = files
     const facts = { pid: proc.pid, pidStart: processStartTime(proc.pid), stdoutPath, stderrPath }
     // The process runs from here on, whatever the database says: it must be tracked (timeout,
     // exit, report) even if recording its pid fails (another writer holding the lock too long).
@@ -198,7 +222,18 @@ export class Dispatcher {
       requested_by: run.requestedBy,
       door: run.door,
     })
-    const live: Live = { run: started, job, proc, recorded, exited: Promise.resolve() }
+    const output = watchOutput([stdoutPath, stderrPath], job.maxOutputBytes, () => {
+      void this.stopRun(run.id, 'output')
+    })
+    const live: Live = {
+      run: started,
+      job,
+      proc,
+      box,
+      output,
+      recorded,
+      exited: Promise.resolve(),
+    }
     live.timer = setTimeout(() => void this.stopRun(run.id, 'timeout'), job.timeoutSeconds * 1000)
     live.exited = proc.exited.then(() => this.onExit(live))
     this.live.set(run.id, live)
@@ -207,8 +242,20 @@ export class Dispatcher {
   private async onExit(live: Live): Promise<void> {
     clearTimeout(live.timer)
     const { proc, run } = live
-    // After a stop the leader may die before its children: wait for the whole group.
-    if (live.stop) await killGroup(proc.pid, this.ctx.config.settings.kill_grace * 1000)
+    // The leader is gone; whatever it left behind (background children, daemons that called
+    // setsid) is stopped now, so the run ends with all of it and nothing writes its logs after.
+    const left = await live.box.stop(this.ctx.config.settings.kill_grace * 1000, proc.pid)
+    if (left && !live.stop)
+      this.ctx.log.info('run.leftovers_stopped', { run: run.id, job: run.jobType, processes: left })
+    this.reapAdopted()
+    let overflowed = false
+    try {
+      overflowed = live.output.finish()
+    } catch (e) {
+      this.ctx.log.warn('run.output_trim_failed', { run: run.id, error: errorText(e) })
+    }
+    // Past the limit between two measurements and done before the next: the same outcome.
+    if (overflowed && !live.stop) live.stop = { reason: 'output' }
     if (!live.recorded) {
       try {
         await this.ctx.queue.recordStart(run.id, this.ctx.workerId, {
@@ -221,34 +268,8 @@ export class Dispatcher {
         this.ctx.log.warn('run.record_start_failed', { run: run.id, error: errorText(e) })
       }
     }
-    const code = proc.exitCode
     const signal = proc.signalCode ? String(proc.signalCode) : null
-    const stop = live.stop
-    const outcome =
-      stop?.reason === 'timeout'
-        ? {
-            state: 'timed_out' as const,
-            exitCode: code,
-            signal,
-            detail: `timed out after ${live.job.timeoutSeconds}s`,
-          }
-        : stop?.reason === 'cancel'
-          ? { state: 'cancelled' as const, exitCode: code, signal, cancelledBy: stop.by }
-          : stop?.reason === 'shutdown'
-            ? {
-                state: 'lost' as const,
-                exitCode: code,
-                signal,
-                detail: 'the bot was stopped while it ran',
-              }
-            : code === 0
-              ? { state: 'succeeded' as const, exitCode: 0 }
-              : {
-                  state: 'failed' as const,
-                  exitCode: code,
-                  signal,
-                  detail: signal ? `killed by ${signal}` : null,
-                }
+    const outcome = outcomeOf(live.stop, proc.exitCode, signal, live.job)
     try {
       await recordOutcome(this.ctx, run, this.ctx.workerId, outcome)
     } catch (e) {
@@ -257,18 +278,19 @@ export class Dispatcher {
     this.live.delete(run.id)
   }
 
-  /** Stops a live run's whole process group; its exit handler records why. */
-  async stopRun(
-    id: number,
-    reason: 'timeout' | 'cancel' | 'shutdown',
-    by?: string,
-  ): Promise<boolean> {
+  /** Stops every process of a live run; its exit handler records why. */
+  async stopRun(id: number, reason: StopReason, by?: string): Promise<boolean> {
     const live = this.live.get(id)
     if (!live || live.stop) return !!live
     live.stop = { reason, by }
     this.ctx.log.info('run.stopping', { run: id, job: live.run.jobType, reason, by })
-    await killGroup(live.proc.pid, this.ctx.config.settings.kill_grace * 1000)
+    await live.box.stop(this.ctx.config.settings.kill_grace * 1000, live.proc.pid)
     return true
+  }
+
+  /** Without cgroups, orphans of jobs are this process's children: collect those that exited. */
+  private reapAdopted(): void {
+    this.boxes.reap(new Set([...this.live.values()].map((l) => l.proc.pid)))
   }
 
   /** `remove job id N` on a running job flags the row; whoever owns the process acts on it. */
@@ -285,6 +307,7 @@ export class Dispatcher {
     this.ctx.wake.dispatch.notify()
     await this.loop
     clearInterval(this.progressTimer)
+    clearInterval(this.pruneTimer)
     // Runs claimed before the stop and still fetching their files start, and get the grace too.
     while (this.fetching) await Bun.sleep(20)
     const all = () => Promise.all([...this.live.values()].map((l) => l.exited))
@@ -303,5 +326,6 @@ export class Dispatcher {
       await all()
     }
     await this.ctx.queue.markStopped(this.ctx.now(), this.ctx.workerId)
+    this.boxes.close()
   }
 }

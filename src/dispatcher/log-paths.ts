@@ -1,6 +1,7 @@
 // Where a run's output goes: <logs>/<job type>/<UTC start>_<run id>/stdout|stderr. The run id
 // keeps two runs started in the same millisecond apart; names come only from validated config
-// and numbers, never from users.
+// and numbers, never from users. Folders are 0700: only the bot reads run output.
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export function runLogDir(
@@ -14,4 +15,23 @@ export function runLogDir(
     throw new Error(`unsafe job type for a path: ${jobType}`)
   const stamp = new Date(startedAt).toISOString().replace(/:/g, '-')
   return join(logsRoot, jobType, `${stamp}_${Math.trunc(runId)}`)
+}
+
+/** Creates the run's log folder (and the logs root) readable by the bot alone, whatever the umask. */
+export function makeLogDir(
+  logsRoot: string,
+  jobType: string,
+  runId: number,
+  startedAt: number,
+): string {
+  const dir = runLogDir(logsRoot, jobType, runId, startedAt)
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  chmodSync(logsRoot, 0o700)
+  return dir
+}
+
+/** An empty log file only the bot may read (the job then writes into it), whatever the umask. */
+export function createPrivate(file: string): void {
+  writeFileSync(file, '', { mode: 0o600 })
+  chmodSync(file, 0o600)
 }

@@ -9,6 +9,7 @@ import type { Run } from '../queue/schema.ts'
 import { TokenBucket } from '../util/token-bucket.ts'
 import { readTail } from '../util/read-tail.ts'
 import { jobSecrets } from '../config/job-secrets.ts'
+import { escapeSlackText } from '../util/slack-text.ts'
 
 /** Slack allows chat.update at roughly 50 a minute per workspace; stay well under it. */
 export const EDITS_PER_MINUTE = 30
@@ -35,7 +36,7 @@ function runningText(
   elapsedMs: number,
   lastLine: string,
 ): string {
-  const line = lastLine ? `\n\`${lastLine.slice(0, 300).replace(/`/g, "'")}\`` : ''
+  const line = lastLine ? `\n\`${escapeSlackText(lastLine.slice(0, 300).replace(/`/g, "'"))}\`` : ''
   return `:hourglass_flowing_sand: \`${run.jobType}\` (run ${run.id}) is running: ${formatDuration(elapsedMs)} so far.${line}`
 }
 

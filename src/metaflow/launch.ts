@@ -43,7 +43,7 @@ export function flowCommand(
       env.push(`METAFLOW_SERVICE_AUTH_KEY="$${s.authKeyEnv}"`)
   }
   const args = flow.params
-    .filter((p) => p.name in params)
+    .filter((p) => Object.hasOwn(params, p.name))
     .flatMap((p) => [`--${p.name}`, shellQuote(params[p.name]!)])
   return [
     `cd ${shellQuote(flow.workdir)} &&`,

@@ -1,11 +1,11 @@
 // Opens the SQLite queue: WAL for concurrent readers, a busy timeout so writers wait instead of
-// failing, and migrations applied before anything else touches it.
+// failing, and migrations applied before anything else touches it. The database and its folder
+// are the bot's alone (0600, 0700) whatever the umask: they hold who asked for what.
 import { Database } from 'bun:sqlite'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { drizzle } from 'drizzle-orm/bun-sqlite'
 import { runMigrations } from './migrate.ts'
-import { isPgStorageFailure } from './pg/storage-failure.ts'
 import * as schema from './schema.ts'
 import { SqliteQueue } from './sqlite-queue.ts'
 
@@ -17,16 +17,28 @@ export type Db = ReturnType<typeof connect>
 /** How long one SQLite call may block the process waiting for another's lock. */
 const BLOCKING_WAIT_MS = 20
 
+/** Narrows a mode; a path someone else owns (a shared folder set up by hand) is left as it is. */
+function restrict(path: string, mode: number): void {
+  try {
+    chmodSync(path, mode)
+  } catch {
+    // not ours to change
+  }
+}
+
 export function openQueue(
   file: string,
   opts: { busyTimeoutMs?: number; migrate?: boolean } = {},
 ): SqliteQueue {
-  mkdirSync(dirname(file), { recursive: true })
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  restrict(dirname(file), 0o700)
   const sqlite = new Database(file, { create: true, strict: true })
   const waitMs = Math.trunc(opts.busyTimeoutMs ?? 5000)
   // Migrations wait for another process's lock the plain way: nothing else runs before them.
   sqlite.run(`PRAGMA busy_timeout = ${waitMs}`)
   sqlite.run('PRAGMA journal_mode = WAL')
+  // SQLite gives the -wal and -shm files the database file's mode.
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) restrict(f, 0o600)
   // NORMAL is durable across process crashes in WAL mode (only power loss can drop the last commit).
   sqlite.run('PRAGMA synchronous = NORMAL')
   sqlite.run('PRAGMA foreign_keys = ON')
@@ -36,33 +48,4 @@ export function openQueue(
   // `waitMs` asynchronously (sqlite-queue.ts).
   sqlite.run(`PRAGMA busy_timeout = ${Math.min(waitMs, BLOCKING_WAIT_MS)}`)
   return new SqliteQueue(sqlite, connect(sqlite), file, waitMs)
-}
-
-/** SQLite gave up waiting for another connection's lock (SQLITE_BUSY after the busy timeout). */
-export function isBusy(e: unknown): boolean {
-  for (let x: unknown = e; x; x = (x as { cause?: unknown }).cause) {
-    const code = (x as { code?: unknown }).code
-    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return true
-    if (x instanceof Error && /database is locked/.test(x.message)) return true
-  }
-  return false
-}
-
-const STORAGE_CODES = /^SQLITE_(BUSY|FULL|IOERR|READONLY|CANTOPEN|NOMEM|CORRUPT|PROTOCOL|NOTADB)/
-const STORAGE_MESSAGES =
-  /database is locked|database or disk is full|disk I\/O error|readonly database|unable to open database/
-
-/**
- * The database could not store (a full disk, an I/O error, a lock held too long, a file made
- * read-only; on PostgreSQL also a server out of reach, see pg/storage-failure.ts): nothing was
- * written, and the same write may work later. A request that meets this is left
- * unacknowledged, so its sender tries again; anything else is a fault in the request.
- */
-export function isStorageFailure(e: unknown): boolean {
-  for (let x: unknown = e; x; x = (x as { cause?: unknown }).cause) {
-    const code = (x as { code?: unknown }).code
-    if (typeof code === 'string' && STORAGE_CODES.test(code)) return true
-    if (x instanceof Error && STORAGE_MESSAGES.test(x.message)) return true
-  }
-  return isPgStorageFailure(e)
 }

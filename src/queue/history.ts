@@ -10,6 +10,8 @@ export interface HistoryFilter {
   state?: RunState
   /** namespaces the asker may not see (restricted ones, for a guest) */
   hidden?: string[]
+  /** job types the asker may not see (allow lists of single jobs) */
+  hiddenTypes?: string[]
 }
 
 export function listHistory(
@@ -23,6 +25,7 @@ export function listHistory(
   if (filter.jobType) conds.push(eq(runs.jobType, filter.jobType))
   if (filter.state) conds.push(eq(runs.state, filter.state))
   if (filter.hidden?.length) conds.push(notInArray(runs.namespace, filter.hidden))
+  if (filter.hiddenTypes?.length) conds.push(notInArray(runs.jobType, filter.hiddenTypes))
   const where = conds.length ? and(...conds) : undefined
   const rows = db
     .select()

@@ -1,5 +1,6 @@
 // The outbox: messages stored before they are sent, retried with backoff, resumed after restarts.
 import { and, asc, eq, sql } from 'drizzle-orm'
+import { wellFormed } from '../util/well-formed.ts'
 import type { Db } from './db.ts'
 import { prepared } from './prepared.ts'
 import { outbox, type Door, type OutboxRow } from './schema.ts'
@@ -41,7 +42,8 @@ export function enqueueOutgoing(
 ): OutboxRow[] {
   if (!messages.length) return []
   const insert = insertOne(db)
-  const one = (payload: OutboxMessage) => insert.get({ door, runId: runId ?? null, payload, now })!
+  const one = (payload: OutboxMessage) =>
+    insert.get({ door, runId: runId ?? null, payload: wellFormed(payload), now })!
   return messages.length === 1 ? [one(messages[0]!)] : db.transaction(() => messages.map(one))
 }
 
@@ -71,10 +73,14 @@ export function enqueueUpdate(
           ),
         )
         .get()
-      if (waiting) tx.update(outbox).set({ payload: update }).where(eq(outbox.id, waiting.id)).run()
+      if (waiting)
+        tx.update(outbox)
+          .set({ payload: wellFormed(update) })
+          .where(eq(outbox.id, waiting.id))
+          .run()
       else
         tx.insert(outbox)
-          .values({ door, runId, payload: update, nextAttemptAt: now, createdAt: now })
+          .values({ door, runId, payload: wellFormed(update), nextAttemptAt: now, createdAt: now })
           .run()
     },
     { behavior: 'immediate' },

@@ -15,7 +15,8 @@
 // after a short sleep until `waitMs` has passed, so the event loop keeps serving the Slack socket,
 // /healthz and everything that needs no lock meanwhile.
 import type { Database } from 'bun:sqlite'
-import { type Db, isBusy } from './db.ts'
+import type { Db } from './db.ts'
+import { isBusy } from './errors.ts'
 import { ping, probeDatabase } from './probe.ts'
 import type { Queue, QueueOps } from './queue.ts'
 import { statements } from './statements.ts'

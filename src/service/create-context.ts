@@ -3,12 +3,13 @@
 // environment, clock and wake-ups every part shares.
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { secretValues, type Environment } from '../config/env.ts'
+import { allSecrets } from '../config/all-secrets.ts'
+import type { Environment } from '../config/env.ts'
 import type { Config } from '../config/types.ts'
 import { processStartTime } from '../dispatcher/proc.ts'
 import { metaflowSourceFor } from '../metaflow/deployment.ts'
 import { openQueueFor } from '../queue/open-queue.ts'
-import type { Logger } from '../util/log.ts'
+import { maskingLogger, type Logger } from '../util/log.ts'
 import { Metrics } from '../util/metrics.ts'
 import { Signal } from '../util/signal.ts'
 import type { AppContext } from '../app/context.ts'
@@ -20,7 +21,10 @@ export async function createContext(opts: {
   log: Logger
   now?: () => number
 }): Promise<AppContext> {
-  const { config, env, log } = opts
+  const { config, env } = opts
+  // One list for the one masker: the logs, reports, outbox rows and `logs N` all use it.
+  const secrets = allSecrets(config, env)
+  const log = maskingLogger(opts.log, secrets)
   const now = opts.now ?? Date.now
   // Before the queue opens: a Metaflow section that cannot work stops the bot with the reason.
   const metaflow = config.metaflow ? metaflowSourceFor(config.metaflow, env) : undefined
@@ -47,7 +51,7 @@ export async function createContext(opts: {
       logsChannel: config.settings.logs_channel ?? env.slack.logsChannel ?? 'logs',
       techSupportChannel:
         config.settings.tech_support_channel ?? env.slack.techSupportChannel ?? 'tech-support',
-      secrets: secretValues(env, config.metaflow ? [config.metaflow.authKeyEnv] : []),
+      secrets,
     },
     metrics: new Metrics(),
     health: new Map(),

@@ -2,7 +2,8 @@
 // one, so a typo keeps the bot on its old config and the log says why. What the workers read per
 // message or per run (namespaces, jobs, commands, GitHub projects, timeouts) applies at once;
 // what was wired up at start (Slack channels and support routes, user groups, Metaflow, whether
-// the web server runs) takes a restart, and the log names it.
+// the web server runs, the jobs' user and containment, the web body budget) takes a restart,
+// and the log names it.
 import { ConfigError } from '../config/errors.ts'
 import type { Config } from '../config/types.ts'
 import { configuredGroups } from '../slack/groups.ts'
@@ -20,6 +21,9 @@ function fixedAtStart(c: Config): Record<string, string> {
     'user groups in allow and approvers': JSON.stringify(configuredGroups(c).sort()),
     metaflow: JSON.stringify(c.metaflow ?? null),
     'github (whether the web server runs)': String(!!c.github),
+    'settings.run_as': JSON.stringify(s.run_as ?? null),
+    'settings.containment': s.containment,
+    'settings.webhook_bytes_in_flight': String(s.webhook_bytes_in_flight),
   }
 }
 

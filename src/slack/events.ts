@@ -3,6 +3,7 @@
 // reposted, never run; the bot's own messages and other bots' are ignored (unless trusted);
 // edits never run.
 import type { SlackEvent } from '@slack/types'
+import { unquoted } from '../commands/clean.ts'
 import { channelChange, type ChannelChange } from './channel-directory.ts'
 import { matchingRoutes, type SupportRoute } from './support.ts'
 
@@ -70,12 +71,15 @@ export function planEvent(event: SlackEvent, ctx: PlanContext): Plan {
     return { kind: 'support', spot, user: m.user, routes: elsewhere }
   }
   if (m.edited) return { kind: 'ignore', reason: 'edits never run commands' }
+  const mentioned = unquoted(m.text).includes(`<@${ctx.botUserId}`)
+  // Quoting an earlier request (`> @ebmbot op deploy`) mentions the bot but asks nothing of it.
+  if (event.type === 'app_mention' && !mentioned)
+    return { kind: 'ignore', reason: 'the mention is only in a quote' }
   const command = { kind: 'command' as const, spot, user: m.user, text: m.text }
   if (event.type === 'app_mention') return { ...command, isDirect }
   if (isDirect) return { ...command, isDirect: true }
   // `/remind #chan @bot op deploy at 9am` arrives as a channel message from Slackbot.
-  if (/^\s*Reminder:\s/i.test(m.text) && m.text.includes(`<@${ctx.botUserId}`))
-    return { ...command, isDirect: false }
+  if (/^\s*Reminder:\s/i.test(m.text) && mentioned) return { ...command, isDirect: false }
   // Channel mentions also arrive as app_mention events; that copy is the one that runs.
   return { kind: 'ignore', reason: 'not addressed to the bot' }
 }

@@ -13,7 +13,7 @@ import { isAwayCommand } from '../commands/away.ts'
 import { cleanText, words } from '../commands/clean.ts'
 import type { Outgoing } from '../app/door.ts'
 import { redact } from '../util/redact.ts'
-import { isStorageFailure } from '../queue/db.ts'
+import { isStorageFailure } from '../queue/errors.ts'
 import type { QueueOps } from '../queue/queue.ts'
 import { errorText } from '../util/log.ts'
 import type { ChannelChange } from './channel-directory.ts'
@@ -23,6 +23,7 @@ import type { GuestCheck } from './guests.ts'
 import { readPress } from './interactive.ts'
 import { directSupportReply, type SupportRoute } from './support.ts'
 import { recordSupport } from './support-store.ts'
+import { escapeSlackText } from '../util/slack-text.ts'
 
 export interface EventDeps {
   ctx: AppContext
@@ -131,7 +132,7 @@ async function runCommand(
       ts: spot.ts,
       error: why,
     })
-    const text = `:x: Sorry, something went wrong handling \`${cleaned}\`: ${why}. Please try again, or ask tech-support if it keeps happening.`
+    const text = `:x: Sorry, something went wrong handling \`${escapeSlackText(cleaned)}\`: ${why}. Please try again, or ask tech-support if it keeps happening.`
     await ctx.queue.enqueueOutgoing(ctx.now(), 'slack', [
       { kind: 'reaction', purpose: 'ack', channel: spot.channel, ts: spot.ts, name: 'x' },
       { kind: 'message', purpose: 'reply', channel: spot.channel, threadTs: spot.threadTs, text },

@@ -26,12 +26,15 @@ type Payload = {
 export function readPress(raw: Record<string, unknown>): Press | null {
   const p = raw as Payload
   if (p.type !== 'block_actions') return null
-  const a = p.actions?.[0]
-  const action = a?.action_id ? actionOf(a.action_id) : undefined
-  const runId = Number(a?.value)
-  const user = p.user?.id
-  const channel = p.channel?.id ?? p.container?.channel_id
-  const messageTs = p.container?.message_ts ?? p.message?.ts
+  const a = Array.isArray(p.actions) ? p.actions[0] : undefined
+  // Every field is checked for its type: a payload is read, never trusted.
+  const actionId = str(a?.action_id)
+  const action = actionId ? actionOf(actionId) : undefined
+  const value = str(a?.value)
+  const runId = value && /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN
+  const user = str(p.user?.id)
+  const channel = str(p.channel?.id) ?? str(p.container?.channel_id)
+  const messageTs = str(p.container?.message_ts) ?? str(p.message?.ts)
   if (!action || !Number.isSafeInteger(runId) || runId <= 0 || !user || !channel || !messageTs)
     return null
   return {
@@ -40,6 +43,8 @@ export function readPress(raw: Record<string, unknown>): Press | null {
     user,
     channel,
     messageTs,
-    threadTs: p.message?.thread_ts ?? p.container?.thread_ts ?? messageTs,
+    threadTs: str(p.message?.thread_ts) ?? str(p.container?.thread_ts) ?? messageTs,
   }
 }
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined)

@@ -8,6 +8,7 @@ import { SocketModeClient } from '@slack/socket-mode'
 import type { Logger } from '../util/log.ts'
 import { errorText } from '../util/log.ts'
 import { envelopeAck } from './ack.ts'
+import { checkEvent } from './valid-event.ts'
 import { sdkLogger } from './web-client.ts'
 
 export interface ListenerOptions {
@@ -117,19 +118,25 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
         // Button presses are acknowledged at once (Slack shows an error after 3 s otherwise);
         // what they do is idempotent, so a press lost to a crash can simply be pressed again.
         await once.ack()
-        type = `interactive:${args.body.type ?? 'unknown'}`
+        type = `interactive:${typeLabel(args.body.type)}`
         outcome = await opts.onInteractive(args.body as Record<string, unknown>)
       } else if (args.type === 'slash_commands' && args.body && opts.onSlashCommand) {
         type = `slash:${String((args.body as Record<string, unknown>).command ?? '')}`
         const r = await opts.onSlashCommand(args.body as Record<string, unknown>)
         outcome = r.outcome
         await once.ack(r.response)
-      } else if (args.type === 'events_api' && event && eventId) {
-        type = event.type
-        outcome = await opts.onEvent(eventId, event, {
-          retryNum: args.retry_num,
-          retryReason: args.retry_reason,
-        })
+      } else if (args.type === 'events_api' && event && typeof eventId === 'string' && eventId) {
+        const checked = checkEvent(event)
+        type = typeLabel(event.type)
+        if (checked.ok)
+          outcome = await opts.onEvent(eventId, checked.event, {
+            retryNum: args.retry_num,
+            retryReason: args.retry_reason,
+          })
+        else {
+          outcome = 'invalid'
+          log.warn('slack.event_invalid', { event_id: eventId, type, reason: checked.reason })
+        }
       }
     } catch (e) {
       if (!once.sent && opts.passing?.(e)) {
@@ -175,3 +182,7 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     },
   }
 }
+
+/** An event type as a metrics label: Slack's own names only, so odd payloads cannot grow the label set. */
+const typeLabel = (t: unknown): string =>
+  typeof t === 'string' && /^[a-z_]{1,64}$/.test(t) ? t : 'unknown'

@@ -4,7 +4,7 @@
 import type { AppContext } from '../app/context.ts'
 import type { Worker } from '../app/context.ts'
 import { startDeliverer } from '../notify/deliver.ts'
-import { isStorageFailure } from '../queue/db.ts'
+import { isStorageFailure } from '../queue/errors.ts'
 import { errorText } from '../util/log.ts'
 import { ChannelDirectory, type ChannelChange } from './channel-directory.ts'
 import {

@@ -16,7 +16,7 @@ export function placeholders(template: string): string[] {
 
 export function renderCommand(template: string, params: Record<string, string>): string {
   return template.replace(PLACEHOLDER, (whole, escaped: string, name: string) =>
-    escaped ? `[${name}]` : name in params ? shellQuote(params[name]!) : whole,
+    escaped ? `[${name}]` : Object.hasOwn(params, name) ? shellQuote(params[name]!) : whole,
   )
 }
 

@@ -41,7 +41,8 @@ export function createLogger(
     const all = { level, event, ...opts.base, ...fields }
     const line = Object.entries(all)
       .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k}=${value(v)}`)
+      // Each value is masked before it is quoted, and the whole line after.
+      .map(([k, v]) => `${k}=${value(typeof v === 'string' ? redact(v, secrets) : v)}`)
       .join(' ')
     write((opts.journal ? `<${PRIORITY[level]}>` : '') + redact(line, secrets))
   }
@@ -57,3 +58,23 @@ export function createLogger(
 /** An error's message without its stack: stack traces stay out of chat and out of one-line logs. */
 export const errorText = (e: unknown) =>
   (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300)
+
+/**
+ * A logger that masks these secrets too, before the lines reach the one underneath: the process
+ * logger exists before the config is read, and the config names most secrets (jobs' variables,
+ * projects' webhook secrets).
+ */
+export function maskingLogger(inner: Logger, secrets: readonly string[]): Logger {
+  const mask = (f?: Fields): Fields | undefined =>
+    f &&
+    Object.fromEntries(
+      Object.entries(f).map(([k, v]) => [k, typeof v === 'string' ? redact(v, secrets) : v]),
+    )
+  return {
+    debug: (e, f) => inner.debug(e, mask(f)),
+    info: (e, f) => inner.info(e, mask(f)),
+    warn: (e, f) => inner.warn(e, mask(f)),
+    error: (e, f) => inner.error(e, mask(f)),
+    child: (base) => maskingLogger(inner.child(mask(base) ?? {}), secrets),
+  }
+}

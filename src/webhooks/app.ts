@@ -4,6 +4,7 @@ import { Hono } from 'hono'
 import type { AppContext } from '../app/context.ts'
 import { errorText } from '../util/log.ts'
 import { accessLog, safePath } from './access-log.ts'
+import { BodyBudget } from './body-budget.ts'
 import { callbackRoutes } from './callbacks.ts'
 import { enableCallbacks } from '../dispatcher/callback-url.ts'
 import { githubRoutes } from './github.ts'
@@ -20,7 +21,9 @@ export function createWebhookApp(ctx: AppContext, opts: WebAppOptions = {}): Hon
   // From here on the dispatcher hands callback jobs a URL this app will accept.
   const callbackKey = enableCallbacks(ctx)
   const app = new Hono<WebEnv>()
+  const bodies = new BodyBudget(ctx.config.settings.webhook_bytes_in_flight)
   app.use(accessLog(ctx.log))
+  app.use(bodies.middleware())
   app.route('/github', githubRoutes(ctx))
   app.route('/callbacks', callbackRoutes(ctx, callbackKey))
   app.route('/', healthRoutes(ctx, opts.health))

@@ -13,6 +13,7 @@ import { readLimited } from './body-limit.ts'
 import { verifyCallbackToken } from '../dispatcher/callback-token.ts'
 import { utf8 } from './verify-signature.ts'
 import type { WebEnv } from './web-env.ts'
+import { escapeSlackText } from '../util/slack-text.ts'
 
 /** Progress notes, not logs: a message's worth of text, with room for a file-sized one. */
 const CALLBACK_BODY_LIMIT = 256 * 1024
@@ -52,7 +53,11 @@ export function callbackRoutes(ctx: AppContext, key: string): Hono<WebEnv> {
     // A valid token for a run that is gone or over is still refused: posts belong to live runs.
     if (!run) return answer(c, 403, 'forbidden', 'no such run')
     if (run.state !== 'running') return answer(c, 403, 'forbidden', `run ${run.id} is ${run.state}`)
-    const body = await readLimited(c.req.raw, CALLBACK_BODY_LIMIT)
+    const body = await readLimited(c.req.raw, CALLBACK_BODY_LIMIT, c.get('bodyLease'))
+    if (body === 'busy') {
+      c.header('Retry-After', '5')
+      return answer(c, 503, 'busy', 'too many request bodies in flight')
+    }
     if (!body) return answer(c, 413, 'too_large', `body over ${CALLBACK_BODY_LIMIT} bytes`)
     const text = messageText(body, c.req.header('content-type'))
     if (!text)
@@ -102,8 +107,8 @@ function callbackMessage(run: Run, text: string): MessageOut {
     channel: run.channel,
     threadTs: run.threadTs,
   }
-  return text.length <= MESSAGE_LIMIT
-    ? { ...spot, text }
+  return escapeSlackText(text).length <= MESSAGE_LIMIT
+    ? { ...spot, text: escapeSlackText(text) }
     : {
         ...spot,
         text: `Message from \`${run.jobType}\` (run ${run.id}), long, as a file:`,

@@ -8,6 +8,8 @@ import type { ScheduleResult } from '../queue/schedule.ts'
 import type { Fired } from './triggers.ts'
 
 const DELIVERY_SOURCE = 'github-delivery'
+/** Digests of accepted bodies: a signature covers the body only, so a body sent again is a replay. */
+const BODY_SOURCE = 'github-body'
 
 /** The run a delivery id already queued, if it did (only deliveries that queued are recorded). */
 export const deliveryRun = (q: QueueOps, delivery: string) => q.seenRun(DELIVERY_SOURCE, delivery)
@@ -15,15 +17,24 @@ export const deliveryRun = (q: QueueOps, delivery: string) => q.seenRun(DELIVERY
 export interface Delivery {
   project: string
   id: string
+  /** SHA-256 of the project name and the raw body, and how long it counts as already seen */
+  bodyDigest: string
+  replayWindowMs: number
   event: string
   action?: string
   /** `github:<sender login>` */
   requester: string
 }
 
-export type Scheduled = { kind: 'queued'; results: ScheduleResult[] } | { kind: 'duplicate' }
+export type Scheduled =
+  | { kind: 'queued'; results: ScheduleResult[] }
+  | { kind: 'duplicate'; of: 'delivery' | 'body' }
 
-class AlreadyRecorded extends Error {}
+class AlreadyRecorded extends Error {
+  constructor(readonly of: 'delivery' | 'body') {
+    super(`${of} already recorded`)
+  }
+}
 
 export async function scheduleDelivery(
   ctx: AppContext,
@@ -42,12 +53,21 @@ export async function scheduleDelivery(
         results.push(await requestFromTrigger({ ...ctx, queue: q }, by, { ...t, params }))
       // A concurrent copy of this delivery committed first: undo ours, answer as a redelivery.
       if (!(await q.markSeen(ctx.now(), DELIVERY_SOURCE, d.id, results[0]?.run.id)))
-        throw new AlreadyRecorded()
+        throw new AlreadyRecorded('delivery')
+      // The same signed body under a new delivery id: a capture replayed, not a new event.
+      const body = await q.markSeenWithin(
+        ctx.now(),
+        BODY_SOURCE,
+        d.bodyDigest,
+        d.replayWindowMs,
+        results[0]?.run.id,
+      )
+      if (!body) throw new AlreadyRecorded('body')
       return results
     })
     return { kind: 'queued', results }
   } catch (e) {
-    if (e instanceof AlreadyRecorded) return { kind: 'duplicate' }
+    if (e instanceof AlreadyRecorded) return { kind: 'duplicate', of: e.of }
     throw e
   }
 }

@@ -49,6 +49,11 @@ export function githubRoutes(ctx: AppContext): Hono<WebEnv> {
     bodyLimit({
       maxBytes: (c) => c.get('project').bodyLimit,
       onTooLarge: (c, max) => answer(c, 413, 'too_large', { reason: `body over ${max} bytes` }),
+      onBusy: (c) => {
+        // GitHub does not retry on its own; a redelivery from its page, or the next event, will.
+        c.header('Retry-After', '5')
+        return answer(c, 503, 'busy', { reason: 'too many request bodies in flight' })
+      },
     }),
     async (c: Context<WebEnv>) => {
       const project = c.get('project')
@@ -114,7 +119,15 @@ export function githubRoutes(ctx: AppContext): Hono<WebEnv> {
       try {
         scheduled = await scheduleDelivery(
           ctx,
-          { project: project.name, id: delivery, event, action, requester },
+          {
+            project: project.name,
+            id: delivery,
+            bodyDigest: bodyDigest(project.name, body),
+            replayWindowMs: project.replayWindowMs,
+            event,
+            action,
+            requester,
+          },
           result.fired,
         )
       } catch (e) {
@@ -128,8 +141,16 @@ export function githubRoutes(ctx: AppContext): Hono<WebEnv> {
           reason: 'could not queue the request; redeliver it later',
         })
       }
-      if (scheduled.kind === 'duplicate')
-        return answer(c, 200, 'duplicate', { reason: 'delivery already processed' })
+      if (scheduled.kind === 'duplicate') {
+        if (scheduled.of === 'body')
+          ctx.log.warn('github.replay', { project: project.name, delivery })
+        return answer(c, 200, 'duplicate', {
+          reason:
+            scheduled.of === 'body'
+              ? 'the same body was already processed under another delivery id (a replay)'
+              : 'delivery already processed',
+        })
+      }
       ctx.wake.dispatch.notify()
       ctx.wake.outbox.notify()
       const runs = scheduled.results.map((r) => ({
@@ -157,6 +178,13 @@ export function githubRoutes(ctx: AppContext): Hono<WebEnv> {
   app.post('/:project', ...handlers)
   app.post('/:project/', ...handlers)
   return app
+}
+
+function bodyDigest(project: string, body: Uint8Array): string {
+  const h = new Bun.CryptoHasher('sha256')
+  h.update(`${project}\n`)
+  h.update(body)
+  return h.digest('hex')
 }
 
 function parseObject(body: Uint8Array): Record<string, unknown> | null {

@@ -360,6 +360,12 @@ export class FakeSlack {
     return this.deliver('events_api', payload, { ...opts, eventId, retryAttempt: attempt })
   }
 
+  /** Deliver any payload as an envelope of this type, however malformed (for fuzzing the door). */
+  sendRaw(type: Delivery['type'], payload: Record<string, unknown>): Sent {
+    const eventId = typeof payload.event_id === 'string' ? payload.event_id : undefined
+    return this.deliver(type, payload, { eventId, retryAttempt: MAX_RETRIES })
+  }
+
   /** Deliver an interactive envelope (block_actions…). Slack never retries these: the user sees an error. */
   sendInteractive(
     payload: Record<string, unknown>,

@@ -18,7 +18,11 @@ export function writeConfig(dir: string, yaml: string, name = 'ebmbot.yaml'): st
 }
 
 export function cleanupTemp(): void {
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true })
+  for (const d of made.splice(0)) {
+    rmSync(d, { recursive: true, force: true })
+    // A state folder's jobs folder sits beside it (<state>-jobs) when the config names none.
+    rmSync(`${d}-jobs`, { recursive: true, force: true })
+  }
 }
 
 export const REPO = join(import.meta.dir, '..', '..')
