@@ -76,6 +76,11 @@ for (const backend of backends)
           }),
         )
         expect(again.replaced).toBe(true)
+        expect(again.previous).toMatchObject({
+          id: first.id,
+          requestedBy: 'U1',
+          params: { env: 'a' },
+        })
         expect(again.run).toMatchObject({
           id: first.id,
           dueAt: T0 + 60_000,

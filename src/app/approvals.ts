@@ -14,6 +14,7 @@ import { replyDoor } from './context.ts'
 import type { MessageIn } from './door.ts'
 import { askerOf } from './asker.ts'
 import type { ActionResult } from './run-actions.ts'
+import { tellReplaced } from './replaced-notice.ts'
 
 export async function askForApproval(
   ctx: AppContext,
@@ -83,6 +84,7 @@ export async function decide(
   const when =
     res.run.dueAt > ctx.now() ? ` It starts in ${formatDuration(res.run.dueAt - ctx.now())}.` : ''
   const replaced = res.replaced ? ` It replaces the pending run ${res.replaced.id}.` : ''
+  await tellReplaced(ctx, res.replaced, res.run, 'superseded')
   return {
     accepted: true,
     runId: id,

@@ -11,6 +11,7 @@ import type { Door } from '../queue/schema.ts'
 import { isActive } from '../queue/suppress.ts'
 import { askForApproval } from './approvals.ts'
 import { replyDoor, type AppContext } from './context.ts'
+import { tellReplaced } from './replaced-notice.ts'
 import { requestFor } from './request.ts'
 
 /** What fired: the job, its params, and the channel its answers go to. */
@@ -58,6 +59,7 @@ export async function requestFromTrigger(
     return { run: (await q.getRun(asked.runId!))!, replaced: false }
   }
   const res = await q.scheduleRequest(now, req)
+  await tellReplaced(ctx, res.previous, res.run)
   const notice = await suppressedNotice(q, now, ns, f.job, res)
   if (notice) await q.enqueueOutgoing(now, replyDoor(ctx, res.run), [notice], res.run.id)
   return res

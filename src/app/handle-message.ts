@@ -14,6 +14,7 @@ import type { Queue } from '../queue/queue.ts'
 import type { Snapshot } from '../queue/read.ts'
 import { scheduleNotes } from './schedule-notes.ts'
 import type { AppContext } from './context.ts'
+import { tellReplaced } from './replaced-notice.ts'
 import { requestFor } from './request.ts'
 import { askForApproval, decide } from './approvals.ts'
 import {
@@ -172,6 +173,7 @@ async function execute(
         door: msg.door,
         user: msg.user,
       })
+      await tellReplaced(ctx, res.previous, res.run)
       ctx.wake.dispatch.notify()
       return { said: await scheduleNotes(ctx, res), accepted: true, runId: res.run.id }
     }

@@ -18,6 +18,7 @@ import { askerOf } from './asker.ts'
 import { threadKeyOf, type MetaflowCall } from './metaflow-call.ts'
 import { requestFor } from './request.ts'
 import { runAction, type ActionResult } from './run-actions.ts'
+import { tellReplaced } from './replaced-notice.ts'
 
 /** The verbs that change state without reading Metaflow: database work only. */
 export type ImmediateVerb = Extract<MetaflowVerb, { kind: 'run' | 'rerun' | 'cancel' | 'quiet' }>
@@ -95,7 +96,10 @@ async function startFlow(
     let approval: ActionResult | undefined
     let scheduled: ScheduleResult | undefined
     if (job.confirm) approval = await askForApproval({ ...ctx, queue: q }, job, req)
-    else scheduled = await q.scheduleRequest(now, req)
+    else {
+      scheduled = await q.scheduleRequest(now, req)
+      await tellReplaced({ ...ctx, queue: q }, scheduled.previous, scheduled.run)
+    }
     const id = approval?.runId ?? scheduled!.run.id
     await q.setRequestCommand(
       id,

@@ -18,6 +18,7 @@ import { askForApproval } from './approvals.ts'
 import { askerOf } from './asker.ts'
 import type { MessageIn } from './door.ts'
 import { escapeSlackText } from '../util/slack-text.ts'
+import { tellReplaced } from './replaced-notice.ts'
 
 export interface Said {
   text: string
@@ -138,6 +139,7 @@ async function rerun(ctx: AppContext, msg: MessageIn, run: Run): Promise<ActionR
   // A rerun of a job that needs confirmation needs it again.
   if (job.confirm) return askForApproval(ctx, job, req)
   const res = await ctx.queue.scheduleRequest(ctx.now(), req)
+  await tellReplaced(ctx, res.previous, res.run)
   ctx.wake.dispatch.notify()
   const behind = res.behind
     ? ` It will start after run ${res.behind.id}, which is still going.`

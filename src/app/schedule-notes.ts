@@ -12,7 +12,7 @@ export async function scheduleNotes(ctx: AppContext, res: ScheduleResult): Promi
   const said: Said[] = []
   if (res.behind)
     said.push({
-      text: `A \`${run.jobType}\` job is running (run ${res.behind.id}); this request (run ${run.id}) will start after it. Say \`status\` to see the queue, or \`remove job id ${run.id}\` to drop it.`,
+      text: `A \`${run.jobType}\` job is running (run ${res.behind.id}); this request (run ${run.id}) will start after it. Say \`status\` to see the queue.`,
     })
   if (res.replaced) {
     const params = Object.entries(run.params as Record<string, string>)

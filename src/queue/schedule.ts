@@ -27,6 +27,8 @@ export interface ScheduleResult {
   replaced: boolean
   /** a run of the type is going; this request waits for it */
   behind?: Run
+  /** the pending request as it was before this one replaced it (who asked, where, with what) */
+  previous?: Run
 }
 
 const p = sql.placeholder
@@ -107,7 +109,7 @@ export function scheduleRequest(db: Db, now: number, req: RequestInput): Schedul
           dueAt: Math.min(pending.dueAt, dueAt),
           id: pending.id,
         })!
-        return { run, replaced: true, behind }
+        return { run, replaced: true, behind, previous: pending }
       }
       const run = insertPending(db).get({
         ...fields,

@@ -42,7 +42,7 @@ export function scheduleRequest(db: PgDb, now: number, req: RequestInput): Promi
         .set({ ...fields, dueAt: Math.min(pending.dueAt, dueAt) })
         .where(eq(runs.id, pending.id))
         .returning()
-      return { run: run!, replaced: true, behind }
+      return { run: run!, replaced: true, behind, previous: pending }
     }
     const [run] = await tx
       .insert(runs)
