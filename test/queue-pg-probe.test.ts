@@ -18,6 +18,7 @@ test('a working database probes ok, and the queue is known by its URL without th
     expect(r.ok).toBe(true)
     expect(r.detail.ms).toBeGreaterThanOrEqual(0)
     expect(q.location).toContain(u.host)
+    expect(new URL(q.location).password).toBe('')
     expect(q.location).not.toContain(decodeURIComponent(u.password))
   } finally {
     q.close()

@@ -31,7 +31,7 @@ async function startEmbedded(): Promise<string> {
       databaseDir: join(dir, 'data'),
       port,
       user: 'postgres',
-      password: 'ebmbot',
+      password: 'embedded-pw-7f3k',
       persistent: false,
       // PostgreSQL refuses to run as root; the package then runs it as a `postgres` user.
       createPostgresUser: process.getuid?.() === 0,
@@ -55,7 +55,7 @@ async function startEmbedded(): Promise<string> {
     ],
     { detached: true, stdio: 'ignore' },
   ).unref()
-  return `postgres://postgres:ebmbot@127.0.0.1:${port}/postgres`
+  return `postgres://postgres:embedded-pw-7f3k@127.0.0.1:${port}/postgres`
 }
 
 function freePort(): Promise<number> {
