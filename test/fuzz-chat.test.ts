@@ -397,6 +397,6 @@ describe('captured values in a real bash', () => {
       c: '[a] %s -n --',
     })
     // Nothing in any value ran: the jobs' folder holds no file they could have created.
-    expect(readdirSync(`${state}/workspace/e`)).toEqual([])
+    expect(readdirSync(`${state}-jobs/workspace/e`)).toEqual([])
   }, 30_000)
 })
