@@ -1,4 +1,5 @@
 // Loads an artifact's value from a local datastore and decodes it when it is plain data; renders it for chat.
+import { escapeSlackText as esc } from '../util/slack-text.ts'
 import { MetaflowNotFoundError, MetaflowUnavailableError } from './errors.ts'
 import { errorText } from '../util/log.ts'
 import type { BlobResult, LocalDatastore } from './datastore.ts'
@@ -145,10 +146,11 @@ export function renderArtifact(c: ArtifactContent, options: RenderArtifactOption
     const trace = c.exception.stacktrace?.trimEnd()
     const body =
       trace && trace.length > maxChars - 200 ? `…${trace.slice(-(maxChars - 200))}` : trace
-    return `${head}: ${exceptionLine(c.exception)}${body ? `\n\`\`\`\n${body.replaceAll('```', '`\u200b``')}\n\`\`\`` : ''}`
+    return `${head}: ${esc(exceptionLine(c.exception))}${body ? `\n\`\`\`\n${esc(body).replaceAll('```', '`\u200b``')}\n\`\`\`` : ''}`
   }
-  if (!c.value) return `${head}: not shown, ${c.note ?? 'no value'}`
-  const text = pyRepr(c.value)
+  if (!c.value) return `${head}: not shown, ${esc(c.note ?? 'no value')}`
+  // The flow's own data: escaped, so it shows as written and can neither ping nor pose as a link.
+  const text = esc(pyRepr(c.value))
   if (text.length <= 80 && !text.includes('\n')) return `${head}: ${text}`
   const room = Math.max(0, maxChars - head.length - 20)
   const body = text.length > room ? `${text.slice(0, room)}…` : text

@@ -1,5 +1,6 @@
 // Why a failed run failed: its first failed task, the exception that step raised (the task's
 // `_exception` artifact) and the last lines of its stderr, for the failure notice and `status`.
+import { escapeSlackText as esc } from '../util/slack-text.ts'
 import { attemptsByTask } from './attempts.ts'
 import { exceptionLine, type MetaflowException } from './exception.ts'
 import type { RunView } from './run-view.ts'
@@ -70,12 +71,12 @@ export function failureText(f: FailureDetail): string {
   const where = `\`${f.task.step}/${f.task.task}\``
   const lines = [
     f.exception
-      ? `Step ${where} raised \`${oneLine(exceptionLine(f.exception))}\`.`
+      ? `Step ${where} raised \`${esc(oneLine(exceptionLine(f.exception)))}\`.`
       : `Step ${where} failed.`,
   ]
   if (f.stderrTail.length)
     lines.push(
-      `Last lines of its stderr:\n\`\`\`\n${f.stderrTail.join('\n').replaceAll('```', '`\u200b``')}\n\`\`\``,
+      `Last lines of its stderr:\n\`\`\`\n${esc(f.stderrTail.join('\n')).replaceAll('```', '`\u200b``')}\n\`\`\``,
     )
   lines.push(
     `\`logs ${f.task.step} stderr\` shows all of it; \`data ${f.task.step} _exception\` the traceback.`,

@@ -1,4 +1,5 @@
 // Pure chat texts for Metaflow answers: run lines, run summary, steps, parameters, artifacts, logs, help, export.
+import { escapeSlackText as esc } from '../util/slack-text.ts'
 import { formatDuration } from '../util/duration.ts'
 import type { ArtifactContent } from './artifacts.ts'
 import type { RenderedLog } from './logs.ts'
@@ -60,9 +61,9 @@ export function formatRunLine(run: MetaflowRun, nowMs: number, status?: RunStatu
           ? ` at \`${status.failedSteps[0]}\``
           : ''),
     )
-  parts.push(ownerOf(run), `started ${formatAgo(run.ts_epoch, nowMs)}`)
+  parts.push(esc(ownerOf(run)), `started ${formatAgo(run.ts_epoch, nowMs)}`)
   const tags = userTags(run)
-  if (tags.length) parts.push(`tags: ${tags.map((t) => `\`${t}\``).join(', ')}`)
+  if (tags.length) parts.push(`tags: ${tags.map((t) => `\`${esc(t)}\``).join(', ')}`)
   return parts.join(' · ')
 }
 
@@ -124,9 +125,9 @@ export function formatRunSummary(view: RunView, nowMs: number): string {
   const tags = userTags(run)
   return clip(
     [
-      `\`${runPathspec(run)}\` was started by ${ownerOf(run)} ${formatAgo(run.ts_epoch, nowMs)}.`,
+      `\`${runPathspec(run)}\` was started by ${esc(ownerOf(run))} ${formatAgo(run.ts_epoch, nowMs)}.`,
       `Outcome: ${statusPhrase(status)}.`,
-      tags.length ? `Tags: ${tags.map((t) => `\`${t}\``).join(', ')}` : 'Tags: none',
+      tags.length ? `Tags: ${tags.map((t) => `\`${esc(t)}\``).join(', ')}` : 'Tags: none',
       'Steps:',
       formatSteps(view.stepSummaries),
     ].join('\n'),
@@ -141,7 +142,7 @@ export function formatParams(pathspec: string, params: readonly ArtifactContent[
   if (params.length === 0) return `\`${pathspec}\` has no parameters.`
   const lines = params.map(
     (p) =>
-      `• \`${p.name}\` = ${p.value ? pyRepr(p.value, { maxItems: 10, maxString: 200 }) : `(${p.type ?? 'value'} not shown: ${p.note ?? 'unknown'})`}`,
+      `• \`${p.name}\` = ${p.value ? esc(pyRepr(p.value, { maxItems: 10, maxString: 200 })) : `(${p.type ?? 'value'} not shown: ${esc(p.note ?? 'unknown')})`}`,
   )
   return clip([`Parameters of \`${pathspec}\`:`, ...lines].join('\n'))
 }
@@ -187,7 +188,7 @@ export function formatLog(
     log.omitted > 0
       ? `Last ${log.total - log.omitted} of ${log.total} lines of ${which}:`
       : `${which[0]!.toUpperCase()}${which.slice(1)}:`
-  return `${head}\n\`\`\`\n${log.text.replaceAll('```', '`\u200b``')}\n\`\`\``
+  return `${head}\n\`\`\`\n${esc(log.text).replaceAll('```', '`\u200b``')}\n\`\`\``
 }
 
 export function formatNoRunChosen(): string {
