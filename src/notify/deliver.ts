@@ -1,5 +1,6 @@
 // Delivers the outbox through one transport: in id order per channel, retrying with backoff
 // (honouring Retry-After), resuming whatever a previous process left pending.
+import { IN_FLIGHT } from '../queue/outbox.ts'
 import type { Queue } from '../queue/queue.ts'
 import type { Door } from '../queue/schema.ts'
 import { errorText, type Logger } from '../util/log.ts'
@@ -7,8 +8,12 @@ import type { Signal } from '../util/signal.ts'
 import type { Outgoing } from '../app/door.ts'
 
 export interface Transport {
-  /** Sends one message; returns what later edits need (e.g. the message ts). Throws DeliveryError. */
-  deliver(msg: Outgoing): Promise<unknown>
+  /**
+   * Sends one message; returns what later edits need (e.g. the message ts). Throws DeliveryError.
+   * `sending.resumed`: it was being sent when the bot stopped, so it may have arrived already;
+   * a transport that can look (Slack, by the outbox id in the message's metadata) does so first.
+   */
+  deliver(msg: Outgoing, sending?: { outboxId: number; resumed: boolean }): Promise<unknown>
 }
 
 export class DeliveryError extends Error {
@@ -76,7 +81,9 @@ export function startDeliverer(deps: DelivererDeps) {
       }
       let result: unknown
       try {
-        result = await deps.transport.deliver(msg)
+        const resumed = row.lastError === IN_FLIGHT
+        if (msg.kind === 'message') await q.markInFlight(row.id)
+        result = await deps.transport.deliver(msg, { outboxId: row.id, resumed })
       } catch (e) {
         const err = e instanceof DeliveryError ? e : new DeliveryError(errorText(e), true)
         if (err.retryable) {

@@ -137,11 +137,28 @@ export function markSent(db: Db, now: number, id: number, result: unknown) {
         sentAt: sql`${p('now')}`,
         attempts: sqlIncrement(),
         result: p('result') as never,
+        // Sent: it is no longer in flight (an earlier attempt's error stays, as history).
+        lastError: sql`nullif(${outbox.lastError}, ${IN_FLIGHT})`,
       })
       .where(eq(outbox.id, p('id')))
       .prepare(),
   )
   stmt.run({ now, id, result: result ?? null })
+}
+
+/** What `last_error` holds while a message is being sent: still there after a restart, it was in flight at a crash. */
+export const IN_FLIGHT = 'in flight: the bot stopped while sending it'
+
+/** Marks a message as being sent, so a restart knows to look for it before sending it again. */
+export function markInFlight(db: Db, id: number) {
+  const stmt = prepared(db, 'outbox.in_flight', (d) =>
+    d
+      .update(outbox)
+      .set({ lastError: IN_FLIGHT })
+      .where(eq(outbox.id, p('id')))
+      .prepare(),
+  )
+  stmt.run({ id })
 }
 
 export function markRetry(db: Db, id: number, nextAttemptAt: number, error: string) {

@@ -38,6 +38,9 @@ export const BOT_METHODS: Record<string, readonly string[]> = {
   'conversations.list': ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
   'conversations.info': ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
   'conversations.join': ['channels:join'],
+  // A message in flight when the bot stopped: found by its metadata before it is posted again.
+  'conversations.history': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
+  'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
   'reactions.add': ['reactions:write'],
   'users.info': ['users:read'],
   // The params form of a slash command typed without its params (the trigger id is the permission).

@@ -30,6 +30,9 @@ export function slackTransport(opts: SlackTransportOptions): Transport {
   const { web } = opts
   const idOf = opts.channelId ?? ((c: string) => c)
 
+  /** The outbox row being delivered (deliveries through one transport go one at a time). */
+  let outboxId: number | undefined
+
   async function post(
     channel: string,
     threadTs: string | null | undefined,
@@ -41,6 +44,10 @@ export function slackTransport(opts: SlackTransportOptions): Transport {
       text,
       ...(threadTs ? { thread_ts: threadTs } : {}),
       ...(blocks ? { blocks } : {}),
+      // The outbox id travels with the message, so a restart can find what was already posted.
+      ...(outboxId !== undefined
+        ? { metadata: { event_type: OUTBOX_EVENT, event_payload: { outbox_id: outboxId } } }
+        : {}),
     })
     return { channel: res.channel ?? channel, ts: res.ts }
   }
@@ -136,12 +143,51 @@ export function slackTransport(opts: SlackTransportOptions): Transport {
   }
 
   return {
-    async deliver(msg: Outgoing) {
+    async deliver(msg: Outgoing, sending?: { outboxId: number; resumed: boolean }) {
       try {
+        outboxId = sending?.outboxId
+        if (sending?.resumed && msg.kind === 'message' && !msg.file) {
+          const found = await alreadyPosted(web, idOf(msg.channel), msg.threadTs, sending.outboxId)
+          if (found) return found
+        }
         return await send(msg)
       } catch (e) {
         throw e instanceof DeliveryError ? e : toDeliveryError(e)
       }
     },
+  }
+}
+
+/** The metadata event type of every message the outbox posts. */
+const OUTBOX_EVENT = 'ebmbot_outbox'
+
+/**
+ * A message that was being posted when the bot stopped may have arrived: look for its outbox id in
+ * the metadata of the conversation's recent messages (its thread, or the channel). Not found, or
+ * Slack will not say (a missing scope): undefined, and it is posted, so at worst it shows twice.
+ */
+async function alreadyPosted(
+  web: WebClient,
+  channel: string,
+  threadTs: string | null | undefined,
+  id: number,
+): Promise<Posted | undefined> {
+  try {
+    const res = threadTs
+      ? await web.conversations.replies({
+          channel,
+          ts: threadTs,
+          include_all_metadata: true,
+          limit: 200,
+        })
+      : await web.conversations.history({ channel, include_all_metadata: true, limit: 100 })
+    const hit = (res.messages ?? []).find(
+      (m) =>
+        m.metadata?.event_type === OUTBOX_EVENT &&
+        (m.metadata.event_payload as { outbox_id?: unknown } | undefined)?.outbox_id === id,
+    )
+    return hit?.ts ? { channel, ts: hit.ts } : undefined
+  } catch {
+    return undefined
   }
 }

@@ -851,6 +851,32 @@ export class FakeSlack {
       return { ok: true, channel, ts, message: this.messageView(channel, ts) }
     },
 
+    // The bot's own messages in a channel (newest first) or a thread (oldest first), with their
+    // metadata when asked for it, as Slack answers them.
+    'conversations.history': (args) => {
+      const channel = String(args.channel)
+      const limit = Number(args.limit ?? 100)
+      const top = this.messages.filter(
+        (m) => m.channel === channel && (!m.thread_ts || m.thread_ts === m.ts),
+      )
+      return {
+        ok: true,
+        messages: top
+          .reverse()
+          .slice(0, limit)
+          .map((m) => this.historyView(m, args)),
+        has_more: false,
+      }
+    },
+    'conversations.replies': (args) => {
+      const channel = String(args.channel)
+      const ts = String(args.ts)
+      const thread = this.messages.filter(
+        (m) => m.channel === channel && (m.ts === ts || m.thread_ts === ts),
+      )
+      return { ok: true, messages: thread.map((m) => this.historyView(m, args)), has_more: false }
+    },
+
     'chat.update': (args) => {
       const msg = this.findMessage(String(args.channel), String(args.ts))
       if (!msg) return { ok: false, error: 'message_not_found' }
@@ -1180,6 +1206,15 @@ export class FakeSlack {
       team: this.teamId,
       client_msg_id: randomUUID(),
       ...(thread_ts ? { thread_ts } : {}),
+    }
+  }
+
+  private historyView(m: FakeMessage, args: Args): Record<string, unknown> {
+    const withMetadata = String(args.include_all_metadata) === 'true'
+    return {
+      ...this.messageView(m.channel, m.ts),
+      ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+      ...(withMetadata && m.args.metadata ? { metadata: m.args.metadata } : {}),
     }
   }
 

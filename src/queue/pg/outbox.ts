@@ -1,6 +1,6 @@
 // The outbox on PostgreSQL: messages stored before they are sent, retried, resumed after restarts.
 import { and, asc, count, eq, min, sql } from 'drizzle-orm'
-import type { OutboxMessage } from '../outbox.ts'
+import { IN_FLIGHT, type OutboxMessage } from '../outbox.ts'
 import type { OutboxBacklog } from '../outbox-stats.ts'
 import type { Door, OutboxRow } from '../schema.ts'
 import { first, type PgDb } from './db.ts'
@@ -104,8 +104,18 @@ const increment = () => sql`${outbox.attempts} + 1`
 export async function markSent(db: PgDb, now: number, id: number, result: unknown) {
   await db
     .update(outbox)
-    .set({ state: 'sent', sentAt: now, attempts: increment(), result: result ?? null })
+    .set({
+      state: 'sent',
+      sentAt: now,
+      attempts: increment(),
+      result: result ?? null,
+      lastError: sql`nullif(${outbox.lastError}, ${IN_FLIGHT})`,
+    })
     .where(eq(outbox.id, id))
+}
+
+export async function markInFlight(db: PgDb, id: number) {
+  await db.update(outbox).set({ lastError: IN_FLIGHT }).where(eq(outbox.id, id))
 }
 
 export async function markRetry(db: PgDb, id: number, nextAttemptAt: number, error: string) {
