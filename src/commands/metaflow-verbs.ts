@@ -50,6 +50,34 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/
 const RUN_DETAIL = ['steps', 'params', 'export', 'data']
 
 const verb = (v: MetaflowVerb): MetaflowDecision => ({ kind: 'metaflow', verb: v })
+
+/** Verbs that are one word alone, and what each means (a Map: chat words are never object keys). */
+const ONE_WORD_VERBS = new Map<
+  string,
+  | 'status'
+  | 'steps'
+  | 'params'
+  | 'export'
+  | 'watch'
+  | 'quiet'
+  | 'cancel'
+  | 'rerun'
+  | 'help'
+  | 'inspect'
+>([
+  ['status', 'status'],
+  ['steps', 'steps'],
+  ['params', 'params'],
+  ['export', 'export'],
+  ['watch', 'watch'],
+  ['quiet', 'quiet'],
+  // `loud` undoes `quiet`, as it does for a job's thread.
+  ['loud', 'watch'],
+  ['cancel', 'cancel'],
+  ['rerun', 'rerun'],
+  ['help', 'help'],
+  ['inspect', 'inspect'],
+])
 const reply = (text: string) => verb({ kind: 'reply', text })
 
 /**
@@ -125,32 +153,9 @@ function inThread(
   runVerb: RunVerb | null,
 ): MetaflowDecision | null {
   const [first, ...rest] = low
-  if (low.length === 1) {
-    switch (first) {
-      case 'status':
-        return verb({ kind: 'status' })
-      case 'steps':
-        return verb({ kind: 'steps' })
-      case 'params':
-        return verb({ kind: 'params' })
-      case 'export':
-        return verb({ kind: 'export' })
-      case 'watch':
-        return verb({ kind: 'watch' })
-      case 'quiet':
-        return verb({ kind: 'quiet' })
-      // `loud` undoes `quiet`, as it does for a job's thread.
-      case 'loud':
-        return verb({ kind: 'watch' })
-      case 'cancel':
-        return verb({ kind: 'cancel' })
-      case 'rerun':
-        return verb({ kind: 'rerun' })
-      case 'help':
-        return verb({ kind: 'help' })
-      case 'inspect':
-        return verb({ kind: 'inspect' })
-    }
+  if (low.length === 1 && first !== undefined) {
+    const kind = ONE_WORD_VERBS.get(first)
+    if (kind) return verb({ kind })
   }
   if (first === 'data') return parseData(words.slice(1))
   if (first === 'logs') {
