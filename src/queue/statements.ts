@@ -30,7 +30,7 @@ import {
   enqueueUpdate,
   getOutgoing,
   markFailed,
-  markInFlight,
+  takeOutgoing,
   markRetry,
   markSent,
   outboxHeads,
@@ -44,7 +44,14 @@ import { isSeen, markSeen, markSeenWithin, seenRun, unmarkSeen } from './seen.ts
 import { setRequestCommand } from './set-command.ts'
 import { queueStats } from './stats.ts'
 import { addSuppression, cancelSuppressions, openSuppressions } from './suppress.ts'
-import { getWorker, heartbeat, markStopped, registerWorker } from './workers.ts'
+import {
+  getWorker,
+  heartbeat,
+  liveWorkers,
+  markStopped,
+  registerWorker,
+  retireWorker,
+} from './workers.ts'
 
 export const statements = {
   // requests and runs
@@ -83,7 +90,7 @@ export const statements = {
   pendingOutgoing,
   outboxHeads,
   markSent,
-  markInFlight,
+  takeOutgoing,
   markRetry,
   markFailed,
   outboxBacklog,
@@ -98,6 +105,8 @@ export const statements = {
   heartbeat,
   markStopped,
   getWorker,
+  liveWorkers,
+  retireWorker,
   // Metaflow conversations
   getThread,
   getThreadById,
