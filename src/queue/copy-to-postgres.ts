@@ -30,7 +30,7 @@ export const COPIED_TABLES: readonly { from: SQLiteTable; to: PgTable; ids: bool
 /** Why the copy did not happen, in words for the operator (exit 1, nothing written). */
 export class CopyRefused extends Error {}
 
-export interface TableCopy {
+interface TableCopy {
   table: string
   rows: number
   /** the id the next new row gets in PostgreSQL (tables with generated ids) */

@@ -9,7 +9,7 @@ import type { Worker } from '../queue/schema.ts'
 const HEARTBEAT_FRESH_MS = 60_000
 
 /** Alive now: not stopped, and its process is there (this host) or it heartbeats (another). */
-export function workerAlive(w: Worker, here = hostname(), now = Date.now()): boolean {
+function workerAlive(w: Worker, here = hostname(), now = Date.now()): boolean {
   if (w.stoppedAt) return false
   if (w.host === here) return sameProcess(w.pid, w.pidStart)
   return now - w.heartbeatAt < HEARTBEAT_FRESH_MS
