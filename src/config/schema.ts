@@ -232,6 +232,11 @@ export const settingsSchema = z.strictObject({
   poll_interval: duration
     .default(5)
     .describe('fallback queue poll; enqueues wake the dispatcher at once'),
+  instance_lease: duration
+    .default(20)
+    .describe(
+      'several instances on one PostgreSQL database: each renews its lease every quarter of this; one that has not for this long is presumed dead, and a survivor reports its runs lost (or requeues retry_on_lost jobs) and sends its undelivered messages',
+    ),
   logs_channel: z.string().optional().describe('start notices; default SLACK_LOGS_CHANNEL'),
   tech_support_channel: z
     .string()

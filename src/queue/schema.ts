@@ -122,6 +122,11 @@ export const outbox = sqliteTable(
     sentAt: integer('sent_at'),
     /** what the transport returned (e.g. the posted message's ts), for later edits and links */
     result: text('result', { mode: 'json' }),
+    /**
+     * the bot process (workers.id) that took the message to send it: while that process lives,
+     * no other sends it; once it is gone, a survivor may take it over (see takeOutgoing)
+     */
+    sender: text('sender'),
   },
   // The deliverer reads a door's pending rows in id order (channel order), never the sent ones.
   (t) => [index('outbox_pending_idx').on(t.door, t.id).where(sql`state = 'pending'`)],
@@ -134,7 +139,10 @@ export const workers = sqliteTable('workers', {
   pidStart: text('pid_start'),
   startedAt: integer('started_at').notNull(),
   heartbeatAt: integer('heartbeat_at').notNull(),
+  /** set when it stopped, or when a peer found it dead (no heartbeat within the lease) */
   stoppedAt: integer('stopped_at'),
+  /** the instance's tags (EBMBOT_INSTANCE_TAGS): which `runs_on` jobs it may take */
+  tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
 })
 
 /** Deliveries already accepted (Slack event ids, message ts, GitHub delivery ids). */

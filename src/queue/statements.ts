@@ -29,7 +29,7 @@ import {
   enqueueUpdate,
   getOutgoing,
   markFailed,
-  markInFlight,
+  takeOutgoing,
   markRetry,
   markSent,
   outboxHeads,
@@ -43,7 +43,14 @@ import { isSeen, markSeen, markSeenWithin, seenRun, unmarkSeen } from './seen.ts
 import { setRequestCommand } from './set-command.ts'
 import { queueStats } from './stats.ts'
 import { addSuppression, cancelSuppressions, openSuppressions } from './suppress.ts'
-import { getWorker, heartbeat, markStopped, registerWorker } from './workers.ts'
+import {
+  getWorker,
+  heartbeat,
+  liveWorkers,
+  markStopped,
+  registerWorker,
+  retireWorker,
+} from './workers.ts'
 
 export const statements = {
   // requests and runs
@@ -81,7 +88,7 @@ export const statements = {
   pendingOutgoing,
   outboxHeads,
   markSent,
-  markInFlight,
+  takeOutgoing,
   markRetry,
   markFailed,
   outboxBacklog,
@@ -96,6 +103,8 @@ export const statements = {
   heartbeat,
   markStopped,
   getWorker,
+  liveWorkers,
+  retireWorker,
   // Metaflow conversations
   getThread,
   getThreadById,

@@ -86,6 +86,7 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
   await each('stop')
   await dispatcher.stop(graceMs)
   await each('flush')
+  await dispatcher.retire()
   ctx.queue.close()
   notifier.close()
   ctx.log.info('serve.stopped', {})

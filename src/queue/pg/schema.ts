@@ -96,6 +96,7 @@ export const outbox = pgTable(
     createdAt: ms('created_at').notNull(),
     sentAt: ms('sent_at'),
     result: jsonb('result'),
+    sender: text('sender'),
   },
   (t) => [index('outbox_pending_idx').on(t.door, t.id).where(sql`state = 'pending'`)],
 )
@@ -108,6 +109,7 @@ export const workers = pgTable('workers', {
   startedAt: ms('started_at').notNull(),
   heartbeatAt: ms('heartbeat_at').notNull(),
   stoppedAt: ms('stopped_at'),
+  tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
 })
 
 export const seen = pgTable(

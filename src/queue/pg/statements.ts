@@ -25,7 +25,7 @@ import {
   enqueueUpdate,
   getOutgoing,
   markFailed,
-  markInFlight,
+  takeOutgoing,
   markRetry,
   markSent,
   outboxBacklog,
@@ -61,7 +61,14 @@ import {
 } from './schedule.ts'
 import { isSeen, markSeen, markSeenWithin, seenRun, unmarkSeen } from './seen.ts'
 import { addSuppression, cancelSuppressions, openSuppressions } from './suppress.ts'
-import { getWorker, heartbeat, markStopped, registerWorker } from './workers.ts'
+import {
+  getWorker,
+  heartbeat,
+  liveWorkers,
+  markStopped,
+  registerWorker,
+  retireWorker,
+} from './workers.ts'
 
 type Sqlite = typeof sqliteStatements
 /** The SQLite statement's signature over a PostgreSQL connection, answering later. */
@@ -101,7 +108,7 @@ export const pgStatements: { readonly [K in keyof Sqlite]: OnPg<Sqlite[K]> } = {
   pendingOutgoing,
   outboxHeads,
   markSent,
-  markInFlight,
+  takeOutgoing,
   markRetry,
   markFailed,
   outboxBacklog,
@@ -114,6 +121,8 @@ export const pgStatements: { readonly [K in keyof Sqlite]: OnPg<Sqlite[K]> } = {
   heartbeat,
   markStopped,
   getWorker,
+  liveWorkers,
+  retireWorker,
   getThread,
   getThreadById,
   followInThread,
