@@ -2,6 +2,7 @@
 // taking a PostgreSQL connection (or transaction) and answering with a promise.
 import type { statements as sqliteStatements } from '../statements.ts'
 import { claimNext } from './claim.ts'
+import { findRuns } from './find-runs.ts'
 import type { PgDb } from './db.ts'
 import { clearAway, getAway, setAway } from './away.ts'
 import {
@@ -25,7 +26,7 @@ import {
   enqueueUpdate,
   getOutgoing,
   markFailed,
-  markInFlight,
+  takeOutgoing,
   markRetry,
   markSent,
   outboxBacklog,
@@ -61,7 +62,14 @@ import {
 } from './schedule.ts'
 import { isSeen, markSeen, markSeenWithin, seenRun, unmarkSeen } from './seen.ts'
 import { addSuppression, cancelSuppressions, openSuppressions } from './suppress.ts'
-import { getWorker, heartbeat, markStopped, registerWorker } from './workers.ts'
+import {
+  getWorker,
+  heartbeat,
+  liveWorkers,
+  markStopped,
+  registerWorker,
+  retireWorker,
+} from './workers.ts'
 
 type Sqlite = typeof sqliteStatements
 /** The SQLite statement's signature over a PostgreSQL connection, answering later. */
@@ -89,6 +97,7 @@ export const pgStatements: { readonly [K in keyof Sqlite]: OnPg<Sqlite[K]> } = {
   cancelRequests,
   threadRun,
   listHistory,
+  findRuns,
   snapshot,
   nextWakeAt,
   queueStats,
@@ -101,7 +110,7 @@ export const pgStatements: { readonly [K in keyof Sqlite]: OnPg<Sqlite[K]> } = {
   pendingOutgoing,
   outboxHeads,
   markSent,
-  markInFlight,
+  takeOutgoing,
   markRetry,
   markFailed,
   outboxBacklog,
@@ -114,6 +123,8 @@ export const pgStatements: { readonly [K in keyof Sqlite]: OnPg<Sqlite[K]> } = {
   heartbeat,
   markStopped,
   getWorker,
+  liveWorkers,
+  retireWorker,
   getThread,
   getThreadById,
   followInThread,
