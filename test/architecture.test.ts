@@ -10,7 +10,7 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory()
       ? sourceFiles(join(dir, e.name))
-      : e.name.endsWith('.ts')
+      : /\.tsx?$/.test(e.name)
         ? [join(dir, e.name)]
         : [],
   )
@@ -73,4 +73,15 @@ test('the check sees the imports it is about (a folder graph with the expected l
   expect(edges.get('slack')?.has('app')).toBe(true)
   expect(edges.get('dispatcher')?.has('queue')).toBe(true)
   expect([...(edges.get('queue')?.keys() ?? [])]).not.toContain('slack')
+})
+
+// Bun takes tsconfig.json from the working directory, not from the file: a page module that
+// relied on tsconfig's jsxImportSource failed to load when the bot ran from any other folder.
+test('every JSX module names its runtime itself, so the bot starts from any working directory', () => {
+  const tsx = files.filter((f) => f.path.endsWith('.tsx'))
+  expect(tsx.length).toBeGreaterThan(0)
+  const without = tsx
+    .filter((f) => !f.text.startsWith('/** @jsxImportSource hono/jsx */'))
+    .map((f) => relative(SRC, f.path))
+  expect(without).toEqual([])
 })

@@ -5,6 +5,7 @@ import { paramsSchema } from './param-schema.ts'
 import { githubSchema } from './github-schema.ts'
 import { limitSettings, size } from './limits-schema.ts'
 import { metaflowSchema } from './metaflow-schema.ts'
+import { webSchema } from './web-schema.ts'
 import {
   allowSchema,
   approversSchema,
@@ -273,6 +274,9 @@ export const configSchema = z.strictObject({
   github: githubSchema
     .optional()
     .describe('GitHub webhooks: projects served at POST /github/<project> and their triggers'),
+  web: webSchema
+    .optional()
+    .describe('the run pages at /web/: queue, history, run logs, and the Slack buttons'),
 })
 
 export type ParsedConfig = z.output<typeof configSchema>

@@ -84,6 +84,11 @@ export const runs = sqliteTable(
     uniqueIndex('runs_one_pending_per_type').on(t.jobType).where(sql`state = 'pending'`),
     uniqueIndex('runs_one_running_per_type').on(t.jobType).where(sql`state = 'running'`),
     index('runs_history_idx').on(t.jobType, t.id),
+    // The web page's history filters, each newest first by id (keyset paging).
+    index('runs_namespace_idx').on(t.namespace, t.id),
+    index('runs_state_idx').on(t.state, t.id),
+    index('runs_requester_idx').on(t.requestedBy, t.id),
+    index('runs_queued_idx').on(t.queuedAt),
     // A run's thread finds its run: `status`, `logs`, `cancel` typed in the thread.
     index('runs_thread_idx').on(t.channel, t.threadTs),
     // The dispatcher's pass times out approvals: without this it would scan all history.

@@ -5,6 +5,7 @@ import { clearAway, getAway, setAway } from './away.ts'
 import { cancelPending, removeJob } from './cancel.ts'
 import { claimNext } from './claim.ts'
 import { finishRun, recordStart } from './finish.ts'
+import { findRuns } from './find-runs.ts'
 import { listHistory, setQuiet, threadRun } from './history.ts'
 import {
   followInThread,
@@ -74,6 +75,7 @@ export const statements = {
   cancelRequests,
   threadRun,
   listHistory,
+  findRuns,
   snapshot,
   nextWakeAt,
   queueStats,

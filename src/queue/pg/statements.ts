@@ -2,6 +2,7 @@
 // taking a PostgreSQL connection (or transaction) and answering with a promise.
 import type { statements as sqliteStatements } from '../statements.ts'
 import { claimNext } from './claim.ts'
+import { findRuns } from './find-runs.ts'
 import type { PgDb } from './db.ts'
 import { clearAway, getAway, setAway } from './away.ts'
 import {
@@ -96,6 +97,7 @@ export const pgStatements: { readonly [K in keyof Sqlite]: OnPg<Sqlite[K]> } = {
   cancelRequests,
   threadRun,
   listHistory,
+  findRuns,
   snapshot,
   nextWakeAt,
   queueStats,
