@@ -17,7 +17,9 @@ import { jsonSchema } from './config/schema.ts'
 import { importConfig } from './import/import-config.ts'
 import { ImportError } from './import/import-error.ts'
 import { resolveConfig } from './config/source.ts'
-import { DatabaseUrlError, openQueueFor } from './queue/open-queue.ts'
+import { CopyRefused } from './queue/copy-to-postgres.ts'
+import { DatabaseUrlError, isPostgresUrl, openQueueFor, sqliteFileOf } from './queue/open-queue.ts'
+import { copyReport, migrateToPostgres } from './service/migrate-to-postgres.ts'
 import { slackManifest } from './slack/manifest.ts'
 import { createLogger, errorText, PRIORITY } from './util/log.ts'
 
@@ -102,6 +104,20 @@ async function main(argv: string[]): Promise<number> {
       return 0
     }
     case 'migrate': {
+      if (args.to !== undefined) {
+        if (!isPostgresUrl(args.to))
+          throw new UsageError('--to takes a postgres:// (or postgresql://) URL')
+        const r = await migrateToPostgres({
+          sqliteFile: args.db ?? sqliteFileOf(env),
+          url: args.to,
+          force: args.force,
+          dryRun: args.dryRun,
+        })
+        console.log(copyReport(r))
+        return 0
+      }
+      if (args.db || args.force || args.dryRun)
+        throw new UsageError('--db, --force and --dry-run go with --to postgres://…')
       const q = await openQueueFor(env)
       q.close()
       log.info('migrate.done', { db: q.location })
@@ -143,6 +159,10 @@ main(process.argv.slice(2)).then(
     if (e instanceof ConfigError) {
       process.stderr.write(`${err}${e.message.replaceAll('\n', `\n${err}`)}\n`)
       process.exit(2)
+    }
+    if (e instanceof CopyRefused) {
+      process.stderr.write(`${err}ebmbot: migrate: ${e.message}\n`)
+      process.exit(1)
     }
     if (e instanceof DatabaseUrlError) {
       process.stderr.write(`${err}ebmbot: ${e.message}\n`)

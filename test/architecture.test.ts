@@ -10,7 +10,7 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory()
       ? sourceFiles(join(dir, e.name))
-      : e.name.endsWith('.ts')
+      : /\.tsx?$/.test(e.name)
         ? [join(dir, e.name)]
         : [],
   )

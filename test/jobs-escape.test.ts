@@ -81,6 +81,8 @@ for (const mode of ['cgroup', 'sweep'] as const) {
       const run = await h.waitForState(runId!, ['succeeded', 'failed'])
       expect(run.state).toBe('succeeded')
       expect(alive(daemon)).toBe(false)
+      // The bot adopted it (subreaper) and collects it: no zombie is left in the process table.
+      await waitUntil('the daemon collected', () => readEntry(daemon) === null)
       expect(h.logLines.some((l) => l.includes('run.leftovers_stopped'))).toBe(true)
       // The run's cgroup is gone with it.
       const cgroup = h.dispatcher.boxes.forRun(run.id).cgroup
@@ -165,4 +167,35 @@ describe('cgroup only', () => {
       expect(alive(daemon)).toBe(false)
     },
   )
+})
+
+describe('adopted orphans', () => {
+  test('an orphan of a job that exits while the run goes on is collected, not left a zombie', async () => {
+    h = await startHarness(`
+settings:
+  poll_interval: 1s
+  containment: sweep
+namespaces:
+  t:
+    jobs:
+      orphan:
+        run: "(sleep 0.1 & echo $! > orphan.pid); until [ -e go ]; do sleep 0.05; done"
+    commands:
+      - {pattern: orphan, job: orphan}
+`)
+    const { runId } = await h.say('t orphan')
+    const dir = h.ctx.config.namespaces.t!.workdir
+    const file = join(dir, 'orphan.pid')
+    const pid = Number(
+      await waitUntil(
+        'the orphan pid',
+        () => existsSync(file) && readFileSync(file, 'utf8').trim(),
+      ),
+    )
+    // The bot is its parent now (subreaper); once it exits, a dispatcher pass collects it.
+    await waitUntil('the orphan collected', () => readEntry(pid) === null)
+    expect((await h.ctx.queue.getRun(runId!))?.state).toBe('running')
+    writeFileSync(join(dir, 'go'), '')
+    await h.waitForState(runId!, ['succeeded'])
+  })
 })

@@ -24,6 +24,7 @@ import {
   metaflowThreadOf,
 } from './metaflow-actions.ts'
 import { askerOf } from './asker.ts'
+import { replyDoorOf } from './doors.ts'
 import { logsAction, runAction, type ActionResult } from './run-actions.ts'
 
 export interface Handled {
@@ -107,7 +108,8 @@ export async function handleMessage(
         threadTs: msg.threadTs ?? null,
         ...r,
       })
-    await q.enqueueOutgoing(ctx.now(), msg.door, out, res.runId)
+    // A door that cannot answer itself (the web page) has its answers delivered by the one it names.
+    await q.enqueueOutgoing(ctx.now(), replyDoorOf(ctx.doors, msg.door), out, res.runId)
     return res
   })
   if (!result) return { kind: 'duplicate', accepted: false, replies: [] }

@@ -59,6 +59,7 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<ChatO
     door: 'local',
     transport: terminalTransport(print),
     wake: ctx.wake.outbox,
+    sender: ctx.workerId,
     log: ctx.log,
     pollMs: 500,
   })
@@ -122,6 +123,7 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<ChatO
   await metaflowWatcher?.stop()
   await waitForOutbox(ctx)
   await deliverer.stop()
+  await dispatcher.retire()
   const ended = await Promise.all(started.map((id) => ctx.queue.getRun(id)))
   return { failed: ended.filter((r) => r && FAILED.has(r.state)).map((r) => r!.id) }
 }

@@ -6,6 +6,8 @@ commands:
   chat              talk to the bot in this terminal (local chat mode; reads stdin when piped)
   serve             run the bot: dispatcher, Slack (with tokens) and webhook server
   migrate           apply database migrations and exit
+  migrate --to postgres://… [--db FILE] [--force] [--dry-run]
+                    copy the SQLite queue (history, pending, outbox, threads…) into PostgreSQL
   config check      validate the config and print a summary
   config import FILE.py [--workspace DIR] [--queue OLD.db]
                     convert a Python ebmbot job_configs.py to this bot's YAML (printed);
@@ -43,9 +45,22 @@ systemd (NOTIFY_SOCKET) it reports READY=1 once serving and feeds the watchdog (
 
 ${CONFIG_FLAG}`,
   migrate: `usage: ebmbot migrate
+       ebmbot migrate --to postgres://… [--db FILE] [--force] [--dry-run]
 
-Apply the database migrations and exit: the SQLite file in the state folder, or the PostgreSQL
-database DATABASE_URL names.`,
+Without --to: apply the database migrations and exit: the SQLite file in the state folder, or
+the PostgreSQL database DATABASE_URL names.
+
+With --to: copy the SQLite queue (the state folder's ebmbot.db, as serve opens it, or --db FILE)
+into that PostgreSQL database: every table (run history, pending and running requests,
+suppressions, the outbox, run and Metaflow threads, out of office, deliveries seen, workers),
+ids kept, and each id sequence moved past the highest id SQLite gave out. The PostgreSQL
+migrations are applied first, in the same transaction as the copy: all of it or nothing. Prints
+the rows copied per table. The SQLite file is not changed (beyond its own migrations).
+Refused while a bot runs on the SQLite file, or when the PostgreSQL queue already holds rows.
+
+  --db FILE   the SQLite queue to copy (default: ebmbot.db in the state folder)
+  --force     copy into a PostgreSQL queue that holds rows: they are deleted first
+  --dry-run   do the whole copy, print the counts, then roll it back: nothing is written`,
   config: `usage: ebmbot config check|import|schema|docs [--config FILE]
 
   check    validate the config and print a summary (exit 2 naming file, key and line when invalid)

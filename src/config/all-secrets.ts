@@ -1,5 +1,6 @@
 // Every secret value this bot knows, for the one masker: the bot's tokens, the Metaflow auth key,
-// each GitHub project's webhook secret, and every job's `secret: true` variables.
+// each GitHub project's webhook secret, the web page's token and keys, and every job's
+// `secret: true` variables.
 import { secretValues, type Environment } from './env.ts'
 import type { Config } from './types.ts'
 
@@ -9,6 +10,9 @@ export function allSecrets(config: Config, env: Environment): string[] {
     ...Object.values(config.github?.projects ?? {}).flatMap((p) =>
       p.secretEnv ? [p.secretEnv] : [],
     ),
+    ...(config.web
+      ? [config.web.token_env, config.web.cookie_secret_env, config.web.slack_client_secret_env]
+      : []),
     ...Object.values(config.namespaces).flatMap((ns) =>
       Object.values(ns.jobs).flatMap((j) => j.env.filter((v) => v.secret).map((v) => v.name)),
     ),

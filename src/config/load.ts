@@ -215,6 +215,7 @@ function compile(
     namespaces,
     ...(data.github ? { github: compileGithub(data.github, namespaces) } : {}),
     ...(metaflow ? { metaflow: metaflow.metaflow } : {}),
+    ...(data.web ? { web: data.web } : {}),
   }
 }
 

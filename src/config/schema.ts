@@ -6,6 +6,7 @@ import { githubSchema } from './github-schema.ts'
 import { limitSettings, size } from './limits-schema.ts'
 import { metaflowSchema } from './metaflow-schema.ts'
 import { scheduleGraceSetting, scheduleSchema } from './schedule-schema.ts'
+import { webSchema } from './web-schema.ts'
 import {
   allowSchema,
   approversSchema,
@@ -238,6 +239,11 @@ export const settingsSchema = z.strictObject({
   poll_interval: duration
     .default(5)
     .describe('fallback queue poll; enqueues wake the dispatcher at once'),
+  instance_lease: duration
+    .default(20)
+    .describe(
+      'several instances on one PostgreSQL database: each renews its lease every quarter of this; one that has not for this long is presumed dead, and a survivor reports its runs lost (or requeues retry_on_lost jobs) and sends its undelivered messages',
+    ),
   logs_channel: z.string().optional().describe('start notices; default SLACK_LOGS_CHANNEL'),
   tech_support_channel: z
     .string()
@@ -275,6 +281,9 @@ export const configSchema = z.strictObject({
   github: githubSchema
     .optional()
     .describe('GitHub webhooks: projects served at POST /github/<project> and their triggers'),
+  web: webSchema
+    .optional()
+    .describe('the run pages at /web/: queue, history, run logs, and the Slack buttons'),
 })
 
 export type ParsedConfig = z.output<typeof configSchema>

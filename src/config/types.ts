@@ -1,6 +1,7 @@
 // The loaded configuration, after validation and cross-checks: what the rest of the bot reads.
 import type { Token } from '../syntax/pattern.ts'
 import type { MetaflowConfig } from './metaflow-config.ts'
+import type { WebConfig } from './web-schema.ts'
 import type { ParamSpec } from './param-schema.ts'
 import type { MissedPolicy } from './schedule-schema.ts'
 import type { Action, ReportFormat, ReportTo, Settings } from './schema.ts'
@@ -111,6 +112,8 @@ export interface Config {
   github?: GitHubConfig
   /** present when the file has a `metaflow` section */
   metaflow?: MetaflowConfig
+  /** present when the file has a `web` section */
+  web?: WebConfig
   /** things that load but probably do not do what was meant (shown by config check, logged at start) */
   warnings?: string[]
 }

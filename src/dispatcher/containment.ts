@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { reapChild, setSubreaper } from '../util/libc.ts'
 import type { ContainmentSetting } from '../config/limits-schema.ts'
 import { makeCgroup, ownCgroupDir, removeCgroup } from './cgroup.ts'
-import { adoptedZombies, listProcesses } from './proc-scan.ts'
+import { adoptedZombies, ownChildren } from './proc-scan.ts'
 import { plainSignaller, RunBox, type Signaller } from './run-box.ts'
 
 export interface Boxes {
@@ -53,7 +53,7 @@ export function openBoxes(
   const swept = (id: number) => new RunBox(`${db}-${id}`, null, signal)
   const release = holdSubreaper()
   const reap = (own: ReadonlySet<number>) => {
-    for (const pid of adoptedZombies(listProcesses(), own)) reapChild(pid)
+    for (const pid of adoptedZombies(ownChildren(), own)) reapChild(pid)
   }
   const close = release
   if (parent) {

@@ -29,7 +29,7 @@ import { type OutputWatch, watchOutput } from './output-watch.ts'
 import { processStartTime } from './proc.ts'
 import { ProgressReporter } from './progress.ts'
 import { pruneRunLogs } from './prune-logs.ts'
-import { recoverOrphans } from './recover.ts'
+import { leaseMs, recoverOrphans } from './recover.ts'
 import { type JobUser, resolveJobUser } from './run-as.ts'
 import type { RunBox } from './run-box.ts'
 import { outcomeOf, type Stop, type StopReason } from './run-outcome.ts'
@@ -58,6 +58,9 @@ export class Dispatcher {
   private readonly progress: ProgressReporter
   private progressTimer?: ReturnType<typeof setInterval>
   private pruneTimer?: ReturnType<typeof setInterval>
+  private leaseTimer?: ReturnType<typeof setInterval>
+  /** one recovery at a time: the lease timer and the queue loop both start one */
+  private recovering?: Promise<unknown>
   private loop?: Promise<void>
   /** settings.run_as, looked up once */
   private readonly jobUser?: JobUser
@@ -104,6 +107,9 @@ export class Dispatcher {
         .finally(() => (ticking = false))
     }, every)
     this.pruneTimer ??= setInterval(() => this.pruneOldLogs(), 3600_000)
+    // The lease is renewed, and peers' leases checked, on a timer of its own: a long pass (a
+    // recovery waiting out kill_grace, a slow database) must not make this instance look dead.
+    this.leaseTimer ??= setInterval(() => void this.keepLease(), leaseMs(this.ctx) / 4)
     this.pruneOldLogs()
     this.loop ??= this.run()
   }
@@ -122,8 +128,8 @@ export class Dispatcher {
     while (!this.stopping) {
       this.lastPass = ctx.now()
       try {
-        await ctx.queue.heartbeat(ctx.now(), ctx.workerId)
-        await recoverOrphans(ctx, this.boxes)
+        await this.renewLease()
+        await this.recover()
         this.reapAdopted()
         await expireDue(ctx)
         await this.applyCancelRequests()
@@ -134,6 +140,32 @@ export class Dispatcher {
       if (this.stopping) break
       const next = await ctx.queue.nextWakeAt(ctx.now())
       await ctx.wake.dispatch.wait(next === null ? pollMs : Math.min(pollMs, next - ctx.now() + 5))
+    }
+  }
+
+  private async renewLease(): Promise<void> {
+    if (await this.ctx.queue.heartbeat(this.ctx.now(), this.ctx.workerId))
+      this.ctx.log.warn('instance.lease_lost', {
+        instance: this.ctx.workerId,
+        detail:
+          'a peer found this instance dead (no heartbeat within the lease); its runs were reported lost',
+      })
+  }
+
+  private recover(): Promise<unknown> {
+    this.recovering ??= recoverOrphans(this.ctx, this.boxes).finally(
+      () => (this.recovering = undefined),
+    )
+    return this.recovering
+  }
+
+  private async keepLease(): Promise<void> {
+    if (this.stopping) return
+    try {
+      await this.renewLease()
+      await this.recover()
+    } catch (e) {
+      this.ctx.log.warn('instance.lease_renew_failed', { error: errorText(e) })
     }
   }
 
@@ -304,10 +336,11 @@ export class Dispatcher {
   /** Takes no new work, lets runs finish for up to `graceMs` (or until `hurry` fires), then stops them and records them lost. */
   async stop(graceMs: number, hurry?: AbortSignal): Promise<void> {
     this.stopping = true
-    this.ctx.wake.dispatch.notify()
+    this.ctx.wake.dispatch.notifyHere()
     await this.loop
     clearInterval(this.progressTimer)
     clearInterval(this.pruneTimer)
+    clearInterval(this.leaseTimer)
     // Runs claimed before the stop and still fetching their files start, and get the grace too.
     while (this.fetching) await Bun.sleep(20)
     const all = () => Promise.all([...this.live.values()].map((l) => l.exited))
@@ -325,7 +358,14 @@ export class Dispatcher {
       await Promise.all([...this.live.keys()].map((id) => this.stopRun(id, 'shutdown')))
       await all()
     }
-    await this.ctx.queue.markStopped(this.ctx.now(), this.ctx.workerId)
     this.boxes.close()
+  }
+
+  /**
+   * Takes this instance off the live list; called last, once its deliverers are done too: while
+   * it is listed, no peer takes over a message it may still be sending.
+   */
+  async retire(): Promise<void> {
+    await this.ctx.queue.markStopped(this.ctx.now(), this.ctx.workerId)
   }
 }

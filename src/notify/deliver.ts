@@ -35,6 +35,11 @@ export interface DelivererDeps {
   log: Logger
   /** fallback poll, for rows written by another process */
   pollMs?: number
+  /**
+   * the bot process sending (its workers id): a message is taken before it is sent, so of
+   * several instances delivering one outbox only one sends each message
+   */
+  sender?: string
 }
 
 const backoffMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 5 * 60_000)
@@ -44,6 +49,7 @@ export const passBackoffMs = (pollMs: number, failures: number) =>
 
 export function startDeliverer(deps: DelivererDeps) {
   const now = deps.now ?? Date.now
+  const sender = deps.sender ?? `deliverer:${crypto.randomUUID()}`
   let stopped = false
   let busy = false
   // Sent, but the database refused to record it (locked past the busy timeout): the next pass
@@ -82,7 +88,8 @@ export function startDeliverer(deps: DelivererDeps) {
       let result: unknown
       try {
         const resumed = row.lastError === IN_FLIGHT
-        if (msg.kind === 'message') await q.markInFlight(row.id)
+        // Held by another living instance (it is sending it now): that one finishes the channel.
+        if (!(await q.takeOutgoing(now(), row.id, sender, msg.kind === 'message'))) continue
         result = await deps.transport.deliver(msg, { outboxId: row.id, resumed })
       } catch (e) {
         const err = e instanceof DeliveryError ? e : new DeliveryError(errorText(e), true)
@@ -167,7 +174,7 @@ export function startDeliverer(deps: DelivererDeps) {
     /** Ends the loop after one last pass, so what was stored meanwhile is not left waiting. */
     async stop() {
       stopped = true
-      deps.wake.notify()
+      deps.wake.notifyHere()
       await done
       await pass().catch((e) => deps.log.error('outbox.pass_failed', { error: errorText(e) }))
     },

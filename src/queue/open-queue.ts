@@ -7,10 +7,15 @@ import type { Queue } from './queue.ts'
 
 export class DatabaseUrlError extends Error {}
 
+export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//i.test(url)
+
+/** The SQLite queue serve opens when DATABASE_URL does not name PostgreSQL. */
+export const sqliteFileOf = (env: { stateDir: string }) => join(env.stateDir, 'ebmbot.db')
+
 /** Which backend a DATABASE_URL selects; anything else than PostgreSQL is refused, not guessed. */
 function backendOf(url: string | undefined): 'sqlite' | 'postgres' {
   if (!url) return 'sqlite'
-  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres'
+  if (isPostgresUrl(url)) return 'postgres'
   throw new DatabaseUrlError(
     `DATABASE_URL must be a postgres:// (or postgresql://) URL; unset it to use the SQLite file in the state folder`,
   )
@@ -21,5 +26,5 @@ export async function openQueueFor(env: {
   databaseUrl?: string
 }): Promise<Queue> {
   if (backendOf(env.databaseUrl) === 'postgres') return openPgQueue(env.databaseUrl!)
-  return openQueue(join(env.stateDir, 'ebmbot.db'))
+  return openQueue(sqliteFileOf(env))
 }

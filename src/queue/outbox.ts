@@ -149,21 +149,41 @@ export function markSent(db: Db, now: number, id: number, result: unknown) {
 /** What `last_error` holds while a message is being sent: still there after a restart, it was in flight at a crash. */
 export const IN_FLIGHT = 'in flight: the bot stopped while sending it'
 
-/** Marks a message as being sent, so a restart knows to look for it before sending it again. */
-export function markInFlight(db: Db, id: number) {
-  const stmt = prepared(db, 'outbox.in_flight', (d) =>
+/**
+ * Takes a due message to send it: true when this sender now holds it. A message another living
+ * bot process holds is left to it, so several instances never send one message twice; one whose
+ * sender stopped or was found dead (its workers row has stopped_at) is taken over. `inFlight`
+ * also marks it as being sent, so whoever resumes it after a crash looks for it first.
+ */
+export function takeOutgoing(
+  db: Db,
+  now: number,
+  id: number,
+  sender: string,
+  inFlight: boolean,
+): boolean {
+  const stmt = prepared(db, 'outbox.take', (d) =>
     d
       .update(outbox)
-      .set({ lastError: IN_FLIGHT })
-      .where(eq(outbox.id, p('id')))
+      .set({
+        sender: sql`${p('sender')}`,
+        lastError: sql`case when ${p('inFlight')} then ${IN_FLIGHT} else ${outbox.lastError} end`,
+      })
+      .where(
+        sql`${outbox.id} = ${p('id')} and ${outbox.state} = 'pending'
+          and ${outbox.nextAttemptAt} <= ${p('now')}
+          and (${outbox.sender} is null or ${outbox.sender} = ${p('sender')} or not exists (
+            select 1 from workers w where w.id = ${outbox.sender} and w.stopped_at is null))`,
+      )
+      .returning({ id: outbox.id })
       .prepare(),
   )
-  stmt.run({ id })
+  return stmt.all({ id, now, sender, inFlight: inFlight ? 1 : 0 }).length === 1
 }
 
 export function markRetry(db: Db, id: number, nextAttemptAt: number, error: string) {
   db.update(outbox)
-    .set({ attempts: sqlIncrement(), nextAttemptAt, lastError: error })
+    .set({ attempts: sqlIncrement(), nextAttemptAt, lastError: error, sender: null })
     .where(eq(outbox.id, id))
     .run()
 }

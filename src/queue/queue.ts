@@ -18,7 +18,23 @@ export type QueueOps = { readonly [K in keyof Statements]: Async<Statements[K]> 
   atomically<T>(fn: (q: Queue) => Promise<T>): Promise<T>
 }
 
+/** What a wake-up is about: new work for the dispatchers, or messages for the deliverers. */
+export type WakeTopic = 'dispatch' | 'outbox'
+
+/**
+ * Wake-ups shared by every bot process on one database (PostgreSQL's LISTEN/NOTIFY): work one
+ * instance stores wakes the others at once. At most once: a wake-up lost (a dropped connection)
+ * is covered by the slow fallback polls.
+ */
+export interface Wakeups {
+  send(topic: WakeTopic): void
+  /** `fn` hears the other processes' wake-ups, and both topics again after a reconnect */
+  listen(fn: (topic: WakeTopic) => void): Promise<void>
+}
+
 export interface Queue extends QueueOps {
+  /** present when other processes can share this database's wake-ups */
+  readonly wakeups?: Wakeups
   /** where the data lives, for logs and health (a file path, or a server address) */
   readonly location: string
   /** the bot's own connection still answers */

@@ -84,6 +84,11 @@ export const runs = sqliteTable(
     uniqueIndex('runs_one_pending_per_type').on(t.jobType).where(sql`state = 'pending'`),
     uniqueIndex('runs_one_running_per_type').on(t.jobType).where(sql`state = 'running'`),
     index('runs_history_idx').on(t.jobType, t.id),
+    // The web page's history filters, each newest first by id (keyset paging).
+    index('runs_namespace_idx').on(t.namespace, t.id),
+    index('runs_state_idx').on(t.state, t.id),
+    index('runs_requester_idx').on(t.requestedBy, t.id),
+    index('runs_queued_idx').on(t.queuedAt),
     // A run's thread finds its run: `status`, `logs`, `cancel` typed in the thread.
     index('runs_thread_idx').on(t.channel, t.threadTs),
     // The dispatcher's pass times out approvals: without this it would scan all history.
@@ -122,6 +127,11 @@ export const outbox = sqliteTable(
     sentAt: integer('sent_at'),
     /** what the transport returned (e.g. the posted message's ts), for later edits and links */
     result: text('result', { mode: 'json' }),
+    /**
+     * the bot process (workers.id) that took the message to send it: while that process lives,
+     * no other sends it; once it is gone, a survivor may take it over (see takeOutgoing)
+     */
+    sender: text('sender'),
   },
   // The deliverer reads a door's pending rows in id order (channel order), never the sent ones.
   (t) => [index('outbox_pending_idx').on(t.door, t.id).where(sql`state = 'pending'`)],
@@ -134,7 +144,10 @@ export const workers = sqliteTable('workers', {
   pidStart: text('pid_start'),
   startedAt: integer('started_at').notNull(),
   heartbeatAt: integer('heartbeat_at').notNull(),
+  /** set when it stopped, or when a peer found it dead (no heartbeat within the lease) */
   stoppedAt: integer('stopped_at'),
+  /** the instance's tags (EBMBOT_INSTANCE_TAGS): which `runs_on` jobs it may take */
+  tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
 })
 
 /** Deliveries already accepted (Slack event ids, message ts, GitHub delivery ids). */

@@ -5,6 +5,7 @@ import { clearAway, getAway, setAway } from './away.ts'
 import { cancelPending, removeJob } from './cancel.ts'
 import { claimNext } from './claim.ts'
 import { finishRun, recordStart } from './finish.ts'
+import { findRuns } from './find-runs.ts'
 import { listHistory, setQuiet, threadRun } from './history.ts'
 import {
   followInThread,
@@ -38,7 +39,7 @@ import {
   enqueueUpdate,
   getOutgoing,
   markFailed,
-  markInFlight,
+  takeOutgoing,
   markRetry,
   markSent,
   outboxHeads,
@@ -52,7 +53,14 @@ import { isSeen, markSeen, markSeenWithin, seenRun, unmarkSeen } from './seen.ts
 import { setRequestCommand } from './set-command.ts'
 import { queueStats } from './stats.ts'
 import { addSuppression, cancelSuppressions, openSuppressions } from './suppress.ts'
-import { getWorker, heartbeat, markStopped, registerWorker } from './workers.ts'
+import {
+  getWorker,
+  heartbeat,
+  liveWorkers,
+  markStopped,
+  registerWorker,
+  retireWorker,
+} from './workers.ts'
 
 export const statements = {
   // requests and runs
@@ -76,6 +84,7 @@ export const statements = {
   cancelRequests,
   threadRun,
   listHistory,
+  findRuns,
   snapshot,
   nextWakeAt,
   queueStats,
@@ -90,7 +99,7 @@ export const statements = {
   pendingOutgoing,
   outboxHeads,
   markSent,
-  markInFlight,
+  takeOutgoing,
   markRetry,
   markFailed,
   outboxBacklog,
@@ -105,6 +114,8 @@ export const statements = {
   heartbeat,
   markStopped,
   getWorker,
+  liveWorkers,
+  retireWorker,
   // Metaflow conversations
   getThread,
   getThreadById,

@@ -9,7 +9,7 @@ import type { Config } from '../config/types.ts'
 import { processStartTime } from '../dispatcher/proc.ts'
 import { metaflowSourceFor } from '../metaflow/deployment.ts'
 import { openQueueFor } from '../queue/open-queue.ts'
-import { maskingLogger, type Logger } from '../util/log.ts'
+import { errorText, maskingLogger, type Logger } from '../util/log.ts'
 import { Metrics } from '../util/metrics.ts'
 import { Signal } from '../util/signal.ts'
 import type { AppContext } from '../app/context.ts'
@@ -37,6 +37,15 @@ export async function createContext(opts: {
     pid: process.pid,
     pidStart: processStartTime(process.pid),
   })
+  // Stored work wakes the other instances too (PostgreSQL); what they store wakes this one.
+  const share = queue.wakeups
+  const wake = {
+    dispatch: new Signal(share && (() => share.send('dispatch'))),
+    outbox: new Signal(share && (() => share.send('outbox'))),
+  }
+  await share
+    ?.listen((topic) => wake[topic].notifyHere())
+    .catch((e) => log.warn('queue.listen_failed', { fallback: 'polling', error: errorText(e) }))
   return {
     queue,
     config,
@@ -46,7 +55,7 @@ export async function createContext(opts: {
     workerId,
     host,
     logsDir: join(env.stateDir, 'logs'),
-    wake: { dispatch: new Signal(), outbox: new Signal() },
+    wake,
     reports: {
       logsChannel: config.settings.logs_channel ?? env.slack.logsChannel ?? 'logs',
       techSupportChannel:

@@ -10,6 +10,7 @@ import { startWebhooks, webhooksWanted } from '../webhooks/index.ts'
 import type { AppContext, Worker } from '../app/context.ts'
 import { reloadConfig } from './reload.ts'
 import { startScheduleTicker, type Ticker } from '../schedules/ticker.ts'
+import { webDoor } from './web-door.ts'
 
 export async function serve(ctx: AppContext, opts: { load: () => Config }): Promise<number> {
   // Listen for the stop signal before anything starts: a SIGTERM during start-up (or just after
@@ -41,7 +42,9 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
   // Front doors, each only when configured, in the order they should stop. The web server starts
   // before the dispatcher, so a start that fails (missing WEBHOOK_ORIGIN) runs no job.
   const workers: Worker[] = []
-  if (webhooksWanted(ctx)) workers.push(await startWebhooks(ctx))
+  const pages = webDoor(ctx)
+  const web = webhooksWanted(ctx) || !!pages
+  if (web) workers.push(await startWebhooks(ctx, { pages }))
   const metaflowWatcher = startMetaflowWatcher(ctx)
   if (metaflowWatcher) workers.push(metaflowWatcher)
   dispatcher.start()
@@ -56,7 +59,7 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
   const slackStart = startSlack(ctx, { stopping: () => stopping })
   const slackFailed = slackStart.then(
     (slack) => {
-      if (slack && !stopping) workers.splice(webhooksWanted(ctx) ? 1 : 0, 0, slack)
+      if (slack && !stopping) workers.splice(web ? 1 : 0, 0, slack)
       else if (slack) void slack.stop().then(() => slack.flush?.())
       return new Promise<never>(() => {}) // started: never a reason to stop
     },
@@ -93,6 +96,7 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
   await each('stop')
   await dispatcher.stop(graceMs)
   await each('flush')
+  await dispatcher.retire()
   ctx.queue.close()
   notifier.close()
   ctx.log.info('serve.stopped', {})

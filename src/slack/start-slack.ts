@@ -85,6 +85,7 @@ export async function startSlack(
     door: 'slack',
     transport: slackTransport({ web: fast, channelId, sentAs }),
     wake: ctx.wake.outbox,
+    sender: ctx.workerId,
     log,
   })
 

@@ -5,7 +5,16 @@ export class Signal {
   private waiters: (() => void)[] = []
   private pending = false
 
+  /** `share`: also wakes the same workers in the other processes on this database */
+  constructor(private readonly share?: () => void) {}
+
   notify(): void {
+    this.notifyHere()
+    this.share?.()
+  }
+
+  /** Wakes this process's waiters only (a wake-up that came from another process). */
+  notifyHere(): void {
     if (!this.waiters.length) {
       this.pending = true
       return

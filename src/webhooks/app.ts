@@ -15,6 +15,8 @@ import type { WebEnv } from './web-env.ts'
 
 export interface WebAppOptions {
   health?: HealthOptions
+  /** the run pages (src/web), served under /web when the config enables them */
+  pages?: { fetch: (req: Request) => Response | Promise<Response> }
 }
 
 export function createWebhookApp(ctx: AppContext, opts: WebAppOptions = {}): Hono<WebEnv> {
@@ -29,6 +31,7 @@ export function createWebhookApp(ctx: AppContext, opts: WebAppOptions = {}): Hon
   app.route('/', healthRoutes(ctx, opts.health))
   app.route('/', probeRoutes(ctx, opts.health))
   app.route('/', metricsRoutes(ctx))
+  if (opts.pages) app.mount('/web', opts.pages.fetch)
   app.notFound((c) => {
     c.set('outcome', 'not_found')
     return c.json({ outcome: 'not_found' }, 404)

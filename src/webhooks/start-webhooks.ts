@@ -3,7 +3,7 @@
 import type { AppContext } from '../app/context.ts'
 import type { Worker } from '../app/context.ts'
 import { ConfigError } from '../config/errors.ts'
-import { createWebhookApp } from './app.ts'
+import { createWebhookApp, type WebAppOptions } from './app.ts'
 
 /**
  * The server runs when something needs it: GitHub projects, a job that posts callbacks, or an
@@ -24,7 +24,10 @@ const callbackJobs = (ctx: AppContext) =>
     Object.values(ns.jobs).filter((j) => j.callback),
   )
 
-export async function startWebhooks(ctx: AppContext): Promise<Worker> {
+export async function startWebhooks(
+  ctx: AppContext,
+  opts: Pick<WebAppOptions, 'pages'> = {},
+): Promise<Worker> {
   const { host, port, origin } = ctx.env.webhook
   const needOrigin = callbackJobs(ctx)
   if (needOrigin.length && !origin) {
@@ -47,12 +50,15 @@ export async function startWebhooks(ctx: AppContext): Promise<Worker> {
         effect: 'every delivery gets 401',
       })
   }
-  const app = createWebhookApp(ctx)
+  const app = createWebhookApp(ctx, opts)
   // development: false, so an unexpected error can never come back as a page with a stack trace.
   const server = Bun.serve({ fetch: app.fetch, hostname: host, port, development: false })
   ctx.log.info('webhooks.listening', {
     url: server.url.href,
     projects: Object.keys(ctx.config.github?.projects ?? {}).join(','),
+    ...(opts.pages
+      ? { pages: new URL('/web/', ctx.config.web?.public_url ?? server.url).href }
+      : {}),
   })
   return {
     name: 'webhooks',

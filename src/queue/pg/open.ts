@@ -7,7 +7,7 @@ import { PgQueue } from './pg-queue.ts'
 import * as schema from './schema.ts'
 
 /** The URL without its password, for logs and /healthz. */
-function safeLocation(url: string): string {
+export function safeLocation(url: string): string {
   try {
     const u = new URL(url)
     u.password = ''

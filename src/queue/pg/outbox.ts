@@ -114,14 +114,33 @@ export async function markSent(db: PgDb, now: number, id: number, result: unknow
     .where(eq(outbox.id, id))
 }
 
-export async function markInFlight(db: PgDb, id: number) {
-  await db.update(outbox).set({ lastError: IN_FLIGHT }).where(eq(outbox.id, id))
+/** Takes a due message to send it: see ../outbox.ts takeOutgoing. */
+export async function takeOutgoing(
+  db: PgDb,
+  now: number,
+  id: number,
+  sender: string,
+  inFlight: boolean,
+): Promise<boolean> {
+  const rows = await db
+    .update(outbox)
+    .set({
+      sender,
+      lastError: inFlight ? IN_FLIGHT : sql`${outbox.lastError}`,
+    })
+    .where(
+      sql`${outbox.id} = ${id} and ${outbox.state} = 'pending' and ${outbox.nextAttemptAt} <= ${now}
+        and (${outbox.sender} is null or ${outbox.sender} = ${sender} or not exists (
+          select 1 from workers w where w.id = ${outbox.sender} and w.stopped_at is null))`,
+    )
+    .returning({ id: outbox.id })
+  return rows.length === 1
 }
 
 export async function markRetry(db: PgDb, id: number, nextAttemptAt: number, error: string) {
   await db
     .update(outbox)
-    .set({ attempts: increment(), nextAttemptAt, lastError: error })
+    .set({ attempts: increment(), nextAttemptAt, lastError: error, sender: null })
     .where(eq(outbox.id, id))
 }
 

@@ -2,10 +2,11 @@
 // Drizzle; a unit of work is a real transaction on one pooled connection (nested units are
 // savepoints), so statements outside it run beside it on other connections, never inside it.
 import type { Sql } from 'postgres'
-import type { Queue, QueueOps } from '../queue.ts'
+import type { Queue, QueueOps, Wakeups } from '../queue.ts'
 import type { PgDb } from './db.ts'
 import { probePg } from './probe.ts'
 import { pgStatements } from './statements.ts'
+import { pgWakeups } from './wakeups.ts'
 
 type Statements = Omit<QueueOps, 'atomically'>
 type AnyStatement = (db: PgDb, ...args: never[]) => Promise<unknown>
@@ -20,6 +21,8 @@ function bound(db: PgDb): Statements {
 
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor assigns every statement
 export class PgQueue implements Queue {
+  readonly wakeups: Wakeups
+
   constructor(
     /** the raw client, for tests of the PostgreSQL layer itself */
     readonly client: Sql,
@@ -29,6 +32,7 @@ export class PgQueue implements Queue {
     private readonly url: string,
   ) {
     Object.assign(this, bound(db))
+    this.wakeups = pgWakeups(client)
   }
 
   atomically<T>(fn: (q: Queue) => Promise<T>): Promise<T> {
@@ -39,6 +43,7 @@ export class PgQueue implements Queue {
   private unit(tx: PgDb): Queue {
     return Object.assign(bound(tx), {
       location: this.location,
+      wakeups: this.wakeups,
       atomically: <T>(fn: (q: Queue) => Promise<T>) => tx.transaction((sp) => fn(this.unit(sp))),
       ping: () => this.ping(),
       probe: (timeoutMs?: number) => this.probe(timeoutMs),

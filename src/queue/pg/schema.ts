@@ -64,6 +64,11 @@ export const runs = pgTable(
     uniqueIndex('runs_one_pending_per_type').on(t.jobType).where(sql`state = 'pending'`),
     uniqueIndex('runs_one_running_per_type').on(t.jobType).where(sql`state = 'running'`),
     index('runs_history_idx').on(t.jobType, t.id),
+    // The web page's history filters, each newest first by id (keyset paging).
+    index('runs_namespace_idx').on(t.namespace, t.id),
+    index('runs_state_idx').on(t.state, t.id),
+    index('runs_requester_idx').on(t.requestedBy, t.id),
+    index('runs_queued_idx').on(t.queuedAt),
     index('runs_thread_idx').on(t.channel, t.threadTs),
     index('runs_awaiting_idx').on(t.approvalExpiresAt).where(sql`state = 'awaiting_approval'`),
   ],
@@ -96,6 +101,7 @@ export const outbox = pgTable(
     createdAt: ms('created_at').notNull(),
     sentAt: ms('sent_at'),
     result: jsonb('result'),
+    sender: text('sender'),
   },
   (t) => [index('outbox_pending_idx').on(t.door, t.id).where(sql`state = 'pending'`)],
 )
@@ -108,6 +114,7 @@ export const workers = pgTable('workers', {
   startedAt: ms('started_at').notNull(),
   heartbeatAt: ms('heartbeat_at').notNull(),
   stoppedAt: ms('stopped_at'),
+  tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
 })
 
 export const seen = pgTable(

@@ -2,6 +2,7 @@
 // taking a PostgreSQL connection (or transaction) and answering with a promise.
 import type { statements as sqliteStatements } from '../statements.ts'
 import { claimNext } from './claim.ts'
+import { findRuns } from './find-runs.ts'
 import type { PgDb } from './db.ts'
 import { clearAway, getAway, setAway } from './away.ts'
 import {
@@ -34,7 +35,7 @@ import {
   enqueueUpdate,
   getOutgoing,
   markFailed,
-  markInFlight,
+  takeOutgoing,
   markRetry,
   markSent,
   outboxBacklog,
@@ -70,7 +71,14 @@ import {
 } from './schedule.ts'
 import { isSeen, markSeen, markSeenWithin, seenRun, unmarkSeen } from './seen.ts'
 import { addSuppression, cancelSuppressions, openSuppressions } from './suppress.ts'
-import { getWorker, heartbeat, markStopped, registerWorker } from './workers.ts'
+import {
+  getWorker,
+  heartbeat,
+  liveWorkers,
+  markStopped,
+  registerWorker,
+  retireWorker,
+} from './workers.ts'
 
 type Sqlite = typeof sqliteStatements
 /** The SQLite statement's signature over a PostgreSQL connection, answering later. */
@@ -98,6 +106,7 @@ export const pgStatements: { readonly [K in keyof Sqlite]: OnPg<Sqlite[K]> } = {
   cancelRequests,
   threadRun,
   listHistory,
+  findRuns,
   snapshot,
   nextWakeAt,
   queueStats,
@@ -110,7 +119,7 @@ export const pgStatements: { readonly [K in keyof Sqlite]: OnPg<Sqlite[K]> } = {
   pendingOutgoing,
   outboxHeads,
   markSent,
-  markInFlight,
+  takeOutgoing,
   markRetry,
   markFailed,
   outboxBacklog,
@@ -123,6 +132,8 @@ export const pgStatements: { readonly [K in keyof Sqlite]: OnPg<Sqlite[K]> } = {
   heartbeat,
   markStopped,
   getWorker,
+  liveWorkers,
+  retireWorker,
   getThread,
   getThreadById,
   followInThread,
