@@ -132,4 +132,85 @@ describe('sqlite, one connection', () => {
     expect(order).toEqual(['first begins', 'first ends', 'second begins', 'third begins'])
     expect(types()).toEqual(['a_x', 'b_x'])
   })
+
+  // Group commit: units asked for in the same turn share one transaction.
+  const together = <T>(...fns: ((u: Queue) => Promise<T>)[]) => fns.map((fn) => q.atomically(fn))
+  /** The job types another connection sees: only what is committed. */
+  const committed = (other: SqliteQueue) =>
+    (other.sqlite.query('select job_type as t from runs order by id').all() as { t: string }[]).map(
+      (r) => r.t,
+    )
+
+  test('units asked for together are each answered only once their rows are committed', async () => {
+    const other = openQueue(q.file)
+    try {
+      const seenAtAnswer: string[][] = []
+      const units = together(
+        ...['a_x', 'b_x', 'c_x'].map((t) => async (u: Queue) => {
+          await u.scheduleRequest(T0, req(t))
+        }),
+      ).map((p) => p.then(() => seenAtAnswer.push(committed(other))))
+      await Promise.all(units)
+      // Each answer came after the COMMIT that stored all three (they shared one transaction).
+      expect(seenAtAnswer).toEqual([
+        ['a_x', 'b_x', 'c_x'],
+        ['a_x', 'b_x', 'c_x'],
+        ['a_x', 'b_x', 'c_x'],
+      ])
+    } finally {
+      other.close()
+    }
+  })
+
+  test('a unit that throws among others undoes only its own writes, and is answered after the commit', async () => {
+    const other = openQueue(q.file)
+    try {
+      let seenAtRefusal: string[] | undefined
+      const [a, b, c] = together(
+        async (u) => void (await u.scheduleRequest(T0, req('a_x'))),
+        async (u) => {
+          await u.scheduleRequest(T0, req('b_x'))
+          await u.markSeen(T0, 'test', 'k')
+          throw new Error('changed my mind')
+        },
+        async (u) => void (await u.scheduleRequest(T0, req('c_x'))),
+      )
+      const refused = b!.catch((e: Error) => {
+        seenAtRefusal = committed(other)
+        return e.message
+      })
+      await Promise.all([a, c])
+      expect(await refused).toBe('changed my mind')
+      expect(seenAtRefusal).toEqual(['a_x', 'c_x'])
+      expect(types()).toEqual(['a_x', 'c_x'])
+      expect(await q.isSeen('test', 'k')).toBe(false)
+    } finally {
+      other.close()
+    }
+  })
+
+  test('a COMMIT that fails fails every unit that shared it: none is answered as stored, nothing is kept', async () => {
+    // A deferred foreign key is checked at COMMIT: a stand-in for a disk that fills up there.
+    q.sqlite.run('CREATE TABLE trap_parent (id INTEGER PRIMARY KEY)')
+    q.sqlite.run(
+      'CREATE TABLE trap (p INTEGER REFERENCES trap_parent(id) DEFERRABLE INITIALLY DEFERRED)',
+    )
+    q.sqlite.run(
+      "CREATE TRIGGER trap_seen AFTER INSERT ON seen WHEN NEW.key = 'poison' BEGIN INSERT INTO trap VALUES (1); END",
+    )
+    const answers = await Promise.allSettled(
+      together(
+        async (u) => void (await u.scheduleRequest(T0, req('a_x'))),
+        async (u) => void (await u.markSeen(T0, 'test', 'poison')),
+        async (u) => void (await u.scheduleRequest(T0, req('c_x'))),
+      ),
+    )
+    expect(answers.map((a) => a.status)).toEqual(['rejected', 'rejected', 'rejected'])
+    expect(String((answers[0] as PromiseRejectedResult).reason)).toContain('FOREIGN KEY')
+    expect(types()).toEqual([])
+    expect(await q.isSeen('test', 'poison')).toBe(false)
+    // The queue carries on: the next unit has a transaction of its own.
+    await q.atomically(async (u) => void (await u.scheduleRequest(T0, req('d_x'))))
+    expect(types()).toEqual(['d_x'])
+  })
 })

@@ -420,6 +420,25 @@ describe('redeliveries', () => {
     expect(rows()).toBe(1)
   })
 
+  test('deliveries sent together whose COMMIT fails all get 503 and store nothing; redelivered, each is queued', async () => {
+    await setup()
+    const db = sqliteOf(h.ctx).sqlite
+    // A deferred foreign key fails at COMMIT, as a disk that fills up there would.
+    db.run('CREATE TABLE trap_parent (id INTEGER PRIMARY KEY)')
+    db.run('CREATE TABLE trap (p INTEGER REFERENCES trap_parent(id) DEFERRABLE INITIALLY DEFERRED)')
+    db.run('CREATE TRIGGER trap_seen AFTER INSERT ON seen BEGIN INSERT INTO trap VALUES (1); END')
+    const inits = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map((i) => delivery(pullRequest({ base: 'staging', head: `f${i}` }))),
+    )
+    const refused = await Promise.all(inits.map((init) => post('site', init)))
+    expect(refused.map((r) => `${r.status} ${r.body.outcome}`)).toEqual(Array(6).fill('503 error'))
+    expect(rows()).toBe(0)
+    db.run('DROP TRIGGER trap_seen')
+    const again = await Promise.all(inits.map((init) => post('site', { ...init })))
+    expect(again.map((r) => r.body.outcome)).toEqual(Array(6).fill('queued'))
+    expect(rows()).toBe(1) // one pending request of the type, updated by each
+  })
+
   test('a copy that passed the early check but lost the race is rolled back whole', async () => {
     await setup()
     const site = h.ctx.config.github!.projects.site!
