@@ -14,9 +14,17 @@ import { runs, type Run } from './schema.ts'
  * sort, and the partial unique index on running job types makes a second run of a type
  * impossible even for a writer that skipped this statement.
  */
-export function claimNext(db: Db, now: number, owner: string, max: number): Run | undefined {
+export function claimNext(
+  db: Db,
+  now: number,
+  owner: string,
+  max: number,
+  /** job types this instance leaves to others (runs_on tags it lacks) */
+  skipTypes: readonly string[] = [],
+): Run | undefined {
   const statement = prepared(db, 'claim.next', (d) => claimStatement(d).prepare())
-  return db.transaction(() => statement.get({ now, owner, max }), { behavior: 'immediate' })
+  const skip = JSON.stringify(skipTypes)
+  return db.transaction(() => statement.get({ now, owner, max, skip }), { behavior: 'immediate' })
 }
 
 /** The claim's SQL text and parameters (placeholders named now, owner, max), for its query plan. */
@@ -31,6 +39,7 @@ function claimStatement(db: Db) {
       sql`${runs.id} = (
         SELECT r.id FROM runs r
         WHERE r.state = 'pending' AND r.due_at <= ${now}
+          AND r.job_type NOT IN (SELECT value FROM json_each(${sql.placeholder('skip')}))
           AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.job_type = r.job_type AND x.state = 'running')
           AND NOT EXISTS (SELECT 1 FROM suppressions s
                           WHERE s.job_type = r.job_type AND s.start_at <= ${now} AND s.end_at > ${now})
