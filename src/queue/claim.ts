@@ -1,6 +1,7 @@
 // Claiming the next due request: one UPDATE with a subquery and RETURNING.
 import { sql } from 'drizzle-orm'
 import type { Db } from './db.ts'
+import { immediate } from './immediate.ts'
 import { prepared } from './prepared.ts'
 import { runs, type Run } from './schema.ts'
 
@@ -12,11 +13,12 @@ import { runs, type Run } from './schema.ts'
  * before reading (a deferred read would hit SQLITE_BUSY_SNAPSHOT under contention instead of
  * waiting). `runs_claim_idx` (due_at, id WHERE state='pending') serves the ORDER BY without a
  * sort, and the partial unique index on running job types makes a second run of a type
- * impossible even for a writer that skipped this statement.
+ * impossible even for a writer that skipped this statement. INDEXED BY, because with the
+ * (state, id) index of the history pages SQLite would rather read that one and sort.
  */
 export function claimNext(db: Db, now: number, owner: string, max: number): Run | undefined {
   const statement = prepared(db, 'claim.next', (d) => claimStatement(d).prepare())
-  return db.transaction(() => statement.get({ now, owner, max }), { behavior: 'immediate' })
+  return immediate(db, () => statement.get({ now, owner, max }))
 }
 
 /** The claim's SQL text and parameters (placeholders named now, owner, max), for its query plan. */
@@ -29,7 +31,7 @@ function claimStatement(db: Db) {
     .set({ state: 'running', startedAt: sql`${now}`, owner: sql`${sql.placeholder('owner')}` })
     .where(
       sql`${runs.id} = (
-        SELECT r.id FROM runs r
+        SELECT r.id FROM runs r INDEXED BY runs_claim_idx
         WHERE r.state = 'pending' AND r.due_at <= ${now}
           AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.job_type = r.job_type AND x.state = 'running')
           AND NOT EXISTS (SELECT 1 FROM suppressions s
