@@ -74,3 +74,14 @@ test('the check sees the imports it is about (a folder graph with the expected l
   expect(edges.get('dispatcher')?.has('queue')).toBe(true)
   expect([...(edges.get('queue')?.keys() ?? [])]).not.toContain('slack')
 })
+
+// Bun takes tsconfig.json from the working directory, not from the file: a page module that
+// relied on tsconfig's jsxImportSource failed to load when the bot ran from any other folder.
+test('every JSX module names its runtime itself, so the bot starts from any working directory', () => {
+  const tsx = files.filter((f) => f.path.endsWith('.tsx'))
+  expect(tsx.length).toBeGreaterThan(0)
+  const without = tsx
+    .filter((f) => !f.text.startsWith('/** @jsxImportSource hono/jsx */'))
+    .map((f) => relative(SRC, f.path))
+  expect(without).toEqual([])
+})

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 // Run history: filters in the query string (a plain GET form, so it works without script and
 // a filtered list can be bookmarked) and keyset pages ("older" carries the last id shown).
 import type { AppContext } from '../app/context.ts'

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 // The page shell every run page shares: title, navigation, who is signed in, one stylesheet and
 // (only where a log is live) one small script, both served by this app so the CSP can forbid
 // everything else.

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 // The run pages as a Hono app mounted at /web: sign-in, then the queue, history and run pages,
 // a run's log download and live log, and its buttons. Built from the bot's context and what the
 // wiring gives it (Slack lookups), so tests drive it with app.request() or a real browser.

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 // Small pieces the pages share: times, states, and the table of runs.
 import type { Run } from '../queue/schema.ts'
 import { formatDuration } from '../util/duration.ts'

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 // The queue now: running, pending, waiting for approval, and suppressions, as the viewer may see
 // them (the rules the Slack `status` reply follows).
 import type { AppContext } from '../app/context.ts'

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 // One run: who asked, from where, its params and exact command, its times and outcome, its logs
 // (following a running job live), and the buttons Slack shows under it, offered only to those
 // the rules let press them (the press is checked again when it arrives).

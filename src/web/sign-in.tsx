@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 // Signing in and out: with the static token (a form), or with Slack (OpenID Connect, see
 // slack-oidc.ts). Either way the result is one signed session cookie.
 import { randomBytes } from 'node:crypto'

@@ -4,7 +4,7 @@ import { createWebhookApp } from '../../src/webhooks/index.ts'
 import { webPages, webSetup } from '../../src/web/index.ts'
 import { startHarness, type Harness } from './harness.ts'
 
-const WEB_TOKEN = 'web-test-token-0123456789'
+export const WEB_TOKEN = 'web-test-token-0123456789'
 const COOKIE_KEY = 'cookie-key-for-tests-0123456789abcdef'
 
 /** Jobs for the page tests: one anyone may run, one only U1 may, one that prints slowly. */
