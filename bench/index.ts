@@ -1,8 +1,9 @@
-// `bun run bench [queue] [e2e] [slack] [webhooks] [binary] [postgres] [--quick]`: runs the named benchmarks (all by default) and
+// `bun run bench [queue] [e2e] [slack] [webhooks] [binary] [postgres] [instances] [--quick]`: runs the named benchmarks (all by default) and
 // prints Markdown tables with the machine they ran on, ready for docs/performance.md.
 import { binaryBench } from './binary.ts'
 import { e2eBench } from './e2e.ts'
 import { machineLine, QUICK } from './lib/stats.ts'
+import { instancesBench } from './instances.ts'
 import { postgresClientsBench } from './postgres-clients.ts'
 import { queueBench } from './queue.ts'
 import { slackBench } from './slack.ts'
@@ -15,6 +16,7 @@ const ALL = {
   webhooks: webhooksBench,
   binary: binaryBench,
   postgres: postgresClientsBench,
+  instances: instancesBench,
 } as const
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const unknown = asked.filter((a) => !(a in ALL))

@@ -3,7 +3,7 @@
 // dead comes back on its next heartbeat, and (PostgreSQL) a wake-up one process sends reaches
 // the others but not itself. Two connections stand for two processes.
 import { afterAll, describe, expect, test } from 'bun:test'
-import { IN_FLIGHT } from '../src/queue/outbox.ts'
+import { IN_FLIGHT, TAKEOVER_SETTLE_MS } from '../src/queue/outbox.ts'
 import type { Queue, WakeTopic } from '../src/queue/queue.ts'
 import { backends } from './support/backends.ts'
 import { dropSchemas } from './support/postgres.ts'
@@ -42,17 +42,21 @@ for (const backend of backends)
         const otherQ = holder === 'A' ? b : a
         // The holder is alive: the other leaves it, again and again.
         expect(await otherQ.takeOutgoing(T0 + 1, row!.id, other, true)).toBe(false)
-        // The holder is found dead: the message is the other's, marked as possibly sent already.
+        // The holder is found dead: once what it was doing has settled, the message is the
+        // other's, marked as possibly sent already.
         expect(await otherQ.retireWorker(T0 + 30_000, holder, T0)).toBe(true)
-        expect(await otherQ.takeOutgoing(T0 + 30_001, row!.id, other, true)).toBe(true)
+        expect(await otherQ.takeOutgoing(T0 + 30_001, row!.id, other, true)).toBe(false)
+        expect(
+          await otherQ.takeOutgoing(T0 + 30_000 + TAKEOVER_SETTLE_MS, row!.id, other, true),
+        ).toBe(true)
         expect(await otherQ.getOutgoing(row!.id)).toMatchObject({
           sender: other,
           lastError: IN_FLIGHT,
           state: 'pending',
         })
         // Sent: nobody takes it again.
-        await otherQ.markSent(T0 + 30_002, row!.id, { ts: '1.1' })
-        expect(await otherQ.takeOutgoing(T0 + 30_003, row!.id, other, true)).toBe(false)
+        await otherQ.markSent(T0 + 40_002, row!.id, { ts: '1.1' })
+        expect(await otherQ.takeOutgoing(T0 + 40_003, row!.id, other, true)).toBe(false)
       } finally {
         a.close()
         b.close()
@@ -100,6 +104,34 @@ for (const backend of backends)
         expect(await b.heartbeat(T0 + 31_000, 'C')).toBe(true)
         expect(await b.heartbeat(T0 + 32_000, 'C')).toBe(false)
         expect((await a.liveWorkers()).map((w) => w.id)).toEqual(['A', 'B', 'C'])
+      } finally {
+        a.close()
+        b.close()
+      }
+    })
+
+    test('a claim passes over the job types this instance leaves to others (runs_on), in due order', async () => {
+      const [a, b] = await open()
+      try {
+        const req = (jobType: string, delaySeconds: number) => ({
+          namespace: jobType.split('_')[0]!,
+          job: jobType.split('_')[1]!,
+          jobType,
+          door: 'slack',
+          requestedBy: 'U1',
+          channel: 'C1',
+          threadTs: '1.0',
+          requestText: jobType,
+          params: {},
+          command: 'true',
+          delaySeconds,
+        })
+        const deploy = (await a.scheduleRequest(T0, req('op_deploy', 0))).run
+        const hello = (await a.scheduleRequest(T0, req('demo_hello', 1))).run
+        // The untagged instance skips the deploy, due first, and takes the hello.
+        expect((await b.claimNext(T0 + 2000, 'B', 8, ['op_deploy']))?.id).toBe(hello.id)
+        expect(await b.claimNext(T0 + 2000, 'B', 8, ['op_deploy'])).toBeUndefined()
+        expect((await a.claimNext(T0 + 2000, 'A', 8, []))?.id).toBe(deploy.id)
       } finally {
         a.close()
         b.close()

@@ -6,7 +6,8 @@ import { ownValue } from '../util/own.ts'
 import { applyAway, utcDay } from '../commands/away.ts'
 import { route } from '../commands/route.ts'
 import { findJob } from '../config/types.ts'
-import { statusText } from '../commands/status-text.ts'
+import { type StatusInput, statusText } from '../commands/status-text.ts'
+import { anyRunsOn, instanceLabel, instancesUp, labelOfId, waitsForTags } from './instances.ts'
 import { METAFLOW_STATUS_HINT } from '../metaflow/chat-text.ts'
 import { suppressionWindow, formatUtc } from '../commands/times.ts'
 import type { MessageIn, Outgoing } from './door.ts'
@@ -139,6 +140,29 @@ function readableStatus(ctx: AppContext, msg: MessageIn, all: Snapshot): Snapsho
   }
 }
 
+/**
+ * With several instances (or jobs that choose theirs): which one runs what, what waits for an
+ * instance that is not up, and the instances up. One instance and no runs_on: the plain status.
+ */
+async function withInstances(ctx: AppContext, s: Snapshot): Promise<StatusInput> {
+  const up = await instancesUp(ctx)
+  if (up.length <= 1 && !anyRunsOn(ctx)) return s
+  const label = new Map(up.map((w) => [w.id, instanceLabel(w)]))
+  return {
+    ...s,
+    running: s.running.map((r) => ({
+      ...r,
+      on: r.owner ? (label.get(r.owner) ?? labelOfId(r.owner)) : undefined,
+    })),
+    scheduled: s.scheduled.map((r) => ({ ...r, waitsFor: waitsForTags(ctx, r, up) })),
+    instances: up.map((w) => ({
+      label: instanceLabel(w),
+      tags: w.tags,
+      heartbeatAgeMs: Math.max(0, ctx.now() - w.heartbeatAt),
+    })),
+  }
+}
+
 type SyncDecision = Exclude<ReturnType<typeof route>, { kind: 'logs' | 'metaflow' }>
 
 /** The state-changing part of every decision, inside the caller's unit of work. */
@@ -160,7 +184,7 @@ async function execute(
     case 'status':
       // `status` with no run chosen is the job queue; say how a Metaflow run is chosen instead.
       return reply(
-        `${statusText(readableStatus(ctx, msg, await q.snapshot(now)))}${ctx.config.metaflow ? `\n${METAFLOW_STATUS_HINT}` : ''}`,
+        `${statusText(await withInstances(ctx, readableStatus(ctx, msg, await q.snapshot(now))))}${ctx.config.metaflow ? `\n${METAFLOW_STATUS_HINT}` : ''}`,
       )
     case 'schedule': {
       const { job, params } = d

@@ -7,6 +7,15 @@ interface RunLike {
   jobType: string
   startedAt: number | null
   dueAt: number
+  /** with several instances: the one running it (`host:pid`) */
+  on?: string
+  /** a pending request no instance up may run: the runs_on tags it waits for */
+  waitsFor?: string[]
+}
+interface InstanceLike {
+  label: string
+  tags: string[]
+  heartbeatAgeMs: number
 }
 interface AwaitingLike {
   id: number
@@ -28,6 +37,8 @@ export interface StatusInput {
   suppressions: SuppressionLike[]
   /** runs asked for that wait for an approver's yes */
   awaiting?: AwaitingLike[]
+  /** the instances up, when there are several or jobs choose theirs (runs_on) */
+  instances?: InstanceLike[]
 }
 
 /** A Slack user id as a mention; anyone else (local chat, a webhook) by name. */
@@ -42,6 +53,7 @@ export function statusText({
   scheduled,
   suppressions,
   awaiting = [],
+  instances,
 }: StatusInput): string {
   const active = suppressions.filter((s) => s.startAt <= now && now < s.endAt)
   const future = suppressions.filter((s) => s.startAt > now)
@@ -54,7 +66,8 @@ export function statusText({
       [
         `${plural(running.length, 'job')} running:`,
         ...running.map(
-          (r) => `• [${r.id}] \`${r.jobType}\` started at ${formatUtc(r.startedAt ?? now)}`,
+          (r) =>
+            `• [${r.id}] \`${r.jobType}\` started at ${formatUtc(r.startedAt ?? now)}${r.on ? ` on ${r.on}` : ''}`,
         ),
       ].join('\n'),
     )
@@ -65,7 +78,7 @@ export function statusText({
         `${plural(scheduled.length, 'job')} scheduled:`,
         ...scheduled.map(
           (r) =>
-            `• [${r.id}] \`${r.jobType}\` due at ${formatUtc(r.dueAt)}${heldUntil.has(r.jobType) ? ` (held by a suppression until ${hhmm(heldUntil.get(r.jobType)!)} UTC)` : ''}`,
+            `• [${r.id}] \`${r.jobType}\` due at ${formatUtc(r.dueAt)}${heldUntil.has(r.jobType) ? ` (held by a suppression until ${hhmm(heldUntil.get(r.jobType)!)} UTC)` : ''}${r.waitsFor ? ` (waits for an instance tagged ${r.waitsFor.map((t) => `\`${t}\``).join(' or ')}: none is up)` : ''}`,
         ),
       ].join('\n'),
     )
@@ -91,7 +104,16 @@ export function statusText({
     sections.push(
       [`${plural(future.length, 'scheduled suppression')}:`, ...future.map(list)].join('\n'),
     )
+  const up =
+    instances &&
+    [
+      `${plural(instances.length, 'instance')} up:`,
+      ...instances.map(
+        (i) =>
+          `• ${i.label}${i.tags.length ? ` (${i.tags.join(', ')})` : ''}, last heard ${Math.round(i.heartbeatAgeMs / 1000)}s ago`,
+      ),
+    ].join('\n')
   if (!sections.length)
-    return `It is ${formatUtc(now)}. Nothing is happening: no jobs running, scheduled or waiting for approval, no suppressions.`
-  return [`It is ${formatUtc(now)}.`, ...sections].join('\n\n')
+    return `It is ${formatUtc(now)}. Nothing is happening: no jobs running, scheduled or waiting for approval, no suppressions.${up ? `\n\n${up}` : ''}`
+  return [`It is ${formatUtc(now)}.`, ...sections, ...(up ? [up] : [])].join('\n\n')
 }

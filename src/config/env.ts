@@ -3,6 +3,7 @@
 import { fstatSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ConfigError, type ConfigIssue } from './errors.ts'
+import { INSTANCE_TAG } from './schema-parts.ts'
 
 export interface Environment {
   stateDir: string
@@ -43,6 +44,8 @@ export interface Environment {
     serviceRetryCount?: string
     datastoreSysrootLocal?: string
   }
+  /** EBMBOT_INSTANCE_TAGS: what this instance is (deploy-host, data…), for jobs' runs_on */
+  instanceTags: string[]
   /** the whole environment, read only to fill a job's allowlisted variables */
   vars: Readonly<Record<string, string | undefined>>
 }
@@ -87,6 +90,13 @@ export function readEnvironment(
       path: 'WEBHOOK_PORT',
       message: `${JSON.stringify(env.WEBHOOK_PORT)} is not a port; use a number from 1 to 65535 (0 picks a free one)`,
     })
+  const instanceTags = (env.EBMBOT_INSTANCE_TAGS ?? '').split(/[\s,]+/).filter(Boolean)
+  for (const t of instanceTags)
+    if (!INSTANCE_TAG.test(t))
+      issues.push({
+        path: 'EBMBOT_INSTANCE_TAGS',
+        message: `${JSON.stringify(t)} is not an instance tag; use lower-case letters, digits, dots, hyphens, underscores, separated by commas (deploy-host,data)`,
+      })
   if (issues.length) throw new ConfigError('environment', issues)
   return {
     stateDir: resolve(
@@ -128,6 +138,7 @@ export function readEnvironment(
       serviceRetryCount: env.METAFLOW_SERVICE_RETRY_COUNT || undefined,
       datastoreSysrootLocal: env.METAFLOW_DATASTORE_SYSROOT_LOCAL || undefined,
     },
+    instanceTags: [...new Set(instanceTags)],
     vars: { ...env },
   }
 }

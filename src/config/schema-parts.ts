@@ -85,3 +85,18 @@ export const approversSchema = z.strictObject({
   users: ids.describe('Slack user ids who may approve'),
   groups: ids.describe('Slack user group ids whose members may approve'),
 })
+
+/** What an instance tag looks like (EBMBOT_INSTANCE_TAGS, runs_on). */
+export const INSTANCE_TAG = /^[a-z0-9][a-z0-9_.-]{0,62}$/
+
+export const runsOn = z
+  .array(
+    z
+      .string()
+      .regex(
+        INSTANCE_TAG,
+        'an instance tag: lower-case letters, digits, dots, hyphens, underscores (as in EBMBOT_INSTANCE_TAGS)',
+      ),
+  )
+  .min(1)
+  .optional()

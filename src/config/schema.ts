@@ -13,6 +13,7 @@ import {
   envVar,
   jobName,
   name,
+  runsOn,
 } from './schema-parts.ts'
 
 /** Built-in words a namespace may not take, or `help` and `status` would become ambiguous. */
@@ -110,6 +111,9 @@ const jobSchema = z
     max_output: size(
       'stop the job when its stdout and stderr together pass this; default settings.max_output',
     ).optional(),
+    runs_on: runsOn.describe(
+      "several instances: only an instance with one of these tags (EBMBOT_INSTANCE_TAGS) runs it; default the namespace's, else any instance",
+    ),
   })
   .superRefine((j, ctx) => {
     // Only the posted output has a format: without report_stdout the setting would silently do nothing.
@@ -143,6 +147,9 @@ const commandSchema = z.strictObject({
 const namespaceSchema = z.strictObject({
   description: z.string().default('').describe('shown in help'),
   restricted: z.boolean().default(false).describe('Slack guests may not use its commands'),
+  runs_on: runsOn.describe(
+    'several instances: its jobs run only on an instance with one of these tags (EBMBOT_INSTANCE_TAGS), unless a job says otherwise',
+  ),
   default_channel: z
     .string()
     .optional()

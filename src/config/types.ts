@@ -48,6 +48,8 @@ export interface Job {
   progress: boolean
   /** stdout and stderr together, in bytes; the run is stopped past it */
   maxOutputBytes: number
+  /** only instances with one of these tags run it; absent: any instance */
+  runsOn?: string[]
 }
 
 export interface Command {
@@ -102,6 +104,18 @@ export function findJob(config: Config, type: string): Job | undefined {
     for (const job of Object.values(ns.jobs)) if (job.type === type) return job
   }
   return undefined
+}
+
+/** Whether an instance with these tags may run the job. */
+export const mayRun = (job: Pick<Job, 'runsOn'>, tags: readonly string[]): boolean =>
+  !job.runsOn || job.runsOn.some((t) => tags.includes(t))
+
+/** The job types an instance with these tags must leave to others (its claims skip them). */
+export function typesNotFor(config: Config, tags: readonly string[]): string[] {
+  const out: string[] = []
+  for (const ns of Object.values(config.namespaces))
+    for (const job of Object.values(ns.jobs)) if (!mayRun(job, tags)) out.push(job.type)
+  return out
 }
 
 /** A filter value list: a delivery passes when its field equals (or, for globs, matches) one. */

@@ -15,8 +15,9 @@
 import { dirname } from 'node:path'
 import type { Subprocess } from 'bun'
 import { expireDue } from '../app/approvals.ts'
+import { tellUnservable } from '../app/instances.ts'
 import { type AppContext, replyDoor } from '../app/context.ts'
-import { findJob, type Job, type Namespace } from '../config/types.ts'
+import { findJob, type Job, type Namespace, typesNotFor } from '../config/types.ts'
 import { startNotice } from '../app/reports.ts'
 import type { Run } from '../queue/schema.ts'
 import { errorText } from '../util/log.ts'
@@ -134,6 +135,7 @@ export class Dispatcher {
         await expireDue(ctx)
         await this.applyCancelRequests()
         await this.claimAndLaunch()
+        await tellUnservable(ctx)
       } catch (e) {
         ctx.log.error('dispatcher.pass_failed', { error: errorText(e) })
       }
@@ -177,6 +179,7 @@ export class Dispatcher {
         this.ctx.now(),
         this.ctx.workerId,
         Math.min(max, 2 ** 31),
+        typesNotFor(this.ctx.config, this.ctx.env.instanceTags),
       )
       if (!run) return
       const ns = this.ctx.config.namespaces[run.namespace]

@@ -16,9 +16,17 @@ import { runs, type Run } from './schema.ts'
  * impossible even for a writer that skipped this statement. INDEXED BY, because with the
  * (state, id) index of the history pages SQLite would rather read that one and sort.
  */
-export function claimNext(db: Db, now: number, owner: string, max: number): Run | undefined {
+export function claimNext(
+  db: Db,
+  now: number,
+  owner: string,
+  max: number,
+  /** job types this instance leaves to others (runs_on tags it lacks) */
+  skipTypes: readonly string[] = [],
+): Run | undefined {
   const statement = prepared(db, 'claim.next', (d) => claimStatement(d).prepare())
-  return immediate(db, () => statement.get({ now, owner, max }))
+  const skip = JSON.stringify(skipTypes)
+  return immediate(db, () => statement.get({ now, owner, max, skip }))
 }
 
 /** The claim's SQL text and parameters (placeholders named now, owner, max), for its query plan. */
@@ -33,6 +41,7 @@ function claimStatement(db: Db) {
       sql`${runs.id} = (
         SELECT r.id FROM runs r INDEXED BY runs_claim_idx
         WHERE r.state = 'pending' AND r.due_at <= ${now}
+          AND r.job_type NOT IN (SELECT value FROM json_each(${sql.placeholder('skip')}))
           AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.job_type = r.job_type AND x.state = 'running')
           AND NOT EXISTS (SELECT 1 FROM suppressions s
                           WHERE s.job_type = r.job_type AND s.start_at <= ${now} AND s.end_at > ${now})

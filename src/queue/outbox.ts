@@ -150,9 +150,17 @@ export function markSent(db: Db, now: number, id: number, result: unknown) {
 export const IN_FLIGHT = 'in flight: the bot stopped while sending it'
 
 /**
+ * How long after its sender was found dead a message it was sending is taken over: a request the
+ * dead process made may still be carried out by the transport meanwhile (Slack answering late),
+ * and the survivor's look for it (by its outbox id) must come after, or it would post it again.
+ */
+export const TAKEOVER_SETTLE_MS = 5000
+
+/**
  * Takes a due message to send it: true when this sender now holds it. A message another living
  * bot process holds is left to it, so several instances never send one message twice; one whose
- * sender stopped or was found dead (its workers row has stopped_at) is taken over. `inFlight`
+ * sender stopped or was found dead (its workers row has stopped_at) is taken over, once that
+ * has settled (TAKEOVER_SETTLE_MS). `inFlight`
  * also marks it as being sent, so whoever resumes it after a crash looks for it first.
  */
 export function takeOutgoing(
@@ -173,7 +181,8 @@ export function takeOutgoing(
         sql`${outbox.id} = ${p('id')} and ${outbox.state} = 'pending'
           and ${outbox.nextAttemptAt} <= ${p('now')}
           and (${outbox.sender} is null or ${outbox.sender} = ${p('sender')} or not exists (
-            select 1 from workers w where w.id = ${outbox.sender} and w.stopped_at is null))`,
+            select 1 from workers w where w.id = ${outbox.sender}
+              and (w.stopped_at is null or w.stopped_at > ${p('now')} - ${TAKEOVER_SETTLE_MS})))`,
       )
       .returning({ id: outbox.id })
       .prepare(),

@@ -36,6 +36,7 @@ export async function createContext(opts: {
     host,
     pid: process.pid,
     pidStart: processStartTime(process.pid),
+    tags: env.instanceTags,
   })
   // Stored work wakes the other instances too (PostgreSQL); what they store wakes this one.
   const share = queue.wakeups

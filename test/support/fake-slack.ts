@@ -285,6 +285,11 @@ export class FakeSlack {
     return this.sockets.size
   }
 
+  /** The open Socket Mode connections' ids, oldest first (for `sendEvent`'s `connectionId`). */
+  get connectionIds(): number[] {
+    return [...this.sockets.keys()].sort((a, b) => a - b)
+  }
+
   callsOf(method: string): ApiCall[] {
     return this.calls.filter((c) => c.method === method)
   }

@@ -11,8 +11,8 @@ import { type SQL, sql } from 'drizzle-orm'
  * one after the other, each seeing the last one's commit. SKIP LOCKED passes over a pending row
  * another transaction is rewriting (a newer request replacing it) instead of waiting for it.
  */
-export const CLAIM_WHERE = `runs.id = (SELECT r.id FROM runs r
-              WHERE r.state = 'pending' AND r.due_at <= $1
+const claimWhere = (skip: string) => `runs.id = (SELECT r.id FROM runs r
+              WHERE r.state = 'pending' AND r.due_at <= $1${skip}
                 AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.job_type = r.job_type AND x.state = 'running')
                 AND NOT EXISTS (SELECT 1 FROM suppressions s
                                 WHERE s.job_type = r.job_type AND s.start_at <= $1 AND s.end_at > $1)
@@ -20,6 +20,13 @@ export const CLAIM_WHERE = `runs.id = (SELECT r.id FROM runs r
               LIMIT 1
               FOR UPDATE SKIP LOCKED)
     AND (SELECT count(*) FROM runs WHERE state = 'running') < $3`
+
+export const CLAIM_WHERE = claimWhere('')
+
+/** The same, leaving out the job types in $4 (a JSON array): runs_on tags this instance lacks. */
+export const CLAIM_WHERE_SKIPPING = claimWhere(
+  `\n                AND r.job_type NOT IN (SELECT jsonb_array_elements_text($4::jsonb))`,
+)
 
 /** The whole claim as one text ($2 the owner), for a raw client. */
 export const CLAIM_SQL = `UPDATE runs SET state = 'running', started_at = $1, owner = $2 WHERE ${CLAIM_WHERE} RETURNING *`

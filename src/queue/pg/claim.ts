@@ -1,7 +1,7 @@
 // Claiming the next due request on PostgreSQL: one UPDATE picking its row with FOR UPDATE SKIP LOCKED.
 import { sql } from 'drizzle-orm'
 import type { Run } from '../schema.ts'
-import { CLAIM_WHERE, withParams } from './claim-sql.ts'
+import { CLAIM_WHERE, CLAIM_WHERE_SKIPPING, withParams } from './claim-sql.ts'
 import { first, LOCK, type PgDb } from './db.ts'
 import { runs } from './schema.ts'
 
@@ -14,6 +14,7 @@ export function claimNext(
   now: number,
   owner: string,
   max: number,
+  skipTypes: readonly string[] = [],
 ): Promise<Run | undefined> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK.claim}, 0)`)
@@ -21,7 +22,11 @@ export function claimNext(
       tx
         .update(runs)
         .set({ state: 'running', startedAt: now, owner })
-        .where(withParams(CLAIM_WHERE, [now, owner, max]))
+        .where(
+          skipTypes.length
+            ? withParams(CLAIM_WHERE_SKIPPING, [now, owner, max, JSON.stringify(skipTypes)])
+            : withParams(CLAIM_WHERE, [now, owner, max]),
+        )
         .returning(),
     )
   })

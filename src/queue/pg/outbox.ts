@@ -1,6 +1,6 @@
 // The outbox on PostgreSQL: messages stored before they are sent, retried, resumed after restarts.
 import { and, asc, count, eq, min, sql } from 'drizzle-orm'
-import { IN_FLIGHT, type OutboxMessage } from '../outbox.ts'
+import { IN_FLIGHT, type OutboxMessage, TAKEOVER_SETTLE_MS } from '../outbox.ts'
 import type { OutboxBacklog } from '../outbox-stats.ts'
 import type { Door, OutboxRow } from '../schema.ts'
 import { first, type PgDb } from './db.ts'
@@ -131,7 +131,8 @@ export async function takeOutgoing(
     .where(
       sql`${outbox.id} = ${id} and ${outbox.state} = 'pending' and ${outbox.nextAttemptAt} <= ${now}
         and (${outbox.sender} is null or ${outbox.sender} = ${sender} or not exists (
-          select 1 from workers w where w.id = ${outbox.sender} and w.stopped_at is null))`,
+          select 1 from workers w where w.id = ${outbox.sender}
+            and (w.stopped_at is null or w.stopped_at > ${now - TAKEOVER_SETTLE_MS})))`,
     )
     .returning({ id: outbox.id })
   return rows.length === 1
