@@ -12,9 +12,9 @@ import { runs, type Run } from './schema.ts'
  * statement runs under the write lock, and the IMMEDIATE transaction around it takes that lock
  * before reading (a deferred read would hit SQLITE_BUSY_SNAPSHOT under contention instead of
  * waiting). `runs_claim_idx` (due_at, id WHERE state='pending') serves the ORDER BY without a
- * sort, and the partial unique index on running job types makes a second run of a type
- * impossible even for a writer that skipped this statement. INDEXED BY, because with the
- * (state, id) index of the history pages SQLite would rather read that one and sort.
+ * sort; it is named (INDEXED BY) because without statistics the planner would rather take the
+ * history's (state, id) index and sort every pending row on each claim. And the partial unique index on running job types makes a second run of a type
+ * impossible even for a writer that skipped this statement.
  */
 export function claimNext(
   db: Db,
