@@ -32,7 +32,11 @@ export function signedIn(
     const session = readSession(setup.cookieKey, getCookie(c, SESSION_COOKIE), now())
     if (!session) {
       if (c.req.method === 'GET' && c.req.header('accept')?.includes('text/html'))
-        return c.redirect(`/web/sign-in?next=${encodeURIComponent(c.req.path)}`, 303)
+        // Mounted at /web, the app sees paths without it.
+        return c.redirect(
+          `/web/sign-in?next=${encodeURIComponent(`/web${c.req.path}${new URL(c.req.url).search}`)}`,
+          303,
+        )
       return c.text('Sign in first.', 401)
     }
     if (c.req.method === 'POST') {

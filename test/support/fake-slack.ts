@@ -1,5 +1,6 @@
 // A fake Slack on loopback speaking the Web API and Socket Mode protocols, for the real @slack clients.
 import { randomUUID } from 'node:crypto'
+import { FakeOidc } from './fake-slack-oidc.ts'
 import type { Server, ServerWebSocket } from 'bun'
 import type {
   AppMentionEvent,
@@ -229,6 +230,8 @@ export class FakeSlack {
   readonly users = new Map<string, FakeUser>()
   /** user group id -> member user ids, for usergroups.users.list */
   readonly usergroups = new Map<string, string[]>()
+  /** Sign in with Slack: the authorize page and the openid.connect.* methods */
+  readonly oidc: FakeOidc
   readonly channels: FakeChannel[]
   /** How many WebSocket connections were ever opened (open or not). */
   connectionsOpened = 0
@@ -257,6 +260,7 @@ export class FakeSlack {
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 3000
     this.redeliver = opts.redeliver ?? true
     this.channels = opts.channels ? opts.channels.map((c) => ({ ...c })) : []
+    this.oidc = new FakeOidc(this.teamId)
     this.users.set(this.botUserId, { name: this.botName, is_bot: true })
     for (const [id, user] of Object.entries(opts.users ?? {})) this.users.set(id, user)
 
@@ -769,6 +773,7 @@ export class FakeSlack {
       const upgraded = server.upgrade(req, { data: { id: ++this.connSeq, openedAt: Date.now() } })
       return upgraded ? undefined : new Response('expected a WebSocket upgrade', { status: 400 })
     }
+    if (url.pathname === '/openid/connect/authorize') return this.oidc.authorize(url)
     if (url.pathname.startsWith('/upload/')) return this.receiveUpload(url.pathname.slice(8), req)
     if (url.pathname.startsWith('/api/'))
       return this.apiCall(url.pathname.slice('/api/'.length), url, req)
@@ -798,6 +803,9 @@ export class FakeSlack {
   }
 
   private answer(method: string, args: Args, token: string | undefined): object {
+    // The OpenID methods take the app's client credentials, or the token a sign-in got.
+    const oidc = this.oidc.answer(method, args, token)
+    if (oidc) return oidc
     if (!token) return { ok: false, error: 'not_authed' }
     const isUser = !!this.userToken && token === this.userToken
     if (token !== this.botToken && token !== this.appToken && !isUser)

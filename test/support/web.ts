@@ -2,6 +2,8 @@
 // and the web app served on a loopback port, signed in with the static token as a chosen user.
 import { createWebhookApp } from '../../src/webhooks/index.ts'
 import { webPages, webSetup } from '../../src/web/index.ts'
+import { webDoor } from '../../src/service/web-door.ts'
+import type { FakeSlack } from './fake-slack.ts'
 import { startHarness, type Harness } from './harness.ts'
 
 export const WEB_TOKEN = 'web-test-token-0123456789'
@@ -12,8 +14,7 @@ const webYaml = (tokenUser?: string) => `
 settings:
   kill_grace: 1s
   poll_interval: 1s
-web:
-  ${tokenUser ? `token_user: ${tokenUser}` : ''}
+web: { ${tokenUser ? `token_user: ${tokenUser}` : ''} }
 namespaces:
   demo:
     jobs:
@@ -29,7 +30,8 @@ namespaces:
       - pattern: ticker
         job: ticker
   secret:
-    allow: { users: [U1] }
+    restricted: true
+    allow: { users: [U1, U3] }
     jobs:
       launch:
         run: echo launching
@@ -46,17 +48,29 @@ export interface WebBot {
   stop(): Promise<void>
 }
 
-/** The bot and its pages on 127.0.0.1; the token signs in as `tokenUser` (or the operator). */
-export async function startWebBot(tokenUser?: string, extraEnv: Record<string, string> = {}) {
+/**
+ * The bot and its pages on 127.0.0.1; the token signs in as `tokenUser` (or the operator). With
+ * a fake Slack, the pages are wired as serve wires them: Slack's lookups and Sign in with Slack.
+ */
+export async function startWebBot(tokenUser?: string, slack?: FakeSlack) {
   const h = await startHarness(webYaml(tokenUser), {
     EBMBOT_WEB_TOKEN: WEB_TOKEN,
     EBMBOT_WEB_COOKIE_SECRET: COOKIE_KEY,
     DEMO_SECRET,
-    ...extraEnv,
+    ...(slack
+      ? {
+          SLACK_BOT_TOKEN: 'xoxb-test',
+          SLACK_API_URL: slack.apiUrl,
+          SLACK_CLIENT_ID: slack.oidc.clientId,
+          SLACK_CLIENT_SECRET: slack.oidc.clientSecret,
+        }
+      : {}),
   })
   const setup = webSetup(h.ctx)!
   h.ctx.doors.set('web', { replyVia: 'slack' })
-  const pages = webPages(h.ctx, { setup, people: async () => ({ isGuest: false }) })
+  const pages = slack
+    ? webDoor(h.ctx)!
+    : webPages(h.ctx, { setup, people: async () => ({ isGuest: false }) })
   const app = createWebhookApp(h.ctx, { pages })
   const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: app.fetch })
   return {
