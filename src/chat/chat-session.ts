@@ -109,7 +109,9 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<ChatO
   if (opts.interactive) await leaveInteractive(ctx, dispatcher, started, opts.write)
   else {
     // Piped: every job its lines started, and any job its dispatcher took on (one queued by an
-    // earlier session that fell due), is finished, never cut short.
+    // earlier session that fell due), is finished, never cut short. The dispatcher first looks at
+    // the queue once more: a line's write may have freed a run it has not yet had a pass to claim.
+    await dispatcher.settle()
     await waitForJobs(ctx, started, opts.write)
     await dispatcher.stop(NO_LIMIT_MS)
   }

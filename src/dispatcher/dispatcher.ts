@@ -63,6 +63,10 @@ export class Dispatcher {
   /** one recovery at a time: the lease timer and the queue loop both start one */
   private recovering?: Promise<unknown>
   private loop?: Promise<void>
+  /** passes of the queue loop completed, and whether one is under way */
+  private passes = 0
+  private inPass = false
+  private readonly passWaiters: { after: number; resolve: () => void }[] = []
   /** settings.run_as, looked up once */
   private readonly jobUser?: JobUser
   readonly boxes: Boxes
@@ -128,6 +132,7 @@ export class Dispatcher {
     const pollMs = ctx.config.settings.poll_interval * 1000
     while (!this.stopping) {
       this.lastPass = ctx.now()
+      this.inPass = true
       try {
         await this.renewLease()
         await this.recover()
@@ -139,6 +144,11 @@ export class Dispatcher {
       } catch (e) {
         ctx.log.error('dispatcher.pass_failed', { error: errorText(e) })
       }
+      this.inPass = false
+      this.passes++
+      for (const w of this.passWaiters.splice(0))
+        if (this.passes >= w.after) w.resolve()
+        else this.passWaiters.push(w)
       if (this.stopping) break
       const next = await ctx.queue.nextWakeAt(ctx.now())
       await ctx.wake.dispatch.wait(next === null ? pollMs : Math.min(pollMs, next - ctx.now() + 5))
@@ -336,11 +346,25 @@ export class Dispatcher {
       if (!this.live.get(f.id)?.stop) void this.stopRun(f.id, 'cancel', f.by ?? undefined)
   }
 
+  /**
+   * Resolves once a whole pass has begun and ended after this call, so whatever was stored before
+   * it (a suppression lifted, a request queued) has been looked at and, if due, claimed. A pass
+   * already under way may have read the queue before that write, so it does not count.
+   */
+  settle(): Promise<void> {
+    if (!this.loop || this.stopping) return Promise.resolve()
+    const after = this.passes + (this.inPass ? 2 : 1)
+    const settled = new Promise<void>((resolve) => this.passWaiters.push({ after, resolve }))
+    this.ctx.wake.dispatch.notifyHere()
+    return settled
+  }
+
   /** Takes no new work, lets runs finish for up to `graceMs` (or until `hurry` fires), then stops them and records them lost. */
   async stop(graceMs: number, hurry?: AbortSignal): Promise<void> {
     this.stopping = true
     this.ctx.wake.dispatch.notifyHere()
     await this.loop
+    for (const w of this.passWaiters.splice(0)) w.resolve()
     clearInterval(this.progressTimer)
     clearInterval(this.pruneTimer)
     clearInterval(this.leaseTimer)

@@ -11,7 +11,8 @@ import { runs, type Run } from './schema.ts'
  * statement runs under the write lock, and the IMMEDIATE transaction around it takes that lock
  * before reading (a deferred read would hit SQLITE_BUSY_SNAPSHOT under contention instead of
  * waiting). `runs_claim_idx` (due_at, id WHERE state='pending') serves the ORDER BY without a
- * sort, and the partial unique index on running job types makes a second run of a type
+ * sort; it is named (INDEXED BY) because without statistics the planner would rather take the
+ * history's (state, id) index and sort every pending row on each claim. And the partial unique index on running job types makes a second run of a type
  * impossible even for a writer that skipped this statement.
  */
 export function claimNext(
@@ -37,7 +38,7 @@ function claimStatement(db: Db) {
     .set({ state: 'running', startedAt: sql`${now}`, owner: sql`${sql.placeholder('owner')}` })
     .where(
       sql`${runs.id} = (
-        SELECT r.id FROM runs r
+        SELECT r.id FROM runs r INDEXED BY runs_claim_idx
         WHERE r.state = 'pending' AND r.due_at <= ${now}
           AND r.job_type NOT IN (SELECT value FROM json_each(${sql.placeholder('skip')}))
           AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.job_type = r.job_type AND x.state = 'running')
