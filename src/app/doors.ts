@@ -4,12 +4,16 @@ import type { DoorName, DoorTraits } from './door.ts'
 
 export type Doors = Map<DoorName, DoorTraits>
 
-/** The built-in doors: Slack edits and threads; GitHub deliveries report through Slack. */
+/**
+ * The built-in doors: Slack edits and threads; GitHub deliveries and config schedules report
+ * through Slack (local chat points schedules at the terminal instead).
+ */
 export const builtInDoors = (): Doors =>
   new Map<DoorName, DoorTraits>([
     ['slack', { edits: true, threads: true }],
     ['local', { trusted: true }],
     ['github', { replyVia: 'slack' }],
+    ['schedule', { replyVia: 'slack' }],
   ])
 
 /** The door that answers about a request that came in through `door`. */

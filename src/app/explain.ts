@@ -3,9 +3,14 @@ import { route } from '../commands/route.ts'
 import { renderCommand } from '../syntax/template.ts'
 import type { Config } from '../config/types.ts'
 import { explainMetaflow } from './explain-metaflow.ts'
+import { scheduleSummary } from './schedule-summary.ts'
 
 /** The explanation, and whether the text matched anything (`ebmbot explain` exits 1 when not). */
-export function explain(config: Config, text: string): { text: string; matched: boolean } {
+export function explain(
+  config: Config,
+  text: string,
+  now = Date.now(),
+): { text: string; matched: boolean } {
   const d = route({ config }, { text, user: 'explain', isGuest: false, isDirect: true })
   const lines = [`text:      ${d.cleaned || '(empty after clean-up)'}`]
   switch (d.kind) {
@@ -25,6 +30,7 @@ export function explain(config: Config, text: string): { text: string; matched: 
         `runs:      bash -c ${JSON.stringify(renderCommand(d.job.run, d.params))}`,
         `shell:     ${renderCommand(d.job.run, d.params)}`,
       )
+      if (d.command.schedule) lines.push(...scheduleSummary(d.command.schedule, now, 'schedule:  '))
       break
     case 'cancel_job':
     case 'cancel_suppression':

@@ -27,6 +27,7 @@ import {
 import { askerOf } from './asker.ts'
 import { replyDoorOf } from './doors.ts'
 import { logsAction, runAction, type ActionResult } from './run-actions.ts'
+import { scheduleAction } from './schedule-actions.ts'
 
 export interface Handled {
   kind: string
@@ -267,6 +268,9 @@ async function execute(
       else if (res.change) await q.setAway(now, res.change, msg.user)
       return reply(res.text, { accepted: res.accepted })
     }
+    case 'schedules':
+    case 'schedule_control':
+      return scheduleAction(ctx, msg, d)
     case 'run_status':
     case 'cancel_run':
     case 'rerun':

@@ -2,8 +2,9 @@
 import { describeParam } from '../commands/param-check.ts'
 import { patternText } from '../syntax/pattern.ts'
 import type { Config } from '../config/types.ts'
+import { scheduleSummary } from './schedule-summary.ts'
 
-export function configSummary(config: Config): string {
+export function configSummary(config: Config, now = Date.now()): string {
   const out = [`${config.source}: OK`]
   for (const ns of Object.values(config.namespaces)) {
     out.push(
@@ -15,6 +16,7 @@ export function configSummary(config: Config): string {
       )
       for (const [name, spec] of Object.entries(c.params))
         out.push(`      [${name}]: ${describeParam(spec)}`)
+      if (c.schedule) out.push(...scheduleSummary(c.schedule, now, '      schedule '))
     }
   }
   for (const p of Object.values(config.github?.projects ?? {})) {

@@ -13,6 +13,8 @@ import { plural } from '../commands/times.ts'
 import { errorText } from '../util/log.ts'
 import { startMetaflowWatcher } from '../app/metaflow-watcher.ts'
 import { terminalTransport } from './terminal-transport.ts'
+import { SCHEDULE_DOOR } from '../schedules/fire-slots.ts'
+import { startScheduleTicker } from '../schedules/ticker.ts'
 
 /** What a piped session waits for at the end: every line that starts (or lets start) a run. */
 const STARTS_A_RUN = new Set(['schedule', 'metaflow', 'rerun', 'decide'])
@@ -62,6 +64,10 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<ChatO
     pollMs: 500,
   })
   dispatcher.start()
+  // Schedules fire in an interactive session (their reports print here); a piped session is a
+  // script's step, and a slot that falls during it must not add a run the script did not ask for.
+  ctx.doors.set(SCHEDULE_DOOR, { replyVia: 'local' })
+  const ticker = opts.interactive ? startScheduleTicker(ctx) : undefined
   const metaflowWatcher = startMetaflowWatcher(ctx, { finalPass: !opts.interactive })
   const started: number[] = []
   if (opts.interactive) {
@@ -106,6 +112,7 @@ export async function runChat(ctx: AppContext, opts: ChatOptions): Promise<ChatO
   }
   reading = false
   rl.close()
+  await ticker?.stop()
   if (opts.interactive) await leaveInteractive(ctx, dispatcher, started, opts.write)
   else {
     // Piped: every job its lines started, and any job its dispatcher took on (one queued by an

@@ -1,5 +1,5 @@
 // Help texts: the namespace list, one namespace's commands, and the unknown-namespace reply.
-import type { Command, Config, Namespace } from '../config/types.ts'
+import { type Command, type Config, type Namespace, schedulesOf } from '../config/types.ts'
 import { patternText } from '../syntax/pattern.ts'
 
 export interface HelpContext {
@@ -28,6 +28,11 @@ export function generalHelp({ config, prefix, visible = () => true }: HelpContex
     `\`${prefix}status N\`, \`${prefix}logs N\`, \`${prefix}rerun N\`, \`${prefix}cancel N\`: one run by its number (in a run's thread, without the number)`,
     `\`${prefix}approve N\`, \`${prefix}deny N\`: answer a run that waits for approval`,
     `\`${prefix}remove job id [id]\`: drop a scheduled job, or stop a running one`,
+    ...(schedulesOf(config).length
+      ? [
+          `\`${prefix}schedules\`: the jobs that run by themselves, their next times and last runs; \`${prefix}skip next\`, \`${prefix}pause\`, \`${prefix}resume\` one (\`${prefix}pause [namespace] [schedule]\`)`,
+        ]
+      : []),
     `For a namespace's commands, say \`${prefix}[namespace] help\`, e.g. \`${prefix}${example} help\`.`,
   ].join('\n')
 }

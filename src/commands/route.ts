@@ -10,6 +10,7 @@ import { checkParams } from './param-check.ts'
 import { matchTokens, paramNames, precedence } from '../syntax/pattern.ts'
 import { parseRunVerb, type RunVerb } from './run-verbs.ts'
 import { suggestCommands } from './suggest.ts'
+import { parseScheduleVerb, type ScheduleDecision } from './schedule-verbs.ts'
 import { escapeSlackText } from '../util/slack-text.ts'
 
 export interface Incoming {
@@ -60,6 +61,7 @@ export type Decision =
   | { kind: 'cancel_suppression'; job: Job; command: Command }
   | MetaflowDecision
   | AwayDecision
+  | ScheduleDecision
 
 /** The decision plus the cleaned text it was made on (recorded with requests, shown by explain). */
 export function route(ctx: RouterContext, msg: Incoming): Decision & { cleaned: string } {
@@ -86,6 +88,8 @@ function decide(ctx: RouterContext, msg: Incoming, text: string): Decision {
   // Built-ins first, so no namespace can shadow them.
   const awayCommand = parseAwayCommand(lower, msg, prefix)
   if (awayCommand) return awayCommand
+  const scheduleVerb = parseScheduleVerb(config, lower, asker, prefix)
+  if (scheduleVerb) return scheduleVerb
   const verb = parseRunVerb(lower, msg.threadRun)
   const metaflow = parseMetaflowVerb(config, msg, ws, verb)
   if (metaflow) return metaflow

@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
 import type { z } from 'zod'
 import { parsePattern } from '../syntax/pattern.ts'
+import { compileSchedule } from './schedule-compile.ts'
 import { ConfigError, keyPath, type ConfigIssue } from './errors.ts'
 import { compileMetaflow } from './metaflow-config.ts'
 import { checkRules } from './rules.ts'
@@ -201,6 +202,7 @@ function compile(
         job: c.job,
         delaySeconds: c.delay_seconds,
         params: c.params,
+        ...(c.schedule ? { schedule: compileSchedule(name, ns, c, data.settings) } : {}),
       })),
     }
   }

@@ -6,6 +6,7 @@ import { placeholders, quotedPlaceholders } from '../syntax/template.ts'
 import { unsafePlaceholders } from '../syntax/template-contexts.ts'
 import { checkGithubRules } from './github-rules.ts'
 import { checkMetaflowRules } from './metaflow-rules.ts'
+import { checkScheduleRules } from './schedule-rules.ts'
 import { AWAY_WORD, RESERVED_WORDS, type ParsedConfig } from './schema.ts'
 
 export interface RuleIssue {
@@ -141,5 +142,6 @@ export function checkRules(config: ParsedConfig): RuleIssue[] {
   }
   issues.push(...checkGithubRules(config))
   issues.push(...checkMetaflowRules(config))
+  issues.push(...checkScheduleRules(config))
   return issues
 }

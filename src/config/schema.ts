@@ -5,6 +5,7 @@ import { paramsSchema } from './param-schema.ts'
 import { githubSchema } from './github-schema.ts'
 import { limitSettings, size } from './limits-schema.ts'
 import { metaflowSchema } from './metaflow-schema.ts'
+import { scheduleGraceSetting, scheduleSchema } from './schedule-schema.ts'
 import { webSchema } from './web-schema.ts'
 import {
   allowSchema,
@@ -41,6 +42,10 @@ export const RESERVED_WORDS = [
   'run',
   'watch',
   'out-of-office',
+  'schedules',
+  'skip',
+  'pause',
+  'resume',
 ]
 
 const duration = duration_()
@@ -142,6 +147,7 @@ const commandSchema = z.strictObject({
     .default(0)
     .describe('schedule the job this many seconds later'),
   params: paramsSchema,
+  schedule: scheduleSchema.optional(),
 })
 
 const namespaceSchema = z.strictObject({
@@ -153,7 +159,7 @@ const namespaceSchema = z.strictObject({
   default_channel: z
     .string()
     .optional()
-    .describe('where webhook-triggered runs and suppression notices report'),
+    .describe('where webhook-triggered and scheduled runs and suppression notices report'),
   workdir: z
     .string()
     .optional()
@@ -267,6 +273,7 @@ export const settingsSchema = z.strictObject({
     .describe(
       'with SLACK_BOT_USER_TOKEN: how often Slack search is asked for keyword messages the bot missed (one search per keyword each time)',
     ),
+  ...scheduleGraceSetting,
   ...limitSettings,
 })
 

@@ -3,6 +3,7 @@ import type { Token } from '../syntax/pattern.ts'
 import type { MetaflowConfig } from './metaflow-config.ts'
 import type { WebConfig } from './web-schema.ts'
 import type { ParamSpec } from './param-schema.ts'
+import type { MissedPolicy } from './schedule-schema.ts'
 import type { Action, ReportFormat, ReportTo, Settings } from './schema.ts'
 
 export interface EnvAllow {
@@ -62,6 +63,29 @@ export interface Command {
   delaySeconds: number
   /** what each captured value must look like; absent names are text not starting with "-" */
   params: Readonly<Record<string, ParamSpec>>
+  /** present when the command also runs by itself on a cron schedule */
+  schedule?: Schedule
+}
+
+/** A command's `schedule:`: it runs as the "schedule" identity at each slot of its cron. */
+export interface Schedule {
+  /** `<namespace>/<name>`: its key in the queue (slots, pause, skip) */
+  id: string
+  namespace: string
+  /** the `name:`, else the job's name */
+  name: string
+  job: string
+  cron: string
+  /** IANA time zone the cron is read in */
+  tz: string
+  /** where its runs report: its own channel, else the namespace's default_channel */
+  channel: string
+  /** the command's captures, filled */
+  params: Record<string, string>
+  /** the command it runs, as typed (`ops disk usage`), for history */
+  text: string
+  missed: MissedPolicy
+  graceSeconds: number
 }
 
 export interface Namespace {
@@ -105,6 +129,12 @@ export function findJob(config: Config, type: string): Job | undefined {
   }
   return undefined
 }
+
+/** Every schedule of every namespace, in config order. */
+export const schedulesOf = (config: Config): Schedule[] =>
+  Object.values(config.namespaces).flatMap((ns) =>
+    ns.commands.flatMap((c) => (c.schedule ? [c.schedule] : [])),
+  )
 
 /** Whether an instance with these tags may run the job. */
 export const mayRun = (job: Pick<Job, 'runsOn'>, tags: readonly string[]): boolean =>

@@ -223,3 +223,41 @@ export const supportAway = sqliteTable('support_away', {
 })
 
 export type SupportAway = typeof supportAway.$inferSelect
+
+/** What became of one slot of a schedule. */
+export type SlotOutcome = 'fired' | 'missed' | 'paused' | 'skipped'
+
+/**
+ * One row per decided slot of a config schedule (`<namespace>/<name>`, the slot's epoch ms). The
+ * primary key is the once-per-slot guarantee: every bot sharing the queue inserts the slot it
+ * finds due, and only the one whose insert lands fires it, in the same transaction, so a restart
+ * or a second instance never fires it again. `skip next` inserts the coming slot as skipped.
+ * Only the latest slot of a gap gets a row: a week down is one row, not ten thousand.
+ */
+export const scheduleSlots = sqliteTable(
+  'schedule_slots',
+  {
+    schedule: text('schedule').notNull(),
+    slotAt: integer('slot_at').notNull(),
+    outcome: text('outcome').$type<SlotOutcome>().notNull(),
+    decidedAt: integer('decided_at').notNull(),
+    /** the bot process that decided it, or the person who said `skip next` */
+    decidedBy: text('decided_by').notNull(),
+    runId: integer('run_id'),
+  },
+  (t) => [primaryKey({ columns: [t.schedule, t.slotAt] })],
+)
+
+/**
+ * A schedule's state that outlives restarts: when a bot first saw it (no slot before that ever
+ * runs, so adding a schedule does not fire a slot of last week), and a pause by `pause`.
+ */
+export const scheduleState = sqliteTable('schedule_state', {
+  schedule: text('schedule').primaryKey(),
+  since: integer('since').notNull(),
+  pausedAt: integer('paused_at'),
+  pausedBy: text('paused_by'),
+})
+
+export type ScheduleSlot = typeof scheduleSlots.$inferSelect
+export type ScheduleState = typeof scheduleState.$inferSelect

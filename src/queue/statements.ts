@@ -26,6 +26,15 @@ import {
 } from './metaflow-started.ts'
 import { moveChannel } from './move-channel.ts'
 import {
+  seeSchedule,
+  lastSlotBefore,
+  takeSlot,
+  setSlotRun,
+  pauseSchedule,
+  resumeSchedule,
+  scheduleView,
+} from './schedule-slots.ts'
+import {
   enqueueOutgoing,
   enqueueUpdate,
   getOutgoing,
@@ -126,4 +135,12 @@ export const statements = {
   setAway,
   clearAway,
   moveChannel,
+  // config schedules
+  seeSchedule,
+  lastSlotBefore,
+  takeSlot,
+  setSlotRun,
+  pauseSchedule,
+  resumeSchedule,
+  scheduleView,
 }

@@ -9,6 +9,7 @@ import { startNotifier } from '../systemd/notify.ts'
 import { startWebhooks, webhooksWanted } from '../webhooks/index.ts'
 import type { AppContext, Worker } from '../app/context.ts'
 import { reloadConfig } from './reload.ts'
+import { startScheduleTicker, type Ticker } from '../schedules/ticker.ts'
 import { webDoor } from './web-door.ts'
 
 export async function serve(ctx: AppContext, opts: { load: () => Config }): Promise<number> {
@@ -21,6 +22,7 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
   const notifier = startNotifier(ctx.env.systemd, ctx.log)
   // Installed before start-up too: SIGHUP's default action would end the process.
   let started = false
+  let ticker: Ticker | undefined
   process.on('SIGHUP', () => {
     if (!started) return ctx.log.warn('config.reload_skipped', { reason: 'still starting' })
     notifier.reloading()
@@ -32,6 +34,8 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
         ...(r.needsRestart.length ? { needs_restart: r.needsRestart.join(',') } : {}),
       })
     else ctx.log.error('config.reload_refused', { kept: 'the running config', error: r.error })
+    // Schedules are read from the config at every pass: a reload only needs the next slot looked up.
+    if (r.ok) ticker?.wake()
     notifier.ready(r.ok ? 'config reloaded' : 'config reload refused; running the old one')
   })
   const dispatcher = new Dispatcher(ctx)
@@ -44,6 +48,9 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
   const metaflowWatcher = startMetaflowWatcher(ctx)
   if (metaflowWatcher) workers.push(metaflowWatcher)
   dispatcher.start()
+  // Started after the dispatcher, stopped with the other intakes before running jobs get their grace.
+  ticker = startScheduleTicker(ctx)
+  workers.push(ticker)
   // Slack connects in the background: jobs, webhooks and their reports (kept in the outbox) do
   // not wait for it, and /healthz shows it connecting. A start Slack refuses for good (a wrong
   // token, a channel it cannot see) stops the bot with the reason, as a bad config would.

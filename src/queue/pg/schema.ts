@@ -13,7 +13,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
-import type { Door, MetaflowThreadStatus, OutboxState, RunState } from '../schema.ts'
+import type { Door, MetaflowThreadStatus, OutboxState, RunState, SlotOutcome } from '../schema.ts'
 
 const ms = (name: string) => bigint(name, { mode: 'number' })
 // Identity ids are never reused, like SQLite's AUTOINCREMENT: "run 42" always means one thing.
@@ -155,4 +155,24 @@ export const supportAway = pgTable('support_away', {
   endsOn: text('ends_on').notNull(),
   setBy: text('set_by').notNull(),
   setAt: ms('set_at').notNull(),
+})
+
+export const scheduleSlots = pgTable(
+  'schedule_slots',
+  {
+    schedule: text('schedule').notNull(),
+    slotAt: ms('slot_at').notNull(),
+    outcome: text('outcome').$type<SlotOutcome>().notNull(),
+    decidedAt: ms('decided_at').notNull(),
+    decidedBy: text('decided_by').notNull(),
+    runId: integer('run_id'),
+  },
+  (t) => [primaryKey({ columns: [t.schedule, t.slotAt] })],
+)
+
+export const scheduleState = pgTable('schedule_state', {
+  schedule: text('schedule').primaryKey(),
+  since: ms('since').notNull(),
+  pausedAt: ms('paused_at'),
+  pausedBy: text('paused_by'),
 })

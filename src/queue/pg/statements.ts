@@ -22,6 +22,15 @@ import {
 } from './metaflow-threads.ts'
 import { moveChannel } from './move-channel.ts'
 import {
+  seeSchedule,
+  lastSlotBefore,
+  takeSlot,
+  setSlotRun,
+  pauseSchedule,
+  resumeSchedule,
+  scheduleView,
+} from './schedule-slots.ts'
+import {
   enqueueOutgoing,
   enqueueUpdate,
   getOutgoing,
@@ -142,4 +151,12 @@ export const pgStatements: { readonly [K in keyof Sqlite]: OnPg<Sqlite[K]> } = {
   setAway,
   clearAway,
   moveChannel,
+  // config schedules
+  seeSchedule,
+  lastSlotBefore,
+  takeSlot,
+  setSlotRun,
+  pauseSchedule,
+  resumeSchedule,
+  scheduleView,
 }
