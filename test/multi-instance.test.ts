@@ -130,6 +130,21 @@ test('kill -9 of the instance running a job: one survivor reports it lost, once,
     inThread(c!, ask.ts).find((m) => /lost|did not finish/i.test(m.text ?? '')),
   )
   const survivors = c.instances.filter((i) => i !== victim)
+  // Each survivor's /healthz and /metrics list the instances up: the two of them, not the dead one.
+  const health = (await (await fetch(`${survivors[0]!.base}/healthz`)).json()) as {
+    checks: { instances: { ok: boolean; detail: { self: string; up: { id: string }[] } } }
+  }
+  expect(health.checks.instances.ok).toBe(true)
+  expect(health.checks.instances.detail.self).toBe(survivors[0]!.workerId)
+  expect(health.checks.instances.detail.up.map((u) => u.id).sort()).toEqual(
+    survivors.map((i) => i.workerId).sort(),
+  )
+  const metrics = await (await fetch(`${survivors[1]!.base}/metrics`)).text()
+  const series = metrics
+    .split('\n')
+    .filter((l) => l.startsWith('ebmbot_instance_heartbeat_age_seconds{'))
+  expect(series).toHaveLength(2)
+  expect(series.filter((l) => l.includes('self="true"'))).toHaveLength(1)
   const reporters = survivors.filter((i) => i.logs.includes('event=recover.run_lost'))
   expect(reporters).toHaveLength(1)
   expect(survivors.filter((i) => i.logs.includes('event=instance.lost'))).toHaveLength(1)

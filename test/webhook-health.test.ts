@@ -73,9 +73,12 @@ describe('/healthz', () => {
     expect(Object.keys(r.body.checks).sort()).toEqual([
       'database',
       'dispatcher',
+      'instances',
       'logs_disk',
       'queue',
     ])
+    // One instance: itself, untagged, just renewed.
+    expect(r.body.checks.instances).toMatchObject({ ok: true, detail: { tags: [] } })
     expect(r.body.checks.queue).toEqual({
       ok: true,
       detail: { queued: 0, running: 0, lag_seconds: 0 },

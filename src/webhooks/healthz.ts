@@ -2,6 +2,7 @@
 // Python ebmbot's liveness route. For systemd watchdogs, load balancers and people.
 import { Hono, type Context } from 'hono'
 import type { AppContext, WorkerHealth } from '../app/context.ts'
+import { instanceLabel, instancesUp } from '../app/instances.ts'
 import { freeBytes, tooFull } from '../dispatcher/logs-room.ts'
 import { errorText } from '../util/log.ts'
 import type { WebEnv } from './web-env.ts'
@@ -35,6 +36,23 @@ async function healthChecks(
       }
     })
   }
+  // This instance, and the others on the same database: a load balancer asks each one.
+  checks.instances = await guarded(async () => {
+    const up = await instancesUp(ctx)
+    return {
+      ok: up.some((w) => w.id === ctx.workerId),
+      detail: {
+        self: ctx.workerId,
+        tags: ctx.env.instanceTags,
+        up: up.map((w) => ({
+          instance: instanceLabel(w),
+          id: w.id,
+          tags: w.tags,
+          heartbeat_age_seconds: Math.max(0, ctx.now() - w.heartbeatAt) / 1000,
+        })),
+      },
+    }
+  })
   // Jobs fail once their output cannot be written: worth an alert before the next deploy.
   checks.logs_disk = await guarded(() => {
     const free = freeBytes(ctx.logsDir)

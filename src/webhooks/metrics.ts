@@ -3,6 +3,7 @@
 // process figures.
 import { Hono } from 'hono'
 import type { AppContext } from '../app/context.ts'
+import { instanceLabel, instancesUp } from '../app/instances.ts'
 import type { QueueStats } from '../queue/stats.ts'
 import { registerProcessGauges } from './process-gauges.ts'
 import type { WebEnv } from './web-env.ts'
@@ -56,7 +57,30 @@ function registerOutboxGauges(ctx: AppContext): void {
   )
 }
 
+/** The instances on this database: one series each, its heartbeat's age, labelled with its tags. */
+function registerInstanceGauges(ctx: AppContext): void {
+  ctx.metrics.gauge(
+    'ebmbot_instance_heartbeat_age_seconds',
+    'Instances up on this database (this one is self="true"), by how long ago each renewed its lease',
+    async () => {
+      try {
+        return (await instancesUp(ctx)).map((w) => ({
+          labels: {
+            instance: instanceLabel(w),
+            tags: w.tags.join(','),
+            self: String(w.id === ctx.workerId),
+          },
+          value: Math.max(0, ctx.now() - w.heartbeatAt) / 1000,
+        }))
+      } catch {
+        return []
+      }
+    },
+  )
+}
+
 export function metricsRoutes(ctx: AppContext): Hono<WebEnv> {
+  registerInstanceGauges(ctx)
   registerQueueGauges(ctx)
   registerOutboxGauges(ctx)
   registerProcessGauges(ctx.metrics)
