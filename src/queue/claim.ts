@@ -1,6 +1,7 @@
 // Claiming the next due request: one UPDATE with a subquery and RETURNING.
 import { sql } from 'drizzle-orm'
 import type { Db } from './db.ts'
+import { immediate } from './immediate.ts'
 import { prepared } from './prepared.ts'
 import { runs, type Run } from './schema.ts'
 
@@ -25,7 +26,7 @@ export function claimNext(
 ): Run | undefined {
   const statement = prepared(db, 'claim.next', (d) => claimStatement(d).prepare())
   const skip = JSON.stringify(skipTypes)
-  return db.transaction(() => statement.get({ now, owner, max, skip }), { behavior: 'immediate' })
+  return immediate(db, () => statement.get({ now, owner, max, skip }))
 }
 
 /** The claim's SQL text and parameters (placeholders named now, owner, max), for its query plan. */

@@ -2,6 +2,7 @@
 // on the same job type cannot leave two pending rows (the unique index would refuse it anyway).
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from './db.ts'
+import { immediate } from './immediate.ts'
 import { prepared } from './prepared.ts'
 import { runs, type Door, type Run } from './schema.ts'
 
@@ -86,41 +87,39 @@ const insertPending = (db: Db) =>
   )
 
 export function scheduleRequest(db: Db, now: number, req: RequestInput): ScheduleResult {
-  return db.transaction(
-    () => {
-      const dueAt = now + req.delaySeconds * 1000
-      const behind = oneOfType(db, 'running').get({ type: req.jobType })
-      const pending = oneOfType(db, 'pending').get({ type: req.jobType })
-      const fields = {
-        door: req.door,
-        requestedBy: req.requestedBy,
-        channel: req.channel,
-        threadTs: req.threadTs ?? null,
-        messageTs: req.messageTs ?? null,
-        isDm: req.isDm ?? false,
-        requestText: req.requestText,
-        params: req.params,
-        command: req.command,
-      }
-      if (pending) {
-        // The newer request wins everything but the start time: repeats never push a deploy back.
-        const run = replacePending(db).get({
-          ...fields,
-          dueAt: Math.min(pending.dueAt, dueAt),
-          id: pending.id,
-        })!
-        return { run, replaced: true, behind, previous: pending }
-      }
-      const run = insertPending(db).get({
+  // Two reads, then one write (a replace or an insert).
+  return immediate(db, () => {
+    const dueAt = now + req.delaySeconds * 1000
+    const behind = oneOfType(db, 'running').get({ type: req.jobType })
+    const pending = oneOfType(db, 'pending').get({ type: req.jobType })
+    const fields = {
+      door: req.door,
+      requestedBy: req.requestedBy,
+      channel: req.channel,
+      threadTs: req.threadTs ?? null,
+      messageTs: req.messageTs ?? null,
+      isDm: req.isDm ?? false,
+      requestText: req.requestText,
+      params: req.params,
+      command: req.command,
+    }
+    if (pending) {
+      // The newer request wins everything but the start time: repeats never push a deploy back.
+      const run = replacePending(db).get({
         ...fields,
-        namespace: req.namespace,
-        job: req.job,
-        jobType: req.jobType,
-        dueAt,
-        queuedAt: now,
+        dueAt: Math.min(pending.dueAt, dueAt),
+        id: pending.id,
       })!
-      return { run, replaced: false, behind }
-    },
-    { behavior: 'immediate' },
-  )
+      return { run, replaced: true, behind, previous: pending }
+    }
+    const run = insertPending(db).get({
+      ...fields,
+      namespace: req.namespace,
+      job: req.job,
+      jobType: req.jobType,
+      dueAt,
+      queuedAt: now,
+    })!
+    return { run, replaced: false, behind }
+  })
 }

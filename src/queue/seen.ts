@@ -36,18 +36,21 @@ export function markSeenWithin(
   windowMs: number,
   runId?: number,
 ): boolean {
-  return (
-    db
+  const p = sql.placeholder
+  // Prepared: every GitHub delivery asks (built per call, it was the costliest statement there).
+  const stmt = prepared(db, 'seen.mark_within', (d) =>
+    d
       .insert(seen)
-      .values({ source, key, seenAt: now, runId: runId ?? null })
+      .values({ source: p('source'), key: p('key'), seenAt: p('now'), runId: p('runId') })
       .onConflictDoUpdate({
         target: [seen.source, seen.key],
-        set: { seenAt: now },
-        setWhere: sql`${seen.seenAt} <= ${now - windowMs}`,
+        set: { seenAt: sql`${p('now')}` },
+        setWhere: sql`${seen.seenAt} <= ${p('cutoff')}`,
       })
       .returning({ key: seen.key })
-      .all().length === 1
+      .prepare(),
   )
+  return stmt.all({ source, key, now, runId: runId ?? null, cutoff: now - windowMs }).length === 1
 }
 
 /** Releases a key, e.g. a button press that was refused, so a permitted user can press it. */

@@ -62,7 +62,7 @@ export function githubRoutes(ctx: AppContext): Hono<WebEnv> {
       const secret = project.secretEnv
         ? ctx.env.vars[project.secretEnv]
         : ctx.env.webhook.githubSecret
-      const sig = await verifySignature({
+      const sig = verifySignature({
         secret,
         body,
         headers: c.req.raw.headers,
