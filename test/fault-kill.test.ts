@@ -178,19 +178,26 @@ test(
       const bot = await serve()
       const tags = Array.from({ length: BURST }, (_, k) => `c${round}x${k}`)
       const answered: string[] = []
-      // All at once: the kill lands while some are being stored and others wait their turn.
-      const posts = tags.map(async (tag, k) => {
-        const init = await delivery(
-          { ...push(`refs/heads/b${round * BURST + k}`), after: tag },
-          { event: 'push' },
-        )
-        const res = await fetch(url, init).catch(() => null)
-        if (
-          res?.status === 200 &&
-          ((await res.json().catch(() => ({}))) as { outcome?: string }).outcome === 'queued'
-        )
-          answered.push(tag)
-      })
+      // A stream, four in flight: the kill lands while some are being stored and others are still
+      // to come. (All sixteen at once would be stored in one group commit and answered together,
+      // before any kill could land between them.)
+      let next = 0
+      const sender = async () => {
+        for (let k = next++; k < BURST; k = next++) {
+          const tag = tags[k]!
+          const init = await delivery(
+            { ...push(`refs/heads/b${round * BURST + k}`), after: tag },
+            { event: 'push' },
+          )
+          const res = await fetch(url, init).catch(() => null)
+          if (
+            res?.status === 200 &&
+            ((await res.json().catch(() => ({}))) as { outcome?: string }).outcome === 'queued'
+          )
+            answered.push(tag)
+        }
+      }
+      const posts = Array.from({ length: 4 }, sender)
       const killAfter = rnd.int(2, BURST - 6)
       await waitUntil(
         `${killAfter} answers in round ${round}`,

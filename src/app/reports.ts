@@ -123,7 +123,9 @@ function reportBody(
     head = `:hourglass: \`${run.jobType}\` timed out after ${formatDuration((job?.timeoutSeconds ?? 0) * 1000)} and was stopped (run ${run.id}).`
   } else if (run.state === 'lost') {
     const how = run.detail?.startsWith('the bot was stopped') ? 'was stopped' : 'restarted'
-    head = `:warning: The bot ${how} while \`${run.jobType}\` (run ${run.id}) was running; it did not finish.`
+    head = run.detail?.startsWith('the instance running it')
+      ? `:warning: ${run.detail[0]!.toUpperCase()}${run.detail.slice(1)} while \`${run.jobType}\` (run ${run.id}) was running; it did not finish.`
+      : `:warning: The bot ${how} while \`${run.jobType}\` (run ${run.id}) was running; it did not finish.`
   } else if (run.detail?.startsWith(`${OUTPUT_LIMIT}:`)) {
     head = `:x: \`${run.jobType}\` (run ${run.id}, ${took}): ${run.detail.slice(OUTPUT_LIMIT.length + 2)}.`
   } else if (run.signal && (run.exitCode === null || run.exitCode === undefined)) {

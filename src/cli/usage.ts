@@ -21,7 +21,7 @@ commands:
 \`ebmbot <command> --help\` describes one command.
 The config comes from --config, else EBMBOT_CONFIG, else the built-in example.
 State (database, logs) lives in EBMBOT_STATE_DIR, else STATE_DIRECTORY, else ./state.
-DATABASE_URL=postgres://… keeps the queue in PostgreSQL instead (one instance for now).
+DATABASE_URL=postgres://… keeps the queue in PostgreSQL instead (several instances may share it).
 Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid config.`
 
 const CONFIG_FLAG =
