@@ -8,6 +8,7 @@ import { postgresClientsBench } from './postgres-clients.ts'
 import { queueBench } from './queue.ts'
 import { slackBench } from './slack.ts'
 import { webhooksBench } from './webhooks.ts'
+import { webBench } from './web.ts'
 
 const ALL = {
   queue: queueBench,
@@ -16,6 +17,7 @@ const ALL = {
   webhooks: webhooksBench,
   binary: binaryBench,
   postgres: postgresClientsBench,
+  web: webBench,
   instances: instancesBench,
 } as const
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'))

@@ -3,7 +3,9 @@
 //     (dedupe marks, request, reaction) before its ack. Baseline in the same run: a bare
 //     SocketModeClient that acks at once and stores nothing, the protocol's floor here.
 //  2. command text → job process started, over the socket, one command at a time; the job stamps
-//     bash's $EPOCHREALTIME, the bench stamps the send with the same wall clock.
+//     bash's $EPOCHREALTIME, the bench stamps the send with the same wall clock. The same
+//     commands give the single-mention ack: envelope → ack for an event that starts a job.
+//     Baseline: the bare client acking events sent one at a time.
 import { SocketModeClient } from '@slack/socket-mode'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -43,7 +45,17 @@ async function burst(fake: FakeSlack, n: number, text: (i: number) => string): P
   return Promise.all(sent.map((s) => s.acked))
 }
 
-async function baselineAcks(n: number): Promise<number[]> {
+/** Events one at a time: each ack's latency. */
+async function oneByOne(fake: FakeSlack, n: number, text: (i: number) => string) {
+  const out: number[] = []
+  for (let i = 0; i < n; i++)
+    out.push(
+      await fake.sendEvent(fake.mention({ user: 'U1', channel: 'CGEN', text: text(i) })).acked,
+    )
+  return out
+}
+
+async function baselineAcks(n: number): Promise<{ burst: number[]; single: number[] }> {
   const fake = await startFakeSlack({ ...fakeOptions(), redeliver: false })
   const client = new SocketModeClient({
     appToken: fake.appToken,
@@ -53,7 +65,8 @@ async function baselineAcks(n: number): Promise<number[]> {
   await client.start()
   await fake.waitForConnection(1)
   try {
-    return await burst(fake, n, (i) => `b later ${i}`)
+    const single = await oneByOne(fake, Math.min(n, 200), (i) => `b later ${i}`)
+    return { burst: await burst(fake, n, (i) => `b later ${i}`), single }
   } finally {
     await client.disconnect()
     await fake.stop()
@@ -80,18 +93,23 @@ export async function slackBench(): Promise<void> {
   try {
     await fake.waitForConnection(1)
     await Bun.sleep(300)
-    const base = summarize(await baselineAcks(events))
+    const baseline = await baselineAcks(events)
+    const base = summarize(baseline.burst)
+    const baseSingle = summarize(baseline.single)
     const acks = summarize(await burst(fake, events, (i) => `b later ${i}`))
     const rss = rssMiB(bot.pid)
 
     // One command at a time: text sent → job's first shell command.
     const latencies: number[] = []
+    const singleAcks: Promise<number>[] = []
     const log = join(dir, 'starts.log')
     for (let i = 0; i < commands; i++) {
       const tag = `c${i}`
       const at = wallMs()
-      void fake.sendEvent(
-        fake.mention({ user: 'U1', channel: 'CGEN', text: `b j${i % TYPES} ${tag}` }),
+      singleAcks.push(
+        fake.sendEvent(
+          fake.mention({ user: 'U1', channel: 'CGEN', text: `b j${i % TYPES} ${tag}` }),
+        ).acked,
       )
       const until = Date.now() + 10_000
       let started: number | undefined
@@ -107,6 +125,15 @@ export async function slackBench(): Promise<void> {
       latencies.push(started - at)
     }
     const e2e = summarize(latencies)
+    const single = summarize(await Promise.all(singleAcks))
+    const row = (label: string, st: ReturnType<typeof summarize>) => [
+      label,
+      fmtInt(st.n),
+      fmt(st.p50),
+      fmt(st.p95),
+      fmt(st.p99),
+      fmt(st.max),
+    ]
     console.log(
       `\n## Slack front door (fake Slack on loopback, real socket-mode and web-api clients)\n`,
     )
@@ -130,6 +157,8 @@ export async function slackBench(): Promise<void> {
             fmt(base.p99),
             fmt(base.max),
           ],
+          row('envelope → ack, single mentions starting a job (ebmbot)', single),
+          row('envelope → ack, single mentions (baseline: bare client)', baseSingle),
           [
             'mention text → job process started, one at a time',
             fmtInt(e2e.n),

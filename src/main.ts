@@ -20,6 +20,7 @@ import { resolveConfig } from './config/source.ts'
 import { CopyRefused } from './queue/copy-to-postgres.ts'
 import { DatabaseUrlError, isPostgresUrl, openQueueFor, sqliteFileOf } from './queue/open-queue.ts'
 import { copyReport, migrateToPostgres } from './service/migrate-to-postgres.ts'
+import { startLocalPages } from './service/local-pages.ts'
 import { slackManifest } from './slack/manifest.ts'
 import { createLogger, errorText, PRIORITY } from './util/log.ts'
 
@@ -133,11 +134,17 @@ async function main(argv: string[]): Promise<number> {
       const config = resolveConfig(configFlag, env).config
       for (const w of config.warnings ?? []) chatLog.warn('config.warning', { warning: w })
       const ctx = await createContext({ config, env, log: chatLog })
+      const pages = startLocalPages(ctx)
+      if (pages)
+        process.stderr.write(
+          `Run pages: ${pages.url} (sign in with the token in ${config.web!.token_env})\n`,
+        )
       const outcome = await runChat(ctx, {
         input: process.stdin,
         write: (t) => console.log(t),
         interactive: !!process.stdin.isTTY,
       })
+      await pages?.stop()
       // Piped, the session is a script's step: a job it ran that failed fails the step.
       if (!process.stdin.isTTY && outcome.failed.length) {
         chatLog.warn('chat.jobs_failed', { runs: outcome.failed.join(',') })

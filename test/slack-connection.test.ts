@@ -171,7 +171,8 @@ describe('starting', () => {
     bot.proc.kill('SIGTERM')
     expect(await bot.proc.exited).toBe(0)
     expect(bot.out.stderr).toContain('event=slack.off')
-    expect(ready).toMatch(/ workers=dispatcher\n$/)
+    // No Slack worker: the dispatcher and the schedule ticker (the example has a schedule).
+    expect(ready).toMatch(/ workers="dispatcher,schedules"\n$/)
   })
 
   test('a logs channel that does not exist stops the start with exit 1, naming it', async () => {

@@ -31,8 +31,11 @@ interface Unit {
   reject: (error: unknown) => void
 }
 
-/** At most this many units share a transaction, so a steady stream still commits. */
-const MAX_GROUP = 256
+/**
+ * At most this many units share a transaction: a COMMIT is paid once per group, and a burst (a
+ * thousand Slack events at once) is answered group by group rather than all at its very end.
+ */
+const MAX_GROUP = 32
 
 type Statements = Omit<QueueOps, 'atomically'>
 type AnyStatement = (db: Db, ...args: never[]) => unknown

@@ -4,6 +4,7 @@
 export class Signal {
   private waiters: (() => void)[] = []
   private pending = false
+  private waking = false
 
   /** `share`: also wakes the same workers in the other processes on this database */
   constructor(private readonly share?: () => void) {}
@@ -19,7 +20,14 @@ export class Signal {
       this.pending = true
       return
     }
-    for (const w of this.waiters.splice(0)) w()
+    if (this.waking) return
+    this.waking = true
+    // The waiters run on the next turn of the event loop, so what the notifier does next (the
+    // Slack ack of the event it just stored) is not queued behind a dispatcher pass and a spawn.
+    setImmediate(() => {
+      this.waking = false
+      for (const w of this.waiters.splice(0)) w()
+    })
   }
 
   /** Resolves on the next notify, or after `ms`. */
