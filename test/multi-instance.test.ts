@@ -24,9 +24,11 @@ namespaces:
     jobs:
       hello: {run: "echo Hello, [name]!", report_stdout: true}
       sleep: {run: "sleep 60"}
+      again: {run: "sleep 60", retry_on_lost: true}
     commands:
       - {pattern: "hello [name]", job: hello}
       - {pattern: sleep, job: sleep}
+      - {pattern: again, job: again}
   op:
     runs_on: [deploy-host]
     jobs:
@@ -230,3 +232,37 @@ test('an instance killed while it posts a message: a survivor delivers it, once'
   expect(ids.filter((id) => id === held.id)).toHaveLength(1)
   expect(new Set(ids).size).toBe(ids.length)
 }, 90_000)
+
+test('retry_on_lost: a run lost with its instance is queued again once, in its thread, and runs on a survivor', async () => {
+  c = await startCluster({ yaml: YAML, tags: ['', ''] })
+  const ask = c.fake.mention({ user: 'U1', channel: GENERAL, text: 'demo again' })
+  await c.fake.sendEvent(ask, { connectionId: c.instances[0]!.connectionId }).acked
+  const first = await waitUntil('the run to start', async () =>
+    (await runsOf(c!)).find((r) => r.state === 'running'),
+  )
+  const victim = c.instances.find((i) => i.workerId === first.owner)!
+  const survivor = c.instances.find((i) => i !== victim)!
+  await c.kill(victim.index)
+  const again = await waitUntil(
+    'the retry to start on the survivor',
+    async () => (await runsOf(c!)).find((r) => r.id > first.id && r.state === 'running'),
+    30_000,
+  )
+  expect(again.owner).toBe(survivor.workerId)
+  expect((await runsOf(c))[0]).toMatchObject({ id: first.id, state: 'lost' })
+  await waitUntil('the retry notice', () =>
+    inThread(c!, ask.ts).find((m) =>
+      m.text?.includes(`run ${first.id} is queued again as run ${again.id}`),
+    ),
+  )
+  // The survivor dies too: the retry is reported lost, and not queued a third time.
+  await c.start(victim.index)
+  await c.kill(survivor.index)
+  await waitUntil(
+    'the retry to be lost',
+    async () => (await runsOf(c!)).find((r) => r.id === again.id && r.state === 'lost'),
+    30_000,
+  )
+  await Bun.sleep(1500)
+  expect(await runsOf(c)).toHaveLength(2)
+}, 120_000)

@@ -189,6 +189,7 @@ function compile(
             confirmTimeoutSeconds: j.confirm_timeout ?? data.settings.confirm_timeout,
             progress: j.progress,
             maxOutputBytes: j.max_output ?? data.settings.max_output,
+            retryOnLost: j.retry_on_lost,
             ...(j.runs_on || ns.runs_on ? { runsOn: j.runs_on ?? ns.runs_on } : {}),
           },
         ]),

@@ -116,6 +116,12 @@ const jobSchema = z
     max_output: size(
       'stop the job when its stdout and stderr together pass this; default settings.max_output',
     ).optional(),
+    retry_on_lost: z
+      .boolean()
+      .default(false)
+      .describe(
+        'a run lost with its bot process (kill -9, a lost host) is queued again, once, as a new run: for jobs that are safe to run twice',
+      ),
     runs_on: runsOn.describe(
       "several instances: only an instance with one of these tags (EBMBOT_INSTANCE_TAGS) runs it; default the namespace's, else any instance",
     ),

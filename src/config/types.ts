@@ -49,6 +49,8 @@ export interface Job {
   progress: boolean
   /** stdout and stderr together, in bytes; the run is stopped past it */
   maxOutputBytes: number
+  /** a run lost with its bot process is queued again, once */
+  retryOnLost?: boolean
   /** only instances with one of these tags run it; absent: any instance */
   runsOn?: string[]
 }

@@ -1,9 +1,10 @@
 // Crash recovery: a bot process that is gone (kill -9, power cut, a lost host, a peer that stopped
 // renewing its lease) is recorded dead by exactly one survivor, and each run it still held is
-// recorded lost and reported, exactly once; whatever of such a run survived on this host (its
+// recorded lost and reported (and queued again, for retry_on_lost jobs), exactly once; whatever of such a run survived on this host (its
 // leader, children that left its group or session) is killed first, so a type never has two runs
 // going. Its outbox messages are then free for the survivors' deliverers (takeOutgoing).
 import type { AppContext } from '../app/context.ts'
+import { retryLost } from '../app/retry-lost.ts'
 import type { Run, Worker } from '../queue/schema.ts'
 import { recordOutcome } from './finish.ts'
 import type { Boxes } from './containment.ts'
@@ -69,6 +70,7 @@ export async function recoverOrphans(ctx: AppContext, boxes: Boxes): Promise<Run
     if (done) {
       ctx.log.warn('recover.run_lost', { run: run.id, job: run.jobType, owner: run.owner })
       lost.push(done)
+      await retryLost(ctx, done)
     }
   }
   return lost

@@ -77,8 +77,15 @@ export async function startCluster(opts: {
             throw new Error(`instance ${i} exited with ${bot.proc.exitCode}:\n${bot.out.stderr}`)
           return bot.out.stderr.includes('event=slack.ready')
         },
-        20_000,
-      )
+        60_000,
+      ).catch((e) => {
+        bot.proc.kill('SIGKILL')
+        const tail = bot.out.stderr
+          .split('\n')
+          .filter((l) => !l.includes('level=debug'))
+          .slice(-15)
+        throw new Error(`${e instanceof Error ? e.message : e}\n${tail.join('\n')}`)
+      })
       const connectionId = await waitUntil(`instance ${i}'s connection`, () =>
         fake.connectionIds.find((id) => !before.has(id)),
       )
