@@ -34,7 +34,7 @@ const request = (i: number): RequestInput => ({
 const RAW_INSERT = `INSERT INTO runs (namespace, job, job_type, state, due_at, queued_at, door, requested_by, channel,
   thread_ts, message_ts, is_dm, request_text, params, command) VALUES (?, ?, ?, 'pending', ?, ?, 'local', 'U1', 'C1', '1.0', NULL, 0, ?, '{"arg":"value"}', 'echo ''value''')`
 const RAW_CLAIM = `UPDATE runs SET state = 'running', started_at = ?1, owner = ?2
-  WHERE id = (SELECT r.id FROM runs r
+  WHERE id = (SELECT r.id FROM runs r INDEXED BY runs_claim_idx
               WHERE r.state = 'pending' AND r.due_at <= ?1
                 AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.job_type = r.job_type AND x.state = 'running')
                 AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.job_type = r.job_type AND s.start_at <= ?1 AND s.end_at > ?1)
