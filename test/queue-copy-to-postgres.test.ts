@@ -132,6 +132,16 @@ async function filledSqlite(): Promise<string> {
       { flow: 'TrainFlow', runId: '1234', watching: true, lastStatus: 'running', ebmbotRunId: 1 },
     )
     await q.setAway(T0, { startsOn: '2026-12-24', endsOn: '2026-12-31' }, 'U3')
+    // A schedule seen, a slot fired, the next one skipped, and the schedule paused.
+    await q.seeSchedule(T0 - 60 * MIN, 'demo/nightly')
+    await q.takeSlot(T0, { schedule: 'demo/nightly', slotAt: T0, outcome: 'fired', by: 'old' })
+    await q.takeSlot(T0, {
+      schedule: 'demo/nightly',
+      slotAt: T0 + 1440 * MIN,
+      outcome: 'skipped',
+      by: 'U2',
+    })
+    await q.pauseSchedule(T0 + 1, 'demo/nightly', 'U2')
   } finally {
     q.close()
   }
@@ -197,6 +207,8 @@ describe('copy', () => {
       seen: 2,
       metaflow_threads: 1,
       support_away: 1,
+      schedule_slots: 2,
+      schedule_state: 1,
     })
     // Run ids go on after the last one; the cancelled suppression's id 3 is not handed out again.
     expect(r.tables.find((t) => t.table === 'runs')?.nextId).toBe(7)
@@ -227,6 +239,16 @@ describe('copy', () => {
       endsOn: '2026-12-31',
       setBy: 'U3',
     })
+    expect(await pg.seeSchedule(now, 'demo/nightly')).toEqual(
+      await lite.seeSchedule(now, 'demo/nightly'),
+    )
+    expect(await pg.lastSlotBefore('demo/nightly', T0 + 2880 * MIN)).toEqual(
+      await lite.lastSlotBefore('demo/nightly', T0 + 2880 * MIN),
+    )
+    // Once per slot holds on the copied rows: the fired slot is not fired again.
+    expect(
+      await pg.takeSlot(now, { schedule: 'demo/nightly', slotAt: T0, outcome: 'fired', by: 'new' }),
+    ).toBe(false)
     expect(await pg.threadRun('CGENERAL', '200.1')).toMatchObject({ id: 3, state: 'running' })
 
     // The bot carries on: the crashed run is recorded lost, then the one waiting behind it starts.

@@ -27,7 +27,7 @@ import {
 import { askerOf } from './asker.ts'
 import { replyDoorOf } from './doors.ts'
 import { logsAction, runAction, type ActionResult } from './run-actions.ts'
-import { scheduleAction } from './schedule-actions.ts'
+import { scheduleAction, scheduleStatus } from './schedule-actions.ts'
 
 export interface Handled {
   kind: string
@@ -185,7 +185,7 @@ async function execute(
     case 'status':
       // `status` with no run chosen is the job queue; say how a Metaflow run is chosen instead.
       return reply(
-        `${statusText(await withInstances(ctx, readableStatus(ctx, msg, await q.snapshot(now))))}${ctx.config.metaflow ? `\n${METAFLOW_STATUS_HINT}` : ''}`,
+        `${statusText(await withInstances(ctx, readableStatus(ctx, msg, await q.snapshot(now))))}${await scheduleStatus(ctx, msg)}${ctx.config.metaflow ? `\n${METAFLOW_STATUS_HINT}` : ''}`,
       )
     case 'schedule': {
       const { job, params } = d

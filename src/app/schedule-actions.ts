@@ -1,7 +1,8 @@
 // Carries out the schedule verbs against the queue: the listing with each schedule's state, and
 // `skip next`, `pause`, `resume`, stored so every bot on the queue and every restart sees them.
-import type { ScheduleDecision } from '../commands/schedule-verbs.ts'
-import { scheduleEntry, zoneTime } from '../commands/schedule-text.ts'
+import { type ScheduleDecision, visibleSchedules } from '../commands/schedule-verbs.ts'
+import { askerOf } from './asker.ts'
+import { scheduleEntry, scheduleStatusLine, zoneTime } from '../commands/schedule-text.ts'
 import { who } from '../commands/times.ts'
 import { nextTimes } from '../syntax/cron.ts'
 import type { AppContext } from './context.ts'
@@ -72,4 +73,15 @@ export async function scheduleAction(
       return said(`The next ${SKIP_LOOKAHEAD} runs of ${label} are all skipped already.`)
     }
   }
+}
+
+/** What `status` adds about schedules: a line each (none when there are none to see). */
+export async function scheduleStatus(ctx: AppContext, msg: MessageIn): Promise<string> {
+  const now = ctx.now()
+  const lines: string[] = []
+  for (const s of visibleSchedules(ctx.config, askerOf(msg)))
+    lines.push(scheduleStatusLine(s, await ctx.queue.scheduleView(s.id, now), now))
+  return lines.length
+    ? `\n:calendar: Schedules (\`schedules\` for more):\n${lines.map((l) => `• ${l}`).join('\n')}`
+    : ''
 }

@@ -18,6 +18,8 @@ const EMOJI: Record<string, string> = {
   floppy_disk: '💾',
   crossed_fingers: '🤞',
   sos: '🆘',
+  calendar: '📆',
+  double_vertical_bar: '⏸️',
 }
 
 export const emojiOf = (name: string): string => ownValue(EMOJI, name) ?? `:${name}:`

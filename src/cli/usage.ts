@@ -52,7 +52,8 @@ the PostgreSQL database DATABASE_URL names.
 
 With --to: copy the SQLite queue (the state folder's ebmbot.db, as serve opens it, or --db FILE)
 into that PostgreSQL database: every table (run history, pending and running requests,
-suppressions, the outbox, run and Metaflow threads, out of office, deliveries seen, workers),
+suppressions, the outbox, run and Metaflow threads, out of office, deliveries seen, workers,
+schedule slots and pauses),
 ids kept, and each id sequence moved past the highest id SQLite gave out. The PostgreSQL
 migrations are applied first, in the same transaction as the copy: all of it or nothing. Prints
 the rows copied per table. The SQLite file is not changed (beyond its own migrations).

@@ -100,3 +100,12 @@ function lastRunText(s: Schedule, view: ScheduleView): string {
 
 /** A channel id as a link; a name as written. */
 const channelText = (c: string) => (/^[CDG][A-Z0-9]+$/.test(c) ? `<#${c}>` : c)
+
+/** One line of `status` per schedule: when it runs next, whether it is paused, its policy. */
+export function scheduleStatusLine(s: Schedule, view: ScheduleView, now: number): string {
+  const skipped = new Set(view.skipped)
+  const next = nextTimes(s, now, 1 + skipped.size).find((t) => !skipped.has(t))
+  const when =
+    view.pausedAt !== null ? 'paused' : next ? `next ${zoneTime(next, s.tz)}` : 'no more runs'
+  return `\`${s.namespace} ${s.name}\` ${when}; ${s.missed === 'latest' ? `missed: latest (within ${formatDuration(s.graceSeconds * 1000)})` : 'missed: skip'}`
+}

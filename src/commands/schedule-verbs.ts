@@ -14,6 +14,14 @@ type Reply = { kind: 'reply'; text: string }
 const usage = (prefix: string) =>
   `Usage: \`${prefix}schedules [namespace]\`, \`${prefix}skip next [namespace] [schedule]\`, \`${prefix}pause [namespace] [schedule]\`, \`${prefix}resume [namespace] [schedule]\`.`
 
+/** The schedules of jobs the asker may run (guests see what members would, as in help). */
+export function visibleSchedules(config: Config, asker: Asker): Schedule[] {
+  return schedulesOf(config).filter((s) => {
+    const ns = config.namespaces[s.namespace]!
+    return mayRun(ns, ns.jobs[s.job], { ...asker, isGuest: false }).ok
+  })
+}
+
 /** Null when the words are not a schedule verb. */
 export function parseScheduleVerb(
   config: Config,
@@ -23,10 +31,8 @@ export function parseScheduleVerb(
 ): ScheduleDecision | Reply | null {
   const [verb, ...rest] = lower
   const all = schedulesOf(config)
-  const visible = (s: Schedule) => {
-    const ns = config.namespaces[s.namespace]!
-    return mayRun(ns, ns.jobs[s.job], { ...asker, isGuest: false }).ok
-  }
+  const mine = new Set(visibleSchedules(config, asker))
+  const visible = (s: Schedule) => mine.has(s)
   if (verb === 'schedules') {
     if (rest.length > 1) return { kind: 'reply', text: usage(prefix) }
     const ns = rest[0]

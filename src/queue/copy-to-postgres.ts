@@ -25,6 +25,8 @@ export const COPIED_TABLES: readonly { from: SQLiteTable; to: PgTable; ids: bool
   { from: lite.seen, to: pg.seen, ids: false },
   { from: lite.metaflowThreads, to: pg.metaflowThreads, ids: true },
   { from: lite.supportAway, to: pg.supportAway, ids: false },
+  { from: lite.scheduleSlots, to: pg.scheduleSlots, ids: false },
+  { from: lite.scheduleState, to: pg.scheduleState, ids: false },
 ]
 
 /** Why the copy did not happen, in words for the operator (exit 1, nothing written). */
