@@ -11,6 +11,8 @@ import { claimNext } from '../src/queue/claim.ts'
 import { openQueue } from '../src/queue/db.ts'
 import type { SqliteQueue } from '../src/queue/sqlite-queue.ts'
 import { finishRun } from '../src/queue/finish.ts'
+import { listHistory } from '../src/queue/history.ts'
+import { getRun } from '../src/queue/read.ts'
 import { scheduleRequest, type RequestInput } from '../src/queue/schedule.ts'
 import { QUICK, fmt, fmtInt, nowMs, rssMiB, summarize, table } from './lib/stats.ts'
 
@@ -226,6 +228,9 @@ function historyBench(histories: number[], claims: number): string {
       finishRun(q.db, T0 + 1, run.id, 'w', { state: 'succeeded', exitCode: 0 })
     }
     const sum = summarize(lat)
+    // `history` (the newest page, no filter) and `status N` (one run by id) at this size.
+    const page = summarize(timed(200, () => listHistory(q.db, {}, 20, 0)).lat)
+    const one = summarize(timed(1000, (i) => getRun(q.db, 1 + ((i * 7919) % history || 0))).lat)
     const size = statSync(q.file).size / 2 ** 20
     rows.push([
       fmtInt(history),
@@ -233,6 +238,8 @@ function historyBench(histories: number[], claims: number): string {
       fmt(sum.p50 * 1000, 0),
       fmt(sum.p95 * 1000, 0),
       fmt(sum.p99 * 1000, 0),
+      fmt(page.p50 * 1000, 0),
+      fmt(one.p50 * 1000, 0),
       fmt(size, 1),
       fmt(fillMs / 1000, 1),
     ])
@@ -240,7 +247,17 @@ function historyBench(histories: number[], claims: number): string {
     rmSync(dir, { recursive: true })
   }
   return table(
-    ['history rows', 'claims', 'claim p50 µs', 'p95 µs', 'p99 µs', 'db MiB', 'fill s'],
+    [
+      'history rows',
+      'claims',
+      'claim p50 µs',
+      'p95 µs',
+      'p99 µs',
+      'history page p50 µs',
+      'status N p50 µs',
+      'db MiB',
+      'fill s',
+    ],
     rows,
   )
 }

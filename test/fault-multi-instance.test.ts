@@ -59,7 +59,18 @@ function config(ranFile: string): string {
 }
 
 let c: Cluster | undefined
+let passed = false
 afterEach(async () => {
+  // What each instance last said, when a run fails: which one was down, and why.
+  if (c && !passed)
+    for (const i of c.instances)
+      console.log(
+        `--- instance ${i.index} (exit ${i.bot.proc.exitCode}):\n${i.logs
+          .split('\n')
+          .filter((l) => l.includes('level=warn') || l.includes('level=error'))
+          .slice(-12)
+          .join('\n')}`,
+      )
   await c?.stop()
   c = undefined
 })
@@ -93,6 +104,8 @@ test(
 
     for (let i = 0; i < MENTIONS; i++) {
       if (killAt.has(i)) {
+        // The last victim is back first: two instances are always up to take the stream.
+        await restarts
         // The instance with the most runs going, so the kill takes work with it.
         const [row] = await cl.sql<{ owner: string }[]>`
           select owner from runs where state = 'running' group by owner order by count(*) desc limit 1`
@@ -105,6 +118,8 @@ test(
       const tag = `t${i}`
       const ask = cl.fake.mention({ user: 'U1', channel: GENERAL, text: `k j${i} ${tag}` })
       threads.set(tag, ask.ts)
+      // Every socket may be down for a moment (instances reconnecting under load): Slack waits too.
+      if (!cl.fake.connectionIds.length) await cl.fake.waitForConnection(1, 60_000)
       const ids = cl.fake.connectionIds
       const sent = cl.fake.sendEvent(ask, { connectionId: ids[rnd.int(0, ids.length - 1)]! })
       pending.push(sent.acked.then(() => void acked.add(tag)))
@@ -194,6 +209,7 @@ test(
         ),
     )
     expect(outOfThread.map((r) => r.id)).toEqual([])
+    passed = true
   },
   SOAK ? 900_000 : 240_000,
 )
