@@ -86,6 +86,10 @@ describe('signed in', () => {
     expect(page).not.toContain(`/web/runs/${launch.runId}"`)
     const queue = await (await get(`${bot.url}/web/`, cookie)).text()
     expect(queue).toContain('Nothing is running.')
+    // Both schedules, with their next times (in the year after this one).
+    expect(queue).toContain('demo new-year')
+    expect(queue).toContain('secret launch-day')
+    expect(queue).toMatch(/\d{4}-01-01 00:00 UTC, /)
   })
 
   test('someone the rules refuse sees none of the runs and cannot press their buttons', async () => {
@@ -95,6 +99,9 @@ describe('signed in', () => {
     const cookie = await signIn(bot.url)
     const history = await (await get(`${bot.url}/web/history`, cookie)).text()
     expect(history).not.toContain(`/web/runs/${launch.runId}"`)
+    const queue = await (await get(`${bot.url}/web/`, cookie)).text()
+    expect(queue).toContain('demo new-year')
+    expect(queue).not.toContain('launch-day')
     const page = await get(`${bot.url}/web/runs/${launch.runId}`, cookie)
     expect(page.status).toBe(404)
     expect(await page.text()).not.toContain('launching')

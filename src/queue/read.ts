@@ -5,8 +5,15 @@ import { prepared } from './prepared.ts'
 import { runs, suppressions, type Run, type Suppression } from './schema.ts'
 import { openSuppressions } from './suppress.ts'
 
+/** Prepared: `status N`, every button press and a confirm job's trigger read one run by id. */
 export const getRun = (db: Db, id: number): Run | undefined =>
-  db.select().from(runs).where(eq(runs.id, id)).get()
+  prepared(db, 'read.run', (d) =>
+    d
+      .select()
+      .from(runs)
+      .where(eq(runs.id, sql.placeholder('id')))
+      .prepare(),
+  ).get({ id })
 
 /**
  * Every running run, oldest first. The state is a literal so SQLite serves it from the partial

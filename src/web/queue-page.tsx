@@ -1,10 +1,11 @@
 /** @jsxImportSource hono/jsx */
-// The queue now: running, pending, waiting for approval, and suppressions, as the viewer may see
-// them (the rules the Slack `status` reply follows).
+// The queue now: running, pending, waiting for approval, suppressions and schedules, as the
+// viewer may see them (the rules the Slack `status` reply follows).
 import type { AppContext } from '../app/context.ts'
 import type { Suppression } from '../queue/schema.ts'
 import { Layout, type Shell } from './layout.tsx'
 import { RunTable, time } from './parts.tsx'
+import { schedulesTable } from './schedules-table.tsx'
 import { hiddenFor, listed, type Viewer } from './viewer.ts'
 
 export async function queuePage(ctx: AppContext, v: Viewer, shell: Omit<Shell, 'title'>) {
@@ -24,8 +25,10 @@ export async function queuePage(ctx: AppContext, v: Viewer, shell: Omit<Shell, '
       <RunTable runs={see(snap.scheduled)} now={now} empty="Nothing is waiting to start." />
       <h2>Waiting for approval</h2>
       <RunTable runs={see(snap.awaiting)} now={now} empty="Nothing is waiting for approval." />
-      <h2>Suppressions</h2>
+      <h2>Held by a suppression</h2>
       <Suppressions rows={suppressions} now={now} />
+      <h2>Schedules</h2>
+      {await schedulesTable(ctx, v)}
     </Layout>
   )
 }

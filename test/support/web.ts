@@ -21,12 +21,17 @@ namespaces:
       hello:
         run: echo Hello, [name]!
         env: [{ name: DEMO_SECRET, secret: true }]
+      tidy:
+        run: echo tidy
       ticker:
         run: for i in $(seq 1 300); do echo "tick $i $DEMO_SECRET"; sleep 0.1; done
         env: [{ name: DEMO_SECRET, secret: true }]
     commands:
       - pattern: hello [name]
         job: hello
+      - pattern: tidy
+        job: tidy
+        schedule: { cron: "0 0 1 1 *", channel: C1, name: new-year, missed: skip }
       - pattern: ticker
         job: ticker
   secret:
@@ -38,6 +43,7 @@ namespaces:
     commands:
       - pattern: launch
         job: launch
+        schedule: { cron: "0 0 1 1 *", channel: C1, name: launch-day, missed: skip }
 `
 
 export const DEMO_SECRET = 'hunter2-the-demo-secret'
