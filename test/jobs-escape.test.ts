@@ -198,4 +198,19 @@ namespaces:
     writeFileSync(join(dir, 'go'), '')
     await h.waitForState(runId!, ['succeeded'])
   })
+
+  test('a child the bot itself spawned and is still to collect is left to Bun, whose wait for it succeeds', async () => {
+    const boxes = openBoxes('sweep', join(tempDir(), 'reap.db'))
+    try {
+      const child = Bun.spawn(['true'])
+      // Synchronously, so Bun has no turn to collect it first: wait until it is a zombie.
+      const until = Date.now() + 5000
+      while (readEntry(child.pid)?.state !== 'Z' && Date.now() < until) {}
+      expect(readEntry(child.pid)?.state).toBe('Z')
+      boxes.reap(new Set())
+      expect(await child.exited).toBe(0)
+    } finally {
+      boxes.close()
+    }
+  })
 })

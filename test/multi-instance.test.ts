@@ -266,3 +266,35 @@ test('retry_on_lost: a run lost with its instance is queued again once, in its t
   await Bun.sleep(1500)
   expect(await runsOf(c)).toHaveLength(2)
 }, 120_000)
+
+test('a frozen instance (SIGSTOP, as a host cut off) is taken for dead once its lease runs out; thawed, it says so and serves again', async () => {
+  c = await startCluster({ yaml: YAML, tags: ['', ''] })
+  const ask = c.fake.mention({ user: 'U1', channel: GENERAL, text: 'demo sleep' })
+  await c.fake.sendEvent(ask, { connectionId: c.instances[0]!.connectionId }).acked
+  const running = await waitUntil('the run to start', async () =>
+    (await runsOf(c!)).find((r) => r.state === 'running'),
+  )
+  const frozen = c.instances.find((i) => i.workerId === running.owner)!
+  const stoppedAt = Date.now()
+  frozen.bot.proc.kill('SIGSTOP')
+  try {
+    // Its pid lives on: only the lapsed lease (3 s) tells the survivor it is gone.
+    const lost = await waitUntil(
+      'the run to be recorded lost',
+      async () => (await runsOf(c!)).find((r) => r.id === running.id && r.state === 'lost'),
+      30_000,
+    )
+    const detectMs = Number(lost.finished_at) - stoppedAt
+    console.log(`frozen instance: its run recorded lost ${detectMs} ms after SIGSTOP (lease 3 s)`)
+    expect(detectMs).toBeGreaterThanOrEqual(3000)
+    expect(detectMs).toBeLessThan(30_000)
+  } finally {
+    frozen.bot.proc.kill('SIGCONT')
+  }
+  await waitUntil('the thawed instance to notice', () =>
+    frozen.logs.includes('event=instance.lease_lost'),
+  )
+  const [w] = await c.sql<{ stopped_at: string | null }[]>`
+    select stopped_at from workers where id = ${frozen.workerId}`
+  expect(w?.stopped_at).toBeNull()
+}, 90_000)

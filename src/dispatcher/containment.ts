@@ -17,8 +17,8 @@ export interface Boxes {
   /** A new run's box, its cgroup created; a run whose cgroup cannot be made is swept instead. */
   open(runId: number): RunBox
   /**
-   * Collects adopted orphans that have exited. `ownSpawns` are the children Bun itself waits for
-   * (the runs' leaders: the dispatcher is the only place that spawns without waiting).
+   * Collects adopted orphans that have exited. `ownSpawns` are the runs' leaders, which Bun
+   * itself waits for; other children of the bot are in its own session and are never taken.
    */
   reap(ownSpawns: ReadonlySet<number>): void
   /** The dispatcher is done: this process stops adopting orphans (once no other one needs it). */

@@ -112,9 +112,21 @@ export function ownChildren(): ProcEntry[] {
   return out
 }
 
-/** Exited children of this process that nobody else collects (adopted orphans of jobs). */
+/**
+ * Exited children of this process that nobody else collects (adopted orphans of jobs). A job
+ * starts in a session of its own, so whatever it leaves behind is outside this process's session;
+ * a child Bun spawned in this session (a file fetch, a Metaflow call) is Bun's to collect, and
+ * collecting it here would make Bun's own wait for it fail (ECHILD).
+ */
 export function adoptedZombies(procs: ProcEntry[], ownSpawns: ReadonlySet<number>): number[] {
+  const ownSession = readEntry(process.pid)?.session
   return procs
-    .filter((p) => p.ppid === process.pid && p.state === 'Z' && !ownSpawns.has(p.pid))
+    .filter(
+      (p) =>
+        p.ppid === process.pid &&
+        p.state === 'Z' &&
+        p.session !== ownSession &&
+        !ownSpawns.has(p.pid),
+    )
     .map((p) => p.pid)
 }
