@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 // The queue page's schedules: each configured schedule the viewer may see, its cron and zone,
 // its next times, whether it is paused, and the run its last slot started.
 import type { AppContext } from '../app/context.ts'
