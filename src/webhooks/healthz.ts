@@ -36,23 +36,26 @@ async function healthChecks(
       }
     })
   }
-  // This instance, and the others on the same database: a load balancer asks each one.
-  checks.instances = await guarded(async () => {
-    const up = await instancesUp(ctx)
-    return {
-      ok: up.some((w) => w.id === ctx.workerId),
-      detail: {
-        self: ctx.workerId,
-        tags: ctx.env.instanceTags,
-        up: up.map((w) => ({
-          instance: instanceLabel(w),
-          id: w.id,
-          tags: w.tags,
-          heartbeat_age_seconds: Math.max(0, ctx.now() - w.heartbeatAt) / 1000,
-        })),
-      },
-    }
-  })
+  // This instance, and the others on the same database: a load balancer asks each one. Read only
+  // when the database answers: behind another process's lock the read would wait with the rest of
+  // the queue's work, and /healthz must answer at once to say the database is the trouble.
+  if (checks.database.ok)
+    checks.instances = await guarded(async () => {
+      const up = await instancesUp(ctx)
+      return {
+        ok: up.some((w) => w.id === ctx.workerId),
+        detail: {
+          self: ctx.workerId,
+          tags: ctx.env.instanceTags,
+          up: up.map((w) => ({
+            instance: instanceLabel(w),
+            id: w.id,
+            tags: w.tags,
+            heartbeat_age_seconds: Math.max(0, ctx.now() - w.heartbeatAt) / 1000,
+          })),
+        },
+      }
+    })
   // Jobs fail once their output cannot be written: worth an alert before the next deploy.
   checks.logs_disk = await guarded(() => {
     const free = freeBytes(ctx.logsDir)
