@@ -123,6 +123,10 @@ for (const backend of backends)
         'a_x',
       ])
       expect((await q.listHistory({ hidden: ['a', 'c'] }, 10, 0)).total).toBe(1)
+      // Jobs the asker may not run are left out, not only whole namespaces.
+      const visible = await q.listHistory({ hiddenTypes: ['a_y', 'c_x'] }, 10, 0)
+      expect(visible.rows.map((r) => r.jobType)).toEqual(['b_x', 'a_x'])
+      expect(visible.total).toBe(2)
       expect((await q.listHistory({ state: 'failed' }, 10, 0)).total).toBe(0)
     })
 

@@ -53,6 +53,7 @@ export async function listHistory(
   if (filter.jobType) conds.push(eq(runs.jobType, filter.jobType))
   if (filter.state) conds.push(eq(runs.state, filter.state))
   if (filter.hidden?.length) conds.push(notInArray(runs.namespace, filter.hidden))
+  if (filter.hiddenTypes?.length) conds.push(notInArray(runs.jobType, filter.hiddenTypes))
   const where = conds.length ? and(...conds) : undefined
   const rows = await db
     .select()
