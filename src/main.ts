@@ -2,27 +2,13 @@
 // ebmbot command line: serve, chat, migrate, config check|import|schema|docs, explain, slack
 // manifest. Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid config; errors on
 // stderr, one line each.
-import { createContext } from './service/create-context.ts'
-import { explain } from './app/explain.ts'
-import { serve } from './service/serve.ts'
-import { configSummary } from './app/summary.ts'
-import { runChat } from './chat/chat-session.ts'
+// Only what every command needs is imported here; each command loads its own modules when it
+// runs, so `version` and `help` do not pay for loading the config schema, Slack, the queue or
+// the web pages.
 import { parseCommandLine, UsageError } from './cli/args.ts'
-import { BOT_VERSION } from './util/version.ts'
 import { COMMAND_HELP, USAGE } from './cli/usage.ts'
-import { readEnvironment, secretValues } from './config/env.ts'
-import { ConfigError } from './config/errors.ts'
-import { configReference } from './config/docs.ts'
-import { jsonSchema } from './config/schema.ts'
-import { importConfig } from './import/import-config.ts'
-import { ImportError } from './import/import-error.ts'
-import { resolveConfig } from './config/source.ts'
-import { CopyRefused } from './queue/copy-to-postgres.ts'
-import { DatabaseUrlError, isPostgresUrl, openQueueFor, sqliteFileOf } from './queue/open-queue.ts'
-import { copyReport, migrateToPostgres } from './service/migrate-to-postgres.ts'
-import { startLocalPages } from './service/local-pages.ts'
-import { slackManifest } from './slack/manifest.ts'
-import { createLogger, errorText, PRIORITY } from './util/log.ts'
+import { errorText, PRIORITY } from './util/log.ts'
+import { BOT_VERSION } from './util/version.ts'
 
 /** stderr is the journal (set once the environment is read): error lines carry priority 3 */
 let journal = false
@@ -43,6 +29,12 @@ async function main(argv: string[]): Promise<number> {
     console.log((sub && COMMAND_HELP[sub]) || USAGE)
     return cmd ? 0 : 2
   }
+  const [{ readEnvironment, secretValues }, { createLogger }, { resolveConfig }] =
+    await Promise.all([
+      import('./config/env.ts'),
+      import('./util/log.ts'),
+      import('./config/source.ts'),
+    ])
   const env = readEnvironment()
   journal = env.journal
   const log = createLogger({ level: env.logLevel, secrets: secretValues(env), journal })
@@ -61,14 +53,17 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'config':
       if (sub === 'schema') {
+        const { jsonSchema } = await import('./config/schema.ts')
         console.log(JSON.stringify(jsonSchema(), null, 2))
         return 0
       }
       if (sub === 'docs') {
+        const { configReference } = await import('./config/docs.ts')
         process.stdout.write(configReference())
         return 0
       }
       if (sub === 'check') {
+        const { configSummary } = await import('./app/summary.ts')
         console.log(configSummary(load()))
         return 0
       }
@@ -76,6 +71,10 @@ async function main(argv: string[]): Promise<number> {
         const file = rest[0]
         if (!file || rest.length > 1)
           throw new UsageError('config import needs one file: ebmbot config import job_configs.py')
+        const [{ importConfig }, { ImportError }] = await Promise.all([
+          import('./import/import-config.ts'),
+          import('./import/import-error.ts'),
+        ])
         try {
           const r = await importConfig({ file, workspace, queue, stateDir: env.stateDir })
           process.stdout.write(r.yaml)
@@ -94,20 +93,24 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(
           'explain needs the message text, e.g. ebmbot explain "demo hello world"',
         )
+      const { explain } = await import('./app/explain.ts')
       const r = explain(load(), text)
       console.log(r.text)
       return r.matched ? 0 : 1
     }
     case 'slack': {
       if (sub !== 'manifest') throw new UsageError('slack takes "manifest"')
+      const { slackManifest } = await import('./slack/manifest.ts')
       const manifest = slackManifest(load(), { name: env.slack.appUsername })
       console.log(JSON.stringify(manifest, null, 2))
       return 0
     }
     case 'migrate': {
+      const { isPostgresUrl, openQueueFor, sqliteFileOf } = await import('./queue/open-queue.ts')
       if (args.to !== undefined) {
         if (!isPostgresUrl(args.to))
           throw new UsageError('--to takes a postgres:// (or postgresql://) URL')
+        const { copyReport, migrateToPostgres } = await import('./service/migrate-to-postgres.ts')
         const r = await migrateToPostgres({
           sqliteFile: args.db ?? sqliteFileOf(env),
           url: args.to,
@@ -133,6 +136,11 @@ async function main(argv: string[]): Promise<number> {
       })
       const config = resolveConfig(configFlag, env).config
       for (const w of config.warnings ?? []) chatLog.warn('config.warning', { warning: w })
+      const [{ createContext }, { startLocalPages }, { runChat }] = await Promise.all([
+        import('./service/create-context.ts'),
+        import('./service/local-pages.ts'),
+        import('./chat/chat-session.ts'),
+      ])
       const ctx = await createContext({ config, env, log: chatLog })
       const pages = startLocalPages(ctx)
       if (pages)
@@ -152,8 +160,13 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0
     }
-    case 'serve':
+    case 'serve': {
+      const [{ createContext }, { serve }] = await Promise.all([
+        import('./service/create-context.ts'),
+        import('./service/serve.ts'),
+      ])
       return serve(await createContext({ config: load(), env, log }), { load })
+    }
     default:
       throw new UsageError(`unknown command "${cmd}"`)
   }
@@ -161,7 +174,13 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (e) => {
+  async (e) => {
+    // Loaded here, not up front: most runs never fail (and the modules are cached by now).
+    const [{ ConfigError }, { CopyRefused }, { DatabaseUrlError }] = await Promise.all([
+      import('./config/errors.ts'),
+      import('./queue/copy-to-postgres.ts'),
+      import('./queue/open-queue.ts'),
+    ])
     const err = journal ? `<${PRIORITY.error}>` : ''
     if (e instanceof ConfigError) {
       process.stderr.write(`${err}${e.message.replaceAll('\n', `\n${err}`)}\n`)
