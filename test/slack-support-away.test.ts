@@ -72,6 +72,12 @@ describe('out of office', () => {
     ])
 
     const ask = await askSupport(s)
+    // The repost is awaited; the reaction may come in a later round of its channel.
+    await fake.waitFor(
+      (f) => f.calls.find((c) => c.method === 'reactions.add' && c.args.timestamp === ask.ts),
+      5000,
+      'the reaction',
+    )
     const callIndex = (pred: (c: (typeof fake.calls)[number]) => boolean) =>
       fake.calls.findIndex(pred)
     const awayReply = callIndex(
