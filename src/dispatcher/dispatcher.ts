@@ -52,6 +52,8 @@ interface Live {
 
 export class Dispatcher {
   private readonly live = new Map<number, Live>()
+  /** the runs' first processes, spawned and not yet collected by Bun (some not yet in `live`) */
+  private readonly leaders = new Set<number>()
   private stopping = false
   /** runs claimed and waiting for their namespace's files before they start */
   private fetching = 0
@@ -239,6 +241,11 @@ export class Dispatcher {
       )
       ctx.wake.outbox.notify()
       proc = spawnJob(ctx, run, job, ns, box, files, this.jobUser)
+      // Bun collects the leader itself: from now on the reaper must leave it alone, also while
+      // its start is being recorded (a quick job may already have exited by then).
+      const leader = proc.pid
+      this.leaders.add(leader)
+      void proc.exited.finally(() => this.leaders.delete(leader))
     } catch (e) {
       ctx.log.error('run.spawn_failed', { run: run.id, job: run.jobType, error: errorText(e) })
       void box.stop(0) // nothing started: removes the run's empty cgroup
@@ -335,7 +342,7 @@ export class Dispatcher {
 
   /** Without cgroups, orphans of jobs are this process's children: collect those that exited. */
   private reapAdopted(): void {
-    this.boxes.reap(new Set([...this.live.values()].map((l) => l.proc.pid)))
+    this.boxes.reap(this.leaders)
   }
 
   /** `remove job id N` on a running job flags the row; whoever owns the process acts on it. */
