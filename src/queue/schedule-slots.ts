@@ -44,18 +44,21 @@ export function lastSlotBefore(db: Db, schedule: string, at: number): ScheduleSl
     .get()
 }
 
+/** The slot's row as either backend stores it. */
+export const slotRow = (now: number, d: SlotDecision) => ({
+  schedule: d.schedule,
+  slotAt: d.slotAt,
+  outcome: d.outcome,
+  decidedAt: now,
+  decidedBy: d.by,
+})
+
 /** True when this call decided the slot; false when it was decided already (by anyone). */
 export function takeSlot(db: Db, now: number, d: SlotDecision): boolean {
   return (
     db
       .insert(scheduleSlots)
-      .values({
-        schedule: d.schedule,
-        slotAt: d.slotAt,
-        outcome: d.outcome,
-        decidedAt: now,
-        decidedBy: d.by,
-      })
+      .values(slotRow(now, d))
       .onConflictDoNothing()
       .returning({ slotAt: scheduleSlots.slotAt })
       .all().length === 1

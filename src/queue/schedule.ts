@@ -86,23 +86,26 @@ const insertPending = (db: Db) =>
       .prepare(),
   )
 
+/** The run's columns a request sets (both backends): all but its type, state and times. */
+export const requestColumns = (req: RequestInput) => ({
+  door: req.door,
+  requestedBy: req.requestedBy,
+  channel: req.channel,
+  threadTs: req.threadTs ?? null,
+  messageTs: req.messageTs ?? null,
+  isDm: req.isDm ?? false,
+  requestText: req.requestText,
+  params: req.params,
+  command: req.command,
+})
+
 export function scheduleRequest(db: Db, now: number, req: RequestInput): ScheduleResult {
   // Two reads, then one write (a replace or an insert).
   return immediate(db, () => {
     const dueAt = now + req.delaySeconds * 1000
     const behind = oneOfType(db, 'running').get({ type: req.jobType })
     const pending = oneOfType(db, 'pending').get({ type: req.jobType })
-    const fields = {
-      door: req.door,
-      requestedBy: req.requestedBy,
-      channel: req.channel,
-      threadTs: req.threadTs ?? null,
-      messageTs: req.messageTs ?? null,
-      isDm: req.isDm ?? false,
-      requestText: req.requestText,
-      params: req.params,
-      command: req.command,
-    }
+    const fields = requestColumns(req)
     if (pending) {
       // The newer request wins everything but the start time: repeats never push a deploy back.
       const run = replacePending(db).get({

@@ -3,7 +3,7 @@
 // transaction and then does nothing.
 import { and, desc, eq, gt, isNotNull, isNull, lte } from 'drizzle-orm'
 import type { ScheduleView } from '../../commands/schedule-text.ts'
-import type { SlotDecision } from '../schedule-slots.ts'
+import { slotRow, type SlotDecision } from '../schedule-slots.ts'
 import { first, type PgDb } from './db.ts'
 import { scheduleSlots, scheduleState } from './schema.ts'
 
@@ -30,13 +30,7 @@ export const takeSlot = async (db: PgDb, now: number, d: SlotDecision) =>
   (
     await db
       .insert(scheduleSlots)
-      .values({
-        schedule: d.schedule,
-        slotAt: d.slotAt,
-        outcome: d.outcome,
-        decidedAt: now,
-        decidedBy: d.by,
-      })
+      .values(slotRow(now, d))
       .onConflictDoNothing()
       .returning({ slotAt: scheduleSlots.slotAt })
   ).length === 1

@@ -2,7 +2,7 @@
 // and the command written once the id is known. Read-then-write transitions lock their job type.
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Decided } from '../approval.ts'
-import type { RequestInput, ScheduleResult } from '../schedule.ts'
+import { requestColumns, type RequestInput, type ScheduleResult } from '../schedule.ts'
 import type { Run } from '../schema.ts'
 import { first, LOCK, type PgDb } from './db.ts'
 import { runs } from './schema.ts'
@@ -24,17 +24,7 @@ export function scheduleRequest(db: PgDb, now: number, req: RequestInput): Promi
     const dueAt = now + req.delaySeconds * 1000
     const behind = await ofType(tx, req.jobType, 'running')
     const pending = await ofType(tx, req.jobType, 'pending')
-    const fields = {
-      door: req.door,
-      requestedBy: req.requestedBy,
-      channel: req.channel,
-      threadTs: req.threadTs ?? null,
-      messageTs: req.messageTs ?? null,
-      isDm: req.isDm ?? false,
-      requestText: req.requestText,
-      params: req.params,
-      command: req.command,
-    }
+    const fields = requestColumns(req)
     if (pending) {
       // The newer request wins everything but the start time: repeats never push a deploy back.
       const [run] = await tx
