@@ -16,6 +16,8 @@ export interface Logger {
   warn(event: string, fields?: Fields): void
   error(event: string, fields?: Fields): void
   child(fields: Fields): Logger
+  /** whether a line at this level is written at all (so a caller can skip building it) */
+  enabled(level: Level): boolean
 }
 
 const value = (v: unknown) => {
@@ -52,6 +54,7 @@ export function createLogger(
     warn: (e, f) => emit('warn', e, f),
     error: (e, f) => emit('error', e, f),
     child: (base) => createLogger({ ...opts, base: { ...opts.base, ...base } }),
+    enabled: (level) => ORDER[level] >= min,
   }
 }
 
@@ -70,11 +73,13 @@ export function maskingLogger(inner: Logger, secrets: readonly string[]): Logger
     Object.fromEntries(
       Object.entries(f).map(([k, v]) => [k, typeof v === 'string' ? redact(v, secrets) : v]),
     )
+  // A line below the level is dropped unmasked: masking every field costs more than the line.
   return {
-    debug: (e, f) => inner.debug(e, mask(f)),
-    info: (e, f) => inner.info(e, mask(f)),
-    warn: (e, f) => inner.warn(e, mask(f)),
-    error: (e, f) => inner.error(e, mask(f)),
+    debug: (e, f) => inner.enabled('debug') && inner.debug(e, mask(f)),
+    info: (e, f) => inner.enabled('info') && inner.info(e, mask(f)),
+    warn: (e, f) => inner.enabled('warn') && inner.warn(e, mask(f)),
+    error: (e, f) => inner.enabled('error') && inner.error(e, mask(f)),
     child: (base) => maskingLogger(inner.child(mask(base) ?? {}), secrets),
+    enabled: (level) => inner.enabled(level),
   }
 }
