@@ -8,7 +8,7 @@ const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 
 /** syslog priorities, which journald reads from a line's `<N>` prefix: `journalctl -p err` works */
 export const PRIORITY: Record<Level, number> = { debug: 7, info: 6, warn: 4, error: 3 }
 
-export type Fields = Record<string, string | number | boolean | null | undefined>
+type Fields = Record<string, string | number | boolean | null | undefined>
 
 export interface Logger {
   debug(event: string, fields?: Fields): void
@@ -84,10 +84,11 @@ let flushing = false
 
 function writeStderr(line: string, level: Level): void {
   pending += `${line}\n`
-  if (ORDER[level] >= ORDER.warn) return flushStderr()
-  if (flushing) return
-  flushing = true
-  setImmediate(flushStderr)
+  if (ORDER[level] >= ORDER.warn) flushStderr()
+  else if (!flushing) {
+    flushing = true
+    setImmediate(flushStderr)
+  }
 }
 
 function flushStderr(): void {
