@@ -1,7 +1,7 @@
 // Run history and thread lookups: every run is kept, so these are plain queries.
 import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm'
 import type { Db } from './db.ts'
-import { prepared } from './prepared.ts'
+import { lean, prepared } from './prepared.ts'
 import { runs, type Run, type RunState } from './schema.ts'
 
 export interface HistoryFilter {
@@ -68,25 +68,29 @@ const historyStatements = (db: Db, f: HistoryFilter) =>
   prepared(db, `history.page.${shapeOf(f)}`, (d) => {
     const where = historyWhere(f)
     return {
-      page: d
-        .select()
-        .from(runs)
-        .where(where)
-        .orderBy(desc(runs.id))
-        .limit(p('limit'))
-        .offset(p('offset'))
-        .prepare(),
-      count: d
-        .select({ n: count() })
-        .from(
-          d
-            .select({ one: sql`1` })
-            .from(runs)
-            .where(where)
-            .limit(HISTORY_COUNT_CAP + 1)
-            .as('matching'),
-        )
-        .prepare(),
+      page: lean(
+        d
+          .select()
+          .from(runs)
+          .where(where)
+          .orderBy(desc(runs.id))
+          .limit(p('limit'))
+          .offset(p('offset'))
+          .prepare(),
+      ),
+      count: lean(
+        d
+          .select({ n: count() })
+          .from(
+            d
+              .select({ one: sql`1` })
+              .from(runs)
+              .where(where)
+              .limit(HISTORY_COUNT_CAP + 1)
+              .as('matching'),
+          )
+          .prepare(),
+      ),
     }
   })
 
