@@ -11,7 +11,19 @@ import { mapStrings } from './map-strings.ts'
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text
   // Longest first, so a secret containing another is masked whole.
-  for (const s of forms(secrets)) out = out.split(s).join('[redacted]')
+  for (const s of formsOf(secrets)) if (out.includes(s)) out = out.split(s).join('[redacted]')
+  return out
+}
+
+/**
+ * The forms of one list of secrets, worked out once: the same list (the bot's, fixed at start-up)
+ * masks every log field, reply and outbox row, and escaping and sorting it each time cost more
+ * than the masking itself.
+ */
+const cache = new WeakMap<readonly string[], string[]>()
+function formsOf(secrets: readonly string[]): string[] {
+  let out = cache.get(secrets)
+  if (!out) cache.set(secrets, (out = forms(secrets)))
   return out
 }
 
