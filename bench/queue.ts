@@ -226,71 +226,91 @@ async function claimFinishBench(n: number): Promise<string> {
   )}\nratios: interface / raw ${ratio(queued, base)}×, statements / raw ${ratio(ours, base)}×, interface / statements ${ratio(queued, ours)}×`
 }
 
-/** Claim latency with `history` finished runs in the table: it should not grow with history. */
+/** A queue file holding `history` finished runs and `claims` pending requests. */
+function historyQueue(history: number, claims: number) {
+  const { q, dir } = freshQueue()
+  const done =
+    q.sqlite.prepare(`INSERT INTO runs (namespace, job, job_type, state, due_at, queued_at, started_at, finished_at, door, requested_by,
+    channel, request_text, params, command, exit_code, owner) VALUES ('h', ?, ?, 'succeeded', ?, ?, ?, ?, 'slack', 'U1', 'C1', 'h j', '{}', 'true', 0, 'old')`)
+  const t = nowMs()
+  q.sqlite.transaction(() => {
+    // 50 job types, like a busy team's config; times spread over the past.
+    for (let i = 0; i < history; i++)
+      done.run(
+        `j${i % 50}`,
+        `h_j${i % 50}`,
+        T0 - history + i,
+        T0 - history + i,
+        T0 - history + i,
+        T0 - history + i + 1,
+      )
+  })()
+  const ins = q.sqlite.prepare(RAW_INSERT)
+  q.sqlite.transaction(() => {
+    for (let i = 0; i < claims; i++) ins.run('b', `j${i}`, `b_j${i}`, T0, T0, `b j${i} arg`)
+  })()
+  q.sqlite.run('PRAGMA wal_checkpoint(TRUNCATE)')
+  return { q, dir, history, total: history + claims, fillMs: nowMs() - t }
+}
+
+/**
+ * Claim, `history` (the newest page of 20, no filter) and `status N` (any run, and one of the
+ * newest 1,000) with growing history: none should grow with it. Every size's file is filled
+ * first, then the sizes take turns, a slice of each measurement at a time, so the shared
+ * machine's load falls on every size alike (measured one size after the other, a busy minute
+ * made one size look 1.5x slower than the next).
+ */
 function historyBench(histories: number[], claims: number): string {
-  const rows: (string | number)[][] = []
-  // The first size's figures: every other size is shown as a multiple of them.
-  let first: { claim: number; page: number; one: number; recent: number } | undefined
-  for (const history of histories) {
-    const { q, dir } = freshQueue()
-    const done =
-      q.sqlite.prepare(`INSERT INTO runs (namespace, job, job_type, state, due_at, queued_at, started_at, finished_at, door, requested_by,
-      channel, request_text, params, command, exit_code, owner) VALUES ('h', ?, ?, 'succeeded', ?, ?, ?, ?, 'slack', 'U1', 'C1', 'h j', '{}', 'true', 0, 'old')`)
-    const t = nowMs()
-    q.sqlite.transaction(() => {
-      // 50 job types, like a busy team's config; times spread over the past.
-      for (let i = 0; i < history; i++)
-        done.run(
-          `j${i % 50}`,
-          `h_j${i % 50}`,
-          T0 - history + i,
-          T0 - history + i,
-          T0 - history + i,
-          T0 - history + i + 1,
-        )
-    })()
-    const ins = q.sqlite.prepare(RAW_INSERT)
-    q.sqlite.transaction(() => {
-      for (let i = 0; i < claims; i++) ins.run('b', `j${i}`, `b_j${i}`, T0, T0, `b j${i} arg`)
-    })()
-    q.sqlite.run('PRAGMA wal_checkpoint(TRUNCATE)')
-    const fillMs = nowMs() - t
-    const claim = (now: number, owner: string, max: number) => claimNext(q.db, now, owner, max)
-    const lat: number[] = []
-    for (let i = 0; i < claims; i++) {
-      const s = nowMs()
-      const run = claim(T0, 'w', 4)
-      lat.push(nowMs() - s)
-      if (!run) throw new Error('claim found nothing')
-      finishRun(q.db, T0 + 1, run.id, 'w', { state: 'succeeded', exitCode: 0 })
+  const queues = histories.map((h) => historyQueue(h, claims))
+  const kinds = ['claim', 'page', 'one', 'recent'] as const
+  const lat = queues.map(
+    () =>
+      ({ claim: [], page: [], one: [], recent: [] }) as Record<(typeof kinds)[number], number[]>,
+  )
+  const turn = Math.ceil(claims / ROUNDS)
+  let i = 0
+  for (let from = 0; from < claims; from += turn, i += turn)
+    for (const [v, { q, total }] of queues.entries()) {
+      const l = lat[v]!
+      for (let k = from; k < Math.min(claims, from + turn); k++) {
+        const s = nowMs()
+        const run = claimNext(q.db, T0, 'w', 4)
+        l.claim.push(nowMs() - s)
+        if (!run) throw new Error('claim found nothing')
+        finishRun(q.db, T0 + 1, run.id, 'w', { state: 'succeeded', exitCode: 0 })
+      }
+      l.page.push(...timed(turn, () => listHistory(q.db, {}, 20, 0)).lat)
+      l.one.push(...timed(turn, (j) => getRun(q.db, 1 + (((i + j) * 7919) % total))).lat)
+      l.recent.push(...timed(turn, (j) => getRun(q.db, total - (((i + j) * 7919) % 1000))).lat)
     }
-    const sum = summarize(lat)
-    // `history` (the newest page, no filter) and `status N` (one run by id) at this size.
-    const page = summarize(timed(1000, () => listHistory(q.db, {}, 20, 0)).lat)
-    // Any run (its pages seldom in SQLite's cache at a million runs) and one of the newest 1,000.
-    const total = history + claims
-    const one = summarize(timed(1000, (i) => getRun(q.db, 1 + ((i * 7919) % total))).lat)
-    const recent = summarize(timed(1000, (i) => getRun(q.db, total - ((i * 7919) % 1000))).lat)
+  const p50s = lat.map((l) => ({
+    claim: summarize(l.claim),
+    page: summarize(l.page).p50,
+    one: summarize(l.one).p50,
+    recent: summarize(l.recent).p50,
+  }))
+  const first = p50s[0]!
+  const rows = queues.map(({ q, dir, history, fillMs }, v) => {
+    const m = p50s[v]!
     const size = statSync(q.file).size / 2 ** 20
-    first ??= { claim: sum.p50, page: page.p50, one: one.p50, recent: recent.p50 }
-    rows.push([
-      fmtInt(history),
-      fmtInt(claims),
-      fmt(sum.p50 * 1000, 0),
-      `${fmt(sum.p50 / first.claim, 2)}×`,
-      fmt(sum.p99 * 1000, 0),
-      fmt(page.p50 * 1000, 0),
-      `${fmt(page.p50 / first.page, 2)}×`,
-      fmt(one.p50 * 1000, 1),
-      `${fmt(one.p50 / first.one, 2)}×`,
-      fmt(recent.p50 * 1000, 1),
-      `${fmt(recent.p50 / first.recent, 2)}×`,
-      fmt(size, 1),
-      fmt(fillMs / 1000, 1),
-    ])
     q.sqlite.close()
     rmSync(dir, { recursive: true })
-  }
+    return [
+      fmtInt(history),
+      fmtInt(claims),
+      fmt(m.claim.p50 * 1000, 0),
+      `${fmt(m.claim.p50 / first.claim.p50, 2)}×`,
+      fmt(m.claim.p99 * 1000, 0),
+      fmt(m.page * 1000, 0),
+      `${fmt(m.page / first.page, 2)}×`,
+      fmt(m.one * 1000, 1),
+      `${fmt(m.one / first.one, 2)}×`,
+      fmt(m.recent * 1000, 1),
+      `${fmt(m.recent / first.recent, 2)}×`,
+      fmt(size, 1),
+      fmt(fillMs / 1000, 1),
+    ]
+  })
   return table(
     [
       'history rows',
