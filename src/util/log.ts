@@ -16,6 +16,8 @@ export interface Logger {
   warn(event: string, fields?: Fields): void
   error(event: string, fields?: Fields): void
   child(fields: Fields): Logger
+  /** whether a line at this level is written at all (so callers can skip building it) */
+  enabled?(level: Level): boolean
 }
 
 const value = (v: unknown) => {
@@ -52,6 +54,7 @@ export function createLogger(
     warn: (e, f) => emit('warn', e, f),
     error: (e, f) => emit('error', e, f),
     child: (base) => createLogger({ ...opts, base: { ...opts.base, ...base } }),
+    enabled: (level) => ORDER[level] >= min,
   }
 }
 
@@ -70,11 +73,15 @@ export function maskingLogger(inner: Logger, secrets: readonly string[]): Logger
     Object.fromEntries(
       Object.entries(f).map(([k, v]) => [k, typeof v === 'string' ? redact(v, secrets) : v]),
     )
+  // A line below the level is never written, so it is not masked either: a debug line per Slack
+  // event cost more than the event's own handling.
+  const on = (level: Level) => inner.enabled?.(level) ?? true
   return {
-    debug: (e, f) => inner.debug(e, mask(f)),
-    info: (e, f) => inner.info(e, mask(f)),
-    warn: (e, f) => inner.warn(e, mask(f)),
-    error: (e, f) => inner.error(e, mask(f)),
+    debug: (e, f) => on('debug') && inner.debug(e, mask(f)),
+    info: (e, f) => on('info') && inner.info(e, mask(f)),
+    warn: (e, f) => on('warn') && inner.warn(e, mask(f)),
+    error: (e, f) => on('error') && inner.error(e, mask(f)),
     child: (base) => maskingLogger(inner.child(mask(base) ?? {}), secrets),
+    enabled: on,
   }
 }

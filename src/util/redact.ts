@@ -19,7 +19,14 @@ export function redact(text: string, secrets: readonly string[]): string {
 export const redactDeep = <T>(value: T, secrets: readonly string[]): T =>
   mapStrings(value, (s) => redact(s, secrets))
 
+/** The forms of each list of secrets, worked out once per list (a log line masks every field). */
+const known = new WeakMap<readonly string[], { of: string[]; forms: string[] }>()
+
 function forms(secrets: readonly string[]): string[] {
+  const seen = known.get(secrets)
+  // Checked against the list as it was, so a list changed in place is never masked by stale forms.
+  if (seen && seen.of.length === secrets.length && seen.of.every((s, i) => s === secrets[i]))
+    return seen.forms
   const all = new Set<string>()
   for (const s of secrets) {
     // Very short values would mask ordinary words.
@@ -28,5 +35,7 @@ function forms(secrets: readonly string[]): string[] {
     all.add(JSON.stringify(s).slice(1, -1))
     all.add(encodeURIComponent(s))
   }
-  return [...all].sort((a, b) => b.length - a.length)
+  const out = [...all].sort((a, b) => b.length - a.length)
+  known.set(secrets, { of: [...secrets], forms: out })
+  return out
 }
