@@ -2,6 +2,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
 import { wellFormed } from '../util/well-formed.ts'
 import type { Db } from './db.ts'
+import { allOrNothing } from './immediate.ts'
 import { prepared } from './prepared.ts'
 import { outbox, type Door, type OutboxRow } from './schema.ts'
 
@@ -28,7 +29,9 @@ const insertOne = (db: Db) =>
         nextAttemptAt: p('now'),
         createdAt: p('now'),
       })
-      .returning()
+      // Only the id: the rest of the row is what was just written, so it is not read back (and
+      // its payload parsed again) for every reaction and reply.
+      .returning({ id: outbox.id })
       .prepare(),
   )
 
@@ -42,9 +45,25 @@ export function enqueueOutgoing(
 ): OutboxRow[] {
   if (!messages.length) return []
   const insert = insertOne(db)
-  const one = (payload: OutboxMessage) =>
-    insert.get({ door, runId: runId ?? null, payload: wellFormed(payload), now })!
-  return messages.length === 1 ? [one(messages[0]!)] : db.transaction(() => messages.map(one))
+  const one = (message: OutboxMessage): OutboxRow => {
+    const payload = wellFormed(message)
+    const { id } = insert.get({ door, runId: runId ?? null, payload, now })!
+    return {
+      id,
+      door,
+      runId: runId ?? null,
+      payload,
+      state: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      lastError: null,
+      createdAt: now,
+      sentAt: null,
+      result: null,
+      sender: null,
+    }
+  }
+  return messages.length === 1 ? [one(messages[0]!)] : allOrNothing(db, () => messages.map(one))
 }
 
 /**
