@@ -250,9 +250,12 @@ describe('sqlite only', () => {
     q = openQueue(join(tempDir(), 'q.db'))
   })
   afterEach(() => q.close())
-  test('the claim uses its index (no full scan or temp sort)', () => {
+  test.each([
+    ['skipping nothing', false],
+    ['skipping job types', true],
+  ])('the claim %s uses its index (no full scan or temp sort)', (_, skipping) => {
     // The plan of the very statement claimNext prepares, so a change to it is checked too.
-    const { sql, params } = claimSql(q.db)
+    const { sql, params } = claimSql(q.db, skipping)
     const values = fillPlaceholders(params, {
       now: T0,
       owner: 'w',

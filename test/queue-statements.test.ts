@@ -116,7 +116,7 @@ for (const backend of backends)
         await q.finishRun(T0, r!.id, 'w', { state: 'succeeded', exitCode: 0 })
       }
       const page = await q.listHistory({}, 2, 1)
-      expect(page.total).toBe(4)
+      expect(page).toMatchObject({ total: 4, capped: false, more: true })
       expect(page.rows.map((r) => r.jobType)).toEqual(['a_y', 'b_x'])
       expect((await q.listHistory({ namespace: 'a' }, 10, 0)).rows.map((r) => r.jobType)).toEqual([
         'a_y',
@@ -128,6 +128,44 @@ for (const backend of backends)
       expect(visible.rows.map((r) => r.jobType)).toEqual(['b_x', 'a_x'])
       expect(visible.total).toBe(2)
       expect((await q.listHistory({ state: 'failed' }, 10, 0)).total).toBe(0)
+    })
+
+    test('history counts its total only up to the cap, and still knows whether older runs follow', async () => {
+      // 1,005 finished runs in one statement (a recursive CTE reads the same on both backends).
+      await backend.exec(
+        q,
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1005)
+         INSERT INTO runs (namespace, job, job_type, state, due_at, queued_at, door, requested_by,
+                           channel, request_text, params, command)
+         SELECT 'h', 'j', CASE WHEN i % 2 = 0 THEN 'h_even' ELSE 'h_odd' END,
+                CASE WHEN i = 1005 THEN 'failed' ELSE 'succeeded' END, ?, ?, 'slack', 'U1', 'C1',
+                'h j', '{}', 'true'
+         FROM n`,
+        [T0, T0],
+      )
+      const newest = await q.listHistory({}, 10, 0)
+      expect(newest).toMatchObject({ total: 1000, capped: true, more: true })
+      expect(newest.rows).toHaveLength(10)
+      expect(newest.rows[0]).toMatchObject({ state: 'failed', params: {} })
+      const ids = newest.rows.map((r) => r.id)
+      expect(ids).toEqual([...ids].sort((a, b) => b - a))
+      // Past the cap: the last page, no more after it, the total still "more than 1,000".
+      const last = await q.listHistory({}, 10, 1000)
+      expect(last).toMatchObject({ total: 1000, capped: true, more: false })
+      expect(last.rows).toHaveLength(5)
+      // Under the cap the count is exact, whatever the filter.
+      expect(await q.listHistory({ state: 'failed' }, 10, 0)).toMatchObject({
+        total: 1,
+        capped: false,
+        more: false,
+      })
+      const odd = await q.listHistory({ jobType: 'h_odd' }, 10, 490)
+      expect(odd).toMatchObject({ total: 503, capped: false, more: true })
+      const shown = await q.listHistory({ hiddenTypes: ['h_even'], state: 'succeeded' }, 10, 500)
+      expect(shown).toMatchObject({ total: 502, capped: false, more: false })
+      expect(shown.rows.map((r) => r.jobType)).toEqual(['h_odd', 'h_odd'])
+      expect((await q.listHistory({ hidden: ['h'] }, 10, 0)).rows).toEqual([])
+      expect(await q.listHistory({ namespace: 'h' }, 10, 0)).toMatchObject({ capped: true })
     })
 
     test('stats count waiting and running requests, and the lag of the oldest startable one', async () => {

@@ -1,6 +1,6 @@
 // Texts about runs (pure): history lines say each thing once, whatever state the run is in.
 import { expect, test } from 'bun:test'
-import { historyLine, type RunLike } from '../src/commands/run-text.ts'
+import { historyLine, historyText, type RunLike } from '../src/commands/run-text.ts'
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0)
 const run = (extra: Partial<RunLike>): RunLike => ({
@@ -65,4 +65,22 @@ test.each([
   ],
 ])('a %s run', (_, r, line) => {
   expect(historyLine(r)).toBe(line)
+})
+
+test('history says how many runs it counted, and "more than" past the count’s cap', () => {
+  const runs = [run({ id: 9 }), run({ id: 8 })]
+  expect(
+    historyText(runs, 1, 2, { total: 3, capped: false, more: true }, '', 'history page 2'),
+  ).toBe(`Runs, newest first (page 1 of 2, 3 in all):
+• [9] \`op_deploy\` succeeded, by <@U1>, 2026-11-23 12:00:05+00:00, took 1m 30s
+• [8] \`op_deploy\` succeeded, by <@U1>, 2026-11-23 12:00:05+00:00, took 1m 30s
+Say \`history page 2\` for older runs.`)
+  const capped = { total: 1000, capped: true, more: true }
+  expect(
+    historyText(runs, 3, 2, capped, ' of `op_deploy`', 'history op deploy page 4'),
+  ).toStartWith('Runs of `op_deploy`, newest first (page 3, more than 1,000 in all):\n')
+  // The last page past the cap offers no next page.
+  const last = historyText(runs, 700, 2, { ...capped, more: false }, '', 'history page 701')
+  expect(last).toStartWith('Runs, newest first (page 700, more than 1,000 in all):\n')
+  expect(last).not.toContain('Say')
 })

@@ -134,6 +134,23 @@ describe('history', () => {
     const byJob = (await h.say('history t hello page 2')).replies[0]!
     expect(byJob).toContain('Runs of `t_hello`, newest first (page 2 of 2, 12 in all)')
   })
+  test('past a thousand runs the reply says "more than 1,000" and still offers the next page', async () => {
+    h = await startHarness(YAML)
+    sqliteOf(h.ctx).sqlite.run(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1005)
+       INSERT INTO runs (namespace, job, job_type, state, due_at, queued_at, started_at,
+                         finished_at, door, requested_by, channel, request_text, params, command)
+       SELECT 't', 'hello', 't_hello', 'succeeded', 0, 0, 0, 1000, 'slack', 'U1', 'C1', 't hello',
+              '{}', 'true' FROM n`,
+    )
+    const page1 = (await h.say('history')).replies[0]!
+    expect(page1).toContain('Runs, newest first (page 1, more than 1,000 in all):')
+    expect(page1).toContain('Say `history page 2` for older runs.')
+    const last = (await h.say('history t hello page 101')).replies[0]!
+    expect(last).toContain('Runs of `t_hello`, newest first (page 101, more than 1,000 in all):')
+    expect(last).toContain('• [1] `t_hello` succeeded')
+    expect(last).not.toContain('Say `history')
+  })
 })
 
 describe('the bot’s own secrets', () => {

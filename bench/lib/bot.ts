@@ -7,6 +7,20 @@ export const REPO = join(import.meta.dir, '..', '..')
 export const BUN = process.execPath
 export const MAIN = join(REPO, 'src', 'main.ts')
 
+/**
+ * `--profile`: the bot under test writes a CPU profile (Markdown, by Bun's `--cpu-prof-md`) into
+ * this folder when it stops, so a figure comes with where its time went.
+ */
+export const PROFILE_DIR = process.argv.includes('--profile')
+  ? mkdtempSync(join(tmpdir(), 'ebmbot-profile-'))
+  : null
+
+/** The argv that starts the bot from source with `args`, profiled under `--profile`. */
+export function botArgv(...args: string[]): string[] {
+  const prof = PROFILE_DIR ? ['--cpu-prof-md', `--cpu-prof-dir=${PROFILE_DIR}`] : []
+  return [BUN, ...prof, MAIN, ...args]
+}
+
 export function benchDir(): string {
   return mkdtempSync(join(tmpdir(), 'ebmbot-bench-'))
 }

@@ -46,6 +46,23 @@ export function rssMiB(pid: number | 'self' = 'self'): { rss: number; peak: numb
   }
 }
 
+/**
+ * CPU time a process has used so far (all its threads, user and system), in ms: the cost of a
+ * load that wall time hides when other work shares the machine's cores.
+ */
+export function cpuMs(pid: number | 'self' = 'self'): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS
+  } catch {
+    return NaN
+  }
+}
+/** Linux's USER_HZ, which /proc reports times in: 100 on every architecture Bun runs on. */
+const CLOCK_TICKS = 100
+
 export const fmt = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : '-')
 export const fmtInt = (v: number) =>
   Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '-'

@@ -210,7 +210,7 @@ async function history(
     .filter((n) => !hidden.includes(n.name))
     .flatMap((n) => Object.values(n.jobs).filter((j) => !mayRun(n, j, asker).ok))
     .map((j) => j.type)
-  const { rows, total } = await ctx.queue.listHistory(
+  const found = await ctx.queue.listHistory(
     {
       namespace: type ? undefined : nsName,
       jobType: type,
@@ -234,14 +234,7 @@ async function history(
     .filter(Boolean)
     .join(' ')
   return {
-    text: historyText(
-      rows,
-      d.page,
-      Math.max(1, Math.ceil(total / HISTORY_PAGE)),
-      total,
-      label,
-      next,
-    ),
+    text: historyText(found.rows, d.page, HISTORY_PAGE, found, label, next),
   }
 }
 

@@ -72,17 +72,31 @@ export function historyLine(run: RunLike): string {
   return `• [${run.id}] \`${run.jobType}\` ${STATE_WORDS[run.state] ?? run.state}, by ${who(run.requestedBy)}, ${when}${took}${decided ? `; ${decided}` : ''}`
 }
 
-/** `label` says what was filtered (" of demo_hello that failed"); `next` is the command for the next page. */
+/** How many runs a history lists: `total` counted up to a cap, `capped` when more match. */
+export interface HistoryCount {
+  total: number
+  capped: boolean
+  /** older runs follow the page shown */
+  more: boolean
+}
+
+/**
+ * `label` says what was filtered (" of demo_hello that failed"); `next` is the command for the
+ * next page. Past the count's cap the number of pages is not known, so it says "more than".
+ */
 export function historyText(
   runs: RunLike[],
   page: number,
-  pages: number,
-  total: number,
+  pageSize: number,
+  count: HistoryCount,
   label: string,
   next: string,
 ): string {
   if (!runs.length)
     return page > 1 ? `No more runs${label} (page ${page}).` : `No runs${label} yet.`
-  const more = page < pages ? `\nSay \`${next}\` for older runs.` : ''
-  return `Runs${label}, newest first (page ${page} of ${pages}, ${total} in all):\n${runs.map(historyLine).join('\n')}${more}`
+  const where = count.capped
+    ? `page ${page}, more than ${count.total.toLocaleString('en-US')} in all`
+    : `page ${page} of ${Math.max(1, Math.ceil(count.total / pageSize))}, ${count.total} in all`
+  const more = count.more ? `\nSay \`${next}\` for older runs.` : ''
+  return `Runs${label}, newest first (${where}):\n${runs.map(historyLine).join('\n')}${more}`
 }

@@ -37,6 +37,9 @@ import { outcomeOf, type Stop, type StopReason } from './run-outcome.ts'
 import { signallerFor } from './signal-as.ts'
 import { prepareRun, type RunFiles, spawnJob } from './spawn-job.ts'
 
+/** At most this long between two looks for dead peers, orphans and zombies while passes run. */
+const HOUSEKEEPING_MS = 1000
+
 interface Live {
   run: Run
   job: Job
@@ -67,6 +70,8 @@ export class Dispatcher {
   private loop?: Promise<void>
   /** passes of the queue loop completed, and whether one is under way */
   private passes = 0
+  /** when the last pass renewed the lease and looked for the dead (0: never, so the first does) */
+  private lastHousekeeping = 0
   private inPass = false
   private readonly passWaiters: { after: number; resolve: () => void }[] = []
   /** settings.run_as, looked up once */
@@ -136,9 +141,14 @@ export class Dispatcher {
       this.lastPass = ctx.now()
       this.inPass = true
       try {
-        await this.renewLease()
-        await this.recover()
-        this.reapAdopted()
+        // Every enqueue wakes a pass; the lease, dead peers, orphans and zombies need a look only
+        // now and then (the lease timer renews it too), not once per webhook in a flood of them.
+        if (ctx.now() - this.lastHousekeeping >= Math.min(pollMs, HOUSEKEEPING_MS)) {
+          this.lastHousekeeping = ctx.now()
+          await this.renewLease()
+          await this.recover()
+          this.reapAdopted()
+        }
         await expireDue(ctx)
         await this.applyCancelRequests()
         await this.claimAndLaunch()

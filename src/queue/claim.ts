@@ -24,16 +24,27 @@ export function claimNext(
   /** job types this instance leaves to others (runs_on tags it lacks) */
   skipTypes: readonly string[] = [],
 ): Run | undefined {
-  const statement = prepared(db, 'claim.next', (d) => claimStatement(d).prepare())
+  // Most instances skip nothing: their claim leaves out the skip list's subquery altogether.
+  if (!skipTypes.length) {
+    const every = prepared(db, 'claim.next', (d) => claimStatement(d, false).prepare())
+    return immediate(db, () => every.get({ now, owner, max }))
+  }
+  const statement = prepared(db, 'claim.next.skipping', (d) => claimStatement(d, true).prepare())
   const skip = JSON.stringify(skipTypes)
   return immediate(db, () => statement.get({ now, owner, max, skip }))
 }
 
-/** The claim's SQL text and parameters (placeholders named now, owner, max), for its query plan. */
-export const claimSql = (db: Db) => claimStatement(db).toSQL()
+/**
+ * The claim's SQL text and parameters (placeholders named now, owner, max, and skip when
+ * `skipping`), for its query plan.
+ */
+export const claimSql = (db: Db, skipping: boolean) => claimStatement(db, skipping).toSQL()
 
-function claimStatement(db: Db) {
+function claimStatement(db: Db, skipping: boolean) {
   const now = sql.placeholder('now')
+  const skip = skipping
+    ? sql`AND r.job_type NOT IN (SELECT value FROM json_each(${sql.placeholder('skip')}))`
+    : sql``
   return db
     .update(runs)
     .set({ state: 'running', startedAt: sql`${now}`, owner: sql`${sql.placeholder('owner')}` })
@@ -41,7 +52,7 @@ function claimStatement(db: Db) {
       sql`${runs.id} = (
         SELECT r.id FROM runs r INDEXED BY runs_claim_idx
         WHERE r.state = 'pending' AND r.due_at <= ${now}
-          AND r.job_type NOT IN (SELECT value FROM json_each(${sql.placeholder('skip')}))
+          ${skip}
           AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.job_type = r.job_type AND x.state = 'running')
           AND NOT EXISTS (SELECT 1 FROM suppressions s
                           WHERE s.job_type = r.job_type AND s.start_at <= ${now} AND s.end_at > ${now})

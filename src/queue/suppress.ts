@@ -1,5 +1,5 @@
 // Suppression windows: a job type does not start while one is active (held, not dropped).
-import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import { and, eq, gt, sql } from 'drizzle-orm'
 import type { Db } from './db.ts'
 import { prepared } from './prepared.ts'
 import { suppressions, type Suppression } from './schema.ts'
@@ -25,7 +25,9 @@ export function cancelSuppressions(db: Db, jobType: string): number {
 
 /** Suppressions not yet over, soonest first; an ended window is history and listed nowhere. */
 export function openSuppressions(db: Db, now: number, jobType?: string): Suppression[] {
-  // Prepared: every webhook delivery and `status` asks (about 0.3 ms each when built per call).
+  // Prepared: every webhook delivery and `status` asks. Sorted here, not by SQL: there are only
+  // ever a few open windows, and SQLite sets up a sorter even for none (8 of the 9 µs a delivery
+  // spent on an empty table).
   const stmt = jobType
     ? prepared(db, 'suppress.open_of_type', (d) =>
         d
@@ -37,7 +39,6 @@ export function openSuppressions(db: Db, now: number, jobType?: string): Suppres
               eq(suppressions.jobType, sql.placeholder('type')),
             ),
           )
-          .orderBy(asc(suppressions.startAt), asc(suppressions.id))
           .prepare(),
       )
     : prepared(db, 'suppress.open', (d) =>
@@ -45,10 +46,9 @@ export function openSuppressions(db: Db, now: number, jobType?: string): Suppres
           .select()
           .from(suppressions)
           .where(gt(suppressions.endAt, sql.placeholder('now')))
-          .orderBy(asc(suppressions.startAt), asc(suppressions.id))
           .prepare(),
       )
-  return stmt.all({ now, type: jobType })
+  return stmt.all({ now, type: jobType }).sort((a, b) => a.startAt - b.startAt || a.id - b.id)
 }
 
 export const isActive = (s: Suppression, now: number) => s.startAt <= now && now < s.endAt

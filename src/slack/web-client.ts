@@ -45,7 +45,7 @@ export function sdkLogger(log: Logger, level: Environment['logLevel']): SdkLogge
   const text = (msg: unknown[]) => msg.map(one).join(' ').slice(0, 500)
   // The SDKs log every request and frame at debug; the line is built only when it is written.
   const debug = (msg: unknown[]) => {
-    if (log.enabled?.('debug') ?? true) log.debug('slack.sdk', { msg: text(msg) })
+    if (log.enabled('debug')) log.debug('slack.sdk', { msg: text(msg) })
   }
   return {
     debug: (...msg) => debug(msg),

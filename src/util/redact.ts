@@ -11,7 +11,19 @@ import { mapStrings } from './map-strings.ts'
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text
   // Longest first, so a secret containing another is masked whole.
-  for (const s of forms(secrets)) out = out.split(s).join('[redacted]')
+  for (const s of formsOf(secrets)) if (out.includes(s)) out = out.split(s).join('[redacted]')
+  return out
+}
+
+/**
+ * The forms of one list of secrets, worked out once: the same list (the bot's, fixed at start-up)
+ * masks every log field, reply and outbox row, and escaping and sorting it each time cost more
+ * than the masking itself.
+ */
+const cache = new WeakMap<readonly string[], string[]>()
+function formsOf(secrets: readonly string[]): string[] {
+  let out = cache.get(secrets)
+  if (!out) cache.set(secrets, (out = forms(secrets)))
   return out
 }
 
@@ -19,14 +31,7 @@ export function redact(text: string, secrets: readonly string[]): string {
 export const redactDeep = <T>(value: T, secrets: readonly string[]): T =>
   mapStrings(value, (s) => redact(s, secrets))
 
-/** The forms of each list of secrets, worked out once per list (a log line masks every field). */
-const known = new WeakMap<readonly string[], { of: string[]; forms: string[] }>()
-
 function forms(secrets: readonly string[]): string[] {
-  const seen = known.get(secrets)
-  // Checked against the list as it was, so a list changed in place is never masked by stale forms.
-  if (seen && seen.of.length === secrets.length && seen.of.every((s, i) => s === secrets[i]))
-    return seen.forms
   const all = new Set<string>()
   for (const s of secrets) {
     // Very short values would mask ordinary words.
@@ -35,7 +40,5 @@ function forms(secrets: readonly string[]): string[] {
     all.add(JSON.stringify(s).slice(1, -1))
     all.add(encodeURIComponent(s))
   }
-  const out = [...all].sort((a, b) => b.length - a.length)
-  known.set(secrets, { of: [...secrets], forms: out })
-  return out
+  return [...all].sort((a, b) => b.length - a.length)
 }

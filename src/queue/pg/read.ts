@@ -1,6 +1,6 @@
 // Read-only queries of the PostgreSQL queue: runs, history, the status snapshot, wake-up time, stats.
 import { and, asc, count, desc, eq, isNotNull, min, notInArray, sql, type SQL } from 'drizzle-orm'
-import type { HistoryFilter } from '../history.ts'
+import { HISTORY_COUNT_CAP, historyPage, type HistoryFilter, type HistoryPage } from '../history.ts'
 import type { Snapshot } from '../read.ts'
 import type { Run } from '../schema.ts'
 import type { QueueStats } from '../stats.ts'
@@ -42,12 +42,13 @@ export const threadRun = (db: PgDb, channel: string, threadTs: string) =>
       .limit(1),
   )
 
+/** As on SQLite: the newest `limit` past `offset`, and the total counted up to the cap. */
 export async function listHistory(
   db: PgDb,
   filter: HistoryFilter,
   limit: number,
   offset: number,
-): Promise<{ rows: Run[]; total: number }> {
+): Promise<HistoryPage> {
   const conds: SQL[] = []
   if (filter.namespace) conds.push(eq(runs.namespace, filter.namespace))
   if (filter.jobType) conds.push(eq(runs.jobType, filter.jobType))
@@ -55,15 +56,26 @@ export async function listHistory(
   if (filter.hidden?.length) conds.push(notInArray(runs.namespace, filter.hidden))
   if (filter.hiddenTypes?.length) conds.push(notInArray(runs.jobType, filter.hiddenTypes))
   const where = conds.length ? and(...conds) : undefined
-  const rows = await db
-    .select()
-    .from(runs)
-    .where(where)
-    .orderBy(desc(runs.id))
-    .limit(limit)
-    .offset(offset)
-  const total = (await first(db.select({ n: count() }).from(runs).where(where)))?.n ?? 0
-  return { rows, total }
+  const [fetched, counted] = await Promise.all([
+    db
+      .select()
+      .from(runs)
+      .where(where)
+      .orderBy(desc(runs.id))
+      .limit(limit + 1)
+      .offset(offset),
+    first(
+      db.select({ n: count() }).from(
+        db
+          .select({ one: sql`1` })
+          .from(runs)
+          .where(where)
+          .limit(HISTORY_COUNT_CAP + 1)
+          .as('matching'),
+      ),
+    ),
+  ])
+  return historyPage(fetched, limit, counted?.n ?? 0)
 }
 
 /** One snapshot: the reads see the same committed state (REPEATABLE READ). */
