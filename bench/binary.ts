@@ -1,23 +1,44 @@
-// The binary benchmark: `dist/ebmbot serve` from spawn to `event=serve.ready` on stderr, its idle
-// memory, and how long a SIGTERM takes to stop it. Baseline in the same run: the same binary's
-// `version` from spawn to exit, which is what starting the Bun runtime and the bundle costs.
-import { existsSync, rmSync, statSync } from 'node:fs'
+// The binary benchmark: `dist/ebmbot serve` from spawn to `event=serve.ready` on stderr (wall
+// time, and the CPU time all its threads had used by then), its idle memory, its size, and how
+// long a SIGTERM takes to stop it. Baselines, measured in the same run and interleaved with it:
+// the same binary's `version` (the runtime plus loading the bundle's entry chunk), and a bare
+// program built with the same `npm run build` flags (the runtime's own floor: start, print,
+// exit; idle memory; size).
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BUN, REPO, benchDir, botEnv, collect } from './lib/bot.ts'
 import { QUICK, fmt, fmtInt, nowMs, rssMiB, summarize, table } from './lib/stats.ts'
 
 const BINARY = join(REPO, 'dist', 'ebmbot')
 
-async function build(): Promise<number> {
-  const t = nowMs()
-  const p = Bun.spawn([BUN, 'run', 'build'], { cwd: REPO, stdout: 'pipe', stderr: 'pipe' })
+/** `npm run build`'s flags, with another entry point and output: the floor is built like the bot. */
+function buildArgs(entry: string, outfile: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'))
+  const words = String(pkg.scripts.build).split(/\s+/)
+  if (words[0] !== 'bun' || !words.includes('src/main.ts') || !words.includes('--outfile'))
+    throw new Error(`unexpected build script: ${pkg.scripts.build}`)
+  const out = words.indexOf('--outfile')
+  words[out + 1] = outfile
+  return [BUN, ...words.slice(1).map((w) => (w === 'src/main.ts' ? entry : w))]
+}
+
+async function run(cmd: string[], cwd = REPO): Promise<void> {
+  const p = Bun.spawn(cmd, { cwd, stdout: 'pipe', stderr: 'pipe' })
   const [code, err] = await Promise.all([p.exited, new Response(p.stderr).text()])
-  if (code !== 0) throw new Error(`bun run build failed:\n${err}`)
-  return nowMs() - t
+  if (code !== 0) throw new Error(`${cmd.join(' ')} failed:\n${err}`)
+}
+
+/** CPU time (ms) the process's threads have had so far: the first field of each schedstat. */
+function cpuMs(pid: number): number {
+  let ns = 0
+  for (const t of readdirSync(`/proc/${pid}/task`))
+    ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0])
+  return ns / 1e6
 }
 
 interface ServeSample {
   readyMs: number
+  cpuMs: number
   idle: { rss: number; peak: number } | null
   stopMs: number
 }
@@ -36,80 +57,136 @@ async function serveOnce(state: string, idleMs: number): Promise<ServeSample> {
   const ready = await Promise.race([err.wait(/event=serve\.ready/), p.exited.then((c) => c)])
   if (typeof ready === 'number') throw new Error(`serve exited ${ready} before ready:\n${err.text}`)
   const readyMs = nowMs() - t
+  const cpu = cpuMs(p.pid)
   await Bun.sleep(idleMs)
   const idle = rssMiB(p.pid)
   const s = nowMs()
   p.kill('SIGTERM')
   const code = await p.exited
   if (code !== 0) throw new Error(`serve exited ${code} on SIGTERM:\n${err.text}`)
-  return { readyMs, idle, stopMs: nowMs() - s }
+  return { readyMs, cpuMs: cpu, idle, stopMs: nowMs() - s }
 }
 
-async function versionOnce(): Promise<number> {
+/** Spawn to exit; `check` must be in its stdout, so a broken binary is not timed as a fast one. */
+async function exitOnce(cmd: string[], check: string): Promise<number> {
   const t = nowMs()
-  const p = Bun.spawn([BINARY, 'version'], { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' })
-  if ((await p.exited) !== 0) throw new Error('ebmbot version failed')
-  return nowMs() - t
+  const p = Bun.spawn(cmd, { stdin: 'ignore', stdout: 'pipe', stderr: 'ignore' })
+  const [code, out] = await Promise.all([p.exited, new Response(p.stdout).text()])
+  const ms = nowMs() - t
+  if (code !== 0 || !out.includes(check)) throw new Error(`${cmd.join(' ')} failed (${code})`)
+  return ms
+}
+
+/** The floor's idle memory: started, left alone for `idleMs`, measured, stopped. */
+async function floorIdle(floor: string, idleMs: number) {
+  const p = Bun.spawn([floor, 'idle'], { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' })
+  await Bun.sleep(idleMs)
+  const m = rssMiB(p.pid)
+  p.kill('SIGKILL')
+  await p.exited
+  return m
 }
 
 export async function binaryBench(): Promise<void> {
   const skipBuild = process.argv.includes('--no-build') && existsSync(BINARY)
-  const buildMs = skipBuild ? NaN : await build()
+  const t = nowMs()
+  if (!skipBuild) await run([BUN, 'run', 'build'])
+  const buildMs = nowMs() - t
+  const dir = benchDir()
+  const floor = join(dir, 'floor')
+  writeFileSync(
+    join(dir, 'floor.ts'),
+    "if (process.argv[2] === 'idle') setInterval(() => {}, 60_000)\nelse console.log('floor')\n",
+  )
+  await run(buildArgs(join(dir, 'floor.ts'), floor))
+
   const runs = QUICK ? 3 : 10
   const idleMs = QUICK ? 1000 : 3000
-  const dir = benchDir()
   const cold: ServeSample[] = []
   const warm: ServeSample[] = []
+  const version: number[] = []
+  const bare: number[] = []
+  const floorMem: ({ rss: number; peak: number } | null)[] = []
+  // Interleaved, so the machine's load at any moment falls on the bot and its baselines alike.
   for (let i = 0; i < runs; i++) {
     const state = join(dir, `s${i}`)
     Bun.spawnSync(['mkdir', '-p', state])
     cold.push(await serveOnce(state, idleMs)) // creates and migrates the database
     warm.push(await serveOnce(state, 200)) // opens an existing one
+    for (let j = 0; j < 2; j++) {
+      version.push(await exitOnce([BINARY, 'version'], 'ebmbot '))
+      bare.push(await exitOnce([floor], 'floor'))
+    }
+    if (i < 3) floorMem.push(await floorIdle(floor, idleMs))
   }
-  const version: number[] = []
-  for (let i = 0; i < runs * 2; i++) version.push(await versionOnce())
+  const sizes = { bot: statSync(BINARY).size / 2 ** 20, floor: statSync(floor).size / 2 ** 20 }
   rmSync(dir, { recursive: true, force: true })
 
-  const row = (name: string, sample: number[]) => {
+  const v50 = summarize(version).p50
+  const f50 = summarize(bare).p50
+  const ratio = (x: number, base: number) => `${fmt(x / base, 1)}×`
+  const row = (name: string, sample: number[], cpu?: number[]) => {
     const s = summarize(sample)
-    return [name, fmtInt(s.n), fmt(s.p50, 0), fmt(s.p95, 0), fmt(s.max, 0)]
+    return [
+      name,
+      fmtInt(s.n),
+      fmt(s.p50, 0),
+      fmt(s.p95, 0),
+      cpu ? fmt(summarize(cpu).p50, 0) : '',
+      ratio(s.p50, v50),
+      ratio(s.p50, f50),
+    ]
   }
   console.log(
-    `\n## The binary (dist/ebmbot, ${fmt(statSync(BINARY).size / 2 ** 20, 0)} MiB${skipBuild ? '' : `, built in ${fmt(buildMs / 1000, 1)} s`})\n`,
+    `\n## The binary (dist/ebmbot${skipBuild ? '' : `, built in ${fmt(buildMs / 1000, 1)} s`})\n`,
   )
   console.log(
     table(
-      ['start to ready', 'n', 'p50 ms', 'p95 ms', 'max ms'],
+      [
+        'spawn to ready (serve) or exit',
+        'n',
+        'p50 ms',
+        'p95 ms',
+        'CPU p50 ms',
+        'p50 vs version',
+        'p50 vs floor',
+      ],
       [
         row(
           'serve, new state folder (creates + migrates the db)',
           cold.map((c) => c.readyMs),
+          cold.map((c) => c.cpuMs),
         ),
         row(
           'serve, existing database',
           warm.map((c) => c.readyMs),
+          warm.map((c) => c.cpuMs),
         ),
-        row('baseline: `ebmbot version` spawn to exit', version),
-        row(
-          'SIGTERM to exit (idle)',
-          [...cold, ...warm].map((c) => c.stopMs),
-        ),
+        row('baseline: `ebmbot version`', version),
+        row('floor: a bare program built the same way', bare),
       ],
     ),
   )
-  const rss = cold.map((c) => c.idle?.rss ?? NaN)
-  const peak = cold.map((c) => c.idle?.peak ?? NaN)
-  console.log()
+  const stop = summarize([...cold, ...warm].map((c) => c.stopMs))
+  console.log(
+    `\nSIGTERM to exit (idle): p50 ${fmt(stop.p50, 0)} ms, p95 ${fmt(stop.p95, 0)} ms (n ${stop.n}). CPU: all threads' time by the moment the ready line was read (/proc/PID/task/*/schedstat).\n`,
+  )
+  const med = (xs: (number | undefined)[]) => summarize(xs.map((x) => x ?? NaN)).p50
+  const rss = med(cold.map((c) => c.idle?.rss))
+  const peak = med(cold.map((c) => c.idle?.peak))
+  const floorRss = med(floorMem.map((m) => m?.rss))
+  const floorPeak = med(floorMem.map((m) => m?.peak))
   console.log(
     table(
-      ['idle memory after ready + ' + `${idleMs / 1000} s`, 'n', 'median MiB', 'max MiB'],
+      [`after ready + ${idleMs / 1000} s idle, median`, 'ebmbot serve', 'floor (idle)', 'ratio'],
       [
-        ['RSS (VmRSS)', fmtInt(rss.length), fmt(summarize(rss).p50, 1), fmt(Math.max(...rss), 1)],
+        ['RSS (VmRSS), MiB', fmt(rss, 1), fmt(floorRss, 1), ratio(rss, floorRss)],
+        ['peak RSS (VmHWM), MiB', fmt(peak, 1), fmt(floorPeak, 1), ratio(peak, floorPeak)],
         [
-          'peak RSS (VmHWM)',
-          fmtInt(peak.length),
-          fmt(summarize(peak).p50, 1),
-          fmt(Math.max(...peak), 1),
+          'size on disk, MiB',
+          fmt(sizes.bot, 1),
+          fmt(sizes.floor, 1),
+          `+${fmt(sizes.bot - sizes.floor, 1)} MiB`,
         ],
       ],
     ),

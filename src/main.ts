@@ -147,6 +147,8 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(
           `Run pages: ${pages.url} (sign in with the token in ${config.web!.token_env})\n`,
         )
+      // Normal JIT thresholds for the session (the binary starts with them raised: see serve.ts).
+      Bun.unsafe.setJITPolicy(1)
       const outcome = await runChat(ctx, {
         input: process.stdin,
         write: (t) => console.log(t),

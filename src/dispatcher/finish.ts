@@ -4,7 +4,6 @@ import { type AppContext, replyDoor } from '../app/context.ts'
 import { findJob } from '../config/types.ts'
 import { jobSecrets } from '../config/job-secrets.ts'
 import { finishReport } from '../app/reports.ts'
-import { learnRunIdsOf } from '../app/metaflow-follow.ts'
 import { logsFull } from './logs-room.ts'
 import type { Outcome } from '../queue/finish.ts'
 import { finalEdit } from './progress.ts'
@@ -27,10 +26,13 @@ export async function recordOutcome(
     ctx.log.warn('logs.disk_full', { run: run.id, dir: full.dir, free_bytes: full.freeBytes })
   const job = findJob(ctx.config, run.jobType)
   const secrets = [...ctx.reports.secrets, ...(job ? jobSecrets(job, ctx.env.vars) : [])]
-  if (ctx.config.metaflow && run.namespace === ctx.config.metaflow.namespace)
+  if (ctx.config.metaflow && run.namespace === ctx.config.metaflow.namespace) {
+    // Loaded here: a bot without Metaflow never loads its modules.
+    const { learnRunIdsOf } = await import('../app/metaflow-follow.ts')
     await learnRunIdsOf(ctx, run.id).catch((e) =>
       ctx.log.warn('metaflow.link_failed', { run: run.id, error: errorText(e) }),
     )
+  }
   const record = () =>
     ctx.queue.atomically(async (q) => {
       const finished = await q.finishRun(ctx.now(), run.id, owner, outcome)

@@ -2,7 +2,6 @@
 // SQLite file in the state folder, as always.
 import { join } from 'node:path'
 import { openQueue } from './db.ts'
-import { openPgQueue } from './pg/open.ts'
 import type { Queue } from './queue.ts'
 
 export class DatabaseUrlError extends Error {}
@@ -25,6 +24,8 @@ export async function openQueueFor(env: {
   stateDir: string
   databaseUrl?: string
 }): Promise<Queue> {
-  if (backendOf(env.databaseUrl) === 'postgres') return openPgQueue(env.databaseUrl!)
+  // The PostgreSQL driver and its drizzle modules load only when DATABASE_URL names it.
+  if (backendOf(env.databaseUrl) === 'postgres')
+    return (await import('./pg/open.ts')).openPgQueue(env.databaseUrl!)
   return openQueue(sqliteFileOf(env))
 }

@@ -7,7 +7,6 @@ import { allSecrets } from '../config/all-secrets.ts'
 import type { Environment } from '../config/env.ts'
 import type { Config } from '../config/types.ts'
 import { processStartTime } from '../dispatcher/proc.ts'
-import { metaflowSourceFor } from '../metaflow/deployment.ts'
 import { openQueueFor } from '../queue/open-queue.ts'
 import { errorText, maskingLogger, type Logger } from '../util/log.ts'
 import { Metrics } from '../util/metrics.ts'
@@ -27,7 +26,10 @@ export async function createContext(opts: {
   const log = maskingLogger(opts.log, secrets)
   const now = opts.now ?? Date.now
   // Before the queue opens: a Metaflow section that cannot work stops the bot with the reason.
-  const metaflow = config.metaflow ? metaflowSourceFor(config.metaflow, env) : undefined
+  // The Metaflow modules load only for a config that has the section.
+  const metaflow = config.metaflow
+    ? (await import('../metaflow/deployment.ts')).metaflowSourceFor(config.metaflow, env)
+    : undefined
   const queue = await openQueueFor(env)
   const host = hostname()
   const workerId = `${host}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`

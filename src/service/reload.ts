@@ -6,7 +6,7 @@
 // and the log names it.
 import { ConfigError } from '../config/errors.ts'
 import type { Config } from '../config/types.ts'
-import { configuredGroups } from '../slack/groups.ts'
+import { configuredGroups } from '../config/user-groups.ts'
 import { errorText } from '../util/log.ts'
 import type { AppContext } from '../app/context.ts'
 

@@ -1,16 +1,15 @@
 // `ebmbot serve`: every configured worker in one process, stopped gracefully on SIGTERM/SIGINT:
 // front doors stop taking work first, then running jobs get the shutdown grace to finish. Under
 // systemd (Type=notify) it says READY=1 once serving, feeds the watchdog, and reloads on SIGHUP.
+// The Slack, web page, webhook and Metaflow modules are imported where they start, and only when
+// the config and environment enable them: a bot without them neither loads nor parses them.
 import type { Config } from '../config/types.ts'
 import { Dispatcher } from '../dispatcher/dispatcher.ts'
-import { startMetaflowWatcher } from '../app/metaflow-watcher.ts'
-import { startSlack } from '../slack/start-slack.ts'
 import { startNotifier } from '../systemd/notify.ts'
-import { startWebhooks, webhooksWanted } from '../webhooks/index.ts'
+import { webhooksWanted } from '../webhooks/wanted.ts'
 import type { AppContext, Worker } from '../app/context.ts'
 import { reloadConfig } from './reload.ts'
 import { startScheduleTicker, type Ticker } from '../schedules/ticker.ts'
-import { webDoor } from './web-door.ts'
 
 export async function serve(ctx: AppContext, opts: { load: () => Config }): Promise<number> {
   // Listen for the stop signal before anything starts: a SIGTERM during start-up (or just after
@@ -42,11 +41,17 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
   // Front doors, each only when configured, in the order they should stop. The web server starts
   // before the dispatcher, so a start that fails (missing WEBHOOK_ORIGIN) runs no job.
   const workers: Worker[] = []
-  const pages = webDoor(ctx)
+  const pages = ctx.config.web?.enabled ? (await import('./web-door.ts')).webDoor(ctx) : undefined
   const web = webhooksWanted(ctx) || !!pages
-  if (web) workers.push(await startWebhooks(ctx, { pages }))
-  const metaflowWatcher = startMetaflowWatcher(ctx)
-  if (metaflowWatcher) workers.push(metaflowWatcher)
+  if (web) {
+    const { startWebhooks } = await import('../webhooks/index.ts')
+    workers.push(await startWebhooks(ctx, { pages }))
+  }
+  if (ctx.metaflow) {
+    const { startMetaflowWatcher } = await import('../app/metaflow-watcher.ts')
+    const metaflowWatcher = startMetaflowWatcher(ctx)
+    if (metaflowWatcher) workers.push(metaflowWatcher)
+  }
   dispatcher.start()
   // Started after the dispatcher, stopped with the other intakes before running jobs get their grace.
   ticker = startScheduleTicker(ctx)
@@ -56,7 +61,11 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
   // token, a channel it cannot see) stops the bot with the reason, as a bad config would.
   const slackConfigured = !!(ctx.env.slack.appToken && ctx.env.slack.botToken)
   let stopping = false
-  const slackStart = startSlack(ctx, { stopping: () => stopping })
+  if (!slackConfigured)
+    ctx.log.info('slack.off', { reason: 'SLACK_APP_TOKEN and SLACK_BOT_TOKEN are not both set' })
+  const slackStart = slackConfigured
+    ? import('../slack/start-slack.ts').then((m) => m.startSlack(ctx, { stopping: () => stopping }))
+    : Promise.resolve(null)
   const slackFailed = slackStart.then(
     (slack) => {
       if (slack && !stopping) workers.splice(web ? 1 : 0, 0, slack)
@@ -74,6 +83,9 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
   })
   started = true
   notifier.ready()
+  // The binary starts with the JIT's tier-up thresholds raised (--compile-jit-policy in the build):
+  // start-up code runs once and is not worth compiling. From here on the hot paths are the work.
+  Bun.unsafe.setJITPolicy(1)
   const failed = await Promise.race([stopSignal.then(() => null), slackFailed])
   stopping = true
   const signal = failed ? 'slack start failed' : await stopSignal

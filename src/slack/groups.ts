@@ -1,23 +1,13 @@
 // Slack user group membership for access rules: only the groups the config names are looked
 // up (usergroups.users.list), each cached briefly. A failed lookup counts as "not a member".
 import type { WebClient } from '@slack/web-api'
-import type { Config } from '../config/types.ts'
 import { errorText, type Logger } from '../util/log.ts'
 import { toDeliveryError } from './errors.ts'
 
 const TTL_MS = 5 * 60_000
 const LOOKUP_TIMEOUT_MS = 1000
 
-/** Every user group id the config mentions, in allow lists and approvers. */
-export function configuredGroups(config: Config): string[] {
-  const ids = new Set<string>()
-  for (const ns of Object.values(config.namespaces)) {
-    for (const g of [...(ns.allow?.groups ?? []), ...(ns.approvers?.groups ?? [])]) ids.add(g)
-    for (const job of Object.values(ns.jobs))
-      for (const g of [...(job.allow?.groups ?? []), ...(job.approvers?.groups ?? [])]) ids.add(g)
-  }
-  return [...ids]
-}
+export { configuredGroups } from '../config/user-groups.ts'
 
 export class GroupMembership {
   private cache = new Map<string, { members: Set<string>; at: number }>()

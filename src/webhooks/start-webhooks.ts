@@ -4,25 +4,7 @@ import type { AppContext } from '../app/context.ts'
 import type { Worker } from '../app/context.ts'
 import { ConfigError } from '../config/errors.ts'
 import { createWebhookApp, type WebAppOptions } from './app.ts'
-
-/**
- * The server runs when something needs it: GitHub projects, a job that posts callbacks, or an
- * explicit WEBHOOK_* address (for /healthz and /metrics alone). A bot with none of these opens no
- * port, so two bots on one host (or the tests) never fight over 9000.
- */
-export function webhooksWanted(ctx: AppContext): boolean {
-  const v = ctx.env.vars
-  return (
-    !!ctx.config.github ||
-    callbackJobs(ctx).length > 0 ||
-    !!(v.WEBHOOK_PORT || v.WEBHOOK_HOST || v.WEBHOOK_ORIGIN)
-  )
-}
-
-const callbackJobs = (ctx: AppContext) =>
-  Object.values(ctx.config.namespaces).flatMap((ns) =>
-    Object.values(ns.jobs).filter((j) => j.callback),
-  )
+import { callbackJobs } from './wanted.ts'
 
 export async function startWebhooks(
   ctx: AppContext,
