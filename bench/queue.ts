@@ -230,7 +230,7 @@ async function claimFinishBench(n: number): Promise<string> {
 function historyBench(histories: number[], claims: number): string {
   const rows: (string | number)[][] = []
   // The first size's figures: every other size is shown as a multiple of them.
-  let first: { claim: number; page: number; one: number } | undefined
+  let first: { claim: number; page: number; one: number; recent: number } | undefined
   for (const history of histories) {
     const { q, dir } = freshQueue()
     const done =
@@ -267,11 +267,12 @@ function historyBench(histories: number[], claims: number): string {
     const sum = summarize(lat)
     // `history` (the newest page, no filter) and `status N` (one run by id) at this size.
     const page = summarize(timed(1000, () => listHistory(q.db, {}, 20, 0)).lat)
-    const one = summarize(
-      timed(1000, (i) => getRun(q.db, 1 + ((i * 7919) % (history + claims)))).lat,
-    )
+    // Any run (its pages seldom in SQLite's cache at a million runs) and one of the newest 1,000.
+    const total = history + claims
+    const one = summarize(timed(1000, (i) => getRun(q.db, 1 + ((i * 7919) % total))).lat)
+    const recent = summarize(timed(1000, (i) => getRun(q.db, total - ((i * 7919) % 1000))).lat)
     const size = statSync(q.file).size / 2 ** 20
-    first ??= { claim: sum.p50, page: page.p50, one: one.p50 }
+    first ??= { claim: sum.p50, page: page.p50, one: one.p50, recent: recent.p50 }
     rows.push([
       fmtInt(history),
       fmtInt(claims),
@@ -282,6 +283,8 @@ function historyBench(histories: number[], claims: number): string {
       `${fmt(page.p50 / first.page, 2)}×`,
       fmt(one.p50 * 1000, 1),
       `${fmt(one.p50 / first.one, 2)}×`,
+      fmt(recent.p50 * 1000, 1),
+      `${fmt(recent.p50 / first.recent, 2)}×`,
       fmt(size, 1),
       fmt(fillMs / 1000, 1),
     ])
@@ -297,7 +300,9 @@ function historyBench(histories: number[], claims: number): string {
       'claim p99 µs',
       'history page p50 µs',
       '÷ first row',
-      'status N p50 µs',
+      'status N (any) p50 µs',
+      '÷ first row',
+      'status N (newest 1,000) p50 µs',
       '÷ first row',
       'db MiB',
       'fill s',

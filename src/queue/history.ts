@@ -1,7 +1,7 @@
 // Run history and thread lookups: every run is kept, so these are plain queries.
 import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm'
 import type { Db } from './db.ts'
-import { lean, prepared } from './prepared.ts'
+import { lean, literalLimit, prepared } from './prepared.ts'
 import { runs, type Run, type RunState } from './schema.ts'
 
 export interface HistoryFilter {
@@ -64,8 +64,8 @@ const shapeOf = (f: HistoryFilter) =>
     .join('')
 
 /** Prepared per shape of filter: building the two queries cost more than running them. */
-const historyStatements = (db: Db, f: HistoryFilter) =>
-  prepared(db, `history.page.${shapeOf(f)}`, (d) => {
+const historyStatements = (db: Db, f: HistoryFilter, limit: number) =>
+  prepared(db, `history.page.${shapeOf(f)}.${limit}`, (d) => {
     const where = historyWhere(f)
     return {
       page: lean(
@@ -74,7 +74,7 @@ const historyStatements = (db: Db, f: HistoryFilter) =>
           .from(runs)
           .where(where)
           .orderBy(desc(runs.id))
-          .limit(p('limit'))
+          .limit(literalLimit(limit + 1))
           .offset(p('offset'))
           .prepare(),
       ),
@@ -86,7 +86,7 @@ const historyStatements = (db: Db, f: HistoryFilter) =>
               .select({ one: sql`1` })
               .from(runs)
               .where(where)
-              .limit(HISTORY_COUNT_CAP + 1)
+              .limit(literalLimit(HISTORY_COUNT_CAP + 1))
               .as('matching'),
           )
           .prepare(),
@@ -100,7 +100,7 @@ export function listHistory(
   limit: number,
   offset: number,
 ): HistoryPage {
-  const stmt = historyStatements(db, filter)
+  const stmt = historyStatements(db, filter, limit)
   const values = {
     namespace: filter.namespace,
     jobType: filter.jobType,
@@ -108,7 +108,7 @@ export function listHistory(
     hidden: JSON.stringify(filter.hidden ?? []),
     hiddenTypes: JSON.stringify(filter.hiddenTypes ?? []),
   }
-  const fetched = stmt.page.all({ ...values, limit: limit + 1, offset })
+  const fetched = stmt.page.all({ ...values, offset })
   return historyPage(fetched, limit, stmt.count.get(values)?.n ?? 0)
 }
 
@@ -125,7 +125,7 @@ export function threadRun(db: Db, channel: string, threadTs: string): Run | unde
         ),
       )
       .orderBy(desc(runs.id))
-      .limit(1)
+      .limit(literalLimit(1))
       .prepare(),
   )
   return stmt.get({ channel, thread: threadTs })

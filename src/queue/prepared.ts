@@ -3,7 +3,7 @@
 // (bench/queue.ts). Keyed by the SQLite connection, so one prepared at the top level also serves
 // inside a transaction (drizzle's transactions share their connection's session). A prepared
 // query is made `lean` (below) as it is stored.
-import { Column, is, Param, Placeholder, SQL } from 'drizzle-orm'
+import { Column, is, Param, Placeholder, SQL, sql } from 'drizzle-orm'
 import { SQLitePreparedQuery } from 'drizzle-orm/sqlite-core'
 import type { Db } from './db.ts'
 
@@ -20,6 +20,14 @@ export function prepared<T>(db: Db, key: string, build: (db: Db) => T): T {
   if (stmt === undefined) statements.set(key, (stmt = lean(build(db))))
   return stmt
 }
+
+/**
+ * A LIMIT written into the statement's text rather than bound. SQLite reads a bound LIMIT's
+ * value while planning, so binding it again expires the statement and every call prepared it
+ * anew (a history page: 45 µs instead of 27 µs); a literal is prepared once.
+ */
+export const literalLimit = (n: number): number =>
+  sql.raw(String(Math.trunc(n))) as unknown as number
 
 type Decoder = { mapFromDriverValue(value: unknown): unknown }
 type Row = unknown[]
