@@ -13,9 +13,9 @@ import type { Queue } from '../src/queue/queue.ts'
 import type { RequestInput } from '../src/queue/schedule.ts'
 import { delivery, freePort, pullRequest } from '../test/support/github.ts'
 import { BUN, MAIN, benchDir, botEnv, collect, writeFile } from './lib/bot.ts'
+import { dropSchemas, freshSchemaUrl } from './lib/postgres.ts'
 import { QUICK, fmt, fmtInt, nowMs, summarize, table } from './lib/stats.ts'
 
-const SERVER = process.env.EBMBOT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const WORKER = join(import.meta.dir, 'lib', 'claim-worker.ts')
 const SECRET = 'bench-secret'
 const TYPES = 16
@@ -25,31 +25,6 @@ const T0 = Date.UTC(2026, 0, 1)
 const wallMs = () => performance.timeOrigin + performance.now()
 
 type Backend = 'sqlite' | 'postgres'
-const schemas: string[] = []
-
-async function freshSchemaUrl(): Promise<string> {
-  const name = `ebmbot_bench_${process.pid}_${schemas.length}`
-  const admin = postgres(SERVER, { max: 1, onnotice: () => {} })
-  try {
-    await admin.unsafe(`DROP SCHEMA IF EXISTS ${name} CASCADE; CREATE SCHEMA ${name}`)
-  } finally {
-    await admin.end()
-  }
-  schemas.push(name)
-  const u = new URL(SERVER)
-  u.searchParams.set('search_path', name)
-  return u.toString()
-}
-
-async function dropSchemas(): Promise<void> {
-  const admin = postgres(SERVER, { max: 1, onnotice: () => {} })
-  try {
-    for (const s of schemas.splice(0)) await admin.unsafe(`DROP SCHEMA IF EXISTS ${s} CASCADE`)
-  } finally {
-    await admin.end()
-  }
-}
-
 const request = (i: number, command = 'true'): RequestInput => ({
   namespace: 'site',
   job: `j${i}`,
