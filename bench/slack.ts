@@ -5,16 +5,20 @@
 //  2. command text → job process started, over the socket, one command at a time; the job stamps
 //     bash's $EPOCHREALTIME, the bench stamps the send with the same wall clock. The same
 //     commands give the single-mention ack: envelope → ack for an event that starts a job.
-//     Baseline: the bare client acking events sent one at a time.
+//     Baselines: the bare client acking events sent one at a time, and the bare client acking
+//     and spawning the same bash command for each event (the floor of mention → job started).
+// Each figure is printed with its ratio to its baseline (p50 and p99), all from the same run.
 import { SocketModeClient } from '@slack/socket-mode'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { startFakeSlack, type FakeSlack } from '../test/support/fake-slack.ts'
 import { BUN, MAIN, benchDir, botEnv, collect, writeFile } from './lib/bot.ts'
-import { QUICK, fmt, fmtInt, rssMiB, summarize, table } from './lib/stats.ts'
+import { QUICK, fmt, fmtInt, rssMiB, summarize, table, type Summary } from './lib/stats.ts'
 
 const TYPES = 16
 const wallMs = () => performance.timeOrigin + performance.now()
+/** ebmbot's figure over its baseline's, e.g. `2.4×` (a baseline under 0.01 ms reads as 0.01) */
+const ratio = (x: number, base: number) => `${fmt(x / Math.max(base, 0.01), 1)}×`
 
 function config(workdir: string): string {
   const jobs = Array.from(
@@ -73,6 +77,58 @@ async function baselineAcks(n: number): Promise<{ burst: number[]; single: numbe
   }
 }
 
+/**
+ * The floor of mention → job started: a bare SocketModeClient that acks and spawns the same bash
+ * command for each event, one at a time, timed the same way as the bot's jobs.
+ */
+async function baselineStarts(dir: string, n: number): Promise<number[]> {
+  const fake = await startFakeSlack({ ...fakeOptions(), redeliver: false })
+  const client = new SocketModeClient({
+    appToken: fake.appToken,
+    clientOptions: { slackApiUrl: fake.apiUrl },
+  })
+  const log = join(dir, 'baseline-starts.log')
+  client.on(
+    'slack_event',
+    async ({ ack, body }: { ack: () => Promise<void>; body: { event: { text: string } } }) => {
+      await ack()
+      const tag = body.event.text.split(' ').at(-1)
+      Bun.spawn(['bash', '-c', `echo ${tag} $EPOCHREALTIME >> ${log}`], {
+        stdin: 'ignore',
+        stdout: 'ignore',
+        stderr: 'ignore',
+      })
+    },
+  )
+  await client.start()
+  await fake.waitForConnection(1)
+  try {
+    const out: number[] = []
+    for (let i = 0; i < n; i++) {
+      const at = wallMs()
+      fake.sendEvent(fake.mention({ user: 'U1', channel: 'CGEN', text: `b j0 b${i}` }))
+      out.push((await startOf(log, `b${i}`, () => '')) - at)
+    }
+    return out
+  } finally {
+    await client.disconnect()
+    await fake.stop()
+  }
+}
+
+/** When the job tagged `tag` ran its first command (bash's clock, in ms), polling its log. */
+async function startOf(log: string, tag: string, why: () => string): Promise<number> {
+  const until = Date.now() + 10_000
+  for (;;) {
+    const line = safeRead(log)
+      .split('\n')
+      .find((l) => l.startsWith(`${tag} `))
+    if (line) return Number(line.split(' ')[1]) * 1000
+    if (Date.now() > until) throw new Error(`command ${tag} did not start; ${why()}`)
+    await Bun.sleep(1)
+  }
+}
+
 export async function slackBench(): Promise<void> {
   const events = QUICK ? 100 : 1000
   const commands = QUICK ? 50 : 1000
@@ -111,62 +167,35 @@ export async function slackBench(): Promise<void> {
           fake.mention({ user: 'U1', channel: 'CGEN', text: `b j${i % TYPES} ${tag}` }),
         ).acked,
       )
-      const until = Date.now() + 10_000
-      let started: number | undefined
-      while (started === undefined) {
-        const line = safeRead(log)
-          .split('\n')
-          .find((l) => l.startsWith(`${tag} `))
-        if (line) started = Number(line.split(' ')[1]) * 1000
-        else if (Date.now() > until)
-          throw new Error(`command ${tag} did not start; bot said:\n${err.text.slice(-2000)}`)
-        else await Bun.sleep(1)
-      }
+      const started = await startOf(log, tag, () => `bot said:\n${err.text.slice(-2000)}`)
       latencies.push(started - at)
     }
     const e2e = summarize(latencies)
     const single = summarize(await Promise.all(singleAcks))
-    const row = (label: string, st: ReturnType<typeof summarize>) => [
+    const baseStarts = summarize(await baselineStarts(dir, Math.min(commands, 300)))
+    const row = (label: string, st: Summary, base?: Summary) => [
       label,
       fmtInt(st.n),
       fmt(st.p50),
       fmt(st.p95),
       fmt(st.p99),
       fmt(st.max),
+      base ? ratio(st.p50, base.p50) : '',
+      base ? ratio(st.p99, base.p99) : '',
     ]
     console.log(
       `\n## Slack front door (fake Slack on loopback, real socket-mode and web-api clients)\n`,
     )
     console.log(
       table(
-        ['measure', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
+        ['measure', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'p50 ÷ base', 'p99 ÷ base'],
         [
-          [
-            'envelope → ack, burst (ebmbot: stored, then acked)',
-            fmtInt(acks.n),
-            fmt(acks.p50),
-            fmt(acks.p95),
-            fmt(acks.p99),
-            fmt(acks.max),
-          ],
-          [
-            'envelope → ack, burst (baseline: bare client, acks at once)',
-            fmtInt(base.n),
-            fmt(base.p50),
-            fmt(base.p95),
-            fmt(base.p99),
-            fmt(base.max),
-          ],
-          row('envelope → ack, single mentions starting a job (ebmbot)', single),
+          row('envelope → ack, burst (ebmbot: stored, then acked)', acks, base),
+          row('envelope → ack, burst (baseline: bare client, acks at once)', base),
+          row('envelope → ack, single mentions starting a job (ebmbot)', single, baseSingle),
           row('envelope → ack, single mentions (baseline: bare client)', baseSingle),
-          [
-            'mention text → job process started, one at a time',
-            fmtInt(e2e.n),
-            fmt(e2e.p50),
-            fmt(e2e.p95),
-            fmt(e2e.p99),
-            fmt(e2e.max),
-          ],
+          row('mention text → job process started, one at a time (ebmbot)', e2e, baseStarts),
+          row('mention text → bash started (baseline: bare client acks, spawns it)', baseStarts),
         ],
       ),
     )

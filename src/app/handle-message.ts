@@ -45,7 +45,11 @@ export interface HandleOptions {
    * crash can neither lose an unacknowledged message nor let its redelivery run it twice.
    */
   claim?: (q: Queue) => Promise<boolean>
-  /** a cheap look before any work: true when the delivery is already known to be taken */
+  /**
+   * a cheap look before work that waits on files or the network (`logs`, Metaflow reads): true
+   * when the delivery is already known to be taken. Other commands leave it to `claim`, in their
+   * unit of work: a look outside it is one more statement queued behind the open group commit.
+   */
   taken?: () => Promise<boolean>
 }
 
@@ -58,7 +62,6 @@ export async function handleMessage(
   who: { botUserId?: string; botName?: string } = {},
   opts: HandleOptions = {},
 ): Promise<HandleResult> {
-  if (await opts.taken?.()) return { kind: 'duplicate', accepted: false, replies: [] }
   const inThread = !!msg.threadTs && !!msg.messageTs && msg.threadTs !== msg.messageTs
   const thread = inThread ? await ctx.queue.threadRun(msg.channel, msg.threadTs!) : undefined
   const mfThread = await metaflowThreadOf(ctx, msg)
@@ -73,11 +76,15 @@ export async function handleMessage(
     },
   )
 
-  // Work that waits on files or the network happens first, outside the transaction.
+  // Work that waits on files or the network happens first, outside the transaction (and not for
+  // a delivery already taken). Metaflow verbs that only queue or change thread state (`run`,
+  // `cancel`…) run in the transaction below.
+  const mfWhere = { cleaned: decision.cleaned, thread: mfThread, threadRunId: thread?.id }
+  const prepares =
+    decision.kind === 'logs' || (decision.kind === 'metaflow' && !isImmediate(decision.verb))
+  if (prepares && (await opts.taken?.())) return { kind: 'duplicate', accepted: false, replies: [] }
   let prepared: ActionResult | undefined
   if (decision.kind === 'logs') prepared = await logsAction(ctx, msg, decision)
-  // Metaflow verbs that only queue or change thread state (`run`, `cancel`…) run in the transaction below.
-  const mfWhere = { cleaned: decision.cleaned, thread: mfThread, threadRunId: thread?.id }
   if (decision.kind === 'metaflow' && !isImmediate(decision.verb))
     prepared = await metaflowAction(ctx, msg, decision.verb, mfWhere)
 

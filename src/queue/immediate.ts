@@ -21,3 +21,22 @@ export function immediate<T>(db: Db, fn: () => T): T {
     throw e
   }
 }
+
+/**
+ * Several writes as one: a savepoint inside an open transaction (a unit of work, which may go on
+ * after a failure here), else an IMMEDIATE transaction; no drizzle transaction object either way.
+ */
+export function allOrNothing<T>(db: Db, fn: () => T): T {
+  const conn = connectionOf(db)
+  if (!conn.inTransaction) return immediate(db, fn)
+  conn.run('SAVEPOINT all_or_nothing')
+  try {
+    const result = fn()
+    conn.run('RELEASE all_or_nothing')
+    return result
+  } catch (e) {
+    conn.run('ROLLBACK TO all_or_nothing')
+    conn.run('RELEASE all_or_nothing')
+    throw e
+  }
+}

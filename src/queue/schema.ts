@@ -133,8 +133,15 @@ export const outbox = sqliteTable(
      */
     sender: text('sender'),
   },
-  // The deliverer reads a door's pending rows in id order (channel order), never the sent ones.
-  (t) => [index('outbox_pending_idx').on(t.door, t.id).where(sql`state = 'pending'`)],
+  // The deliverer reads a door's pending rows in id order (channel order), never the sent ones,
+  // and each channel's oldest pending row by channel: a skip over the channels, not a scan of
+  // every pending row's JSON (a burst of a thousand reactions in one channel made that O(n²)).
+  (t) => [
+    index('outbox_pending_idx').on(t.door, t.id).where(sql`state = 'pending'`),
+    index('outbox_channel_idx')
+      .on(t.door, sql`json_extract(payload, '$.channel')`, t.id)
+      .where(sql`state = 'pending'`),
+  ],
 )
 
 export const workers = sqliteTable('workers', {

@@ -43,9 +43,13 @@ export function sdkLogger(log: Logger, level: Environment['logLevel']): SdkLogge
     }
   }
   const text = (msg: unknown[]) => msg.map(one).join(' ').slice(0, 500)
+  // The SDKs log every request and frame at debug; the line is built only when it is written.
+  const debug = (msg: unknown[]) => {
+    if (log.enabled('debug')) log.debug('slack.sdk', { msg: text(msg) })
+  }
   return {
-    debug: (...msg) => log.debug('slack.sdk', { msg: text(msg) }),
-    info: (...msg) => log.debug('slack.sdk', { msg: text(msg) }),
+    debug: (...msg) => debug(msg),
+    info: (...msg) => debug(msg),
     warn: (...msg) => log.warn('slack.sdk', { msg: text(msg) }),
     error: (...msg) => log.error('slack.sdk', { msg: text(msg) }),
     // The socket client asks for the level to decide on verbose payload logging; ours decides.

@@ -135,6 +135,8 @@ export interface Delivery {
   retryAttempt: number
   connectionId: number
   sentAt: number
+  /** performance.now() at the send: acks are timed to the microsecond (Date.now() is whole ms) */
+  sentPerf: number
   ackedAt?: number
   envelope: Record<string, unknown>
   /** the envelope this one retries, when the fake redelivered it on its own */
@@ -151,7 +153,7 @@ export interface Ack {
 export interface Sent {
   envelopeId: string
   eventId?: string
-  /** Resolves with the ms between sending this envelope and its ack (or the ack of the fake's retry of it); never rejects. */
+  /** Resolves with the ms (fractional) between sending this envelope and its ack (or the ack of the fake's retry of it); never rejects. */
   acked: Promise<number>
 }
 
@@ -675,6 +677,7 @@ export class FakeSlack {
     }
     if (!msg.envelope_id) return
     const at = Date.now()
+    const perf = performance.now()
     this.acks.push({
       envelopeId: msg.envelope_id,
       payload: msg.payload,
@@ -683,14 +686,14 @@ export class FakeSlack {
     })
     const delivery = this.deliveries.find((d) => d.envelopeId === msg.envelope_id)
     if (delivery && delivery.ackedAt === undefined) delivery.ackedAt = at
-    this.ackWaiters.get(msg.envelope_id)?.(delivery ? at - delivery.sentAt : 0)
+    this.ackWaiters.get(msg.envelope_id)?.(delivery ? perf - delivery.sentPerf : 0)
     this.ackWaiters.delete(msg.envelope_id)
     // An ack of the fake's own retry settles the deliveries it retried, as on Slack: whoever awaits
     // the first delivery's ack learns the event got through.
     for (let d = delivery; d?.retryOf; ) {
       const prev = this.deliveries.find((x) => x.envelopeId === d!.retryOf)
       if (prev) {
-        this.ackWaiters.get(prev.envelopeId)?.(at - prev.sentAt)
+        this.ackWaiters.get(prev.envelopeId)?.(perf - prev.sentPerf)
         this.ackWaiters.delete(prev.envelopeId)
       }
       d = prev
@@ -721,6 +724,7 @@ export class FakeSlack {
       retryAttempt: opts.retryAttempt,
       connectionId: ws.data.id,
       sentAt: Date.now(),
+      sentPerf: performance.now(),
       envelope,
       ...(opts.retryOf ? { retryOf: opts.retryOf } : {}),
     }
