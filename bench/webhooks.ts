@@ -8,6 +8,7 @@
 import { rmSync } from 'node:fs'
 import { delivery, freePort, pullRequest } from '../test/support/github.ts'
 import { BUN, PROFILE_DIR, benchDir, botArgv, botEnv, collect, writeFile } from './lib/bot.ts'
+import { printProfiles } from './lib/profile.ts'
 import { dropSchemas, freshSchemaUrl, postgresAnswers } from './lib/postgres.ts'
 import { QUICK, cpuMs, fmt, fmtInt, nowMs, rssMiB, summarize, table } from './lib/stats.ts'
 
@@ -124,14 +125,18 @@ const HEADERS = [
 async function startBot(
   dir: string,
   extra: Record<string, string> = {},
+  profileAs?: string,
 ): Promise<{ proc: Bun.Subprocess<'ignore', 'ignore', 'pipe'>; target: Target }> {
   const port = await freePort()
-  const proc = Bun.spawn(botArgv('serve', '--config', writeFile(dir, 'bench.yaml', CONFIG)), {
-    env: botEnv(dir, { GITHUB_WEBHOOK_SECRET: SECRET, WEBHOOK_PORT: String(port), ...extra }),
-    stdin: 'ignore',
-    stdout: 'ignore',
-    stderr: 'pipe',
-  })
+  const proc = Bun.spawn(
+    botArgv(['serve', '--config', writeFile(dir, 'bench.yaml', CONFIG)], profileAs),
+    {
+      env: botEnv(dir, { GITHUB_WEBHOOK_SECRET: SECRET, WEBHOOK_PORT: String(port), ...extra }),
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  )
   const err = collect(proc.stderr)
   for (let i = 0; ; i++) {
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
@@ -160,7 +165,10 @@ async function postgresRows(bare: Target, n: number): Promise<string[][]> {
     const bots = []
     try {
       // One at a time: the first creates the schema, the others find it migrated.
-      for (const d of dirs) bots.push(await startBot(d, { DATABASE_URL: url }))
+      for (const d of dirs)
+        bots.push(
+          await startBot(d, { DATABASE_URL: url }, k === 1 ? 'webhooks-postgres' : undefined),
+        )
       const targets = bots.map((b) => b.target)
       await load(targets, Math.min(200, n)) // warm up
       const baseline = await load([bare], n)
@@ -188,7 +196,7 @@ export async function webhooksBench(): Promise<void> {
     stderr: 'inherit',
   })
   const bare: Target = { url: `http://127.0.0.1:${barePort}/github/site`, pid: bareProc.pid }
-  const bot = await startBot(dir)
+  const bot = await startBot(dir, {}, 'webhooks-sqlite')
   try {
     await collect(bareProc.stdout).wait(/ready/)
     await load([bare], Math.min(200, n)) // warm both
@@ -231,7 +239,7 @@ export async function webhooksBench(): Promise<void> {
     await Promise.all([bot.proc.exited, bareProc.exited])
     await dropSchemas()
     rmSync(dir, { recursive: true, force: true })
-    if (PROFILE_DIR) console.log(`\nThe bot's CPU profile: ${PROFILE_DIR}`)
+    if (PROFILE_DIR) printProfiles(PROFILE_DIR, ['webhooks-sqlite', 'webhooks-postgres'])
   }
 }
 

@@ -8,16 +8,17 @@ export const BUN = process.execPath
 export const MAIN = join(REPO, 'src', 'main.ts')
 
 /**
- * `--profile`: the bot under test writes a CPU profile (Markdown, by Bun's `--cpu-prof-md`) into
- * this folder when it stops, so a figure comes with where its time went.
+ * `--profile`: the bot under test writes a CPU profile (Bun's `--cpu-prof`) into a folder of
+ * this one when it stops, so a figure comes with where its time went (lib/profile.ts sums it).
  */
 export const PROFILE_DIR = process.argv.includes('--profile')
   ? mkdtempSync(join(tmpdir(), 'ebmbot-profile-'))
   : null
 
-/** The argv that starts the bot from source with `args`, profiled under `--profile`. */
-export function botArgv(...args: string[]): string[] {
-  const prof = PROFILE_DIR ? ['--cpu-prof-md', `--cpu-prof-dir=${PROFILE_DIR}`] : []
+/** The argv that starts the bot from source with `args`; under `--profile`, profiled into PROFILE_DIR/`profileAs`. */
+export function botArgv(args: string[], profileAs?: string): string[] {
+  const prof =
+    PROFILE_DIR && profileAs ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, profileAs)}`] : []
   return [BUN, ...prof, MAIN, ...args]
 }
 
