@@ -103,7 +103,14 @@ export const outbox = pgTable(
     result: jsonb('result'),
     sender: text('sender'),
   },
-  (t) => [index('outbox_pending_idx').on(t.door, t.id).where(sql`state = 'pending'`)],
+  // As on SQLite: each channel's oldest pending row is found through this index, not by reading
+  // every pending row's JSON.
+  (t) => [
+    index('outbox_pending_idx').on(t.door, t.id).where(sql`state = 'pending'`),
+    index('outbox_channel_idx')
+      .on(t.door, sql`(payload->>'channel')`, t.id)
+      .where(sql`state = 'pending'`),
+  ],
 )
 
 export const workers = pgTable('workers', {

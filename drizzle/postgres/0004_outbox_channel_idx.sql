@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_channel_idx" ON "outbox" USING btree ("door",(payload->>'channel'),"id") WHERE state = 'pending';
