@@ -35,6 +35,13 @@ export interface Wakeups {
 export interface Queue extends QueueOps {
   /** present when other processes can share this database's wake-ups */
   readonly wakeups?: Wakeups
+  /**
+   * Resolves once every unit of work open now has ended, or is undefined when none is open. A
+   * wake-up about work stored in a unit waits for it: before its COMMIT, the work is invisible to
+   * a dispatcher woken on another connection, which would find nothing and sleep to its next poll.
+   * SQLite leaves it out: its one connection runs nothing else while a unit holds it.
+   */
+  settled?(): Promise<void> | undefined
   /** where the data lives, for logs and health (a file path, or a server address) */
   readonly location: string
   /** the bot's own connection still answers */

@@ -44,7 +44,8 @@ const oneOfType = (db: Db, state: 'running' | 'pending') =>
       .prepare(),
   )
 
-const FIELDS = [
+/** The columns a request sets, as placeholders' names (both backends' prepared statements). */
+export const FIELDS = [
   'door',
   'requestedBy',
   'channel',
@@ -56,7 +57,7 @@ const FIELDS = [
   'command',
 ] as const
 // Typed as the values they stand for: drizzle binds (and JSON-encodes) them when the statement runs.
-const placeholders = <K extends string>(keys: readonly K[]) =>
+export const placeholders = <K extends string>(keys: readonly K[]) =>
   Object.fromEntries(keys.map((k) => [k, p(k)])) as unknown as Record<K, never>
 
 const replacePending = (db: Db) =>

@@ -8,9 +8,9 @@ import type { Environment } from '../config/env.ts'
 import type { Config } from '../config/types.ts'
 import { processStartTime } from '../dispatcher/proc.ts'
 import { openQueueFor } from '../queue/open-queue.ts'
+import { wakeSignals } from '../queue/wake.ts'
 import { errorText, maskingLogger, type Logger } from '../util/log.ts'
 import { Metrics } from '../util/metrics.ts'
-import { Signal } from '../util/signal.ts'
 import type { AppContext } from '../app/context.ts'
 import { builtInDoors } from '../app/doors.ts'
 
@@ -41,12 +41,8 @@ export async function createContext(opts: {
     tags: env.instanceTags,
   })
   // Stored work wakes the other instances too (PostgreSQL); what they store wakes this one.
-  const share = queue.wakeups
-  const wake = {
-    dispatch: new Signal(share && (() => share.send('dispatch'))),
-    outbox: new Signal(share && (() => share.send('outbox'))),
-  }
-  await share
+  const wake = wakeSignals(queue)
+  await queue.wakeups
     ?.listen((topic) => wake[topic].notifyHere())
     .catch((e) => log.warn('queue.listen_failed', { fallback: 'polling', error: errorText(e) }))
   return {

@@ -6,10 +6,20 @@ export class Signal {
   private pending = false
   private waking = false
 
-  /** `share`: also wakes the same workers in the other processes on this database */
-  constructor(private readonly share?: () => void) {}
+  constructor(
+    /** also wakes the same workers in the other processes on this database */
+    private readonly share?: () => void,
+    /** what the wake-up must wait for first (the units of work open now), if anything */
+    private readonly gate?: () => Promise<void> | undefined,
+  ) {}
 
   notify(): void {
+    const gate = this.gate?.()
+    if (gate) void gate.then(() => this.wakeAll())
+    else this.wakeAll()
+  }
+
+  private wakeAll(): void {
     this.notifyHere()
     this.share?.()
   }

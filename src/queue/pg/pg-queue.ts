@@ -35,8 +35,22 @@ export class PgQueue implements Queue {
     this.wakeups = pgWakeups(client)
   }
 
+  /** units of work begun and not yet committed or rolled back */
+  private readonly open = new Set<Promise<unknown>>()
+
   atomically<T>(fn: (q: Queue) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => fn(this.unit(tx)))
+    const unit = this.db.transaction((tx) => fn(this.unit(tx)))
+    const ended: Promise<unknown> = unit.then(
+      () => this.open.delete(ended),
+      () => this.open.delete(ended),
+    )
+    this.open.add(ended)
+    return unit
+  }
+
+  settled(): Promise<void> | undefined {
+    if (!this.open.size) return undefined
+    return Promise.all(this.open).then(() => {})
   }
 
   /** The handle a unit of work is given: its transaction's statements, savepoints for nesting. */
@@ -46,6 +60,7 @@ export class PgQueue implements Queue {
       wakeups: this.wakeups,
       atomically: <T>(fn: (q: Queue) => Promise<T>) => tx.transaction((sp) => fn(this.unit(sp))),
       ping: () => this.ping(),
+      settled: () => this.settled(),
       probe: (timeoutMs?: number) => this.probe(timeoutMs),
       close: () => {
         throw new Error('the queue cannot be closed from inside a unit of work')

@@ -1,11 +1,12 @@
 // Read-only queries of the PostgreSQL queue: runs, history, the status snapshot, wake-up time, stats.
-import { and, asc, count, desc, eq, isNotNull, min, notInArray, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, isNotNull, notInArray, sql, type SQL } from 'drizzle-orm'
 import { HISTORY_COUNT_CAP, historyPage, type HistoryFilter, type HistoryPage } from '../history.ts'
 import type { Snapshot } from '../read.ts'
 import type { Run } from '../schema.ts'
 import type { QueueStats } from '../stats.ts'
 import { first, type PgDb } from './db.ts'
-import { runs, suppressions } from './schema.ts'
+import { pgRaw } from './prepared.ts'
+import { runs } from './schema.ts'
 import { openSuppressions } from './suppress.ts'
 
 export const getRun = (db: PgDb, id: number) => first(db.select().from(runs).where(eq(runs.id, id)))
@@ -105,28 +106,16 @@ export function snapshot(db: PgDb, now: number): Promise<Snapshot> {
 }
 
 /** When the dispatcher should look again: the next due request, suppression end or approval expiry. */
+/** The three times a sleeping dispatcher must wake for, in one round trip. */
+const wakeTimes = pgRaw<{ due: string | null; ends: string | null; expiry: string | null }>(
+  `SELECT (SELECT min(due_at) FROM runs WHERE state = 'pending' AND due_at > $1) AS due,
+          (SELECT min(end_at) FROM suppressions WHERE end_at > $1 AND start_at <= $1) AS ends,
+          (SELECT min(approval_expires_at) FROM runs WHERE state = 'awaiting_approval') AS expiry`,
+)
+
 export async function nextWakeAt(db: PgDb, now: number): Promise<number | null> {
-  const [due, ends, expiry] = await Promise.all([
-    first(
-      db
-        .select({ at: min(runs.dueAt) })
-        .from(runs)
-        .where(sql`${runs.state} = 'pending' and ${runs.dueAt} > ${now}`),
-    ),
-    first(
-      db
-        .select({ at: min(suppressions.endAt) })
-        .from(suppressions)
-        .where(sql`${suppressions.endAt} > ${now} and ${suppressions.startAt} <= ${now}`),
-    ),
-    first(
-      db
-        .select({ at: min(runs.approvalExpiresAt) })
-        .from(runs)
-        .where(sql`${runs.state} = 'awaiting_approval'`),
-    ),
-  ])
-  const starts = [due?.at, ends?.at, expiry?.at]
+  const [row] = await wakeTimes(db, [now])
+  const starts = [row?.due, row?.ends, row?.expiry]
     .map((x) => (x === null || x === undefined ? null : Number(x)))
     .filter((x): x is number => x !== null)
   return starts.length ? Math.min(...starts) : null

@@ -2,53 +2,91 @@
 // and the command written once the id is known. Read-then-write transitions lock their job type.
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Decided } from '../approval.ts'
-import { requestColumns, type RequestInput, type ScheduleResult } from '../schedule.ts'
+import {
+  FIELDS,
+  placeholders,
+  requestColumns,
+  type RequestInput,
+  type ScheduleResult,
+} from '../schedule.ts'
 import type { Run } from '../schema.ts'
 import { first, LOCK, type PgDb } from './db.ts'
+import { inTransaction, pgPrepared, pgRaw } from './prepared.ts'
 import { runs } from './schema.ts'
 
-const lockType = (db: PgDb, jobType: string) =>
-  db.execute(sql`SELECT pg_advisory_xact_lock(${LOCK.jobType}, hashtext(${jobType}))`)
+const p = sql.placeholder
 
-const ofType = (db: PgDb, jobType: string, state: 'running' | 'pending') =>
-  first(
-    db
-      .select()
-      .from(runs)
-      .where(and(eq(runs.jobType, jobType), eq(runs.state, state))),
-  )
+const lockTypeStatement = pgRaw('SELECT pg_advisory_xact_lock($1, hashtext($2))')
+const lockType = (db: PgDb, jobType: string) => lockTypeStatement(db, [LOCK.jobType, jobType])
 
-export function scheduleRequest(db: PgDb, now: number, req: RequestInput): Promise<ScheduleResult> {
-  return db.transaction(async (tx) => {
-    await lockType(tx, req.jobType)
-    const dueAt = now + req.delaySeconds * 1000
-    const behind = await ofType(tx, req.jobType, 'running')
-    const pending = await ofType(tx, req.jobType, 'pending')
-    const fields = requestColumns(req)
-    if (pending) {
-      // The newer request wins everything but the start time: repeats never push a deploy back.
-      const [run] = await tx
-        .update(runs)
-        .set({ ...fields, dueAt: Math.min(pending.dueAt, dueAt) })
-        .where(eq(runs.id, pending.id))
-        .returning()
-      return { run: run!, replaced: true, behind, previous: pending }
-    }
-    const [run] = await tx
-      .insert(runs)
-      .values({
-        ...fields,
-        namespace: req.namespace,
-        job: req.job,
-        jobType: req.jobType,
-        state: 'pending',
-        dueAt,
-        queuedAt: now,
-      })
-      .returning()
-    return { run: run!, replaced: false, behind }
+/** The running and the pending row of a type, if any: one read (each state has its unique index). */
+const activeOfType = pgPrepared<Run[]>((d) =>
+  d
+    .select()
+    .from(runs)
+    .where(and(eq(runs.jobType, p('type')), sql`${runs.state} in ('running', 'pending')`))
+    .prepare('schedule_active'),
+)
+
+const replacePending = pgPrepared<Run[]>((d) =>
+  d
+    .update(runs)
+    .set(placeholders([...FIELDS, 'dueAt']))
+    .where(eq(runs.id, p('id')))
+    .returning()
+    .prepare('schedule_replace'),
+)
+
+const insertPending = pgPrepared<Run[]>((d) =>
+  d
+    .insert(runs)
+    .values({
+      ...placeholders(FIELDS),
+      namespace: p('namespace'),
+      job: p('job'),
+      jobType: p('jobType'),
+      state: 'pending',
+      dueAt: p('dueAt'),
+      queuedAt: p('queuedAt'),
+    })
+    .returning()
+    .prepare('schedule_insert'),
+)
+
+async function schedule(db: PgDb, now: number, req: RequestInput): Promise<ScheduleResult> {
+  await lockType(db, req.jobType)
+  const dueAt = now + req.delaySeconds * 1000
+  const active = await activeOfType(db, { type: req.jobType })
+  const behind = active.find((r) => r.state === 'running')
+  const pending = active.find((r) => r.state === 'pending')
+  const fields = requestColumns(req)
+  if (pending) {
+    // The newer request wins everything but the start time: repeats never push a deploy back.
+    const [run] = await replacePending(db, {
+      ...fields,
+      dueAt: Math.min(pending.dueAt, dueAt),
+      id: pending.id,
+    })
+    return { run: run!, replaced: true, behind, previous: pending }
+  }
+  const [run] = await insertPending(db, {
+    ...fields,
+    namespace: req.namespace,
+    job: req.job,
+    jobType: req.jobType,
+    dueAt,
+    queuedAt: now,
   })
+  return { run: run!, replaced: false, behind }
 }
+
+/** In a unit of work, on its transaction (its lock held to its end); else in one of its own. */
+export const scheduleRequest = (
+  db: PgDb,
+  now: number,
+  req: RequestInput,
+): Promise<ScheduleResult> =>
+  inTransaction(db) ? schedule(db, now, req) : db.transaction((tx) => schedule(tx, now, req))
 
 /** Only before the request starts: a running command is history and is never rewritten. */
 export const setRequestCommand = (db: PgDb, id: number, command: string) =>
@@ -114,7 +152,7 @@ export function decideApproval(
         .returning()
       return { kind: 'denied', run: denied! }
     }
-    const older = await ofType(tx, run.jobType, 'pending')
+    const older = (await activeOfType(tx, { type: run.jobType })).find((r) => r.state === 'pending')
     if (older)
       await tx
         .update(runs)
@@ -140,15 +178,19 @@ export function decideApproval(
 }
 
 /** Requests nobody approved in time: dropped, kept in history as expired. */
-export const expireApprovals = (db: PgDb, now: number): Promise<Run[]> =>
-  db
+const expire = pgPrepared<Run[]>((d) =>
+  d
     .update(runs)
     .set({
       state: 'cancelled',
       approval: 'expired',
-      approvalAt: now,
-      finishedAt: now,
       detail: 'not approved in time',
+      ...placeholders(['approvalAt', 'finishedAt']),
     })
-    .where(sql`${runs.state} = 'awaiting_approval' and ${runs.approvalExpiresAt} <= ${now}`)
+    .where(sql`${runs.state} = 'awaiting_approval' and ${runs.approvalExpiresAt} <= ${p('now')}`)
     .returning()
+    .prepare('approvals_expire'),
+)
+
+export const expireApprovals = (db: PgDb, now: number): Promise<Run[]> =>
+  expire(db, { now, approvalAt: now, finishedAt: now })

@@ -1,7 +1,8 @@
 // Suppression windows on PostgreSQL: a job type does not start while one is active.
-import { and, asc, eq, gt } from 'drizzle-orm'
+import { and, asc, eq, gt, sql } from 'drizzle-orm'
 import type { Suppression } from '../schema.ts'
 import type { PgDb } from './db.ts'
+import { pgPrepared } from './prepared.ts'
 import { suppressions } from './schema.ts'
 
 export async function addSuppression(
@@ -22,12 +23,30 @@ export async function addSuppression(
 export const cancelSuppressions = async (db: PgDb, jobType: string): Promise<number> =>
   (await db.delete(suppressions).where(eq(suppressions.jobType, jobType)).returning()).length
 
-/** Suppressions not yet over, soonest first. */
-export const openSuppressions = (db: PgDb, now: number, jobType?: string): Promise<Suppression[]> =>
-  db
+const p = sql.placeholder
+
+const openOfType = pgPrepared<Suppression[]>((d) =>
+  d
     .select()
     .from(suppressions)
-    .where(
-      and(gt(suppressions.endAt, now), jobType ? eq(suppressions.jobType, jobType) : undefined),
-    )
+    .where(and(gt(suppressions.endAt, p('now')), eq(suppressions.jobType, p('type'))))
     .orderBy(asc(suppressions.startAt), asc(suppressions.id))
+    .prepare('suppressions_open_of_type'),
+)
+
+const openAll = pgPrepared<Suppression[]>((d) =>
+  d
+    .select()
+    .from(suppressions)
+    .where(gt(suppressions.endAt, p('now')))
+    .orderBy(asc(suppressions.startAt), asc(suppressions.id))
+    .prepare('suppressions_open'),
+)
+
+/** Suppressions not yet over, soonest first. */
+export const openSuppressions = (
+  db: PgDb,
+  now: number,
+  jobType?: string,
+): Promise<Suppression[]> =>
+  jobType ? openOfType(db, { now, type: jobType }) : openAll(db, { now })
