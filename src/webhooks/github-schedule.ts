@@ -51,17 +51,17 @@ export async function scheduleDelivery(
       const results: ScheduleResult[] = []
       for (const { trigger: t, params } of fired)
         results.push(await requestFromTrigger({ ...ctx, queue: q }, by, { ...t, params }))
+      // Both marks at once (on PostgreSQL, one round trip while the job type's lock is held);
+      // either refusal undoes the whole unit, the other mark with it.
+      const now = ctx.now()
+      const runId = results[0]?.run.id
+      const [delivery, body] = await Promise.all([
+        q.markSeen(now, DELIVERY_SOURCE, d.id, runId),
+        q.markSeenWithin(now, BODY_SOURCE, d.bodyDigest, d.replayWindowMs, runId),
+      ])
       // A concurrent copy of this delivery committed first: undo ours, answer as a redelivery.
-      if (!(await q.markSeen(ctx.now(), DELIVERY_SOURCE, d.id, results[0]?.run.id)))
-        throw new AlreadyRecorded('delivery')
+      if (!delivery) throw new AlreadyRecorded('delivery')
       // The same signed body under a new delivery id: a capture replayed, not a new event.
-      const body = await q.markSeenWithin(
-        ctx.now(),
-        BODY_SOURCE,
-        d.bodyDigest,
-        d.replayWindowMs,
-        results[0]?.run.id,
-      )
       if (!body) throw new AlreadyRecorded('body')
       return results
     })

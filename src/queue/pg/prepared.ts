@@ -37,14 +37,22 @@ export function pgPrepared<R, V extends Record<string, unknown> = Record<string,
 }
 
 interface RawClient {
-  unsafe(text: string, params: unknown[], opts: { prepare: boolean }): Promise<unknown[]>
+  unsafe(
+    text: string,
+    params: unknown[],
+    opts: { prepare: boolean },
+  ): { execute(): Promise<unknown[]> }
 }
 
-/** A statement written in SQL (`$n` parameters), prepared once per connection, run on `db`'s. */
+/**
+ * A statement written in SQL (`$n` parameters), prepared once per connection, run on `db`'s.
+ * Sent when called (postgres.js waits for a first `then` otherwise), so statements issued
+ * together go out in the order they were called.
+ */
 export const pgRaw =
   <Row>(text: string) =>
   (db: PgDb, params: unknown[]): Promise<Row[]> =>
-    (clientOf(db) as RawClient).unsafe(text, params, { prepare: true }) as Promise<Row[]>
+    (clientOf(db) as RawClient).unsafe(text, params, { prepare: true }).execute() as Promise<Row[]>
 
 /** True inside a unit of work: a statement's own transaction would only add a savepoint. */
 export const inTransaction = (db: PgDb): boolean => is(db, PgTransaction)

@@ -54,9 +54,13 @@ const insertPending = pgPrepared<Run[]>((d) =>
 )
 
 async function schedule(db: PgDb, now: number, req: RequestInput): Promise<ScheduleResult> {
-  await lockType(db, req.jobType)
+  // Sent together, run in order: the read starts once the lock is held, so it sees the last
+  // holder's commit, and the lock is held one round trip less.
+  const [, active] = await Promise.all([
+    lockType(db, req.jobType),
+    activeOfType(db, { type: req.jobType }),
+  ])
   const dueAt = now + req.delaySeconds * 1000
-  const active = await activeOfType(db, { type: req.jobType })
   const behind = active.find((r) => r.state === 'running')
   const pending = active.find((r) => r.state === 'pending')
   const fields = requestColumns(req)
