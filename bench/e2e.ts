@@ -9,7 +9,8 @@
 import { Database } from 'bun:sqlite'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { BUN, MAIN, benchDir, botEnv, collect, writeFile } from './lib/bot.ts'
+import { PROFILE_DIR, benchDir, botArgv, botEnv, collect, writeFile } from './lib/bot.ts'
+import { printProfiles } from './lib/profile.ts'
 import { QUICK, fmt, fmtInt, rssMiB, summarize, table } from './lib/stats.ts'
 
 const TYPES = 16
@@ -108,7 +109,7 @@ export async function e2eBench(): Promise<void> {
   const workdir = join(dir, 'work')
   const cfg = writeFile(dir, 'bench.yaml', config(workdir))
   const log = join(workdir, 'starts.log')
-  const proc = Bun.spawn([BUN, MAIN, 'chat', '--config', cfg], {
+  const proc = Bun.spawn(botArgv(['chat', '--config', cfg], 'e2e-chat'), {
     cwd: dir,
     env: botEnv(join(dir, 'state')),
     stdin: 'pipe',
@@ -192,6 +193,7 @@ export async function e2eBench(): Promise<void> {
   console.log(
     `bot memory after ${n + warmup} runs: RSS ${fmt(mem?.rss ?? NaN, 0)} MiB, peak ${fmt(mem?.peak ?? NaN, 0)} MiB`,
   )
+  if (PROFILE_DIR) printProfiles(PROFILE_DIR, ['e2e-chat'])
 }
 
 if (import.meta.main) await e2eBench()
