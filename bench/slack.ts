@@ -12,7 +12,8 @@ import { SocketModeClient } from '@slack/socket-mode'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { startFakeSlack, type FakeSlack } from '../test/support/fake-slack.ts'
-import { BUN, MAIN, benchDir, botEnv, collect, writeFile } from './lib/bot.ts'
+import { PROFILE_DIR, benchDir, botArgv, botEnv, collect, writeFile } from './lib/bot.ts'
+import { printProfiles } from './lib/profile.ts'
 import { QUICK, fmt, fmtInt, rssMiB, summarize, table, type Summary } from './lib/stats.ts'
 
 const TYPES = 16
@@ -135,7 +136,7 @@ export async function slackBench(): Promise<void> {
   const dir = benchDir()
   const fake = await startFakeSlack({ ...fakeOptions(), redeliver: false })
   const cfg = writeFile(dir, 'bench.yaml', config(dir))
-  const bot = Bun.spawn([BUN, MAIN, 'serve', '--config', cfg], {
+  const bot = Bun.spawn(botArgv(['serve', '--config', cfg], 'slack'), {
     env: botEnv(dir, {
       SLACK_API_URL: fake.apiUrl,
       SLACK_APP_TOKEN: fake.appToken,
@@ -207,6 +208,7 @@ export async function slackBench(): Promise<void> {
     await bot.exited
     await fake.stop()
     rmSync(dir, { recursive: true, force: true })
+    if (PROFILE_DIR) printProfiles(PROFILE_DIR, ['slack'])
   }
 }
 
