@@ -20,6 +20,7 @@ import { type AppContext, replyDoor } from '../app/context.ts'
 import { findJob, type Job, type Namespace, typesNotFor } from '../config/types.ts'
 import { startNotice } from '../app/reports.ts'
 import type { Run } from '../queue/schema.ts'
+import { nextTurn } from '../util/next-turn.ts'
 import { errorText } from '../util/log.ts'
 import { type Boxes, openBoxes } from './containment.ts'
 import { fetchFiles } from './fetch-files.ts'
@@ -204,6 +205,9 @@ export class Dispatcher {
         typesNotFor(this.ctx.config, this.ctx.env.instanceTags),
       )
       if (!run) return
+      // The claim can answer in the same turn as the COMMIT that stored the request: the ack
+      // still on its way to Slack goes out before this run's files and spawn.
+      await nextTurn()
       const ns = this.ctx.config.namespaces[run.namespace]
       if (ns?.fetch.length) void this.fetchThenLaunch(run, ns)
       else await this.launch(run)
