@@ -152,7 +152,7 @@ export async function e2eBench(): Promise<void> {
   )
   console.log(
     table(
-      ['path', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms'],
+      ['path', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms', 'p50 ÷ base', 'p99 ÷ base'],
       [
         [
           'ebmbot chat: stdin -> router -> queue -> dispatcher -> bash',
@@ -162,6 +162,8 @@ export async function e2eBench(): Promise<void> {
           fmt(s.p99),
           fmt(s.max),
           fmt(s.mean),
+          `${fmt(s.p50 / b.p50, 1)}×`,
+          `${fmt(s.p99 / b.p99, 1)}×`,
         ],
         [
           'baseline: Bun.spawn(bash) from the bench itself',
@@ -171,6 +173,8 @@ export async function e2eBench(): Promise<void> {
           fmt(b.p99),
           fmt(b.max),
           fmt(b.mean),
+          '',
+          '',
         ],
       ],
     ),
