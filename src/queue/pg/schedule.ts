@@ -19,12 +19,21 @@ const p = sql.placeholder
 const lockTypeStatement = pgRaw('SELECT pg_advisory_xact_lock($1, hashtext($2))')
 const lockType = (db: PgDb, jobType: string) => lockTypeStatement(db, [LOCK.jobType, jobType])
 
-/** The running and the pending row of a type, if any: one read (each state has its unique index). */
+/**
+ * The running and the pending row of a type, if any, in one statement: two lookups, each on its
+ * state's unique index (`state in (...)` would read every active run of every type instead).
+ */
 const activeOfType = pgPrepared<Run[]>((d) =>
   d
     .select()
     .from(runs)
-    .where(and(eq(runs.jobType, p('type')), sql`${runs.state} in ('running', 'pending')`))
+    .where(and(eq(runs.jobType, p('type')), sql`${runs.state} = 'running'`))
+    .unionAll(
+      d
+        .select()
+        .from(runs)
+        .where(and(eq(runs.jobType, p('type')), sql`${runs.state} = 'pending'`)),
+    )
     .prepare('schedule_active'),
 )
 
