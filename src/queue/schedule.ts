@@ -45,7 +45,7 @@ const oneOfType = (db: Db, state: 'running' | 'pending') =>
   )
 
 /** The columns a request sets, as placeholders' names (both backends' prepared statements). */
-export const FIELDS = [
+export const REQUEST_FIELDS = [
   'door',
   'requestedBy',
   'channel',
@@ -64,7 +64,7 @@ const replacePending = (db: Db) =>
   prepared(db, 'schedule.replace', (d) =>
     d
       .update(runs)
-      .set(placeholders([...FIELDS, 'dueAt']))
+      .set(placeholders([...REQUEST_FIELDS, 'dueAt']))
       .where(eq(runs.id, p('id')))
       .returning()
       .prepare(),
@@ -75,7 +75,7 @@ const insertPending = (db: Db) =>
     d
       .insert(runs)
       .values({
-        ...placeholders(FIELDS),
+        ...placeholders(REQUEST_FIELDS),
         namespace: p('namespace'),
         job: p('job'),
         jobType: p('jobType'),

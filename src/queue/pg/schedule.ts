@@ -3,7 +3,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Decided } from '../approval.ts'
 import {
-  FIELDS,
+  REQUEST_FIELDS,
   placeholders,
   requestColumns,
   type RequestInput,
@@ -40,7 +40,7 @@ const activeOfType = pgPrepared<Run[]>((d) =>
 const replacePending = pgPrepared<Run[]>((d) =>
   d
     .update(runs)
-    .set(placeholders([...FIELDS, 'dueAt']))
+    .set(placeholders([...REQUEST_FIELDS, 'dueAt']))
     .where(eq(runs.id, p('id')))
     .returning()
     .prepare('schedule_replace'),
@@ -50,7 +50,7 @@ const insertPending = pgPrepared<Run[]>((d) =>
   d
     .insert(runs)
     .values({
-      ...placeholders(FIELDS),
+      ...placeholders(REQUEST_FIELDS),
       namespace: p('namespace'),
       job: p('job'),
       jobType: p('jobType'),
