@@ -3,12 +3,8 @@
 // does next, the Slack ack of the event, happens before the run's files are made and its process
 // spawned (about 3 ms of synchronous work that the ack used to wait behind).
 import { afterAll, expect, spyOn, test } from 'bun:test'
-import { readEnvironment } from '../src/config/env.ts'
-import { loadConfigText } from '../src/config/load.ts'
-import { Dispatcher } from '../src/dispatcher/dispatcher.ts'
-import { createContext } from '../src/service/create-context.ts'
-import { createLogger } from '../src/util/log.ts'
-import { cleanupTemp, tempDir } from './support/temp.ts'
+import { startHarness } from './support/harness.ts'
+import { cleanupTemp } from './support/temp.ts'
 import { waitUntil } from './support/wait.ts'
 
 afterAll(() => cleanupTemp())
@@ -22,20 +18,15 @@ const YAML = `namespaces:
 `
 
 test('the caller that stored a request goes on before its run is spawned', async () => {
-  const dir = tempDir()
-  const env = readEnvironment({ PATH: process.env.PATH, EBMBOT_STATE_DIR: dir }, dir)
-  const config = loadConfigText(YAML, 'test.yaml', { stateDir: dir, baseDir: dir })
-  const log = createLogger({ level: 'error', write: () => {}, secrets: [] })
-  const ctx = await createContext({ config, env, log })
+  const h = await startHarness(YAML)
+  const { ctx } = h
   const order: string[] = []
   const spawn = Bun.spawn
   const spy = spyOn(Bun, 'spawn').mockImplementation(((...args: Parameters<typeof spawn>) => {
     order.push('spawn')
     return spawn(...args)
   }) as typeof spawn)
-  const dispatcher = new Dispatcher(ctx)
   try {
-    dispatcher.start()
     for (let i = 1; i <= 5; i++) {
       await ctx.queue.atomically(async (q) => {
         await q.scheduleRequest(ctx.now(), {
@@ -59,15 +50,11 @@ test('the caller that stored a request goes on before its run is spawned', async
       for (let hop = 0; hop < 50; hop++) await Promise.resolve()
       order.push('ack')
       await waitUntil(`run ${i} to start`, () => order.filter((o) => o === 'spawn').length === i)
-      await waitUntil(
-        `run ${i} to end`,
-        async () => (await ctx.queue.getRun(i))?.state === 'succeeded',
-      )
+      await h.waitForState(i, ['succeeded'])
     }
     expect(order).toEqual(Array.from({ length: 5 }, () => ['ack', 'spawn']).flat())
   } finally {
     spy.mockRestore()
-    await dispatcher.stop(1000)
-    ctx.queue.close()
+    await h.stop()
   }
 })

@@ -44,8 +44,8 @@ const oneOfType = (db: Db, state: 'running' | 'pending') =>
       .prepare(),
   )
 
-/** The columns a request sets, as placeholders' names (both backends' prepared statements). */
-export const REQUEST_FIELDS = [
+/** The columns a request sets, by name: its placeholders in both backends' statements. */
+const REQUEST_FIELDS = [
   'door',
   'requestedBy',
   'channel',
@@ -60,35 +60,17 @@ export const REQUEST_FIELDS = [
 export const placeholders = <K extends string>(keys: readonly K[]) =>
   Object.fromEntries(keys.map((k) => [k, p(k)])) as unknown as Record<K, never>
 
-const replacePending = (db: Db) =>
-  prepared(db, 'schedule.replace', (d) =>
-    d
-      .update(runs)
-      .set(placeholders([...REQUEST_FIELDS, 'dueAt']))
-      .where(eq(runs.id, p('id')))
-      .returning()
-      .prepare(),
-  )
+/** What a newer request rewrites in the pending row it replaces (both backends' UPDATE). */
+export const REPLACE_SET = placeholders([...REQUEST_FIELDS, 'dueAt'])
 
-const insertPending = (db: Db) =>
-  prepared(db, 'schedule.insert', (d) =>
-    d
-      .insert(runs)
-      .values({
-        ...placeholders(REQUEST_FIELDS),
-        namespace: p('namespace'),
-        job: p('job'),
-        jobType: p('jobType'),
-        state: 'pending',
-        dueAt: p('dueAt'),
-        queuedAt: p('queuedAt'),
-      })
-      .returning()
-      .prepare(),
-  )
+/** A new pending request's row (both backends' INSERT). */
+export const PENDING_ROW = {
+  ...placeholders([...REQUEST_FIELDS, 'namespace', 'job', 'jobType', 'dueAt', 'queuedAt']),
+  state: 'pending' as const,
+}
 
 /** The run's columns a request sets (both backends): all but its type, state and times. */
-export const requestColumns = (req: RequestInput) => ({
+const requestColumns = (req: RequestInput) => ({
   door: req.door,
   requestedBy: req.requestedBy,
   channel: req.channel,
@@ -100,30 +82,49 @@ export const requestColumns = (req: RequestInput) => ({
   command: req.command,
 })
 
-export function scheduleRequest(db: Db, now: number, req: RequestInput): ScheduleResult {
-  // Two reads, then one write (a replace or an insert).
-  return immediate(db, () => {
-    const dueAt = now + req.delaySeconds * 1000
-    const behind = oneOfType(db, 'running').get({ type: req.jobType })
-    const pending = oneOfType(db, 'pending').get({ type: req.jobType })
-    const fields = requestColumns(req)
-    if (pending) {
-      // The newer request wins everything but the start time: repeats never push a deploy back.
-      const run = replacePending(db).get({
-        ...fields,
-        dueAt: Math.min(pending.dueAt, dueAt),
-        id: pending.id,
-      })!
-      return { run, replaced: true, behind, previous: pending }
-    }
-    const run = insertPending(db).get({
+/**
+ * The values for REPLACE_SET (and the row's id) when a request of the type is pending, else for
+ * PENDING_ROW. The newer request wins everything but the start time: repeats never push a
+ * deploy back.
+ */
+export function scheduleValues(now: number, req: RequestInput, pending: Run | undefined) {
+  const dueAt = now + req.delaySeconds * 1000
+  const fields = requestColumns(req)
+  if (pending)
+    return { replace: { ...fields, dueAt: Math.min(pending.dueAt, dueAt), id: pending.id } }
+  return {
+    insert: {
       ...fields,
       namespace: req.namespace,
       job: req.job,
       jobType: req.jobType,
       dueAt,
       queuedAt: now,
-    })!
-    return { run, replaced: false, behind }
+    },
+  }
+}
+
+const replacePending = (db: Db) =>
+  prepared(db, 'schedule.replace', (d) =>
+    d
+      .update(runs)
+      .set(REPLACE_SET)
+      .where(eq(runs.id, p('id')))
+      .returning()
+      .prepare(),
+  )
+
+const insertPending = (db: Db) =>
+  prepared(db, 'schedule.insert', (d) => d.insert(runs).values(PENDING_ROW).returning().prepare())
+
+export function scheduleRequest(db: Db, now: number, req: RequestInput): ScheduleResult {
+  // Two reads, then one write (a replace or an insert).
+  return immediate(db, () => {
+    const behind = oneOfType(db, 'running').get({ type: req.jobType })
+    const pending = oneOfType(db, 'pending').get({ type: req.jobType })
+    const { replace, insert } = scheduleValues(now, req, pending)
+    if (replace)
+      return { run: replacePending(db).get(replace)!, replaced: true, behind, previous: pending }
+    return { run: insertPending(db).get(insert)!, replaced: false, behind }
   })
 }

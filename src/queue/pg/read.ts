@@ -105,7 +105,6 @@ export function snapshot(db: PgDb, now: number): Promise<Snapshot> {
   )
 }
 
-/** When the dispatcher should look again: the next due request, suppression end or approval expiry. */
 /** The three times a sleeping dispatcher must wake for, in one round trip. */
 const wakeTimes = pgRaw<{ due: string | null; ends: string | null; expiry: string | null }>(
   `SELECT (SELECT min(due_at) FROM runs WHERE state = 'pending' AND due_at > $1) AS due,
@@ -113,6 +112,7 @@ const wakeTimes = pgRaw<{ due: string | null; ends: string | null; expiry: strin
           (SELECT min(approval_expires_at) FROM runs WHERE state = 'awaiting_approval') AS expiry`,
 )
 
+/** When the dispatcher should look again: the next due request, suppression end or approval expiry. */
 export async function nextWakeAt(db: PgDb, now: number): Promise<number | null> {
   const [row] = await wakeTimes(db, [now])
   const starts = [row?.due, row?.ends, row?.expiry]

@@ -3,11 +3,12 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Decided } from '../approval.ts'
 import {
-  REQUEST_FIELDS,
+  PENDING_ROW,
   placeholders,
-  requestColumns,
+  REPLACE_SET,
   type RequestInput,
   type ScheduleResult,
+  scheduleValues,
 } from '../schedule.ts'
 import type { Run } from '../schema.ts'
 import { first, LOCK, type PgDb } from './db.ts'
@@ -40,26 +41,14 @@ const activeOfType = pgPrepared<Run[]>((d) =>
 const replacePending = pgPrepared<Run[]>((d) =>
   d
     .update(runs)
-    .set(placeholders([...REQUEST_FIELDS, 'dueAt']))
+    .set(REPLACE_SET)
     .where(eq(runs.id, p('id')))
     .returning()
     .prepare('schedule_replace'),
 )
 
 const insertPending = pgPrepared<Run[]>((d) =>
-  d
-    .insert(runs)
-    .values({
-      ...placeholders(REQUEST_FIELDS),
-      namespace: p('namespace'),
-      job: p('job'),
-      jobType: p('jobType'),
-      state: 'pending',
-      dueAt: p('dueAt'),
-      queuedAt: p('queuedAt'),
-    })
-    .returning()
-    .prepare('schedule_insert'),
+  d.insert(runs).values(PENDING_ROW).returning().prepare('schedule_insert'),
 )
 
 async function schedule(db: PgDb, now: number, req: RequestInput): Promise<ScheduleResult> {
@@ -69,27 +58,14 @@ async function schedule(db: PgDb, now: number, req: RequestInput): Promise<Sched
     lockType(db, req.jobType),
     activeOfType(db, { type: req.jobType }),
   ])
-  const dueAt = now + req.delaySeconds * 1000
   const behind = active.find((r) => r.state === 'running')
   const pending = active.find((r) => r.state === 'pending')
-  const fields = requestColumns(req)
-  if (pending) {
-    // The newer request wins everything but the start time: repeats never push a deploy back.
-    const [run] = await replacePending(db, {
-      ...fields,
-      dueAt: Math.min(pending.dueAt, dueAt),
-      id: pending.id,
-    })
+  const { replace, insert } = scheduleValues(now, req, pending)
+  if (replace) {
+    const [run] = await replacePending(db, replace)
     return { run: run!, replaced: true, behind, previous: pending }
   }
-  const [run] = await insertPending(db, {
-    ...fields,
-    namespace: req.namespace,
-    job: req.job,
-    jobType: req.jobType,
-    dueAt,
-    queuedAt: now,
-  })
+  const [run] = await insertPending(db, insert)
   return { run: run!, replaced: false, behind }
 }
 
