@@ -42,6 +42,12 @@ export interface Queue extends QueueOps {
    * SQLite leaves it out: its one connection runs nothing else while a unit holds it.
    */
   settled?(): Promise<void> | undefined
+  /**
+   * `fn` runs after each unit of work that rolled back. A claim passes over pending rows another
+   * transaction has locked (SKIP LOCKED); when that transaction rolls back, nothing else would
+   * tell the dispatchers the row is claimable again before their next poll.
+   */
+  onRollback?(fn: () => void): void
   /** where the data lives, for logs and health (a file path, or a server address) */
   readonly location: string
   /** the bot's own connection still answers */

@@ -37,15 +37,23 @@ export class PgQueue implements Queue {
 
   /** units of work begun and not yet committed or rolled back */
   private readonly open = new Set<Promise<unknown>>()
+  private readonly rolledBack: (() => void)[] = []
 
   atomically<T>(fn: (q: Queue) => Promise<T>): Promise<T> {
     const unit = this.db.transaction((tx) => fn(this.unit(tx)))
     const ended: Promise<unknown> = unit.then(
       () => this.open.delete(ended),
-      () => this.open.delete(ended),
+      () => {
+        this.open.delete(ended)
+        for (const f of this.rolledBack) f()
+      },
     )
     this.open.add(ended)
     return unit
+  }
+
+  onRollback(fn: () => void): void {
+    this.rolledBack.push(fn)
   }
 
   settled(): Promise<void> | undefined {
@@ -61,6 +69,7 @@ export class PgQueue implements Queue {
       atomically: <T>(fn: (q: Queue) => Promise<T>) => tx.transaction((sp) => fn(this.unit(sp))),
       ping: () => this.ping(),
       settled: () => this.settled(),
+      onRollback: (f: () => void) => this.onRollback(f),
       probe: (timeoutMs?: number) => this.probe(timeoutMs),
       close: () => {
         throw new Error('the queue cannot be closed from inside a unit of work')
