@@ -41,6 +41,13 @@ describe('a schedule loads', () => {
       },
     ])
   })
+  test.each(['America/Argentina/Buenos_Aires', 'Etc/GMT+5', 'GB', 'US/Pacific', 'EST5EDT'])(
+    'in a zone of three parts, an offset zone or an old alias: %s',
+    (tz) => {
+      const c = configFrom(config(`cron: "0 9 * * *"\ntz: ${tz}\nparams: { mount: / }`))
+      expect(schedulesOf(c)[0]?.tz).toBe(tz)
+    },
+  )
   test('with a seconds field, its own name, channel, missed policy and grace; UTC by default', () => {
     const c = configFrom(
       config(
@@ -75,6 +82,16 @@ describe('a bad schedule is refused with file and line', () => {
       'conf.yaml:14: namespaces.ops.commands[0].schedule.tz: unknown time zone "Europe/Londres": use an IANA name such as Europe/London, America/New_York or UTC',
     ])
   })
+  // The host's zone files answer first (they spare loading ICU at start-up): the names ICU
+  // does not take must be refused all the same, or the ticker would fail on them later.
+  test.each(['Factory', 'posix/Europe/London', 'right/UTC', 'zone.tab', 'localtime'])(
+    'a file of the zone folder that is not a zone: %s',
+    (tz) => {
+      expect(lines(config(`cron: "0 9 * * *"\ntz: ${tz}\nparams: { mount: / }`))).toEqual([
+        `conf.yaml:14: namespaces.ops.commands[0].schedule.tz: unknown time zone "${tz}": use an IANA name such as Europe/London, America/New_York or UTC`,
+      ])
+    },
+  )
   test('a capture without a value, and a value for no capture', () => {
     expect(lines(config('cron: "0 9 * * *"\nparams: { mnt: / }'))).toEqual([
       'conf.yaml:14: namespaces.ops.commands[0].schedule.params: the pattern "disk [mount]" captures [mount]: give the schedule a value for it (params: { mount: ... })',

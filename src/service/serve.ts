@@ -9,6 +9,7 @@ import { startNotifier } from '../systemd/notify.ts'
 import { webhooksWanted } from '../webhooks/wanted.ts'
 import type { AppContext, Worker } from '../app/context.ts'
 import { reloadConfig } from './reload.ts'
+import { flushStderr } from '../util/log.ts'
 import { startScheduleTicker, type Ticker } from '../schedules/ticker.ts'
 
 export async function serve(ctx: AppContext, opts: { load: () => Config }): Promise<number> {
@@ -81,6 +82,8 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
     workers: ['dispatcher', ...workers.map((w) => w.name)].join(','),
     ...(slackConfigured ? { slack: 'connecting' } : {}),
   })
+  // Out now, not after the first dispatcher and ticker passes that this turn goes on to run.
+  flushStderr()
   started = true
   notifier.ready()
   // The binary starts with the JIT's tier-up thresholds raised (--compile-jit-policy in the build):

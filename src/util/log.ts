@@ -91,7 +91,8 @@ function writeStderr(line: string, level: Level): void {
   }
 }
 
-function flushStderr(): void {
+/** Writes the lines waiting for the end of this turn now: a moment worth seeing as it happens. */
+export function flushStderr(): void {
   flushing = false
   if (!pending) return
   const text = pending
