@@ -7,6 +7,7 @@ import type { z } from 'zod'
 import { parsePattern } from '../syntax/pattern.ts'
 import { compileSchedule } from './schedule-compile.ts'
 import { ConfigError, keyPath, type ConfigIssue } from './errors.ts'
+import { knownValue, rememberText } from './known-texts.ts'
 import { compileMetaflow } from './metaflow-config.ts'
 import { checkRules } from './rules.ts'
 import { configWarnings } from './warnings.ts'
@@ -40,12 +41,33 @@ export function loadConfigFile(file: string, opts: LoadOptions): Config {
 }
 
 export function loadConfigText(text: string, source: string, opts: LoadOptions): Config {
+  const value = knownValue(text, opts.stateDir)
+  if (value !== undefined)
+    try {
+      return fromValue(value, source, opts, () => undefined)
+    } catch (e) {
+      // Refused now (the state folder moved, say): read again with lines for the messages.
+      if (!(e instanceof ConfigError)) throw e
+    }
   const lines = new LineCounter()
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true })
   // One syntax error makes the parser trip over everything after it: the first few say enough.
   if (doc.errors.length) throw new ConfigError(source, yamlIssues(text, doc.errors, lines))
   const lineOf = (path: readonly PropertyKey[], key?: string) => findLine(doc, lines, path, key)
-  const parsed = configSchema.safeParse(doc.toJS() ?? {})
+  const read = doc.toJS() ?? {}
+  const config = fromValue(read, source, opts, lineOf)
+  rememberText(text, read, opts.stateDir)
+  return config
+}
+
+/** The config from the YAML's value: validated, checked against the rules, compiled. */
+function fromValue(
+  value: unknown,
+  source: string,
+  opts: LoadOptions,
+  lineOf: (path: readonly PropertyKey[], key?: string) => number | undefined,
+): Config {
+  const parsed = configSchema.safeParse(value ?? {})
   if (!parsed.success)
     throw new ConfigError(
       source,
