@@ -26,7 +26,7 @@ export function timeZoneProblem(tz: string): string | null {
 
 /**
  * Whether the host's tz database has this zone. The first Intl.DateTimeFormat of a process loads
- * ICU's time zone data, about 6 ms, which is a tenth of the bot's start: a config check that finds
+ * ICU's time zone data, 6 to 8 ms, a large share of the bot's start: a config check that finds
  * the zone here leaves that to the first fire time the ticker works out, after the bot is ready.
  * Only the names ICU knows too count: not `posix/...`, `right/...`, the folder's tables or
  * `Factory`; a name not found here is still asked of Intl, so a host without tzdata reads zones
