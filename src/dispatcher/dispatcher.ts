@@ -36,10 +36,14 @@ import { type JobUser, resolveJobUser } from './run-as.ts'
 import type { RunBox } from './run-box.ts'
 import { outcomeOf, type Stop, type StopReason } from './run-outcome.ts'
 import { signallerFor } from './signal-as.ts'
+import { SpareLogDirs } from './spare-log-dirs.ts'
 import { prepareRun, type RunFiles, spawnJob } from './spawn-job.ts'
 
 /** At most this long between two looks for dead peers, orphans and zombies while passes run. */
 const HOUSEKEEPING_MS = 1000
+
+/** What a started run's row records: its leader and where its output goes. */
+type StartFacts = Parameters<AppContext['queue']['recordStart']>[2]
 
 interface Live {
   run: Run
@@ -78,6 +82,9 @@ export class Dispatcher {
   /** settings.run_as, looked up once */
   private readonly jobUser?: JobUser
   readonly boxes: Boxes
+  /** run log folders made ahead, so a launch renames one instead of making it */
+  private readonly spares: SpareLogDirs
+  private refilling = false
 
   constructor(private readonly ctx: AppContext) {
     this.progress = new ProgressReporter(ctx)
@@ -85,6 +92,7 @@ export class Dispatcher {
     if (run_as) this.jobUser = resolveJobUser(run_as.user, run_as.group)
     guardProcess(!!this.jobUser, ctx.log)
     this.boxes = openBoxes(containment, ctx.queue.location, signallerFor(this.jobUser))
+    this.spares = new SpareLogDirs(ctx.logsDir)
     ctx.log.info('dispatcher.containment', {
       mode: this.boxes.mode,
       run_as: this.jobUser?.name ?? null,
@@ -96,6 +104,7 @@ export class Dispatcher {
   }
 
   start(): void {
+    this.spares.clearStale()
     this.ctx.health.set('dispatcher', () => ({
       ok:
         !this.stopping &&
@@ -246,14 +255,7 @@ export class Dispatcher {
     let proc: Subprocess
     const box = this.boxes.open(run.id)
     try {
-      files = prepareRun(ctx, run, ns, this.jobUser)
-      await ctx.queue.enqueueOutgoing(
-        ctx.now(),
-        replyDoor(ctx, run),
-        [startNotice(run, ctx.reports)],
-        run.id,
-      )
-      ctx.wake.outbox.notify()
+      files = prepareRun(ctx, run, ns, this.jobUser, this.spares)
       proc = spawnJob(ctx, run, job, ns, box, files, this.jobUser)
       // Bun collects the leader itself: from now on the reaper must leave it alone, also while
       // its start is being recorded (a quick job may already have exited by then).
@@ -276,7 +278,7 @@ export class Dispatcher {
     let started: Run = { ...run, ...facts }
     let recorded = false
     try {
-      started = (await ctx.queue.recordStart(run.id, ctx.workerId, facts)) ?? started
+      started = (await this.storeStart(run, facts)) ?? started
       recorded = true
     } catch (e) {
       ctx.log.warn('run.record_start_failed', { run: run.id, pid: proc.pid, error: errorText(e) })
@@ -303,6 +305,17 @@ export class Dispatcher {
     live.timer = setTimeout(() => void this.stopRun(run.id, 'timeout'), job.timeoutSeconds * 1000)
     live.exited = proc.exited.then(() => this.onExit(live))
     this.live.set(run.id, live)
+    this.refillSoon()
+  }
+
+  /** The next run's log folder, made after this launch rather than in the next one's way. */
+  private refillSoon(): void {
+    if (this.refilling) return
+    this.refilling = true
+    setImmediate(() => {
+      this.refilling = false
+      if (!this.stopping) this.spares.refill()
+    })
   }
 
   private async onExit(live: Live): Promise<void> {
@@ -324,7 +337,7 @@ export class Dispatcher {
     if (overflowed && !live.stop) live.stop = { reason: 'output' }
     if (!live.recorded) {
       try {
-        await this.ctx.queue.recordStart(run.id, this.ctx.workerId, {
+        await this.storeStart(run, {
           pid: proc.pid,
           pidStart: run.pidStart,
           stdoutPath: run.stdoutPath!,
@@ -342,6 +355,23 @@ export class Dispatcher {
       this.ctx.log.error('run.finish_failed', { run: run.id, error: errorText(e) })
     }
     this.live.delete(run.id)
+  }
+
+  /**
+   * Records a started run with its start notice, in one unit after the spawn: nothing but the
+   * run's files stands between the claim and the job's first command, and a job that could not
+   * start gets only the report that says so.
+   */
+  private async storeStart(run: Run, facts: StartFacts): Promise<Run | undefined> {
+    const { ctx } = this
+    const row = await ctx.queue.atomically(async (q) => {
+      const started = await q.recordStart(run.id, ctx.workerId, facts)
+      const notice = startNotice(run, ctx.reports)
+      await q.enqueueOutgoing(ctx.now(), replyDoor(ctx, run), [notice], run.id)
+      return started
+    })
+    ctx.wake.outbox.notify()
+    return row
   }
 
   /** Stops every process of a live run; its exit handler records why. */
@@ -389,6 +419,7 @@ export class Dispatcher {
     clearInterval(this.progressTimer)
     clearInterval(this.pruneTimer)
     clearInterval(this.leaseTimer)
+    this.spares.discard()
     // Runs claimed before the stop and still fetching their files start, and get the grace too.
     while (this.fetching) await Bun.sleep(20)
     const all = () => Promise.all([...this.live.values()].map((l) => l.exited))

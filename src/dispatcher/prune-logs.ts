@@ -5,6 +5,7 @@ import { readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AppContext } from '../app/context.ts'
 import { errorText } from '../util/log.ts'
+import { SPARE_DIR } from './spare-log-dirs.ts'
 
 /** The latest modification time in a run's folder (the folder itself and its files). */
 function lastWrite(dir: string): number {
@@ -35,6 +36,7 @@ function pruneLogs(
     return 0 // no logs yet
   }
   for (const type of types) {
+    if (type === SPARE_DIR) continue // folders made ahead for runs to come
     let runDirs: string[]
     try {
       runDirs = readdirSync(join(logsDir, type))

@@ -10,27 +10,34 @@ import { callbackEnv } from './callback-url.ts'
 import { jobArgv } from './job-argv.ts'
 import { prepareJobDir } from './job-dirs.ts'
 import { jobEnvironment } from './job-env.ts'
-import { createPrivate, makeLogDir } from './log-paths.ts'
+import { createPrivate, makeLogDir, runLogDir } from './log-paths.ts'
 import type { JobUser } from './run-as.ts'
 import type { RunBox } from './run-box.ts'
+import type { SpareLogDirs } from './spare-log-dirs.ts'
 
 export interface RunFiles {
   stdoutPath: string
   stderrPath: string
 }
 
+/** The run's folders and its empty log files: a spare renamed into place, or made now. */
 export function prepareRun(
   ctx: AppContext,
   run: Run,
   ns: Namespace,
   user: JobUser | undefined,
+  spares?: SpareLogDirs,
 ): RunFiles {
   prepareJobDir(ctx.config.jobsDir, user)
   prepareJobDir(ns.workdir, user)
-  const dir = makeLogDir(ctx.logsDir, run.jobType, run.id, run.startedAt ?? ctx.now())
+  const startedAt = run.startedAt ?? ctx.now()
+  const dir = runLogDir(ctx.logsDir, run.jobType, run.id, startedAt)
   const files = { stdoutPath: join(dir, 'stdout'), stderrPath: join(dir, 'stderr') }
-  createPrivate(files.stdoutPath)
-  createPrivate(files.stderrPath)
+  if (!spares?.take(dir)) {
+    makeLogDir(ctx.logsDir, run.jobType, run.id, startedAt)
+    createPrivate(files.stdoutPath)
+    createPrivate(files.stderrPath)
+  }
   return files
 }
 

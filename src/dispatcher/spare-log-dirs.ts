@@ -1,0 +1,105 @@
+// Run log folders made ahead of time. A run's folder with its two private files is six metadata
+// operations (a folder, two files, and each one's mode set whatever the umask), and when the
+// filesystem's journal is busy (the queue's own commits and checkpoints) each can wait up to a
+// millisecond. Made ahead, the path from the claim to the job's first command pays one rename;
+// the next spare is made after the launch, and a launch that finds none makes its folder itself.
+import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { createPrivate } from './log-paths.ts'
+
+/** Where spares wait, inside the logs folder (a rename cannot cross filesystems). */
+export const SPARE_DIR = '.spare'
+
+export class SpareLogDirs {
+  private readonly pool: string
+  private readonly ready: string[] = []
+  private made = 0
+  /** job type folders known to exist, so a take is a rename and nothing more */
+  private readonly parents = new Set<string>()
+  /** spares are named per process, so two bots sharing a logs folder never take each other's */
+  private readonly prefix = `${process.pid}-${crypto.randomUUID().slice(0, 8)}`
+
+  constructor(
+    private readonly logsRoot: string,
+    private readonly keep = 1,
+  ) {
+    this.pool = join(logsRoot, SPARE_DIR)
+  }
+
+  /** Moves a ready folder (an empty stdout and stderr inside) to `dest`; false when none is ready. */
+  take(dest: string): boolean {
+    const spare = this.ready.shift()
+    if (!spare) return false
+    const parent = dirname(dest)
+    try {
+      if (!this.parents.has(parent)) this.makeParent(parent)
+      try {
+        renameSync(spare, dest)
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
+        // The job type's folder went meanwhile (pruned empty, or removed by hand).
+        this.makeParent(parent)
+        renameSync(spare, dest)
+      }
+      return true
+    } catch {
+      rmSync(spare, { recursive: true, force: true })
+      return false
+    }
+  }
+
+  /** Makes spares until `keep` wait. On a failure the next launch makes its own folder, and says why. */
+  refill(): void {
+    while (this.ready.length < this.keep) {
+      const dir = join(this.pool, `${this.prefix}-${++this.made}`)
+      try {
+        mkdirSync(this.pool, { recursive: true, mode: 0o700 })
+        chmodSync(this.logsRoot, 0o700)
+        chmodSync(this.pool, 0o700)
+        mkdirSync(dir, { mode: 0o700 })
+        chmodSync(dir, 0o700)
+        createPrivate(join(dir, 'stdout'))
+        createPrivate(join(dir, 'stderr'))
+        this.ready.push(dir)
+      } catch {
+        rmSync(dir, { recursive: true, force: true })
+        return
+      }
+    }
+  }
+
+  /** Removes spares a process that is gone left behind (killed before it could discard them). */
+  clearStale(): void {
+    let names: string[]
+    try {
+      names = readdirSync(this.pool)
+    } catch {
+      return // none yet
+    }
+    for (const name of names) {
+      const pid = Number.parseInt(name, 10)
+      if (pid !== process.pid && !alive(pid))
+        rmSync(join(this.pool, name), { recursive: true, force: true })
+    }
+  }
+
+  /** Removes this process's spares (at stop). */
+  discard(): void {
+    for (const dir of this.ready.splice(0)) rmSync(dir, { recursive: true, force: true })
+  }
+
+  private makeParent(parent: string): void {
+    mkdirSync(parent, { recursive: true, mode: 0o700 })
+    this.parents.add(parent)
+  }
+}
+
+function alive(pid: number): boolean {
+  if (!(pid > 0)) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM' // someone else's, but there
+  }
+}
