@@ -10,8 +10,7 @@ import type { JobUser } from './run-as.ts'
 const PRELUDE = 'if [ -n "$1" ]; then echo $$ >"$1" || exit 125; fi; shift; exec "$@"'
 
 /** The first command of a job's script: its own pid into the run's cgroup, or exit 125. */
-const joinCgroup = (procsFile: string) =>
-  `{ echo $$ >${shellQuote(procsFile)} || exit 125; }; `
+const joinCgroup = (procsFile: string) => `{ echo $$ >${shellQuote(procsFile)} || exit 125; }; `
 
 export function jobArgv(command: string, procsFile: string | null, user?: JobUser): string[] {
   if (!user) return ['bash', '-c', procsFile ? joinCgroup(procsFile) + command : command]
