@@ -14,12 +14,12 @@ afterAll(cleanupTemp)
 const mode = (path: string) => statSync(path).mode & 0o777
 
 describe('spares', () => {
-  test('a taken spare is the run folder: 0700, with empty 0600 stdout and stderr', () => {
+  test('a taken spare is the run folder: 0700, with empty 0600 stdout and stderr', async () => {
     const logs = join(tempDir(), 'logs')
     const spares = new SpareLogDirs(logs)
     const dest = join(logs, 'ns_job', 'stamp_1')
     expect(spares.take(dest)).toBe(false) // none made yet: the launch makes its own
-    spares.refill()
+    await spares.refill()
     const [made] = readdirSync(join(logs, SPARE_DIR))
     const inode = statSync(join(logs, SPARE_DIR, made!)).ino
     expect(spares.take(dest)).toBe(true)
@@ -34,37 +34,37 @@ describe('spares', () => {
     expect(spares.take(join(logs, 'ns_job', 'stamp_2'))).toBe(false) // one spare, one take
   })
 
-  test('a job type folder removed meanwhile is made again', () => {
+  test('a job type folder removed meanwhile is made again', async () => {
     const logs = join(tempDir(), 'logs')
     const spares = new SpareLogDirs(logs)
-    spares.refill()
+    await spares.refill()
     expect(spares.take(join(logs, 'ns_job', 'a_1'))).toBe(true)
     rmSync(join(logs, 'ns_job'), { recursive: true })
-    spares.refill()
+    await spares.refill()
     expect(spares.take(join(logs, 'ns_job', 'a_2'))).toBe(true)
     expect(existsSync(join(logs, 'ns_job', 'a_2', 'stdout'))).toBe(true)
   })
 
-  test('a spare removed by someone else is no spare: take says so and the launch makes its own', () => {
+  test('a spare removed by someone else is no spare: take says so and the launch makes its own', async () => {
     const logs = join(tempDir(), 'logs')
     const spares = new SpareLogDirs(logs)
-    spares.refill()
+    await spares.refill()
     rmSync(join(logs, SPARE_DIR), { recursive: true })
     expect(spares.take(join(logs, 'ns_job', 'a_1'))).toBe(false)
     expect(existsSync(join(logs, 'ns_job', 'a_1'))).toBe(false)
   })
 
-  test('spares of a process that is gone are removed; a living one keeps its own', () => {
+  test('spares of a process that is gone are removed; a living one keeps its own', async () => {
     const logs = join(tempDir(), 'logs')
     const mine = new SpareLogDirs(logs)
-    mine.refill()
+    await mine.refill()
     // A pid no process has: Linux pids stay below 2^22.
     mkdirSync(join(logs, SPARE_DIR, '4194999-deadbeef-1'), { recursive: true })
     new SpareLogDirs(logs).clearStale()
     const left = readdirSync(join(logs, SPARE_DIR))
     expect(left).toHaveLength(1)
     expect(left[0]!.startsWith(`${process.pid}-`)).toBe(true)
-    mine.discard()
+    await mine.discard()
     expect(readdirSync(join(logs, SPARE_DIR))).toEqual([])
   })
 })

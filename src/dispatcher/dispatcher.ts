@@ -28,7 +28,7 @@ import { recordOutcome } from './finish.ts'
 import { guardProcess } from './guard-process.ts'
 import { prepareJobDir } from './job-dirs.ts'
 import { type OutputWatch, watchOutput } from './output-watch.ts'
-import { processStartTime } from './proc.ts'
+import { processStartTimeSoon } from './proc.ts'
 import { ProgressReporter } from './progress.ts'
 import { pruneRunLogs } from './prune-logs.ts'
 import { leaseMs, recoverOrphans } from './recover.ts'
@@ -84,7 +84,6 @@ export class Dispatcher {
   readonly boxes: Boxes
   /** run log folders made ahead, so a launch renames one instead of making it */
   private readonly spares: SpareLogDirs
-  private refilling = false
 
   constructor(private readonly ctx: AppContext) {
     this.progress = new ProgressReporter(ctx)
@@ -272,7 +271,8 @@ export class Dispatcher {
       return
     }
     const { stdoutPath, stderrPath } = files
-    const facts = { pid: proc.pid, pidStart: processStartTime(proc.pid), stdoutPath, stderrPath }
+    const pidStart = await processStartTimeSoon(proc.pid)
+    const facts = { pid: proc.pid, pidStart, stdoutPath, stderrPath }
     // The process runs from here on, whatever the database says: it must be tracked (timeout,
     // exit, report) even if recording its pid fails (another writer holding the lock too long).
     let started: Run = { ...run, ...facts }
@@ -305,17 +305,8 @@ export class Dispatcher {
     live.timer = setTimeout(() => void this.stopRun(run.id, 'timeout'), job.timeoutSeconds * 1000)
     live.exited = proc.exited.then(() => this.onExit(live))
     this.live.set(run.id, live)
-    this.refillSoon()
-  }
-
-  /** The next run's log folder, made after this launch rather than in the next one's way. */
-  private refillSoon(): void {
-    if (this.refilling) return
-    this.refilling = true
-    setImmediate(() => {
-      this.refilling = false
-      if (!this.stopping) this.spares.refill()
-    })
+    // The next run's log folder, made now (off the event loop) rather than in its launch.
+    if (!this.stopping) void this.spares.refill()
   }
 
   private async onExit(live: Live): Promise<void> {
@@ -419,7 +410,7 @@ export class Dispatcher {
     clearInterval(this.progressTimer)
     clearInterval(this.pruneTimer)
     clearInterval(this.leaseTimer)
-    this.spares.discard()
+    await this.spares.discard()
     // Runs claimed before the stop and still fetching their files start, and get the grace too.
     while (this.fetching) await Bun.sleep(20)
     const all = () => Promise.all([...this.live.values()].map((l) => l.exited))

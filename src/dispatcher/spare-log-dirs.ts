@@ -3,9 +3,9 @@
 // filesystem's journal is busy (the queue's own commits and checkpoints) each can wait up to a
 // millisecond. Made ahead, the path from the claim to the job's first command pays one rename;
 // the next spare is made after the launch, and a launch that finds none makes its folder itself.
-import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { createPrivate } from './log-paths.ts'
 
 /** Where spares wait, inside the logs folder (a rename cannot cross filesystems). */
 export const SPARE_DIR = '.spare'
@@ -14,6 +14,7 @@ export class SpareLogDirs {
   private readonly pool: string
   private readonly ready: string[] = []
   private made = 0
+  private filling?: Promise<void>
   /** job type folders known to exist, so a take is a rename and nothing more */
   private readonly parents = new Set<string>()
   /** spares are named per process, so two bots sharing a logs folder never take each other's */
@@ -21,7 +22,7 @@ export class SpareLogDirs {
 
   constructor(
     private readonly logsRoot: string,
-    private readonly keep = 1,
+    private keep = 1,
   ) {
     this.pool = join(logsRoot, SPARE_DIR)
   }
@@ -48,21 +49,32 @@ export class SpareLogDirs {
     }
   }
 
-  /** Makes spares until `keep` wait. On a failure the next launch makes its own folder, and says why. */
-  refill(): void {
+  /**
+   * Makes spares until `keep` wait, on the runtime's file threads so a slow disk never holds up
+   * the event loop (the acks of events arriving meanwhile). On a failure the next launch makes
+   * its own folder, and says why.
+   */
+  refill(): Promise<void> {
+    this.filling ??= this.fill().finally(() => (this.filling = undefined))
+    return this.filling
+  }
+
+  private async fill(): Promise<void> {
     while (this.ready.length < this.keep) {
       const dir = join(this.pool, `${this.prefix}-${++this.made}`)
       try {
-        mkdirSync(this.pool, { recursive: true, mode: 0o700 })
-        chmodSync(this.logsRoot, 0o700)
-        chmodSync(this.pool, 0o700)
-        mkdirSync(dir, { mode: 0o700 })
-        chmodSync(dir, 0o700)
-        createPrivate(join(dir, 'stdout'))
-        createPrivate(join(dir, 'stderr'))
+        await mkdir(this.pool, { recursive: true, mode: 0o700 })
+        await chmod(this.logsRoot, 0o700)
+        await chmod(this.pool, 0o700)
+        await mkdir(dir, { mode: 0o700 })
+        await chmod(dir, 0o700)
+        for (const name of ['stdout', 'stderr']) {
+          await writeFile(join(dir, name), '', { mode: 0o600 })
+          await chmod(join(dir, name), 0o600)
+        }
         this.ready.push(dir)
       } catch {
-        rmSync(dir, { recursive: true, force: true })
+        await rm(dir, { recursive: true, force: true })
         return
       }
     }
@@ -83,8 +95,10 @@ export class SpareLogDirs {
     }
   }
 
-  /** Removes this process's spares (at stop). */
-  discard(): void {
+  /** Removes this process's spares (at stop), once one being made is done. */
+  async discard(): Promise<void> {
+    this.keep = 0
+    await this.filling
     for (const dir of this.ready.splice(0)) rmSync(dir, { recursive: true, force: true })
   }
 
