@@ -12,11 +12,12 @@ import { waitUntil } from './support/wait.ts'
 afterAll(cleanupTemp)
 
 const mode = (path: string) => statSync(path).mode & 0o777
+const count = (name: string) => Number(name.split('-').at(-1))
 
 describe('spares', () => {
   test('a taken spare is the run folder: 0700, with empty 0600 stdout and stderr', async () => {
     const logs = join(tempDir(), 'logs')
-    const spares = new SpareLogDirs(logs)
+    const spares = new SpareLogDirs(logs, 1)
     const dest = join(logs, 'ns_job', 'stamp_1')
     expect(spares.take(dest)).toBe(false) // none made yet: the launch makes its own
     await spares.refill()
@@ -62,8 +63,8 @@ describe('spares', () => {
     mkdirSync(join(logs, SPARE_DIR, '4194999-deadbeef-1'), { recursive: true })
     new SpareLogDirs(logs).clearStale()
     const left = readdirSync(join(logs, SPARE_DIR))
-    expect(left).toHaveLength(1)
-    expect(left[0]!.startsWith(`${process.pid}-`)).toBe(true)
+    expect(left).toHaveLength(2) // two wait by default
+    expect(left.every((name) => name.startsWith(`${process.pid}-`))).toBe(true)
     await mine.discard()
     expect(readdirSync(join(logs, SPARE_DIR))).toEqual([])
   })
@@ -94,10 +95,12 @@ namespaces:
     const first = await h.say('t hello one')
     await h.waitForState(first.runId!, ['succeeded'])
     await waitUntil(
-      'a spare made after the first launch',
-      () => existsSync(pool) && readdirSync(pool).length === 1,
+      'spares made after the first launch',
+      () => existsSync(pool) && readdirSync(pool).length === 2,
     )
-    const inode = statSync(join(pool, readdirSync(pool)[0]!)).ino
+    // The oldest is taken first: the lowest count at the end of the name.
+    const [oldest] = readdirSync(pool).sort((a, b) => count(a) - count(b))
+    const inode = statSync(join(pool, oldest!)).ino
     const second = await h.say('t hello two')
     const run = await h.waitForState(second.runId!, ['succeeded'])
     expect(statSync(join(run.stdoutPath!, '..')).ino).toBe(inode)

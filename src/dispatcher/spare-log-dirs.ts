@@ -15,6 +15,8 @@ export class SpareLogDirs {
   private readonly ready: string[] = []
   private made = 0
   private filling?: Promise<void>
+  /** the pool folder exists, its mode and the logs folder's set */
+  private poolMade = false
   /** job type folders known to exist, so a take is a rename and nothing more */
   private readonly parents = new Set<string>()
   /** spares are named per process, so two bots sharing a logs folder never take each other's */
@@ -22,7 +24,8 @@ export class SpareLogDirs {
 
   constructor(
     private readonly logsRoot: string,
-    private keep = 1,
+    /** two: a launch soon after another still finds one while the next is being made */
+    private keep = 2,
   ) {
     this.pool = join(logsRoot, SPARE_DIR)
   }
@@ -63,17 +66,21 @@ export class SpareLogDirs {
     while (this.ready.length < this.keep) {
       const dir = join(this.pool, `${this.prefix}-${++this.made}`)
       try {
-        await mkdir(this.pool, { recursive: true, mode: 0o700 })
-        await chmod(this.logsRoot, 0o700)
-        await chmod(this.pool, 0o700)
-        await mkdir(dir, { mode: 0o700 })
-        await chmod(dir, 0o700)
-        for (const name of ['stdout', 'stderr']) {
-          await writeFile(join(dir, name), '', { mode: 0o600 })
-          await chmod(join(dir, name), 0o600)
+        if (!this.poolMade) {
+          await mkdir(this.pool, { recursive: true, mode: 0o700 })
+          await Promise.all([chmod(this.logsRoot, 0o700), chmod(this.pool, 0o700)])
+          this.poolMade = true
         }
+        await mkdir(dir, { mode: 0o700 })
+        await Promise.all([
+          chmod(dir, 0o700),
+          privateFile(join(dir, 'stdout')),
+          privateFile(join(dir, 'stderr')),
+        ])
         this.ready.push(dir)
       } catch {
+        // The pool itself may be what went (removed by hand): made again next time.
+        this.poolMade = false
         await rm(dir, { recursive: true, force: true })
         return
       }
@@ -106,6 +113,12 @@ export class SpareLogDirs {
     mkdirSync(parent, { recursive: true, mode: 0o700 })
     this.parents.add(parent)
   }
+}
+
+/** An empty file only the bot may read, whatever the umask. */
+async function privateFile(file: string): Promise<void> {
+  await writeFile(file, '', { mode: 0o600 })
+  await chmod(file, 0o600)
 }
 
 function alive(pid: number): boolean {
