@@ -39,7 +39,7 @@ function cpuMs(pid: number): number {
 interface ServeSample {
   readyMs: number
   cpuMs: number
-  idle: { rss: number; peak: number } | null
+  idle: ReturnType<typeof rssMiB>
   stopMs: number
 }
 
@@ -106,7 +106,7 @@ export async function binaryBench(): Promise<void> {
   const warm: ServeSample[] = []
   const version: number[] = []
   const bare: number[] = []
-  const floorMem: ({ rss: number; peak: number } | null)[] = []
+  const floorMem: ReturnType<typeof rssMiB>[] = []
   // Interleaved, so the machine's load at any moment falls on the bot and its baselines alike.
   for (let i = 0; i < runs; i++) {
     const state = join(dir, `s${i}`)
@@ -176,12 +176,29 @@ export async function binaryBench(): Promise<void> {
   const peak = med(cold.map((c) => c.idle?.peak))
   const floorRss = med(floorMem.map((m) => m?.rss))
   const floorPeak = med(floorMem.map((m) => m?.peak))
+  const [anon, file] = [med(cold.map((c) => c.idle?.anon)), med(cold.map((c) => c.idle?.file))]
+  const [floorAnon, floorFile] = [
+    med(floorMem.map((m) => m?.anon)),
+    med(floorMem.map((m) => m?.file)),
+  ]
   console.log(
     table(
       [`after ready + ${idleMs / 1000} s idle, median`, 'ebmbot serve', 'floor (idle)', 'ratio'],
       [
         ['RSS (VmRSS), MiB', fmt(rss, 1), fmt(floorRss, 1), ratio(rss, floorRss)],
         ['peak RSS (VmHWM), MiB', fmt(peak, 1), fmt(floorPeak, 1), ratio(peak, floorPeak)],
+        [
+          'of RSS: anonymous (RssAnon), MiB',
+          fmt(anon, 1),
+          fmt(floorAnon, 1),
+          ratio(anon, floorAnon),
+        ],
+        [
+          'of RSS: file-backed (RssFile), MiB',
+          fmt(file, 1),
+          fmt(floorFile, 1),
+          ratio(file, floorFile),
+        ],
         [
           'size on disk, MiB',
           fmt(sizes.bot, 1),

@@ -35,12 +35,21 @@ export function summarize(sample: number[]): Summary {
 }
 
 /** Resident set size of a process in MiB, from /proc (VmRSS now, VmHWM the peak). */
-export function rssMiB(pid: number | 'self' = 'self'): { rss: number; peak: number } | null {
+export function rssMiB(
+  pid: number | 'self' = 'self',
+): { rss: number; peak: number; anon: number; file: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
     const kb = (key: string) =>
       Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
-    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 }
+    // Anonymous memory is the process's own; file-backed pages are mostly the executable's code,
+    // shared with the page cache and given back under memory pressure.
+    return {
+      rss: kb('VmRSS') / 1024,
+      peak: kb('VmHWM') / 1024,
+      anon: kb('RssAnon') / 1024,
+      file: kb('RssFile') / 1024,
+    }
   } catch {
     return null
   }

@@ -89,6 +89,12 @@ export async function serve(ctx: AppContext, opts: { load: () => Config }): Prom
   // The binary starts with the JIT's tier-up thresholds raised (--compile-jit-policy in the build):
   // start-up code runs once and is not worth compiling. From here on the hot paths are the work.
   Bun.unsafe.setJITPolicy(1)
+  // What start-up built and dropped (the config's parse trees, the schema checks' scratch) is
+  // collected once and the heap handed back, so the idle bot does not keep start-up's high water.
+  setTimeout(() => {
+    Bun.gc(true)
+    Bun.shrink()
+  }, 1000).unref()
   const failed = await Promise.race([stopSignal.then(() => null), slackFailed])
   stopping = true
   const signal = failed ? 'slack start failed' : await stopSignal
