@@ -2,7 +2,15 @@
 // as one made on the spot), the next spare is made after it, and spares never outlive the
 // process that made them: real folders, and a real dispatcher running real jobs.
 import { afterAll, afterEach, describe, expect, test } from 'bun:test'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { SPARE_DIR, SpareLogDirs } from '../src/dispatcher/spare-log-dirs.ts'
 import { type Harness, startHarness } from './support/harness.ts'
@@ -33,6 +41,24 @@ describe('spares', () => {
     }
     expect(readdirSync(join(logs, SPARE_DIR))).toEqual([])
     expect(spares.take(join(logs, 'ns_job', 'stamp_2'))).toBe(false) // one spare, one take
+  })
+
+  test('a spare that waited for weeks is dated by the run that takes it, so keep_logs counts from the run', async () => {
+    const logs = join(tempDir(), 'logs')
+    const spares = new SpareLogDirs(logs, 1)
+    await spares.refill()
+    const [made] = readdirSync(join(logs, SPARE_DIR))
+    const spare = join(logs, SPARE_DIR, made!)
+    const weeksAgo = new Date(Date.now() - 30 * 86_400_000)
+    for (const p of [join(spare, 'stdout'), join(spare, 'stderr'), spare])
+      utimesSync(p, weeksAgo, weeksAgo)
+    const dest = join(logs, 'ns_job', 'stamp_1')
+    expect(spares.take(dest)).toBe(true)
+    await waitUntil(
+      'the taken folder dated now',
+      () => statSync(dest).mtimeMs > Date.now() - 60_000,
+      2000,
+    )
   })
 
   test('a job type folder removed meanwhile is made again', async () => {

@@ -4,8 +4,9 @@
 // millisecond. Made ahead, the path from the claim to the job's first command pays one rename;
 // the next spare is made after the launch, and a launch that finds none makes its folder itself.
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, rm, utimes, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { pidAlive } from './proc.ts'
 
 /** Where spares wait, inside the logs folder (a rename cannot cross filesystems). */
 export const SPARE_DIR = '.spare'
@@ -45,6 +46,10 @@ export class SpareLogDirs {
         this.makeParent(parent)
         renameSync(spare, dest)
       }
+      // A spare may have waited for weeks; dated now, the run's folder is kept for keep_logs
+      // from this run, not from the spare's making (a run that writes nothing is judged by it).
+      const now = new Date()
+      void utimes(dest, now, now).catch(() => {})
       return true
     } catch {
       rmSync(spare, { recursive: true, force: true })
@@ -97,7 +102,7 @@ export class SpareLogDirs {
     }
     for (const name of names) {
       const pid = Number.parseInt(name, 10)
-      if (pid !== process.pid && !alive(pid))
+      if (pid !== process.pid && !(pid > 0 && pidAlive(pid)))
         rmSync(join(this.pool, name), { recursive: true, force: true })
     }
   }
@@ -119,14 +124,4 @@ export class SpareLogDirs {
 async function privateFile(file: string): Promise<void> {
   await writeFile(file, '', { mode: 0o600 })
   await chmod(file, 0o600)
-}
-
-function alive(pid: number): boolean {
-  if (!(pid > 0)) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM' // someone else's, but there
-  }
 }
