@@ -4,8 +4,9 @@
 // millisecond. Made ahead, the path from the claim to the job's first command pays one rename;
 // the next spare is made after the launch, and a launch that finds none makes its folder itself.
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
-import { chmod, mkdir, rm, utimes, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, rm, utimes } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { createPrivateSoon } from './log-paths.ts'
 import { pidAlive } from './proc.ts'
 
 /** Where spares wait, inside the logs folder (a rename cannot cross filesystems). */
@@ -79,8 +80,8 @@ export class SpareLogDirs {
         await mkdir(dir, { mode: 0o700 })
         await Promise.all([
           chmod(dir, 0o700),
-          privateFile(join(dir, 'stdout')),
-          privateFile(join(dir, 'stderr')),
+          createPrivateSoon(join(dir, 'stdout')),
+          createPrivateSoon(join(dir, 'stderr')),
         ])
         this.ready.push(dir)
       } catch {
@@ -118,10 +119,4 @@ export class SpareLogDirs {
     mkdirSync(parent, { recursive: true, mode: 0o700 })
     this.parents.add(parent)
   }
-}
-
-/** An empty file only the bot may read, whatever the umask. */
-async function privateFile(file: string): Promise<void> {
-  await writeFile(file, '', { mode: 0o600 })
-  await chmod(file, 0o600)
 }

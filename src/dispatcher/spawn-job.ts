@@ -30,11 +30,10 @@ export function prepareRun(
 ): RunFiles {
   prepareJobDir(ctx.config.jobsDir, user)
   prepareJobDir(ns.workdir, user)
-  const startedAt = run.startedAt ?? ctx.now()
-  const dir = runLogDir(ctx.logsDir, run.jobType, run.id, startedAt)
+  const dir = runLogDir(ctx.logsDir, run.jobType, run.id, run.startedAt ?? ctx.now())
   const files = { stdoutPath: join(dir, 'stdout'), stderrPath: join(dir, 'stderr') }
   if (!spares?.take(dir)) {
-    makeLogDir(ctx.logsDir, run.jobType, run.id, startedAt)
+    makeLogDir(ctx.logsDir, dir)
     createPrivate(files.stdoutPath)
     createPrivate(files.stderrPath)
   }
